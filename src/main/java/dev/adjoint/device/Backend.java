@@ -1,0 +1,41 @@
+package dev.adjoint.device;
+
+import java.util.List;
+
+/**
+ * A kind of device (cpu, cuda, opencl), discovered with {@link java.util.ServiceLoader}. Probing
+ * must never throw: a missing driver or platform is an {@link Availability} with the reason.
+ */
+public interface Backend {
+
+    /** {@code cpu}, {@code cuda} or {@code opencl}. */
+    String name();
+
+    /** Preference for {@code auto}: lower is tried first. */
+    int preference();
+
+    /** Whether this backend can open a device here, and why not. Cached after the first call. */
+    Availability availability();
+
+    /** One line per device this backend can open (index, name, memory, ...); empty if unavailable. */
+    List<String> devices();
+
+    /**
+     * Opens a device. {@code selector} is empty (the default device), an index, or a
+     * case-insensitive substring of the device's name (OpenCL platforms and devices).
+     *
+     * @throws DeviceUnavailableException if it cannot be honoured, with the reason
+     */
+    Device open(String selector);
+
+    /** Whether a backend can run here, and if not, why. */
+    record Availability(boolean available, String reason) {
+        public static Availability yes(String detail) {
+            return new Availability(true, detail);
+        }
+
+        public static Availability no(String reason) {
+            return new Availability(false, reason);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package dev.adjoint.device;
+
+/**
+ * The device contract: memory plus the small, fixed set of primitives everything above is
+ * written in. A backend implements exactly this interface; nothing above {@code device/} knows
+ * which backend runs.
+ *
+ * <p>Conventions, for every method:
+ * <ul>
+ *   <li>Buffers hold float32; lengths, offsets and strides count floats.</li>
+ *   <li>Matrices are row-major; {@code ld*} is the distance between the starts of two rows.</li>
+ *   <li>Strided inputs describe a view {@code element(idx) = buffer[offset + Σ idx[d]·strides[d]]}
+ *       over {@code shape}; a stride of 0 broadcasts. Outputs are contiguous row-major over
+ *       {@code shape} at their offset.</li>
+ *   <li>An output may be the same memory as an input only when both are contiguous over the same
+ *       elements (in-place updates); any other overlap is undefined.</li>
+ *   <li>Work may run asynchronously; {@link #download} and {@link #synchronize} wait for it.
+ *       Arguments are checked by the tensor front end; backends check buffers belong to them.</li>
+ * </ul>
+ */
+public interface Device extends AutoCloseable {
+
+    /** Short name, as selected: {@code cpu}, {@code cuda:0}, {@code opencl:0}. */
+    String name();
+
+    /** One human line: model, memory, compute units, the implementation of GEMM. */
+    String description();
+
+    // ------------------------------------------------------------------ memory
+
+    /** Uninitialised memory for {@code length} floats. */
+    Buffer allocate(long length);
+
+    void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length);
+
+    void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length);
+
+    void fill(Buffer dst, long offset, long length, float value);
+
+    /** Copies within this device; the ranges must not overlap. */
+    void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length);
+
+    /** Fills with samples from {@code dist} as defined by {@link CounterRandom}. */
+    void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed);
+
+    /** Waits until all work queued on this device has finished. */
+    void synchronize();
+
+    // ------------------------------------------------------------------ compute
+
+    /**
+     * {@code C = alpha·op(A)·op(B) + beta·C}, where op(A) is m×k and op(B) is k×n, row-major.
+     * With {@code transA} the stored A is k×m; with {@code transB} the stored B is n×k. When
+     * {@code beta == 0}, C is not read (NaNs in it do not propagate).
+     */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+              Buffer a, long aOffset, int lda,
+              Buffer b, long bOffset, int ldb,
+              float beta, Buffer c, long cOffset, int ldc);
+
+    /** {@code out = op(x; p)} elementwise over {@code shape}, x strided, out contiguous. */
+    void unary(UnaryOp op, float p, int[] shape,
+               Buffer x, long xOffset, long[] xStrides,
+               Buffer out, long outOffset);
+
+    /** {@code out = op(a, b; p)} elementwise over {@code shape}; a and b strided (0 broadcasts). */
+    void binary(BinaryOp op, float p, int[] shape,
+                Buffer a, long aOffset, long[] aStrides,
+                Buffer b, long bOffset, long[] bStrides,
+                Buffer out, long outOffset);
+
+    /**
+     * Reduces the middle axis of the contiguous block x[outer][n][inner] into out[outer][inner].
+     * {@code n} is at least 1.
+     */
+    void reduce(ReduceOp op, int outer, int n, int inner,
+                Buffer x, long xOffset, Buffer out, long outOffset);
+
+    /** Row-wise softmax (or log-softmax) of a contiguous rows×cols block, numerically stable. */
+    void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset);
+
+    /**
+     * Gradient of {@link #softmax}: from its output y and the upstream gradient gy,
+     * {@code gx = y·(gy − Σ gy·y)} for softmax, {@code gx = gy − exp(y)·Σ gy} for log-softmax.
+     */
+    void softmaxBackward(boolean log, int rows, int cols,
+                         Buffer y, long yOffset, Buffer gy, long gyOffset,
+                         Buffer gx, long gxOffset);
+
+    /**
+     * Fused softmax cross-entropy over rows×cols logits with integer class targets stored as floats:
+     * {@code loss[r] = logsumexp(x[r]) − x[r][t[r]]}, and the row probabilities are saved in
+     * {@code probs} for the backward. Targets must lie in [0, cols).
+     */
+    void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset,
+                      Buffer targets, long targetsOffset,
+                      Buffer loss, long lossOffset, Buffer probs, long probsOffset);
+
+    /**
+     * Backward of {@link #crossEntropy}: {@code gx[r][c] = (probs[r][c] − [c == t[r]])·g[r]}, where
+     * the upstream gradient of row r is {@code gLoss[gLossOffset + r·gLossStride]} (stride 0: one
+     * value for all rows, e.g. the 1/rows of a mean).
+     */
+    void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset,
+                              Buffer targets, long targetsOffset,
+                              Buffer gLoss, long gLossOffset, long gLossStride,
+                              Buffer gx, long gxOffset);
+
+    /**
+     * In-place SGD over {@code length} elements at {@code offset} of param, grad and velocity
+     * (PyTorch's semantics): {@code g = grad + wd·param; v = momentum·v + (1−dampening)·g}
+     * (v = g on the first step, {@code firstStep}); {@code step = nesterov ? g + momentum·v : v};
+     * {@code param −= lr·step}. With momentum 0 the velocity is not touched (it may be null).
+     */
+    void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length,
+                 float lr, float momentum, float dampening, float weightDecay,
+                 boolean nesterov, boolean firstStep);
+
+    /**
+     * In-place Adam / AdamW over {@code length} elements at {@code offset} (PyTorch's semantics),
+     * {@code step} counting from 1. Adam adds {@code wd·param} to the gradient; AdamW
+     * ({@code decoupled}) multiplies param by {@code 1 − lr·wd} first.
+     */
+    void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length,
+                  float lr, float beta1, float beta2, float eps, float weightDecay,
+                  boolean decoupled, long step);
+
+    /** Frees everything this device allocated and its context. */
+    @Override
+    void close();
+}

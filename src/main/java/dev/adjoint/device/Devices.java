@@ -1,0 +1,91 @@
+package dev.adjoint.device;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.ServiceLoader;
+
+/**
+ * The registry of backends. {@link #select} opens a device from a spec such as {@code auto},
+ * {@code cpu}, {@code cuda:1} or {@code opencl:pocl}; {@code auto} prefers cuda, then opencl,
+ * then cpu, and the returned {@link Selection} says why each skipped backend was skipped.
+ * An explicit choice that cannot be honoured throws instead of falling back.
+ */
+public final class Devices {
+    /** Environment variable consulted when no spec is given. */
+    public static final String ENV = "ADJOINT_DEVICE";
+
+    private static volatile List<Backend> backends;
+
+    private Devices() {}
+
+    /** Every backend on the class path, in {@code auto}'s order of preference. */
+    public static List<Backend> backends() {
+        List<Backend> found = backends;
+        if (found == null) {
+            List<Backend> list = new ArrayList<>();
+            ServiceLoader.load(Backend.class).forEach(list::add);
+            list.sort(Comparator.comparingInt(Backend::preference));
+            backends = found = List.copyOf(list);
+        }
+        return found;
+    }
+
+    public static Backend backend(String name) {
+        for (Backend b : backends()) {
+            if (b.name().equals(name)) {
+                return b;
+            }
+        }
+        throw new DeviceUnavailableException("unknown backend '" + name + "'; known: " + names());
+    }
+
+    /** The device a spec names, with the reasoning. {@code null} or blank means $ADJOINT_DEVICE, else auto. */
+    public static Selection select(String spec) {
+        if (spec == null || spec.isBlank()) {
+            String env = System.getenv(ENV);
+            spec = env == null || env.isBlank() ? "auto" : env;
+        }
+        spec = spec.trim().toLowerCase(Locale.ROOT);
+        if (spec.equals("auto")) {
+            return auto();
+        }
+        int colon = spec.indexOf(':');
+        String name = colon < 0 ? spec : spec.substring(0, colon);
+        String selector = colon < 0 ? "" : spec.substring(colon + 1);
+        Backend backend = backend(name);
+        Backend.Availability a = backend.availability();
+        if (!a.available()) {
+            throw new DeviceUnavailableException(
+                    "device '" + spec + "' was asked for but the " + name + " backend is unavailable: " + a.reason());
+        }
+        Device device = backend.open(selector);
+        return new Selection(device, "using " + device.name() + " as asked (" + device.description() + ")");
+    }
+
+    private static Selection auto() {
+        StringBuilder why = new StringBuilder();
+        for (Backend b : backends()) {
+            Backend.Availability a = b.availability();
+            if (!a.available()) {
+                why.append(b.name()).append(" skipped: ").append(a.reason()).append("; ");
+                continue;
+            }
+            try {
+                Device device = b.open("");
+                return new Selection(device, why + "using " + device.name() + " (" + device.description() + ")");
+            } catch (DeviceUnavailableException | DeviceException e) {
+                why.append(b.name()).append(" skipped: ").append(e.getMessage()).append("; ");
+            }
+        }
+        throw new DeviceUnavailableException("no backend is available: " + why);
+    }
+
+    private static String names() {
+        return String.join(", ", backends().stream().map(Backend::name).toList());
+    }
+
+    /** An opened device and one line saying why it was chosen and why others were skipped. */
+    public record Selection(Device device, String explanation) {}
+}

@@ -1,0 +1,59 @@
+package dev.adjoint.device.cpu;
+
+import dev.adjoint.device.Backend;
+import dev.adjoint.device.DeviceUnavailableException;
+import java.util.List;
+
+/**
+ * The pure-Java backend, always available. Thread count: the system property
+ * {@value #THREADS_PROPERTY} (the CLI's {@code --threads}), else the number of cores.
+ */
+public final class CpuBackend implements Backend {
+    public static final String THREADS_PROPERTY = "adjoint.threads";
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public int preference() {
+        return 2;
+    }
+
+    @Override
+    public Availability availability() {
+        return Availability.yes("pure Java, " + threads() + " threads");
+    }
+
+    @Override
+    public List<String> devices() {
+        return List.of("cpu: " + Runtime.getRuntime().availableProcessors() + " cores, " + threads() + " threads, "
+                + System.getProperty("os.arch"));
+    }
+
+    @Override
+    public CpuDevice open(String selector) {
+        if (!selector.isEmpty() && !selector.equals("0")) {
+            throw new DeviceUnavailableException("cpu has a single device; '" + selector + "' does not name it");
+        }
+        return new CpuDevice(threads());
+    }
+
+    /** The configured thread count. */
+    public static int threads() {
+        String s = System.getProperty(THREADS_PROPERTY);
+        if (s == null || s.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int t = Integer.parseInt(s.trim());
+            if (t >= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(THREADS_PROPERTY + " must be a positive integer, got '" + s + "'");
+    }
+}

@@ -1,0 +1,204 @@
+package dev.adjoint.device.cpu;
+
+import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.CounterRandom;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Distribution;
+import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.cpu.gemm.Sgemm;
+import java.util.Arrays;
+
+/** The pure-Java device: memory is Java arrays, work runs synchronously on a pool sized to the cores. */
+public final class CpuDevice implements Device {
+    private final Parallel pool;
+    private final Sgemm sgemm;
+
+    public CpuDevice(int threads) {
+        this.pool = new Parallel(threads);
+        this.sgemm = Sgemm.create(pool);
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String description() {
+        return pool.threads() + " threads, " + System.getProperty("os.arch") + ", GEMM: " + sgemm.name();
+    }
+
+    private CpuBuffer buf(Buffer b, String role) {
+        if (b instanceof CpuBuffer c && c.device() == this) {
+            return c;
+        }
+        throw new IllegalArgumentException("cpu: " + role + " is " + (b == null ? "null" : "a buffer of "
+                + b.device().name()) + ", expected a buffer of this cpu device");
+    }
+
+    private float[] data(Buffer b, String role) {
+        return buf(b, role).data();
+    }
+
+    private static int idx(long v, String what) {
+        if (v < 0 || v > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cpu: " + what + " " + v + " is outside [0, 2^31)");
+        }
+        return (int) v;
+    }
+
+    @Override
+    public Buffer allocate(long length) {
+        return new CpuBuffer(this, idx(length, "buffer length"));
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        System.arraycopy(src, srcOffset, data(dst, "upload destination"), idx(dstOffset, "offset"), length);
+    }
+
+    @Override
+    public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        System.arraycopy(data(src, "download source"), idx(srcOffset, "offset"), dst, dstOffset, length);
+    }
+
+    @Override
+    public void fill(Buffer dst, long offset, long length, float value) {
+        int o = idx(offset, "offset");
+        Arrays.fill(data(dst, "fill destination"), o, o + idx(length, "length"), value);
+    }
+
+    @Override
+    public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        System.arraycopy(data(src, "copy source"), idx(srcOffset, "offset"), data(dst, "copy destination"),
+                idx(dstOffset, "offset"), idx(length, "length"));
+    }
+
+    @Override
+    public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+        float[] d = data(dst, "random destination");
+        int o = idx(offset, "offset");
+        int n = idx(length, "length");
+        CpuElementwise.split(pool, n, 1, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                d[o + i] = CounterRandom.sample(dist, a, b, seed, i);
+            }
+        });
+    }
+
+    @Override
+    public void synchronize() {
+        // Work on the CPU device is synchronous.
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
+                     float beta, Buffer c, long cOffset, int ldc) {
+        float[] cd = data(c, "gemm C");
+        int co = idx(cOffset, "offset");
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            scaleC(m, n, beta, cd, co, ldc);
+            return;
+        }
+        sgemm.gemm(transA, transB, m, n, k, alpha, data(a, "gemm A"), idx(aOffset, "offset"), lda,
+                data(b, "gemm B"), idx(bOffset, "offset"), ldb, beta, cd, co, ldc);
+    }
+
+    private static void scaleC(int m, int n, float beta, float[] c, int co, int ldc) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                c[co + i * ldc + j] = beta == 0f ? 0f : beta * c[co + i * ldc + j];
+            }
+        }
+    }
+
+    @Override
+    public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
+                      Buffer out, long outOffset) {
+        CpuElementwise.unary(pool, op, p, shape, data(x, op + " input"), idx(xOffset, "offset"), xStrides,
+                data(out, op + " output"), idx(outOffset, "offset"));
+    }
+
+    @Override
+    public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
+                       Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        CpuElementwise.binary(pool, op, p, shape, data(a, op + " input a"), idx(aOffset, "offset"), aStrides,
+                data(b, op + " input b"), idx(bOffset, "offset"), bStrides,
+                data(out, op + " output"), idx(outOffset, "offset"));
+    }
+
+    @Override
+    public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
+        CpuReductions.reduce(pool, op, outer, n, inner, data(x, op + " input"), idx(xOffset, "offset"),
+                data(out, op + " output"), idx(outOffset, "offset"));
+    }
+
+    @Override
+    public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        CpuReductions.softmax(pool, log, rows, cols, data(x, "softmax input"), idx(xOffset, "offset"),
+                data(out, "softmax output"), idx(outOffset, "offset"));
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
+                                Buffer gx, long gxOffset) {
+        CpuReductions.softmaxBackward(pool, log, rows, cols, data(y, "softmax output"), idx(yOffset, "offset"),
+                data(gy, "softmax upstream gradient"), idx(gyOffset, "offset"),
+                data(gx, "softmax gradient"), idx(gxOffset, "offset"));
+    }
+
+    @Override
+    public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
+                             Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        CpuReductions.crossEntropy(pool, rows, cols, data(logits, "cross_entropy logits"), idx(logitsOffset, "offset"),
+                data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
+                data(loss, "cross_entropy loss"), idx(lossOffset, "offset"),
+                data(probs, "cross_entropy probabilities"), idx(probsOffset, "offset"));
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
+                                     long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
+                                     Buffer gx, long gxOffset) {
+        CpuReductions.crossEntropyBackward(pool, rows, cols, data(probs, "cross_entropy probabilities"),
+                idx(probsOffset, "offset"), data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
+                data(gLoss, "cross_entropy upstream gradient"), idx(gLossOffset, "offset"),
+                idx(gLossStride, "stride"), data(gx, "cross_entropy gradient"), idx(gxOffset, "offset"));
+    }
+
+    @Override
+    public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
+                        float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
+        CpuOptimizers.sgd(pool, data(param, "sgd param"), data(grad, "sgd grad"),
+                momentum == 0f ? null : data(velocity, "sgd velocity"), idx(offset, "offset"), idx(length, "length"),
+                lr, momentum, dampening, weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
+                         float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        CpuOptimizers.adam(pool, data(param, "adam param"), data(grad, "adam grad"), data(m, "adam m"),
+                data(v, "adam v"), idx(offset, "offset"), idx(length, "length"),
+                lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return "cpu(" + pool.threads() + " threads)";
+    }
+}
