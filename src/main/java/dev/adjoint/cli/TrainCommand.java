@@ -140,6 +140,20 @@ final class TrainCommand {
         return s;
     }
 
+    /** Non-negative integers separated by commas (row indices). */
+    static int[] sizesOrZero(String csv) {
+        String[] parts = csv.split(",");
+        int[] s = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            try {
+                s[i] = Integer.parseInt(parts[i].trim());
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("expected integers separated by commas, got '" + csv + "'");
+            }
+        }
+        return s;
+    }
+
     static Init init(String name) {
         try {
             return Init.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));

@@ -43,6 +43,7 @@ public final class Trainer {
     private final Map<String, Object> modelConfig;
     private final float baseLr;
     private int epochsDone;
+    private Normalization normalization = Normalization.NONE;
 
     public Trainer(Module model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
                    Map<String, Object> modelConfig) {
@@ -67,6 +68,7 @@ public final class Trainer {
     /** Trains until the configured epochs are done or the target test accuracy is reached. */
     public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
         Normalization norm = Normalization.of(train);
+        normalization = norm;
         List<EpochStats> history = new ArrayList<>();
         try (DataLoader trainLoader = new DataLoader(train, device, config.batchSize(), true, config.seed(),
                 DataLoader.LastBatch.KEEP, norm);
@@ -133,15 +135,25 @@ public final class Trainer {
         }
     }
 
-    /** Fraction of a dataset classified correctly (eval mode, no gradients). */
-    public double evaluate(Dataset data, Normalization norm, Device device) {
+    /** Fraction of a dataset that a model classifies correctly (eval mode, no gradients). */
+    public static double evaluate(Module model, Dataset data, Normalization norm, Device device) {
         try (DataLoader loader = new DataLoader(data, device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor correct = Tensor.zeros(device, 1)) {
-            return accuracy(loader, correct);
+            return accuracy(model, loader, correct);
         }
     }
 
+    /** The normalization stored in a checkpoint's configuration. */
+    public static Normalization normalization(Map<String, Object> checkpointConfig) {
+        Map<?, ?> n = (Map<?, ?>) checkpointConfig.get("normalization");
+        return new Normalization(((Number) n.get("mean")).floatValue(), ((Number) n.get("std")).floatValue());
+    }
+
     private double accuracy(DataLoader loader, Tensor correct) {
+        return accuracy(model, loader, correct);
+    }
+
+    private static double accuracy(Module model, DataLoader loader, Tensor correct) {
         model.eval();
         InPlace.fill(correct, 0f);
         int n = 0;
@@ -170,6 +182,7 @@ public final class Trainer {
         cfg.put("optimizer_steps", optimizer.steps());
         cfg.put("seed", config.seed());
         cfg.put("batch_size", (long) config.batchSize());
+        cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
         Checkpoint.save(dir, tensors, cfg);
     }
 

@@ -52,6 +52,17 @@ public final class OpenClBackend implements Backend {
         }
     }
 
+    /** Only GPUs and accelerators: on a CPU (PoCL), the pure-Java backend is the faster choice. */
+    @Override
+    public Availability autoAvailability() {
+        Availability a = availability();
+        if (!a.available() || devices.stream().anyMatch(d -> !d.isCpu())) {
+            return a;
+        }
+        return Availability.no("only CPU OpenCL devices (" + devices.getFirst().deviceName()
+                + "); the cpu backend is faster there (choose --device opencl to use it anyway)");
+    }
+
     @Override
     public List<String> devices() {
         if (!availability().available()) {
