@@ -20,7 +20,10 @@ import java.util.concurrent.BlockingQueue;
  * the caller's step runs; the caller's thread uploads it. Device memory is two slots of
  * {@code batchSize × dims} and {@code batchSize} floats, allocated once in the constructor and used
  * in turn: a {@link Batch}'s tensors are views of a slot, valid until the loader hands out the batch
- * after next. Closing a batch frees nothing; closing the loader frees the slots.
+ * after next. Closing a batch frees nothing; closing the loader frees the slots. This relies on
+ * {@link Device#upload} having read the host array when it returns and being ordered after work
+ * already queued on the device (an in-order queue), so a slot is not overwritten while a step that
+ * reads it is still pending.
  *
  * <p><b>Use.</b> {@code for (Batch b : loader.epoch()) ...} serves the rest of the current epoch,
  * and a new call to {@link #epoch()} after an epoch was fully served starts the next one;

@@ -81,7 +81,7 @@ class CheckpointTest {
     void errorsNameTheFile() throws IOException {
         Path ck = dir.resolve("ck");
         UncheckedIOException missing = assertThrows(UncheckedIOException.class, () -> Checkpoint.load(ck));
-        assertTrue(missing.getMessage().contains(ck.resolve(Checkpoint.CONFIG).toString()), missing.getMessage());
+        assertTrue(missing.getMessage().contains(ck.resolve(Checkpoint.MODEL).toString()), missing.getMessage());
         save(ck, 1, 10);
         Files.writeString(ck.resolve(Checkpoint.CONFIG), "{\"iteration\": 1,");
         FileFormatException bad = assertThrows(FileFormatException.class, () -> Checkpoint.load(ck));
@@ -94,6 +94,34 @@ class CheckpointTest {
         Files.write(ck.resolve(Checkpoint.MODEL), java.util.Arrays.copyOf(model, model.length - 1));
         FileFormatException truncated = assertThrows(FileFormatException.class, () -> Checkpoint.load(ck));
         assertTrue(truncated.getMessage().startsWith(ck.resolve(Checkpoint.MODEL).toString()), truncated.getMessage());
+    }
+
+    @Test
+    void aSaveTornBetweenTheTwoRenamesLoadsTheNewCheckpointWhole() throws IOException {
+        Path ck = dir.resolve("ck");
+        save(ck, 1, 10);
+        byte[] oldConfig = Files.readAllBytes(ck.resolve(Checkpoint.CONFIG));
+        save(ck, 2, 10);
+        // as if the process died after renaming model.safetensors and before renaming config.json
+        Files.write(ck.resolve(Checkpoint.CONFIG), oldConfig);
+        assertEquals(2, checkConsistent(Checkpoint.load(ck), 10, 10));
+        // or died during the very first save, before any config.json existed
+        Files.delete(ck.resolve(Checkpoint.CONFIG));
+        assertEquals(2, checkConsistent(Checkpoint.load(ck), 10, 10));
+        save(ck, 3, 10);
+        assertEquals(3, checkConsistent(Checkpoint.load(ck), 10, 10));
+    }
+
+    @Test
+    void aModelFromElsewhereLoadsWithItsConfigAsItIs() throws IOException {
+        Path ck = Files.createDirectories(dir.resolve("hf"));
+        try (Tensor w = Tensor.ones(CPU, 2)) {
+            Safetensors.write(ck.resolve(Checkpoint.MODEL), Map.of("w", w), Map.of("format", "pt"));
+        }
+        Files.writeString(ck.resolve(Checkpoint.CONFIG), "{\"hidden_size\": 2}");
+        Checkpoint.Loaded l = Checkpoint.load(ck);
+        assertEquals(Map.of("hidden_size", 2L), l.config());
+        assertArrayEquals(new float[] {1, 1}, l.tensors().get("w").data());
     }
 
     /** A checkpoint as written by {@link CheckpointWriterMain}: all of w equals the iteration in the config. */
