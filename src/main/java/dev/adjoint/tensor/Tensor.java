@@ -58,6 +58,23 @@ public final class Tensor implements AutoCloseable {
         return t;
     }
 
+    /**
+     * A contiguous tensor over {@code buffer} from {@code offset}, which it does not own: closing
+     * it, or any view of it, never frees the buffer. The caller keeps the buffer open while the
+     * tensor is in use (e.g. the DataLoader's preallocated batch slots).
+     */
+    public static Tensor wrap(Device device, Buffer buffer, long offset, int... shape) {
+        int[] s = Shape.check("Tensor.wrap", shape);
+        if (buffer.isClosed()) {
+            throw new IllegalArgumentException("Tensor.wrap: the buffer is closed");
+        }
+        if (offset < 0 || offset + Shape.numel(s) > buffer.length()) {
+            throw new IllegalArgumentException("Tensor.wrap: shape " + Shape.format(s) + " at offset " + offset
+                    + " does not fit a buffer of " + buffer.length() + " floats");
+        }
+        return new Tensor(new Storage(device, buffer), offset, s, Shape.contiguousStrides(s));
+    }
+
     /** A matrix from rows of equal length. */
     public static Tensor of(Device device, float[][] rows) {
         int cols = rows.length == 0 ? 0 : rows[0].length;
