@@ -1,6 +1,8 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.data.DatasetException;
 import dev.adjoint.device.DeviceException;
+import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.cpu.CpuBackend;
 import java.util.Arrays;
@@ -50,6 +52,8 @@ public final class Main {
             };
         } catch (Args.UsageException | IllegalArgumentException e) {
             return fail(e, verbose, 2);
+        } catch (DatasetException | FileFormatException | java.io.UncheckedIOException e) {
+            return fail(e, verbose, 1);
         } catch (DeviceUnavailableException | DeviceException | IllegalStateException e) {
             return fail(e, verbose, 1);
         }
