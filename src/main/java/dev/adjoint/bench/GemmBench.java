@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -290,87 +292,34 @@ public final class GemmBench {
     }
 
     private static void writeJson(Options o, Device device, List<Result> results) {
-        StringBuilder j = new StringBuilder("{\n");
-        j.append("  \"benchmark\": \"gemm\",\n");
-        j.append("  \"timestamp\": ").append(str(Instant.now().toString())).append(",\n");
-        j.append("  \"machine\": {\"cpu\": ").append(str(Machine.cpuModel())).append(", \"cores\": ")
-                .append(Runtime.getRuntime().availableProcessors()).append(", \"os\": ")
-                .append(str(System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
-                        + System.getProperty("os.arch"))).append("},\n");
-        j.append("  \"jdk\": {\"version\": ").append(str(System.getProperty("java.version")))
-                .append(", \"vendor\": ").append(str(System.getProperty("java.vendor")))
-                .append(", \"vm\": ").append(str(System.getProperty("java.vm.name") + " "
-                        + System.getProperty("java.vm.version"))).append("},\n");
-        j.append("  \"device\": {\"name\": ").append(str(device.name())).append(", \"description\": ")
-                .append(str(device.description())).append("},\n");
-        j.append("  \"threads\": ").append(o.threads() > 0 ? Integer.toString(o.threads()) : "null").append(",\n");
-        j.append("  \"shape_order\": \"MxKxN\",\n  \"flops_per_call\": \"2*m*n*k\",\n");
-        j.append("  \"warmup_seconds\": ").append(o.warmupSeconds()).append(",\n  \"results\": [\n");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            j.append("    {\"shape\": ").append(str(r.shape().toString())).append(", \"m\": ").append(r.shape().m())
-                    .append(", \"k\": ").append(r.shape().k()).append(", \"n\": ").append(r.shape().n())
-                    .append(", \"median_gflops\": ").append(num(r.median()))
-                    .append(", \"min_gflops\": ").append(num(r.min()))
-                    .append(", \"max_gflops\": ").append(num(r.max()))
-                    .append(", \"calls_per_sample\": ").append(r.callsPerSample())
-                    .append(", \"max_rel_error\": ").append(String.format(Locale.ROOT, "%.3g", r.maxError()))
-                    .append(", \"samples_gflops\": [");
-            for (int q = 0; q < r.gflops().length; q++) {
-                j.append(q == 0 ? "" : ", ").append(num(r.gflops()[q]));
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("benchmark", "gemm");
+        root.put("environment", Environment.describe());
+        root.put("device", Map.of("name", device.name(), "description", device.description()));
+        root.put("threads", o.threads() > 0 ? (Object) (long) o.threads() : null);
+        root.put("shape_order", "MxKxN");
+        root.put("flops_per_call", "2*m*n*k");
+        root.put("warmup_seconds", o.warmupSeconds());
+        List<Object> rows = new ArrayList<>();
+        for (Result r : results) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("shape", r.shape().toString());
+            row.put("m", (long) r.shape().m());
+            row.put("k", (long) r.shape().k());
+            row.put("n", (long) r.shape().n());
+            row.put("median_gflops", r.median());
+            row.put("min_gflops", r.min());
+            row.put("max_gflops", r.max());
+            row.put("calls_per_sample", (long) r.callsPerSample());
+            row.put("max_rel_error", r.maxError());
+            List<Object> samples = new ArrayList<>();
+            for (double g : r.gflops()) {
+                samples.add(g);
             }
-            j.append("]}").append(i + 1 < results.size() ? ",\n" : "\n");
+            row.put("samples_gflops", samples);
+            rows.add(row);
         }
-        j.append("  ]\n}\n");
-        try {
-            Path parent = o.json().toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(o.json(), j, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + o.json() + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static String num(double x) {
-        return String.format(Locale.ROOT, "%.2f", x);
-    }
-
-    static String str(String s) {
-        StringBuilder b = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                default -> {
-                    if (ch < 0x20) {
-                        b.append(String.format("\\u%04x", (int) ch));
-                    } else {
-                        b.append(ch);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
-    /** What the JSON says about the host. */
-    static final class Machine {
-        private Machine() {}
-
-        static String cpuModel() {
-            try {
-                for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                    if (line.startsWith("model name")) {
-                        return line.substring(line.indexOf(':') + 1).trim();
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // not Linux: fall back below
-            }
-            return System.getProperty("os.arch");
-        }
+        root.put("results", rows);
+        Environment.writeJson(o.json(), root);
     }
 }

@@ -22,6 +22,8 @@ public final class Main {
               devices                      list backends and devices, and what 'auto' picks and why
               selftest [--device D]        run the conformance suite on a device [--json FILE] [--seed N]
               bench gemm [--device D]      time SGEMM: [--size N | --shape MxKxN] [--threads T] [--json FILE]
+              bench train [--device D]     time the MLP training step: [--sizes 784,256,128,10] [--batch 128]
+                                           [--compare] (runs the numpy / PyTorch reference side by side)
 
             global options: --threads N (cpu backend), --verbose (stack traces on errors)
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
@@ -45,6 +47,7 @@ public final class Main {
             return switch (rest[0]) {
                 case "devices" -> DevicesCommand.run(new Args(rest, 1, java.util.List.of()));
                 case "selftest" -> SelftestCommand.run(new Args(rest, 1, java.util.List.of()));
+                case "bench" -> BenchCommand.run(rest);
                 case "train" -> TrainCommand.run(new Args(rest, 1, java.util.List.of()));
                 case "eval" -> EvalCommand.eval(new Args(rest, 1, java.util.List.of()));
                 case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));

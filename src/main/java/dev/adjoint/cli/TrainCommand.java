@@ -1,5 +1,6 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.bench.Environment;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;

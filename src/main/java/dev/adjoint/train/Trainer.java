@@ -31,9 +31,42 @@ import java.util.function.Consumer;
  * epoch when a directory is given, and {@link #resume} continues bit-identically.
  */
 public final class Trainer {
-    /** How to train. {@code targetAccuracy} 0 means run every epoch; {@code clipNorm} 0 means no clipping. */
+    /**
+     * How to train. {@code targetAccuracy} 0 means run every epoch; {@code clipNorm} 0 means no
+     * clipping; {@code checkpointDir} null means no checkpoints. Start from {@link #of} and adjust
+     * with the {@code with…} methods.
+     */
     public record Config(int epochs, int batchSize, long seed, double targetAccuracy, float clipNorm,
-                         Schedule schedule, Path checkpointDir, Progress progress) {}
+                         Schedule schedule, Path checkpointDir, Progress progress) {
+        /** {@code epochs} epochs of {@code batchSize}: seed 1, constant rate, no clipping or checkpoints, console progress. */
+        public static Config of(int epochs, int batchSize) {
+            return new Config(epochs, batchSize, 1, 0, 0f, Schedule.constant(), null, Progress.console());
+        }
+
+        public Config withSeed(long s) {
+            return new Config(epochs, batchSize, s, targetAccuracy, clipNorm, schedule, checkpointDir, progress);
+        }
+
+        public Config withTargetAccuracy(double a) {
+            return new Config(epochs, batchSize, seed, a, clipNorm, schedule, checkpointDir, progress);
+        }
+
+        public Config withClipNorm(float c) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, c, schedule, checkpointDir, progress);
+        }
+
+        public Config withSchedule(Schedule s) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, s, checkpointDir, progress);
+        }
+
+        public Config withCheckpoints(Path dir) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, dir, progress);
+        }
+
+        public Config withProgress(Progress p) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, p);
+        }
+    }
 
     private final Module model;
     private final Parameters params;
@@ -87,7 +120,7 @@ public final class Trainer {
                 int batchIndex = 0;
                 for (Batch batch : trainLoader.epoch()) {
                     try (batch) {
-                        step(batch, lossSum, correct);
+                        step(batch.x(), batch.y(), lossSum, correct);
                     }
                     seen += batch.size();
                     batchIndex++;
@@ -115,22 +148,31 @@ public final class Trainer {
         return history;
     }
 
-    private void step(Batch batch, Tensor lossSum, Tensor correct) {
+    /**
+     * One training step on a batch: zero gradients, forward, loss, backward, optional clipping,
+     * optimizer update. When given, the batch's summed loss and correct count are added on the
+     * device to {@code lossSum} and {@code correct} (one-element tensors); nothing is read back.
+     */
+    public void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
         long step = optimizer.steps();
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
         try (Scope s = Scope.open()) {
             optimizer.zeroGrad();
-            Tensor logits = model.forward(batch.x());
-            Tensor l = loss.apply(logits, batch.y());
+            Tensor logits = model.forward(x);
+            Tensor l = loss.apply(logits, y);
             l.backward();
             if (config.clipNorm() > 0f) {
                 Clip.globalNorm(params, config.clipNorm());
             }
             optimizer.step();
             try (Autograd.NoGrad off = Autograd.noGrad()) {
-                InPlace.add(lossSum, l.detach().mul((float) batch.size()).reshape(1));
-                InPlace.add(correct, logits.argmax(1).equal(batch.y()).sum().reshape(1));
+                if (lossSum != null) {
+                    InPlace.add(lossSum, l.detach().mul((float) x.size(0)).reshape(1));
+                }
+                if (correct != null) {
+                    InPlace.add(correct, logits.argmax(1).equal(y).sum().reshape(1));
+                }
             }
         }
     }

@@ -1,4 +1,4 @@
-package dev.adjoint.cli;
+package dev.adjoint.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,10 +8,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Machine, JVM and build facts that every result file carries. */
-final class Environment {
+public final class Environment {
     private Environment() {}
 
-    static Map<String, Object> describe() {
+    public static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("cpu", cpuModel());
         m.put("cores", (long) Runtime.getRuntime().availableProcessors());
@@ -23,7 +23,20 @@ final class Environment {
         return m;
     }
 
-    static String cpuModel() {
+    /** Writes a result file (creating its folder), as pretty JSON. */
+    public static void writeJson(Path file, Map<String, Object> root) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, dev.adjoint.io.Json.write(root) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {
@@ -37,7 +50,7 @@ final class Environment {
     }
 
     /** $ADJOINT_COMMIT (set by the launcher and the bundle), else "unknown". */
-    static String commit() {
+    public static String commit() {
         String c = System.getenv("ADJOINT_COMMIT");
         return c == null || c.isBlank() ? "unknown" : c;
     }
