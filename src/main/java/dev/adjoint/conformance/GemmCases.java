@@ -1,0 +1,99 @@
+package dev.adjoint.conformance;
+
+import static dev.adjoint.conformance.Check.get;
+import static dev.adjoint.conformance.Check.put;
+import static dev.adjoint.conformance.Check.random;
+
+import dev.adjoint.conformance.Conformance.Case;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** GEMM: odd and non-square sizes, all four transposes, alpha/beta, offsets and padded leading dimensions. */
+final class GemmCases {
+    private static final int[][] SHAPES = { // m, n, k
+        {1, 1, 1}, {1, 7, 33}, {7, 1, 33}, {33, 257, 7}, {257, 33, 1}, {64, 64, 64}, {130, 67, 129},
+        {257, 257, 257}, {300, 520, 600},
+    };
+    private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, -1.5f}, {-2f, 1f}, {1f, 1f}};
+
+    private GemmCases() {}
+
+    static List<Case> cases() {
+        List<Case> all = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0;
+            boolean tb = (t & 2) != 0;
+            String name = "gemm " + (ta ? "T" : "N") + (tb ? "T" : "N");
+            all.add(new Case(name, (d, r) -> {
+                for (int i = 0; i < SHAPES.length; i++) {
+                    int[] s = SHAPES[i];
+                    float[] ab = ALPHA_BETA[i % ALPHA_BETA.length];
+                    gemm(d, r, ta, tb, s[0], s[1], s[2], ab[0], ab[1], i % 2 == 1);
+                }
+            }));
+        }
+        all.add(new Case("gemm beta=0 ignores NaN in C", (d, r) -> gemm(d, r, false, true, 33, 17, 9, 1f, 0f, true)));
+        return all;
+    }
+
+    /** One product; with {@code padded}, operands sit at offsets with leading dimensions larger than needed. */
+    static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
+                     float alpha, float beta, boolean padded) {
+        int aRows = ta ? k : m;
+        int aCols = ta ? m : k;
+        int bRows = tb ? n : k;
+        int bCols = tb ? k : n;
+        int lda = aCols + (padded ? 3 : 0);
+        int ldb = bCols + (padded ? 5 : 0);
+        int ldc = n + (padded ? 2 : 0);
+        int aOff = padded ? 7 : 0;
+        int bOff = padded ? 1 : 0;
+        int cOff = padded ? 4 : 0;
+        float[] a = random(rnd, aOff + aRows * lda, -1, 1);
+        float[] b = random(rnd, bOff + bRows * ldb, -1, 1);
+        float[] c = random(rnd, cOff + m * ldc, -1, 1);
+        if (beta == 0f) {
+            java.util.Arrays.fill(c, Float.NaN);
+        }
+        double[] expected = new double[c.length];
+        double[] scale = new double[c.length];
+        for (int i = 0; i < c.length; i++) {
+            expected[i] = c[i];
+        }
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                double mag = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                    double bv = tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+                    s += av * bv;
+                    mag += Math.abs(av * bv);
+                }
+                int ci = cOff + i * ldc + j;
+                double old = beta == 0f ? 0 : beta * (double) c[ci];
+                expected[ci] = alpha * s + old;
+                scale[ci] = Math.abs(alpha) * mag + Math.abs(old);
+            }
+        }
+        try (Buffer ab = put(d, a); Buffer bb = put(d, b); Buffer cb = put(d, c)) {
+            d.gemm(ta, tb, m, n, k, alpha, ab, aOff, lda, bb, bOff, ldb, beta, cb, cOff, ldc);
+            float[] got = get(d, cb, c.length);
+            String what = String.format("gemm %s%s m=%d n=%d k=%d alpha=%s beta=%s lda=%d ldb=%d ldc=%d offsets %d/%d/%d",
+                    ta ? "T" : "N", tb ? "T" : "N", m, n, k, alpha, beta, lda, ldb, ldc, aOff, bOff, cOff);
+            // Elements outside the m×n window (padding) must be left as they were.
+            for (int i = 0; i < c.length; i++) {
+                int row = (i - cOff) / ldc;
+                int col = (i - cOff) % ldc;
+                if (i < cOff || row >= m || col >= n) {
+                    scale[i] = 0;
+                    expected[i] = c[i];
+                }
+            }
+            Check.close(what, got, expected, scale, 2e-6 * Math.max(1, Math.sqrt(k)), 1e-6);
+        }
+    }
+}

@@ -1,0 +1,449 @@
+package dev.adjoint.tensor;
+
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Distribution;
+import dev.adjoint.device.UnaryOp;
+
+/**
+ * An n-dimensional float32 array on a {@link Device}, row-major, possibly a strided view of
+ * another tensor's memory (reshape, transpose, row slices and broadcasts make no copies).
+ *
+ * <p>Every operation returns a new tensor that owns one reference to its memory; views share
+ * memory with their source, which is freed when the last of them is closed. Close tensors
+ * explicitly or open a {@link Scope}. Elementwise operations broadcast as numpy does. A shape or
+ * device mismatch throws {@link IllegalArgumentException} naming the operation and the shapes.
+ */
+public final class Tensor implements AutoCloseable {
+    final Storage storage;
+    final long offset;
+    final int[] shape;
+    final long[] strides;
+    private boolean closed;
+
+    Tensor(Storage storage, long offset, int[] shape, long[] strides) {
+        this.storage = storage;
+        this.offset = offset;
+        this.shape = shape;
+        this.strides = strides;
+        Scope.track(this);
+    }
+
+    // ------------------------------------------------------------------ creation
+
+    /** A new contiguous tensor with uninitialised contents. */
+    static Tensor empty(Device device, int[] shape) {
+        return new Tensor(new Storage(device, Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
+    }
+
+    /** A view of this tensor's memory; the view holds its own reference. */
+    Tensor view(long offset, int[] shape, long[] strides) {
+        checkOpen("view");
+        storage.retain();
+        return new Tensor(storage, offset, shape, strides);
+    }
+
+    /** A tensor holding {@code data} (row-major) with the given shape. */
+    public static Tensor of(Device device, float[] data, int... shape) {
+        int[] s = Shape.check("Tensor.of", shape);
+        if (Shape.numel(s) != data.length) {
+            throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape "
+                    + Shape.format(s) + " (" + Shape.numel(s) + " elements)");
+        }
+        Tensor t = empty(device, s);
+        device.upload(data, 0, t.buffer(), 0, data.length);
+        return t;
+    }
+
+    /** A matrix from rows of equal length. */
+    public static Tensor of(Device device, float[][] rows) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        float[] data = new float[rows.length * cols];
+        for (int r = 0; r < rows.length; r++) {
+            if (rows[r].length != cols) {
+                throw new IllegalArgumentException("Tensor.of: row " + r + " has " + rows[r].length
+                        + " values, row 0 has " + cols);
+            }
+            System.arraycopy(rows[r], 0, data, r * cols, cols);
+        }
+        return of(device, data, rows.length, cols);
+    }
+
+    public static Tensor scalar(Device device, float value) {
+        return full(device, value);
+    }
+
+    public static Tensor full(Device device, float value, int... shape) {
+        Tensor t = empty(device, Shape.check("full", shape));
+        device.fill(t.buffer(), 0, Shape.numel(shape), value);
+        return t;
+    }
+
+    public static Tensor zeros(Device device, int... shape) {
+        return full(device, 0f, shape);
+    }
+
+    public static Tensor ones(Device device, int... shape) {
+        return full(device, 1f, shape);
+    }
+
+    /** Uniform on [lo, hi), drawn on the device; the same seed gives the same values on every backend. */
+    public static Tensor uniform(Device device, long seed, float lo, float hi, int... shape) {
+        return random(device, Distribution.UNIFORM, lo, hi, seed, shape);
+    }
+
+    /** Uniform on [0, 1). */
+    public static Tensor rand(Device device, long seed, int... shape) {
+        return uniform(device, seed, 0f, 1f, shape);
+    }
+
+    /** Standard normal. */
+    public static Tensor randn(Device device, long seed, int... shape) {
+        return normal(device, seed, 0f, 1f, shape);
+    }
+
+    public static Tensor normal(Device device, long seed, float mean, float std, int... shape) {
+        return random(device, Distribution.NORMAL, mean, std, seed, shape);
+    }
+
+    private static Tensor random(Device device, Distribution dist, float a, float b, long seed, int[] shape) {
+        Tensor t = empty(device, Shape.check(dist.name().toLowerCase(java.util.Locale.ROOT), shape));
+        device.random(t.buffer(), 0, Shape.numel(shape), dist, a, b, seed);
+        return t;
+    }
+
+    // ------------------------------------------------------------------ properties
+
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int dim() {
+        return shape.length;
+    }
+
+    public int size(int axis) {
+        return shape[Shape.axis("size", axis, shape.length)];
+    }
+
+    public long numel() {
+        return Shape.numel(shape);
+    }
+
+    public Device device() {
+        return storage.device;
+    }
+
+    public boolean isContiguous() {
+        long expected = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && strides[d] != expected) {
+                return false;
+            }
+            expected *= shape[d];
+        }
+        return true;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    Buffer buffer() {
+        return storage.buffer;
+    }
+
+    void checkOpen(String op) {
+        if (closed) {
+            throw new IllegalStateException(op + ": tensor " + Shape.format(shape) + " on " + device().name()
+                    + " was used after close()");
+        }
+    }
+
+    // ------------------------------------------------------------------ data out
+
+    /** The values in row-major order (downloads from the device). */
+    public float[] toArray() {
+        checkOpen("toArray");
+        int n = (int) numel();
+        float[] out = new float[n];
+        if (isContiguous()) {
+            device().download(buffer(), offset, out, 0, n);
+        } else {
+            try (Tensor c = contiguous()) {
+                device().download(c.buffer(), c.offset, out, 0, n);
+            }
+        }
+        return out;
+    }
+
+    /** The value of a one-element tensor. */
+    public float item() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("item: tensor " + Shape.format(shape) + " has " + numel()
+                    + " elements; item() needs exactly one");
+        }
+        return toArray()[0];
+    }
+
+    /** One element. */
+    public float get(int... index) {
+        checkOpen("get");
+        if (index.length != shape.length) {
+            throw new IllegalArgumentException("get: " + index.length + " indices for a tensor with "
+                    + shape.length + " axes " + Shape.format(shape));
+        }
+        long at = offset;
+        for (int d = 0; d < index.length; d++) {
+            if (index[d] < 0 || index[d] >= shape[d]) {
+                throw new IllegalArgumentException("get: index " + index[d] + " out of range for axis " + d
+                        + " of " + Shape.format(shape));
+            }
+            at += index[d] * strides[d];
+        }
+        float[] v = new float[1];
+        device().download(buffer(), at, v, 0, 1);
+        return v[0];
+    }
+
+    // ------------------------------------------------------------------ views and copies
+
+    /** Same elements, new shape (one size may be -1). A view when this tensor is contiguous, else a copy. */
+    public Tensor reshape(int... newShape) {
+        return Views.reshape(this, newShape);
+    }
+
+    /** Swaps the last two axes (a view). */
+    public Tensor transpose() {
+        if (shape.length < 2) {
+            throw new IllegalArgumentException("transpose: tensor " + Shape.format(shape) + " has fewer than 2 axes");
+        }
+        return transpose(-2, -1);
+    }
+
+    /** Swaps two axes (a view). */
+    public Tensor transpose(int axis0, int axis1) {
+        return Views.transpose(this, axis0, axis1);
+    }
+
+    /** Rows {@code [start, end)} along axis 0 (a view). */
+    public Tensor slice(int start, int end) {
+        return Views.slice(this, start, end);
+    }
+
+    /** Broadcasts to a larger shape without copying (a view with stride 0 on broadcast axes). */
+    public Tensor expand(int... target) {
+        return Views.expand(this, target);
+    }
+
+    /** A contiguous tensor with the same values (a new view if already contiguous). */
+    public Tensor contiguous() {
+        return isContiguous() ? view(offset, shape.clone(), Shape.contiguousStrides(shape)) : copy();
+    }
+
+    /** A contiguous copy with its own memory. */
+    public Tensor copy() {
+        return Elementwise.unary("copy", UnaryOp.COPY, 0f, this);
+    }
+
+    /** This tensor's values on another device (a copy; a new view if already there). */
+    public Tensor to(Device target) {
+        checkOpen("to");
+        if (target == device()) {
+            return contiguous();
+        }
+        return of(target, toArray(), shape);
+    }
+
+    // ------------------------------------------------------------------ elementwise
+
+    public Tensor add(Tensor other) {
+        return Elementwise.add(this, other);
+    }
+
+    public Tensor sub(Tensor other) {
+        return Elementwise.sub(this, other);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Elementwise.mul(this, other);
+    }
+
+    public Tensor div(Tensor other) {
+        return Elementwise.div(this, other);
+    }
+
+    public Tensor pow(Tensor exponent) {
+        return Elementwise.pow(this, exponent);
+    }
+
+    /** Elementwise maximum (broadcasting). */
+    public Tensor maximum(Tensor other) {
+        return Elementwise.maximum(this, other);
+    }
+
+    /** Elementwise minimum (broadcasting). */
+    public Tensor minimum(Tensor other) {
+        return Elementwise.minimum(this, other);
+    }
+
+    public Tensor add(float value) {
+        return Elementwise.addScalar(this, value);
+    }
+
+    public Tensor sub(float value) {
+        return Elementwise.addScalar(this, -value);
+    }
+
+    public Tensor mul(float value) {
+        return Elementwise.scale(this, value);
+    }
+
+    public Tensor div(float value) {
+        return Elementwise.scale(this, 1f / value);
+    }
+
+    public Tensor pow(float exponent) {
+        return Elementwise.powScalar(this, exponent);
+    }
+
+    public Tensor neg() {
+        return Elementwise.neg(this);
+    }
+
+    public Tensor exp() {
+        return Elementwise.exp(this);
+    }
+
+    public Tensor log() {
+        return Elementwise.log(this);
+    }
+
+    public Tensor sin() {
+        return Elementwise.sin(this);
+    }
+
+    public Tensor cos() {
+        return Elementwise.cos(this);
+    }
+
+    public Tensor sqrt() {
+        return Elementwise.sqrt(this);
+    }
+
+    public Tensor square() {
+        return Elementwise.square(this);
+    }
+
+    public Tensor reciprocal() {
+        return Elementwise.reciprocal(this);
+    }
+
+    public Tensor abs() {
+        return Elementwise.abs(this);
+    }
+
+    public Tensor relu() {
+        return Activations.relu(this);
+    }
+
+    public Tensor leakyRelu(float slope) {
+        return Activations.leakyRelu(this, slope);
+    }
+
+    public Tensor sigmoid() {
+        return Activations.sigmoid(this);
+    }
+
+    public Tensor tanh() {
+        return Activations.tanh(this);
+    }
+
+    public Tensor gelu() {
+        return Activations.gelu(this);
+    }
+
+    // ------------------------------------------------------------------ reductions
+
+    /** Sum of all elements (a scalar tensor of shape []). */
+    public Tensor sum() {
+        return Reductions.sum(this);
+    }
+
+    public Tensor sum(int axis, boolean keepDims) {
+        return Reductions.sum(this, axis, keepDims);
+    }
+
+    public Tensor mean() {
+        return Reductions.mean(this);
+    }
+
+    public Tensor mean(int axis, boolean keepDims) {
+        return Reductions.mean(this, axis, keepDims);
+    }
+
+    public Tensor max() {
+        return Reductions.max(this);
+    }
+
+    public Tensor max(int axis, boolean keepDims) {
+        return Reductions.max(this, axis, keepDims);
+    }
+
+    public Tensor min() {
+        return Reductions.min(this);
+    }
+
+    public Tensor min(int axis, boolean keepDims) {
+        return Reductions.min(this, axis, keepDims);
+    }
+
+    /** Indices (as floats) of the maxima along an axis. */
+    public Tensor argmax(int axis) {
+        return Reductions.argmax(this, axis);
+    }
+
+    // ------------------------------------------------------------------ linear algebra and losses
+
+    /**
+     * Matrix product with numpy's rules: 2-D·2-D, 1-D operands promoted, and leading batch axes.
+     * Transposed views are passed to GEMM as transpose flags, never copied.
+     */
+    public Tensor matmul(Tensor other) {
+        return LinearAlgebra.matmul(this, other);
+    }
+
+    /** Softmax along the last axis. */
+    public Tensor softmax() {
+        return Softmax.softmax(this);
+    }
+
+    /** Log-softmax along the last axis. */
+    public Tensor logSoftmax() {
+        return Softmax.logSoftmax(this);
+    }
+
+    /**
+     * Mean softmax cross-entropy of these logits [N, C] against class indices [N] (fused and
+     * numerically stable).
+     */
+    public Tensor crossEntropy(Tensor targets) {
+        return Softmax.crossEntropy(this, targets);
+    }
+
+    // ------------------------------------------------------------------ lifetime
+
+    /** Releases this tensor's reference to its memory; the memory goes when no view uses it. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            storage.release();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return TensorFormat.format(this);
+    }
+}
