@@ -17,6 +17,7 @@ import java.lang.invoke.MethodHandle;
  * cannot load (CUDA 13 ships {@code libcublas.so.13}). Pointer mode is host: alpha and beta are
  * read from host floats during the call. The handle runs on the device's stream.
  */
+@SuppressWarnings("restricted")
 final class ForeignCublasGemm implements CudaGemm {
     /** Tried in this order with {@link SymbolLookup#libraryLookup}. */
     static final String[] LIBRARIES = {"libcublas.so.13", "libcublas.so.12", "libcublas.so"};
