@@ -1,0 +1,78 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.device.DeviceException;
+import dev.adjoint.device.DeviceUnavailableException;
+import dev.adjoint.device.cpu.CpuBackend;
+import java.util.Arrays;
+
+/** The {@code adjoint} command line. User errors print one line and exit non-zero; {@code --verbose} adds the trace. */
+public final class Main {
+    static final String USAGE = """
+            usage: adjoint <command> [options]
+
+            commands:
+              devices                      list backends and devices, and what 'auto' picks and why
+              selftest [--device D]        run the conformance suite on a device [--json FILE] [--seed N]
+              bench gemm [--device D]      time SGEMM: [--size N | --shape MxKxN] [--threads T] [--json FILE]
+
+            global options: --threads N (cpu backend), --verbose (stack traces on errors)
+            devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
+            """;
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        boolean verbose = Arrays.asList(args).contains("--verbose");
+        String[] rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
+        try {
+            rest = threads(rest);
+            if (rest.length == 0 || rest[0].equals("--help") || rest[0].equals("help") || rest[0].equals("-h")) {
+                System.out.print(USAGE);
+                return rest.length == 0 ? 2 : 0;
+            }
+            return switch (rest[0]) {
+                case "devices" -> DevicesCommand.run(new Args(rest, 1, java.util.List.of()));
+                case "selftest" -> SelftestCommand.run(new Args(rest, 1, java.util.List.of()));
+                default -> throw new Args.UsageException("unknown command '" + rest[0] + "'; run 'adjoint --help'");
+            };
+        } catch (Args.UsageException | IllegalArgumentException e) {
+            return fail(e, verbose, 2);
+        } catch (DeviceUnavailableException | DeviceException | IllegalStateException e) {
+            return fail(e, verbose, 1);
+        }
+    }
+
+    /** Applies and removes a global {@code --threads N}. */
+    private static String[] threads(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--threads") || args[i].startsWith("--threads=")) {
+                String v = args[i].contains("=") ? args[i].substring(10) : i + 1 < args.length ? args[i + 1] : null;
+                if (v == null) {
+                    throw new Args.UsageException("option --threads needs a value");
+                }
+                System.setProperty(CpuBackend.THREADS_PROPERTY, v);
+                CpuBackend.threads(); // validates
+                int drop = args[i].contains("=") ? 1 : 2;
+                String[] r = new String[args.length - drop];
+                System.arraycopy(args, 0, r, 0, i);
+                System.arraycopy(args, i + drop, r, i, args.length - i - drop);
+                return r;
+            }
+        }
+        return args;
+    }
+
+    private static int fail(RuntimeException e, boolean verbose, int code) {
+        System.err.println("adjoint: " + e.getMessage());
+        if (verbose) {
+            e.printStackTrace();
+        } else {
+            System.err.println("(run with --verbose for details)");
+        }
+        return code;
+    }
+}

@@ -1,0 +1,75 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.conformance.Conformance;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Devices;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code adjoint selftest}: the conformance suite on one device, without Maven, printing a
+ * pass/fail table and optionally writing JSON. Exit code 1 if any case fails.
+ */
+final class SelftestCommand {
+    private SelftestCommand() {}
+
+    record Result(String name, boolean passed, double millis, String message) {}
+
+    static int run(Args args) {
+        args.allow(List.of("device", "json", "seed"));
+        long seed = args.getLong("seed", Conformance.seed());
+        Devices.Selection sel = Devices.select(args.get("device", null));
+        List<Result> results = new ArrayList<>();
+        try (Device device = sel.device()) {
+            System.out.println(sel.explanation());
+            System.out.println("seed " + seed);
+            for (Conformance.Case c : Conformance.cases()) {
+                long t0 = System.nanoTime();
+                String message = null;
+                try {
+                    c.run(device, seed);
+                } catch (AssertionError | RuntimeException e) {
+                    message = e.getMessage() == null ? e.toString() : e.getMessage();
+                }
+                double ms = (System.nanoTime() - t0) / 1e6;
+                results.add(new Result(c.name(), message == null, ms, message));
+                System.out.printf("%-4s %-42s %8.1f ms%s%n", message == null ? "ok" : "FAIL", c.name(), ms,
+                        message == null ? "" : "  " + message);
+            }
+            long failed = results.stream().filter(r -> !r.passed()).count();
+            System.out.printf("%d passed, %d failed%n", results.size() - failed, failed);
+            String json = args.get("json", null);
+            if (json != null) {
+                write(Path.of(json), device, seed, results);
+            }
+            return failed == 0 ? 0 : 1;
+        }
+    }
+
+    private static void write(Path path, Device device, long seed, List<Result> results) {
+        StringBuilder sb = new StringBuilder("{\n");
+        sb.append("  \"device\": ").append(Json.quote(device.name())).append(",\n");
+        sb.append("  \"description\": ").append(Json.quote(device.description())).append(",\n");
+        sb.append("  \"seed\": ").append(seed).append(",\n");
+        sb.append("  \"environment\": ").append(Json.environment()).append(",\n");
+        sb.append("  \"cases\": [\n");
+        for (int i = 0; i < results.size(); i++) {
+            Result r = results.get(i);
+            sb.append("    {\"name\": ").append(Json.quote(r.name())).append(", \"passed\": ").append(r.passed())
+                    .append(", \"ms\": ").append(String.format(java.util.Locale.ROOT, "%.2f", r.millis()));
+            if (!r.passed()) {
+                sb.append(", \"message\": ").append(Json.quote(r.message()));
+            }
+            sb.append(i + 1 < results.size() ? "},\n" : "}\n");
+        }
+        sb.append("  ]\n}\n");
+        try {
+            Files.writeString(path, sb.toString());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+}
