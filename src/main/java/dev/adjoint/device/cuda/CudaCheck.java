@@ -21,7 +21,8 @@ import java.util.Random;
  * A GPU check for machines without Maven: opens cuda:0 and (1) runs the conformance suite,
  * (2) runs every primitive on the same random inputs (odd sizes) on cuda:0 and the CPU device and
  * compares them element by element, (3) times SGEMM 4096³ FP32 with CUDA events (median of 30 after
- * warm-up, validated first). Prints JSON; {@code CudaCheck [out.json] [gemmSize]}.
+ * warm-up, validated first), and (4) checks that out-of-memory is a DeviceException after which the
+ * device still works. Prints JSON; {@code CudaCheck [out.json] [gemmSize] [all|gemm]}.
  */
 public final class CudaCheck {
     private final CudaDevice gpu;
@@ -38,29 +39,36 @@ public final class CudaCheck {
 
     public static void main(String[] args) throws IOException {
         int size = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+        boolean gemmOnly = args.length > 2 && args[2].equals("gemm");
         CudaBackend backend = new CudaBackend();
         if (!backend.availability().available()) {
             System.out.println("{\"available\": false, \"reason\": " + q(backend.availability().reason()) + "}");
             System.exit(2);
         }
         StringBuilder json = new StringBuilder("{\n");
+        int status;
         try (CudaDevice gpu = backend.open("")) {
             CudaCheck c = new CudaCheck(gpu);
             json.append("  \"device\": ").append(q(gpu.description())).append(",\n");
             json.append("  \"devices\": ").append(q(String.join(" | ", backend.devices()))).append(",\n");
             json.append("  \"java\": ").append(q(System.getProperty("java.vm.name") + " "
                     + System.getProperty("java.version"))).append(",\n");
-            json.append("  \"conformance\": ").append(c.conformance()).append(",\n");
-            c.compareAll();
-            json.append("  \"cpu_comparison\": [\n    ").append(String.join(",\n    ", c.results)).append("\n  ],\n");
-            json.append("  \"cpu_comparison_failures\": ").append(c.failures).append(",\n");
+            if (!gemmOnly) {
+                json.append("  \"conformance\": ").append(c.conformance()).append(",\n");
+                c.compareAll();
+                json.append("  \"cpu_comparison\": [\n    ").append(String.join(",\n    ", c.results)).append("\n  ],\n");
+                json.append("  \"failures_so_far\": ").append(c.failures).append(",\n");
+                json.append("  \"out_of_memory\": ").append(c.outOfMemory()).append(",\n");
+            }
             json.append("  \"sgemm\": ").append(c.timeGemm(size)).append("\n}\n");
             c.cpu.close();
+            status = c.failures == 0 ? 0 : 1;
         }
         System.out.print(json);
         if (args.length > 0) {
             Files.writeString(Path.of(args[0]), json);
         }
+        System.exit(status);
     }
 
     // ------------------------------------------------------------------ conformance
@@ -77,6 +85,7 @@ public final class CudaCheck {
                 failed.add(q(c.name() + ": " + e.getMessage()));
             }
         }
+        failures += failed.size();
         System.err.println("conformance: " + passed + " passed, " + failed.size() + " failed (seed " + seed + ")");
         failed.forEach(System.err::println);
         return "{\"seed\": " + seed + ", \"passed\": " + passed + ", \"failed\": [" + String.join(", ", failed) + "]}";
@@ -320,6 +329,30 @@ public final class CudaCheck {
                         }));
             }
         }
+    }
+
+    /** Asks for 4 TiB: expects a DeviceException naming the size and free memory, then a working device. */
+    private String outOfMemory() {
+        String message;
+        boolean ok;
+        try (Buffer huge = gpu.allocate(1L << 40)) {
+            message = "allocated " + huge.length() + " floats?!";
+            ok = false;
+        } catch (dev.adjoint.device.DeviceException e) {
+            message = e.getMessage();
+            ok = message.contains("out of memory") && message.contains("free");
+        }
+        float[] back = new float[3];
+        try (Buffer b = gpu.allocate(3)) {
+            gpu.upload(new float[] {1, 2, 3}, 0, b, 0, 3);
+            gpu.unary(UnaryOp.SQUARE, 0, new int[] {3}, b, 0, new long[] {1}, b, 0);
+            gpu.download(b, 0, back, 0, 3);
+        }
+        ok &= back[0] == 1 && back[1] == 4 && back[2] == 9;
+        if (!ok) {
+            failures++;
+        }
+        return "{\"pass\": " + ok + ", \"message\": " + q(message) + ", \"memory\": " + q(gpu.memory().summary()) + "}";
     }
 
     // ------------------------------------------------------------------ timing
