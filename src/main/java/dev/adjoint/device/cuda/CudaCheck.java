@@ -194,7 +194,8 @@ public final class CudaCheck {
         }
         floor = 1;
         // Reductions, with NaNs planted for the max/argmax family.
-        int[][] reduceShapes = {{1, 1, 1}, {7, 33, 1}, {1, 100003, 1}, {5, 257, 3}, {3, 1, 9}, {2, 64, 1001}};
+        int[][] reduceShapes = {{1, 1, 1}, {7, 33, 1}, {1, 100003, 1}, {3, 70001, 1}, {1, 3000017, 1}, {5, 257, 3},
+            {3, 1, 9}, {2, 64, 1001}};
         for (ReduceOp op : ReduceOp.values()) {
             for (int[] s : reduceShapes) {
                 int len = s[0] * s[1] * s[2];

@@ -47,7 +47,7 @@ public final class CudaDevice implements Device {
         this.memory = new CudaMemory(stream);
         this.kernels = new CudaKernels(stream, info.multiprocessors());
         this.elementwise = new CudaElementwise(kernels);
-        this.reductions = new CudaReductions(kernels);
+        this.reductions = new CudaReductions(kernels, memory);
         this.optimizers = new CudaOptimizers(kernels);
         this.gemm = CudaGemm.open(stream);
     }

@@ -24,7 +24,8 @@ final class CudaKernels {
     static final Map<String, List<String>> ENTRIES = Map.of(
             "elementwise", List.of("unary_forward", "unary_strided_forward", "binary_forward",
                     "binary_strided_forward", "matrix_scale_forward"),
-            "reduce", List.of("reduce_rows_forward", "reduce_columns_forward"),
+            "reduce", List.of("reduce_rows_forward", "reduce_columns_forward", "reduce_partial_forward",
+                    "reduce_combine_forward"),
             "softmax", List.of("softmax_forward", "softmax_backward", "cross_entropy_forward",
                     "cross_entropy_backward"),
             "optimizer", List.of("sgd_update", "adam_update"),
@@ -86,6 +87,11 @@ final class CudaKernels {
 
     /** Queues {@code family/entry} with {@code blocks} × {@link #BLOCK} threads; args are boxed scalars or long[]. */
     void launch(String family, String entry, int blocks, Object... args) {
+        launch2d(family, entry, blocks, 1, args);
+    }
+
+    /** As {@link #launch}, over a blocksX × blocksY grid. */
+    void launch2d(String family, String entry, int blocks, int blocksY, Object... args) {
         Pointer[] params = new Pointer[args.length];
         for (int i = 0; i < args.length; i++) {
             params[i] = switch (args[i]) {
@@ -97,7 +103,7 @@ final class CudaKernels {
                 default -> throw new IllegalArgumentException("cuda: unsupported kernel argument " + args[i]);
             };
         }
-        check(JCudaDriver.cuLaunchKernel(function(family, entry), blocks, 1, 1, BLOCK, 1, 1, 0, stream,
+        check(JCudaDriver.cuLaunchKernel(function(family, entry), blocks, blocksY, 1, BLOCK, 1, 1, 0, stream,
                 Pointer.to(params), null), "cuLaunchKernel(" + entry + ", " + blocks + " blocks)");
     }
 

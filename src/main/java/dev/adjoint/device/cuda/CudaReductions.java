@@ -2,19 +2,40 @@ package dev.adjoint.device.cuda;
 
 import dev.adjoint.device.ReduceOp;
 
-/** Launchers for {@code kernels/cuda/reduce.cu} and {@code softmax.cu}. */
+/**
+ * Launchers for {@code kernels/cuda/reduce.cu} and {@code softmax.cu}. A few long rows (a full
+ * sum, say) are split across many blocks in two passes, through a scratch block of partials that
+ * is kept and grown as needed.
+ */
 final class CudaReductions {
-    private final CudaKernels kernels;
+    /** Rows at least this long, when there are few of them, take the two-pass path. */
+    private static final int SPLIT_MIN = 1 << 16;
+    private static final int CHUNK_MIN = 8192;
+    private static final int MAX_SPLITS = 1024;
 
-    CudaReductions(CudaKernels kernels) {
+    private final CudaKernels kernels;
+    private final CudaMemory memory;
+    private CudaMemory.Block scratch;
+
+    CudaReductions(CudaKernels kernels, CudaMemory memory) {
         this.kernels = kernels;
+        this.memory = memory;
     }
 
     void reduce(ReduceOp op, int outer, int n, int inner, long x, long out) {
         if ((long) outer * inner == 0) {
             return;
         }
-        if (inner == 1) {
+        if (inner == 1 && n >= SPLIT_MIN && outer <= 64) {
+            int splits = (int) Math.min(MAX_SPLITS, ((long) n + CHUNK_MIN - 1) / CHUNK_MIN);
+            long chunk = ((long) n + splits - 1) / splits;
+            splits = (int) (((long) n + chunk - 1) / chunk);
+            long partial = scratch((long) outer * splits * 4);
+            kernels.launch2d("reduce", "reduce_partial_forward", splits, outer, op.ordinal(), (long) outer, (long) n,
+                    chunk, x, partial);
+            kernels.launch("reduce", "reduce_combine_forward", (outer + CudaKernels.BLOCK - 1) / CudaKernels.BLOCK,
+                    op.ordinal(), (long) outer, (long) n, (long) splits, partial, out);
+        } else if (inner == 1) {
             kernels.launch("reduce", "reduce_rows_forward", outer, op.ordinal(), (long) outer, (long) n, x, out);
         } else {
             long count = (long) outer * inner;
@@ -48,5 +69,16 @@ final class CudaReductions {
             kernels.launch("softmax", "cross_entropy_backward", kernels.gridFor(count), (long) rows, (long) cols,
                     probs, targets, gLoss, gLossStride, gx);
         }
+    }
+
+    /** Address of a scratch block of at least {@code floats} floats (stream order makes reuse safe). */
+    private synchronized long scratch(long floats) {
+        if (scratch == null || scratch.bytes() < floats * Float.BYTES) {
+            if (scratch != null) {
+                memory.release(scratch);
+            }
+            scratch = memory.allocate(floats);
+        }
+        return scratch.address();
     }
 }
