@@ -3,9 +3,14 @@ package dev.adjoint.tensor;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.UnaryOp;
 
-/** Arithmetic and elementwise math, with numpy broadcasting for binary operations. */
+/**
+ * Arithmetic and elementwise math with numpy broadcasting, each op's backward rule beside its
+ * forward. Gradients of broadcast operands are summed over the broadcast axes ({@link #sumTo}).
+ */
 final class Elementwise {
     private Elementwise() {}
+
+    // ------------------------------------------------------------------ kernels
 
     static Tensor unary(String name, UnaryOp op, float p, Tensor x) {
         x.checkOpen(name);
@@ -30,79 +35,154 @@ final class Elementwise {
         return out;
     }
 
+    /** Sums a gradient over the axes along which an operand of {@code shape} was broadcast. */
+    static Tensor sumTo(Tensor g, int[] shape) {
+        if (java.util.Arrays.equals(g.shape, shape)) {
+            return g;
+        }
+        Tensor r = g;
+        int lead = g.shape.length - shape.length;
+        for (int d = 0; d < lead; d++) {
+            r = r.sum(0, false);
+        }
+        for (int d = 0; d < shape.length; d++) {
+            if (shape[d] == 1 && r.shape[d] != 1) {
+                r = r.sum(d, true);
+            }
+        }
+        return r;
+    }
+
+    private static Tensor[] grads(Tensor ga, Tensor gb) {
+        return new Tensor[] {ga, gb};
+    }
+
+    // ------------------------------------------------------------------ binary ops
+
     static Tensor add(Tensor a, Tensor b) {
-        return binary("add", BinaryOp.ADD, 0f, a, b);
+        int[] as = a.shape.clone();
+        int[] bs = b.shape.clone();
+        return Autograd.record(binary("add", BinaryOp.ADD, 0f, a, b), "add", new Tensor[] {a, b}, new Tensor[0],
+                (ctx, g) -> grads(ctx.needsGrad(0) ? sumTo(g, as) : null, ctx.needsGrad(1) ? sumTo(g, bs) : null));
     }
 
     static Tensor sub(Tensor a, Tensor b) {
-        return binary("sub", BinaryOp.SUB, 0f, a, b);
+        int[] as = a.shape.clone();
+        int[] bs = b.shape.clone();
+        return Autograd.record(binary("sub", BinaryOp.SUB, 0f, a, b), "sub", new Tensor[] {a, b}, new Tensor[0],
+                (ctx, g) -> grads(ctx.needsGrad(0) ? sumTo(g, as) : null, ctx.needsGrad(1) ? sumTo(g.neg(), bs) : null));
     }
 
+    /** d(ab) = b·da + a·db: the gradients swap the operands. */
     static Tensor mul(Tensor a, Tensor b) {
-        return binary("mul", BinaryOp.MUL, 0f, a, b);
+        return Autograd.record(binary("mul", BinaryOp.MUL, 0f, a, b), "mul", new Tensor[] {a, b}, new Tensor[] {a, b},
+                (ctx, g) -> grads(ctx.needsGrad(0) ? sumTo(g.mul(ctx.saved(1)), ctx.saved(0).shape) : null,
+                        ctx.needsGrad(1) ? sumTo(g.mul(ctx.saved(0)), ctx.saved(1).shape) : null));
     }
 
+    /** d(a/b) = da/b − a·db/b². */
     static Tensor div(Tensor a, Tensor b) {
-        return binary("div", BinaryOp.DIV, 0f, a, b);
+        return Autograd.record(binary("div", BinaryOp.DIV, 0f, a, b), "div", new Tensor[] {a, b}, new Tensor[] {a, b},
+                (ctx, g) -> {
+                    Tensor sa = ctx.saved(0);
+                    Tensor sb = ctx.saved(1);
+                    return grads(ctx.needsGrad(0) ? sumTo(g.div(sb), sa.shape) : null,
+                            ctx.needsGrad(1) ? sumTo(g.mul(sa).div(sb.square()).neg(), sb.shape) : null);
+                });
     }
 
+    /** d(a^b) = b·a^(b−1)·da + a^b·ln(a)·db. */
     static Tensor pow(Tensor a, Tensor b) {
-        return binary("pow", BinaryOp.POW, 0f, a, b);
+        Tensor out = binary("pow", BinaryOp.POW, 0f, a, b);
+        return Autograd.record(out, "pow", new Tensor[] {a, b}, new Tensor[] {a, b, out},
+                (ctx, g) -> {
+                    Tensor sa = ctx.saved(0);
+                    Tensor sb = ctx.saved(1);
+                    return grads(ctx.needsGrad(0) ? sumTo(g.mul(sb).mul(sa.pow(sb.sub(1f))), sa.shape) : null,
+                            ctx.needsGrad(1) ? sumTo(g.mul(ctx.saved(2)).mul(sa.log()), sb.shape) : null);
+                });
     }
 
     static Tensor maximum(Tensor a, Tensor b) {
-        return binary("maximum", BinaryOp.MAX, 0f, a, b);
+        return extremum("maximum", BinaryOp.MAX, a, b);
     }
 
     static Tensor minimum(Tensor a, Tensor b) {
-        return binary("minimum", BinaryOp.MIN, 0f, a, b);
+        return extremum("minimum", BinaryOp.MIN, a, b);
+    }
+
+    /** max routes the gradient to the larger operand (min to the smaller); a tie splits it in half, as PyTorch does. */
+    private static Tensor extremum(String name, BinaryOp op, Tensor a, Tensor b) {
+        return Autograd.record(binary(name, op, 0f, a, b), name, new Tensor[] {a, b}, new Tensor[] {a, b},
+                (ctx, g) -> {
+                    Tensor sa = ctx.saved(0);
+                    Tensor sb = ctx.saved(1);
+                    Tensor wins = op == BinaryOp.MAX ? binary(name, BinaryOp.GREATER, 0f, sa, sb)
+                            : binary(name, BinaryOp.GREATER, 0f, sb, sa);
+                    Tensor share = wins.add(binary(name, BinaryOp.EQUAL, 0f, sa, sb).mul(0.5f));
+                    Tensor ga = g.mul(share);
+                    return grads(ctx.needsGrad(0) ? sumTo(ga, sa.shape) : null,
+                            ctx.needsGrad(1) ? sumTo(g.sub(ga), sb.shape) : null);
+                });
+    }
+
+    // ------------------------------------------------------------------ unary ops
+
+    /** A unary op whose rule needs the input x (saved(0)) and output y (saved(1)). */
+    private static Tensor unaryOp(String name, UnaryOp op, float p, Tensor x, Node.Backward rule) {
+        Tensor out = unary(name, op, p, x);
+        return Autograd.record(out, name, new Tensor[] {x}, new Tensor[] {x, out}, rule);
     }
 
     static Tensor addScalar(Tensor x, float v) {
-        return unary("add", UnaryOp.ADD_SCALAR, v, x);
+        return unaryOp("add", UnaryOp.ADD_SCALAR, v, x, (ctx, g) -> new Tensor[] {g});
     }
 
     static Tensor scale(Tensor x, float v) {
-        return unary("mul", UnaryOp.SCALE, v, x);
+        return unaryOp("mul", UnaryOp.SCALE, v, x, (ctx, g) -> new Tensor[] {g.mul(v)});
     }
 
     static Tensor powScalar(Tensor x, float e) {
-        return unary("pow", UnaryOp.POW_SCALAR, e, x);
+        return unaryOp("pow", UnaryOp.POW_SCALAR, e, x, (ctx, g) -> new Tensor[] {g.mul(ctx.saved(0).pow(e - 1f)).mul(e)});
     }
 
     static Tensor neg(Tensor x) {
-        return unary("neg", UnaryOp.NEG, 0f, x);
+        return unaryOp("neg", UnaryOp.NEG, 0f, x, (ctx, g) -> new Tensor[] {g.neg()});
     }
 
     static Tensor exp(Tensor x) {
-        return unary("exp", UnaryOp.EXP, 0f, x);
+        return unaryOp("exp", UnaryOp.EXP, 0f, x, (ctx, g) -> new Tensor[] {g.mul(ctx.saved(1))});
     }
 
     static Tensor log(Tensor x) {
-        return unary("log", UnaryOp.LOG, 0f, x);
+        return unaryOp("log", UnaryOp.LOG, 0f, x, (ctx, g) -> new Tensor[] {g.div(ctx.saved(0))});
     }
 
     static Tensor sin(Tensor x) {
-        return unary("sin", UnaryOp.SIN, 0f, x);
+        return unaryOp("sin", UnaryOp.SIN, 0f, x, (ctx, g) -> new Tensor[] {g.mul(ctx.saved(0).cos())});
     }
 
     static Tensor cos(Tensor x) {
-        return unary("cos", UnaryOp.COS, 0f, x);
+        return unaryOp("cos", UnaryOp.COS, 0f, x, (ctx, g) -> new Tensor[] {g.mul(ctx.saved(0).sin()).neg()});
     }
 
+    /** d√x = dx / (2√x). */
     static Tensor sqrt(Tensor x) {
-        return unary("sqrt", UnaryOp.SQRT, 0f, x);
+        return unaryOp("sqrt", UnaryOp.SQRT, 0f, x, (ctx, g) -> new Tensor[] {g.div(ctx.saved(1)).mul(0.5f)});
     }
 
     static Tensor square(Tensor x) {
-        return unary("square", UnaryOp.SQUARE, 0f, x);
+        return unaryOp("square", UnaryOp.SQUARE, 0f, x, (ctx, g) -> new Tensor[] {g.mul(ctx.saved(0)).mul(2f)});
     }
 
+    /** d(1/x) = −dx / x² = −y²·dx. */
     static Tensor reciprocal(Tensor x) {
-        return unary("reciprocal", UnaryOp.RECIPROCAL, 0f, x);
+        return unaryOp("reciprocal", UnaryOp.RECIPROCAL, 0f, x,
+                (ctx, g) -> new Tensor[] {g.mul(ctx.saved(1).square()).neg()});
     }
 
     static Tensor abs(Tensor x) {
-        return unary("abs", UnaryOp.ABS, 0f, x);
+        return unaryOp("abs", UnaryOp.ABS, 0f, x,
+                (ctx, g) -> new Tensor[] {g.mul(unary("abs", UnaryOp.SIGN, 0f, ctx.saved(0)))});
     }
 }

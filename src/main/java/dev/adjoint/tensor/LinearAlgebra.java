@@ -13,7 +13,29 @@ final class LinearAlgebra {
     /** How GEMM reads a matrix: stored as-is or transposed, and its leading dimension. */
     private record Layout(boolean trans, int ld) {}
 
+    /**
+     * Forward through GEMM; backward is dL/da = dL/dy·bᵀ and dL/db = aᵀ·dL/dy, themselves matmuls
+     * of transposed views, so GEMM's transpose flags do the work: no transposed copy, no Jacobian.
+     */
     static Tensor matmul(Tensor a, Tensor b) {
+        Tensor out = forward(a, b);
+        int[] as = a.shape.clone();
+        int[] bs = b.shape.clone();
+        return Autograd.record(out, "matmul", new Tensor[] {a, b}, new Tensor[] {a, b}, (ctx, g) -> {
+            Tensor a2 = as.length == 1 ? ctx.saved(0).reshape(1, as[0]) : ctx.saved(0);
+            Tensor b2 = bs.length == 1 ? ctx.saved(1).reshape(bs[0], 1) : ctx.saved(1);
+            int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a2.shape, a2.dim() - 2), Arrays.copyOf(b2.shape, b2.dim() - 2));
+            int[] full = Arrays.copyOf(batch, batch.length + 2);
+            full[batch.length] = a2.shape[a2.dim() - 2];
+            full[batch.length + 1] = b2.shape[b2.dim() - 1];
+            Tensor g2 = g.reshape(full);
+            Tensor ga = ctx.needsGrad(0) ? Elementwise.sumTo(g2.matmul(b2.transpose()), a2.shape).reshape(as) : null;
+            Tensor gb = ctx.needsGrad(1) ? Elementwise.sumTo(a2.transpose().matmul(g2), b2.shape).reshape(bs) : null;
+            return new Tensor[] {ga, gb};
+        });
+    }
+
+    private static Tensor forward(Tensor a, Tensor b) {
         a.checkOpen("matmul");
         b.checkOpen("matmul");
         if (a.device() != b.device()) {
@@ -27,8 +49,9 @@ final class LinearAlgebra {
         // numpy: a 1-D left operand is a row vector, a 1-D right operand a column vector; both axes dropped after.
         boolean aVec = a.dim() == 1;
         boolean bVec = b.dim() == 1;
-        try (Tensor a2 = aVec ? a.reshape(1, a.shape[0]) : a.view(a.offset, a.shape.clone(), a.strides.clone());
-             Tensor b2 = bVec ? b.reshape(b.shape[0], 1) : b.view(b.offset, b.shape.clone(), b.strides.clone())) {
+        Tensor a2 = aVec ? a.view(a.offset, new int[] {1, a.shape[0]}, new long[] {a.shape[0] * a.strides[0], a.strides[0]}) : a;
+        Tensor b2 = bVec ? b.view(b.offset, new int[] {b.shape[0], 1}, new long[] {b.strides[0], 1}) : b;
+        try {
             Tensor out = batched(a2, b2, a.shape, b.shape);
             if (!aVec && !bVec) {
                 return out;
@@ -37,7 +60,14 @@ final class LinearAlgebra {
             int[] dropped = aVec && bVec ? Arrays.copyOf(s, s.length - 2)
                     : aVec ? dropAxis(s, s.length - 2) : Arrays.copyOf(s, s.length - 1);
             try (out) {
-                return out.reshape(dropped);
+                return out.view(out.offset, dropped, Shape.contiguousStrides(dropped));
+            }
+        } finally {
+            if (aVec) {
+                a2.close();
+            }
+            if (bVec) {
+                b2.close();
             }
         }
     }

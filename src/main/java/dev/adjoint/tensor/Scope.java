@@ -38,6 +38,18 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /** Removes a tensor from the innermost scope without handing it to another: its owner closes it. */
+    static Tensor escape(Tensor t) {
+        Scope s = OPEN.get().peek();
+        if (s != null) {
+            int i = s.owned.lastIndexOf(t);
+            if (i >= 0) {
+                s.owned.remove(i);
+            }
+        }
+        return t;
+    }
+
     /** Exempts a tensor from this scope's close; it belongs to the enclosing scope, if there is one. */
     public Tensor keep(Tensor t) {
         if (owned.remove(t)) {

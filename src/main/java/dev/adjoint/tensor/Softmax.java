@@ -1,6 +1,6 @@
 package dev.adjoint.tensor;
 
-/** Softmax, log-softmax along the last axis, and the fused softmax cross-entropy. */
+/** Softmax and log-softmax along the last axis, and the fused softmax cross-entropy, with their backward primitives. */
 final class Softmax {
     private Softmax() {}
 
@@ -23,12 +23,24 @@ final class Softmax {
         if (x.numel() == 0) {
             return out;
         }
-        try (Tensor c = x.contiguous()) {
-            x.device().softmax(log, rows, cols, c.buffer(), c.offset, out.buffer(), 0);
+        try (Tensor c = x.isContiguous() ? null : Elementwise.unary(name, dev.adjoint.device.UnaryOp.COPY, 0f, x)) {
+            Tensor in = c == null ? x : c;
+            x.device().softmax(log, rows, cols, in.buffer(), in.offset, out.buffer(), 0);
         }
-        return out;
+        return Autograd.record(out, name, new Tensor[] {x}, new Tensor[] {out}, (ctx, g) -> {
+            Tensor y = ctx.saved(0);
+            Tensor gx = Tensor.empty(y.device(), y.shape.clone());
+            try (Tensor gc = g.contiguous()) {
+                y.device().softmaxBackward(log, rows, cols, y.buffer(), y.offset, gc.buffer(), gc.offset, gx.buffer(), 0);
+            }
+            return new Tensor[] {gx};
+        });
     }
 
+    /**
+     * Mean cross-entropy of logits [N, C] against class indices [N]. The forward saves the row
+     * probabilities; the backward is one fused kernel: (p − onehot(t))·g/N. Targets get no gradient.
+     */
     static Tensor crossEntropy(Tensor logits, Tensor targets) {
         logits.checkOpen("cross_entropy");
         targets.checkOpen("cross_entropy");
@@ -45,12 +57,31 @@ final class Softmax {
         if (rows == 0 || cols == 0) {
             throw new IllegalArgumentException("cross_entropy: empty logits " + Shape.format(logits.shape));
         }
-        try (Tensor x = logits.contiguous(); Tensor t = targets.contiguous();
-             Tensor losses = Tensor.empty(logits.device(), new int[] {rows});
-             Tensor probs = Tensor.empty(logits.device(), new int[] {rows, cols})) {
+        Tensor loss;
+        Tensor x;
+        Tensor t;
+        try (Autograd.NoGrad off = Autograd.noGrad()) {
+            x = logits.contiguous();
+            t = targets.contiguous();
+        }
+        Tensor probs = Tensor.empty(logits.device(), new int[] {rows, cols});
+        try (Autograd.NoGrad off = Autograd.noGrad();
+             Tensor losses = Tensor.empty(logits.device(), new int[] {rows})) {
             logits.device().crossEntropy(rows, cols, x.buffer(), x.offset, t.buffer(), t.offset,
                     losses.buffer(), 0, probs.buffer(), 0);
-            return losses.mean();
+            loss = losses.mean();
+        }
+        try (x; t; probs) {
+            return Autograd.record(loss, "cross_entropy", new Tensor[] {logits, targets}, new Tensor[] {probs, t},
+                    (ctx, g) -> {
+                        Tensor p = ctx.saved(0);
+                        Tensor tt = ctx.saved(1);
+                        Tensor scaled = g.mul(1f / rows);
+                        Tensor gx = Tensor.empty(p.device(), new int[] {rows, cols});
+                        p.device().crossEntropyBackward(rows, cols, p.buffer(), p.offset, tt.buffer(), tt.offset,
+                                scaled.buffer(), scaled.offset, 0, gx.buffer(), 0);
+                        return new Tensor[] {gx, null};
+                    });
         }
     }
 }

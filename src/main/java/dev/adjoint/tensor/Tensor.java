@@ -3,7 +3,6 @@ package dev.adjoint.tensor;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
-import dev.adjoint.device.UnaryOp;
 
 /**
  * An n-dimensional float32 array on a {@link Device}, row-major, possibly a strided view of
@@ -20,6 +19,9 @@ public final class Tensor implements AutoCloseable {
     final int[] shape;
     final long[] strides;
     private boolean closed;
+    private boolean requiresGrad;
+    private Tensor grad;
+    private Node node;
 
     Tensor(Storage storage, long offset, int[] shape, long[] strides) {
         this.storage = storage;
@@ -170,7 +172,7 @@ public final class Tensor implements AutoCloseable {
         if (isContiguous()) {
             device().download(buffer(), offset, out, 0, n);
         } else {
-            try (Tensor c = contiguous()) {
+            try (Tensor c = Elementwise.unary("toArray", dev.adjoint.device.UnaryOp.COPY, 0f, this)) {
                 device().download(c.buffer(), c.offset, out, 0, n);
             }
         }
@@ -238,12 +240,12 @@ public final class Tensor implements AutoCloseable {
 
     /** A contiguous tensor with the same values (a new view if already contiguous). */
     public Tensor contiguous() {
-        return isContiguous() ? view(offset, shape.clone(), Shape.contiguousStrides(shape)) : copy();
+        return Views.contiguous(this);
     }
 
     /** A contiguous copy with its own memory. */
     public Tensor copy() {
-        return Elementwise.unary("copy", UnaryOp.COPY, 0f, this);
+        return Views.copy(this);
     }
 
     /** This tensor's values on another device (a copy; a new view if already there). */
@@ -252,7 +254,9 @@ public final class Tensor implements AutoCloseable {
         if (target == device()) {
             return contiguous();
         }
-        return of(target, toArray(), shape);
+        Device from = device();
+        Tensor out = of(target, toArray(), shape);
+        return Autograd.record(out, "to", new Tensor[] {this}, new Tensor[0], (ctx, g) -> new Tensor[] {g.to(from)});
     }
 
     // ------------------------------------------------------------------ elementwise
@@ -429,6 +433,100 @@ public final class Tensor implements AutoCloseable {
      */
     public Tensor crossEntropy(Tensor targets) {
         return Softmax.crossEntropy(this, targets);
+    }
+
+    // ------------------------------------------------------------------ autograd
+
+    /** Marks a leaf tensor as a variable whose gradient {@link #backward} accumulates in {@link #grad}. */
+    public Tensor requiresGrad(boolean on) {
+        if (node != null) {
+            throw new IllegalArgumentException("requiresGrad: only leaf tensors can be marked; this one was produced by '"
+                    + node.op + "' (use detach() for a leaf copy)");
+        }
+        requiresGrad = on;
+        return this;
+    }
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Whether this tensor was created by the user rather than recorded by an op. */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    /** The accumulated gradient of a leaf, or null before any backward (or after {@link #zeroGrad}). */
+    public Tensor grad() {
+        return grad;
+    }
+
+    /** Drops the accumulated gradient (like PyTorch's {@code zero_grad(set_to_none=True)}). */
+    public void zeroGrad() {
+        if (grad != null) {
+            grad.close();
+            grad = null;
+        }
+    }
+
+    /** Backward from a one-element tensor (the loss). */
+    public void backward() {
+        if (numel() != 1) {
+            throw new IllegalArgumentException("backward: tensor " + Shape.format(shape) + " is not a scalar; "
+                    + "pass the gradient of the output: backward(gradient)");
+        }
+        backward(null, false);
+    }
+
+    /** Backward with the given upstream gradient (same shape as this tensor). */
+    public void backward(Tensor gradient) {
+        backward(gradient, false);
+    }
+
+    /**
+     * Backward with the given upstream gradient; with {@code retainGraph} the graph's saved tensors
+     * are kept so that backward can run through it again.
+     */
+    public void backward(Tensor gradient, boolean retainGraph) {
+        checkOpen("backward");
+        if (!requiresGrad) {
+            throw new IllegalStateException("backward: this tensor does not require a gradient (no input of the ops "
+                    + "that made it has requiresGrad(true), or it was computed under noGrad())");
+        }
+        if (gradient != null && !java.util.Arrays.equals(gradient.shape, shape)) {
+            throw new IllegalArgumentException("backward: gradient of shape " + Shape.format(gradient.shape)
+                    + " for a tensor of shape " + Shape.format(shape));
+        }
+        Autograd.backward(this, gradient, retainGraph);
+    }
+
+    /** The same values, cut off from the graph: a leaf view that requires no gradient. */
+    public Tensor detach() {
+        return view(offset, shape.clone(), strides.clone());
+    }
+
+    Node node() {
+        return node;
+    }
+
+    void attach(Node n) {
+        node = n;
+        requiresGrad = true;
+    }
+
+    /** A view for a node's saved tensors: not owned by any scope, released by the node. */
+    Tensor retained() {
+        return Scope.escape(view(offset, shape, strides));
+    }
+
+    /** Adds a gradient into this leaf's {@link #grad}, in place once it exists. */
+    void accumulateGrad(Tensor g) {
+        if (grad == null) {
+            grad = Scope.escape(g.copy());
+        } else {
+            device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), 0, grad.strides,
+                    g.buffer(), g.offset, g.strides, grad.buffer(), 0);
+        }
     }
 
     // ------------------------------------------------------------------ lifetime

@@ -1,0 +1,54 @@
+package dev.adjoint.tensor;
+
+/**
+ * One recorded operation on the tape: its inputs, the tensors it saved for backward, and the rule
+ * that turns the gradient of its output into gradients of its inputs (a vector-Jacobian product).
+ */
+final class Node {
+    final String op;
+    final Tensor[] inputs;
+    private Tensor[] saved;
+    private Backward rule;
+
+    /** The backward rule of an op: downstream gradients (one per input, null if not needed) from the upstream one. */
+    @FunctionalInterface
+    interface Backward {
+        Tensor[] apply(Context ctx, Tensor gradOutput);
+    }
+
+    Node(String op, Tensor[] inputs, Tensor[] saved, Backward rule) {
+        this.op = op;
+        this.inputs = inputs;
+        this.saved = saved;
+        this.rule = rule;
+    }
+
+    boolean freed() {
+        return rule == null;
+    }
+
+    Tensor[] backward(Tensor gradOutput) {
+        if (rule == null) {
+            throw new IllegalStateException("backward: the graph through '" + op + "' was already freed by an earlier "
+                    + "backward(); call the first backward with retainGraph = true to run backward through it again");
+        }
+        boolean[] needs = new boolean[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            needs[i] = inputs[i].requiresGrad();
+        }
+        return rule.apply(new Context(saved, needs), gradOutput);
+    }
+
+    /** Releases the saved tensors; the node can no longer run backward. */
+    void free() {
+        if (saved != null) {
+            for (Tensor t : saved) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+        }
+        saved = null;
+        rule = null;
+    }
+}
