@@ -33,6 +33,19 @@ interface CudaGemm extends AutoCloseable {
     @Override
     void close();
 
+    /**
+     * The arguments of a column-major {@code cublasSgemm} call: {@code C = alpha·opA(A)·opB(B) + beta·C}
+     * with opA(A) m×k, over addresses (or array offsets) a, b, c.
+     */
+    record ColumnMajor(int opA, int opB, int m, int n, int k, long a, int lda, long b, int ldb, long c, int ldc) {
+        /** Row-major C = op(A)·op(B) (m×n) is column-major Cᵀ = op(B)ᵀ·op(A)ᵀ (n×m): swap operands, keep flags. */
+        static ColumnMajor ofRowMajor(boolean transA, boolean transB, int m, int n, int k,
+                                      long a, int lda, long b, int ldb, long c, int ldc) {
+            return new ColumnMajor(transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
+                    n, m, k, b, ldb, a, lda, c, ldc);
+        }
+    }
+
     static boolean tf32() {
         return Boolean.getBoolean(TF32_PROPERTY);
     }

@@ -107,11 +107,12 @@ final class ForeignCublasGemm implements CudaGemm {
                                    long a, int lda, long b, int ldb, float beta, long c, int ldc) {
         this.alpha.set(JAVA_FLOAT, 0, alpha);
         this.beta.set(JAVA_FLOAT, 0, beta);
+        ColumnMajor g = ColumnMajor.ofRowMajor(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
         int status;
         try {
-            status = (int) sgemm.invokeExact(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N,
-                    transA ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, this.alpha, MemorySegment.ofAddress(b), ldb,
-                    MemorySegment.ofAddress(a), lda, this.beta, MemorySegment.ofAddress(c), ldc);
+            status = (int) sgemm.invokeExact(handle, g.opA(), g.opB(), g.m(), g.n(), g.k(), this.alpha,
+                    MemorySegment.ofAddress(g.a()), g.lda(), MemorySegment.ofAddress(g.b()), g.ldb(), this.beta,
+                    MemorySegment.ofAddress(g.c()), g.ldc());
         } catch (Throwable t) {
             throw new DeviceException("cuda: cublasSgemm_v2 call failed", t);
         }

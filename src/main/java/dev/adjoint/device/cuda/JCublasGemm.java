@@ -59,9 +59,10 @@ final class JCublasGemm implements CudaGemm {
                                    long a, int lda, long b, int ldb, float beta, long c, int ldc) {
         this.alpha[0] = alpha;
         this.beta[0] = beta;
-        check(JCublas2.cublasSgemm(handle, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N,
-                n, m, k, Pointer.to(this.alpha), new CudaDriver.RawPointer(b), ldb, new CudaDriver.RawPointer(a), lda,
-                Pointer.to(this.beta), new CudaDriver.RawPointer(c), ldc),
+        ColumnMajor g = ColumnMajor.ofRowMajor(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        check(JCublas2.cublasSgemm(handle, g.opA(), g.opB(), g.m(), g.n(), g.k(), Pointer.to(this.alpha),
+                new CudaDriver.RawPointer(g.a()), g.lda(), new CudaDriver.RawPointer(g.b()), g.ldb(),
+                Pointer.to(this.beta), new CudaDriver.RawPointer(g.c()), g.ldc()),
                 "cublasSgemm(m=" + m + ", n=" + n + ", k=" + k + ")");
     }
 

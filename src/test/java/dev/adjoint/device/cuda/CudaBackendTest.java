@@ -79,7 +79,7 @@ class CudaBackendTest {
     }
 
     @Test
-    void gemmTransposeFlagsAndRoundingOfAllocations() {
+    void allocationSizesAreRoundedForTheCache() {
         assertEquals(512, CudaMemory.rounded(0));
         assertEquals(1024, CudaMemory.rounded(513));
         assertEquals(4L << 20, CudaMemory.rounded((2L << 20) + 1));
