@@ -49,7 +49,9 @@ public final class CudaDevice implements Device {
         this.elementwise = new CudaElementwise(kernels);
         this.reductions = new CudaReductions(kernels, memory);
         this.optimizers = new CudaOptimizers(kernels);
-        this.gemm = CudaGemm.open(stream);
+        long workspaceBytes = CudaGemm.workspaceBytes();
+        long workspace = workspaceBytes == 0 ? 0 : memory.allocate(workspaceBytes / Float.BYTES).address();
+        this.gemm = CudaGemm.open(stream, workspace, workspaceBytes);
     }
 
     /** Makes this device's context current on the calling thread, once per thread. */

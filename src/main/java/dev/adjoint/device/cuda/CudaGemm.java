@@ -17,6 +17,11 @@ import java.util.List;
 interface CudaGemm extends AutoCloseable {
     /** System property: {@code true} lets cuBLAS use TF32 tensor cores for FP32 GEMM. */
     String TF32_PROPERTY = "adjoint.cuda.tf32";
+    /**
+     * System property: MiB of device memory to give cuBLAS as its workspace (cublasSetWorkspace);
+     * 0 (the default) leaves cuBLAS its own default workspace.
+     */
+    String WORKSPACE_PROPERTY = "adjoint.cuda.cublasWorkspaceMiB";
 
     int CUBLAS_OP_N = 0;
     int CUBLAS_OP_T = 1;
@@ -55,19 +60,27 @@ interface CudaGemm extends AutoCloseable {
     }
 
     static String precision() {
-        return tf32() ? "TF32 tensor cores" : "full FP32";
+        long ws = workspaceBytes();
+        return (tf32() ? "TF32 tensor cores" : "full FP32") + (ws == 0 ? "" : ", " + (ws >> 20) + " MiB workspace");
     }
 
-    /** Opens the first binding that works here, on the given stream; the message lists why each failed. */
-    static CudaGemm open(CudaDriver.Stream stream) {
+    static long workspaceBytes() {
+        return Math.max(0, Long.getLong(WORKSPACE_PROPERTY, 0L)) << 20;
+    }
+
+    /**
+     * Opens the first binding that works here, on the given stream, with the given workspace (0
+     * bytes: cuBLAS's default); the message lists why each binding failed.
+     */
+    static CudaGemm open(CudaDriver.Stream stream, long workspace, long workspaceBytes) {
         List<String> failures = new ArrayList<>();
         String why = JCublasGemm.unavailableReason();
         if (why == null) {
-            return new JCublasGemm(stream);
+            return new JCublasGemm(stream, workspace, workspaceBytes);
         }
         failures.add("JCublas2: " + why);
         try {
-            return ForeignCublasGemm.open(stream);
+            return ForeignCublasGemm.open(stream, workspace, workspaceBytes);
         } catch (IllegalStateException e) {
             failures.add("java.lang.foreign: " + e.getMessage());
         }

@@ -3,6 +3,7 @@ package dev.adjoint.device.cuda;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.adjoint.device.DeviceException;
 import java.lang.foreign.Arena;
@@ -32,7 +33,8 @@ final class ForeignCublasGemm implements CudaGemm {
     private final MemorySegment alpha;
     private final MemorySegment beta;
 
-    private ForeignCublasGemm(String library, SymbolLookup lookup, CudaDriver.Stream stream) {
+    private ForeignCublasGemm(String library, SymbolLookup lookup, CudaDriver.Stream stream, long workspace,
+                              long workspaceBytes) {
         this.library = library;
         MethodHandle create = downcall(lookup, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MethodHandle setStream = downcall(lookup, "cublasSetStream_v2",
@@ -46,6 +48,12 @@ final class ForeignCublasGemm implements CudaGemm {
         check(invoke(create, out), "cublasCreate_v2");
         this.handle = out.get(ADDRESS, 0);
         check(invoke(setStream, handle, MemorySegment.ofAddress(stream.address())), "cublasSetStream_v2");
+        if (workspaceBytes > 0) { // after cublasSetStream, which resets the workspace
+            MethodHandle setWorkspace = downcall(lookup, "cublasSetWorkspace_v2",
+                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+            check(invoke(setWorkspace, handle, MemorySegment.ofAddress(workspace), workspaceBytes),
+                    "cublasSetWorkspace_v2");
+        }
         check(invoke(setMath, handle, CudaGemm.mathMode()), "cublasSetMathMode");
         this.alpha = arena.allocate(JAVA_FLOAT);
         this.beta = arena.allocate(JAVA_FLOAT);
@@ -65,7 +73,7 @@ final class ForeignCublasGemm implements CudaGemm {
     }
 
     /** Binds the first loadable library; IllegalStateException says what was tried when none works. */
-    static ForeignCublasGemm open(CudaDriver.Stream stream) {
+    static ForeignCublasGemm open(CudaDriver.Stream stream, long workspace, long workspaceBytes) {
         StringBuilder tried = new StringBuilder();
         for (String lib : LIBRARIES) {
             Arena libArena = Arena.global();
@@ -76,7 +84,7 @@ final class ForeignCublasGemm implements CudaGemm {
                 tried.append(lib).append(": not found; ");
                 continue;
             }
-            return new ForeignCublasGemm(lib, lookup, stream);
+            return new ForeignCublasGemm(lib, lookup, stream, workspace, workspaceBytes);
         }
         throw new IllegalStateException(tried + "set LD_LIBRARY_PATH to the folder holding libcublas");
     }

@@ -18,9 +18,13 @@ final class JCublasGemm implements CudaGemm {
     private final float[] alpha = new float[1];
     private final float[] beta = new float[1];
 
-    JCublasGemm(CudaDriver.Stream stream) {
+    JCublasGemm(CudaDriver.Stream stream, long workspace, long workspaceBytes) {
         check(JCublas2.cublasCreate(handle), "cublasCreate");
         check(JCublas2.cublasSetStream(handle, new cudaStream_t(stream)), "cublasSetStream");
+        if (workspaceBytes > 0) { // after cublasSetStream, which resets the workspace
+            check(JCublas2.cublasSetWorkspace(handle, new CudaDriver.RawPointer(workspace), workspaceBytes),
+                    "cublasSetWorkspace");
+        }
         check(JCublas2.cublasSetMathMode(handle, CudaGemm.mathMode()), "cublasSetMathMode");
     }
 
