@@ -62,7 +62,7 @@ final class CudaGemmTiming {
         double[] batch = new double[5];
         for (int i = 0; i < batch.length; i++) {
             batch[i] = gpu.timeMillis(() -> {
-                for (int r = 0; r < 20; r++) {
+                for (int rep = 0; rep < 20; rep++) {
                     gpu.gemm(false, false, n, n, n, 1f, a, 0, n, b, 0, n, 0f, c, 0, n);
                 }
             }) / 20.0;
