@@ -58,13 +58,13 @@ __device__ __forceinline__ float binary_op(int op, float a, float b, float p) {
 
 // ---------------------------------------------------------------------------------- kernels
 
-extern "C" __global__ void unary_forward(int op, float p, long long n,
-                                         const float* __restrict__ x, float* __restrict__ out) {
+// Outputs may be the very memory of an input (in-place ops), so no pointer here is __restrict__.
+extern "C" __global__ void unary_forward(int op, float p, long long n, const float* x, float* out) {
     FOR_EACH(i, n) { out[i] = unary_op(op, x[i], p); }
 }
 
-extern "C" __global__ void unary_strided_forward(int op, float p, long long n, const float* __restrict__ x,
-                                                 Layout1 l, float* __restrict__ out) {
+extern "C" __global__ void unary_strided_forward(int op, float p, long long n, const float* x, Layout1 l,
+                                                 float* out) {
     FOR_EACH(i, n) {
         long long rest = i, xi = 0;
         for (int d = (int)l.rank - 1; d >= 0; d--) {

@@ -1,9 +1,11 @@
 // Row softmax / log-softmax and the fused softmax cross-entropy, forward and backward, one block
-// of BLOCK threads per row. Sums of exponentials accumulate in double, as on the CPU.
+// of BLOCK threads per row. Sums of exponentials accumulate in double, as on the CPU. An output
+// may be the memory of an input (in-place), so those pointers are not __restrict__: every thread
+// reads an element before it writes the same element, after the block's reductions.
 #include "common.cuh"
 
 extern "C" __global__ void softmax_forward(int log_, long long rows, long long cols,
-                                           const float* __restrict__ x, float* __restrict__ out) {
+                                           const float* x, float* out) {
     __shared__ double sums[BLOCK];
     __shared__ float maxes[BLOCK];
     long long row = blockIdx.x;
@@ -26,8 +28,8 @@ extern "C" __global__ void softmax_forward(int log_, long long rows, long long c
 }
 
 // softmax: gx = y (gy - sum gy y);  log-softmax: gx = gy - exp(y) sum gy.
-extern "C" __global__ void softmax_backward(int log_, long long rows, long long cols, const float* __restrict__ y,
-                                            const float* __restrict__ gy, float* __restrict__ gx) {
+extern "C" __global__ void softmax_backward(int log_, long long rows, long long cols, const float* y,
+                                            const float* gy, float* gx) {
     __shared__ double sums[BLOCK];
     long long row = blockIdx.x;
     if (row >= rows) return;
@@ -73,9 +75,8 @@ extern "C" __global__ void cross_entropy_forward(long long rows, long long cols,
 }
 
 // gx[r][c] = (probs[r][c] - [c == t[r]]) * g[r * gStride]; an invalid target gives NaN gradients.
-extern "C" __global__ void cross_entropy_backward(long long rows, long long cols, const float* __restrict__ probs,
-                                                  const float* __restrict__ t, const float* __restrict__ g,
-                                                  long long gStride, float* __restrict__ gx) {
+extern "C" __global__ void cross_entropy_backward(long long rows, long long cols, const float* probs,
+                                                  const float* t, const float* g, long long gStride, float* gx) {
     FOR_EACH(i, rows * cols) {
         long long r = i / cols, j = i % cols;
         long long c = class_of(t[r], cols);
