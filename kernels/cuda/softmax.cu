@@ -51,15 +51,18 @@ __device__ __forceinline__ long long class_of(float t, long long cols) {
 }
 
 // loss[r] = logsumexp(x[r]) - x[r][t[r]]; probs = softmax(x). An invalid target gives a NaN loss.
-extern "C" __global__ void cross_entropy_forward(long long rows, long long cols, const float* __restrict__ x,
+extern "C" __global__ void cross_entropy_forward(long long rows, long long cols, const float* x,
                                                  const float* __restrict__ t, float* __restrict__ loss,
-                                                 float* __restrict__ probs) {
+                                                 float* probs) {
     __shared__ double sums[BLOCK];
     __shared__ float maxes[BLOCK];
     long long row = blockIdx.x;
     if (row >= rows) return;
     const float* xr = x + row * cols;
     float* pr = probs + row * cols;
+    // The target's logit is read before any probability is written (probs may alias x).
+    long long c = class_of(t[row], cols);
+    float xt = (threadIdx.x == 0 && c >= 0) ? xr[c] : 0.0f;
     float m = -INFINITY;
     for (long long j = threadIdx.x; j < cols; j += BLOCK) m = jmax(m, xr[j]);
     m = block_max(m, maxes);
@@ -69,8 +72,7 @@ extern "C" __global__ void cross_entropy_forward(long long rows, long long cols,
     float inv = (float)(1.0 / s);
     for (long long j = threadIdx.x; j < cols; j += BLOCK) pr[j] = (float)exp((double)(xr[j] - m)) * inv;
     if (threadIdx.x == 0) {
-        long long c = class_of(t[row], cols);
-        loss[row] = c < 0 ? quiet_nan() : (float)((double)m + log(s) - (double)xr[c]);
+        loss[row] = c < 0 ? quiet_nan() : (float)((double)m + log(s) - (double)xt);
     }
 }
 
