@@ -231,6 +231,10 @@ public final class CudaCheck {
             for (boolean log : new boolean[] {false, true}) {
                 String nm = log ? "log_softmax " : "softmax ";
                 compare(nm + sh, new float[][] {x}, r * c, 8, ((d, b) -> d.softmax(log, r, c, b[0], 0, b[1], 0)));
+                compare(nm + "in place " + sh, new float[][] {x}, r * c, 8, ((d, b) -> {
+                    d.softmax(log, r, c, b[0], 0, b[0], 0);
+                    d.copy(b[0], 0, b[1], 0, (long) r * c);
+                }));
                 float[] y = new float[r * c];
                 try (Buffer xb = cpu.allocate(r * c); Buffer yb = cpu.allocate(r * c)) {
                     cpu.upload(x, 0, xb, 0, r * c);
