@@ -1,6 +1,8 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.data.DatasetException;
 import dev.adjoint.device.DeviceException;
+import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.cpu.CpuBackend;
 import java.util.Arrays;
@@ -11,9 +13,17 @@ public final class Main {
             usage: adjoint <command> [options]
 
             commands:
+              train [options]              train an MLP (Fashion-MNIST if installed, else the built-in spiral set):
+                                           --hidden 512,256 --activation relu --loss cross-entropy --optimizer adam
+                                           --lr 0.001 --batch 128 --epochs 20 --schedule cosine --seed 1
+                                           --data DIR|spiral --checkpoint DIR --resume DIR --json FILE --device D
+              eval --checkpoint DIR        test accuracy of a trained model
+              predict --checkpoint DIR     top classes for test rows: --rows 0,1,2 --top 3
               devices                      list backends and devices, and what 'auto' picks and why
               selftest [--device D]        run the conformance suite on a device [--json FILE] [--seed N]
               bench gemm [--device D]      time SGEMM: [--size N | --shape MxKxN] [--threads T] [--json FILE]
+              bench train [--device D]     time the MLP training step: [--sizes 784,256,128,10] [--batch 128]
+                                           [--compare] (runs the numpy / PyTorch reference side by side)
 
             global options: --threads N (cpu backend), --verbose (stack traces on errors)
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
@@ -37,10 +47,16 @@ public final class Main {
             return switch (rest[0]) {
                 case "devices" -> DevicesCommand.run(new Args(rest, 1, java.util.List.of()));
                 case "selftest" -> SelftestCommand.run(new Args(rest, 1, java.util.List.of()));
+                case "bench" -> BenchCommand.run(rest);
+                case "train" -> TrainCommand.run(new Args(rest, 1, java.util.List.of()));
+                case "eval" -> EvalCommand.eval(new Args(rest, 1, java.util.List.of()));
+                case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));
                 default -> throw new Args.UsageException("unknown command '" + rest[0] + "'; run 'adjoint --help'");
             };
         } catch (Args.UsageException | IllegalArgumentException e) {
             return fail(e, verbose, 2);
+        } catch (DatasetException | FileFormatException | java.io.UncheckedIOException e) {
+            return fail(e, verbose, 1);
         } catch (DeviceUnavailableException | DeviceException | IllegalStateException e) {
             return fail(e, verbose, 1);
         }

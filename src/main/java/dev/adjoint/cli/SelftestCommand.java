@@ -1,5 +1,6 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.bench.Environment;
 import dev.adjoint.conformance.Conformance;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
@@ -7,7 +8,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import dev.adjoint.io.Json;
 
 /**
  * {@code adjoint selftest}: the conformance suite on one device, without Maven, printing a
@@ -50,24 +54,28 @@ final class SelftestCommand {
     }
 
     private static void write(Path path, Device device, long seed, List<Result> results) {
-        StringBuilder sb = new StringBuilder("{\n");
-        sb.append("  \"device\": ").append(Json.quote(device.name())).append(",\n");
-        sb.append("  \"description\": ").append(Json.quote(device.description())).append(",\n");
-        sb.append("  \"seed\": ").append(seed).append(",\n");
-        sb.append("  \"environment\": ").append(Json.environment()).append(",\n");
-        sb.append("  \"cases\": [\n");
-        for (int i = 0; i < results.size(); i++) {
-            Result r = results.get(i);
-            sb.append("    {\"name\": ").append(Json.quote(r.name())).append(", \"passed\": ").append(r.passed())
-                    .append(", \"ms\": ").append(String.format(java.util.Locale.ROOT, "%.2f", r.millis()));
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("device", device.name());
+        root.put("description", device.description());
+        root.put("seed", seed);
+        root.put("environment", Environment.describe());
+        long failed = results.stream().filter(r -> !r.passed()).count();
+        root.put("passed", (long) (results.size() - failed));
+        root.put("failed", failed);
+        List<Object> cases = new ArrayList<>();
+        for (Result r : results) {
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("name", r.name());
+            c.put("passed", r.passed());
+            c.put("ms", r.millis());
             if (!r.passed()) {
-                sb.append(", \"message\": ").append(Json.quote(r.message()));
+                c.put("message", r.message());
             }
-            sb.append(i + 1 < results.size() ? "},\n" : "}\n");
+            cases.add(c);
         }
-        sb.append("  ]\n}\n");
+        root.put("cases", cases);
         try {
-            Files.writeString(path, sb.toString());
+            Files.writeString(path, Json.write(root) + "\n");
         } catch (IOException e) {
             throw new IllegalStateException("cannot write " + path + ": " + e.getMessage(), e);
         }

@@ -17,6 +17,14 @@ public interface Backend {
     /** Whether this backend can open a device here, and why not. Cached after the first call. */
     Availability availability();
 
+    /**
+     * Whether {@code auto} should use this backend: by default its availability, but a backend
+     * whose only devices would be slower than the backends after it (OpenCL on a CPU) says no, with why.
+     */
+    default Availability autoAvailability() {
+        return availability();
+    }
+
     /** One line per device this backend can open (index, name, memory, ...); empty if unavailable. */
     List<String> devices();
 

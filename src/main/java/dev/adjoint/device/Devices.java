@@ -67,7 +67,7 @@ public final class Devices {
     private static Selection auto() {
         StringBuilder why = new StringBuilder();
         for (Backend b : backends()) {
-            Backend.Availability a = b.availability();
+            Backend.Availability a = b.autoAvailability();
             if (!a.available()) {
                 why.append(b.name()).append(" skipped: ").append(a.reason()).append("; ");
                 continue;

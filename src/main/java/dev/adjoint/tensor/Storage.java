@@ -7,11 +7,20 @@ import dev.adjoint.device.Device;
 final class Storage {
     final Device device;
     final Buffer buffer;
+    private final boolean owned;
     private int refs = 1;
 
     Storage(Device device, long length) {
         this.device = device;
         this.buffer = device.allocate(Math.max(1, length));
+        this.owned = true;
+    }
+
+    /** Shares a buffer that someone else owns: releasing the last reference leaves it open. */
+    Storage(Device device, Buffer borrowed) {
+        this.device = device;
+        this.buffer = borrowed;
+        this.owned = false;
     }
 
     synchronized void retain() {
@@ -22,7 +31,7 @@ final class Storage {
     }
 
     synchronized void release() {
-        if (refs > 0 && --refs == 0) {
+        if (refs > 0 && --refs == 0 && owned) {
             buffer.close();
         }
     }

@@ -21,6 +21,7 @@ public final class Tensor implements AutoCloseable {
     private boolean closed;
     private boolean requiresGrad;
     private Tensor grad;
+    private boolean gradAttached;
     private Node node;
 
     Tensor(Storage storage, long offset, int[] shape, long[] strides) {
@@ -55,6 +56,23 @@ public final class Tensor implements AutoCloseable {
         Tensor t = empty(device, s);
         device.upload(data, 0, t.buffer(), 0, data.length);
         return t;
+    }
+
+    /**
+     * A contiguous tensor over {@code buffer} from {@code offset}, which it does not own: closing
+     * it, or any view of it, never frees the buffer. The caller keeps the buffer open while the
+     * tensor is in use (e.g. the DataLoader's preallocated batch slots).
+     */
+    public static Tensor wrap(Device device, Buffer buffer, long offset, int... shape) {
+        int[] s = Shape.check("Tensor.wrap", shape);
+        if (buffer.isClosed()) {
+            throw new IllegalArgumentException("Tensor.wrap: the buffer is closed");
+        }
+        if (offset < 0 || offset + Shape.numel(s) > buffer.length()) {
+            throw new IllegalArgumentException("Tensor.wrap: shape " + Shape.format(s) + " at offset " + offset
+                    + " does not fit a buffer of " + buffer.length() + " floats");
+        }
+        return new Tensor(new Storage(device, buffer), offset, s, Shape.contiguousStrides(s));
     }
 
     /** A matrix from rows of equal length. */
@@ -97,6 +115,11 @@ public final class Tensor implements AutoCloseable {
     /** Uniform on [0, 1). */
     public static Tensor rand(Device device, long seed, int... shape) {
         return uniform(device, seed, 0f, 1f, shape);
+    }
+
+    /** 1 with probability p, else 0 (dropout masks). */
+    public static Tensor bernoulli(Device device, long seed, float p, int... shape) {
+        return random(device, Distribution.BERNOULLI, p, 0f, seed, shape);
     }
 
     /** Standard normal. */
@@ -291,6 +314,16 @@ public final class Tensor implements AutoCloseable {
         return Elementwise.minimum(this, other);
     }
 
+    /** 1 where the elements are equal, else 0 (broadcasting; no gradient). */
+    public Tensor equal(Tensor other) {
+        return Elementwise.binary("equal", dev.adjoint.device.BinaryOp.EQUAL, 0f, this, other);
+    }
+
+    /** 1 where this is greater, else 0 (broadcasting; no gradient). */
+    public Tensor greater(Tensor other) {
+        return Elementwise.binary("greater", dev.adjoint.device.BinaryOp.GREATER, 0f, this, other);
+    }
+
     public Tensor add(float value) {
         return Elementwise.addScalar(this, value);
     }
@@ -461,12 +494,36 @@ public final class Tensor implements AutoCloseable {
         return grad;
     }
 
-    /** Drops the accumulated gradient (like PyTorch's {@code zero_grad(set_to_none=True)}). */
+    /**
+     * Clears the accumulated gradient: drops it (PyTorch's {@code set_to_none=True}), or, for a
+     * gradient buffer given by {@link #attachGrad}, fills it with zeros.
+     */
     public void zeroGrad() {
-        if (grad != null) {
+        if (grad == null) {
+            return;
+        }
+        if (gradAttached) {
+            InPlace.fill(grad, 0f);
+        } else {
             grad.close();
             grad = null;
         }
+    }
+
+    /**
+     * Makes {@code buffer} (same shape, contiguous, e.g. a view into a gradient slab) the place
+     * where this leaf's gradients accumulate, in place. The caller keeps ownership of it.
+     */
+    public void attachGrad(Tensor buffer) {
+        if (!java.util.Arrays.equals(buffer.shape, shape) || !buffer.isContiguous() || buffer.device() != device()) {
+            throw new IllegalArgumentException("attachGrad: gradient buffer " + Shape.format(buffer.shape)
+                    + " must be contiguous, on " + device().name() + ", with this tensor's shape " + Shape.format(shape));
+        }
+        if (grad != null && !gradAttached) {
+            grad.close();
+        }
+        grad = buffer;
+        gradAttached = true;
     }
 
     /** Backward from a one-element tensor (the loss). */
@@ -524,8 +581,8 @@ public final class Tensor implements AutoCloseable {
         if (grad == null) {
             grad = Scope.escape(g.copy());
         } else {
-            device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), 0, grad.strides,
-                    g.buffer(), g.offset, g.strides, grad.buffer(), 0);
+            device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
+                    g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);
         }
     }
 

@@ -1,40 +1,54 @@
 package dev.adjoint.device.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
 /**
  * A fixed pool of worker threads sized to the cores. {@link #run} splits {@code tasks} task
- * indices among the workers and the calling thread and returns when all are done. Workers spin
- * briefly before parking so that back-to-back kernels hand off quickly.
+ * indices among the workers and the calling thread and returns when all are done; each index runs
+ * exactly once, on one thread, so per-task scratch indexed by the task is safe.
+ *
+ * <p>Hand-off: a worker spins for {@value #SPIN_NANOS} ns after its last job before it parks, so
+ * back-to-back kernels (a training step, a benchmark loop) reach it in well under a microsecond.
+ * The caller unparks only workers that actually parked: an unpark is a system call, and most
+ * hand-offs find the worker spinning.
  */
 public final class Parallel implements AutoCloseable {
-    private static final long SPIN_NANOS = 200_000;
+    private static final long SPIN_NANOS = 1_000_000;
 
     private final Thread[] workers;
+    /** parked[i]: worker i is parked or about to park (Dekker with {@link #job}: both volatile). */
+    private final AtomicIntegerArray parked;
     private final int threads;
     private volatile Job job;
     private volatile boolean closed;
 
+    /** A task body that is also told which thread runs it: 0 is the caller, 1.. the workers. */
+    @FunctionalInterface
+    public interface WorkerTask {
+        void run(int task, int worker);
+    }
+
     /** One call of {@link #run}: its own counters, so a late worker can never touch the next one. */
     private static final class Job {
-        final IntConsumer body;
+        final WorkerTask body;
         final int tasks;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger done = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(IntConsumer body, int tasks) {
+        Job(WorkerTask body, int tasks) {
             this.body = body;
             this.tasks = tasks;
         }
 
-        void work() {
+        void work(int worker) {
             int i;
             while ((i = next.getAndIncrement()) < tasks) {
                 try {
-                    body.accept(i);
+                    body.run(i, worker);
                 } catch (Throwable t) {
                     failure = t;
                 } finally {
@@ -50,8 +64,10 @@ public final class Parallel implements AutoCloseable {
         }
         this.threads = threads;
         this.workers = new Thread[threads - 1];
+        this.parked = new AtomicIntegerArray(Math.max(1, threads - 1));
         for (int i = 0; i < workers.length; i++) {
-            Thread t = new Thread(this::workerLoop, "adjoint-cpu-" + (i + 1));
+            int index = i;
+            Thread t = new Thread(() -> workerLoop(index), "adjoint-cpu-" + (i + 1));
             t.setDaemon(true);
             workers[i] = t;
             t.start();
@@ -63,22 +79,33 @@ public final class Parallel implements AutoCloseable {
     }
 
     /** Runs body(0..tasks-1), each index exactly once, across the pool and the caller. */
-    public synchronized void run(int tasks, IntConsumer body) {
+    public void run(int tasks, IntConsumer body) {
+        run(tasks, (task, worker) -> body.accept(task));
+    }
+
+    /**
+     * Runs body(task, worker) for task 0..tasks-1, each exactly once, across the pool and the caller;
+     * {@code worker} (in [0, threads)) lets a task use per-thread scratch without locking. Tasks are
+     * handed out one at a time, so a thread that starts late simply takes fewer.
+     */
+    public synchronized void run(int tasks, WorkerTask body) {
         if (tasks <= 0) {
             return;
         }
         if (tasks == 1 || workers.length == 0) {
             for (int i = 0; i < tasks; i++) {
-                body.accept(i);
+                body.run(i, 0);
             }
             return;
         }
         Job j = new Job(body, tasks);
         job = j;
-        for (Thread w : workers) {
-            LockSupport.unpark(w);
+        for (int i = 0; i < workers.length; i++) {
+            if (parked.get(i) != 0) {
+                LockSupport.unpark(workers[i]);
+            }
         }
-        j.work();
+        j.work(0);
         while (j.done.get() < tasks) {
             Thread.onSpinWait();
         }
@@ -95,13 +122,13 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void workerLoop() {
+    private void workerLoop(int index) {
         Job seen = null;
         while (!closed) {
             Job j = job;
             if (j != null && j != seen) {
                 seen = j;
-                j.work();
+                j.work(index + 1);
                 continue;
             }
             long spinUntil = System.nanoTime() + SPIN_NANOS;
@@ -109,7 +136,11 @@ public final class Parallel implements AutoCloseable {
                 Thread.onSpinWait();
             }
             if (idle(seen) && !closed) {
-                LockSupport.parkNanos(this, 50_000_000L);
+                parked.set(index, 1);
+                if (idle(seen) && !closed) {
+                    LockSupport.parkNanos(this, 50_000_000L);
+                }
+                parked.set(index, 0);
             }
         }
     }

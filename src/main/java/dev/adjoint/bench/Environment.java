@@ -1,0 +1,57 @@
+package dev.adjoint.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Machine, JVM and build facts that every result file carries. */
+public final class Environment {
+    private Environment() {}
+
+    public static Map<String, Object> describe() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cpu", cpuModel());
+        m.put("cores", (long) Runtime.getRuntime().availableProcessors());
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        m.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+        m.put("vector_api", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        m.put("commit", commit());
+        m.put("time", Instant.now().toString());
+        return m;
+    }
+
+    /** Writes a result file (creating its folder), as pretty JSON. */
+    public static void writeJson(Path file, Map<String, Object> root) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, dev.adjoint.io.Json.write(root) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: fall back to the architecture
+        }
+        return System.getProperty("os.arch");
+    }
+
+    /** $ADJOINT_COMMIT (set by the launcher and the bundle), else "unknown". */
+    public static String commit() {
+        String c = System.getenv("ADJOINT_COMMIT");
+        return c == null || c.isBlank() ? "unknown" : c;
+    }
+}

@@ -1,0 +1,47 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Split;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Which dataset a command uses: {@code --data DIR} (Fashion-MNIST files), {@code --data spiral},
+ * {@code --train-csv/--test-csv/--label}, or by default Fashion-MNIST where Debian installs it,
+ * else the built-in spiral set with a note on how to get Fashion-MNIST.
+ */
+final class DataChoice {
+    static final int SPIRAL_CLASSES = 3;
+    static final int SPIRAL_POINTS = 2000;
+
+    private DataChoice() {}
+
+    static Split load(Args args, long seed) {
+        String trainCsv = args.get("train-csv", null);
+        if (trainCsv != null) {
+            String testCsv = args.get("test-csv", null);
+            if (testCsv == null) {
+                throw new Args.UsageException("--train-csv needs --test-csv as well");
+            }
+            return Datasets.csv(Path.of(trainCsv), Path.of(testCsv), args.get("label", "label"));
+        }
+        String data = args.get("data", null);
+        if ("spiral".equals(data)) {
+            return Datasets.spiral(SPIRAL_CLASSES, SPIRAL_POINTS, seed);
+        }
+        if (data != null) {
+            Path dir = Path.of(data);
+            if (!Files.isDirectory(dir)) {
+                throw new Args.UsageException("--data " + data + " is not a directory (expected the Fashion-MNIST "
+                        + "files train-images-idx3-ubyte.gz etc., or 'spiral')");
+            }
+            return Datasets.fashionMnist(dir);
+        }
+        if (Datasets.fashionMnistAvailable(Datasets.DEFAULT_FASHION_MNIST)) {
+            return Datasets.fashionMnist(Datasets.DEFAULT_FASHION_MNIST);
+        }
+        System.out.println("Fashion-MNIST not found at " + Datasets.DEFAULT_FASHION_MNIST + "; using the built-in spiral set ("
+                + SPIRAL_CLASSES + " classes). For Fashion-MNIST: apt-get install dataset-fashion-mnist, or --data DIR.");
+        return Datasets.spiral(SPIRAL_CLASSES, SPIRAL_POINTS, seed);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.data.Dataset;
+import dev.adjoint.data.Normalization;
+import dev.adjoint.data.Split;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Devices;
+import dev.adjoint.io.Checkpoint;
+import dev.adjoint.nn.Parameters;
+import dev.adjoint.nn.Sequential;
+import dev.adjoint.tensor.Autograd;
+import dev.adjoint.tensor.Scope;
+import dev.adjoint.tensor.Tensor;
+import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.Trainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code adjoint eval} (test accuracy of a checkpoint) and {@code adjoint predict} (top classes for
+ * given rows of the test set). Both rebuild the model from the checkpoint's configuration.
+ */
+final class EvalCommand {
+    private static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
+            "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    private EvalCommand() {}
+
+    static int eval(Args args) {
+        args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed"));
+        return withModel(args, (device, model, split, norm) -> {
+            double acc = Trainer.evaluate(model, split.test(), norm, device);
+            System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc,
+                    split.test().size());
+        });
+    }
+
+    static int predict(Args args) {
+        args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed", "rows", "top"));
+        int top = (int) args.getLong("top", 3);
+        int[] rows = TrainCommand.sizesOrZero(args.get("rows", "0,1,2,3,4"));
+        return withModel(args, (device, model, split, norm) -> {
+            Dataset test = split.test();
+            model.eval();
+            for (int r : rows) {
+                if (r < 0 || r >= test.size()) {
+                    throw new Args.UsageException("--rows: row " + r + " is outside the test set [0, " + test.size() + ")");
+                }
+                float[] x = new float[test.dims()];
+                for (int j = 0; j < x.length; j++) {
+                    x[j] = (test.features()[r * test.dims() + j] - norm.mean()) / norm.std();
+                }
+                float[] p;
+                try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
+                    p = model.forward(Tensor.of(device, x, 1, x.length)).softmax().toArray();
+                }
+                StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, (int) test.labels()[r])));
+                Integer[] order = new Integer[p.length];
+                for (int i = 0; i < p.length; i++) {
+                    order[i] = i;
+                }
+                java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+                for (int i = 0; i < Math.min(top, p.length); i++) {
+                    line.append(String.format(Locale.ROOT, "  %s %.1f%%", name(test, order[i]), 100 * p[order[i]]));
+                }
+                System.out.println(line);
+            }
+        });
+    }
+
+    private static String name(Dataset d, int c) {
+        return d.name().toLowerCase(Locale.ROOT).contains("fashion") && c < FASHION.size() ? FASHION.get(c) : "class " + c;
+    }
+
+    interface Body {
+        void run(Device device, Sequential model, Split split, Normalization norm);
+    }
+
+    private static int withModel(Args args, Body body) {
+        String dir = args.get("checkpoint", null);
+        if (dir == null) {
+            throw new Args.UsageException("--checkpoint DIR is required (a directory written by 'adjoint train --checkpoint')");
+        }
+        Checkpoint.Loaded loaded = Checkpoint.load(Path.of(dir));
+        Map<String, Object> cfg = loaded.config();
+        MlpSpec spec = MlpSpec.fromConfig((Map<?, ?>) cfg.get("model"));
+        Split split = DataChoice.load(args, args.getLong("seed", ((Number) cfg.getOrDefault("seed", 1L)).longValue()));
+        if (split.test().dims() != spec.sizes()[0]) {
+            throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
+                    + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
+        }
+        Devices.Selection sel = Devices.select(args.get("device", null));
+        try (Device device = sel.device(); Sequential model = spec.build(device); Parameters params = Parameters.of(model)) {
+            Trainer.loadParameters(params, loaded, Path.of(dir));
+            body.run(device, model, split, Trainer.normalization(cfg));
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.adjoint.data;
+
+/**
+ * A labelled classification dataset held in host memory.
+ *
+ * @param name     what the data is, for messages ("fashion-mnist-train", a file name)
+ * @param features {@code size × dims} values, row-major (sample i is {@code features[i*dims .. (i+1)*dims)})
+ * @param labels   {@code size} class indices 0..classes-1, stored as floats (what cross-entropy takes)
+ * @param size     number of samples
+ * @param dims     features per sample
+ * @param classes  number of classes
+ */
+public record Dataset(String name, float[] features, float[] labels, int size, int dims, int classes) {
+
+    /** Checks the lengths and that every label is a class index. */
+    public Dataset {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("Dataset: a name is required");
+        }
+        if (features == null || labels == null) {
+            throw new IllegalArgumentException("Dataset '" + name + "': features and labels are required");
+        }
+        if (size < 0 || dims < 1 || classes < 1) {
+            throw new IllegalArgumentException("Dataset '" + name + "': size " + size + ", dims " + dims + ", classes "
+                    + classes + " (need size >= 0, dims >= 1, classes >= 1)");
+        }
+        if ((long) size * dims != features.length) {
+            throw new IllegalArgumentException("Dataset '" + name + "': " + features.length + " feature values, but "
+                    + size + " samples × " + dims + " dims need " + (long) size * dims);
+        }
+        if (labels.length != size) {
+            throw new IllegalArgumentException("Dataset '" + name + "': " + labels.length + " labels for " + size + " samples");
+        }
+        for (int i = 0; i < size; i++) {
+            float y = labels[i];
+            if (!(y >= 0 && y < classes) || y != Math.rint(y)) {
+                throw new IllegalArgumentException("Dataset '" + name + "': label " + y + " of sample " + i
+                        + " is not a class index 0.." + (classes - 1));
+            }
+        }
+    }
+
+    /** How many samples each class has. */
+    public int[] classCounts() {
+        int[] counts = new int[classes];
+        for (float y : labels) {
+            counts[(int) y]++;
+        }
+        return counts;
+    }
+
+    /** Sample {@code i}'s features (a copy). */
+    public float[] row(int i) {
+        java.util.Objects.checkIndex(i, size);
+        float[] r = new float[dims];
+        System.arraycopy(features, i * dims, r, 0, dims);
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return "Dataset[" + name + ": " + size + " samples, " + dims + " dims, " + classes + " classes]";
+    }
+}

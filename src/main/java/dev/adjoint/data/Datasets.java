@@ -1,0 +1,131 @@
+package dev.adjoint.data;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/** The datasets Adjoint knows: synthetic spirals, Fashion-MNIST from IDX files, CSV tables. */
+public final class Datasets {
+    /** Where Debian's {@code dataset-fashion-mnist} package installs the files. */
+    public static final Path DEFAULT_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
+
+    private static final String[] FASHION_FILES = {
+        "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"};
+
+    private Datasets() {}
+
+    // ------------------------------------------------------------------ spirals
+
+    /**
+     * The classic K-arm spiral in 2-D (as in Stanford's CS231n): for class k, point j of n has
+     * radius {@code r = j / (n - 1)} in [0, 1] and angle {@code theta = 4k + 4r + 0.2·N(0, 1)},
+     * at {@code (r·sin theta, r·cos theta)}. Samples come class by class; the same seed gives the
+     * same points on every JDK.
+     */
+    public static Dataset spiral(int classes, int pointsPerClass, long seed, String name) {
+        if (classes < 1 || pointsPerClass < 1) {
+            throw new IllegalArgumentException("spiral: " + classes + " classes of " + pointsPerClass
+                    + " points (need at least 1 of each)");
+        }
+        if ((long) classes * pointsPerClass > Integer.MAX_VALUE / 2) {
+            throw new IllegalArgumentException("spiral: " + classes + " × " + pointsPerClass + " points is too many");
+        }
+        int n = classes * pointsPerClass;
+        float[] x = new float[2 * n];
+        float[] y = new float[n];
+        SplitMix rnd = new SplitMix(seed);
+        for (int k = 0; k < classes; k++) {
+            for (int j = 0; j < pointsPerClass; j++) {
+                int i = k * pointsPerClass + j;
+                double r = pointsPerClass == 1 ? 0 : (double) j / (pointsPerClass - 1);
+                double theta = 4.0 * k + 4.0 * r + 0.2 * rnd.nextGaussian();
+                x[2 * i] = (float) (r * Math.sin(theta));
+                x[2 * i + 1] = (float) (r * Math.cos(theta));
+                y[i] = k;
+            }
+        }
+        return new Dataset(name, x, y, n, 2, classes);
+    }
+
+    /** Spiral train and test sets of the same size, with noise from two different seeds derived from {@code seed}. */
+    public static Split spiral(int classes, int pointsPerClass, long seed) {
+        return new Split(spiral(classes, pointsPerClass, SplitMix.derive(seed, 0), "spiral-train"),
+                spiral(classes, pointsPerClass, SplitMix.derive(seed, 1), "spiral-test"));
+    }
+
+    // ------------------------------------------------------------------ Fashion-MNIST
+
+    /**
+     * Fashion-MNIST from {@code dir}: the four IDX files as Debian names them
+     * ({@code train-images-idx3-ubyte.gz}, ...), gzip-compressed or not (also without {@code .gz}),
+     * pixels scaled to [0, 1], 784 dims, 10 classes.
+     */
+    public static Split fashionMnist(Path dir) {
+        Path[] files = new Path[FASHION_FILES.length];
+        for (int i = 0; i < files.length; i++) {
+            files[i] = find(dir, FASHION_FILES[i]);
+            if (files[i] == null) {
+                throw new DatasetException(dir, -1, "Fashion-MNIST: no " + FASHION_FILES[i] + "(.gz) here (needs "
+                        + String.join(", ", FASHION_FILES) + "; Debian: apt install dataset-fashion-mnist)");
+            }
+        }
+        return new Split(idxDataset("fashion-mnist-train", files[0], files[1], 10),
+                idxDataset("fashion-mnist-test", files[2], files[3], 10));
+    }
+
+    /** Whether {@code dir} holds all four Fashion-MNIST files. */
+    public static boolean fashionMnistAvailable(Path dir) {
+        for (String f : FASHION_FILES) {
+            if (find(dir, f) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Path find(Path dir, String base) {
+        for (String name : List.of(base + ".gz", base, base.replace("-idx", ".idx"), base.replace("-idx", ".idx") + ".gz")) {
+            Path p = dir.resolve(name);
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A dataset from an IDX image file and its IDX label file. */
+    public static Dataset idxDataset(String name, Path images, Path labels, int classes) {
+        int[] shape = new int[3];
+        float[] x = IdxReader.images(images, shape);
+        float[] y = IdxReader.labels(labels);
+        if (y.length != shape[0]) {
+            throw new DatasetException(labels, -1, y.length + " labels, but " + images.getFileName() + " has "
+                    + shape[0] + " images");
+        }
+        for (int i = 0; i < y.length; i++) {
+            if (y[i] >= classes) {
+                throw new DatasetException(labels, 8 + i, "label " + (int) y[i] + " of sample " + i
+                        + " is not a class index 0.." + (classes - 1));
+            }
+        }
+        return new Dataset(name, x, y, shape[0], shape[1] * shape[2], classes);
+    }
+
+    // ------------------------------------------------------------------ CSV
+
+    /**
+     * Train and test tables from CSV (see {@link CsvReader}); both must have the same columns in the
+     * same order, and K is the largest label of either + 1.
+     */
+    public static Split csv(Path train, Path test, String labelColumn) {
+        CsvReader.Table a = CsvReader.read(train, labelColumn);
+        CsvReader.Table b = CsvReader.read(test, labelColumn);
+        if (!a.featureColumns().equals(b.featureColumns())) {
+            throw new DatasetException(test, -1, "feature columns " + b.featureColumns() + " differ from those of "
+                    + train + ": " + a.featureColumns());
+        }
+        int classes = Math.max(1, Math.max(a.classes(), b.classes()));
+        return new Split(a.toDataset(train.getFileName().toString(), classes),
+                b.toDataset(test.getFileName().toString(), classes));
+    }
+}

@@ -1,0 +1,127 @@
+package dev.adjoint.device.cpu.gemm;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Packing for {@link VectorSgemm}, in the layout the kernel streams: K is cut into blocks of
+ * {@code kcb} (the last may be shorter); the K block starting at {@code pc} with depth
+ * {@code kcur} holds, for A, panel r (rows 4r..4r+3) at {@code pc·mPad + r·4·kcur} as
+ * {@code kcur} groups of 4, and for B, panel q (columns 16q..16q+15 of the column block) at
+ * {@code pc·nPad + q·16·kcur} as {@code kcur} rows of 16. Rows past m and columns past n are zero.
+ *
+ * <p>Only {@code SPECIES_256} is used, here and in the kernel: code paths of the Vector API shared
+ * between two species get a polluted type profile, C2 then fails to intrinsify them and the kernel's
+ * FMAs ran boxed, 20x slower (measured with a 128-bit copy in the A packing).
+ */
+final class SgemmPacking {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final int NR = SgemmKernel.NR;
+    private static final int MR = SgemmKernel.MR;
+
+    private SgemmPacking() {}
+
+    /** Packs A panels [r0, r1) of op(A) (m×k), every K block, into dst. */
+    static void packA(boolean transA, float[] a, int aOffset, int lda, int m, int k, int kcb, int r0, int r1,
+                      float[] dst) {
+        int mPad = (m + MR - 1) / MR * MR;
+        for (int pc = 0; pc < k; pc += kcb) {
+            int kcur = Math.min(kcb, k - pc);
+            int base = pc * mPad;
+            if (transA) {
+                packATransposed(a, aOffset + pc * lda, lda, m, kcur, r0, r1, dst, base);
+                continue;
+            }
+            for (int r = r0; r < r1; r++) {
+                int i = r * MR;
+                int d = base + r * MR * kcur;
+                int s0 = aOffset + i * lda + pc;
+                if (i + MR <= m) {
+                    int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
+                    for (int p = 0; p < kcur; p++, d += MR) {
+                        dst[d] = a[s0 + p];
+                        dst[d + 1] = a[s1 + p];
+                        dst[d + 2] = a[s2 + p];
+                        dst[d + 3] = a[s3 + p];
+                    }
+                } else {
+                    for (int p = 0; p < kcur; p++, d += MR) {
+                        for (int x = 0; x < MR; x++) {
+                            dst[d + x] = i + x < m ? a[s0 + x * lda + p] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Stored A is k×m. Each stored row is read once, contiguously, and scattered to the panels
+     * (reading panel by panel strides by lda and thrashes the cache when lda is a power of 2).
+     */
+    private static void packATransposed(float[] a, int s0, int lda, int m, int kcur, int r0, int r1,
+                                        float[] dst, int base) {
+        int full = Math.min(r1, m / MR);
+        int panel = MR * kcur;
+        for (int p = 0; p < kcur; p++) {
+            int s = s0 + p * lda;
+            int d = base + r0 * panel + p * MR;
+            int r = r0;
+            for (; r < full; r++, d += panel) {
+                int i = s + r * MR;
+                dst[d] = a[i];
+                dst[d + 1] = a[i + 1];
+                dst[d + 2] = a[i + 2];
+                dst[d + 3] = a[i + 3];
+            }
+            for (; r < r1; r++, d += panel) {
+                for (int x = 0; x < MR; x++) {
+                    dst[d + x] = r * MR + x < m ? a[s + r * MR + x] : 0f;
+                }
+            }
+        }
+    }
+
+    /**
+     * Packs B panels [q0, q1) of the column block starting at column j0 and ending before jEnd,
+     * every K block, into dst.
+     */
+    static void packB(boolean transB, float[] b, int bOffset, int ldb, int k, int kcb, int j0, int jEnd,
+                      int q0, int q1, float[] dst) {
+        int nPad = (jEnd - j0 + NR - 1) / NR * NR;
+        for (int pc = 0; pc < k; pc += kcb) {
+            int kcur = Math.min(kcb, k - pc);
+            for (int q = q0; q < q1; q++) {
+                int j = j0 + q * NR;
+                int w = Math.min(NR, jEnd - j);
+                int d = pc * nPad + q * NR * kcur;
+                if (transB) {
+                    packBTransposed(b, bOffset + j * ldb + pc, ldb, kcur, w, dst, d);
+                } else if (w == NR) {
+                    int s = bOffset + pc * ldb + j;
+                    for (int p = 0; p < kcur; p++, s += ldb, d += NR) {
+                        FloatVector.fromArray(S, b, s).intoArray(dst, d);
+                        FloatVector.fromArray(S, b, s + 8).intoArray(dst, d + 8);
+                    }
+                } else {
+                    int s = bOffset + pc * ldb + j;
+                    for (int p = 0; p < kcur; p++, s += ldb, d += NR) {
+                        for (int x = 0; x < NR; x++) {
+                            dst[d + x] = x < w ? b[s + x] : 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Stored B is n×k: panel column x is the contiguous stored row {@code s + x·ldb}. */
+    private static void packBTransposed(float[] b, int s, int ldb, int kcur, int w, float[] dst, int d) {
+        for (int x = 0; x < NR; x++) {
+            int row = s + x * ldb;
+            for (int p = 0; p < kcur; p++) {
+                dst[d + p * NR + x] = x < w ? b[row + p] : 0f;
+            }
+        }
+    }
+}

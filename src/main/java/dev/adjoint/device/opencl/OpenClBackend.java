@@ -1,0 +1,109 @@
+package dev.adjoint.device.opencl;
+
+import dev.adjoint.device.Backend;
+import dev.adjoint.device.DeviceUnavailableException;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * OpenCL through LWJGL: any device of any platform the system's ICD loader knows (PoCL on CPUs,
+ * vendor drivers on GPUs). The library name comes from {@code -Dorg.lwjgl.opencl.libname}
+ * (Debian ships {@code libOpenCL.so.1} without the unversioned link unless the -dev package is in).
+ */
+public final class OpenClBackend implements Backend {
+    private volatile Availability availability;
+    private volatile List<ClPlatforms.DeviceInfo> devices = List.of();
+
+    @Override
+    public String name() {
+        return "opencl";
+    }
+
+    @Override
+    public int preference() {
+        return 1;
+    }
+
+    @Override
+    public Availability availability() {
+        Availability a = availability;
+        if (a == null) {
+            availability = a = probe();
+        }
+        return a;
+    }
+
+    private synchronized Availability probe() {
+        if (availability != null) {
+            return availability;
+        }
+        try {
+            List<ClPlatforms.DeviceInfo> found = ClPlatforms.list();
+            if (found.isEmpty()) {
+                return Availability.no("no OpenCL platform found (install an ICD such as pocl-opencl-icd)");
+            }
+            devices = found;
+            return Availability.yes(found.size() + " device(s), default " + defaultDevice(found).deviceName());
+        } catch (LinkageError e) {
+            return Availability.no("the OpenCL ICD loader could not be loaded (install ocl-icd-libopencl1 and an ICD"
+                    + " such as pocl-opencl-icd; -Dorg.lwjgl.opencl.libname=libOpenCL.so.1): " + e);
+        } catch (RuntimeException e) {
+            return Availability.no("probing OpenCL platforms failed: " + e.getMessage());
+        }
+    }
+
+    /** Only GPUs and accelerators: on a CPU (PoCL), the pure-Java backend is the faster choice. */
+    @Override
+    public Availability autoAvailability() {
+        Availability a = availability();
+        if (!a.available() || devices.stream().anyMatch(d -> !d.isCpu())) {
+            return a;
+        }
+        return Availability.no("only CPU OpenCL devices (" + devices.getFirst().deviceName()
+                + "); the cpu backend is faster there (choose --device opencl to use it anyway)");
+    }
+
+    @Override
+    public List<String> devices() {
+        if (!availability().available()) {
+            return List.of();
+        }
+        return devices.stream().map(ClPlatforms.DeviceInfo::line).toList();
+    }
+
+    @Override
+    public OpenClDevice open(String selector) {
+        Availability a = availability();
+        if (!a.available()) {
+            throw new DeviceUnavailableException("opencl is unavailable: " + a.reason());
+        }
+        return new OpenClDevice(choose(devices, selector == null ? "" : selector.trim()));
+    }
+
+    /** "" → the first GPU, else the first device; digits → flat index; else a platform or device name substring. */
+    static ClPlatforms.DeviceInfo choose(List<ClPlatforms.DeviceInfo> all, String selector) {
+        if (selector.isEmpty()) {
+            return defaultDevice(all);
+        }
+        if (selector.chars().allMatch(Character::isDigit)) {
+            int i = Integer.parseInt(selector);
+            if (i < all.size()) {
+                return all.get(i);
+            }
+        } else {
+            String s = selector.toLowerCase(Locale.ROOT);
+            for (ClPlatforms.DeviceInfo d : all) {
+                if (d.deviceName().toLowerCase(Locale.ROOT).contains(s)
+                        || d.platformName().toLowerCase(Locale.ROOT).contains(s)) {
+                    return d;
+                }
+            }
+        }
+        throw new DeviceUnavailableException("opencl: no device matches '" + selector + "'; there are: "
+                + String.join("; ", all.stream().map(ClPlatforms.DeviceInfo::line).toList()));
+    }
+
+    private static ClPlatforms.DeviceInfo defaultDevice(List<ClPlatforms.DeviceInfo> all) {
+        return all.stream().filter(ClPlatforms.DeviceInfo::isGpu).findFirst().orElse(all.getFirst());
+    }
+}

@@ -1,0 +1,339 @@
+package dev.adjoint.device.opencl;
+
+import static org.lwjgl.opencl.CL10.*;
+
+import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceException;
+import dev.adjoint.device.Distribution;
+import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.UnaryOp;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.system.MemoryUtil;
+
+/**
+ * One OpenCL device: a context, one in-order command queue, the built kernels, and the buffers
+ * allocated from it. This class owns memory and transfers; the op families launch through
+ * {@link ClGemm}, {@link ClElementwise}, {@link ClReductions} and {@link ClOptimizers}.
+ * Sub-buffer offsets travel as kernel arguments. Calls are serialized on the device (a kernel's
+ * arguments and its launch must not interleave with another thread's).
+ */
+public final class OpenClDevice implements Device {
+    /** Transfers stage through native memory in pieces of at most this many floats. */
+    private static final int STAGE = 1 << 22;
+
+    private final ClPlatforms.DeviceInfo info;
+    private final GemmConfig gemmConfig;
+    private final Set<OpenClBuffer> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private long context;
+    private long queue;
+    private Kernels kernels;
+    private final ClGemm gemm;
+    private final ClElementwise elementwise;
+    private final ClReductions reductions;
+    private final ClOptimizers optimizers;
+
+    OpenClDevice(ClPlatforms.DeviceInfo info) {
+        this(info, GemmConfig.forDevice(info));
+    }
+
+    OpenClDevice(ClPlatforms.DeviceInfo info, GemmConfig gemmConfig) {
+        this.info = info;
+        this.gemmConfig = gemmConfig;
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer err = stack.mallocInt(1);
+            context = clCreateContext(stack.pointers(CL_CONTEXT_PLATFORM, info.platform(), 0), info.device(), null, 0L, err);
+            ClStatus.check(err.get(0), "clCreateContext(" + info.deviceName() + ")");
+            queue = clCreateCommandQueue(context, info.device(), 0L, err);
+            ClStatus.check(err.get(0), "clCreateCommandQueue(" + info.deviceName() + ")");
+            int maxGroup = (int) Math.min(1024, ClPlatforms.devicePointer(info.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE));
+            int reductionGroup = Math.min(Integer.highestOneBit(maxGroup), info.isGpu() ? 256 : 64);
+            kernels = new Kernels(context, info.device(), reductionGroup, gemmConfig.defines());
+            int local = Math.min(256, Integer.highestOneBit(maxGroup));
+            gemm = new ClGemm(this, gemmConfig);
+            elementwise = new ClElementwise(this, local);
+            reductions = new ClReductions(this, reductionGroup, local, info.isGpu() ? 4 * info.computeUnits() : 2 * info.computeUnits());
+            optimizers = new ClOptimizers(this, local);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "opencl:" + info.index();
+    }
+
+    @Override
+    public String description() {
+        return String.format("%s (%s), %s, %d compute units, %.1f GiB, %s, GEMM: %s", info.deviceName(),
+                info.platformName(), info.typeName(), info.computeUnits(), info.globalMemory() / (double) (1L << 30),
+                info.languageVersion(), gemmConfig.describe());
+    }
+
+    /** The platform's version string, e.g. {@code OpenCL 3.0 PoCL 3.1+debian ...}. */
+    public String platformVersion() {
+        return info.platformVersion();
+    }
+
+    // ------------------------------------------------------------------ plumbing for the launchers
+
+    /** A launch of the cached kernel {@code name}; {@code what} names the op and shapes on failure. */
+    Launch launch(String name, java.util.function.Supplier<String> what) {
+        return new Launch(queue(), kernels.get(name), what);
+    }
+
+    private long queue() {
+        if (queue == 0) {
+            throw new IllegalStateException("opencl device " + name() + " used after close");
+        }
+        return queue;
+    }
+
+    /** The buffer {@code b} as this device's, or an error naming the role it was passed in. */
+    OpenClBuffer buf(Buffer b, String role) {
+        if (b instanceof OpenClBuffer c && c.device() == this) {
+            return c;
+        }
+        throw new IllegalArgumentException(name() + ": " + role + " is " + (b == null ? "null" : "a buffer of "
+                + b.device().name()) + ", expected a buffer of this device");
+    }
+
+    private OpenClBuffer range(Buffer b, String role, long offset, long length) {
+        OpenClBuffer c = buf(b, role);
+        if (offset < 0 || length < 0 || offset + length > c.length()) {
+            throw new IllegalArgumentException(name() + ": " + role + " range [" + offset + ", " + (offset + length)
+                    + ") is outside the buffer of " + c.length() + " floats");
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    public synchronized Buffer allocate(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException(name() + ": buffer length " + length + " is negative");
+        }
+        if (context == 0) {
+            throw new IllegalStateException("opencl device " + name() + " used after close");
+        }
+        long bytes = Math.max(1, length) * Float.BYTES;   // OpenCL has no empty buffers
+        if (bytes > info.maxAllocation()) {
+            throw new DeviceException(String.format("opencl: allocating %d floats (%.1f MiB) on %s exceeds "
+                    + "CL_DEVICE_MAX_MEM_ALLOC_SIZE (%.1f MiB)", length, bytes / 1048576.0, info.deviceName(),
+                    info.maxAllocation() / 1048576.0));
+        }
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer err = stack.mallocInt(1);
+            long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, err);
+            if (err.get(0) != CL_SUCCESS) {
+                throw new DeviceException(String.format("opencl: %s (%d) allocating %d floats (%.1f MiB) on %s "
+                        + "(global memory %.1f MiB)", ClStatus.name(err.get(0)), err.get(0), length,
+                        bytes / 1048576.0, info.deviceName(), info.globalMemory() / 1048576.0));
+            }
+            OpenClBuffer b = new OpenClBuffer(this, mem, length);
+            open.add(b);
+            return b;
+        }
+    }
+
+    synchronized void release(OpenClBuffer b, long mem) {
+        if (open.remove(b)) {
+            clReleaseMemObject(mem);
+        }
+    }
+
+    @Override
+    public synchronized void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        OpenClBuffer d = range(dst, "upload destination", dstOffset, length);
+        java.util.Objects.checkFromIndexSize(srcOffset, length, src.length);
+        transfer(true, src, srcOffset, d, dstOffset, length);
+    }
+
+    @Override
+    public synchronized void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        OpenClBuffer s = range(src, "download source", srcOffset, length);
+        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        transfer(false, dst, dstOffset, s, srcOffset, length);
+    }
+
+    /** Blocking writes or reads through a native staging buffer, in pieces of at most {@link #STAGE} floats. */
+    private void transfer(boolean write, float[] array, int arrayOffset, OpenClBuffer b, long offset, int length) {
+        if (length == 0) {
+            return;
+        }
+        FloatBuffer stage = MemoryUtil.memAllocFloat(Math.min(length, STAGE));
+        try {
+            for (int done = 0; done < length; ) {
+                int n = Math.min(STAGE, length - done);
+                stage.clear().limit(n);
+                long byteOffset = (offset + done) * Float.BYTES;
+                int status;
+                if (write) {
+                    stage.put(array, arrayOffset + done, n).flip();
+                    status = clEnqueueWriteBuffer(queue(), b.mem(), true, byteOffset, stage, null, null);
+                } else {
+                    status = clEnqueueReadBuffer(queue(), b.mem(), true, byteOffset, stage, null, null);
+                    stage.get(array, arrayOffset + done, n);
+                }
+                int at = done;
+                ClStatus.check(status, () -> (write ? "upload" : "download") + " of " + n + " floats at offset "
+                        + (offset + at) + " of a buffer of " + b.length());
+                done += n;
+            }
+        } finally {
+            MemoryUtil.memFree(stage);
+        }
+    }
+
+    @Override
+    public synchronized void fill(Buffer dst, long offset, long length, float value) {
+        elementwise.fill(range(dst, "fill destination", offset, length), offset, length, value);
+    }
+
+    @Override
+    public synchronized void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        OpenClBuffer s = range(src, "copy source", srcOffset, length);
+        OpenClBuffer d = range(dst, "copy destination", dstOffset, length);
+        if (length == 0) {
+            return;
+        }
+        ClStatus.check(clEnqueueCopyBuffer(queue(), s.mem(), d.mem(), srcOffset * Float.BYTES, dstOffset * Float.BYTES,
+                length * Float.BYTES, null, null), () -> "copy of " + length + " floats from offset " + srcOffset
+                + " to offset " + dstOffset);
+    }
+
+    @Override
+    public synchronized void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+        elementwise.random(range(dst, "random destination", offset, length), offset, length, dist, a, b, seed);
+    }
+
+    @Override
+    public synchronized void synchronize() {
+        ClStatus.check(clFinish(queue()), "synchronize (clFinish)");
+    }
+
+    // ------------------------------------------------------------------ compute
+
+    @Override
+    public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                  Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
+                                  float beta, Buffer c, long cOffset, int ldc) {
+        gemm.tiled(transA, transB, m, n, k, alpha, buf(a, "gemm A"), aOffset, lda, buf(b, "gemm B"), bOffset, ldb,
+                beta, buf(c, "gemm C"), cOffset, ldc);
+    }
+
+    /**
+     * The benchmark baseline: {@link #gemm} computed by {@code gemm_naive}, one output per work-item
+     * straight from global memory. Same contract and results (to rounding) as {@link #gemm}.
+     */
+    public synchronized void gemmNaive(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                       Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
+                                       float beta, Buffer c, long cOffset, int ldc) {
+        gemm.naive(transA, transB, m, n, k, alpha, buf(a, "gemm A"), aOffset, lda, buf(b, "gemm B"), bOffset, ldb,
+                beta, buf(c, "gemm C"), cOffset, ldc);
+    }
+
+    @Override
+    public synchronized void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
+                                   Buffer out, long outOffset) {
+        elementwise.unary(op, p, shape, buf(x, op + " input"), xOffset, xStrides, buf(out, op + " output"), outOffset);
+    }
+
+    @Override
+    public synchronized void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
+                                    Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        elementwise.binary(op, p, shape, buf(a, op + " input a"), aOffset, aStrides, buf(b, op + " input b"), bOffset,
+                bStrides, buf(out, op + " output"), outOffset);
+    }
+
+    @Override
+    public synchronized void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset,
+                                    Buffer out, long outOffset) {
+        reductions.reduce(op, outer, n, inner, buf(x, op + " input"), xOffset, buf(out, op + " output"), outOffset);
+    }
+
+    @Override
+    public synchronized void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        reductions.softmax(log, rows, cols, buf(x, "softmax input"), xOffset, buf(out, "softmax output"), outOffset);
+    }
+
+    @Override
+    public synchronized void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset,
+                                             Buffer gy, long gyOffset, Buffer gx, long gxOffset) {
+        reductions.softmaxBackward(log, rows, cols, buf(y, "softmax output"), yOffset,
+                buf(gy, "softmax upstream gradient"), gyOffset, buf(gx, "softmax gradient"), gxOffset);
+    }
+
+    @Override
+    public synchronized void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets,
+                                          long targetsOffset, Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        reductions.crossEntropy(rows, cols, buf(logits, "cross_entropy logits"), logitsOffset,
+                buf(targets, "cross_entropy targets"), targetsOffset, buf(loss, "cross_entropy loss"), lossOffset,
+                buf(probs, "cross_entropy probabilities"), probsOffset);
+    }
+
+    @Override
+    public synchronized void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
+                                                  long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
+                                                  Buffer gx, long gxOffset) {
+        reductions.crossEntropyBackward(rows, cols, buf(probs, "cross_entropy probabilities"), probsOffset,
+                buf(targets, "cross_entropy targets"), targetsOffset, buf(gLoss, "cross_entropy upstream gradient"),
+                gLossOffset, gLossStride, buf(gx, "cross_entropy gradient"), gxOffset);
+    }
+
+    @Override
+    public synchronized void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
+                                     float momentum, float dampening, float weightDecay, boolean nesterov,
+                                     boolean firstStep) {
+        OpenClBuffer p = range(param, "sgd param", offset, length);
+        OpenClBuffer v = momentum == 0f ? p : range(velocity, "sgd velocity", offset, length);
+        optimizers.sgd(p, range(grad, "sgd grad", offset, length), v, offset, length, lr, momentum, dampening,
+                weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public synchronized void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
+                                      float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        optimizers.adam(range(param, "adam param", offset, length), range(grad, "adam grad", offset, length),
+                range(m, "adam m", offset, length), range(v, "adam v", offset, length), offset, length,
+                lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    /** Waits for queued work, then releases every open buffer, the kernels, the queue and the context. */
+    @Override
+    public synchronized void close() {
+        if (queue != 0) {
+            clFinish(queue);
+        }
+        for (OpenClBuffer b : new ArrayList<>(open)) {
+            b.close();
+        }
+        if (kernels != null) {
+            kernels.close();
+            kernels = null;
+        }
+        if (queue != 0) {
+            clReleaseCommandQueue(queue);
+            queue = 0;
+        }
+        if (context != 0) {
+            clReleaseContext(context);
+            context = 0;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name() + " (" + info.deviceName() + ")";
+    }
+}

@@ -1,0 +1,105 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.tensor.Tensor;
+import java.util.Collection;
+import java.util.Locale;
+
+/**
+ * Loss functions, written in tensor ops so their gradients come from autograd. Classification
+ * targets are class indices stored as floats ([N]); regression targets match the predictions.
+ */
+public final class Losses {
+    private Losses() {}
+
+    /** How per-sample losses combine: their mean (the default) or their sum. */
+    public enum Reduction { MEAN, SUM }
+
+    /** A loss of (predictions, targets), as the trainer uses it. */
+    @FunctionalInterface
+    public interface Loss {
+        Tensor apply(Tensor predictions, Tensor targets);
+    }
+
+    /** By name: cross-entropy, hinge, mse, euclidean (the last two against one-hot targets). */
+    public static Loss byName(String name) {
+        return switch (name.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
+            case "cross-entropy", "ce", "softmax" -> (p, t) -> crossEntropy(p, t, Reduction.MEAN);
+            case "hinge", "svm" -> (p, t) -> hinge(p, t, Reduction.MEAN);
+            case "mse" -> (p, t) -> mse(p, oneHot(t, p.size(-1)), Reduction.MEAN);
+            case "euclidean" -> (p, t) -> euclidean(p, oneHot(t, p.size(-1)), Reduction.MEAN);
+            default -> throw new IllegalArgumentException("unknown loss '" + name
+                    + "'; choose one of cross-entropy, hinge, mse, euclidean");
+        };
+    }
+
+    private static Tensor reduce(Tensor perSample, Reduction r) {
+        return r == Reduction.MEAN ? perSample.mean() : perSample.sum();
+    }
+
+    /** Softmax cross-entropy from logits [N, C] and class indices [N]: fused and stable. */
+    public static Tensor crossEntropy(Tensor logits, Tensor classes, Reduction r) {
+        Tensor mean = logits.crossEntropy(classes);
+        return r == Reduction.MEAN ? mean : mean.mul(logits.size(0));
+    }
+
+    /** Cross-entropy against one-hot (or soft) targets [N, C]: −Σ t·log softmax(x) per row. */
+    public static Tensor crossEntropySoft(Tensor logits, Tensor targets, Reduction r) {
+        return reduce(targets.mul(logits.logSoftmax()).sum(1, false).neg(), r);
+    }
+
+    /** Mean (or sum) of squared errors over all elements. */
+    public static Tensor mse(Tensor predictions, Tensor targets, Reduction r) {
+        Tensor sq = predictions.sub(targets).square();
+        return r == Reduction.MEAN ? sq.mean() : sq.sum();
+    }
+
+    /** ½‖y − t‖² per sample (rows), then mean or sum over samples. */
+    public static Tensor euclidean(Tensor predictions, Tensor targets, Reduction r) {
+        Tensor perSample = predictions.sub(targets).square().sum(-1, false).mul(0.5f);
+        return reduce(perSample, r);
+    }
+
+    /** Multiclass SVM hinge loss, margin 1: Σ_{j≠y} max(0, s_j − s_y + 1) per sample. */
+    public static Tensor hinge(Tensor scores, Tensor classes, Reduction r) {
+        Tensor mask = oneHot(classes, scores.size(1));
+        Tensor correct = scores.mul(mask).sum(1, true);
+        Tensor margins = scores.sub(correct).add(1f).relu().mul(mask.neg().add(1f));
+        return reduce(margins.sum(1, false), r);
+    }
+
+    /** Binary cross-entropy from logits, stable for large |x|: max(x,0) − x·t + log(1 + e^−|x|). */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction r) {
+        Tensor l = logits.relu().sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
+        return r == Reduction.MEAN ? l.mean() : l.sum();
+    }
+
+    /** λ·Σ|w| over the given parameters, to add to a loss. */
+    public static Tensor l1(Collection<Tensor> params, float lambda) {
+        Tensor total = null;
+        for (Tensor p : params) {
+            Tensor s = p.abs().sum();
+            total = total == null ? s : total.add(s);
+        }
+        return total.mul(lambda);
+    }
+
+    /** (λ/2)·Σ w² over the given parameters, to add to a loss. */
+    public static Tensor l2(Collection<Tensor> params, float lambda) {
+        Tensor total = null;
+        for (Tensor p : params) {
+            Tensor s = p.square().sum();
+            total = total == null ? s : total.add(s);
+        }
+        return total.mul(lambda / 2f);
+    }
+
+    /** One-hot rows [N, C] from class indices [N], built on the device (a broadcast comparison). */
+    public static Tensor oneHot(Tensor classes, int numClasses) {
+        float[] range = new float[numClasses];
+        for (int i = 0; i < numClasses; i++) {
+            range[i] = i;
+        }
+        Tensor cols = Tensor.of(classes.device(), range, 1, numClasses);
+        return classes.reshape(-1, 1).detach().equal(cols);
+    }
+}

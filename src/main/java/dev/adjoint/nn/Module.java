@@ -1,0 +1,88 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A layer or a network: named parameters (leaf tensors that require gradients), child modules,
+ * and a train/eval mode. Parameter names are dotted paths, as in PyTorch ({@code 0.weight}).
+ */
+public abstract class Module implements AutoCloseable {
+    private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    public abstract Tensor forward(Tensor x);
+
+    protected final Tensor register(String name, Tensor value) {
+        params.put(name, value.requiresGrad(true));
+        return value;
+    }
+
+    protected final <M extends Module> M child(String name, M module) {
+        children.put(name, module);
+        return module;
+    }
+
+    /** This module's own parameter (not a child's). */
+    protected final Tensor param(String name) {
+        return params.get(name);
+    }
+
+    /** Every parameter of this module and its children, by dotted name, in registration order. */
+    public final Map<String, Tensor> parameters() {
+        Map<String, Tensor> all = new LinkedHashMap<>(params);
+        children.forEach((prefix, m) -> m.parameters().forEach((n, t) -> all.put(prefix + "." + n, t)));
+        return all;
+    }
+
+    /** Replaces a parameter by dotted name (used to move parameters into a slab); closes the old one. */
+    final void replace(String dotted, Tensor value) {
+        int dot = dotted.indexOf('.');
+        if (dot >= 0 && children.containsKey(dotted.substring(0, dot))) {
+            children.get(dotted.substring(0, dot)).replace(dotted.substring(dot + 1), value);
+            return;
+        }
+        Tensor old = params.get(dotted);
+        if (old == null) {
+            throw new IllegalArgumentException("no parameter '" + dotted + "' in " + getClass().getSimpleName());
+        }
+        params.put(dotted, value.requiresGrad(true));
+        old.close();
+    }
+
+    public final Module train() {
+        return mode(true);
+    }
+
+    public final Module eval() {
+        return mode(false);
+    }
+
+    private Module mode(boolean on) {
+        training = on;
+        children.values().forEach(m -> m.mode(on));
+        return this;
+    }
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Tells stochastic layers (dropout) which training step this is, so their masks are reproducible. */
+    public void step(long step) {
+        children.values().forEach(m -> m.step(step));
+    }
+
+    protected Map<String, Module> children() {
+        return children;
+    }
+
+    /** Closes every parameter. */
+    @Override
+    public void close() {
+        params.values().forEach(Tensor::close);
+        children.values().forEach(Module::close);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.adjoint.nn;
+
+import dev.adjoint.tensor.InPlace;
+import dev.adjoint.tensor.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A module's parameters moved into one slab, with their gradients in a parallel slab: each
+ * parameter becomes a view of {@link #values()} and accumulates its gradient into the matching
+ * view of {@link #grads()}. Optimizers then update every parameter with one fused kernel, and
+ * zeroing all gradients is one fill.
+ */
+public final class Parameters implements AutoCloseable {
+    private final Tensor values;
+    private final Tensor grads;
+    private final Map<String, Tensor> named = new LinkedHashMap<>();
+
+    private Parameters(Module module) {
+        Map<String, Tensor> params = module.parameters();
+        if (params.isEmpty()) {
+            throw new IllegalArgumentException("Parameters: " + module.getClass().getSimpleName() + " has no parameters");
+        }
+        long total = 0;
+        for (Tensor t : params.values()) {
+            total += t.numel();
+        }
+        var device = params.values().iterator().next().device();
+        values = Tensor.zeros(device, Math.toIntExact(total));
+        grads = Tensor.zeros(device, Math.toIntExact(total));
+        long at = 0;
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            Tensor p = e.getValue();
+            int n = Math.toIntExact(p.numel());
+            Tensor value;
+            Tensor grad;
+            try (Tensor vs = values.slice((int) at, (int) at + n); Tensor gs = grads.slice((int) at, (int) at + n)) {
+                value = vs.reshape(p.shape());
+                grad = gs.reshape(p.shape());
+            }
+            InPlace.copy(value, p);
+            module.replace(e.getKey(), value);
+            value.attachGrad(grad);
+            named.put(e.getKey(), value);
+            at += n;
+        }
+    }
+
+    /** Moves the module's parameters into a slab (their values are kept). */
+    public static Parameters of(Module module) {
+        return new Parameters(module);
+    }
+
+    /** All parameter values, as one flat tensor. */
+    public Tensor values() {
+        return values;
+    }
+
+    /** All gradients, as one flat tensor, in the same order. */
+    public Tensor grads() {
+        return grads;
+    }
+
+    public Map<String, Tensor> named() {
+        return Collections.unmodifiableMap(named);
+    }
+
+    public long count() {
+        return values.numel();
+    }
+
+    /** Zeroes every gradient with one fill. */
+    public void zeroGrad() {
+        InPlace.fill(grads, 0f);
+    }
+
+    @Override
+    public void close() {
+        named.values().forEach(t -> {
+            if (t.grad() != null) {
+                t.grad().close();
+            }
+            t.close();
+        });
+        values.close();
+        grads.close();
+    }
+}

@@ -1,0 +1,101 @@
+package dev.adjoint.tensor;
+
+import dev.adjoint.device.BinaryOp;
+
+/**
+ * In-place updates for optimizers and training loops. They are not differentiable and record
+ * nothing; they write into the memory of their first argument, which must be contiguous.
+ */
+public final class InPlace {
+    private InPlace() {}
+
+    private static void contiguous(String op, Tensor... ts) {
+        for (Tensor t : ts) {
+            if (t == null) {
+                continue;
+            }
+            t.checkOpen(op);
+            if (!t.isContiguous()) {
+                throw new IllegalArgumentException(op + ": in-place update needs contiguous tensors, got a view "
+                        + Shape.format(t.shape) + " with strides " + java.util.Arrays.toString(t.strides));
+            }
+            if (t.device() != ts[0].device()) {
+                throw new IllegalArgumentException(op + ": tensors on " + ts[0].device().name() + " and " + t.device().name());
+            }
+        }
+    }
+
+    private static void sameSize(String op, Tensor a, Tensor b) {
+        if (b != null && a.numel() != b.numel()) {
+            throw new IllegalArgumentException(op + ": sizes differ: " + Shape.format(a.shape) + " and " + Shape.format(b.shape));
+        }
+    }
+
+    public static void fill(Tensor t, float value) {
+        contiguous("fill", t);
+        t.device().fill(t.buffer(), t.offset, t.numel(), value);
+    }
+
+    /** dst ← src: the same shape (src may be any view), or the same size with src contiguous. */
+    public static void copy(Tensor dst, Tensor src) {
+        contiguous("copy", dst);
+        sameSize("copy", dst, src);
+        src.checkOpen("copy");
+        if (java.util.Arrays.equals(src.shape, dst.shape)) {
+            dst.device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, dst.shape, src.buffer(), src.offset, src.strides,
+                    dst.buffer(), dst.offset);
+        } else if (src.isContiguous()) {
+            dst.device().copy(src.buffer(), src.offset, dst.buffer(), dst.offset, dst.numel());
+        } else {
+            throw new IllegalArgumentException("copy: a non-contiguous source " + Shape.format(src.shape)
+                    + " must have the destination's shape " + Shape.format(dst.shape));
+        }
+    }
+
+    /** t ← t · s, where s is a one-element tensor (kept on the device: no host round trip). */
+    public static void mul(Tensor t, Tensor s) {
+        contiguous("mul_", t);
+        if (s.numel() != 1) {
+            throw new IllegalArgumentException("mul_: the factor must have one element, got " + Shape.format(s.shape));
+        }
+        int[] shape = {(int) t.numel()};
+        t.device().binary(BinaryOp.MUL, 0f, shape, t.buffer(), t.offset, new long[] {1}, s.buffer(), s.offset,
+                new long[] {0}, t.buffer(), t.offset);
+    }
+
+    /** t ← t + other (same number of elements, both contiguous). */
+    public static void add(Tensor t, Tensor other) {
+        contiguous("add_", t, other);
+        sameSize("add_", t, other);
+        int[] shape = {(int) t.numel()};
+        t.device().binary(BinaryOp.ADD, 0f, shape, t.buffer(), t.offset, new long[] {1}, other.buffer(), other.offset,
+                new long[] {1}, t.buffer(), t.offset);
+    }
+
+    /** SGD with PyTorch's semantics over whole tensors (see {@code Device.sgdStep}). */
+    public static void sgd(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float dampening,
+                           float weightDecay, boolean nesterov, boolean firstStep) {
+        contiguous("sgd", param, grad, velocity);
+        sameSize("sgd", param, grad);
+        sameSize("sgd", param, velocity);
+        if (param.offset != grad.offset || velocity != null && velocity.offset != param.offset) {
+            throw new IllegalArgumentException("sgd: param, grad and velocity must sit at the same offset of their buffers");
+        }
+        param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(), param.offset,
+                param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+    }
+
+    /** Adam / AdamW with PyTorch's semantics over whole tensors (see {@code Device.adamStep}). */
+    public static void adam(Tensor param, Tensor grad, Tensor m, Tensor v, float lr, float beta1, float beta2, float eps,
+                            float weightDecay, boolean decoupled, long step) {
+        contiguous("adam", param, grad, m, v);
+        sameSize("adam", param, grad);
+        sameSize("adam", param, m);
+        sameSize("adam", param, v);
+        if (param.offset != grad.offset || param.offset != m.offset || param.offset != v.offset) {
+            throw new IllegalArgumentException("adam: param, grad, m and v must sit at the same offset of their buffers");
+        }
+        param.device().adamStep(param.buffer(), grad.buffer(), m.buffer(), v.buffer(), param.offset, param.numel(),
+                lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+}

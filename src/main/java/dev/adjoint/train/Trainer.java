@@ -1,0 +1,264 @@
+package dev.adjoint.train;
+
+import dev.adjoint.data.Batch;
+import dev.adjoint.data.DataLoader;
+import dev.adjoint.data.Dataset;
+import dev.adjoint.data.Normalization;
+import dev.adjoint.device.Device;
+import dev.adjoint.io.Checkpoint;
+import dev.adjoint.io.Safetensors;
+import dev.adjoint.nn.Losses;
+import dev.adjoint.nn.Module;
+import dev.adjoint.nn.Parameters;
+import dev.adjoint.optim.Clip;
+import dev.adjoint.optim.Optimizer;
+import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Autograd;
+import dev.adjoint.tensor.InPlace;
+import dev.adjoint.tensor.Scope;
+import dev.adjoint.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Trains a classifier: epochs of shuffled mini-batches (forward, loss, backward, optional
+ * clipping, fused optimizer step), then test accuracy. Loss and accuracy are accumulated on the
+ * device and read once per epoch (and at progress updates). A checkpoint is written after every
+ * epoch when a directory is given, and {@link #resume} continues bit-identically.
+ */
+public final class Trainer {
+    /**
+     * How to train. {@code targetAccuracy} 0 means run every epoch; {@code clipNorm} 0 means no
+     * clipping; {@code checkpointDir} null means no checkpoints. Start from {@link #of} and adjust
+     * with the {@code with…} methods.
+     */
+    public record Config(int epochs, int batchSize, long seed, double targetAccuracy, float clipNorm,
+                         Schedule schedule, Path checkpointDir, Progress progress) {
+        /** {@code epochs} epochs of {@code batchSize}: seed 1, constant rate, no clipping or checkpoints, console progress. */
+        public static Config of(int epochs, int batchSize) {
+            return new Config(epochs, batchSize, 1, 0, 0f, Schedule.constant(), null, Progress.console());
+        }
+
+        public Config withSeed(long s) {
+            return new Config(epochs, batchSize, s, targetAccuracy, clipNorm, schedule, checkpointDir, progress);
+        }
+
+        public Config withTargetAccuracy(double a) {
+            return new Config(epochs, batchSize, seed, a, clipNorm, schedule, checkpointDir, progress);
+        }
+
+        public Config withClipNorm(float c) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, c, schedule, checkpointDir, progress);
+        }
+
+        public Config withSchedule(Schedule s) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, s, checkpointDir, progress);
+        }
+
+        public Config withCheckpoints(Path dir) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, dir, progress);
+        }
+
+        public Config withProgress(Progress p) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, p);
+        }
+    }
+
+    private final Module model;
+    private final Parameters params;
+    private final Optimizer optimizer;
+    private final Losses.Loss loss;
+    private final Config config;
+    private final Map<String, Object> modelConfig;
+    private final float baseLr;
+    private int epochsDone;
+    private Normalization normalization = Normalization.NONE;
+
+    public Trainer(Module model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
+                   Map<String, Object> modelConfig) {
+        if (config.epochs() < 1 || config.batchSize() < 1) {
+            throw new IllegalArgumentException("train: epochs and batch size must be positive, got "
+                    + config.epochs() + " and " + config.batchSize());
+        }
+        this.model = model;
+        this.params = params;
+        this.optimizer = optimizer;
+        this.loss = loss;
+        this.config = config;
+        this.modelConfig = modelConfig;
+        this.baseLr = optimizer.lr();
+    }
+
+    /** Epochs completed so far (after {@link #resume}, those of the checkpoint). */
+    public int epochsDone() {
+        return epochsDone;
+    }
+
+    /** Trains until the configured epochs are done or the target test accuracy is reached. */
+    public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
+        Normalization norm = Normalization.of(train);
+        normalization = norm;
+        List<EpochStats> history = new ArrayList<>();
+        try (DataLoader trainLoader = new DataLoader(train, device, config.batchSize(), true, config.seed(),
+                DataLoader.LastBatch.KEEP, norm);
+             DataLoader testLoader = new DataLoader(test, device, Math.max(config.batchSize(), 1000), false, 0,
+                     DataLoader.LastBatch.KEEP, norm);
+             Tensor lossSum = Tensor.zeros(device, 1);
+             Tensor correct = Tensor.zeros(device, 1)) {
+            while (epochsDone < config.epochs()) {
+                int epoch = epochsDone + 1;
+                trainLoader.setEpoch(epochsDone);
+                InPlace.fill(lossSum, 0f);
+                InPlace.fill(correct, 0f);
+                model.train();
+                long t0 = System.nanoTime();
+                int seen = 0;
+                int batchIndex = 0;
+                for (Batch batch : trainLoader.epoch()) {
+                    try (batch) {
+                        step(batch.x(), batch.y(), lossSum, correct);
+                    }
+                    seen += batch.size();
+                    batchIndex++;
+                    config.progress().update(epoch, config.epochs(), batchIndex, trainLoader.batches(), lossSum, seen);
+                }
+                device.synchronize();
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                double trainLoss = lossSum.item() / seen;
+                double trainAcc = correct.item() / seen;
+                double testAcc = accuracy(testLoader, correct);
+                epochsDone = epoch;
+                EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, testAcc, seen / seconds, seconds,
+                        optimizer.lr());
+                config.progress().done(stats);
+                history.add(stats);
+                if (config.checkpointDir() != null) {
+                    save(config.checkpointDir());
+                }
+                onEpoch.accept(stats);
+                if (config.targetAccuracy() > 0 && testAcc >= config.targetAccuracy()) {
+                    break;
+                }
+            }
+        }
+        return history;
+    }
+
+    /**
+     * One training step on a batch: zero gradients, forward, loss, backward, optional clipping,
+     * optimizer update. When given, the batch's summed loss and correct count are added on the
+     * device to {@code lossSum} and {@code correct} (one-element tensors); nothing is read back.
+     */
+    public void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
+        long step = optimizer.steps();
+        model.step(step);
+        optimizer.lr((float) (baseLr * config.schedule().factor(step)));
+        try (Scope s = Scope.open()) {
+            optimizer.zeroGrad();
+            Tensor logits = model.forward(x);
+            Tensor l = loss.apply(logits, y);
+            l.backward();
+            if (config.clipNorm() > 0f) {
+                Clip.globalNorm(params, config.clipNorm());
+            }
+            optimizer.step();
+            try (Autograd.NoGrad off = Autograd.noGrad()) {
+                if (lossSum != null) {
+                    InPlace.add(lossSum, l.detach().mul((float) x.size(0)).reshape(1));
+                }
+                if (correct != null) {
+                    InPlace.add(correct, logits.argmax(1).equal(y).sum().reshape(1));
+                }
+            }
+        }
+    }
+
+    /** Fraction of a dataset that a model classifies correctly (eval mode, no gradients). */
+    public static double evaluate(Module model, Dataset data, Normalization norm, Device device) {
+        try (DataLoader loader = new DataLoader(data, device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);
+             Tensor correct = Tensor.zeros(device, 1)) {
+            return accuracy(model, loader, correct);
+        }
+    }
+
+    /** The normalization stored in a checkpoint's configuration. */
+    public static Normalization normalization(Map<String, Object> checkpointConfig) {
+        Map<?, ?> n = (Map<?, ?>) checkpointConfig.get("normalization");
+        return new Normalization(((Number) n.get("mean")).floatValue(), ((Number) n.get("std")).floatValue());
+    }
+
+    private double accuracy(DataLoader loader, Tensor correct) {
+        return accuracy(model, loader, correct);
+    }
+
+    private static double accuracy(Module model, DataLoader loader, Tensor correct) {
+        model.eval();
+        InPlace.fill(correct, 0f);
+        int n = 0;
+        try (Autograd.NoGrad off = Autograd.noGrad()) {
+            for (Batch batch : loader.epoch()) {
+                try (batch; Scope s = Scope.open()) {
+                    InPlace.add(correct, model.forward(batch.x()).argmax(1).equal(batch.y()).sum().reshape(1));
+                    n += batch.size();
+                }
+            }
+        }
+        model.train();
+        return correct.item() / n;
+    }
+
+    // ------------------------------------------------------------------ checkpoints
+
+    /** Writes parameters (by PyTorch names), optimizer state and progress to {@code dir}. */
+    public void save(Path dir) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>(params.named());
+        optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
+        Map<String, Object> cfg = new LinkedHashMap<>();
+        cfg.put("model", modelConfig);
+        cfg.put("optimizer", optimizer.config());
+        cfg.put("epochs_done", (long) epochsDone);
+        cfg.put("optimizer_steps", optimizer.steps());
+        cfg.put("seed", config.seed());
+        cfg.put("batch_size", (long) config.batchSize());
+        cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
+        Checkpoint.save(dir, tensors, cfg);
+    }
+
+    /** Continues from a checkpoint written by {@link #save}: parameters, optimizer state, epoch count. */
+    public void resume(Path dir) {
+        Checkpoint.Loaded loaded = Checkpoint.load(dir);
+        Map<String, float[]> state = new LinkedHashMap<>();
+        for (Map.Entry<String, Safetensors.Loaded> e : loaded.tensors().entrySet()) {
+            if (e.getKey().startsWith("optimizer.")) {
+                state.put(e.getKey().substring("optimizer.".length()), e.getValue().data());
+            }
+        }
+        loadParameters(params, loaded, dir);
+        Map<String, Object> cfg = loaded.config();
+        optimizer.restore(((Number) cfg.get("optimizer_steps")).longValue(), state);
+        epochsDone = ((Number) cfg.get("epochs_done")).intValue();
+    }
+
+    /** Copies a checkpoint's parameters into the slab, checking every name and shape. */
+    public static void loadParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
+        for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
+            Safetensors.Loaded t = loaded.tensors().get(e.getKey());
+            if (t == null) {
+                throw new IllegalArgumentException("checkpoint " + dir + " has no tensor '" + e.getKey()
+                        + "' (it has " + loaded.tensors().keySet() + ")");
+            }
+            if (!java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
+                throw new IllegalArgumentException("checkpoint " + dir + ": tensor '" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(t.shape()) + " but the model needs "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+            }
+            try (Tensor src = Tensor.of(e.getValue().device(), t.data(), t.shape())) {
+                InPlace.copy(e.getValue(), src);
+            }
+        }
+    }
+}

@@ -1,0 +1,218 @@
+package dev.adjoint.device.cpu.gemm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.adjoint.device.cpu.Parallel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every SGEMM implementation against a float64 triple loop, on fresh random inputs. */
+class SgemmTest {
+    private static Parallel one;
+    private static Parallel two;
+
+    /** m, n, k: 1, 7, 33, 257, non-square, and past one K block of the default blocking (512). */
+    private static final int[][] SHAPES = {
+        {1, 1, 1}, {1, 7, 33}, {7, 1, 5}, {7, 7, 7}, {33, 33, 33}, {33, 17, 257}, {257, 33, 7},
+        {64, 48, 40}, {5, 300, 3}, {4, 16, 1}, {130, 70, 600}, {257, 257, 257},
+    };
+
+    @BeforeAll
+    static void pools() {
+        one = new Parallel(1);
+        two = new Parallel(2);
+    }
+
+    @AfterAll
+    static void close() {
+        one.close();
+        two.close();
+    }
+
+    record Impl(String name, Sgemm sgemm) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static boolean vectorModule() {
+        return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    }
+
+    static Stream<Impl> impls() {
+        List<Impl> list = new ArrayList<>();
+        list.add(new Impl("scalar, 2 threads", new ScalarSgemm(two)));
+        if (vectorModule() && VectorSgemm.supported()) {
+            list.add(new Impl("vector, 1 thread", new VectorSgemm(one)));
+            list.add(new Impl("vector, 2 threads", new VectorSgemm(two)));
+            // Tiny blocks: every shape above crosses MC, KC and NC block edges.
+            list.add(new Impl("vector, blocks 8x5x32, 2 threads", new VectorSgemm(two, 8, 5, 32)));
+        }
+        return list.stream();
+    }
+
+    /** One problem: stored matrices with offsets and padded leading dimensions. */
+    static final class Problem {
+        final boolean transA, transB;
+        final int m, n, k, aOff, bOff, cOff, lda, ldb, ldc;
+        final float alpha, beta;
+        final float[] a, b, c;
+
+        Problem(SplittableRandom rnd, boolean transA, boolean transB, int m, int n, int k, float alpha, float beta,
+                boolean padded) {
+            this.transA = transA;
+            this.transB = transB;
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.alpha = alpha;
+            this.beta = beta;
+            int pad = padded ? 3 : 0;
+            aOff = padded ? 5 : 0;
+            bOff = padded ? 2 : 0;
+            cOff = padded ? 7 : 0;
+            lda = (transA ? m : k) + pad;
+            ldb = (transB ? k : n) + pad;
+            ldc = n + pad;
+            a = random(rnd, aOff + (transA ? k : m) * lda);
+            b = random(rnd, bOff + (transB ? n : k) * ldb);
+            c = random(rnd, cOff + m * ldc);
+        }
+
+        float a(int i, int p) {
+            return transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+        }
+
+        float b(int p, int j) {
+            return transB ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+        }
+
+        float[] run(Sgemm g) {
+            float[] out = c.clone();
+            g.gemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, out, cOff, ldc);
+            return out;
+        }
+
+        /** Checks out against a float64 reference; padding around C must be untouched. */
+        void check(String who, float[] out) {
+            String what = who + " gemm(transA=" + transA + ", transB=" + transB + ") m=" + m + " n=" + n + " k=" + k
+                    + " alpha=" + alpha + " beta=" + beta;
+            boolean[] inside = new boolean[c.length];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    int ci = cOff + i * ldc + j;
+                    inside[ci] = true;
+                    double sum = 0;
+                    double mag = 0;
+                    for (int p = 0; p < k; p++) {
+                        double x = (double) a(i, p) * b(p, j);
+                        sum += x;
+                        mag += Math.abs(x);
+                    }
+                    double c0 = beta == 0f ? 0 : c[ci];
+                    double ref = alpha * sum + beta * c0;
+                    double tol = 1e-5 * (Math.abs(alpha) * mag + Math.abs(beta * c0)) + 1e-30;
+                    if (!(Math.abs(out[ci] - ref) <= tol)) {
+                        fail(what + ": C[" + i + "][" + j + "] = " + out[ci] + ", expected " + ref + " ± " + tol);
+                    }
+                }
+            }
+            for (int x = 0; x < c.length; x++) {
+                if (!inside[x] && Float.floatToRawIntBits(out[x]) != Float.floatToRawIntBits(c[x])) {
+                    fail(what + ": wrote outside C at index " + x);
+                }
+            }
+        }
+    }
+
+    static float[] random(SplittableRandom rnd, int length) {
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void matchesFloat64ReferenceForAllShapesAndTransposes(Impl impl) {
+        SplittableRandom rnd = new SplittableRandom();
+        for (int[] s : SHAPES) {
+            for (int t = 0; t < 4; t++) {
+                boolean padded = (s[0] + t) % 2 == 0;
+                Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 1.25f, -0.75f, padded);
+                p.check(impl.name(), p.run(impl.sgemm()));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void betaZeroDoesNotReadC(Impl impl) {
+        SplittableRandom rnd = new SplittableRandom();
+        for (int[] s : new int[][] {{7, 33, 5}, {33, 16, 257}, {64, 64, 64}}) {
+            for (int t = 0; t < 4; t++) {
+                Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], -0.5f, 0f, true);
+                for (int i = 0; i < p.m; i++) {
+                    java.util.Arrays.fill(p.c, p.cOff + i * p.ldc, p.cOff + i * p.ldc + p.n, Float.NaN);
+                }
+                p.check(impl.name(), p.run(impl.sgemm()));
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("impls")
+    void alphaZeroOrEmptyKScalesC(Impl impl) {
+        SplittableRandom rnd = new SplittableRandom();
+        for (float beta : new float[] {0f, 1f, 0.5f}) {
+            Problem p = new Problem(rnd, false, true, 9, 20, 0, 2f, beta, true);
+            p.check(impl.name(), p.run(impl.sgemm()));
+            Problem q = new Problem(rnd, true, false, 9, 20, 11, 0f, beta, true);
+            q.check(impl.name(), q.run(impl.sgemm()));
+        }
+    }
+
+    @Test
+    void vectorResultsAreBitIdenticalForOneAndTwoThreads() {
+        assumeTrue(vectorModule(), "jdk.incubator.vector is not in the boot layer");
+        SplittableRandom rnd = new SplittableRandom();
+        Sgemm g1 = new VectorSgemm(one);
+        Sgemm g2 = new VectorSgemm(two);
+        for (int[] s : new int[][] {{257, 257, 257}, {128, 256, 784}, {33, 500, 70}, {300, 9, 40}, {1024, 32, 600}}) {
+            for (int t = 0; t < 4; t++) {
+                Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.75f, 0.5f, t == 3);
+                float[] r1 = p.run(g1);
+                float[] r2 = p.run(g2);
+                for (int x = 0; x < r1.length; x++) {
+                    if (Float.floatToRawIntBits(r1[x]) != Float.floatToRawIntBits(r2[x])) {
+                        fail("1 vs 2 threads differ at " + x + " for m=" + s[0] + " n=" + s[1] + " k=" + s[2]
+                                + " transposes " + t + ": " + r1[x] + " vs " + r2[x]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void createPicksTheVectorImplementationWhenTheModuleIsPresent() {
+        Sgemm g = Sgemm.create(two);
+        if (vectorModule() && VectorSgemm.supported()) {
+            assertTrue(g instanceof VectorSgemm, g.name());
+        } else {
+            assertTrue(g instanceof ScalarSgemm, g.name());
+        }
+        assertEquals(g.getClass(), Sgemm.create(one).getClass());
+    }
+}

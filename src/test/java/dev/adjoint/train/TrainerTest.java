@@ -1,0 +1,116 @@
+package dev.adjoint.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Split;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.cpu.CpuDevice;
+import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.Init;
+import dev.adjoint.nn.Losses;
+import dev.adjoint.nn.Parameters;
+import dev.adjoint.nn.Sequential;
+import dev.adjoint.optim.Optimizer;
+import dev.adjoint.optim.Schedule;
+import dev.adjoint.testing.Backends;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TrainerTest {
+    private static final Split SPIRAL = Datasets.spiral(3, 300, 7);
+
+    @TempDir
+    Path tmp;
+
+    private static MlpSpec spec(float dropout) {
+        return MlpSpec.of(2, new int[] {32, 16}, 3, Activation.Kind.TANH, Init.XAVIER_UNIFORM, dropout, 5);
+    }
+
+    /** Trains {@code epochs} epochs (resuming from {@code resume} if given) and returns the final parameters. */
+    private static float[] train(Device device, int epochs, Path checkpoint, Path resume, float dropout, String optimizer) {
+        MlpSpec spec = spec(dropout);
+        try (Sequential model = spec.build(device); Parameters params = Parameters.of(model);
+             Optimizer opt = Optimizer.byName(optimizer, params, 0.01f, 1e-4f)) {
+            Trainer.Config cfg = Trainer.Config.of(epochs, 32).withSeed(3).withSchedule(Schedule.cosine(200, 0.1))
+                    .withCheckpoints(checkpoint).withProgress(Progress.silent());
+            Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), cfg, spec.toConfig());
+            if (resume != null) {
+                trainer.resume(resume);
+            }
+            trainer.fit(SPIRAL.train(), SPIRAL.test(), device, e -> {});
+            return params.values().toArray();
+        }
+    }
+
+    @Test
+    void resumingFromACheckpointIsBitIdenticalToAnUninterruptedRun() {
+        try (Device cpu = new CpuDevice(2)) {
+            for (String optimizer : List.of("adamw", "nesterov")) {
+                Path full = tmp.resolve(optimizer + "-full");
+                Path half = tmp.resolve(optimizer + "-half");
+                float[] uninterrupted = train(cpu, 3, full, null, 0.1f, optimizer);
+                train(cpu, 2, half, null, 0.1f, optimizer);
+                float[] resumed = train(cpu, 3, null, half, 0.1f, optimizer);
+                assertArrayEquals(uninterrupted, resumed, optimizer + ": resumed run differs");
+            }
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameWeightsWhateverTheThreadCount() {
+        float[] one;
+        float[] two;
+        try (Device cpu1 = new CpuDevice(1)) {
+            one = train(cpu1, 2, null, null, 0f, "adam");
+        }
+        try (Device cpu2 = new CpuDevice(2)) {
+            two = train(cpu2, 2, null, null, 0f, "adam");
+        }
+        assertArrayEquals(one, two);
+    }
+
+    @Test
+    void loadingACheckpointIntoAnotherShapeIsAClearError() {
+        try (Device cpu = new CpuDevice(2)) {
+            Path dir = tmp.resolve("ckpt");
+            train(cpu, 1, dir, null, 0f, "adam");
+            MlpSpec other = MlpSpec.of(2, new int[] {32, 8}, 3, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 5);
+            try (Sequential model = other.build(cpu); Parameters params = Parameters.of(model)) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                        () -> Trainer.loadParameters(params, dev.adjoint.io.Checkpoint.load(dir), dir));
+                assertTrue(e.getMessage().contains("'2.weight' has shape [16, 32] but the model needs [8, 32]"), e.getMessage());
+            }
+        }
+    }
+
+    static List<String> backends() {
+        return Backends.names();
+    }
+
+    /** End to end on every available backend: the spiral set to at least 95% test accuracy. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void trainsTheSpiralSetOnEveryBackend(String backend) {
+        Device device = Backends.open(backend);
+        Split data = Datasets.spiral(3, 500, 11);
+        MlpSpec spec = MlpSpec.of(2, new int[] {64, 32}, 3, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
+        try (Sequential model = spec.build(device); Parameters params = Parameters.of(model);
+             Optimizer opt = Optimizer.adam(params, 1e-2f, 0f, false)) {
+            Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"),
+                    Trainer.Config.of(40, 64).withTargetAccuracy(0.97).withProgress(Progress.silent()), spec.toConfig());
+            List<EpochStats> h = trainer.fit(data.train(), data.test(), device, e -> {});
+            double acc = h.get(h.size() - 1).testAccuracy();
+            assertTrue(acc >= 0.95, backend + ": spiral test accuracy " + acc);
+            assertEquals(acc, Trainer.evaluate(model, data.test(), dev.adjoint.data.Normalization.of(data.train()), device),
+                    1e-9);
+        }
+    }
+}
