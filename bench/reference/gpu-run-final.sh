@@ -21,7 +21,7 @@ tail -1 "$OUT/selftest.log"; grep -E '^FAIL' "$OUT/selftest.log" | head -20
 timeout 300 $JAVA $CP dev.adjoint.device.cuda.CudaCheck "$OUT/cudacheck.json" 4096 > "$T/cudacheck.log" 2>&1; echo "cudacheck rc=$?"
 grep -E '"pass": false|Exception' "$T/cudacheck.log" | head -30; grep -E '^conformance' "$T/cudacheck.log"
 if "$A" --help 2>&1 | grep -q 'bench gemm'; then
-  timeout 200 "$A" bench gemm --device cuda --size 4096 --json "$OUT/bench-gemm-cuda.json" > "$T/bench.log" 2>&1; echo "bench gemm rc=$?"
+  timeout 200 "$A" bench gemm --device cuda --size 4096 --repeat 20 --warmup 2 --json "$OUT/bench-gemm-cuda.json" > "$T/bench.log" 2>&1; echo "bench gemm rc=$?"
   tail -5 "$T/bench.log"
 fi
 for round in 1 2; do
