@@ -18,6 +18,7 @@
  * </ul>
  *
  * <p>System properties: {@code adjoint.cuda.tf32=true} (TF32 tensor cores for FP32 GEMM) and
- * {@code adjoint.cuda.cublasWorkspaceMiB=N} (a cuBLAS workspace from the device's allocator).
+ * {@code adjoint.cuda.cublasWorkspaceMiB=N} (the cuBLAS workspace taken from the device's
+ * allocator; default 32, 0 for cuBLAS's own).
  */
 package dev.adjoint.device.cuda;
