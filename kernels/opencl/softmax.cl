@@ -61,14 +61,21 @@ __kernel void cross_entropy_forward(int rows, int cols, __global const float* x,
     m = group_max(m, scratch);
     float s = 0.0f;
     for (int j = lid; j < cols; j += RED_WG) s += exp(xr[j] - m);
+    // The target logit is read before the barrier in group_sum, so before any work-item writes
+    // probs, which may be the logits' own memory (an in-place call).
+    float xt = 0.0f;
+    int valid = 0;
+    if (lid == 0 && row < rows) {
+        float tf = targets[toff + row];
+        int t = (int) tf;
+        valid = (float) t == tf && t >= 0 && t < cols;
+        xt = valid ? xr[t] : 0.0f;
+    }
     s = group_sum(s, scratch);
     float inv = 1.0f / s;
     for (int j = lid; j < cols; j += RED_WG) pr[j] = exp(xr[j] - m) * inv;
     if (lid == 0 && row < rows) {
-        float tf = targets[toff + row];
-        int t = (int) tf;
-        int valid = (float) t == tf && t >= 0 && t < cols;
-        loss[loff + row] = valid ? m + log(s) - xr[t] : NAN;
+        loss[loff + row] = valid ? m + log(s) - xt : NAN;
     }
 }
 

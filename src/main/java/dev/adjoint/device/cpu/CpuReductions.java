@@ -254,11 +254,12 @@ final class CpuReductions {
                     sum += Math.exp(x[xi + j] - max);
                 }
                 float inv = (float) (1 / sum);
+                // The loss reads the target logit before probs (which may be the logits' memory) are written.
+                loss[lossOff + r] = (float) (max + Math.log(sum) - x[xi + target]);
                 int pi = probsOff + r * cols;
                 for (int j = 0; j < cols; j++) {
                     probs[pi + j] = (float) Math.exp(x[xi + j] - max) * inv;
                 }
-                loss[lossOff + r] = (float) (max + Math.log(sum) - x[xi + target]);
             }
         }
 

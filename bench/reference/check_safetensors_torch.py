@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Independent check that an Adjoint checkpoint loads into PyTorch: rebuild the MLP from
+config.json, load model.safetensors with the safetensors package, and report the test accuracy
+on Fashion-MNIST (IDX files) with the checkpoint's normalization. Usage:
+  check_safetensors_torch.py CHECKPOINT_DIR FASHION_MNIST_DIR [--json OUT]"""
+import gzip
+import json
+import sys
+
+import numpy as np
+import torch
+from safetensors.torch import load_file
+
+
+def idx(path):
+    op = gzip.open if path.endswith(".gz") else open
+    with op(path, "rb") as f:
+        data = f.read()
+    dims = data[3]
+    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
+    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+
+
+def main():
+    ckpt, data = sys.argv[1], sys.argv[2]
+    out = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--json" else None
+    cfg = json.load(open(f"{ckpt}/config.json"))
+    model_cfg = cfg["model"]
+    sizes = model_cfg["sizes"]
+    acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "gelu": torch.nn.GELU}
+    layers = []
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+        layers.append(torch.nn.Linear(a, b))
+        if i < len(sizes) - 2:
+            layers.append(acts[model_cfg["activation"]]())
+    model = torch.nn.Sequential(*layers)
+    state = load_file(f"{ckpt}/model.safetensors")
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    assert not missing, f"missing tensors: {missing}"
+    x = idx(f"{data}/t10k-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255.0
+    y = idx(f"{data}/t10k-labels-idx1-ubyte.gz")
+    norm = cfg["normalization"]
+    x = (x - norm["mean"]) / norm["std"]
+    with torch.no_grad():
+        pred = model(torch.from_numpy(x)).argmax(1).numpy()
+    acc = float((pred == y).mean())
+    result = {"torch": torch.__version__, "tensors": sorted(state.keys()), "ignored": sorted(unexpected),
+              "test_accuracy": acc, "samples": int(len(y))}
+    print(json.dumps(result))
+    if out:
+        json.dump(result, open(out, "w"), indent=2)
+
+
+if __name__ == "__main__":
+    main()

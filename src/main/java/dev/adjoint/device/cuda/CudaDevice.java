@@ -1,0 +1,293 @@
+package dev.adjoint.device.cuda;
+
+import static dev.adjoint.device.cuda.CudaDriver.check;
+
+import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Distribution;
+import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.UnaryOp;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUstream_flags;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * One CUDA GPU on the driver API: its primary context, one stream that every copy and kernel is
+ * queued on, memory from {@link CudaMemory}, kernels from {@link CudaKernels} and GEMM from
+ * {@link CudaGemm}. Nothing in a compute call crosses to the host; {@link #download} and
+ * {@link #synchronize} wait for the stream.
+ */
+public final class CudaDevice implements Device {
+    /** The device whose context the current thread has made current (cuCtxSetCurrent is per thread). */
+    private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
+
+    private final int index;
+    private final CudaBackend.Info info;
+    private final CUdevice cuDevice = new CUdevice();
+    private final CUcontext context = new CUcontext();
+    private final CudaDriver.Stream stream = new CudaDriver.Stream();
+    private final CudaMemory memory;
+    private final CudaKernels kernels;
+    private final CudaElementwise elementwise;
+    private final CudaReductions reductions;
+    private final CudaOptimizers optimizers;
+    private final CudaGemm gemm;
+    private volatile boolean closed;
+
+    CudaDevice(int index, CudaBackend.Info info) {
+        this.index = index;
+        this.info = info;
+        check(JCudaDriver.cuDeviceGet(cuDevice, index), "cuDeviceGet(" + index + ")");
+        check(JCudaDriver.cuDevicePrimaryCtxRetain(context, cuDevice), "cuDevicePrimaryCtxRetain(" + index + ")");
+        bind();
+        check(JCudaDriver.cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING), "cuStreamCreate");
+        this.memory = new CudaMemory(stream);
+        this.kernels = new CudaKernels(stream, info.multiprocessors());
+        this.elementwise = new CudaElementwise(kernels);
+        this.reductions = new CudaReductions(kernels, memory);
+        this.optimizers = new CudaOptimizers(kernels);
+        long workspaceBytes = CudaGemm.workspaceBytes();
+        long workspace = workspaceBytes == 0 ? 0 : memory.allocate(workspaceBytes / Float.BYTES).address();
+        this.gemm = CudaGemm.open(stream, workspace, workspaceBytes);
+    }
+
+    /** Makes this device's context current on the calling thread, once per thread. */
+    private void bind() {
+        if (closed) {
+            throw new IllegalStateException("cuda:" + index + " used after close");
+        }
+        if (CURRENT.get() != this) {
+            check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent(cuda:" + index + ")");
+            CURRENT.set(this);
+        }
+    }
+
+    CudaMemory memory() {
+        return memory;
+    }
+
+    @Override
+    public String name() {
+        return "cuda:" + index;
+    }
+
+    @Override
+    public String description() {
+        return info.line() + ", GEMM: " + gemm.name();
+    }
+
+    /** The GEMM binding in use, e.g. for benchmark reports. */
+    public String gemmName() {
+        return gemm.name();
+    }
+
+    private CudaBuffer buf(Buffer b, String role) {
+        if (b instanceof CudaBuffer c && c.device() == this) {
+            return c;
+        }
+        throw new IllegalArgumentException(name() + ": " + role + " is " + (b == null ? "null" : "a buffer of "
+                + b.device().name()) + ", expected a buffer of this device");
+    }
+
+    /** Device address of float {@code offset} of a buffer of this device. */
+    private long at(Buffer b, long offset, String role) {
+        return buf(b, role).address(offset);
+    }
+
+    // ------------------------------------------------------------------ memory
+
+    @Override
+    public Buffer allocate(long length) {
+        if (length < 0) {
+            throw new IllegalArgumentException(name() + ": buffer length " + length + " is negative");
+        }
+        bind();
+        return new CudaBuffer(this, memory.allocate(length), length);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        bind();
+        if (length > 0) {
+            memory.upload(src, srcOffset, buf(dst, "upload destination").pointer(dstOffset), length);
+        }
+    }
+
+    @Override
+    public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        bind();
+        if (length > 0) {
+            memory.download(buf(src, "download source").pointer(srcOffset), dst, dstOffset, length);
+        }
+    }
+
+    @Override
+    public void fill(Buffer dst, long offset, long length, float value) {
+        bind();
+        if (length > 0) {
+            check(JCudaDriver.cuMemsetD32Async(buf(dst, "fill destination").pointer(offset),
+                    Float.floatToRawIntBits(value), length, stream), "cuMemsetD32Async(" + length + " floats)");
+        }
+    }
+
+    @Override
+    public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        bind();
+        if (length > 0) {
+            check(JCudaDriver.cuMemcpyDtoDAsync(buf(dst, "copy destination").pointer(dstOffset),
+                    buf(src, "copy source").pointer(srcOffset), length * Float.BYTES, stream),
+                    "cuMemcpyDtoDAsync(" + length + " floats)");
+        }
+    }
+
+    @Override
+    public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+        bind();
+        elementwise.random(at(dst, offset, "random destination"), length, dist, a, b, seed);
+    }
+
+    @Override
+    public void synchronize() {
+        bind();
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
+    }
+
+    // ------------------------------------------------------------------ compute
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                     Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
+                     float beta, Buffer c, long cOffset, int ldc) {
+        bind();
+        long cAt = at(c, cOffset, "gemm C");
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f) {
+            elementwise.scaleMatrix(m, n, beta, cAt, ldc);
+            return;
+        }
+        gemm.sgemm(transA, transB, m, n, k, alpha, at(a, aOffset, "gemm A"), lda, at(b, bOffset, "gemm B"), ldb,
+                beta, cAt, ldc);
+    }
+
+    @Override
+    public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
+                      Buffer out, long outOffset) {
+        bind();
+        elementwise.unary(op, p, shape, at(x, xOffset, op + " input"), xStrides, at(out, outOffset, op + " output"));
+    }
+
+    @Override
+    public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
+                       Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        bind();
+        elementwise.binary(op, p, shape, at(a, aOffset, op + " input a"), aStrides, at(b, bOffset, op + " input b"),
+                bStrides, at(out, outOffset, op + " output"));
+    }
+
+    @Override
+    public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
+        bind();
+        reductions.reduce(op, outer, n, inner, at(x, xOffset, op + " input"), at(out, outOffset, op + " output"));
+    }
+
+    @Override
+    public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        bind();
+        reductions.softmax(log, rows, cols, at(x, xOffset, "softmax input"), at(out, outOffset, "softmax output"));
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
+                                Buffer gx, long gxOffset) {
+        bind();
+        reductions.softmaxBackward(log, rows, cols, at(y, yOffset, "softmax output"),
+                at(gy, gyOffset, "softmax upstream gradient"), at(gx, gxOffset, "softmax gradient"));
+    }
+
+    /** {@inheritDoc} On CUDA a target outside [0, cols) is not an exception: its loss and gradients are NaN. */
+    @Override
+    public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
+                             Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        bind();
+        reductions.crossEntropy(rows, cols, at(logits, logitsOffset, "cross_entropy logits"),
+                at(targets, targetsOffset, "cross_entropy targets"), at(loss, lossOffset, "cross_entropy loss"),
+                at(probs, probsOffset, "cross_entropy probabilities"));
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
+                                     long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
+                                     Buffer gx, long gxOffset) {
+        bind();
+        reductions.crossEntropyBackward(rows, cols, at(probs, probsOffset, "cross_entropy probabilities"),
+                at(targets, targetsOffset, "cross_entropy targets"),
+                at(gLoss, gLossOffset, "cross_entropy upstream gradient"), gLossStride,
+                at(gx, gxOffset, "cross_entropy gradient"));
+    }
+
+    @Override
+    public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
+                        float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
+        bind();
+        long vel = momentum == 0f ? 0L : at(velocity, offset, "sgd velocity");
+        optimizers.sgd(at(param, offset, "sgd param"), at(grad, offset, "sgd grad"), vel, length, lr, momentum,
+                dampening, weightDecay, nesterov, firstStep);
+    }
+
+    @Override
+    public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
+                         float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        bind();
+        optimizers.adam(at(param, offset, "adam param"), at(grad, offset, "adam grad"), at(m, offset, "adam m"),
+                at(v, offset, "adam v"), length, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    }
+
+    // ------------------------------------------------------------------ timing and lifetime
+
+    /** Milliseconds the GPU spent on the work {@code body} queues, measured with events on the stream. */
+    public float timeMillis(Runnable body) {
+        bind();
+        CUevent start = new CUevent();
+        CUevent end = new CUevent();
+        check(JCudaDriver.cuEventCreate(start, 0), "cuEventCreate");
+        check(JCudaDriver.cuEventCreate(end, 0), "cuEventCreate");
+        try {
+            check(JCudaDriver.cuEventRecord(start, stream), "cuEventRecord");
+            body.run();
+            check(JCudaDriver.cuEventRecord(end, stream), "cuEventRecord");
+            check(JCudaDriver.cuEventSynchronize(end), "cuEventSynchronize");
+            float[] ms = new float[1];
+            check(JCudaDriver.cuEventElapsedTime(ms, start, end), "cuEventElapsedTime");
+            return ms[0];
+        } finally {
+            JCudaDriver.cuEventDestroy(start);
+            JCudaDriver.cuEventDestroy(end);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        bind();
+        JCudaDriver.cuStreamSynchronize(stream);
+        gemm.close();
+        kernels.close();
+        memory.close();
+        JCudaDriver.cuStreamDestroy(stream);
+        closed = true;
+        CURRENT.remove();
+        JCudaDriver.cuDevicePrimaryCtxRelease(cuDevice);
+    }
+
+    @Override
+    public String toString() {
+        return name() + " (" + info.name() + ")";
+    }
+}

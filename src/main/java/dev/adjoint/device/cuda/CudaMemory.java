@@ -1,0 +1,184 @@
+package dev.adjoint.device.cuda;
+
+import static dev.adjoint.device.cuda.CudaDriver.check;
+
+import dev.adjoint.device.DeviceException;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUresult;
+import jcuda.driver.JCudaDriver;
+
+/**
+ * Device memory for one {@link CudaDevice}: a caching allocator (freed blocks are kept in free
+ * lists by rounded size and reused; on out-of-memory the cache is flushed and the allocation
+ * retried once), and a pinned host staging buffer for uploads and downloads. Everything runs in
+ * stream order on the device's one stream, so a freed block may be reused at once.
+ */
+final class CudaMemory {
+    private static final long SMALL = 1L << 20;
+    private static final long SMALL_STEP = 512;
+    private static final long LARGE_STEP = 2L << 20;
+    /** The staging buffer grows to at most this many bytes; larger transfers go in chunks. */
+    private static final long STAGING_MAX = 64L << 20;
+
+    /** One cuMemAlloc'd block of {@code bytes} (rounded) bytes. */
+    record Block(CudaDriver.DevicePointer pointer, long bytes) {
+        long address() {
+            return pointer.address();
+        }
+    }
+
+    private final CudaDriver.Stream stream;
+    private final Map<Long, ArrayDeque<Block>> free = new HashMap<>();
+    private final Map<Block, Boolean> live = new IdentityHashMap<>();
+    private long cachedBytes;
+    private long liveBytes;
+
+    private Pointer staging;
+    private long stagingBytes;
+    private final CUevent stagingFree = new CUevent();
+
+    CudaMemory(CudaDriver.Stream stream) {
+        this.stream = stream;
+        check(JCudaDriver.cuEventCreate(stagingFree, jcuda.driver.CUevent_flags.CU_EVENT_DISABLE_TIMING),
+                "cuEventCreate(staging)");
+    }
+
+    static long rounded(long bytes) {
+        long b = Math.max(bytes, 1);
+        long step = b <= SMALL ? SMALL_STEP : LARGE_STEP;
+        return (b + step - 1) / step * step;
+    }
+
+    synchronized Block allocate(long floats) {
+        long bytes = rounded(floats * Float.BYTES);
+        ArrayDeque<Block> list = free.get(bytes);
+        Block block = list == null ? null : list.poll();
+        if (block != null) {
+            cachedBytes -= bytes;
+        } else {
+            block = fresh(bytes, floats);
+        }
+        live.put(block, Boolean.TRUE);
+        liveBytes += bytes;
+        return block;
+    }
+
+    private Block fresh(long bytes, long floats) {
+        CudaDriver.DevicePointer p = new CudaDriver.DevicePointer();
+        int r = JCudaDriver.cuMemAlloc(p, bytes);
+        if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+            flush();
+            r = JCudaDriver.cuMemAlloc(p, bytes);
+            if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
+                long[] freeMem = new long[1];
+                long[] total = new long[1];
+                JCudaDriver.cuMemGetInfo(freeMem, total);
+                throw new DeviceException("cuda: out of memory allocating " + floats + " floats (" + bytes
+                        + " bytes): " + CudaDriver.errorText(r) + "; device memory free " + mib(freeMem[0])
+                        + " of " + mib(total[0]) + ", held by live buffers " + mib(liveBytes));
+            }
+        }
+        check(r, "cuMemAlloc(" + bytes + " bytes)");
+        return new Block(p, bytes);
+    }
+
+    synchronized void release(Block block) {
+        if (live.remove(block) == null) {
+            return;
+        }
+        liveBytes -= block.bytes();
+        free.computeIfAbsent(block.bytes(), b -> new ArrayDeque<>()).push(block);
+        cachedBytes += block.bytes();
+    }
+
+    /** Frees every cached block back to the driver (after the stream has drained). */
+    synchronized void flush() {
+        check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize(before freeing the cache)");
+        for (ArrayDeque<Block> list : free.values()) {
+            for (Block b : list) {
+                check(JCudaDriver.cuMemFree(b.pointer()), "cuMemFree");
+            }
+        }
+        free.clear();
+        cachedBytes = 0;
+    }
+
+    // ------------------------------------------------------------------ host transfers
+
+    /** Uploads through the pinned staging buffer with asynchronous copies on the stream. */
+    synchronized void upload(float[] src, int srcOffset, CUdeviceptr dst, int length) {
+        long done = 0;
+        while (done < length) {
+            int n = (int) Math.min(length - done, STAGING_MAX / Float.BYTES);
+            FloatBuffer host = staging((long) n * Float.BYTES);
+            host.put(src, srcOffset + (int) done, n);
+            check(JCudaDriver.cuMemcpyHtoDAsync(dst.withByteOffset(done * Float.BYTES), staging, (long) n * Float.BYTES,
+                    stream), "cuMemcpyHtoDAsync(" + n + " floats)");
+            check(JCudaDriver.cuEventRecord(stagingFree, stream), "cuEventRecord(staging)");
+            done += n;
+        }
+    }
+
+    /** Downloads through the pinned staging buffer; waits for the stream. */
+    synchronized void download(CUdeviceptr src, float[] dst, int dstOffset, int length) {
+        long done = 0;
+        while (done < length) {
+            int n = (int) Math.min(length - done, STAGING_MAX / Float.BYTES);
+            FloatBuffer host = staging((long) n * Float.BYTES);
+            check(JCudaDriver.cuMemcpyDtoHAsync(staging, src.withByteOffset(done * Float.BYTES), (long) n * Float.BYTES,
+                    stream), "cuMemcpyDtoHAsync(" + n + " floats)");
+            check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize(download)");
+            host.get(dst, dstOffset + (int) done, n);
+            done += n;
+        }
+    }
+
+    /** The staging buffer, at least {@code bytes} long, once the copies still reading it have finished. */
+    private FloatBuffer staging(long bytes) {
+        if (staging != null) {
+            check(JCudaDriver.cuEventSynchronize(stagingFree), "cuEventSynchronize(staging)");
+        }
+        if (bytes > stagingBytes) {
+            if (staging != null) {
+                check(JCudaDriver.cuMemFreeHost(staging), "cuMemFreeHost");
+            }
+            long size = Math.min(STAGING_MAX, Math.max(bytes, Math.max(1L << 20, 2 * stagingBytes)));
+            Pointer p = new Pointer();
+            check(JCudaDriver.cuMemAllocHost(p, size), "cuMemAllocHost(" + size + " bytes)");
+            staging = p;
+            stagingBytes = size;
+        }
+        return staging.getByteBuffer(0, bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+    }
+
+    synchronized String summary() {
+        return "live " + mib(liveBytes) + ", cached " + mib(cachedBytes);
+    }
+
+    /** Frees everything: live and cached blocks, the staging buffer. */
+    synchronized void close() {
+        flush();
+        for (Block b : live.keySet()) {
+            JCudaDriver.cuMemFree(b.pointer());
+        }
+        live.clear();
+        liveBytes = 0;
+        if (staging != null) {
+            JCudaDriver.cuMemFreeHost(staging);
+            staging = null;
+        }
+        JCudaDriver.cuEventDestroy(stagingFree);
+    }
+
+    private static String mib(long bytes) {
+        return String.format("%.1f MiB", bytes / 1048576.0);
+    }
+}

@@ -1,0 +1,24 @@
+/**
+ * The CUDA backend: NVIDIA GPUs through the driver API (JCuda) and cuBLAS. The only package that
+ * touches JCuda or cuBLAS.
+ *
+ * <ul>
+ *   <li>{@link dev.adjoint.device.cuda.CudaBackend}: probing (never throws; no driver is an
+ *       unavailability with its reason), the device list, {@code open}.</li>
+ *   <li>{@link dev.adjoint.device.cuda.CudaDevice}: the {@link dev.adjoint.device.Device} — primary
+ *       context, one stream for every copy and kernel.</li>
+ *   <li>{@code CudaMemory}: caching allocator (free lists by rounded size, flush and retry on
+ *       out-of-memory) and pinned staging for host transfers.</li>
+ *   <li>{@code CudaKernels}: PTX modules from {@code kernels/cuda/*.ptx}, loaded once per device,
+ *       functions cached; the launchers {@code CudaElementwise}, {@code CudaReductions},
+ *       {@code CudaOptimizers} compute grid sizes and argument lists.</li>
+ *   <li>{@code CudaGemm}: SGEMM through JCublas2 (CUDA 12) or {@code java.lang.foreign} downcalls
+ *       into {@code libcublas.so.13} (CUDA 13).</li>
+ *   <li>{@link dev.adjoint.device.cuda.CudaCheck}: a GPU check runnable from the bundle.</li>
+ * </ul>
+ *
+ * <p>System properties: {@code adjoint.cuda.tf32=true} (TF32 tensor cores for FP32 GEMM) and
+ * {@code adjoint.cuda.cublasWorkspaceMiB=N} (the cuBLAS workspace taken from the device's
+ * allocator; default 32, 0 for cuBLAS's own).
+ */
+package dev.adjoint.device.cuda;
