@@ -2,6 +2,7 @@ package dev.adjoint.bench;
 
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
+import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Losses;
@@ -30,23 +31,24 @@ import java.util.Map;
  * {@code sample} seconds each end with a device synchronize; the median is reported. With
  * {@code --compare}, the numpy (or PyTorch, {@code --peer torch}) reference in bench/reference
  * runs the same step in the same invocation, interleaved round by round, and the ratio of
- * medians is printed.
+ * medians is printed. With {@code --replay} the step's device work is replayed from a captured
+ * plan ({@link Trainer#replay}).
  */
 public final class TrainBench {
     static final String USAGE = """
             usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
-                                       [--python python3] [--json FILE]""";
+                                       [--python python3] [--json FILE] [--replay]""";
 
     private TrainBench() {}
 
     record Options(String device, int[] sizes, int batch, int repeat, double warmup, double sample, boolean compare,
-                   String peer, String python, Path json, int threads) {}
+                   String peer, String python, Path json, int threads, boolean replay) {}
 
     public static int run(String[] args) {
         Options o = parse(args);
         Devices.Selection sel = Devices.select(o.device());
-        try (Device device = sel.device()) {
+        try (Device device = o.replay() ? new CapturingDevice(sel.device()) : sel.device()) {
             System.out.println(sel.explanation());
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("benchmark", "train-step");
@@ -54,9 +56,10 @@ public final class TrainBench {
             root.put("device", Map.of("name", device.name(), "description", device.description()));
             root.put("model", "MLP " + Arrays.toString(o.sizes()) + " relu, softmax cross-entropy, Adam lr 1e-3");
             root.put("batch", (long) o.batch());
+            root.put("replay", o.replay());
             List<Double> ours = new ArrayList<>();
             List<Double> peer = new ArrayList<>();
-            try (Step step = new Step(device, o.sizes(), o.batch())) {
+            try (Step step = new Step(device, o.sizes(), o.batch(), o.replay())) {
                 step.warmup(o.warmup());
                 for (int r = 0; r < o.repeat(); r++) {
                     if (o.compare()) {
@@ -72,8 +75,8 @@ public final class TrainBench {
             double med = median(ours);
             root.put("adjoint_samples_per_second", ours);
             root.put("adjoint_median", med);
-            System.out.printf(Locale.ROOT, "adjoint %s: median %,.0f samples/s (batch %d, %s)%n", device.name(), med,
-                    o.batch(), Arrays.toString(o.sizes()));
+            System.out.printf(Locale.ROOT, "adjoint %s%s: median %,.0f samples/s (batch %d, %s)%n", device.name(),
+                    o.replay() ? " (replay)" : "", med, o.batch(), Arrays.toString(o.sizes()));
             if (o.compare()) {
                 double pm = median(peer);
                 root.put("peer", o.peer());
@@ -104,14 +107,16 @@ public final class TrainBench {
         private final int batch;
         private long steps;
 
-        Step(Device device, int[] sizes, int batch) {
+        /** With {@code replay}, the device must be a {@link CapturingDevice}: steps replay a captured plan. */
+        Step(Device device, int[] sizes, int batch, boolean replay) {
             this.device = device;
             this.batch = batch;
             model = Sequential.mlp(device, sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
             params = Parameters.of(model);
             opt = Optimizer.adam(params, 1e-3f, 0f, false);
             trainer = new Trainer(model, params, opt, (p, t) -> p.crossEntropy(t),
-                    new Trainer.Config(1, batch, 1, 0, 0f, Schedule.constant(), null, Progress.silent()), Map.of());
+                    new Trainer.Config(1, batch, 1, 0, 0f, Schedule.constant(), null, Progress.silent()), Map.of())
+                    .replay(replay);
             java.util.Random rnd = new java.util.Random(3);
             for (int i = 0; i < BATCHES; i++) {
                 xs[i] = Tensor.normal(device, 100 + i, 0f, 1f, batch, sizes[0]);
@@ -158,6 +163,7 @@ public final class TrainBench {
                 xs[i].close();
                 ys[i].close();
             }
+            trainer.replay(false);
             opt.close();
             params.close();
             model.close();
@@ -222,10 +228,15 @@ public final class TrainBench {
         String python = "python3";
         Path json = null;
         int threads = 0;
+        boolean replay = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--compare")) {
                 compare = true;
+                continue;
+            }
+            if (a.equals("--replay")) {
+                replay = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -252,6 +263,6 @@ public final class TrainBench {
         if (!peer.equals("numpy") && !peer.equals("torch")) {
             throw new IllegalArgumentException("bench train: --peer must be numpy or torch, got " + peer);
         }
-        return new Options(device, sizes, batch, repeat, warmup, sample, compare, peer, python, json, threads);
+        return new Options(device, sizes, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay);
     }
 }

@@ -72,7 +72,9 @@ public abstract class Module implements AutoCloseable {
 
     /** Tells stochastic layers (dropout) which training step this is, so their masks are reproducible. */
     public void step(long step) {
-        children.values().forEach(m -> m.step(step));
+        for (Module m : children.values()) { // a loop, not forEach(lambda): no allocation per training step
+            m.step(step);
+        }
     }
 
     protected Map<String, Module> children() {

@@ -5,6 +5,9 @@ import dev.adjoint.data.DataLoader;
 import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Normalization;
 import dev.adjoint.device.Device;
+import dev.adjoint.graph.CapturingDevice;
+import dev.adjoint.graph.Plan;
+import dev.adjoint.graph.ReplayedStep;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.Safetensors;
 import dev.adjoint.nn.Losses;
@@ -77,6 +80,7 @@ public final class Trainer {
     private final float baseLr;
     private int epochsDone;
     private Normalization normalization = Normalization.NONE;
+    private ReplayedStep replay;
 
     public Trainer(Module model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
                    Map<String, Object> modelConfig) {
@@ -152,20 +156,27 @@ public final class Trainer {
      * One training step on a batch: zero gradients, forward, loss, backward, optional clipping,
      * optimizer update. When given, the batch's summed loss and correct count are added on the
      * device to {@code lossSum} and {@code correct} (one-element tensors); nothing is read back.
+     * With {@link #replay} on, everything before the update is replayed from a captured plan.
      */
     public void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
         long step = optimizer.steps();
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
+        if (replay != null) {
+            replay.run(x, y, lossSum, correct);
+        } else {
+            gradients(x, y, lossSum, correct);
+        }
+        optimizer.step();
+    }
+
+    /** The device work of a step before the update; the metrics only read the loss and the logits. */
+    private void gradients(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
         try (Scope s = Scope.open()) {
             optimizer.zeroGrad();
             Tensor logits = model.forward(x);
             Tensor l = loss.apply(logits, y);
             l.backward();
-            if (config.clipNorm() > 0f) {
-                Clip.globalNorm(params, config.clipNorm());
-            }
-            optimizer.step();
             try (Autograd.NoGrad off = Autograd.noGrad()) {
                 if (lossSum != null) {
                     InPlace.add(lossSum, l.detach().mul((float) x.size(0)).reshape(1));
@@ -174,7 +185,27 @@ public final class Trainer {
                     InPlace.add(correct, logits.argmax(1).equal(y).sum().reshape(1));
                 }
             }
+            if (config.clipNorm() > 0f) {
+                Clip.globalNorm(params, config.clipNorm());
+            }
         }
+    }
+
+    /**
+     * With {@code on}, each step replays its device work (forward, loss, backward, metrics,
+     * clipping) from a {@link Plan} captured on the first batch of each shape, then runs the
+     * optimizer update live: the same numbers as define-by-run, with no device allocation per step.
+     * The model, parameters and optimizer must live on a {@link CapturingDevice}; models with
+     * dropout cannot be replayed. Off (the default) frees the plans.
+     */
+    public Trainer replay(boolean on) {
+        if (on && replay == null) {
+            replay = new ReplayedStep(params.values().device(), this::gradients);
+        } else if (!on && replay != null) {
+            replay.close();
+            replay = null;
+        }
+        return this;
     }
 
     /** Fraction of a dataset that a model classifies correctly (eval mode, no gradients). */

@@ -2,7 +2,6 @@ package dev.adjoint.device.cpu;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
-import dev.adjoint.device.CounterRandom;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
@@ -10,14 +9,36 @@ import dev.adjoint.device.UnaryOp;
 import dev.adjoint.device.cpu.gemm.Sgemm;
 import java.util.Arrays;
 
-/** The pure-Java device: memory is Java arrays, work runs synchronously on a pool sized to the cores. */
+/**
+ * The pure-Java device: memory is Java arrays, work runs synchronously on a pool sized to the cores.
+ * A call allocates nothing on the Java heap in the steady state: each calling thread has its own
+ * kernel objects, whose fields carry the arguments (a replayed training step relies on this).
+ */
 public final class CpuDevice implements Device {
     private final Parallel pool;
     private final Sgemm sgemm;
+    private final ThreadLocal<Kernels> kernels;
+
+    /** One calling thread's kernel objects. */
+    private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers) {}
 
     public CpuDevice(int threads) {
         this.pool = new Parallel(threads);
         this.sgemm = Sgemm.create(pool);
+        this.kernels = ThreadLocal.withInitial(() -> new Kernels(new CpuElementwise(pool.threads()),
+                new CpuReductions(), new CpuOptimizers()));
+    }
+
+    private CpuElementwise elementwise() {
+        return kernels.get().elementwise();
+    }
+
+    private CpuReductions reductions() {
+        return kernels.get().reductions();
+    }
+
+    private CpuOptimizers optimizers() {
+        return kernels.get().optimizers();
     }
 
     public int threads() {
@@ -34,16 +55,17 @@ public final class CpuDevice implements Device {
         return pool.threads() + " threads, " + System.getProperty("os.arch") + ", GEMM: " + sgemm.name();
     }
 
-    private CpuBuffer buf(Buffer b, String role) {
-        if (b instanceof CpuBuffer c && c.device() == this) {
-            return c;
-        }
-        throw new IllegalArgumentException("cpu: " + role + " is " + (b == null ? "null" : "a buffer of "
-                + b.device().name()) + ", expected a buffer of this cpu device");
+    private float[] data(Buffer b, String role) {
+        return data(b, null, role);
     }
 
-    private float[] data(Buffer b, String role) {
-        return buf(b, role).data();
+    /** The array of a buffer of this device; {@code op} (may be null) prefixes the role in the error only. */
+    private float[] data(Buffer b, Object op, String role) {
+        if (b instanceof CpuBuffer c && c.device() == this) {
+            return c.data();
+        }
+        throw new IllegalArgumentException("cpu: " + (op == null ? "" : op + " ") + role + " is "
+                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this cpu device");
     }
 
     private static int idx(long v, String what) {
@@ -85,11 +107,7 @@ public final class CpuDevice implements Device {
         float[] d = data(dst, "random destination");
         int o = idx(offset, "offset");
         int n = idx(length, "length");
-        CpuElementwise.split(pool, n, 1, (i0, i1) -> {
-            for (int i = i0; i < i1; i++) {
-                d[o + i] = CounterRandom.sample(dist, a, b, seed, i);
-            }
-        });
+        optimizers().random.run(pool, d, o, n, dist, a, b, seed);
     }
 
     @Override
@@ -125,34 +143,34 @@ public final class CpuDevice implements Device {
     @Override
     public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                       Buffer out, long outOffset) {
-        CpuElementwise.unary(pool, op, p, shape, data(x, op + " input"), idx(xOffset, "offset"), xStrides,
-                data(out, op + " output"), idx(outOffset, "offset"));
+        elementwise().unary.run(pool, op, p, shape, data(x, op, "input"), idx(xOffset, "offset"), xStrides,
+                data(out, op, "output"), idx(outOffset, "offset"));
     }
 
     @Override
     public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
-        CpuElementwise.binary(pool, op, p, shape, data(a, op + " input a"), idx(aOffset, "offset"), aStrides,
-                data(b, op + " input b"), idx(bOffset, "offset"), bStrides,
-                data(out, op + " output"), idx(outOffset, "offset"));
+        elementwise().binary.run(pool, op, p, shape, data(a, op, "input a"), idx(aOffset, "offset"), aStrides,
+                data(b, op, "input b"), idx(bOffset, "offset"), bStrides,
+                data(out, op, "output"), idx(outOffset, "offset"));
     }
 
     @Override
     public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
-        CpuReductions.reduce(pool, op, outer, n, inner, data(x, op + " input"), idx(xOffset, "offset"),
-                data(out, op + " output"), idx(outOffset, "offset"));
+        reductions().reduce.run(pool, op, outer, n, inner, data(x, op, "input"), idx(xOffset, "offset"),
+                data(out, op, "output"), idx(outOffset, "offset"));
     }
 
     @Override
     public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
-        CpuReductions.softmax(pool, log, rows, cols, data(x, "softmax input"), idx(xOffset, "offset"),
+        reductions().softmax.run(pool, log, rows, cols, data(x, "softmax input"), idx(xOffset, "offset"),
                 data(out, "softmax output"), idx(outOffset, "offset"));
     }
 
     @Override
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
-        CpuReductions.softmaxBackward(pool, log, rows, cols, data(y, "softmax output"), idx(yOffset, "offset"),
+        reductions().softmaxBackward.run(pool, log, rows, cols, data(y, "softmax output"), idx(yOffset, "offset"),
                 data(gy, "softmax upstream gradient"), idx(gyOffset, "offset"),
                 data(gx, "softmax gradient"), idx(gxOffset, "offset"));
     }
@@ -160,7 +178,7 @@ public final class CpuDevice implements Device {
     @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
-        CpuReductions.crossEntropy(pool, rows, cols, data(logits, "cross_entropy logits"), idx(logitsOffset, "offset"),
+        reductions().crossEntropy.run(pool, rows, cols, data(logits, "cross_entropy logits"), idx(logitsOffset, "offset"),
                 data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
                 data(loss, "cross_entropy loss"), idx(lossOffset, "offset"),
                 data(probs, "cross_entropy probabilities"), idx(probsOffset, "offset"));
@@ -170,7 +188,7 @@ public final class CpuDevice implements Device {
     public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                      long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                      Buffer gx, long gxOffset) {
-        CpuReductions.crossEntropyBackward(pool, rows, cols, data(probs, "cross_entropy probabilities"),
+        reductions().crossEntropyBackward.run(pool, rows, cols, data(probs, "cross_entropy probabilities"),
                 idx(probsOffset, "offset"), data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
                 data(gLoss, "cross_entropy upstream gradient"), idx(gLossOffset, "offset"),
                 idx(gLossStride, "stride"), data(gx, "cross_entropy gradient"), idx(gxOffset, "offset"));
@@ -179,7 +197,7 @@ public final class CpuDevice implements Device {
     @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
-        CpuOptimizers.sgd(pool, data(param, "sgd param"), data(grad, "sgd grad"),
+        optimizers().sgd.run(pool, data(param, "sgd param"), data(grad, "sgd grad"),
                 momentum == 0f ? null : data(velocity, "sgd velocity"), idx(offset, "offset"), idx(length, "length"),
                 lr, momentum, dampening, weightDecay, nesterov, firstStep);
     }
@@ -187,7 +205,7 @@ public final class CpuDevice implements Device {
     @Override
     public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
-        CpuOptimizers.adam(pool, data(param, "adam param"), data(grad, "adam grad"), data(m, "adam m"),
+        optimizers().adam.run(pool, data(param, "adam param"), data(grad, "adam grad"), data(m, "adam m"),
                 data(v, "adam v"), idx(offset, "offset"), idx(length, "length"),
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }

@@ -6,26 +6,70 @@ import dev.adjoint.device.UnaryOp;
 /**
  * Elementwise primitives over strided views. The shape is walked as rows (all axes but the last)
  * by an odometer, with a tight loop along the last axis; large tensors split rows across the pool.
+ * One instance per calling thread (see {@link RowTask}); the odometers are per pool thread.
  */
 final class CpuElementwise {
-    /** Below this many elements a kernel runs on the calling thread. */
-    private static final int PARALLEL_MIN = 1 << 15;
+    final Unary unary;
+    final Binary binary;
 
-    private CpuElementwise() {}
+    CpuElementwise(int threads) {
+        unary = new Unary(threads);
+        binary = new Binary(threads);
+    }
 
-    static void unary(Parallel pool, UnaryOp op, float p, int[] shape,
-                      float[] x, int xOff, long[] xs, float[] out, int outOff) {
-        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        int rows = rows(shape);
-        if (rows == 0 || cols == 0) {
-            return;
+    /** Per-pool-thread odometer over all axes but the last (its first {@code rank} entries), grown as needed. */
+    private static int[] odometer(int[][] idx, int worker, int rank) {
+        int[] i = idx[worker];
+        if (i == null || i.length < rank) {
+            i = idx[worker] = new int[Math.max(rank, 4)];
         }
-        int xc = shape.length == 0 ? 1 : (int) xs[shape.length - 1];
-        split(pool, rows, cols, (r0, r1) -> {
-            int[] idx = new int[Math.max(0, shape.length - 1)];
-            start(idx, shape, r0);
+        return i;
+    }
+
+    static final class Unary extends RowTask {
+        private final int[][] idx;
+        private UnaryOp op;
+        private float p;
+        private int[] shape;
+        private float[] x;
+        private int xOff;
+        private long[] xs;
+        private float[] out;
+        private int outOff;
+        private int cols;
+        private int xc;
+
+        Unary(int threads) {
+            idx = new int[threads][];
+        }
+
+        void run(Parallel pool, UnaryOp op, float p, int[] shape, float[] x, int xOff, long[] xs,
+                 float[] out, int outOff) {
+            int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+            int rows = rowCount(shape);
+            if (rows == 0 || cols == 0) {
+                return;
+            }
+            this.op = op;
+            this.p = p;
+            this.shape = shape;
+            this.x = x;
+            this.xOff = xOff;
+            this.xs = xs;
+            this.out = out;
+            this.outOff = outOff;
+            this.cols = cols;
+            this.xc = shape.length == 0 ? 1 : (int) xs[shape.length - 1];
+            split(pool, rows, cols);
+        }
+
+        @Override
+        void rows(int r0, int r1, int worker) {
+            int n = Math.max(0, shape.length - 1);
+            int[] i = odometer(idx, worker, n);
+            start(i, n, shape, r0);
             for (int r = r0; r < r1; r++) {
-                int xi = xOff + (int) dot(idx, xs);
+                int xi = xOff + (int) dot(i, n, xs);
                 int oi = outOff + r * cols;
                 if (xc == 1) {
                     for (int j = 0; j < cols; j++) {
@@ -36,27 +80,72 @@ final class CpuElementwise {
                         out[oi + j] = CpuMath.unary(op, x[xi + j * xc], p);
                     }
                 }
-                advance(idx, shape);
+                advance(i, n, shape);
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            shape = null;
+            x = null;
+            xs = null;
+            out = null;
+        }
     }
 
-    static void binary(Parallel pool, BinaryOp op, float p, int[] shape,
-                       float[] a, int aOff, long[] as, float[] b, int bOff, long[] bs,
-                       float[] out, int outOff) {
-        int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
-        int rows = rows(shape);
-        if (rows == 0 || cols == 0) {
-            return;
+    static final class Binary extends RowTask {
+        private final int[][] idx;
+        private BinaryOp op;
+        private float p;
+        private int[] shape;
+        private float[] a;
+        private int aOff;
+        private long[] as;
+        private float[] b;
+        private int bOff;
+        private long[] bs;
+        private float[] out;
+        private int outOff;
+        private int cols;
+        private int ac;
+        private int bc;
+
+        Binary(int threads) {
+            idx = new int[threads][];
         }
-        int ac = shape.length == 0 ? 1 : (int) as[shape.length - 1];
-        int bc = shape.length == 0 ? 1 : (int) bs[shape.length - 1];
-        split(pool, rows, cols, (r0, r1) -> {
-            int[] idx = new int[Math.max(0, shape.length - 1)];
-            start(idx, shape, r0);
+
+        void run(Parallel pool, BinaryOp op, float p, int[] shape, float[] a, int aOff, long[] as,
+                 float[] b, int bOff, long[] bs, float[] out, int outOff) {
+            int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
+            int rows = rowCount(shape);
+            if (rows == 0 || cols == 0) {
+                return;
+            }
+            this.op = op;
+            this.p = p;
+            this.shape = shape;
+            this.a = a;
+            this.aOff = aOff;
+            this.as = as;
+            this.b = b;
+            this.bOff = bOff;
+            this.bs = bs;
+            this.out = out;
+            this.outOff = outOff;
+            this.cols = cols;
+            this.ac = shape.length == 0 ? 1 : (int) as[shape.length - 1];
+            this.bc = shape.length == 0 ? 1 : (int) bs[shape.length - 1];
+            split(pool, rows, cols);
+        }
+
+        @Override
+        void rows(int r0, int r1, int worker) {
+            int n = Math.max(0, shape.length - 1);
+            int[] i = odometer(idx, worker, n);
+            start(i, n, shape, r0);
             for (int r = r0; r < r1; r++) {
-                int ai = aOff + (int) dot(idx, as);
-                int bi = bOff + (int) dot(idx, bs);
+                int ai = aOff + (int) dot(i, n, as);
+                int bi = bOff + (int) dot(i, n, bs);
                 int oi = outOff + r * cols;
                 if (ac == 1 && bc == 1) {
                     contiguous(op, p, a, ai, b, bi, out, oi, cols);
@@ -65,9 +154,19 @@ final class CpuElementwise {
                         out[oi + j] = CpuMath.binary(op, a[ai + j * ac], b[bi + j * bc], p);
                     }
                 }
-                advance(idx, shape);
+                advance(i, n, shape);
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            shape = null;
+            a = null;
+            as = null;
+            b = null;
+            bs = null;
+            out = null;
+        }
     }
 
     /** The common cases get their own loops (the JIT vectorizes them); the rest go through the switch. */
@@ -102,21 +201,7 @@ final class CpuElementwise {
         }
     }
 
-    interface RowRange {
-        void run(int r0, int r1);
-    }
-
-    static void split(Parallel pool, int rows, int cols, RowRange body) {
-        long total = (long) rows * cols;
-        int tasks = (int) Math.min(rows, Math.min(4L * pool.threads(), total / (PARALLEL_MIN / 2)));
-        if (tasks <= 1) {
-            body.run(0, rows);
-            return;
-        }
-        pool.run(tasks, t -> body.run((int) ((long) rows * t / tasks), (int) ((long) rows * (t + 1) / tasks)));
-    }
-
-    private static int rows(int[] shape) {
+    private static int rowCount(int[] shape) {
         int r = 1;
         for (int d = 0; d < shape.length - 1; d++) {
             r *= shape[d];
@@ -125,15 +210,15 @@ final class CpuElementwise {
     }
 
     /** Sets idx (over all axes but the last) to the coordinates of row {@code row}. */
-    private static void start(int[] idx, int[] shape, int row) {
-        for (int d = idx.length - 1; d >= 0; d--) {
+    private static void start(int[] idx, int n, int[] shape, int row) {
+        for (int d = n - 1; d >= 0; d--) {
             idx[d] = row % shape[d];
             row /= shape[d];
         }
     }
 
-    private static void advance(int[] idx, int[] shape) {
-        for (int d = idx.length - 1; d >= 0; d--) {
+    private static void advance(int[] idx, int n, int[] shape) {
+        for (int d = n - 1; d >= 0; d--) {
             if (++idx[d] < shape[d]) {
                 return;
             }
@@ -141,9 +226,9 @@ final class CpuElementwise {
         }
     }
 
-    private static long dot(int[] idx, long[] strides) {
+    private static long dot(int[] idx, int n, long[] strides) {
         long s = 0;
-        for (int d = 0; d < idx.length; d++) {
+        for (int d = 0; d < n; d++) {
             s += idx[d] * strides[d];
         }
         return s;

@@ -5,26 +5,57 @@ import dev.adjoint.device.ReduceOp;
 /**
  * Reductions, row softmax and the fused softmax cross-entropy. Sums accumulate in double, and
  * work is never split along the reduced axis by thread count, so results do not depend on it.
+ * One instance per calling thread (see {@link RowTask}).
  */
 final class CpuReductions {
     private static final int CHUNK = 1 << 16;
 
-    private CpuReductions() {}
+    final Reduce reduce = new Reduce();
+    final Softmax softmax = new Softmax();
+    final SoftmaxBackward softmaxBackward = new SoftmaxBackward();
+    final CrossEntropy crossEntropy = new CrossEntropy();
+    final CrossEntropyBackward crossEntropyBackward = new CrossEntropyBackward();
 
-    static void reduce(Parallel pool, ReduceOp op, int outer, int n, int inner,
-                       float[] x, int xOff, float[] out, int outOff) {
-        if (outer == 1 && inner == 1 && n > 2 * CHUNK && (op == ReduceOp.SUM || op == ReduceOp.MEAN)) {
-            out[outOff] = (float) (chunkedSum(pool, x, xOff, n) / (op == ReduceOp.MEAN ? n : 1));
-            return;
+    static final class Reduce extends RowTask {
+        private final ChunkedSum chunked = new ChunkedSum();
+        private ReduceOp op;
+        private int n;
+        private int inner;
+        private float[] x;
+        private int xOff;
+        private float[] out;
+        private int outOff;
+
+        void run(Parallel pool, ReduceOp op, int outer, int n, int inner, float[] x, int xOff, float[] out, int outOff) {
+            if (outer == 1 && inner == 1 && n > 2 * CHUNK && (op == ReduceOp.SUM || op == ReduceOp.MEAN)) {
+                out[outOff] = (float) (chunked.sum(pool, x, xOff, n) / (op == ReduceOp.MEAN ? n : 1));
+                return;
+            }
+            this.op = op;
+            this.n = n;
+            this.inner = inner;
+            this.x = x;
+            this.xOff = xOff;
+            this.out = out;
+            this.outOff = outOff;
+            split(pool, outer, n * inner);
         }
-        CpuElementwise.split(pool, outer, n * inner, (o0, o1) -> {
+
+        @Override
+        void rows(int o0, int o1, int worker) {
             for (int o = o0; o < o1; o++) {
                 int base = xOff + o * n * inner;
                 for (int j = 0; j < inner; j++) {
                     out[outOff + o * inner + j] = reduceLine(op, x, base + j, n, inner);
                 }
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            out = null;
+        }
     }
 
     private static float reduceLine(ReduceOp op, float[] x, int start, int n, int stride) {
@@ -53,27 +84,63 @@ final class CpuReductions {
     }
 
     /** Fixed-size chunks summed in parallel, then combined in order: the same bits for any pool. */
-    private static double chunkedSum(Parallel pool, float[] x, int off, int n) {
-        int chunks = (n + CHUNK - 1) / CHUNK;
-        double[] partial = new double[chunks];
-        pool.run(chunks, c -> {
+    private static final class ChunkedSum implements Parallel.WorkerTask {
+        private double[] partial = new double[0];
+        private float[] x;
+        private int off;
+        private int n;
+
+        double sum(Parallel pool, float[] x, int off, int n) {
+            int chunks = (n + CHUNK - 1) / CHUNK;
+            if (partial.length < chunks) {
+                partial = new double[chunks];
+            }
+            this.x = x;
+            this.off = off;
+            this.n = n;
+            try {
+                pool.run(chunks, this);
+            } finally {
+                this.x = null;
+            }
+            double s = 0;
+            for (int c = 0; c < chunks; c++) {
+                s += partial[c];
+            }
+            return s;
+        }
+
+        @Override
+        public void run(int c, int worker) {
             double s = 0;
             int end = Math.min(n, (c + 1) * CHUNK);
             for (int i = off + c * CHUNK; i < off + end; i++) {
                 s += x[i];
             }
             partial[c] = s;
-        });
-        double s = 0;
-        for (double v : partial) {
-            s += v;
         }
-        return s;
     }
 
-    static void softmax(Parallel pool, boolean log, int rows, int cols,
-                        float[] x, int xOff, float[] out, int outOff) {
-        CpuElementwise.split(pool, rows, cols, (r0, r1) -> {
+    static final class Softmax extends RowTask {
+        private boolean log;
+        private int cols;
+        private float[] x;
+        private int xOff;
+        private float[] out;
+        private int outOff;
+
+        void run(Parallel pool, boolean log, int rows, int cols, float[] x, int xOff, float[] out, int outOff) {
+            this.log = log;
+            this.cols = cols;
+            this.x = x;
+            this.xOff = xOff;
+            this.out = out;
+            this.outOff = outOff;
+            split(pool, rows, cols);
+        }
+
+        @Override
+        void rows(int r0, int r1, int worker) {
             for (int r = r0; r < r1; r++) {
                 int xi = xOff + r * cols;
                 int oi = outOff + r * cols;
@@ -94,12 +161,40 @@ final class CpuReductions {
                     }
                 }
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            out = null;
+        }
     }
 
-    static void softmaxBackward(Parallel pool, boolean log, int rows, int cols,
-                                float[] y, int yOff, float[] gy, int gyOff, float[] gx, int gxOff) {
-        CpuElementwise.split(pool, rows, cols, (r0, r1) -> {
+    static final class SoftmaxBackward extends RowTask {
+        private boolean log;
+        private int cols;
+        private float[] y;
+        private int yOff;
+        private float[] gy;
+        private int gyOff;
+        private float[] gx;
+        private int gxOff;
+
+        void run(Parallel pool, boolean log, int rows, int cols, float[] y, int yOff, float[] gy, int gyOff,
+                 float[] gx, int gxOff) {
+            this.log = log;
+            this.cols = cols;
+            this.y = y;
+            this.yOff = yOff;
+            this.gy = gy;
+            this.gyOff = gyOff;
+            this.gx = gx;
+            this.gxOff = gxOff;
+            split(pool, rows, cols);
+        }
+
+        @Override
+        void rows(int r0, int r1, int worker) {
             for (int r = r0; r < r1; r++) {
                 int yi = yOff + r * cols;
                 int gi = gyOff + r * cols;
@@ -113,12 +208,43 @@ final class CpuReductions {
                     gx[oi + j] = log ? gy[gi + j] - (float) Math.exp(y[yi + j]) * s : y[yi + j] * (gy[gi + j] - s);
                 }
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            y = null;
+            gy = null;
+            gx = null;
+        }
     }
 
-    static void crossEntropy(Parallel pool, int rows, int cols, float[] x, int xOff, float[] t, int tOff,
-                             float[] loss, int lossOff, float[] probs, int probsOff) {
-        CpuElementwise.split(pool, rows, cols, (r0, r1) -> {
+    static final class CrossEntropy extends RowTask {
+        private int cols;
+        private float[] x;
+        private int xOff;
+        private float[] t;
+        private int tOff;
+        private float[] loss;
+        private int lossOff;
+        private float[] probs;
+        private int probsOff;
+
+        void run(Parallel pool, int rows, int cols, float[] x, int xOff, float[] t, int tOff,
+                 float[] loss, int lossOff, float[] probs, int probsOff) {
+            this.cols = cols;
+            this.x = x;
+            this.xOff = xOff;
+            this.t = t;
+            this.tOff = tOff;
+            this.loss = loss;
+            this.lossOff = lossOff;
+            this.probs = probs;
+            this.probsOff = probsOff;
+            split(pool, rows, cols);
+        }
+
+        @Override
+        void rows(int r0, int r1, int worker) {
             for (int r = r0; r < r1; r++) {
                 int xi = xOff + r * cols;
                 int target = target(t[tOff + r], r, cols);
@@ -135,13 +261,46 @@ final class CpuReductions {
                     probs[pi + j] = (float) Math.exp(x[xi + j] - max) * inv;
                 }
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            x = null;
+            t = null;
+            loss = null;
+            probs = null;
+        }
     }
 
-    static void crossEntropyBackward(Parallel pool, int rows, int cols, float[] probs, int probsOff,
-                                     float[] t, int tOff, float[] g, int gOff, int gStride,
-                                     float[] gx, int gxOff) {
-        CpuElementwise.split(pool, rows, cols, (r0, r1) -> {
+    static final class CrossEntropyBackward extends RowTask {
+        private int cols;
+        private float[] probs;
+        private int probsOff;
+        private float[] t;
+        private int tOff;
+        private float[] g;
+        private int gOff;
+        private int gStride;
+        private float[] gx;
+        private int gxOff;
+
+        void run(Parallel pool, int rows, int cols, float[] probs, int probsOff, float[] t, int tOff,
+                 float[] g, int gOff, int gStride, float[] gx, int gxOff) {
+            this.cols = cols;
+            this.probs = probs;
+            this.probsOff = probsOff;
+            this.t = t;
+            this.tOff = tOff;
+            this.g = g;
+            this.gOff = gOff;
+            this.gStride = gStride;
+            this.gx = gx;
+            this.gxOff = gxOff;
+            split(pool, rows, cols);
+        }
+
+        @Override
+        void rows(int r0, int r1, int worker) {
             for (int r = r0; r < r1; r++) {
                 int target = target(t[tOff + r], r, cols);
                 float gr = g[gOff + r * gStride];
@@ -151,7 +310,15 @@ final class CpuReductions {
                     gx[oi + j] = (probs[pi + j] - (j == target ? 1f : 0f)) * gr;
                 }
             }
-        });
+        }
+
+        @Override
+        void clear() {
+            probs = null;
+            t = null;
+            g = null;
+            gx = null;
+        }
     }
 
     private static int target(float t, int row, int cols) {

@@ -2,6 +2,7 @@ package dev.adjoint.device.cpu;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntConsumer;
 
@@ -19,43 +20,29 @@ public final class Parallel implements AutoCloseable {
     private static final long SPIN_NANOS = 1_000_000;
 
     private final Thread[] workers;
-    /** parked[i]: worker i is parked or about to park (Dekker with {@link #job}: both volatile). */
+    /** parked[i]: worker i is parked or about to park (Dekker with {@link #seq}: both volatile). */
     private final AtomicIntegerArray parked;
     private final int threads;
-    private volatile Job job;
+    /**
+     * The current call's state, reused call after call so that {@link #run} allocates nothing. A
+     * late worker must never run a task of the next call with the previous call's body: it reads
+     * {@link #body}, {@link #tasks} and {@link #generation} under the seqlock {@link #seq} (odd
+     * while {@link #run} writes them), and it claims task indices with a CAS on {@link #claims},
+     * whose high half is the generation: a claim made with a stale generation fails.
+     */
+    private volatile long seq;
+    private volatile WorkerTask body;
+    private volatile int tasks;
+    private volatile long generation;
+    private final AtomicLong claims = new AtomicLong();
+    private final AtomicInteger done = new AtomicInteger();
+    private volatile Throwable failure;
     private volatile boolean closed;
 
     /** A task body that is also told which thread runs it: 0 is the caller, 1.. the workers. */
     @FunctionalInterface
     public interface WorkerTask {
         void run(int task, int worker);
-    }
-
-    /** One call of {@link #run}: its own counters, so a late worker can never touch the next one. */
-    private static final class Job {
-        final WorkerTask body;
-        final int tasks;
-        final AtomicInteger next = new AtomicInteger();
-        final AtomicInteger done = new AtomicInteger();
-        volatile Throwable failure;
-
-        Job(WorkerTask body, int tasks) {
-            this.body = body;
-            this.tasks = tasks;
-        }
-
-        void work(int worker) {
-            int i;
-            while ((i = next.getAndIncrement()) < tasks) {
-                try {
-                    body.run(i, worker);
-                } catch (Throwable t) {
-                    failure = t;
-                } finally {
-                    done.incrementAndGet();
-                }
-            }
-        }
     }
 
     public Parallel(int threads) {
@@ -98,19 +85,29 @@ public final class Parallel implements AutoCloseable {
             }
             return;
         }
-        Job j = new Job(body, tasks);
-        job = j;
+        long g = generation + 1;
+        seq++;
+        this.body = body;
+        this.tasks = tasks;
+        failure = null;
+        done.set(0);
+        claims.set(g << 32);
+        generation = g;
+        seq++;
         for (int i = 0; i < workers.length; i++) {
             if (parked.get(i) != 0) {
                 LockSupport.unpark(workers[i]);
             }
         }
-        j.work(0);
-        while (j.done.get() < tasks) {
+        work(0, g, body, tasks);
+        while (done.get() < tasks) {
             Thread.onSpinWait();
         }
-        job = null;
-        Throwable f = j.failure;
+        seq++;
+        this.body = null;
+        seq++;
+        Throwable f = failure;
+        failure = null;
         if (f instanceof RuntimeException r) {
             throw r;
         }
@@ -122,14 +119,39 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private void workerLoop(int index) {
-        Job seen = null;
-        while (!closed) {
-            Job j = job;
-            if (j != null && j != seen) {
-                seen = j;
-                j.work(index + 1);
+    /** Claims and runs tasks of generation {@code g} until none is left or a newer call has begun. */
+    private void work(int worker, long g, WorkerTask b, int n) {
+        while (true) {
+            long c = claims.get();
+            if (c >>> 32 != g || (int) c >= n) {
+                return;
+            }
+            if (!claims.compareAndSet(c, c + 1)) {
                 continue;
+            }
+            try {
+                b.run((int) c, worker);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                done.incrementAndGet();
+            }
+        }
+    }
+
+    private void workerLoop(int index) {
+        long seen = 0;
+        while (!closed) {
+            long s = seq;
+            if ((s & 1) == 0) {
+                WorkerTask b = body;
+                int n = tasks;
+                long g = generation;
+                if (b != null && g != seen && seq == s) {
+                    seen = g;
+                    work(index + 1, g, b, n);
+                    continue;
+                }
             }
             long spinUntil = System.nanoTime() + SPIN_NANOS;
             while (idle(seen) && !closed && System.nanoTime() < spinUntil) {
@@ -145,11 +167,10 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    private boolean idle(Job seen) {
-        Job j = job;
-        return j == null || j == seen;
+    /** Nothing new to do: no call open, or the open one was already seen (an odd seq is a call starting). */
+    private boolean idle(long seen) {
+        return (seq & 1) == 0 && (body == null || generation == seen);
     }
-
     @Override
     public void close() {
         closed = true;

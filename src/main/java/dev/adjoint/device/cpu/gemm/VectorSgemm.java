@@ -14,7 +14,8 @@ import jdk.incubator.vector.FloatVector;
  * thread takes fewer. K is never split and its blocking depends only on k, so every element of C
  * is computed by the same operations in the same order whatever the thread count: results are
  * bit-identical for 1 or N threads. Packing buffers belong to this instance and grow to the largest
- * problem seen; a steady state allocates only the task closures. Calls are serialized.
+ * problem seen; the tasks are fields that read the call in progress, so a steady state allocates
+ * nothing. Calls are serialized.
  *
  * <p>This class touches {@code jdk.incubator.vector}; load it only through {@link Sgemm#create}.
  */
@@ -79,47 +80,119 @@ public final class VectorSgemm implements Sgemm {
         int mPanels = (m + MR - 1) / MR;
         long work = (long) m * n * k;
         int t = (int) Math.min(pool.threads(), Math.max(1, work / MIN_WORK_PER_THREAD));
-        float[] pa = packedA = grow(packedA, (long) mPanels * MR * k);
-        for (int jc = 0; jc < n; jc += nc) {
-            int j0 = jc;
-            int jEnd = Math.min(n, jc + nc);
-            int nPanels = (jEnd - jc + NR - 1) / NR;
-            float[] pb = packedB = grow(packedB, (long) nPanels * NR * k);
-            int aTasks = jc == 0 ? (mPanels + PACK_A_PANELS - 1) / PACK_A_PANELS : 0;
-            int bTasks = (nPanels + PACK_B_PANELS - 1) / PACK_B_PANELS;
-            Parallel.WorkerTask pack = (task, worker) -> {
-                if (task < aTasks) {
-                    int r0 = task * PACK_A_PANELS;
-                    SgemmPacking.packA(transA, a, aOffset, lda, m, k, kcb, r0,
-                            Math.min(mPanels, r0 + PACK_A_PANELS), pa);
+        packedA = grow(packedA, (long) mPanels * MR * k);
+        Call g = call;
+        g.transA = transA;
+        g.transB = transB;
+        g.m = m;
+        g.k = k;
+        g.kcb = kcb;
+        g.mPanels = mPanels;
+        g.alpha = alpha;
+        g.beta = beta;
+        g.a = a;
+        g.aOffset = aOffset;
+        g.lda = lda;
+        g.b = b;
+        g.bOffset = bOffset;
+        g.ldb = ldb;
+        g.c = c;
+        g.cOffset = cOffset;
+        g.ldc = ldc;
+        try {
+            for (int jc = 0; jc < n; jc += nc) {
+                int jEnd = Math.min(n, jc + nc);
+                int nPanels = (jEnd - jc + NR - 1) / NR;
+                packedB = grow(packedB, (long) nPanels * NR * k);
+                int aTasks = jc == 0 ? (mPanels + PACK_A_PANELS - 1) / PACK_A_PANELS : 0;
+                int bTasks = (nPanels + PACK_B_PANELS - 1) / PACK_B_PANELS;
+                boolean byColumns = nPanels >= 2 * t;
+                int panels = byColumns ? nPanels : mPanels;
+                int chunk = Math.max(1, (panels + TASKS_PER_THREAD * t - 1) / (TASKS_PER_THREAD * t));
+                int tasks = (panels + chunk - 1) / chunk;
+                g.j0 = jc;
+                g.jEnd = jEnd;
+                g.nPanels = nPanels;
+                g.aTasks = aTasks;
+                g.byColumns = byColumns;
+                g.panels = panels;
+                g.chunk = chunk;
+                if (t == 1) {
+                    for (int i = 0; i < aTasks + bTasks; i++) {
+                        pack.run(i, 0);
+                    }
+                    for (int i = 0; i < tasks; i++) {
+                        compute.run(i, 0);
+                    }
                 } else {
-                    int q0 = (task - aTasks) * PACK_B_PANELS;
-                    SgemmPacking.packB(transB, b, bOffset, ldb, k, kcb, j0, jEnd, q0,
-                            Math.min(nPanels, q0 + PACK_B_PANELS), pb);
+                    pool.run(aTasks + bTasks, pack);
+                    pool.run(tasks, compute);
                 }
-            };
-            boolean byColumns = nPanels >= 2 * t;
-            int panels = byColumns ? nPanels : mPanels;
-            int chunk = Math.max(1, (panels + TASKS_PER_THREAD * t - 1) / (TASKS_PER_THREAD * t));
-            int tasks = (panels + chunk - 1) / chunk;
-            Parallel.WorkerTask compute = (task, worker) -> {
-                int lo = task * chunk;
-                int hi = Math.min(panels, lo + chunk);
-                tiles(byColumns ? 0 : lo, byColumns ? mPanels : hi, byColumns ? lo : 0, byColumns ? hi : nPanels,
-                        m, k, kcb, j0, jEnd, alpha, beta, c, cOffset, ldc, tiles[worker]);
-            };
-            if (t == 1) {
-                for (int i = 0; i < aTasks + bTasks; i++) {
-                    pack.run(i, 0);
-                }
-                for (int i = 0; i < tasks; i++) {
-                    compute.run(i, 0);
-                }
-            } else {
-                pool.run(aTasks + bTasks, pack);
-                pool.run(tasks, compute);
             }
+        } finally {
+            g.a = null;
+            g.b = null;
+            g.c = null;
         }
+    }
+
+    /**
+     * The arguments of the call in progress and of its current column block, read by {@link #pack}
+     * and {@link #compute}: set before each {@code pool.run} (calls are serialized), so a call
+     * allocates no closures.
+     */
+    private static final class Call {
+        boolean transA;
+        boolean transB;
+        boolean byColumns;
+        int m;
+        int k;
+        int kcb;
+        int mPanels;
+        int nPanels;
+        int aTasks;
+        int panels;
+        int chunk;
+        int j0;
+        int jEnd;
+        int aOffset;
+        int lda;
+        int bOffset;
+        int ldb;
+        int cOffset;
+        int ldc;
+        float alpha;
+        float beta;
+        float[] a;
+        float[] b;
+        float[] c;
+    }
+
+    private final Call call = new Call();
+
+    /** Packing task: the first {@code aTasks} pack 64-row slices of A, the rest 64-column slices of B. */
+    private final Parallel.WorkerTask pack = (task, worker) -> {
+        Call g = call;
+        if (task < g.aTasks) {
+            int r0 = task * PACK_A_PANELS;
+            SgemmPacking.packA(g.transA, g.a, g.aOffset, g.lda, g.m, g.k, g.kcb, r0,
+                    Math.min(g.mPanels, r0 + PACK_A_PANELS), packedA);
+        } else {
+            int q0 = (task - g.aTasks) * PACK_B_PANELS;
+            SgemmPacking.packB(g.transB, g.b, g.bOffset, g.ldb, g.k, g.kcb, g.j0, g.jEnd, q0,
+                    Math.min(g.nPanels, q0 + PACK_B_PANELS), packedB);
+        }
+    };
+
+    /** Compute task: a chunk of B panels (all of A) or of A panels (all of B) of the column block. */
+    private final Parallel.WorkerTask compute = this::compute;
+
+    private void compute(int task, int worker) {
+        Call g = call;
+        int lo = task * g.chunk;
+        int hi = Math.min(g.panels, lo + g.chunk);
+        tiles(g.byColumns ? 0 : lo, g.byColumns ? g.mPanels : hi, g.byColumns ? lo : 0, g.byColumns ? hi : g.nPanels,
+                g.m, g.k, g.kcb, g.j0, g.jEnd, g.alpha, g.beta, g.c, g.cOffset, g.ldc, tiles[worker]);
     }
 
     /** A panels [r0, r1) × B panels [q0, q1) of the column block [j0, jEnd), all of K, in K order. */

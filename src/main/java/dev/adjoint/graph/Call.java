@@ -1,0 +1,97 @@
+package dev.adjoint.graph;
+
+import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.UnaryOp;
+
+/**
+ * One recorded device call of a {@link Plan}: the primitive and its arguments, over buffers of the
+ * device underneath (never arena handles), with shapes and strides copied at capture. Host
+ * transfers, random fills and optimizer updates are never recorded (see {@link CapturingDevice}).
+ */
+public sealed interface Call {
+    /** Issues the call on {@code device}, the device the plan was captured over. */
+    void run(Device device);
+
+    record Fill(Buffer dst, long offset, long length, float value) implements Call {
+        @Override
+        public void run(Device d) {
+            d.fill(dst, offset, length, value);
+        }
+    }
+
+    record Copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) implements Call {
+        @Override
+        public void run(Device d) {
+            d.copy(src, srcOffset, dst, dstOffset, length);
+        }
+    }
+
+    record Gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, long aOffset, int lda,
+                Buffer b, long bOffset, int ldb, float beta, Buffer c, long cOffset, int ldc) implements Call {
+        @Override
+        public void run(Device d) {
+            d.gemm(transA, transB, m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc);
+        }
+    }
+
+    record Unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides, Buffer out,
+                 long outOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.unary(op, p, shape, x, xOffset, xStrides, out, outOffset);
+        }
+    }
+
+    record Binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides, Buffer b, long bOffset,
+                  long[] bStrides, Buffer out, long outOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.binary(op, p, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
+        }
+    }
+
+    record Reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset)
+            implements Call {
+        @Override
+        public void run(Device d) {
+            d.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
+        }
+    }
+
+    record Softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset)
+            implements Call {
+        @Override
+        public void run(Device d) {
+            d.softmax(log, rows, cols, x, xOffset, out, outOffset);
+        }
+    }
+
+    record SoftmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
+                           Buffer gx, long gxOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.softmaxBackward(log, rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
+        }
+    }
+
+    record CrossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
+                        Buffer loss, long lossOffset, Buffer probs, long probsOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset, probs, probsOffset);
+        }
+    }
+
+    record CrossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets, long targetsOffset,
+                                Buffer gLoss, long gLossOffset, long gLossStride, Buffer gx, long gxOffset)
+            implements Call {
+        @Override
+        public void run(Device d) {
+            d.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
+                    gLossStride, gx, gxOffset);
+        }
+    }
+}

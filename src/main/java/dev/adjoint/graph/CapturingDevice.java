@@ -1,0 +1,259 @@
+package dev.adjoint.graph;
+
+import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Distribution;
+import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.UnaryOp;
+
+/**
+ * A device that can record what runs on it into a {@link Plan}. Create the model, its parameters,
+ * the optimizer state and the input slots on it from the start; it passes every call through to
+ * the device underneath, and while {@link Plan#capture} runs it also records the call and serves
+ * allocations from the plan's arena.
+ *
+ * <p>A capture refuses, with an {@link IllegalStateException} naming the call, what a replay could
+ * not reproduce: host transfers ({@code upload}, {@code download}: e.g. {@code item()} in the step),
+ * random fills (the seed would be frozen: dropout) and optimizer updates (the step count and
+ * learning rate change every step: run the optimizer after {@link Plan#replay}). A capture covers
+ * every call on this device, from any thread; one capture at a time.
+ */
+public final class CapturingDevice implements Device {
+    private final Device inner;
+    private Plan plan;
+
+    public CapturingDevice(Device inner) {
+        if (inner instanceof CapturingDevice) {
+            throw new IllegalArgumentException("CapturingDevice: the device is already a CapturingDevice");
+        }
+        this.inner = inner;
+    }
+
+    /** The device underneath, which runs the calls (and a plan's replays). */
+    public Device inner() {
+        return inner;
+    }
+
+    /** Whether a capture is in progress. */
+    public boolean capturing() {
+        return plan != null;
+    }
+
+    synchronized void begin(Plan p) {
+        if (plan != null) {
+            throw new IllegalStateException("capture: another capture is in progress on " + name());
+        }
+        p.begin();
+        plan = p;
+    }
+
+    synchronized void end(Plan p) {
+        if (plan == p) {
+            plan = null;
+        }
+    }
+
+    private Buffer in(Buffer b) {
+        Plan p = plan;
+        if (p != null) {
+            return p.resolve(b);
+        }
+        return b instanceof Plan.ArenaBuffer a ? a.underlying() : b;
+    }
+
+    private void refuse(String op, String why) {
+        if (plan != null) {
+            throw new IllegalStateException(op + " during a capture on " + name() + ": " + why);
+        }
+    }
+
+    @Override
+    public String name() {
+        return inner.name();
+    }
+
+    @Override
+    public String description() {
+        return inner.description();
+    }
+
+    @Override
+    public Buffer allocate(long length) {
+        Plan p = plan;
+        return p != null ? p.allocate(this, length) : inner.allocate(length);
+    }
+
+    @Override
+    public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        refuse("upload", "a replay would not send new host values; upload inputs into their slots before each "
+                + "replay, and make constants before the capture");
+        inner.upload(src, srcOffset, in(dst), dstOffset, length);
+    }
+
+    @Override
+    public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        refuse("download", "a replayed step cannot hand values back to Java code (item(), toArray(), get()); "
+                + "accumulate on the device and read after the replay");
+        inner.download(in(src), srcOffset, dst, dstOffset, length);
+    }
+
+    @Override
+    public void fill(Buffer dst, long offset, long length, float value) {
+        Buffer d = in(dst);
+        inner.fill(d, offset, length, value);
+        if (plan != null) {
+            plan.record(new Call.Fill(d, offset, length, value));
+        }
+    }
+
+    @Override
+    public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        Buffer s = in(src);
+        Buffer d = in(dst);
+        inner.copy(s, srcOffset, d, dstOffset, length);
+        if (plan != null) {
+            plan.record(new Call.Copy(s, srcOffset, d, dstOffset, length));
+        }
+    }
+
+    @Override
+    public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+        refuse("random", "a replay would draw the same numbers every step (dropout); capture without random "
+                + "layers, or train define-by-run");
+        inner.random(in(dst), offset, length, dist, a, b, seed);
+    }
+
+    @Override
+    public void synchronize() {
+        inner.synchronize();
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, long aOffset, int lda,
+                     Buffer b, long bOffset, int ldb, float beta, Buffer c, long cOffset, int ldc) {
+        Buffer ia = in(a);
+        Buffer ib = in(b);
+        Buffer ic = in(c);
+        inner.gemm(transA, transB, m, n, k, alpha, ia, aOffset, lda, ib, bOffset, ldb, beta, ic, cOffset, ldc);
+        if (plan != null) {
+            plan.record(new Call.Gemm(transA, transB, m, n, k, alpha, ia, aOffset, lda, ib, bOffset, ldb, beta, ic,
+                    cOffset, ldc));
+        }
+    }
+
+    @Override
+    public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
+                      Buffer out, long outOffset) {
+        Buffer ix = in(x);
+        Buffer io = in(out);
+        inner.unary(op, p, shape, ix, xOffset, xStrides, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.Unary(op, p, shape.clone(), ix, xOffset, xStrides.clone(), io, outOffset));
+        }
+    }
+
+    @Override
+    public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
+                       Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        Buffer ia = in(a);
+        Buffer ib = in(b);
+        Buffer io = in(out);
+        inner.binary(op, p, shape, ia, aOffset, aStrides, ib, bOffset, bStrides, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.Binary(op, p, shape.clone(), ia, aOffset, aStrides.clone(), ib, bOffset,
+                    bStrides.clone(), io, outOffset));
+        }
+    }
+
+    @Override
+    public void reduce(ReduceOp op, int outer, int n, int innerSize, Buffer x, long xOffset, Buffer out, long outOffset) {
+        Buffer ix = in(x);
+        Buffer io = in(out);
+        inner.reduce(op, outer, n, innerSize, ix, xOffset, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.Reduce(op, outer, n, innerSize, ix, xOffset, io, outOffset));
+        }
+    }
+
+    @Override
+    public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        Buffer ix = in(x);
+        Buffer io = in(out);
+        inner.softmax(log, rows, cols, ix, xOffset, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.Softmax(log, rows, cols, ix, xOffset, io, outOffset));
+        }
+    }
+
+    @Override
+    public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
+                                Buffer gx, long gxOffset) {
+        Buffer iy = in(y);
+        Buffer igy = in(gy);
+        Buffer igx = in(gx);
+        inner.softmaxBackward(log, rows, cols, iy, yOffset, igy, gyOffset, igx, gxOffset);
+        if (plan != null) {
+            plan.record(new Call.SoftmaxBackward(log, rows, cols, iy, yOffset, igy, gyOffset, igx, gxOffset));
+        }
+    }
+
+    @Override
+    public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
+                             Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        Buffer il = in(logits);
+        Buffer it = in(targets);
+        Buffer iloss = in(loss);
+        Buffer ip = in(probs);
+        inner.crossEntropy(rows, cols, il, logitsOffset, it, targetsOffset, iloss, lossOffset, ip, probsOffset);
+        if (plan != null) {
+            plan.record(new Call.CrossEntropy(rows, cols, il, logitsOffset, it, targetsOffset, iloss, lossOffset, ip,
+                    probsOffset));
+        }
+    }
+
+    @Override
+    public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
+                                     long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
+                                     Buffer gx, long gxOffset) {
+        Buffer ip = in(probs);
+        Buffer it = in(targets);
+        Buffer ig = in(gLoss);
+        Buffer igx = in(gx);
+        inner.crossEntropyBackward(rows, cols, ip, probsOffset, it, targetsOffset, ig, gLossOffset, gLossStride,
+                igx, gxOffset);
+        if (plan != null) {
+            plan.record(new Call.CrossEntropyBackward(rows, cols, ip, probsOffset, it, targetsOffset, ig, gLossOffset,
+                    gLossStride, igx, gxOffset));
+        }
+    }
+
+    @Override
+    public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
+                        float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
+        refuse("sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "
+                + "plan.replay()");
+        inner.sgdStep(in(param), in(grad), in(velocity), offset, length, lr, momentum, dampening, weightDecay,
+                nesterov, firstStep);
+    }
+
+    @Override
+    public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
+                         float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        refuse("adamStep", "the step count and learning rate change every step; run optimizer.step() after "
+                + "plan.replay()");
+        inner.adamStep(in(param), in(grad), in(m), in(v), offset, length, lr, beta1, beta2, eps, weightDecay,
+                decoupled, step);
+    }
+
+    /** Closes the device underneath. */
+    @Override
+    public void close() {
+        inner.close();
+    }
+
+    @Override
+    public String toString() {
+        return "capturing(" + inner + ")";
+    }
+}
