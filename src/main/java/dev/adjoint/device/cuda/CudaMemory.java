@@ -64,7 +64,9 @@ final class CudaMemory {
     }
 
     synchronized Block allocate(long floats) {
-        refuseDuringCapture("allocating " + floats + " floats");
+        if (capturing != null) {
+            throw refusal("allocating " + floats + " floats");
+        }
         long bytes = rounded(floats * Float.BYTES);
         ArrayDeque<Block> list = free.get(bytes);
         Block block = list == null ? null : list.poll();
@@ -132,21 +134,26 @@ final class CudaMemory {
         capturing = null;
     }
 
-    /** Throws if a graph capture is in progress: {@code op} cannot be recorded into a graph. */
+    /** Throws while a graph is captured; {@code op} is a constant (this runs on every call, so no message is built). */
     void refuseDuringCapture(String op) {
-        String device = capturing;
-        if (device != null) {
-            throw new DeviceException("cuda: " + op + " during CUDA graph capture on " + device + ": a graph cannot "
-                    + "allocate, copy to or from the host, or wait for the device; do that before or after the "
-                    + "captured work (or switch graphs off with -D" + CudaGraph.PROPERTY + "=false)");
+        if (capturing != null) {
+            throw refusal(op);
         }
+    }
+
+    private DeviceException refusal(String op) {
+        return new DeviceException("cuda: " + op + " during CUDA graph capture on " + capturing + ": a graph cannot "
+                + "allocate, copy to or from the host, or wait for the device; do that before or after the "
+                + "captured work (or switch graphs off with -D" + CudaGraph.PROPERTY + "=false)");
     }
 
     // ------------------------------------------------------------------ host transfers
 
     /** Uploads through the pinned staging buffer with asynchronous copies on the stream. */
     synchronized void upload(float[] src, int srcOffset, CUdeviceptr dst, int length) {
-        refuseDuringCapture("upload of " + length + " floats");
+        if (capturing != null) {
+            throw refusal("upload of " + length + " floats");
+        }
         long done = 0;
         while (done < length) {
             int n = (int) Math.min(length - done, STAGING_MAX / Float.BYTES);
@@ -161,7 +168,9 @@ final class CudaMemory {
 
     /** Downloads through the pinned staging buffer; waits for the stream. */
     synchronized void download(CUdeviceptr src, float[] dst, int dstOffset, int length) {
-        refuseDuringCapture("download of " + length + " floats");
+        if (capturing != null) {
+            throw refusal("download of " + length + " floats");
+        }
         long done = 0;
         while (done < length) {
             int n = (int) Math.min(length - done, STAGING_MAX / Float.BYTES);
