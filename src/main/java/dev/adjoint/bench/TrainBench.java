@@ -2,6 +2,7 @@ package dev.adjoint.bench;
 
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
+import dev.adjoint.device.GraphCapable;
 import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
@@ -32,13 +33,14 @@ import java.util.Map;
  * {@code --compare}, the numpy (or PyTorch, {@code --peer torch}) reference in bench/reference
  * runs the same step in the same invocation, interleaved round by round, and the ratio of
  * medians is printed. With {@code --replay} the step's device work is replayed from a captured
- * plan ({@link Trainer#replay}).
+ * plan ({@link Trainer#replay}), on CUDA as one CUDA graph launch per step unless
+ * {@code --graphs off} (the same as {@code -Dadjoint.cuda.graphs=false}).
  */
 public final class TrainBench {
     static final String USAGE = """
             usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
-                                       [--python python3] [--json FILE] [--replay]""";
+                                       [--python python3] [--json FILE] [--replay [--graphs on|off]]""";
 
     private TrainBench() {}
 
@@ -57,6 +59,7 @@ public final class TrainBench {
             root.put("model", "MLP " + Arrays.toString(o.sizes()) + " relu, softmax cross-entropy, Adam lr 1e-3");
             root.put("batch", (long) o.batch());
             root.put("replay", o.replay());
+            root.put("device_graphs", o.replay() && graphs(device));
             List<Double> ours = new ArrayList<>();
             List<Double> peer = new ArrayList<>();
             try (Step step = new Step(device, o.sizes(), o.batch(), o.replay())) {
@@ -76,7 +79,8 @@ public final class TrainBench {
             root.put("adjoint_samples_per_second", ours);
             root.put("adjoint_median", med);
             System.out.printf(Locale.ROOT, "adjoint %s%s: median %,.0f samples/s (batch %d, %s)%n", device.name(),
-                    o.replay() ? " (replay)" : "", med, o.batch(), Arrays.toString(o.sizes()));
+                    o.replay() ? graphs(device) ? " (replay, device graph)" : " (replay)" : "", med, o.batch(),
+                    Arrays.toString(o.sizes()));
             if (o.compare()) {
                 double pm = median(peer);
                 root.put("peer", o.peer());
@@ -92,6 +96,11 @@ public final class TrainBench {
             }
         }
         return 0;
+    }
+
+    /** Whether a plan replayed on {@code device} (a {@link CapturingDevice}) runs as a device graph. */
+    static boolean graphs(Device device) {
+        return device instanceof CapturingDevice c && c.inner() instanceof GraphCapable g && g.graphsEnabled();
     }
 
     /** The model, optimizer and a few device-resident batches, stepped by the trainer's own step. */
@@ -131,6 +140,19 @@ public final class TrainBench {
         void step() {
             int i = (int) (steps++ % BATCHES);
             trainer.step(xs[i], ys[i], null, null);
+        }
+
+        /** Parameters and optimizer state, in a fixed order (for equality checks). */
+        List<float[]> state() {
+            List<float[]> all = new ArrayList<>();
+            all.add(params.values().toArray());
+            opt.state().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .forEach(e -> all.add(e.getValue().toArray()));
+            return all;
+        }
+
+        Trainer trainer() {
+            return trainer;
         }
 
         void warmup(double seconds) {
@@ -253,6 +275,12 @@ public final class TrainBench {
                 case "--peer" -> peer = v;
                 case "--python" -> python = v;
                 case "--json" -> json = Path.of(v);
+                case "--graphs" -> {
+                    if (!v.equals("on") && !v.equals("off")) {
+                        throw new IllegalArgumentException("bench train: --graphs must be on or off, got " + v);
+                    }
+                    System.setProperty("adjoint.cuda.graphs", Boolean.toString(v.equals("on")));
+                }
                 case "--threads" -> {
                     threads = Integer.parseInt(v);
                     System.setProperty("adjoint.threads", v);

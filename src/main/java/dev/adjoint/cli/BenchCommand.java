@@ -1,10 +1,11 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.bench.GemmBench;
+import dev.adjoint.bench.ReplayCheck;
 import dev.adjoint.bench.TrainBench;
 import java.util.Arrays;
 
-/** {@code adjoint bench gemm|train ...}: the benchmarks, each with its own options. */
+/** {@code adjoint bench gemm|train|replay-check ...}: the benchmarks, each with its own options. */
 final class BenchCommand {
     private BenchCommand() {}
 
@@ -16,7 +17,9 @@ final class BenchCommand {
         return switch (args[1]) {
             case "gemm" -> GemmBench.run(rest);
             case "train" -> TrainBench.run(rest);
-            default -> throw new Args.UsageException("unknown benchmark '" + args[1] + "'; choose gemm or train");
+            case "replay-check" -> ReplayCheck.run(rest);
+            default -> throw new Args.UsageException("unknown benchmark '" + args[1] + "'; choose gemm, train or "
+                    + "replay-check");
         };
     }
 }

@@ -24,6 +24,8 @@ public final class Main {
               bench gemm [--device D]      time SGEMM: [--size N | --shape MxKxN] [--threads T] [--json FILE]
               bench train [--device D]     time the MLP training step: [--sizes 784,256,128,10] [--batch 128]
                                            [--compare] (runs the numpy / PyTorch reference side by side)
+                                           [--replay [--graphs on|off]] (a captured plan; CUDA graph on cuda)
+              bench replay-check [--device D]  define-by-run vs replay vs CUDA-graph replay: same weights?
 
             global options: --threads N (cpu backend), --verbose (stack traces on errors)
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]

@@ -2,6 +2,7 @@ package dev.adjoint.graph;
 
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.GraphCapable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -27,9 +28,12 @@ import java.util.Set;
  * count and learning rate, dropout seeds) cannot be frozen into a plan and is refused at capture
  * (see {@link CapturingDevice}): run the optimizer update live after {@code replay()}.
  *
- * <p><b>Backends.</b> The calls are plain data ({@link #calls}). A backend with a graph API can turn
- * a plan into its own graph by capturing one run of {@link #replay} (CUDA stream capture): that
- * needs an optional hook on the backend side later, not a new {@link Device} method.
+ * <p><b>Device graphs.</b> When the device underneath is {@link GraphCapable} (CUDA) and has graphs
+ * enabled, the first {@link #replay} records the calls into a device graph instead of issuing
+ * them, and launches it; every later replay is that one launch. The graph is valid because
+ * nothing it refers to moves: arena buffers stay put until {@link #close}, and buffers from
+ * outside the arena must outlive the plan anyway. Closing the plan destroys the graph. The
+ * calls ({@link #calls}) stay plain data either way.
  */
 public final class Plan implements AutoCloseable {
     private final Device inner;
@@ -38,6 +42,8 @@ public final class Plan implements AutoCloseable {
     private final List<Slot> free = new ArrayList<>();
     private final Set<Buffer> external = Collections.newSetFromMap(new IdentityHashMap<>());
     private Call[] calls = new Call[0];
+    private GraphCapable.Graph graph;
+    private boolean graphDecided;
     private long requestedFloats;
     private int allocations;
     private boolean capturing;
@@ -70,15 +76,41 @@ public final class Plan implements AutoCloseable {
         return plan;
     }
 
-    /** Issues the recorded calls in order on the device underneath (asynchronously where it is). */
+    /**
+     * Issues the recorded calls in order on the device underneath (asynchronously where it is),
+     * or launches them as one device graph (captured at the first replay; see the class comment).
+     * If capturing the graph fails, the exception propagates, nothing has run, and later
+     * replays issue the calls one by one.
+     */
     public void replay() {
         if (closed) {
             throw new IllegalStateException("replay: the plan was closed (its arena is freed)");
         }
+        if (graph != null) {
+            graph.launch();
+            return;
+        }
+        if (!graphDecided) {
+            graphDecided = true;
+            if (inner instanceof GraphCapable g && g.graphsEnabled()) {
+                graph = g.capture(this::issue);
+                graph.launch();
+                return;
+            }
+        }
+        issue();
+    }
+
+    private void issue() {
         Device d = inner;
         for (Call c : calls) {
             c.run(d);
         }
+    }
+
+    /** Whether replays launch a device graph (known after the first replay). */
+    public boolean graphed() {
+        return graph != null;
     }
 
     /** The recorded calls, in order. */
@@ -121,6 +153,10 @@ public final class Plan implements AutoCloseable {
             return;
         }
         closed = true;
+        if (graph != null) {
+            graph.close();
+            graph = null;
+        }
         for (Slot s : slots) {
             s.buffer.close();
         }
@@ -130,7 +166,8 @@ public final class Plan implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "Plan[" + calls.length + " calls, arena " + slots.size() + " buffers / " + arenaFloats()
+        return "Plan[" + calls.length + " calls" + (graph != null ? " as a device graph" : "") + ", arena "
+                + slots.size() + " buffers / " + arenaFloats()
                 + " floats for " + allocations + " allocations / " + requestedFloats + " floats"
                 + (closed ? ", closed]" : "]");
     }

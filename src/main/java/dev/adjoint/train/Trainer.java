@@ -208,6 +208,11 @@ public final class Trainer {
         return this;
     }
 
+    /** The plans replayed so far, one per batch shape (empty without {@link #replay}); for tests and reports. */
+    public List<Plan> replayPlans() {
+        return replay == null ? List.of() : replay.plans();
+    }
+
     /** Fraction of a dataset that a model classifies correctly (eval mode, no gradients). */
     public static double evaluate(Module model, Dataset data, Normalization norm, Device device) {
         try (DataLoader loader = new DataLoader(data, device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.cpu.CpuDevice;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
@@ -20,6 +21,7 @@ import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
 import dev.adjoint.testing.Backends;
 import dev.adjoint.testing.CountingDevice;
+import dev.adjoint.testing.FakeGraphDevice;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
@@ -193,6 +195,98 @@ class PlanTest {
             trainer.fit(data.train(), data.test(), device, e -> {});
             trainer.replay(false);
             return params.values().toArray();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"adam", "nesterov", "sgd"})
+    void aGraphIsCapturedOnceLaunchedEveryStepAndGivesThePlainReplaysNumbers(String optimizer) {
+        Device cpu = Backends.open("cpu");
+        List<float[]> plain;
+        try (Setup s = new Setup(new CapturingDevice(cpu), optimizer, true)) {
+            s.steps(100);
+            plain = s.state();
+            assertTrue(!s.trainer.replayPlans().getFirst().graphed(), "the CPU offers no graphs");
+        }
+        FakeGraphDevice fake = new FakeGraphDevice(cpu);
+        List<float[]> graphed;
+        try (Setup s = new Setup(new CapturingDevice(fake), optimizer, true)) {
+            s.steps(100);
+            graphed = s.state();
+            Plan plan = s.trainer.replayPlans().getFirst();
+            assertTrue(plan.graphed(), plan.toString());
+            assertEquals(1, fake.captures(), "one graph, captured at the first replay");
+            assertEquals(99, fake.launches(), "step 1 is the plan's own capture; steps 2..100 launch the graph");
+            assertEquals(0, fake.destroyed());
+            s.trainer.replay(false);
+            assertEquals(1, fake.destroyed(), "closing the plan destroys its graph");
+            assertTrue(plan.isClosed());
+        }
+        for (int i = 0; i < plain.size(); i++) {
+            assertArrayEquals(plain.get(i), graphed.get(i), optimizer + ": state " + i + " differs after 100 steps");
+        }
+    }
+
+    @Test
+    void graphsSwitchedOffReplayCallByCall() {
+        FakeGraphDevice fake = new FakeGraphDevice(Backends.open("cpu")).enabled(false);
+        try (Setup s = new Setup(new CapturingDevice(fake), "adam", true)) {
+            s.steps(10);
+            assertEquals(0, fake.captures());
+            assertEquals(0, fake.launches());
+            assertTrue(!s.trainer.replayPlans().getFirst().graphed());
+        }
+    }
+
+    @Test
+    void aFailedGraphCaptureRunsNothingAndLaterReplaysIssueTheCalls() {
+        FakeGraphDevice fake = new FakeGraphDevice(Backends.open("cpu"));
+        CapturingDevice device = new CapturingDevice(fake);
+        try (Tensor x = Tensor.of(device, new float[] {1, -2, 3}, 3);
+             Tensor out = Tensor.zeros(device, 3)) {
+            Plan plan = Plan.capture(device, () -> {
+                try (Scope s = Scope.open()) {
+                    dev.adjoint.tensor.InPlace.copy(out, x.relu().add(1f));
+                }
+            });
+            dev.adjoint.tensor.InPlace.fill(out, 0f);
+            fake.failNextCapture(new DeviceException("fake: refused"));
+            DeviceException e = assertThrows(DeviceException.class, plan::replay);
+            assertTrue(e.getMessage().contains("refused"), e.getMessage());
+            assertArrayEquals(new float[] {0, 0, 0}, out.toArray(), "a failed capture runs nothing");
+            plan.replay();
+            assertArrayEquals(new float[] {2, 1, 4}, out.toArray());
+            assertTrue(!plan.graphed());
+            plan.close();
+            assertEquals(0, fake.destroyed());
+        }
+    }
+
+    @Test
+    void aGraphedPlanReplaysOntoItsBuffersAndIsDestroyedWithThePlan() {
+        FakeGraphDevice fake = new FakeGraphDevice(Backends.open("cpu"));
+        CapturingDevice device = new CapturingDevice(fake);
+        try (Tensor x = Tensor.of(device, new float[] {1, -2, 3}, 3);
+             Tensor out = Tensor.zeros(device, 3)) {
+            Plan plan = Plan.capture(device, () -> {
+                try (Scope s = Scope.open()) {
+                    dev.adjoint.tensor.InPlace.copy(out, x.mul(2f).relu());
+                }
+            });
+            for (float v = 1; v <= 3; v++) {
+                try (Tensor next = Tensor.of(device, new float[] {v, -v, 10 * v}, 3)) {
+                    dev.adjoint.tensor.InPlace.copy(x, next);
+                }
+                plan.replay();
+                assertArrayEquals(new float[] {2 * v, 0, 20 * v}, out.toArray(), "replay " + v);
+            }
+            assertEquals(1, fake.captures());
+            assertEquals(3, fake.launches());
+            assertTrue(plan.toString().contains("device graph"), plan.toString());
+            plan.close();
+            plan.close();
+            assertEquals(1, fake.destroyed(), "closed once");
+            assertThrows(IllegalStateException.class, plan::replay);
         }
     }
 

@@ -6,6 +6,7 @@ import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
+import dev.adjoint.device.GraphCapable;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
 import jcuda.driver.CUcontext;
@@ -18,9 +19,10 @@ import jcuda.driver.JCudaDriver;
  * One CUDA GPU on the driver API: its primary context, one stream that every copy and kernel is
  * queued on, memory from {@link CudaMemory}, kernels from {@link CudaKernels} and GEMM from
  * {@link CudaGemm}. Nothing in a compute call crosses to the host; {@link #download} and
- * {@link #synchronize} wait for the stream.
+ * {@link #synchronize} wait for the stream. The stream can be captured into a CUDA graph
+ * ({@link GraphCapable}, {@link CudaGraph}); {@code -Dadjoint.cuda.graphs=false} switches that off.
  */
-public final class CudaDevice implements Device {
+public final class CudaDevice implements Device, GraphCapable {
     /** The device whose context the current thread has made current (cuCtxSetCurrent is per thread). */
     private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
 
@@ -55,7 +57,7 @@ public final class CudaDevice implements Device {
     }
 
     /** Makes this device's context current on the calling thread, once per thread. */
-    private void bind() {
+    void bind() {
         if (closed) {
             throw new IllegalStateException("cuda:" + index + " used after close");
         }
@@ -67,6 +69,10 @@ public final class CudaDevice implements Device {
 
     CudaMemory memory() {
         return memory;
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     @Override
@@ -152,6 +158,7 @@ public final class CudaDevice implements Device {
     @Override
     public void synchronize() {
         bind();
+        memory.refuseDuringCapture("synchronize");
         check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize");
     }
 
@@ -247,11 +254,26 @@ public final class CudaDevice implements Device {
                 at(v, offset, "adam v"), length, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 
+    // ------------------------------------------------------------------ graphs
+
+    /** False with {@code -Dadjoint.cuda.graphs=false} (read at each call, so tests and benchmarks can compare). */
+    @Override
+    public boolean graphsEnabled() {
+        return CudaGraph.enabled();
+    }
+
+    @Override
+    public GraphCapable.Graph capture(Runnable work) {
+        bind();
+        return CudaGraph.capture(this, stream, memory, work);
+    }
+
     // ------------------------------------------------------------------ timing and lifetime
 
     /** Milliseconds the GPU spent on the work {@code body} queues, measured with events on the stream. */
     public float timeMillis(Runnable body) {
         bind();
+        memory.refuseDuringCapture("timing with events");
         CUevent start = new CUevent();
         CUevent end = new CUevent();
         check(JCudaDriver.cuEventCreate(start, 0), "cuEventCreate");

@@ -20,6 +20,10 @@ import jcuda.driver.JCudaDriver;
  * lists by rounded size and reused; on out-of-memory the cache is flushed and the allocation
  * retried once), and a pinned host staging buffer for uploads and downloads. Everything runs in
  * stream order on the device's one stream, so a freed block may be reused at once.
+ *
+ * <p>While a CUDA graph is being captured ({@link CudaGraph}) allocation, host transfers and
+ * flushing are refused with a {@link DeviceException} naming the call: none can be recorded into
+ * a graph, and a pinned copy would replay a stale staging buffer.
  */
 final class CudaMemory {
     private static final long SMALL = 1L << 20;
@@ -44,6 +48,8 @@ final class CudaMemory {
     private Pointer staging;
     private long stagingBytes;
     private final CUevent stagingFree = new CUevent();
+    /** The device whose stream is being captured into a graph, or null. */
+    private volatile String capturing;
 
     CudaMemory(CudaDriver.Stream stream) {
         this.stream = stream;
@@ -58,6 +64,9 @@ final class CudaMemory {
     }
 
     synchronized Block allocate(long floats) {
+        if (capturing != null) {
+            throw refusal("allocating " + floats + " floats");
+        }
         long bytes = rounded(floats * Float.BYTES);
         ArrayDeque<Block> list = free.get(bytes);
         Block block = list == null ? null : list.poll();
@@ -101,6 +110,7 @@ final class CudaMemory {
 
     /** Frees every cached block back to the driver (after the stream has drained). */
     synchronized void flush() {
+        refuseDuringCapture("freeing the allocator's cache");
         check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize(before freeing the cache)");
         for (ArrayDeque<Block> list : free.values()) {
             for (Block b : list) {
@@ -111,10 +121,39 @@ final class CudaMemory {
         cachedBytes = 0;
     }
 
+    // ------------------------------------------------------------------ graph capture guard
+
+    void beginCapture(String device) {
+        if (capturing != null) {
+            throw new IllegalStateException(device + ": a CUDA graph capture is already in progress");
+        }
+        capturing = device;
+    }
+
+    void endCapture() {
+        capturing = null;
+    }
+
+    /** Throws while a graph is captured; {@code op} is a constant (this runs on every call, so no message is built). */
+    void refuseDuringCapture(String op) {
+        if (capturing != null) {
+            throw refusal(op);
+        }
+    }
+
+    private DeviceException refusal(String op) {
+        return new DeviceException("cuda: " + op + " during CUDA graph capture on " + capturing + ": a graph cannot "
+                + "allocate, copy to or from the host, or wait for the device; do that before or after the "
+                + "captured work (or switch graphs off with -D" + CudaGraph.PROPERTY + "=false)");
+    }
+
     // ------------------------------------------------------------------ host transfers
 
     /** Uploads through the pinned staging buffer with asynchronous copies on the stream. */
     synchronized void upload(float[] src, int srcOffset, CUdeviceptr dst, int length) {
+        if (capturing != null) {
+            throw refusal("upload of " + length + " floats");
+        }
         long done = 0;
         while (done < length) {
             int n = (int) Math.min(length - done, STAGING_MAX / Float.BYTES);
@@ -129,6 +168,9 @@ final class CudaMemory {
 
     /** Downloads through the pinned staging buffer; waits for the stream. */
     synchronized void download(CUdeviceptr src, float[] dst, int dstOffset, int length) {
+        if (capturing != null) {
+            throw refusal("download of " + length + " floats");
+        }
         long done = 0;
         while (done < length) {
             int n = (int) Math.min(length - done, STAGING_MAX / Float.BYTES);

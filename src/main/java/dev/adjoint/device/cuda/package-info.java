@@ -14,11 +14,15 @@
  *       {@code CudaOptimizers} compute grid sizes and argument lists.</li>
  *   <li>{@code CudaGemm}: SGEMM through JCublas2 (CUDA 12) or {@code java.lang.foreign} downcalls
  *       into {@code libcublas.so.13} (CUDA 13).</li>
+ *   <li>{@code CudaGraph}: stream capture into a CUDA graph, instantiated once and launched per
+ *       step (a replayed plan of the graph executor).</li>
  *   <li>{@link dev.adjoint.device.cuda.CudaCheck}: a GPU check runnable from the bundle.</li>
  * </ul>
  *
  * <p>System properties: {@code adjoint.cuda.tf32=true} (TF32 tensor cores for FP32 GEMM) and
  * {@code adjoint.cuda.cublasWorkspaceMiB=N} (the cuBLAS workspace taken from the device's
- * allocator; default 32, 0 for cuBLAS's own).
+ * allocator; default 32, 0 for cuBLAS's own; stream capture needs one that is not allocated
+ * during the capture) and {@code adjoint.cuda.graphs=false} (replay plans call by call instead of
+ * as a CUDA graph).
  */
 package dev.adjoint.device.cuda;
