@@ -38,7 +38,7 @@ public final class VectorSgemm implements Sgemm {
     private float[] packedB = new float[0];
 
     public VectorSgemm(Parallel pool) {
-        this(pool, 128, 512, 4096);
+        this(pool, 64, 1024, 4096);
     }
 
     /** Blocking sizes: rows of A per L2 block, depth of a K block (max), columns of C per block. */
