@@ -9,9 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * 8 FMAs per step). Eight accumulators is what C2 keeps in registers on AVX2 without spilling;
  * wider tiles (6×16, 4×24) measured at less than half the speed here.
  *
- * <p>The packed B panel holds rows of 16 floats; the packed A panel, per 8 k, the 4 rows' 8 values
- * (so A packs with 8-wide vector copies instead of a scalar transpose, and the kernel still reads
- * one sequential A stream). Padding k with zeros adds 0·0 and leaves the sums unchanged. The kernel writes the raw sums to a 4×16 tile; {@link #update} then applies alpha and beta to
+ * <p>The packed B panel holds {@code kc} rows of 16 floats, the packed A panel {@code kc} groups of
+ * 4. The kernel writes the raw sums to a 4×16 tile; {@link #update} then applies alpha and beta to
  * C, so every element of C is computed by the same operations whichever thread or tile it falls in.
  * (Reading row-major A in place, unpacked, measured 5-7% slower than packing it.)
  *
@@ -25,43 +24,36 @@ final class SgemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     static final int MR = 4;
     static final int NR = 16;
-    /** k comes in groups of 8: packed panels are zero-padded to a multiple of 8 in k. */
-    static final int KG = 8;
 
     private SgemmKernel() {}
 
-    /**
-     * A panel at {@code ao}, B panel at {@code bo}, both {@code kp} deep ({@code kp} a multiple of
-     * {@link #KG}): per group of 8 k, A holds 4 rows of 8 consecutive k (32 floats) and B 8 rows of 16.
-     */
-    static void packed(int kp, float[] a, int ao, float[] b, int bo, float[] tile) {
+    /** A packed at {@code ao} as {@code kc} groups of 4 (one per k), B packed at {@code bo}. */
+    static void packed(int kc, float[] a, int ao, float[] b, int bo,
+                       float[] tile) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-        if (kp < KG || kp % KG != 0 || bo < 0 || bo + kp * NR > b.length || ao < 0 || ao + kp * MR > a.length
+        if (kc < 1 || bo < 0 || bo + kc * NR > b.length || ao < 0 || ao + kc * MR > a.length
                 || tile.length < MR * NR || tile == a || tile == b) {
-            throw new IndexOutOfBoundsException("sgemm kernel: k=" + kp + ", A at " + ao + ", B at " + bo
+            throw new IndexOutOfBoundsException("sgemm kernel: k=" + kc + ", A at " + ao + ", B at " + bo
                     + " do not fit arrays of " + a.length + " and " + b.length + ", or the tile aliases them");
         }
-        for (int g = 0; g < kp; g += KG) {
-            int ap = ao + g * MR;
-            int bg = bo + g * NR;
-            for (int p = 0; p < KG; p++) {
-                int bp = bg + p * NR;
-                FloatVector b0 = FloatVector.fromArray(S, b, bp);
-                FloatVector b1 = FloatVector.fromArray(S, b, bp + 8);
-                FloatVector x = FloatVector.broadcast(S, a[ap + p]);
-                c00 = x.fma(b0, c00);
-                c01 = x.fma(b1, c01);
-                x = FloatVector.broadcast(S, a[ap + KG + p]);
-                c10 = x.fma(b0, c10);
-                c11 = x.fma(b1, c11);
-                x = FloatVector.broadcast(S, a[ap + 2 * KG + p]);
-                c20 = x.fma(b0, c20);
-                c21 = x.fma(b1, c21);
-                x = FloatVector.broadcast(S, a[ap + 3 * KG + p]);
-                c30 = x.fma(b0, c30);
-                c31 = x.fma(b1, c31);
-            }
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR;
+            int ap = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, b, bp);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + 8);
+            FloatVector x = FloatVector.broadcast(S, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(S, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(S, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(S, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
         }
         spill(tile, c00, c01, c10, c11, c20, c21, c30, c31);
     }

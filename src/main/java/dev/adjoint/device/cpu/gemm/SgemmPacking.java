@@ -4,16 +4,11 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Packing for {@link VectorSgemm}, in the layout the kernel streams. K is cut into blocks of
- * {@code kcb} (a multiple of 8; the last block may be shorter, and is zero-padded to {@code kp},
- * the next multiple of 8). For the K block starting at {@code pc}:
- * <ul>
- *   <li>A panel r (rows 4r..4r+3) starts at {@code pc·mPad + r·4·kp}; per group of 8 k it holds
- *       the 4 rows' 8 values, row after row (32 floats).</li>
- *   <li>B panel q (columns 16q..16q+15 of the column block) starts at {@code pc·nPad + q·16·kp} and
- *       holds kp rows of 16.</li>
- * </ul>
- * Rows past m, columns past n and k past the end are zero.
+ * Packing for {@link VectorSgemm}, in the layout the kernel streams: K is cut into blocks of
+ * {@code kcb} (the last may be shorter); the K block starting at {@code pc} with depth
+ * {@code kcur} holds, for A, panel r (rows 4r..4r+3) at {@code pc·mPad + r·4·kcur} as
+ * {@code kcur} groups of 4, and for B, panel q (columns 16q..16q+15 of the column block) at
+ * {@code pc·nPad + q·16·kcur} as {@code kcur} rows of 16. Rows past m and columns past n are zero.
  *
  * <p>Only {@code SPECIES_256} is used, here and in the kernel: code paths of the Vector API shared
  * between two species get a polluted type profile, C2 then fails to intrinsify them and the kernel's
@@ -23,14 +18,8 @@ final class SgemmPacking {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
     private static final int NR = SgemmKernel.NR;
     private static final int MR = SgemmKernel.MR;
-    private static final int KG = SgemmKernel.KG;
 
     private SgemmPacking() {}
-
-    /** k rounded up to a multiple of 8. */
-    static int padK(int k) {
-        return (k + KG - 1) / KG * KG;
-    }
 
     /** Packs A panels [r0, r1) of op(A) (m×k), every K block, into dst. */
     static void packA(boolean transA, float[] a, int aOffset, int lda, int m, int k, int kcb, int r0, int r1,
@@ -38,43 +27,57 @@ final class SgemmPacking {
         int mPad = (m + MR - 1) / MR * MR;
         for (int pc = 0; pc < k; pc += kcb) {
             int kcur = Math.min(kcb, k - pc);
-            int kp = padK(kcur);
+            int base = pc * mPad;
+            if (transA) {
+                packATransposed(a, aOffset + pc * lda, lda, m, kcur, r0, r1, dst, base);
+                continue;
+            }
             for (int r = r0; r < r1; r++) {
                 int i = r * MR;
-                int d = pc * mPad + r * MR * kp;
-                if (transA) {
-                    packATransposed(a, aOffset + pc * lda + i, lda, Math.min(MR, m - i), kcur, kp, dst, d);
+                int d = base + r * MR * kcur;
+                int s0 = aOffset + i * lda + pc;
+                if (i + MR <= m) {
+                    int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
+                    for (int p = 0; p < kcur; p++, d += MR) {
+                        dst[d] = a[s0 + p];
+                        dst[d + 1] = a[s1 + p];
+                        dst[d + 2] = a[s2 + p];
+                        dst[d + 3] = a[s3 + p];
+                    }
                 } else {
-                    for (int x = 0; x < MR; x++) {
-                        packARow(a, aOffset + (i + x) * lda + pc, i + x < m, kcur, kp, dst, d + x * KG);
+                    for (int p = 0; p < kcur; p++, d += MR) {
+                        for (int x = 0; x < MR; x++) {
+                            dst[d + x] = i + x < m ? a[s0 + x * lda + p] : 0f;
+                        }
                     }
                 }
             }
         }
     }
 
-    /** One row of a panel: kp values (8 per group, groups 32 apart) from a[s...], zeros past kcur. */
-    private static void packARow(float[] a, int s, boolean present, int kcur, int kp, float[] dst, int d) {
-        int p = 0;
-        if (present) {
-            for (; p + KG <= kcur; p += KG, d += MR * KG) {
-                FloatVector.fromArray(S, a, s + p).intoArray(dst, d);
+    /**
+     * Stored A is k×m. Each stored row is read once, contiguously, and scattered to the panels
+     * (reading panel by panel strides by lda and thrashes the cache when lda is a power of 2).
+     */
+    private static void packATransposed(float[] a, int s0, int lda, int m, int kcur, int r0, int r1,
+                                        float[] dst, int base) {
+        int full = Math.min(r1, m / MR);
+        int panel = MR * kcur;
+        for (int p = 0; p < kcur; p++) {
+            int s = s0 + p * lda;
+            int d = base + r0 * panel + p * MR;
+            int r = r0;
+            for (; r < full; r++, d += panel) {
+                int i = s + r * MR;
+                dst[d] = a[i];
+                dst[d + 1] = a[i + 1];
+                dst[d + 2] = a[i + 2];
+                dst[d + 3] = a[i + 3];
             }
-        }
-        for (; p < kp; p += KG, d += MR * KG) {
-            for (int x = 0; x < KG; x++) {
-                dst[d + x] = present && p + x < kcur ? a[s + p + x] : 0f;
-            }
-        }
-    }
-
-    /** Stored A is k×m: row x of the panel is column x of stored rows s, s+lda, ... */
-    private static void packATransposed(float[] a, int s, int lda, int h, int kcur, int kp, float[] dst, int d) {
-        for (int p = 0; p < kp; p++) {
-            int g = d + p / KG * MR * KG + p % KG;
-            int row = s + p * lda;
-            for (int x = 0; x < MR; x++) {
-                dst[g + x * KG] = x < h && p < kcur ? a[row + x] : 0f;
+            for (; r < r1; r++, d += panel) {
+                for (int x = 0; x < MR; x++) {
+                    dst[d + x] = r * MR + x < m ? a[s + r * MR + x] : 0f;
+                }
             }
         }
     }
@@ -88,26 +91,19 @@ final class SgemmPacking {
         int nPad = (jEnd - j0 + NR - 1) / NR * NR;
         for (int pc = 0; pc < k; pc += kcb) {
             int kcur = Math.min(kcb, k - pc);
-            int kp = padK(kcur);
-            int base = pc * nPad;
-            int full = transB ? q0 : Math.min(q1, (jEnd - j0) / NR);
-            if (full > q0) {
-                // Row by row across the panels: each row segment of B is read once, whole lines.
-                int s = bOffset + pc * ldb + j0 + q0 * NR;
-                for (int p = 0; p < kcur; p++, s += ldb) {
-                    for (int q = q0, x = s, d = base + q0 * NR * kp + p * NR; q < full; q++, x += NR, d += NR * kp) {
-                        FloatVector.fromArray(S, b, x).intoArray(dst, d);
-                        FloatVector.fromArray(S, b, x + 8).intoArray(dst, d + 8);
-                    }
-                }
-            }
             for (int q = q0; q < q1; q++) {
                 int j = j0 + q * NR;
                 int w = Math.min(NR, jEnd - j);
-                int d = base + q * NR * kp;
+                int d = pc * nPad + q * NR * kcur;
                 if (transB) {
                     packBTransposed(b, bOffset + j * ldb + pc, ldb, kcur, w, dst, d);
-                } else if (q >= full) {
+                } else if (w == NR) {
+                    int s = bOffset + pc * ldb + j;
+                    for (int p = 0; p < kcur; p++, s += ldb, d += NR) {
+                        FloatVector.fromArray(S, b, s).intoArray(dst, d);
+                        FloatVector.fromArray(S, b, s + 8).intoArray(dst, d + 8);
+                    }
+                } else {
                     int s = bOffset + pc * ldb + j;
                     for (int p = 0; p < kcur; p++, s += ldb, d += NR) {
                         for (int x = 0; x < NR; x++) {
@@ -115,8 +111,6 @@ final class SgemmPacking {
                         }
                     }
                 }
-                int pad = base + q * NR * kp + kcur * NR;
-                java.util.Arrays.fill(dst, pad, pad + (kp - kcur) * NR, 0f);
             }
         }
     }

@@ -75,16 +75,16 @@ public final class VectorSgemm implements Sgemm {
             return;
         }
         int kBlocks = (k + kc - 1) / kc;
-        int kcb = SgemmPacking.padK((k + kBlocks - 1) / kBlocks);
+        int kcb = (k + kBlocks - 1) / kBlocks;
         int mPanels = (m + MR - 1) / MR;
         long work = (long) m * n * k;
         int t = (int) Math.min(pool.threads(), Math.max(1, work / MIN_WORK_PER_THREAD));
-        float[] pa = packedA = grow(packedA, (long) mPanels * MR * SgemmPacking.padK(k));
+        float[] pa = packedA = grow(packedA, (long) mPanels * MR * k);
         for (int jc = 0; jc < n; jc += nc) {
             int j0 = jc;
             int jEnd = Math.min(n, jc + nc);
             int nPanels = (jEnd - jc + NR - 1) / NR;
-            float[] pb = packedB = grow(packedB, (long) nPanels * NR * SgemmPacking.padK(k));
+            float[] pb = packedB = grow(packedB, (long) nPanels * NR * k);
             int aTasks = jc == 0 ? (mPanels + PACK_A_PANELS - 1) / PACK_A_PANELS : 0;
             int bTasks = (nPanels + PACK_B_PANELS - 1) / PACK_B_PANELS;
             Parallel.WorkerTask pack = (task, worker) -> {
@@ -100,14 +100,13 @@ public final class VectorSgemm implements Sgemm {
             };
             boolean byColumns = nPanels >= 2 * t;
             int panels = byColumns ? nPanels : mPanels;
-            int chunk = t == 1 ? panels : Math.max(1, (panels + TASKS_PER_THREAD * t - 1) / (TASKS_PER_THREAD * t));
+            int chunk = Math.max(1, (panels + TASKS_PER_THREAD * t - 1) / (TASKS_PER_THREAD * t));
             int tasks = (panels + chunk - 1) / chunk;
             Parallel.WorkerTask compute = (task, worker) -> {
                 int lo = task * chunk;
                 int hi = Math.min(panels, lo + chunk);
-                int r0 = byColumns ? 0 : lo, r1 = byColumns ? mPanels : hi;
-                int q0 = byColumns ? lo : 0, q1 = byColumns ? hi : nPanels;
-                tiles(r0, r1, q0, q1, m, k, kcb, j0, jEnd, alpha, beta, c, cOffset, ldc, tiles[worker]);
+                tiles(byColumns ? 0 : lo, byColumns ? mPanels : hi, byColumns ? lo : 0, byColumns ? hi : nPanels,
+                        m, k, kcb, j0, jEnd, alpha, beta, c, cOffset, ldc, tiles[worker]);
             };
             if (t == 1) {
                 for (int i = 0; i < aTasks + bTasks; i++) {
@@ -132,7 +131,7 @@ public final class VectorSgemm implements Sgemm {
         int nPad = (jEnd - j0 + NR - 1) / NR * NR;
         int mcPanels = mc / MR;
         for (int pc = 0; pc < k; pc += kcb) {
-            int kp = SgemmPacking.padK(Math.min(kcb, k - pc));
+            int kcur = Math.min(kcb, k - pc);
             boolean loadC = pc > 0 || beta != 0f;
             float bet = pc > 0 ? 1f : beta;
             for (int ic = r0; ic < r1; ic += mcPanels) {
@@ -140,10 +139,10 @@ public final class VectorSgemm implements Sgemm {
                 for (int q = q0; q < q1; q++) {
                     int j = j0 + q * NR;
                     int w = Math.min(NR, jEnd - j);
-                    int bo = pc * nPad + q * NR * kp;
+                    int bo = pc * nPad + q * NR * kcur;
                     for (int r = ic; r < icEnd; r++) {
                         int i = r * MR;
-                        SgemmKernel.packed(kp, pa, pc * mPad + r * MR * kp, pb, bo, tile);
+                        SgemmKernel.packed(kcur, pa, pc * mPad + r * MR * kcur, pb, bo, tile);
                         SgemmKernel.update(tile, c, cOffset + i * ldc + j, ldc, Math.min(MR, m - i), w,
                                 alpha, bet, loadC);
                     }
