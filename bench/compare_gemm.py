@@ -149,8 +149,10 @@ def main():
                 "%.3f" % q_ratio if quiet else "-", len(quiet), len(paired)))
 
     commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.strip() != ""
+    # Dirty means source changes; earlier result files under bench/results do not count.
+    dirty = any(not line[3:].startswith("bench/results/") for line in subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        capture_output=True, text=True).stdout.splitlines())
     out = {
         "benchmark": "cpu sgemm, adjoint (pure Java, Vector API) vs numpy (OpenBLAS), interleaved rounds",
         "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
