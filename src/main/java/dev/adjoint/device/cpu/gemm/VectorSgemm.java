@@ -7,7 +7,8 @@ import jdk.incubator.vector.FloatVector;
  * SGEMM with the Vector API. Per block of up to {@code nc} columns of C: first A and B are packed
  * (in parallel) into the layout of {@link SgemmPacking}, then the C tiles are computed (in
  * parallel) by the 4×16 FMA kernel of {@link SgemmKernel}, looping K blocks of {@code kc}, then
- * {@code mc}-row blocks of A (kept in L2), then 16-column panels of B (kept in L1), then 4-row
+ * {@code mc}-row blocks of A (kept in L2), then 16-column panels of B (from L2, reused by every
+ * 4-row panel of the block), then 4-row
  * panels of A.
  *
  * <p>Threads take chunks of C columns (or of rows when C is narrow), several per thread so a late
@@ -39,7 +40,7 @@ public final class VectorSgemm implements Sgemm {
     private float[] packedB = new float[0];
 
     public VectorSgemm(Parallel pool) {
-        this(pool, 128, 512, 4096);
+        this(pool, 64, 1024, 4096);
     }
 
     /** Blocking sizes: rows of A per L2 block, depth of a K block (max), columns of C per block. */

@@ -1,0 +1,159 @@
+package dev.adjoint.bench.jmh;
+
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceUnavailableException;
+import dev.adjoint.device.Devices;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * SGEMM {@code C = A·B} through the {@link Device} interface, so the same benchmark times any
+ * backend. Shapes are {@code MxKxN}: A is m×k, B is k×n, C is m×n, row-major, no transposes.
+ *
+ * <p>The primary score is calls per second; one call is 2·m·n·k floating-point operations, so
+ * GFLOP/s = ops/s × 2·m·n·k / 1e9. The secondary result {@code gflop} (an
+ * {@link AuxCounters.Type#OPERATIONS} counter, reported per second) is that product already:
+ * read it as GFLOP/s. Every call ends with {@link Device#synchronize()}, so asynchronous backends
+ * are timed to completion. One result is checked against a float64 reference before timing.
+ *
+ * <pre>
+ * java -jar target/adjoint.jar ... or:
+ * java --add-modules jdk.incubator.vector -cp target/adjoint.jar org.openjdk.jmh.Main GemmBenchmark \
+ *      -p backend=cpu -p threads=1,2 -p shape=1024x1024x1024 -foe true
+ * </pre>
+ * (Pass no {@code -jvmArgsAppend}: it would replace the {@code @Fork} arguments and drop the
+ * vector module. {@code -foe true} makes a failed trial fail the run.)
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+        "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1"})
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+public class GemmBenchmark {
+    /** Device spec as {@code --device} takes it: cpu, cuda:0, opencl:0. */
+    @Param({"cpu"})
+    public String backend;
+
+    /** m x k x n. */
+    @Param({"1024x1024x1024", "256x256x256", "512x512x512", "2048x2048x2048", "128x784x256", "128x256x128"})
+    public String shape;
+
+    /** CPU threads (system property adjoint.threads); 0 = the backend's default (all cores). */
+    @Param({"0"})
+    public int threads;
+
+    private Device device;
+    private Buffer a;
+    private Buffer b;
+    private Buffer c;
+    private int m;
+    private int k;
+    private int n;
+
+    /** GFLOP done, reported by JMH per second: GFLOP/s. */
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    @State(Scope.Thread)
+    public static class Flops {
+        public double gflop;
+
+        @Setup(Level.Iteration)
+        public void reset() {
+            gflop = 0;
+        }
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        String[] p = shape.split("x");
+        if (p.length != 3) {
+            throw new IllegalArgumentException("shape '" + shape + "' is not MxKxN");
+        }
+        m = Integer.parseInt(p[0]);
+        k = Integer.parseInt(p[1]);
+        n = Integer.parseInt(p[2]);
+        if (threads > 0) {
+            System.setProperty("adjoint.threads", Integer.toString(threads));
+        } else {
+            System.clearProperty("adjoint.threads");
+        }
+        try {
+            device = Devices.select(backend).device();
+        } catch (DeviceUnavailableException e) {
+            throw new IllegalStateException("backend '" + backend + "' is unavailable on this machine: "
+                    + e.getMessage(), e);
+        }
+        SplittableRandom rnd = new SplittableRandom(42);
+        float[] ha = random(rnd, m * k);
+        float[] hb = random(rnd, k * n);
+        a = device.allocate((long) m * k);
+        b = device.allocate((long) k * n);
+        c = device.allocate((long) m * n);
+        device.upload(ha, 0, a, 0, ha.length);
+        device.upload(hb, 0, b, 0, hb.length);
+        device.fill(c, 0, (long) m * n, Float.NaN);
+        runOnce();
+        float[] hc = new float[m * n];
+        device.download(c, 0, hc, 0, hc.length);
+        for (int t = 0; t < 256; t++) {
+            int i = rnd.nextInt(m);
+            int j = rnd.nextInt(n);
+            double sum = 0;
+            double mag = 0;
+            for (int q = 0; q < k; q++) {
+                double x = (double) ha[i * k + q] * hb[q * n + j];
+                sum += x;
+                mag += Math.abs(x);
+            }
+            if (!(Math.abs(hc[i * n + j] - sum) <= 1e-4 * mag)) {
+                throw new IllegalStateException("gemm " + shape + " on " + device.name() + " is wrong: C[" + i + "]["
+                        + j + "] = " + hc[i * n + j] + ", float64 reference " + sum);
+            }
+        }
+    }
+
+    private void runOnce() {
+        device.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
+        device.synchronize();
+    }
+
+    @Benchmark
+    public void gemm(Flops flops) {
+        runOnce();
+        flops.gflop += 2.0 * m * n * k / 1e9;
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (device != null) {
+            a.close();
+            b.close();
+            c.close();
+            device.close();
+        }
+    }
+
+    private static float[] random(SplittableRandom rnd, int length) {
+        float[] x = new float[length];
+        for (int i = 0; i < length; i++) {
+            x[i] = (float) (rnd.nextDouble() * 2 - 1);
+        }
+        return x;
+    }
+}
