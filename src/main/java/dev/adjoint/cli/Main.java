@@ -4,7 +4,6 @@ import dev.adjoint.data.DatasetException;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
-import dev.adjoint.device.cpu.CpuBackend;
 import java.util.Arrays;
 
 /** The {@code adjoint} command line. User errors print one line and exit non-zero; {@code --verbose} adds the trace. */
@@ -30,6 +29,9 @@ public final class Main {
             global options: --threads N (cpu backend), --verbose (stack traces on errors)
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
             """;
+
+    /** Read by the cpu backend when it opens a device. */
+    static final String THREADS_PROPERTY = "adjoint.threads";
 
     private Main() {}
 
@@ -72,8 +74,14 @@ public final class Main {
                 if (v == null) {
                     throw new Args.UsageException("option --threads needs a value");
                 }
-                System.setProperty(CpuBackend.THREADS_PROPERTY, v);
-                CpuBackend.threads(); // validates
+                try {
+                    if (Integer.parseInt(v) < 1) {
+                        throw new NumberFormatException();
+                    }
+                } catch (NumberFormatException e) {
+                    throw new Args.UsageException("--threads must be a positive integer, got '" + v + "'");
+                }
+                System.setProperty(THREADS_PROPERTY, v);
                 int drop = args[i].contains("=") ? 1 : 2;
                 String[] r = new String[args.length - drop];
                 System.arraycopy(args, 0, r, 0, i);
