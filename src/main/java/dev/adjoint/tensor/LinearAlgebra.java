@@ -29,10 +29,36 @@ final class LinearAlgebra {
             full[batch.length] = a2.shape[a2.dim() - 2];
             full[batch.length + 1] = b2.shape[b2.dim() - 1];
             Tensor g2 = g.reshape(full);
-            Tensor ga = ctx.needsGrad(0) ? Elementwise.sumTo(g2.matmul(b2.transpose()), a2.shape).reshape(as) : null;
-            Tensor gb = ctx.needsGrad(1) ? Elementwise.sumTo(a2.transpose().matmul(g2), b2.shape).reshape(bs) : null;
+            Tensor ga = null;
+            Tensor gb = null;
+            if (ctx.needsGrad(0)) {
+                // dL/da = g·bᵀ, computed as (b·gᵀ)ᵀ when a is stored transposed, so it lands in a's layout.
+                ga = columnMajor(a2) ? Elementwise.sumTo(b2.matmul(g2.transpose()), swapLast(a2.shape)).transpose()
+                        : Elementwise.sumTo(g2.matmul(b2.transpose()), a2.shape);
+                ga = as.length == 1 ? ga.reshape(as) : ga;
+            }
+            if (ctx.needsGrad(1)) {
+                // dL/db = aᵀ·g, or (gᵀ·a)ᵀ for a transposed b (a weight used as W.transpose()): the gradient
+                // then maps back onto W contiguously instead of through a strided accumulation.
+                gb = columnMajor(b2) ? Elementwise.sumTo(g2.transpose().matmul(a2), swapLast(b2.shape)).transpose()
+                        : Elementwise.sumTo(a2.transpose().matmul(g2), b2.shape);
+                gb = bs.length == 1 ? gb.reshape(bs) : gb;
+            }
             return new Tensor[] {ga, gb};
         });
+    }
+
+    /** Whether the last two axes are stored transposed (column stride 1, row stride larger). */
+    private static boolean columnMajor(Tensor t) {
+        int d = t.dim();
+        return d >= 2 && t.shape[d - 2] > 1 && t.shape[d - 1] > 1 && t.strides[d - 2] == 1 && t.strides[d - 1] != 1;
+    }
+
+    private static int[] swapLast(int[] shape) {
+        int[] s = shape.clone();
+        s[s.length - 2] = shape[shape.length - 1];
+        s[s.length - 1] = shape[shape.length - 2];
+        return s;
     }
 
     private static Tensor forward(Tensor a, Tensor b) {

@@ -72,9 +72,7 @@ final class CpuElementwise {
                 int xi = xOff + (int) dot(i, n, xs);
                 int oi = outOff + r * cols;
                 if (xc == 1) {
-                    for (int j = 0; j < cols; j++) {
-                        out[oi + j] = CpuMath.unary(op, x[xi + j], p);
-                    }
+                    contiguous(op, p, x, xi, out, oi, cols);
                 } else {
                     for (int j = 0; j < cols; j++) {
                         out[oi + j] = CpuMath.unary(op, x[xi + j * xc], p);
@@ -166,6 +164,38 @@ final class CpuElementwise {
             b = null;
             bs = null;
             out = null;
+        }
+    }
+
+    /** Unary ops on contiguous runs: the common ones get loops the JIT vectorizes; the rest go through the switch. */
+    private static void contiguous(UnaryOp op, float p, float[] x, int xi, float[] out, int oi, int n) {
+        switch (op) {
+            case COPY -> System.arraycopy(x, xi, out, oi, n);
+            case RELU -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = x[xi + j] > 0f ? x[xi + j] : 0f;
+                }
+            }
+            case SCALE -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = p * x[xi + j];
+                }
+            }
+            case ADD_SCALAR -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = x[xi + j] + p;
+                }
+            }
+            case NEG -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = -x[xi + j];
+                }
+            }
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = CpuMath.unary(op, x[xi + j], p);
+                }
+            }
         }
     }
 
