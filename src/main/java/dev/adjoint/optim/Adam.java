@@ -7,8 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Adam, or AdamW when {@code decoupled} (weight decay applied to the parameters, not the gradient). */
-public final class Adam implements Optimizer {
-    private final Parameters params;
+public final class Adam extends SlabOptimizer {
     private final float beta1;
     private final float beta2;
     private final float eps;
@@ -16,15 +15,11 @@ public final class Adam implements Optimizer {
     private final boolean decoupled;
     private final Tensor m;
     private final Tensor v;
-    private float lr;
-    private long steps;
 
     public Adam(Parameters params, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
-        Checks.positive("adam", "lr", lr);
+        super("adam", params, lr);
         Checks.range("adam", "beta1", beta1);
         Checks.range("adam", "beta2", beta2);
-        this.params = params;
-        this.lr = lr;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
@@ -38,31 +33,6 @@ public final class Adam implements Optimizer {
     public void step() {
         steps++;
         InPlace.adam(params.values(), params.grads(), m, v, lr, beta1, beta2, eps, weightDecay, decoupled, steps);
-    }
-
-    @Override
-    public void zeroGrad() {
-        params.zeroGrad();
-    }
-
-    @Override
-    public float lr() {
-        return lr;
-    }
-
-    @Override
-    public void lr(float lr) {
-        this.lr = lr;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
-    }
-
-    @Override
-    public Parameters parameters() {
-        return params;
     }
 
     @Override

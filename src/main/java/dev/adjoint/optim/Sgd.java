@@ -7,24 +7,19 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** SGD with optional momentum (heavy-ball or Nesterov), dampening and weight decay, as PyTorch's. */
-public final class Sgd implements Optimizer {
-    private final Parameters params;
+public final class Sgd extends SlabOptimizer {
     private final float momentum;
     private final float dampening;
     private final float weightDecay;
     private final boolean nesterov;
     private final Tensor velocity;
-    private float lr;
-    private long steps;
 
     public Sgd(Parameters params, float lr, float momentum, float dampening, float weightDecay, boolean nesterov) {
-        Checks.positive("sgd", "lr", lr);
+        super("sgd", params, lr);
         Checks.range("sgd", "momentum", momentum);
         if (nesterov && (momentum == 0f || dampening != 0f)) {
             throw new IllegalArgumentException("sgd: nesterov needs momentum > 0 and dampening 0");
         }
-        this.params = params;
-        this.lr = lr;
         this.momentum = momentum;
         this.dampening = dampening;
         this.weightDecay = weightDecay;
@@ -36,31 +31,6 @@ public final class Sgd implements Optimizer {
     public void step() {
         InPlace.sgd(params.values(), params.grads(), velocity, lr, momentum, dampening, weightDecay, nesterov, steps == 0);
         steps++;
-    }
-
-    @Override
-    public void zeroGrad() {
-        params.zeroGrad();
-    }
-
-    @Override
-    public float lr() {
-        return lr;
-    }
-
-    @Override
-    public void lr(float lr) {
-        this.lr = lr;
-    }
-
-    @Override
-    public long steps() {
-        return steps;
-    }
-
-    @Override
-    public Parameters parameters() {
-        return params;
     }
 
     @Override
