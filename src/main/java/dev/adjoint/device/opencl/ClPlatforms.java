@@ -39,10 +39,11 @@ final class ClPlatforms {
         }
 
         /** The line {@code adjoint devices} prints. */
+        /** One line for {@code adjoint devices}, with the GEMM tiles this device type gets. */
         String line() {
-            return String.format("opencl:%d  platform %d '%s', device %d '%s', %s, %d compute units, %.1f GiB, %s",
+            return String.format("opencl:%d  platform %d '%s', device %d '%s', %s, %d compute units, %.1f GiB, %s; GEMM %s",
                     index, platformIndex, platformName, deviceIndex, deviceName, typeName(), computeUnits,
-                    globalMemory / (double) (1L << 30), languageVersion);
+                    globalMemory / (double) (1L << 30), languageVersion, GemmConfig.forDevice(this).describe());
         }
     }
 
