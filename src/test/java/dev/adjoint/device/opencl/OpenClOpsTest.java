@@ -1,5 +1,6 @@
 package dev.adjoint.device.opencl;
 
+import dev.adjoint.conformance.Reference;
 import static dev.adjoint.device.opencl.OpenClTestDevice.*;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -23,62 +24,6 @@ class OpenClOpsTest {
     @BeforeEach
     void openClAvailable() {
         get();
-    }
-
-    // ------------------------------------------------------------------ float64 references
-
-    static double erf(double x) {
-        // 2/sqrt(pi) ∫0^x exp(-t²) dt by Simpson's rule: ~1e-12 for |x| < 6.
-        int n = 400;
-        double h = x / n, s = 1 + Math.exp(-x * x);
-        for (int i = 1; i < n; i++) {
-            double t = i * h;
-            s += (i % 2 == 1 ? 4 : 2) * Math.exp(-t * t);
-        }
-        return 2 / Math.sqrt(Math.PI) * s * h / 3;
-    }
-
-    static double unaryRef(UnaryOp op, double x, double p) {
-        return switch (op) {
-            case COPY -> x;
-            case NEG -> -x;
-            case SCALE -> p * x;
-            case ADD_SCALAR -> x + p;
-            case POW_SCALAR -> Math.pow(x, p);
-            case EXP -> Math.exp(x);
-            case LOG -> Math.log(x);
-            case SIN -> Math.sin(x);
-            case COS -> Math.cos(x);
-            case SQRT -> Math.sqrt(x);
-            case RECIPROCAL -> 1 / x;
-            case ABS -> Math.abs(x);
-            case SIGN -> Math.signum(x);
-            case SQUARE -> x * x;
-            case RELU -> Math.max(x, 0);
-            case LEAKY_RELU -> x > 0 ? x : p * x;
-            case SIGMOID -> 1 / (1 + Math.exp(-x));
-            case TANH -> Math.tanh(x);
-            case GELU -> 0.5 * x * (1 + erf(x / Math.sqrt(2)));
-        };
-    }
-
-    static double binaryRef(BinaryOp op, double a, double b, double p) {
-        return switch (op) {
-            case ADD -> a + b;
-            case SUB -> a - b;
-            case MUL -> a * b;
-            case DIV -> a / b;
-            case MAX -> Math.max(a, b);
-            case MIN -> Math.min(a, b);
-            case POW -> Math.pow(a, b);
-            case GREATER -> a > b ? 1 : 0;
-            case EQUAL -> a == b ? 1 : 0;
-            case RELU_BACKWARD -> a > 0 ? b : 0;
-            case LEAKY_RELU_BACKWARD -> a > 0 ? b : p * b;
-            case SIGMOID_BACKWARD -> b * a * (1 - a);
-            case TANH_BACKWARD -> b * (1 - a * a);
-            case GELU_BACKWARD -> b * (0.5 * (1 + erf(a / Math.sqrt(2))) + a * Math.exp(-0.5 * a * a) / Math.sqrt(2 * Math.PI));
-        };
     }
 
     /** Element i (row-major over shape) of a strided view. */
@@ -154,7 +99,7 @@ class OpenClOpsTest {
                 float[] x = inputFor(op, xOff + n);
                 double[] want = new double[n];
                 for (int i = 0; i < n; i++) {
-                    want[i] = unaryRef(op, x[(int) (xOff + at(i, shape, xs))], p);
+                    want[i] = Reference.unary(op, x[(int) (xOff + at(i, shape, xs))], p);
                 }
                 try (Buffer xb = upload(x); Buffer out = get().allocate(n + 2)) {
                     get().unary(op, p, shape, xb, xOff, xs, out, 2);
@@ -186,7 +131,7 @@ class OpenClOpsTest {
                 }
                 double[] want = new double[n];
                 for (int i = 0; i < n; i++) {
-                    want[i] = binaryRef(op, a[(int) (1 + at(i, shape, as))], b[(int) (4 + at(i, shape, bs))], p);
+                    want[i] = Reference.binary(op, a[(int) (1 + at(i, shape, as))], b[(int) (4 + at(i, shape, bs))], p);
                 }
                 try (Buffer ab = upload(a); Buffer bb = upload(b); Buffer out = get().allocate(n)) {
                     get().binary(op, p, shape, ab, 1, as, bb, 4, bs, out, 0);
