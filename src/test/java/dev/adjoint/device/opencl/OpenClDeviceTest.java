@@ -202,25 +202,7 @@ class OpenClDeviceTest {
                 d.gemm(ta, tb, m, n, k, alpha, ab, aOff, lda, bb, bOff, ldb, beta, cb, cOff, ldc);
             }
             float[] got = download(cb);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < ldc; j++) {
-                    int at = cOff + i * ldc + j;
-                    if (j >= n) {
-                        assertEquals(Float.floatToIntBits(c[at]), Float.floatToIntBits(got[at]), what + ": padding written");
-                        continue;
-                    }
-                    double s = 0, mag = 0;
-                    for (int p = 0; p < k; p++) {
-                        double t = (double) a[aOff + (ta ? p * lda + i : i * lda + p)] * b[bOff + (tb ? j * ldb + p : p * ldb + j)];
-                        s += t;
-                        mag += Math.abs(t);
-                    }
-                    double want = alpha * s + (beta == 0f ? 0 : beta * (double) c[at]);
-                    double tol = 1e-5 * (Math.abs(alpha) * mag + Math.abs(beta)) + 1e-6;
-                    assertEquals(want, got[at], tol, what + " at (" + i + ", " + j + ")");
-                }
-            }
-            assertEquals(Float.floatToIntBits(c[cOff - 1]), Float.floatToIntBits(got[cOff - 1]), what + ": wrote before C");
+            assertGemm(what, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, got);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.adjoint.device.opencl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static dev.adjoint.device.opencl.OpenClTestDevice.assertGemm;
 
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.Buffer;
@@ -71,25 +72,7 @@ class OpenClGemmConfigTest {
             d.gemm(ta, tb, m, n, k, alpha, ab, aOff, lda, bb, bOff, ldb, beta, cb, cOff, ldc);
             float[] got = new float[c.length];
             d.download(cb, 0, got, 0, got.length);
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < ldc; j++) {
-                    int at = cOff + i * ldc + j;
-                    if (j >= n) {
-                        assertEquals(Float.floatToIntBits(c[at]), Float.floatToIntBits(got[at]), what + ": padding written");
-                        continue;
-                    }
-                    double s = 0, mag = 0;
-                    for (int p = 0; p < k; p++) {
-                        double t = (double) a[aOff + (ta ? p * lda + i : i * lda + p)] * b[bOff + (tb ? j * ldb + p : p * ldb + j)];
-                        s += t;
-                        mag += Math.abs(t);
-                    }
-                    double want = alpha * s + (beta == 0f ? 0 : beta * (double) c[at]);
-                    double tol = 1e-5 * (Math.abs(alpha) * mag + Math.abs(beta)) + 1e-6;
-                    assertEquals(want, got[at], tol, what + " at (" + i + ", " + j + ")");
-                }
-            }
-            assertEquals(Float.floatToIntBits(c[cOff - 1]), Float.floatToIntBits(got[cOff - 1]), what + ": wrote before C");
+            assertGemm(what, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, got);
             int end = cOff + m * ldc;
             assertEquals(Float.floatToIntBits(c[end]), Float.floatToIntBits(got[end]), what + ": wrote after C");
         }

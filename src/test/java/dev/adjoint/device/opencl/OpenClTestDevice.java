@@ -1,5 +1,6 @@
 package dev.adjoint.device.opencl;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.device.Backend;
@@ -66,5 +67,33 @@ final class OpenClTestDevice {
                         + " relative + " + abs + ")");
             }
         }
+    }
+
+    /**
+     * Checks C after {@code C = alpha·op(A)·op(B) + beta·C} against float64 sums: every element of the
+     * m×n window within sum|a·b|-scaled tolerance, padding columns and the float before C untouched.
+     */
+    static void assertGemm(String what, boolean ta, boolean tb, int m, int n, int k, float alpha,
+                           float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta,
+                           float[] c, int cOff, int ldc, float[] got) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < ldc; j++) {
+                int at = cOff + i * ldc + j;
+                if (j >= n) {
+                    assertEquals(Float.floatToIntBits(c[at]), Float.floatToIntBits(got[at]), what + ": padding written");
+                    continue;
+                }
+                double s = 0, mag = 0;
+                for (int p = 0; p < k; p++) {
+                    double t = (double) a[aOff + (ta ? p * lda + i : i * lda + p)] * b[bOff + (tb ? j * ldb + p : p * ldb + j)];
+                    s += t;
+                    mag += Math.abs(t);
+                }
+                double want = alpha * s + (beta == 0f ? 0 : beta * (double) c[at]);
+                double tol = 1e-5 * (Math.abs(alpha) * mag + Math.abs(beta)) + 1e-6;
+                assertEquals(want, got[at], tol, what + " at (" + i + ", " + j + ")");
+            }
+        }
+        assertEquals(Float.floatToIntBits(c[cOff - 1]), Float.floatToIntBits(got[cOff - 1]), what + ": wrote before C");
     }
 }
