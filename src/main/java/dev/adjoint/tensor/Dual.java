@@ -108,7 +108,7 @@ public record Dual(Tensor value, Tensor tangent) {
 
     /** The tangent passes where x &gt; 0. */
     public Dual relu() {
-        return new Dual(value.relu(), value.greater(Tensor.zeros(value.device(), 1)).mul(tangent));
+        return new Dual(value.relu(), value.greater(Tensor.zeros(value.device())).mul(tangent));
     }
 
     /** d(AB) = dA·B + A·dB */

@@ -46,6 +46,20 @@ class DualTest {
         return s;
     }
 
+    /** Found by the random-DAG property: relu's mask was compared with a [1] zero, which made a 0-D value's tangent [1]. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void reluOfAScalarKeepsItsShape(String backend) {
+        Device d = Backends.open(backend);
+        try (Scope s = Scope.open()) {
+            Tensor x = Tensor.scalar(d, 0.7f);
+            agree(d, "relu of a 0-D tensor", t -> t[0].exp().relu(), t -> t[0].exp().relu(), x);
+            Dual y = Dual.jvp(t -> t[0].relu(), new Tensor[] {Tensor.scalar(d, -0.7f)}, new Tensor[] {Tensor.scalar(d, 2f)});
+            assertEquals(0, y.tangent().dim(), "tangent of relu of a 0-D tensor");
+            assertEquals(0f, y.tangent().item(), "relu passes no tangent where x < 0");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void forwardModeMatchesReverseMode(String backend) {
