@@ -14,13 +14,27 @@ public final class Gradcheck {
     /** The worst norm-wise relative error over the inputs, and where it was. */
     public record Result(double maxRelativeError, int input, String detail) {}
 
+    /** Below this gradient norm, relative errors are taken against it instead. */
+    private static final double DEFAULT_FLOOR = 1e-6;
+
     /**
      * Checks {@code f} at {@code inputs} (which are not modified), with step {@code h} relative to
      * each element's size, and throws {@link AssertionError} if any input's gradient is off by more
      * than {@code tolerance} (norm-wise relative error).
      */
     public static Result check(String name, Function<Tensor[], Tensor> f, double h, double tolerance, Tensor... inputs) {
-        Result r = compare(f, h, inputs);
+        return check(name, f, h, tolerance, DEFAULT_FLOOR, inputs);
+    }
+
+    /**
+     * As {@link #check(String, Function, double, double, Tensor...)}, with errors relative to
+     * max(‖numeric gradient‖, {@code floor}): an input whose gradient is smaller than the floor is
+     * held to the absolute error {@code tolerance·floor}, as finite differences cannot resolve it
+     * more finely than the rounding of the whole function's value allows.
+     */
+    public static Result check(String name, Function<Tensor[], Tensor> f, double h, double tolerance, double floor,
+                               Tensor... inputs) {
+        Result r = compare(f, h, floor, inputs);
         if (!(r.maxRelativeError() <= tolerance)) {
             throw new AssertionError(name + ": gradient of input " + r.input() + " has relative error "
                     + String.format("%.3g", r.maxRelativeError()) + " > " + tolerance + "; " + r.detail());
@@ -29,6 +43,10 @@ public final class Gradcheck {
     }
 
     public static Result compare(Function<Tensor[], Tensor> f, double h, Tensor... inputs) {
+        return compare(f, h, DEFAULT_FLOOR, inputs);
+    }
+
+    public static Result compare(Function<Tensor[], Tensor> f, double h, double floor, Tensor... inputs) {
         float[][] values = new float[inputs.length][];
         for (int i = 0; i < inputs.length; i++) {
             values[i] = inputs[i].toArray();
@@ -74,7 +92,7 @@ public final class Gradcheck {
                     detail = "element " + j + ": analytic " + analytic[i][j] + ", numeric " + numeric;
                 }
             }
-            double rel = Math.sqrt(diff2) / Math.max(Math.sqrt(norm2), 1e-6);
+            double rel = Math.sqrt(diff2) / Math.max(Math.sqrt(norm2), floor);
             if (rel > worst.maxRelativeError() || worst.input() < 0) {
                 worst = new Result(rel, i, detail);
             }
