@@ -27,7 +27,13 @@ final class Property {
         Class<?> kind = failure.getClass();
         int[] smallest = shrink(choices.recorded(), candidate -> {
             Choices replay = Choices.replay(candidate);
-            Throwable f = failure(property, generate.apply(replay));
+            T other;
+            try {
+                other = generate.apply(replay);
+            } catch (RuntimeException generatorCannotReplay) {
+                return null; // a generator bug; PropertyTest checks that any choices replay
+            }
+            Throwable f = failure(property, other);
             return f != null && f.getClass() == kind ? replay.recorded() : null;
         });
         T shrunk = generate.apply(Choices.replay(smallest));
