@@ -2,8 +2,6 @@ package dev.adjoint.bench.jmh;
 
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
-import dev.adjoint.device.DeviceUnavailableException;
-import dev.adjoint.device.Devices;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
@@ -31,9 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * read it as GFLOP/s. Every call ends with {@link Device#synchronize()}, so asynchronous backends
  * are timed to completion. One result is checked against a float64 reference before timing.
  *
+ * <p>Each shape takes about 20 s (3 × 2 s warm-up, 5 × 2 s measured, plus the fork); pick shapes
+ * with {@code -p}:
  * <pre>
- * java -jar target/adjoint.jar ... or:
- * java --add-modules jdk.incubator.vector -cp target/adjoint.jar org.openjdk.jmh.Main GemmBenchmark \
+ * java -cp target/adjoint.jar org.openjdk.jmh.Main GemmBenchmark \
  *      -p backend=cpu -p threads=1,2 -p shape=1024x1024x1024 -foe true
  * </pre>
  * (Pass no {@code -jvmArgsAppend}: it would replace the {@code @Fork} arguments and drop the
@@ -44,15 +43,19 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
         "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1"})
-@Warmup(iterations = 5, time = 2)
+@Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 public class GemmBenchmark {
     /** Device spec as {@code --device} takes it: cpu, cuda:0, opencl:0. */
     @Param({"cpu"})
     public String backend;
 
-    /** m x k x n. */
-    @Param({"1024x1024x1024", "256x256x256", "512x512x512", "2048x2048x2048", "128x784x256", "128x256x128"})
+    /**
+     * m x k x n: squares, then the GEMMs of the MLPs' forward layers (batch x in x out) of
+     * 784-256-128-10 at batch 128, 784-1024-1024-10 at 256 and 784-4096-4096-10 at 1024.
+     */
+    @Param({"256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048",
+            "128x784x256", "128x256x128", "256x784x1024", "256x1024x1024", "1024x784x4096", "1024x4096x4096"})
     public String shape;
 
     /** CPU threads (system property adjoint.threads); 0 = the backend's default (all cores). */
@@ -81,27 +84,19 @@ public class GemmBenchmark {
 
     @Setup(Level.Trial)
     public void setup() {
-        String[] p = shape.split("x");
-        if (p.length != 3) {
-            throw new IllegalArgumentException("shape '" + shape + "' is not MxKxN");
-        }
-        m = Integer.parseInt(p[0]);
-        k = Integer.parseInt(p[1]);
-        n = Integer.parseInt(p[2]);
-        if (threads > 0) {
-            System.setProperty("adjoint.threads", Integer.toString(threads));
-        } else {
-            System.clearProperty("adjoint.threads");
-        }
-        try {
-            device = Devices.select(backend).device();
-        } catch (DeviceUnavailableException e) {
-            throw new IllegalStateException("backend '" + backend + "' is unavailable on this machine: "
-                    + e.getMessage(), e);
-        }
+        open(BenchmarkDevice.open(backend, threads));
+    }
+
+    /** Allocates on {@code device} (the benchmark owns it from here) and validates one call. */
+    void open(Device device) {
+        this.device = device;
+        int[] mkn = Sizes.parse("gemm shape (MxKxN)", shape, "x", 3);
+        m = mkn[0];
+        k = mkn[1];
+        n = mkn[2];
         SplittableRandom rnd = new SplittableRandom(42);
-        float[] ha = random(rnd, m * k);
-        float[] hb = random(rnd, k * n);
+        float[] ha = Float64Oracle.uniform(rnd, Math.multiplyExact(m, k), -1, 1);
+        float[] hb = Float64Oracle.uniform(rnd, Math.multiplyExact(k, n), -1, 1);
         a = device.allocate((long) m * k);
         b = device.allocate((long) k * n);
         c = device.allocate((long) m * n);
@@ -109,7 +104,7 @@ public class GemmBenchmark {
         device.upload(hb, 0, b, 0, hb.length);
         device.fill(c, 0, (long) m * n, Float.NaN);
         runOnce();
-        float[] hc = new float[m * n];
+        float[] hc = new float[Math.multiplyExact(m, n)];
         device.download(c, 0, hc, 0, hc.length);
         for (int t = 0; t < 256; t++) {
             int i = rnd.nextInt(m);
@@ -141,19 +136,6 @@ public class GemmBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (device != null) {
-            a.close();
-            b.close();
-            c.close();
-            device.close();
-        }
-    }
-
-    private static float[] random(SplittableRandom rnd, int length) {
-        float[] x = new float[length];
-        for (int i = 0; i < length; i++) {
-            x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        return x;
+        BenchmarkDevice.close(device, a, b, c);
     }
 }
