@@ -61,6 +61,9 @@ public final class InPlace {
         int[] shape = {(int) t.numel()};
         t.device().binary(BinaryOp.MUL, 0f, shape, t.buffer(), t.offset, new long[] {1}, s.buffer(), s.offset,
                 new long[] {0}, t.buffer(), t.offset);
+        if (Anomaly.on) {
+            Anomaly.inPlace("mul_", t);
+        }
     }
 
     /** t ← t + other (same number of elements, both contiguous). */
@@ -70,6 +73,9 @@ public final class InPlace {
         int[] shape = {(int) t.numel()};
         t.device().binary(BinaryOp.ADD, 0f, shape, t.buffer(), t.offset, new long[] {1}, other.buffer(), other.offset,
                 new long[] {1}, t.buffer(), t.offset);
+        if (Anomaly.on) {
+            Anomaly.inPlace("add_", t);
+        }
     }
 
     /** SGD with PyTorch's semantics over whole tensors (see {@code Device.sgdStep}). */
@@ -83,6 +89,9 @@ public final class InPlace {
         }
         param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(), param.offset,
                 param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+        if (Anomaly.on) {
+            Anomaly.inPlace("sgd", param);
+        }
     }
 
     /** Adam / AdamW with PyTorch's semantics over whole tensors (see {@code Device.adamStep}). */
@@ -97,5 +106,8 @@ public final class InPlace {
         }
         param.device().adamStep(param.buffer(), grad.buffer(), m.buffer(), v.buffer(), param.offset, param.numel(),
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        if (Anomaly.on) {
+            Anomaly.inPlace("adam", param);
+        }
     }
 }
