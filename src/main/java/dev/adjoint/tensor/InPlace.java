@@ -19,15 +19,14 @@ public final class InPlace {
                 throw new IllegalArgumentException(op + ": in-place update needs contiguous tensors, got a view "
                         + Shape.format(t.shape) + " with strides " + java.util.Arrays.toString(t.strides));
             }
-            if (t.device() != ts[0].device()) {
-                throw new IllegalArgumentException(op + ": tensors on " + ts[0].device().name() + " and " + t.device().name());
-            }
+            Tensor.sameDevice(op, ts[0], t);
         }
     }
 
     private static void sameSize(String op, Tensor a, Tensor b) {
         if (b != null && a.numel() != b.numel()) {
-            throw new IllegalArgumentException(op + ": sizes differ: " + Shape.format(a.shape) + " and " + Shape.format(b.shape));
+            throw new IllegalArgumentException(op + ": sizes differ: " + Shape.format(a.shape) + " and " + Shape.format(b.shape)
+                    + " (an in-place update needs the same number of elements in both)");
         }
     }
 
@@ -39,8 +38,9 @@ public final class InPlace {
     /** dst ← src: the same shape (src may be any view), or the same size with src contiguous. */
     public static void copy(Tensor dst, Tensor src) {
         contiguous("copy", dst);
-        sameSize("copy", dst, src);
         src.checkOpen("copy");
+        Tensor.sameDevice("copy", dst, src);
+        sameSize("copy", dst, src);
         if (java.util.Arrays.equals(src.shape, dst.shape)) {
             dst.device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, dst.shape, src.buffer(), src.offset, src.strides,
                     dst.buffer(), dst.offset);
@@ -55,6 +55,8 @@ public final class InPlace {
     /** t ← t · s, where s is a one-element tensor (kept on the device: no host round trip). */
     public static void mul(Tensor t, Tensor s) {
         contiguous("mul_", t);
+        s.checkOpen("mul_");
+        Tensor.sameDevice("mul_", t, s);
         if (s.numel() != 1) {
             throw new IllegalArgumentException("mul_: the factor must have one element, got " + Shape.format(s.shape));
         }
