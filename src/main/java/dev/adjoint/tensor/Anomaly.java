@@ -10,7 +10,8 @@ import java.util.StringJoiner;
  *
  * <pre>{@code
  * try (var on = Anomaly.detecting()) {
- *     loss.backward();          // "backward of 'sqrt' produced +Inf at [0] of the gradient for input 0 ..."
+ *     x.log();                  // "forward of 'log' produced NaN at [1, 0] of its output [2, 3]; inputs [2, 3]"
+ *     y.sqrt().sum().backward();  // "backward of 'sqrt' (its 'div' step) produced +Inf at [0] of its output [2]; ..."
  * }
  * }</pre>
  *
