@@ -236,8 +236,12 @@ public final class Trainer {
 
     /** The normalization stored in a checkpoint's configuration. */
     public static Normalization normalization(Map<String, Object> checkpointConfig) {
-        Map<?, ?> n = (Map<?, ?>) checkpointConfig.get("normalization");
-        return new Normalization(((Number) n.get("mean")).floatValue(), ((Number) n.get("std")).floatValue());
+        if (checkpointConfig.get("normalization") instanceof Map<?, ?> n && n.get("mean") instanceof Number mean
+                && n.get("std") instanceof Number std) {
+            return new Normalization(mean.floatValue(), std.floatValue());
+        }
+        throw new IllegalArgumentException("the checkpoint's " + Checkpoint.CONFIG + " has no \"normalization\": "
+                + "{\"mean\": m, \"std\": s} (" + checkpointConfig.get("normalization") + "); it was not written by Trainer.save");
     }
 
     private double accuracy(DataLoader loader, Tensor correct) {
