@@ -19,8 +19,8 @@ import java.util.StringJoiner;
  * {@code adjoint train --detect-anomaly} from the command line. Off, it costs each op one read of a
  * static field: nothing is allocated, downloaded or synchronized. On, every op waits for the device
  * and copies its result to the host, so it is for finding where a NaN comes from, not for long runs.
- * The switch is global, as PyTorch's is. A replayed step ({@code dev.adjoint.graph}) is checked while
- * it is captured, not when it is replayed.
+ * The switch is global, as PyTorch's is. A replayed step ({@code dev.adjoint.graph}) runs no tensor
+ * ops and cannot read results back, so it is not checked: the Trainer refuses to replay while this is on.
  */
 public final class Anomaly {
     /** The system property that turns detection on at startup. */

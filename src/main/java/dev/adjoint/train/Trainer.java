@@ -16,6 +16,7 @@ import dev.adjoint.nn.Parameters;
 import dev.adjoint.optim.Clip;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Scope;
@@ -176,6 +177,10 @@ public final class Trainer {
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
         if (replay != null) {
+            if (Anomaly.isDetecting()) {
+                throw new IllegalStateException("train: anomaly detection is on, and it reads every op's result back "
+                        + "to the host, which a replayed step cannot do; turn replay off (replay(false)) to find the NaN");
+            }
             replay.run(x, y, lossSum, correct);
         } else {
             gradients(x, y, lossSum, correct);

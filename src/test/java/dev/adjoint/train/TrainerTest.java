@@ -9,6 +9,7 @@ import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
+import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Losses;
@@ -16,6 +17,8 @@ import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Anomaly;
+import dev.adjoint.tensor.Tensor;
 import dev.adjoint.testing.Backends;
 import java.nio.file.Path;
 import java.util.List;
@@ -143,6 +146,26 @@ class TrainerTest {
             for (float w : saved.tensors().get("0.weight").data()) {
                 assertTrue(Float.isFinite(w), "the kept checkpoint holds " + w);
             }
+        }
+    }
+
+    /** Anomaly checks download every result, which a captured step refuses: the trainer says so before replaying. */
+    @Test
+    void aReplayedStepRefusesAnomalyDetectionWithAClearError() {
+        MlpSpec spec = spec(0f);
+        try (CapturingDevice device = new CapturingDevice(new CpuDevice(1)); Sequential model = spec.build(device);
+             Parameters params = Parameters.of(model); Optimizer opt = Optimizer.byName("adam", params, 0.01f, 0f);
+             Tensor x = Tensor.zeros(device, 4, 2); Tensor y = Tensor.zeros(device, 4)) {
+            Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), Trainer.Config.of(1, 4),
+                    spec.toConfig()).replay(true);
+            trainer.step(x, y, null, null);
+            try (Anomaly.Detecting on = Anomaly.detecting()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.step(x, y, null, null));
+                assertTrue(e.getMessage().contains("anomaly detection is on") && e.getMessage().contains("replay(false)"),
+                        e.getMessage());
+            }
+            trainer.replay(false).step(x, y, null, null);
+            assertEquals(2, opt.steps());
         }
     }
 
