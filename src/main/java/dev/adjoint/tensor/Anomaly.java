@@ -78,7 +78,8 @@ public final class Anomaly {
                 if (at >= 0) {
                     msg.append("; input ").append(i).append(" already held ").append(describe(in[at])).append(" at ")
                             .append(Shape.format(unravel(at, inputs[i].shape)))
-                            .append(", so it came from a leaf tensor or the data, not from an op");
+                            .append(rule == null ? ", so it came from a leaf tensor or the data, not from an op"
+                                    : ", so it came in with the upstream gradient or a saved tensor");
                     break;
                 }
             }
