@@ -4,9 +4,15 @@ import dev.adjoint.data.DatasetException;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
+import dev.adjoint.tensor.NonFiniteException;
 import java.util.Arrays;
 
-/** The {@code adjoint} command line. User errors print one line and exit non-zero; {@code --verbose} adds the trace. */
+/**
+ * The {@code adjoint} command line. A user error prints one line, {@code adjoint: } and what was
+ * wrong and what to do, and exits non-zero: 2 for a wrong command line or argument, 1 for a bad
+ * file, an unusable device or a failed run, 3 for an internal error (a bug). {@code --verbose}
+ * adds the stack trace.
+ */
 public final class Main {
     static final String USAGE = """
             usage: adjoint <command> [options]
@@ -16,6 +22,7 @@ public final class Main {
                                            --hidden 512,256 --activation relu --loss cross-entropy --optimizer adam
                                            --lr 0.001 --batch 128 --epochs 20 --schedule cosine --seed 1
                                            --data DIR|spiral --checkpoint DIR --resume DIR --json FILE --device D
+                                           --detect-anomaly (name the op that first makes a NaN or infinity)
               eval --checkpoint DIR        test accuracy of a trained model
               predict --checkpoint DIR     top classes for test rows: --rows 0,1,2 --top 3
               devices                      list backends and devices, and what 'auto' picks and why
@@ -52,7 +59,7 @@ public final class Main {
                 case "devices" -> DevicesCommand.run(new Args(rest, 1, java.util.List.of()));
                 case "selftest" -> SelftestCommand.run(new Args(rest, 1, java.util.List.of()));
                 case "bench" -> BenchCommand.run(rest);
-                case "train" -> TrainCommand.run(new Args(rest, 1, java.util.List.of()));
+                case "train" -> TrainCommand.run(new Args(rest, 1, TrainCommand.FLAGS));
                 case "eval" -> EvalCommand.eval(new Args(rest, 1, java.util.List.of()));
                 case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));
                 default -> throw new Args.UsageException("unknown command '" + rest[0] + "'; run 'adjoint --help'");
@@ -61,8 +68,15 @@ public final class Main {
             return fail(e, verbose, 2);
         } catch (DatasetException | FileFormatException | java.io.UncheckedIOException e) {
             return fail(e, verbose, 1);
-        } catch (DeviceUnavailableException | DeviceException | IllegalStateException e) {
+        } catch (DeviceUnavailableException | DeviceException | IllegalStateException | NonFiniteException e) {
             return fail(e, verbose, 1);
+        } catch (RuntimeException e) {
+            System.err.println("adjoint: internal error: " + e + " (a bug, not your mistake; please report it with "
+                    + "the output of --verbose)");
+            if (verbose) {
+                e.printStackTrace();
+            }
+            return 3;
         }
     }
 
@@ -92,12 +106,12 @@ public final class Main {
         return args;
     }
 
+    /** One line: what was wrong and what to do; with {@code --verbose} the stack trace follows it. */
     private static int fail(RuntimeException e, boolean verbose, int code) {
-        System.err.println("adjoint: " + e.getMessage());
+        boolean hint = !verbose && !(e instanceof Args.UsageException);
+        System.err.println("adjoint: " + e.getMessage() + (hint ? " (--verbose shows the stack trace)" : ""));
         if (verbose) {
             e.printStackTrace();
-        } else {
-            System.err.println("(run with --verbose for details)");
         }
         return code;
     }

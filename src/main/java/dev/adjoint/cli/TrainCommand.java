@@ -13,6 +13,7 @@ import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.train.EpochStats;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Progress;
@@ -30,12 +31,24 @@ import java.util.Map;
 final class TrainCommand {
     static final List<String> OPTIONS = List.of("data", "train-csv", "test-csv", "label", "hidden", "activation", "init",
             "dropout", "loss", "optimizer", "lr", "weight-decay", "schedule", "warmup", "clip", "batch", "epochs",
-            "device", "seed", "json", "checkpoint", "resume", "target-accuracy");
+            "device", "seed", "json", "checkpoint", "resume", "target-accuracy", "detect-anomaly");
+    /** Options that take no value. */
+    static final List<String> FLAGS = List.of("detect-anomaly");
 
     private TrainCommand() {}
 
     static int run(Args args) {
         args.allow(OPTIONS);
+        if (!args.flag("detect-anomaly")) {
+            return train(args);
+        }
+        try (Anomaly.Detecting on = Anomaly.detecting()) {
+            System.out.println("anomaly detection on: every op's result is checked for NaN and infinity (slow)");
+            return train(args);
+        }
+    }
+
+    private static int train(Args args) {
         long seed = args.getLong("seed", 1);
         int epochs = (int) args.getLong("epochs", 20);
         int batch = (int) args.getLong("batch", 128);

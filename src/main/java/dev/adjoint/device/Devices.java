@@ -33,12 +33,17 @@ public final class Devices {
     }
 
     public static Backend backend(String name) {
-        for (Backend b : backends()) {
+        return backend(name, backends());
+    }
+
+    private static Backend backend(String name, List<Backend> backends) {
+        for (Backend b : backends) {
             if (b.name().equals(name)) {
                 return b;
             }
         }
-        throw new DeviceUnavailableException("unknown backend '" + name + "'; known: " + names());
+        throw new DeviceUnavailableException("unknown backend '" + name + "'; known: "
+                + String.join(", ", backends.stream().map(Backend::name).toList()));
     }
 
     /** The device a spec names, with the reasoning. {@code null} or blank means $ADJOINT_DEVICE, else auto. */
@@ -47,14 +52,19 @@ public final class Devices {
             String env = System.getenv(ENV);
             spec = env == null || env.isBlank() ? "auto" : env;
         }
+        return select(spec, backends());
+    }
+
+    /** {@link #select} over the given backends, in {@code auto}'s order of preference. */
+    static Selection select(String spec, List<Backend> backends) {
         spec = spec.trim().toLowerCase(Locale.ROOT);
         if (spec.equals("auto")) {
-            return auto();
+            return auto(backends);
         }
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
         String selector = colon < 0 ? "" : spec.substring(colon + 1);
-        Backend backend = backend(name);
+        Backend backend = backend(name, backends);
         Backend.Availability a = backend.availability();
         if (!a.available()) {
             throw new DeviceUnavailableException(
@@ -64,26 +74,27 @@ public final class Devices {
         return new Selection(device, "using " + device.name() + " as asked (" + device.description() + ")");
     }
 
-    private static Selection auto() {
+    private static Selection auto(List<Backend> backends) {
         StringBuilder why = new StringBuilder();
-        for (Backend b : backends()) {
+        for (Backend b : backends) {
             Backend.Availability a = b.autoAvailability();
             if (!a.available()) {
-                why.append(b.name()).append(" skipped: ").append(a.reason()).append("; ");
+                why.append(b.name()).append(" skipped: ").append(oneLine(a.reason())).append("; ");
                 continue;
             }
             try {
                 Device device = b.open("");
                 return new Selection(device, why + "using " + device.name() + " (" + device.description() + ")");
             } catch (DeviceUnavailableException | DeviceException e) {
-                why.append(b.name()).append(" skipped: ").append(e.getMessage()).append("; ");
+                why.append(b.name()).append(" skipped: ").append(oneLine(e.getMessage())).append("; ");
             }
         }
         throw new DeviceUnavailableException("no backend is available: " + why);
     }
 
-    private static String names() {
-        return String.join(", ", backends().stream().map(Backend::name).toList());
+    /** A reason as part of one line (a driver's message may span several). */
+    private static String oneLine(String reason) {
+        return String.valueOf(reason).strip().replaceAll("\\s*\\R\\s*", " ");
     }
 
     /** An opened device and one line saying why it was chosen and why others were skipped. */

@@ -42,6 +42,9 @@ public final class Autograd {
      * tensors are kept alive (as views of their own) until backward frees them.
      */
     static Tensor record(Tensor out, String op, Tensor[] inputs, Tensor[] save, Node.Backward rule) {
+        if (Anomaly.on) {
+            checkForward(out, op, inputs);
+        }
         if (!enabled()) {
             return out;
         }
@@ -58,6 +61,16 @@ public final class Autograd {
         }
         out.attach(new Node(op, inputs.clone(), saved, rule));
         return out;
+    }
+
+    /** Every op's output passes through {@link #record}: the one place anomaly mode checks forwards. */
+    private static void checkForward(Tensor out, String op, Tensor[] inputs) {
+        try {
+            Anomaly.forward(op, inputs, out);
+        } catch (NonFiniteException e) {
+            out.close();
+            throw e;
+        }
     }
 
     /** Reverse-mode sweep from {@code root} with upstream gradient {@code seed}. */
@@ -77,7 +90,7 @@ public final class Autograd {
                     t.accumulateGrad(g);
                     continue;
                 }
-                Tensor[] down = node.backward(g);
+                Tensor[] down = Anomaly.on ? Anomaly.backward(node, g) : node.backward(g);
                 for (int j = 0; j < node.inputs.length; j++) {
                     Tensor in = node.inputs[j];
                     if (!in.requiresGrad() || down[j] == null) {

@@ -22,10 +22,7 @@ final class Elementwise {
     static Tensor binary(String name, BinaryOp op, float p, Tensor a, Tensor b) {
         a.checkOpen(name);
         b.checkOpen(name);
-        if (a.device() != b.device()) {
-            throw new IllegalArgumentException(name + ": operands are on different devices (" + a.device().name()
-                    + " and " + b.device().name() + "); move one with to(device)");
-        }
+        Tensor.sameDevice(name, a, b);
         int[] shape = Shape.broadcast(name, a.shape, b.shape);
         Tensor out = Tensor.empty(a.device(), shape);
         a.device().binary(op, p, shape,

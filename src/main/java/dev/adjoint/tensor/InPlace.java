@@ -19,15 +19,14 @@ public final class InPlace {
                 throw new IllegalArgumentException(op + ": in-place update needs contiguous tensors, got a view "
                         + Shape.format(t.shape) + " with strides " + java.util.Arrays.toString(t.strides));
             }
-            if (t.device() != ts[0].device()) {
-                throw new IllegalArgumentException(op + ": tensors on " + ts[0].device().name() + " and " + t.device().name());
-            }
+            Tensor.sameDevice(op, ts[0], t);
         }
     }
 
     private static void sameSize(String op, Tensor a, Tensor b) {
         if (b != null && a.numel() != b.numel()) {
-            throw new IllegalArgumentException(op + ": sizes differ: " + Shape.format(a.shape) + " and " + Shape.format(b.shape));
+            throw new IllegalArgumentException(op + ": sizes differ: " + Shape.format(a.shape) + " and " + Shape.format(b.shape)
+                    + " (an in-place update needs the same number of elements in both)");
         }
     }
 
@@ -39,8 +38,9 @@ public final class InPlace {
     /** dst ← src: the same shape (src may be any view), or the same size with src contiguous. */
     public static void copy(Tensor dst, Tensor src) {
         contiguous("copy", dst);
-        sameSize("copy", dst, src);
         src.checkOpen("copy");
+        Tensor.sameDevice("copy", dst, src);
+        sameSize("copy", dst, src);
         if (java.util.Arrays.equals(src.shape, dst.shape)) {
             dst.device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, dst.shape, src.buffer(), src.offset, src.strides,
                     dst.buffer(), dst.offset);
@@ -55,12 +55,17 @@ public final class InPlace {
     /** t ← t · s, where s is a one-element tensor (kept on the device: no host round trip). */
     public static void mul(Tensor t, Tensor s) {
         contiguous("mul_", t);
+        s.checkOpen("mul_");
+        Tensor.sameDevice("mul_", t, s);
         if (s.numel() != 1) {
             throw new IllegalArgumentException("mul_: the factor must have one element, got " + Shape.format(s.shape));
         }
         int[] shape = {(int) t.numel()};
         t.device().binary(BinaryOp.MUL, 0f, shape, t.buffer(), t.offset, new long[] {1}, s.buffer(), s.offset,
                 new long[] {0}, t.buffer(), t.offset);
+        if (Anomaly.on) {
+            Anomaly.inPlace("mul_", t);
+        }
     }
 
     /** t ← t + other (same number of elements, both contiguous). */
@@ -70,6 +75,9 @@ public final class InPlace {
         int[] shape = {(int) t.numel()};
         t.device().binary(BinaryOp.ADD, 0f, shape, t.buffer(), t.offset, new long[] {1}, other.buffer(), other.offset,
                 new long[] {1}, t.buffer(), t.offset);
+        if (Anomaly.on) {
+            Anomaly.inPlace("add_", t);
+        }
     }
 
     /** SGD with PyTorch's semantics over whole tensors (see {@code Device.sgdStep}). */
@@ -83,6 +91,9 @@ public final class InPlace {
         }
         param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(), param.offset,
                 param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+        if (Anomaly.on) {
+            Anomaly.inPlace("sgd", param);
+        }
     }
 
     /** Adam / AdamW with PyTorch's semantics over whole tensors (see {@code Device.adamStep}). */
@@ -97,5 +108,8 @@ public final class InPlace {
         }
         param.device().adamStep(param.buffer(), grad.buffer(), m.buffer(), v.buffer(), param.offset, param.numel(),
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        if (Anomaly.on) {
+            Anomaly.inPlace("adam", param);
+        }
     }
 }

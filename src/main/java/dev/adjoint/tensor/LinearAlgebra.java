@@ -64,10 +64,7 @@ final class LinearAlgebra {
     private static Tensor forward(Tensor a, Tensor b) {
         a.checkOpen("matmul");
         b.checkOpen("matmul");
-        if (a.device() != b.device()) {
-            throw new IllegalArgumentException("matmul: operands are on different devices (" + a.device().name()
-                    + " and " + b.device().name() + "); move one with to(device)");
-        }
+        Tensor.sameDevice("matmul", a, b);
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: scalar operand (shapes " + Shape.format(a.shape) + " and "
                     + Shape.format(b.shape) + "); use mul for scalars");

@@ -48,10 +48,7 @@ final class Softmax {
             throw new IllegalArgumentException("cross_entropy: logits must be [N, C] and targets [N] class indices, got "
                     + Shape.format(logits.shape) + " and " + Shape.format(targets.shape));
         }
-        if (logits.device() != targets.device()) {
-            throw new IllegalArgumentException("cross_entropy: logits on " + logits.device().name() + " but targets on "
-                    + targets.device().name());
-        }
+        Tensor.sameDevice("cross_entropy", logits, targets);
         int rows = logits.shape[0];
         int cols = logits.shape[1];
         if (rows == 0 || cols == 0) {

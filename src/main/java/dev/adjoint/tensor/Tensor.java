@@ -185,6 +185,17 @@ public final class Tensor implements AutoCloseable {
         }
     }
 
+    /** The one device check of every op that takes two tensors: the same Device object, or an error naming both. */
+    static void sameDevice(String op, Tensor a, Tensor b) {
+        if (a.device() == b.device()) {
+            return;
+        }
+        String which = a.device().name().equals(b.device().name())
+                ? "two different " + a.device().name() + " device objects" : a.device().name() + " and " + b.device().name();
+        throw new IllegalArgumentException(op + ": tensors " + Shape.format(a.shape) + " and " + Shape.format(b.shape)
+                + " are on different devices (" + which + "); an op's tensors must share one device: move one with to(device)");
+    }
+
     // ------------------------------------------------------------------ data out
 
     /** The values in row-major order (downloads from the device). */

@@ -48,14 +48,20 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         return c;
     }
 
+    /** The spec {@link #toConfig} wrote, or an error saying the config is not one (edited by hand, or not from Adjoint). */
     public static MlpSpec fromConfig(Map<?, ?> c) {
-        List<?> s = (List<?>) c.get("sizes");
-        int[] sizes = new int[s.size()];
-        for (int i = 0; i < sizes.length; i++) {
-            sizes[i] = ((Number) s.get(i)).intValue();
+        try {
+            List<?> s = (List<?>) c.get("sizes");
+            int[] sizes = new int[s.size()];
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = ((Number) s.get(i)).intValue();
+            }
+            return new MlpSpec(sizes, Activation.parse((String) c.get("activation")),
+                    Init.valueOf(((String) c.get("init")).toUpperCase(Locale.ROOT)),
+                    ((Number) c.get("dropout")).floatValue(), ((Number) c.get("seed")).longValue());
+        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("the checkpoint's model config " + c + " is not an MLP description "
+                    + "(sizes, activation, init, dropout, seed) as 'adjoint train' writes it: " + e.getMessage(), e);
         }
-        return new MlpSpec(sizes, Activation.parse((String) c.get("activation")),
-                Init.valueOf(((String) c.get("init")).toUpperCase(Locale.ROOT)),
-                ((Number) c.get("dropout")).floatValue(), ((Number) c.get("seed")).longValue());
     }
 }

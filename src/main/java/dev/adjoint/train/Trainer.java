@@ -16,6 +16,7 @@ import dev.adjoint.nn.Parameters;
 import dev.adjoint.optim.Clip;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Scope;
@@ -133,6 +134,9 @@ public final class Trainer {
                 device.synchronize();
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double trainLoss = lossSum.item() / seen;
+                if (!Double.isFinite(trainLoss)) {
+                    throw diverged(epoch, trainLoss);
+                }
                 double trainAcc = correct.item() / seen;
                 double testAcc = accuracy(testLoader, correct);
                 epochsDone = epoch;
@@ -152,6 +156,16 @@ public final class Trainer {
         return history;
     }
 
+    /** A non-finite epoch loss stops training before its weights can overwrite the last good checkpoint. */
+    private IllegalStateException diverged(int epoch, double trainLoss) {
+        String kept = config.checkpointDir() == null ? ""
+                : epochsDone == 0 ? " (no checkpoint was written)" : " (the checkpoint of epoch " + epochsDone + " is kept)";
+        return new IllegalStateException("train: the mean loss of epoch " + epoch + " is " + trainLoss
+                + ": training diverged" + kept + "; lower the learning rate (" + baseLr + ") or clip the gradients,"
+                + " and turn on anomaly detection (--detect-anomaly, or Anomaly.detect(true)) to name the op that first"
+                + " produced a NaN or an infinity");
+    }
+
     /**
      * One training step on a batch: zero gradients, forward, loss, backward, optional clipping,
      * optimizer update. When given, the batch's summed loss and correct count are added on the
@@ -163,6 +177,10 @@ public final class Trainer {
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
         if (replay != null) {
+            if (Anomaly.isDetecting()) {
+                throw new IllegalStateException("train: anomaly detection is on, and it reads every op's result back "
+                        + "to the host, which a replayed step cannot do; turn replay off (replay(false)) to find the NaN");
+            }
             replay.run(x, y, lossSum, correct);
         } else {
             gradients(x, y, lossSum, correct);
@@ -223,8 +241,12 @@ public final class Trainer {
 
     /** The normalization stored in a checkpoint's configuration. */
     public static Normalization normalization(Map<String, Object> checkpointConfig) {
-        Map<?, ?> n = (Map<?, ?>) checkpointConfig.get("normalization");
-        return new Normalization(((Number) n.get("mean")).floatValue(), ((Number) n.get("std")).floatValue());
+        if (checkpointConfig.get("normalization") instanceof Map<?, ?> n && n.get("mean") instanceof Number mean
+                && n.get("std") instanceof Number std) {
+            return new Normalization(mean.floatValue(), std.floatValue());
+        }
+        throw new IllegalArgumentException("the checkpoint's " + Checkpoint.CONFIG + " has no \"normalization\": "
+                + "{\"mean\": m, \"std\": s} (" + checkpointConfig.get("normalization") + "); it was not written by Trainer.save");
     }
 
     private double accuracy(DataLoader loader, Tensor correct) {
@@ -264,23 +286,42 @@ public final class Trainer {
         Checkpoint.save(dir, tensors, cfg);
     }
 
-    /** Continues from a checkpoint written by {@link #save}: parameters, optimizer state, epoch count. */
+    /**
+     * Continues from a checkpoint written by {@link #save}: parameters, optimizer state, epoch count.
+     * Everything is checked before anything is copied, so a checkpoint of another model or optimizer
+     * leaves this trainer as it was.
+     */
     public void resume(Path dir) {
         Checkpoint.Loaded loaded = Checkpoint.load(dir);
+        checkParameters(params, loaded, dir);
         Map<String, float[]> state = new LinkedHashMap<>();
-        for (Map.Entry<String, Safetensors.Loaded> e : loaded.tensors().entrySet()) {
-            if (e.getKey().startsWith("optimizer.")) {
-                state.put(e.getKey().substring("optimizer.".length()), e.getValue().data());
+        for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
+            Safetensors.Loaded t = loaded.tensors().get("optimizer." + e.getKey());
+            if (t == null || t.data().length != e.getValue().numel()) {
+                throw new IllegalArgumentException("checkpoint " + dir + ": optimizer state 'optimizer." + e.getKey()
+                        + "' " + (t == null ? "is missing" : "has " + t.data().length + " values")
+                        + ", this optimizer needs " + e.getValue().numel() + " (was it saved with another optimizer? it has "
+                        + loaded.tensors().keySet() + ")");
             }
+            state.put(e.getKey(), t.data());
         }
-        loadParameters(params, loaded, dir);
         Map<String, Object> cfg = loaded.config();
-        optimizer.restore(((Number) cfg.get("optimizer_steps")).longValue(), state);
-        epochsDone = ((Number) cfg.get("epochs_done")).intValue();
+        if (!(cfg.get("optimizer_steps") instanceof Number steps) || !(cfg.get("epochs_done") instanceof Number epochs)) {
+            throw new IllegalArgumentException("checkpoint " + dir + ": " + Checkpoint.CONFIG
+                    + " lacks optimizer_steps or epochs_done; it was not written by Trainer.save");
+        }
+        copyParameters(params, loaded);
+        optimizer.restore(steps.longValue(), state);
+        epochsDone = epochs.intValue();
     }
 
-    /** Copies a checkpoint's parameters into the slab, checking every name and shape. */
+    /** Copies a checkpoint's parameters into the slab after checking every name and shape (none is copied if one differs). */
     public static void loadParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
+        checkParameters(params, loaded, dir);
+        copyParameters(params, loaded);
+    }
+
+    private static void checkParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
         for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
             Safetensors.Loaded t = loaded.tensors().get(e.getKey());
             if (t == null) {
@@ -290,8 +331,15 @@ public final class Trainer {
             if (!java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
                 throw new IllegalArgumentException("checkpoint " + dir + ": tensor '" + e.getKey() + "' has shape "
                         + java.util.Arrays.toString(t.shape()) + " but the model needs "
-                        + java.util.Arrays.toString(e.getValue().shape()));
+                        + java.util.Arrays.toString(e.getValue().shape())
+                        + "; build the model the checkpoint was saved from (its " + Checkpoint.CONFIG + " says how)");
             }
+        }
+    }
+
+    private static void copyParameters(Parameters params, Checkpoint.Loaded loaded) {
+        for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
+            Safetensors.Loaded t = loaded.tensors().get(e.getKey());
             try (Tensor src = Tensor.of(e.getValue().device(), t.data(), t.shape())) {
                 InPlace.copy(e.getValue(), src);
             }

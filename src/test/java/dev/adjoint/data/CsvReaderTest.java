@@ -56,6 +56,31 @@ class CsvReaderTest {
         }
     }
 
+    /**
+     * A CSV file has no length or checksum, so a cut at the end of a row leaves a shorter valid file;
+     * a cut anywhere inside a row (the label last, one digit) is refused whole, naming the file and the line.
+     */
+    @Test
+    void aTruncatedFileIsRefusedUnlessTheCutFallsBetweenRows() throws IOException {
+        String header = "a,b,label\n";
+        String[] rows = {"0.5,-1.25,0", "2.5,3e2,1", "-4.5,5.5,2"};
+        String text = header + String.join("\n", rows) + "\n";
+        for (int cut = header.length(); cut <= text.length(); cut++) {
+            String part = text.substring(0, cut);
+            String[] lines = part.substring(header.length()).split("\n", -1);
+            String last = lines[lines.length - 1];
+            int whole = lines.length - 1 + (last.equals(rows[Math.min(lines.length - 1, rows.length - 1)]) ? 1 : 0);
+            Path f = csv("cut" + cut + ".csv", part);
+            if (last.isEmpty() || whole == lines.length) {
+                assertEquals(whole, CsvReader.read(f, "label").rows(), "cut at " + cut);
+            } else {
+                DatasetException e = assertThrows(DatasetException.class, () -> CsvReader.read(f, "label"), "cut at " + cut);
+                assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains("line " + (lines.length + 1)),
+                        "cut at " + cut + ": " + e.getMessage());
+            }
+        }
+    }
+
     @Test
     void errorsNameFileLineAndColumn() throws IOException {
         rejected("a,label\n1,0\n2,1,5\n", "line 3", "3 cells", "2 columns");

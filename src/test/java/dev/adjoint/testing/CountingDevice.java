@@ -6,13 +6,21 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A device that delegates everything and counts the bytes allocated, for memory-bound tests. */
+/**
+ * A device that delegates everything and counts the bytes allocated, the bytes still live (allocated
+ * and not yet closed) and the downloads, for memory-bound tests.
+ */
 public final class CountingDevice implements Device {
     private final Device inner;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
+    private final AtomicLong downloads = new AtomicLong();
+    /** Buffers handed out and not seen closed yet; closed ones are dropped as {@link #liveBytes} walks them. */
+    private final Set<Buffer> handedOut = ConcurrentHashMap.newKeySet();
 
     public CountingDevice(Device inner) {
         this.inner = inner;
@@ -27,18 +35,46 @@ public final class CountingDevice implements Device {
         return allocations.get();
     }
 
+    /** Bytes in buffers allocated through this device and not closed yet. */
+    public long liveBytes() {
+        long live = 0;
+        for (var it = handedOut.iterator(); it.hasNext(); ) {
+            Buffer b = it.next();
+            if (b.isClosed()) {
+                it.remove();
+            } else {
+                live += 4 * b.length();
+            }
+        }
+        return live;
+    }
+
+    /** Downloads (device to host copies) so far. */
+    public long downloads() {
+        return downloads.get();
+    }
+
     @Override public String name() { return inner.name(); }
     @Override public String description() { return "counting " + inner.description(); }
 
     @Override
     public Buffer allocate(long length) {
         bytes.addAndGet(4 * length);
-        allocations.incrementAndGet();
-        return inner.allocate(length);
+        if (allocations.incrementAndGet() % 4096 == 0) {
+            liveBytes(); // drops the closed buffers, so that a long run does not hold on to them
+        }
+        Buffer b = inner.allocate(length);
+        handedOut.add(b);
+        return b;
     }
 
     @Override public void upload(float[] src, int so, Buffer dst, long dOff, int len) { inner.upload(src, so, dst, dOff, len); }
-    @Override public void download(Buffer src, long so, float[] dst, int dOff, int len) { inner.download(src, so, dst, dOff, len); }
+    @Override
+    public void download(Buffer src, long so, float[] dst, int dOff, int len) {
+        downloads.incrementAndGet();
+        inner.download(src, so, dst, dOff, len);
+    }
+
     @Override public void fill(Buffer dst, long off, long len, float v) { inner.fill(dst, off, len, v); }
     @Override public void copy(Buffer s, long so, Buffer d, long dOff, long len) { inner.copy(s, so, d, dOff, len); }
     @Override public void random(Buffer d, long off, long len, Distribution dist, float a, float b, long seed) {

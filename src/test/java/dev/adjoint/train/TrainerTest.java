@@ -9,6 +9,7 @@ import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
+import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Losses;
@@ -16,6 +17,8 @@ import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Anomaly;
+import dev.adjoint.tensor.Tensor;
 import dev.adjoint.testing.Backends;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,16 +81,91 @@ class TrainerTest {
     }
 
     @Test
-    void loadingACheckpointIntoAnotherShapeIsAClearError() {
+    void loadingACheckpointIntoAnotherShapeIsAClearErrorAndLoadsNothing() {
         try (Device cpu = new CpuDevice(2)) {
             Path dir = tmp.resolve("ckpt");
             train(cpu, 1, dir, null, 0f, "adam");
+            // The first layer matches, the second does not: nothing may be copied, not even the first.
             MlpSpec other = MlpSpec.of(2, new int[] {32, 8}, 3, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 5);
-            try (Sequential model = other.build(cpu); Parameters params = Parameters.of(model)) {
+            try (Sequential model = other.build(cpu); Parameters params = Parameters.of(model);
+                 Optimizer opt = Optimizer.byName("adam", params, 0.01f, 0f)) {
+                float[] before = params.values().toArray();
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> Trainer.loadParameters(params, dev.adjoint.io.Checkpoint.load(dir), dir));
                 assertTrue(e.getMessage().contains("'2.weight' has shape [16, 32] but the model needs [8, 32]"), e.getMessage());
+                assertArrayEquals(before, params.values().toArray(), "a refused checkpoint changed the model");
+                Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), Trainer.Config.of(1, 32),
+                        other.toConfig());
+                IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> trainer.resume(dir));
+                assertTrue(r.getMessage().contains("'2.weight' has shape [16, 32]"), r.getMessage());
+                assertArrayEquals(before, params.values().toArray());
+                assertEquals(0, trainer.epochsDone());
             }
+        }
+    }
+
+    @Test
+    void resumingWithAnotherOptimizerIsAClearErrorAndLoadsNothing() {
+        try (Device cpu = new CpuDevice(2)) {
+            Path dir = tmp.resolve("sgd");
+            train(cpu, 1, dir, null, 0f, "sgd");
+            MlpSpec spec = spec(0f);
+            try (Sequential model = spec.build(cpu); Parameters params = Parameters.of(model);
+                 Optimizer adam = Optimizer.byName("adam", params, 0.01f, 0f)) {
+                float[] before = params.values().toArray();
+                Trainer trainer = new Trainer(model, params, adam, Losses.byName("cross-entropy"), Trainer.Config.of(1, 32),
+                        spec.toConfig());
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.resume(dir));
+                assertTrue(e.getMessage().contains("optimizer state 'optimizer.") && e.getMessage().contains("is missing")
+                        && e.getMessage().contains("another optimizer"), e.getMessage());
+                assertArrayEquals(before, params.values().toArray());
+            }
+        }
+    }
+
+    /** A learning rate multiplied by 1e30 each epoch: the run stops at the first non-finite loss and the last good checkpoint stays. */
+    @Test
+    void aDivergingRunStopsWithAClearErrorAndKeepsTheLastGoodCheckpoint() {
+        Path dir = tmp.resolve("diverged");
+        MlpSpec spec = spec(0f);
+        int batchesPerEpoch = (SPIRAL.train().size() + 31) / 32;
+        try (Device cpu = new CpuDevice(2); Sequential model = spec.build(cpu); Parameters params = Parameters.of(model);
+             Optimizer opt = Optimizer.byName("sgd", params, 0.01f, 0f)) {
+            Trainer.Config cfg = Trainer.Config.of(4, 32).withSchedule(Schedule.step(batchesPerEpoch, 1e30))
+                    .withCheckpoints(dir).withProgress(Progress.silent());
+            Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), cfg, spec.toConfig());
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> trainer.fit(SPIRAL.train(), SPIRAL.test(), cpu, s -> {}));
+            int good = trainer.epochsDone();
+            assertTrue(good >= 1 && good < 4, "epochs before the loss went non-finite: " + good);
+            assertTrue(e.getMessage().startsWith("train: the mean loss of epoch " + (good + 1) + " is ")
+                    && e.getMessage().contains("training diverged (the checkpoint of epoch " + good + " is kept)")
+                    && e.getMessage().contains("--detect-anomaly"), e.getMessage());
+            var saved = dev.adjoint.io.Checkpoint.load(dir);
+            assertEquals((long) good, saved.config().get("epochs_done"));
+            for (float w : saved.tensors().get("0.weight").data()) {
+                assertTrue(Float.isFinite(w), "the kept checkpoint holds " + w);
+            }
+        }
+    }
+
+    /** Anomaly checks download every result, which a captured step refuses: the trainer says so before replaying. */
+    @Test
+    void aReplayedStepRefusesAnomalyDetectionWithAClearError() {
+        MlpSpec spec = spec(0f);
+        try (CapturingDevice device = new CapturingDevice(new CpuDevice(1)); Sequential model = spec.build(device);
+             Parameters params = Parameters.of(model); Optimizer opt = Optimizer.byName("adam", params, 0.01f, 0f);
+             Tensor x = Tensor.zeros(device, 4, 2); Tensor y = Tensor.zeros(device, 4)) {
+            Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), Trainer.Config.of(1, 4),
+                    spec.toConfig()).replay(true);
+            trainer.step(x, y, null, null);
+            try (Anomaly.Detecting on = Anomaly.detecting()) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.step(x, y, null, null));
+                assertTrue(e.getMessage().contains("anomaly detection is on") && e.getMessage().contains("replay(false)"),
+                        e.getMessage());
+            }
+            trainer.replay(false).step(x, y, null, null);
+            assertEquals(2, opt.steps());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.adjoint.device.cpu;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
@@ -77,7 +78,18 @@ public final class CpuDevice implements Device {
 
     @Override
     public Buffer allocate(long length) {
-        return new CpuBuffer(this, idx(length, "buffer length"));
+        int n = idx(length, "buffer length");
+        try {
+            return new CpuBuffer(this, n);
+        } catch (OutOfMemoryError e) {
+            // Only this array failed: the heap is as it was, so the device goes on working.
+            Runtime rt = Runtime.getRuntime();
+            long free = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+            throw new DeviceException(String.format(java.util.Locale.ROOT, "cpu: out of memory allocating %d floats "
+                    + "(%.1f MiB): the Java heap has %.1f MiB free of %.1f MiB; close tensors you no longer need, or "
+                    + "raise the heap (-Xmx, e.g. ADJOINT_JAVA_OPTS=-Xmx16g)", length, length * 4 / 1048576.0,
+                    free / 1048576.0, rt.maxMemory() / 1048576.0), e);
+        }
     }
 
     @Override

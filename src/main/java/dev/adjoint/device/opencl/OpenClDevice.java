@@ -128,22 +128,32 @@ public final class OpenClDevice implements Device {
         }
         long bytes = Math.max(1, length) * Float.BYTES;   // OpenCL has no empty buffers
         if (bytes > info.maxAllocation()) {
-            throw new DeviceException(String.format("opencl: allocating %d floats (%.1f MiB) on %s exceeds "
-                    + "CL_DEVICE_MAX_MEM_ALLOC_SIZE (%.1f MiB)", length, bytes / 1048576.0, info.deviceName(),
-                    info.maxAllocation() / 1048576.0));
+            throw new DeviceException(String.format("opencl: out of memory: allocating %d floats (%.1f MiB) on %s "
+                    + "exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE (%.1f MiB); %s", length, bytes / 1048576.0,
+                    info.deviceName(), info.maxAllocation() / 1048576.0, memory()));
         }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, err);
             if (err.get(0) != CL_SUCCESS) {
-                throw new DeviceException(String.format("opencl: %s (%d) allocating %d floats (%.1f MiB) on %s "
-                        + "(global memory %.1f MiB)", ClStatus.name(err.get(0)), err.get(0), length,
-                        bytes / 1048576.0, info.deviceName(), info.globalMemory() / 1048576.0));
+                throw new DeviceException(String.format("opencl: %s (%d) allocating %d floats (%.1f MiB) on %s; %s",
+                        ClStatus.name(err.get(0)), err.get(0), length, bytes / 1048576.0, info.deviceName(), memory()));
             }
             OpenClBuffer b = new OpenClBuffer(this, mem, length);
             open.add(b);
             return b;
         }
+    }
+
+    /** What an out-of-memory message can say: OpenCL reports no free memory, so the total and what this device holds. */
+    private String memory() {
+        long live = 0;
+        for (OpenClBuffer b : open) {
+            live += Math.max(1, b.length()) * Float.BYTES;
+        }
+        return String.format("global memory %.1f MiB, of which live buffers of this device hold %.1f MiB, so at most "
+                + "%.1f MiB is free", info.globalMemory() / 1048576.0, live / 1048576.0,
+                Math.max(0, info.globalMemory() - live) / 1048576.0);
     }
 
     synchronized void release(OpenClBuffer b, long mem) {

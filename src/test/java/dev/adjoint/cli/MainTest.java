@@ -1,0 +1,164 @@
+package dev.adjoint.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.device.Backend;
+import dev.adjoint.device.Devices;
+import dev.adjoint.device.cpu.CpuDevice;
+import dev.adjoint.io.Checkpoint;
+import dev.adjoint.io.Safetensors;
+import dev.adjoint.tensor.Anomaly;
+import dev.adjoint.tensor.Scope;
+import dev.adjoint.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a person sees when they get something wrong: one line on stderr, a non-zero exit, a trace only with --verbose. */
+class MainTest {
+    @TempDir
+    Path tmp;
+
+    /** What one run printed and returned. */
+    record Run(int code, String out, String err) {
+        /** The stderr lines. */
+        List<String> errLines() {
+            return err.isEmpty() ? List.of() : List.of(err.split("\n"));
+        }
+    }
+
+    private static Run run(String... args) {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8);
+             PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
+            System.setOut(po);
+            System.setErr(pe);
+            code = Main.run(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The run failed with {@code code} and one stderr line, "adjoint: ..." holding every part, and no stack trace. */
+    private static Run oneLine(int code, List<String> parts, String... args) {
+        Run r = run(args);
+        String cmd = String.join(" ", args);
+        assertEquals(code, r.code(), cmd + " exit code; stderr: " + r.err());
+        assertEquals(1, r.errLines().size(), cmd + ": one line expected, got:\n" + r.err());
+        String line = r.errLines().getFirst();
+        assertTrue(line.startsWith("adjoint: "), line);
+        assertFalse(r.err().contains("\tat ") || r.out().contains("\tat "), cmd + " printed a stack trace:\n" + r.err());
+        for (String p : parts) {
+            assertTrue(line.contains(p), cmd + ": '" + p + "' missing from: " + line);
+        }
+        return r;
+    }
+
+    @Test
+    void mistakesInTheCommandLineExitWithTwo() {
+        oneLine(2, List.of("unknown command 'fit'", "adjoint --help"), "fit");
+        oneLine(2, List.of("--epochs must be an integer, got 'many'"), "train", "--epochs", "many");
+        oneLine(2, List.of("unknown option --epoch", "--epochs"), "train", "--epoch", "3");
+        oneLine(2, List.of("--threads must be a positive integer"), "devices", "--threads", "0");
+        oneLine(2, List.of("--data /no/such/dir is not a directory"), "train", "--data", "/no/such/dir");
+        oneLine(2, List.of("--checkpoint DIR is required"), "eval");
+    }
+
+    @Test
+    void badFilesNameTheFileAndTheOffset() throws IOException {
+        Path missing = tmp.resolve("none");
+        oneLine(1, List.of(missing.resolve("model.safetensors").toString(), "does not exist"),
+                "eval", "--checkpoint", missing.toString());
+        Path corrupt = Files.createDirectories(tmp.resolve("corrupt"));
+        Files.write(corrupt.resolve("model.safetensors"), new byte[] {12, 0, 0, 0, 0, 0, 0, 0, '{', '"', 'a'});
+        oneLine(1, List.of(corrupt.resolve("model.safetensors").toString(), "at byte offset"),
+                "eval", "--checkpoint", corrupt.toString());
+        Path csv = tmp.resolve("train.csv");
+        Files.writeString(csv, "a,b,label\n1,2,0\n3,4\n");
+        oneLine(1, List.of(csv.toString(), "line 3"), "train", "--train-csv", csv.toString(), "--test-csv", csv.toString());
+    }
+
+    /** A model from elsewhere with a config.json that is not what 'adjoint train' writes: one line, no stack trace. */
+    @Test
+    void aCheckpointWithAnIncompleteConfigIsAOneLineError() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("elsewhere"));
+        try (CpuDevice cpu = new CpuDevice(1); Scope s = Scope.open()) {
+            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            tensors.put("0.weight", Tensor.zeros(cpu, 8, 2));
+            tensors.put("0.bias", Tensor.zeros(cpu, 8));
+            tensors.put("2.weight", Tensor.zeros(cpu, 3, 8));
+            tensors.put("2.bias", Tensor.zeros(cpu, 3));
+            Safetensors.write(dir.resolve(Checkpoint.MODEL), tensors, Map.of());
+        }
+        String mlp = "{\"type\": \"mlp\", \"sizes\": [2, 8, 3], \"activation\": \"relu\", \"init\": \"he_uniform\", "
+                + "\"dropout\": 0.0, \"seed\": 1}";
+        Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + "}");
+        oneLine(2, List.of("has no \"normalization\""), "eval", "--data", "spiral", "--checkpoint", dir.toString());
+        Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": {\"sizes\": \"2, 8, 3\"}}");
+        oneLine(2, List.of("is not an MLP description"), "eval", "--data", "spiral", "--checkpoint", dir.toString());
+        Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + ", \"normalization\": {\"mean\": 0, \"std\": 1}}");
+        Run ok = run("eval", "--data", "spiral", "--checkpoint", dir.toString());
+        assertEquals(0, ok.code(), ok.err());
+    }
+
+    @Test
+    void anUnusableDeviceSaysWhy() {
+        oneLine(1, List.of("unknown backend 'tpu'", "cpu"), "train", "--data", "spiral", "--device", "tpu");
+        for (Backend b : Devices.backends()) {
+            if (!b.availability().available()) {
+                oneLine(1, List.of("device '" + b.name() + "' was asked for", b.availability().reason()),
+                        "train", "--data", "spiral", "--device", b.name());
+            }
+        }
+    }
+
+    @Test
+    void verboseAddsTheStackTrace() {
+        Path missing = tmp.resolve("none");
+        Run r = run("eval", "--checkpoint", missing.toString(), "--verbose");
+        assertEquals(1, r.code());
+        assertTrue(r.errLines().getFirst().startsWith("adjoint: ") && r.errLines().getFirst().contains("does not exist"),
+                r.err());
+        assertTrue(r.err().contains("\tat dev.adjoint.io.Checkpoint.load"), r.err());
+        assertFalse(run("eval", "--checkpoint", missing.toString()).err().contains("\tat "));
+    }
+
+    @Test
+    void resumingIntoAnotherModelNamesTheTensorAndBothShapes() {
+        String dir = tmp.resolve("ckpt").toString();
+        Run first = run("train", "--data", "spiral", "--hidden", "8", "--epochs", "1", "--checkpoint", dir);
+        assertEquals(0, first.code(), first.err());
+        oneLine(2, List.of("tensor '0.weight' has shape [8, 2] but the model needs [16, 2]"),
+                "train", "--data", "spiral", "--hidden", "16", "--epochs", "2", "--resume", dir);
+    }
+
+    @Test
+    void aDivergingRunSaysSoAndDetectAnomalyNamesTheOp() {
+        List<String> train = new ArrayList<>(List.of("train", "--data", "spiral", "--hidden", "8", "--epochs", "2",
+                "--lr", "1e30", "--schedule", "constant"));
+        oneLine(1, List.of("training diverged", "--detect-anomaly"), train.toArray(String[]::new));
+        train.add("--detect-anomaly");
+        Run r = oneLine(1, List.of("produced"), train.toArray(String[]::new));
+        assertTrue(r.errLines().getFirst().matches("adjoint: (forward|backward) of '\\w+'.* produced [+-]?(NaN|Inf) at .*"),
+                r.err());
+        assertTrue(r.out().contains("anomaly detection on"), r.out());
+        assertFalse(Anomaly.isDetecting(), "the flag lasts for the command only");
+    }
+}

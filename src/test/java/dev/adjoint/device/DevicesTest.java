@@ -1,0 +1,97 @@
+package dev.adjoint.device;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.adjoint.device.cpu.CpuDevice;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Device selection: an explicit choice that cannot be honoured fails with the reason; auto falls back and says why in one line. */
+class DevicesTest {
+    /** A backend with a fixed availability whose open() either hands out a device or fails with a message. */
+    private static final class FakeBackend implements Backend {
+        private final String name;
+        private final Availability availability;
+        private final String openFailure;
+        final List<String> opened = new ArrayList<>();
+
+        FakeBackend(String name, Availability availability, String openFailure) {
+            this.name = name;
+            this.availability = availability;
+            this.openFailure = openFailure;
+        }
+
+        @Override public String name() { return name; }
+        @Override public int preference() { return 0; }
+        @Override public Availability availability() { return availability; }
+        @Override public List<String> devices() { return List.of(); }
+
+        @Override
+        public Device open(String selector) {
+            opened.add(selector);
+            if (openFailure != null) {
+                throw new DeviceException(openFailure);
+            }
+            return new CpuDevice(1);
+        }
+    }
+
+    private final FakeBackend cuda = new FakeBackend("cuda", Backend.Availability.no("no CUDA driver: libcuda.so.1 not found"), null);
+    private final FakeBackend opencl = new FakeBackend("opencl", Backend.Availability.yes("1 platform"),
+            "CL_DEVICE_NOT_AVAILABLE (-2)\ncreating a context on gfx1100");
+    private final FakeBackend cpu = new FakeBackend("cpu", Backend.Availability.yes("2 threads"), null);
+    private final List<Backend> all = List.of(cuda, opencl, cpu);
+
+    @Test
+    void anExplicitChoiceThatIsUnavailableFailsWithTheReasonAndNeverFallsBack() {
+        DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class, () -> Devices.select("cuda:1", all));
+        assertEquals("device 'cuda:1' was asked for but the cuda backend is unavailable: no CUDA driver: libcuda.so.1 not found",
+                e.getMessage());
+        DeviceException open = assertThrows(DeviceException.class, () -> Devices.select("opencl", all));
+        assertTrue(open.getMessage().contains("CL_DEVICE_NOT_AVAILABLE"), open.getMessage());
+        assertTrue(cpu.opened.isEmpty(), "no silent fallback to cpu");
+        DeviceUnavailableException unknown = assertThrows(DeviceUnavailableException.class, () -> Devices.select("tpu", all));
+        assertEquals("unknown backend 'tpu'; known: cuda, opencl, cpu", unknown.getMessage());
+    }
+
+    @Test
+    void autoFallsBackAndExplainsEverySkipInOneLine() {
+        Devices.Selection s = Devices.select(" AUTO ", all);
+        try (Device d = s.device()) {
+            assertEquals(List.of(""), cpu.opened);
+            assertEquals("cuda skipped: no CUDA driver: libcuda.so.1 not found; opencl skipped: CL_DEVICE_NOT_AVAILABLE (-2) "
+                    + "creating a context on gfx1100; using cpu (" + d.description() + ")", s.explanation());
+            assertFalse(s.explanation().contains("\n"));
+        }
+        DeviceUnavailableException none = assertThrows(DeviceUnavailableException.class,
+                () -> Devices.select("auto", List.of(cuda, opencl)));
+        assertTrue(none.getMessage().startsWith("no backend is available: cuda skipped: no CUDA driver"), none.getMessage());
+    }
+
+    /** The real registry: auto says why it passed over each backend before the one it chose. */
+    @Test
+    void theRealAutoSelectionNamesEverySkippedBackend() {
+        Devices.Selection s = Devices.select("auto");
+        try (Device d = s.device()) {
+            String chosen = d.name().split(":")[0];
+            for (Backend b : Devices.backends()) {
+                if (b.name().equals(chosen)) {
+                    break;
+                }
+                assertTrue(s.explanation().contains(b.name() + " skipped: "), s.explanation());
+            }
+            assertTrue(s.explanation().endsWith("using " + d.name() + " (" + d.description() + ")"), s.explanation());
+            assertFalse(s.explanation().contains("\n"));
+        }
+        for (Backend b : Devices.backends()) {
+            if (!b.availability().available()) {
+                DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class, () -> Devices.select(b.name()));
+                assertTrue(e.getMessage().endsWith(b.availability().reason()), e.getMessage());
+            }
+        }
+    }
+}
