@@ -37,7 +37,10 @@ public final class Adam extends SlabOptimizer {
 
     @Override
     public Map<String, Tensor> state() {
-        return Map.of("m", m, "v", v);
+        Map<String, Tensor> s = new LinkedHashMap<>();
+        s.put("m", m);
+        s.put("v", v);
+        return s;
     }
 
     @Override

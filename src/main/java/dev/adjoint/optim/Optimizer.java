@@ -24,7 +24,7 @@ public interface Optimizer extends AutoCloseable {
 
     Parameters parameters();
 
-    /** The optimizer's per-parameter state slabs by name (e.g. {@code m}, {@code v}). */
+    /** The optimizer's per-parameter state slabs by name, in a fixed order (checkpoints write them in it). */
     Map<String, Tensor> state();
 
     /** Hyper-parameters, for the checkpoint's configuration. */
