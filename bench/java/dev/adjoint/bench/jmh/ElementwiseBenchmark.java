@@ -117,8 +117,8 @@ public class ElementwiseBenchmark {
         int bLength = kind.rowBroadcast ? cols : n;
         // Uniform in [-4, 4): both sides of the ReLU kink, and exp stays finite.
         SplittableRandom rnd = new SplittableRandom(42);
-        float[] ha = Float64Oracle.uniform(rnd, n, -4, 4);
-        float[] hb = Float64Oracle.uniform(rnd, bLength, -4, 4);
+        float[] ha = Validation.uniform(rnd, n, -4, 4);
+        float[] hb = Validation.uniform(rnd, bLength, -4, 4);
         a = device.allocate(n);
         b = device.allocate(bLength);
         out = device.allocate(n);
@@ -134,7 +134,7 @@ public class ElementwiseBenchmark {
         }
         float[] got = new float[n];
         device.download(out, 0, got, 0, n);
-        Float64Oracle.requireClose(op + " " + shape + " on " + device.name(), got, expected, null, 2e-6, 2e-6);
+        Validation.requireClose(op + " " + shape + " on " + device.name(), got, expected, null, 2e-6, 2e-6);
     }
 
     private void run() {

@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import java.util.SplittableRandom;
@@ -27,7 +28,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * GFLOP/s = ops/s × 2·m·n·k / 1e9. The secondary result {@code gflop} (an
  * {@link AuxCounters.Type#OPERATIONS} counter, reported per second) is that product already:
  * read it as GFLOP/s. Every call ends with {@link Device#synchronize()}, so asynchronous backends
- * are timed to completion. One result is checked against a float64 reference before timing.
+ * are timed to completion. One result is checked against the float64 {@link Reference} before timing.
  *
  * <p>Each shape takes about 20 s (3 × 2 s warm-up, 5 × 2 s measured, plus the fork); pick shapes
  * with {@code -p}:
@@ -95,8 +96,8 @@ public class GemmBenchmark {
         k = mkn[1];
         n = mkn[2];
         SplittableRandom rnd = new SplittableRandom(42);
-        float[] ha = Float64Oracle.uniform(rnd, Math.multiplyExact(m, k), -1, 1);
-        float[] hb = Float64Oracle.uniform(rnd, Math.multiplyExact(k, n), -1, 1);
+        float[] ha = Validation.uniform(rnd, Math.multiplyExact(m, k), -1, 1);
+        float[] hb = Validation.uniform(rnd, Math.multiplyExact(k, n), -1, 1);
         a = device.allocate((long) m * k);
         b = device.allocate((long) k * n);
         c = device.allocate((long) m * n);
@@ -109,16 +110,10 @@ public class GemmBenchmark {
         for (int t = 0; t < 256; t++) {
             int i = rnd.nextInt(m);
             int j = rnd.nextInt(n);
-            double sum = 0;
-            double mag = 0;
-            for (int q = 0; q < k; q++) {
-                double x = (double) ha[i * k + q] * hb[q * n + j];
-                sum += x;
-                mag += Math.abs(x);
-            }
-            if (!(Math.abs(hc[i * n + j] - sum) <= 1e-4 * mag)) {
+            double[] product = Reference.gemmEntry(false, false, k, ha, 0, k, hb, 0, n, i, j);
+            if (!(Math.abs(hc[i * n + j] - product[0]) <= 1e-4 * product[1])) {
                 throw new IllegalStateException("gemm " + shape + " on " + device.name() + " is wrong: C[" + i + "]["
-                        + j + "] = " + hc[i * n + j] + ", float64 reference " + sum);
+                        + j + "] = " + hc[i * n + j] + ", float64 reference " + product[0]);
             }
         }
     }

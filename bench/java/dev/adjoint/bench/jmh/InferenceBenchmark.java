@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.Device;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
@@ -72,8 +73,8 @@ public class InferenceBenchmark {
         try (Scope scope = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
             probabilities = mlp.forward(x).softmax().toArray();
         }
-        Float64Oracle.requireClose(what + ", probabilities", probabilities,
-                Float64Oracle.softmax(logits, spec.batch(), spec.classes()), null, 1e-5, 1e-6);
+        Validation.requireClose(what + ", probabilities", probabilities,
+                Reference.softmax(false, logits, 0, spec.batch(), spec.classes()), null, 1e-5, 1e-6);
     }
 
     @Benchmark

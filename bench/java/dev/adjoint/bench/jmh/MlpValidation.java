@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.conformance.Reference;
 import dev.adjoint.nn.Module;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.InPlace;
@@ -14,7 +15,8 @@ import java.util.Map;
  * test, before a benchmark times them. Only the forward of a few rows is recomputed in float64
  * (a whole float64 step of the 4096-wide MLP would take minutes); the step is then checked piece
  * by piece around those logits: the last bias's gradient exactly, the whole gradient along its own
- * direction by a central difference of the loss, and Adam's update over the slab.
+ * direction by a central difference of the loss, and Adam's update over the slab. The float64
+ * forward is {@link Float64Mlp}; softmax, cross-entropy and Adam are {@link Reference}'s.
  */
 final class MlpValidation {
     /** Rows of a batch whose logits are recomputed in float64. */
@@ -36,12 +38,12 @@ final class MlpValidation {
      * rows, with a float64 forward of the model's weights, to 1e-4 of the row's Σ|w·h| scale.
      */
     static void forward(String what, Module model, Tensor x, float[] logits) {
-        Float64Oracle.Mlp mlp = Float64Oracle.Mlp.of(model);
+        Float64Mlp mlp = Float64Mlp.of(model);
         int classes = mlp.sizes()[mlp.sizes().length - 1];
         float[] input = x.toArray();
-        for (int row : Float64Oracle.sample(x.size(0), ROWS, 11)) {
+        for (int row : Validation.sample(x.size(0), ROWS, 11)) {
             double[][] reference = mlp.forward(input, row);
-            Float64Oracle.requireClose(what + ", logits of row " + row,
+            Validation.requireClose(what + ", logits of row " + row,
                     Arrays.copyOfRange(logits, row * classes, (row + 1) * classes), reference[0], reference[1], 1e-4, 0);
         }
     }
@@ -68,28 +70,27 @@ final class MlpValidation {
     private static void lastBiasGradient(String what, TrainStep s, float[] logits, float[] labels) {
         int rows = labels.length;
         int classes = s.spec.classes();
-        double[] p = Float64Oracle.softmax(logits, rows, classes);
+        double[] perRow = Reference.crossEntropyBackward(Reference.softmax(false, logits, 0, rows, classes), labels,
+                new float[] {1f / rows}, 0, rows, classes);
         double[] expected = new double[classes];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < classes; c++) {
-                expected[c] += (p[r * classes + c] - (c == (int) labels[r] ? 1 : 0)) / rows;
-            }
+        for (int i = 0; i < perRow.length; i++) {
+            expected[i % classes] += perRow[i];
         }
         List<Tensor> named = List.copyOf(s.params.named().values());
         Tensor lastBias = named.get(named.size() - 1);
-        Float64Oracle.requireClose(what + ", gradient of the last bias", lastBias.grad().toArray(), expected, null,
+        Validation.requireClose(what + ", gradient of the last bias", lastBias.grad().toArray(), expected, null,
                 1e-4, 1e-6);
     }
 
     /** The first Adam update over a sample of the slab, from the parameters before and the gradients. */
     private static void adamUpdate(String what, TrainStep s, float[] before, float[] grads, float[] after) {
         Map<String, Object> c = s.optimizer.config();
-        int[] at = Float64Oracle.sample(before.length, 1 << 16, 13);
-        double[] p = Float64Oracle.widen(Float64Oracle.gather(before, at));
-        Float64Oracle.adam(p, Float64Oracle.widen(Float64Oracle.gather(grads, at)), new double[at.length],
-                new double[at.length], number(c, "lr"), number(c, "beta1"), number(c, "beta2"), number(c, "eps"),
+        int[] at = Validation.sample(before.length, 1 << 16, 13);
+        double[] p = Reference.widen(Validation.gather(before, at));
+        Reference.adamStep(p, Validation.gather(grads, at), new double[at.length], new double[at.length], 0,
+                at.length, number(c, "lr"), number(c, "beta1"), number(c, "beta2"), number(c, "eps"),
                 number(c, "weight_decay"), false, 1);
-        Float64Oracle.requireClose(what + ", Adam's first update", Float64Oracle.gather(after, at), p, null, 1e-5, 1e-6);
+        Validation.requireClose(what + ", Adam's first update", Validation.gather(after, at), p, null, 1e-5, 1e-6);
     }
 
     /**
@@ -115,8 +116,8 @@ final class MlpValidation {
             Tensor u = Tensor.of(s.params.values().device(), grads, grads.length).mul((float) (1 / norm));
             for (int side = 0; side < 2; side++) {
                 InPlace.copy(s.params.values(), theta.add(u.mul((float) (side == 0 ? t : -t))));
-                loss[side] = Float64Oracle.mean(Float64Oracle.crossEntropy(logits(s.model, s.xs[0]), labels, rows,
-                        s.spec.classes()));
+                loss[side] = Arrays.stream(Reference.crossEntropy(logits(s.model, s.xs[0]), 0, labels, rows,
+                        s.spec.classes())).average().orElseThrow();
             }
             InPlace.copy(s.params.values(), Tensor.of(s.params.values().device(), after, after.length));
         }

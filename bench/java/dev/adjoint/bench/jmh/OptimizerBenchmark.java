@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import java.util.SplittableRandom;
@@ -25,7 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link Device#synchronize()}. The secondary {@code gbytes} is GB/s from the bytes an update must
  * move per parameter: Adam reads param, grad, m, v and writes param, m, v (28 bytes); SGD with
  * momentum reads param, grad, velocity and writes param, velocity (20 bytes). Before timing, two
- * updates are checked against PyTorch's rules in float64.
+ * updates are checked against PyTorch's rules in the float64 {@link Reference}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -82,8 +83,8 @@ public class OptimizerBenchmark {
         length = parameterCount(Sizes.parse("model", model, "-", 0));
         int n = Math.toIntExact(length);
         SplittableRandom rnd = new SplittableRandom(42);
-        float[] p0 = Float64Oracle.uniform(rnd, n, -0.1, 0.1);
-        float[] g = Float64Oracle.uniform(rnd, n, -1, 1);
+        float[] p0 = Validation.uniform(rnd, n, -0.1, 0.1);
+        float[] g = Validation.uniform(rnd, n, -1, 1);
         param = device.allocate(n);
         grad = device.allocate(n);
         first = device.allocate(n);
@@ -94,23 +95,23 @@ public class OptimizerBenchmark {
         if (adam) {
             device.fill(second, 0, n, 0f);
         }
-        int[] at = Float64Oracle.sample(n, 1 << 16, 7);
-        double[] p = Float64Oracle.widen(Float64Oracle.gather(p0, at));
-        double[] gs = Float64Oracle.widen(Float64Oracle.gather(g, at));
+        int[] at = Validation.sample(n, 1 << 16, 7);
+        double[] p = Reference.widen(Validation.gather(p0, at));
+        float[] gs = Validation.gather(g, at);
         double[] m = new double[at.length];
         double[] v = new double[at.length];
         for (int s = 0; s < 2; s++) {
             run();
             if (adam) {
-                Float64Oracle.adam(p, gs, m, v, LR, BETA1, BETA2, EPS, 0, false, steps);
+                Reference.adamStep(p, gs, m, v, 0, at.length, LR, BETA1, BETA2, EPS, 0, false, steps);
             } else {
-                Float64Oracle.sgd(p, gs, m, LR, MOMENTUM, 0, 0, false, s == 0);
+                Reference.sgdStep(p, gs, m, 0, at.length, LR, MOMENTUM, 0, 0, false, s == 0);
             }
         }
         float[] got = new float[n];
         device.download(param, 0, got, 0, n);
-        Float64Oracle.requireClose(optimizer + " over " + n + " parameters on " + device.name() + ", after 2 updates",
-                Float64Oracle.gather(got, at), p, null, 1e-5, 1e-6);
+        Validation.requireClose(optimizer + " over " + n + " parameters on " + device.name() + ", after 2 updates",
+                Validation.gather(got, at), p, null, 1e-5, 1e-6);
     }
 
     /** Σ (in + 1)·out over the layers of an MLP with biases. */

@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import java.util.SplittableRandom;
@@ -26,7 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@link Device#synchronize()}. The secondary {@code gbytes} is GB/s from the bytes the pair must
  * move: logits, targets, loss and probabilities in the forward, probabilities, targets and the
  * gradient in the backward (4·(4·n + 3·rows + 1)). Loss, probabilities and gradient are checked
- * against float64 before timing.
+ * against the float64 {@link Reference} before timing.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -72,7 +73,7 @@ public class SoftmaxCrossEntropyBenchmark {
         cols = dims[1];
         int n = Math.multiplyExact(rows, cols);
         SplittableRandom rnd = new SplittableRandom(42);
-        float[] hx = Float64Oracle.uniform(rnd, n, -8, 8);
+        float[] hx = Validation.uniform(rnd, n, -8, 8);
         float[] ht = new float[rows];
         for (int r = 0; r < rows; r++) {
             ht[r] = rnd.nextInt(cols);
@@ -92,15 +93,12 @@ public class SoftmaxCrossEntropyBenchmark {
         floatsMoved = 4L * n + 3L * rows + 1;
         run();
         String what = "softmax cross-entropy " + shape + " on " + device.name();
-        double[] p = Float64Oracle.softmax(hx, rows, cols);
-        double[] g = new double[n];
-        for (int i = 0; i < n; i++) {
-            g[i] = (p[i] - (i % cols == (int) ht[i / cols] ? 1 : 0)) / rows;
-        }
-        Float64Oracle.requireClose(what + ", loss", download(loss, rows), Float64Oracle.crossEntropy(hx, ht, rows, cols),
+        double[] p = Reference.softmax(false, hx, 0, rows, cols);
+        double[] g = Reference.crossEntropyBackward(p, ht, new float[] {1f / rows}, 0, rows, cols);
+        Validation.requireClose(what + ", loss", download(loss, rows), Reference.crossEntropy(hx, 0, ht, rows, cols),
                 null, 1e-5, 1e-5);
-        Float64Oracle.requireClose(what + ", probabilities", download(probs, n), p, null, 1e-5, 1e-6);
-        Float64Oracle.requireClose(what + ", gradient", download(grad, n), g, null, 1e-5, 2e-6 / rows);
+        Validation.requireClose(what + ", probabilities", download(probs, n), p, null, 1e-5, 1e-6);
+        Validation.requireClose(what + ", gradient", download(grad, n), g, null, 1e-5, 2e-6 / rows);
     }
 
     private float[] download(Buffer b, int n) {

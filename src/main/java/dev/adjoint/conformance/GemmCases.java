@@ -65,18 +65,11 @@ final class GemmCases {
         }
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double s = 0;
-                double mag = 0;
-                for (int p = 0; p < k; p++) {
-                    double av = ta ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
-                    double bv = tb ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
-                    s += av * bv;
-                    mag += Math.abs(av * bv);
-                }
+                double[] product = Reference.gemmEntry(ta, tb, k, a, aOff, lda, b, bOff, ldb, i, j);
                 int ci = cOff + i * ldc + j;
                 double old = beta == 0f ? 0 : beta * (double) c[ci];
-                expected[ci] = alpha * s + old;
-                scale[ci] = Math.abs(alpha) * mag + Math.abs(old);
+                expected[ci] = alpha * product[0] + old;
+                scale[ci] = Math.abs(alpha) * product[1] + Math.abs(old);
             }
         }
         try (Buffer ab = put(d, a); Buffer bb = put(d, b); Buffer cb = put(d, c)) {

@@ -10,7 +10,7 @@ import dev.adjoint.device.Device;
 import java.util.List;
 import java.util.Random;
 
-/** Fused optimizer steps, several in a row, against PyTorch's update rules written in double. */
+/** Fused optimizer steps, several in a row, against PyTorch's update rules in the float64 {@link Reference}. */
 final class OptimizerCases {
     private static final int N = 10_007;
     private static final int OFFSET = 3;
@@ -30,21 +30,14 @@ final class OptimizerCases {
     private static void sgd(Device d, Random rnd, float momentum, float dampening, float wd, boolean nesterov) {
         float lr = 0.05f;
         float[] p = random(rnd, N + OFFSET, -1, 1);
-        double[] pe = toDouble(p);
+        double[] pe = Reference.widen(p);
         double[] ve = new double[p.length];
         try (Buffer pb = put(d, p); Buffer gb = d.allocate(p.length); Buffer vb = d.allocate(p.length)) {
             for (int step = 0; step < STEPS; step++) {
                 float[] g = random(rnd, p.length, -1, 1);
                 d.upload(g, 0, gb, 0, g.length);
                 d.sgdStep(pb, gb, vb, OFFSET, N, lr, momentum, dampening, wd, nesterov, step == 0);
-                for (int i = OFFSET; i < p.length; i++) {
-                    double gi = g[i] + wd * pe[i];
-                    if (momentum != 0) {
-                        ve[i] = step == 0 ? gi : momentum * ve[i] + (1 - dampening) * gi;
-                        gi = nesterov ? gi + momentum * ve[i] : ve[i];
-                    }
-                    pe[i] -= lr * gi;
-                }
+                Reference.sgdStep(pe, g, ve, OFFSET, N, lr, momentum, dampening, wd, nesterov, step == 0);
             }
             Check.close("sgd momentum=" + momentum + " nesterov=" + nesterov + " after " + STEPS + " steps",
                     get(d, pb, p.length), pe, 1e-5, 1e-6);
@@ -57,7 +50,7 @@ final class OptimizerCases {
         float b2 = 0.999f;
         float eps = 1e-8f;
         float[] p = random(rnd, N + OFFSET, -1, 1);
-        double[] pe = toDouble(p);
+        double[] pe = Reference.widen(p);
         double[] me = new double[p.length];
         double[] ve = new double[p.length];
         try (Buffer pb = put(d, p); Buffer gb = d.allocate(p.length); Buffer mb = d.allocate(p.length);
@@ -68,27 +61,9 @@ final class OptimizerCases {
                 float[] g = random(rnd, p.length, -1, 1);
                 d.upload(g, 0, gb, 0, g.length);
                 d.adamStep(pb, gb, mb, vb, OFFSET, N, lr, b1, b2, eps, wd, decoupled, step);
-                for (int i = OFFSET; i < p.length; i++) {
-                    if (decoupled) {
-                        pe[i] *= 1 - lr * wd;
-                    }
-                    double gi = g[i] + (decoupled ? 0 : wd * pe[i]);
-                    me[i] = b1 * me[i] + (1 - b1) * gi;
-                    ve[i] = b2 * ve[i] + (1 - b2) * gi * gi;
-                    double mhat = me[i] / (1 - Math.pow(b1, step));
-                    double vhat = ve[i] / (1 - Math.pow(b2, step));
-                    pe[i] -= lr * mhat / (Math.sqrt(vhat) + eps);
-                }
+                Reference.adamStep(pe, g, me, ve, OFFSET, N, lr, b1, b2, eps, wd, decoupled, step);
             }
             Check.close((decoupled ? "adamw" : "adam") + " after " + STEPS + " steps", get(d, pb, p.length), pe, 1e-5, 1e-6);
         }
-    }
-
-    private static double[] toDouble(float[] x) {
-        double[] y = new double[x.length];
-        for (int i = 0; i < x.length; i++) {
-            y[i] = x[i];
-        }
-        return y;
     }
 }

@@ -37,37 +37,11 @@ final class ReductionCases {
             int n = blk[1];
             int inner = blk[2];
             float[] x = random(rnd, outer * n * inner + 1, -3, 3);
-            double[] expected = new double[outer * inner];
-            double[] scale = new double[outer * inner];
-            for (int o = 0; o < outer; o++) {
-                for (int j = 0; j < inner; j++) {
-                    double sum = 0;
-                    double mag = 0;
-                    int best = 0;
-                    for (int p = 0; p < n; p++) {
-                        float v = x[1 + (o * n + p) * inner + j];
-                        float b = x[1 + (o * n + best) * inner + j];
-                        sum += v;
-                        mag += Math.abs(v);
-                        boolean better = op == ReduceOp.MAX || op == ReduceOp.ARGMAX ? v > b : v < b;
-                        if (better) {
-                            best = p;
-                        }
-                    }
-                    double bestValue = x[1 + (o * n + best) * inner + j];
-                    expected[o * inner + j] = switch (op) {
-                        case SUM -> sum;
-                        case MEAN -> sum / n;
-                        case MAX, MIN -> bestValue;
-                        case ARGMAX, ARGMIN -> best;
-                    };
-                    scale[o * inner + j] = op == ReduceOp.SUM ? mag : op == ReduceOp.MEAN ? mag / n : 0;
-                }
-            }
+            double[][] expected = Reference.reduce(op, x, 1, outer, n, inner);
             try (Buffer xb = put(d, x); Buffer out = d.allocate(outer * inner)) {
                 d.reduce(op, outer, n, inner, xb, 1, out, 0);
                 Check.close("reduce " + op + " over [" + outer + ", " + n + ", " + inner + "]",
-                        get(d, out, outer * inner), expected, scale, 1e-5, 1e-6);
+                        get(d, out, outer * inner), expected[0], expected[1], 1e-5, 1e-6);
             }
         }
     }
@@ -78,30 +52,8 @@ final class ReductionCases {
             int cols = rc[1];
             float[] x = random(rnd, rows * cols, -20, 20);
             float[] gy = random(rnd, rows * cols, -1, 1);
-            double[] y = new double[rows * cols];
-            double[] gx = new double[rows * cols];
-            for (int r = 0; r < rows; r++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < cols; c++) {
-                    max = Math.max(max, x[r * cols + c]);
-                }
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    sum += Math.exp(x[r * cols + c] - max);
-                }
-                double dot = 0;
-                double gsum = 0;
-                for (int c = 0; c < cols; c++) {
-                    double s = Math.exp(x[r * cols + c] - max) / sum;
-                    y[r * cols + c] = log ? x[r * cols + c] - max - Math.log(sum) : s;
-                    dot += gy[r * cols + c] * s;
-                    gsum += gy[r * cols + c];
-                }
-                for (int c = 0; c < cols; c++) {
-                    double s = Math.exp(x[r * cols + c] - max) / sum;
-                    gx[r * cols + c] = log ? gy[r * cols + c] - s * gsum : s * (gy[r * cols + c] - dot);
-                }
-            }
+            double[] y = Reference.softmax(log, x, 0, rows, cols);
+            double[] gx = Reference.softmaxBackward(log, y, gy, rows, cols);
             String name = (log ? "log_softmax" : "softmax") + " " + rows + "x" + cols;
             try (Buffer xb = put(d, x); Buffer yb = d.allocate(rows * cols); Buffer gyb = put(d, gy);
                  Buffer gxb = d.allocate(rows * cols)) {
@@ -125,30 +77,12 @@ final class ReductionCases {
             for (int r = 0; r < rows; r++) {
                 t[r] = rnd.nextInt(cols);
             }
-            double[] loss = new double[rows];
-            double[] probs = new double[rows * cols];
-            double[] gx = new double[rows * cols];
-            double[] gxMean = new double[rows * cols];
-            for (int r = 0; r < rows; r++) {
-                double max = Double.NEGATIVE_INFINITY;
-                for (int c = 0; c < cols; c++) {
-                    max = Math.max(max, x[2 + r * cols + c]);
-                }
-                double sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    sum += Math.exp(x[2 + r * cols + c] - max);
-                }
-                loss[r] = max + Math.log(sum) - x[2 + r * cols + (int) t[r]];
-                for (int c = 0; c < cols; c++) {
-                    double pr = Math.exp(x[2 + r * cols + c] - max) / sum;
-                    probs[r * cols + c] = pr;
-                    double delta = pr - (c == (int) t[r] ? 1 : 0);
-                    gx[r * cols + c] = delta * g[r];
-                    gxMean[r * cols + c] = delta / rows;
-                }
-            }
             String name = "cross_entropy " + rows + "x" + cols;
             float[] mean = {1f / rows};
+            double[] loss = Reference.crossEntropy(x, 2, t, rows, cols);
+            double[] probs = Reference.softmax(false, x, 2, rows, cols);
+            double[] gx = Reference.crossEntropyBackward(probs, t, g, 1, rows, cols);
+            double[] gxMean = Reference.crossEntropyBackward(probs, t, mean, 0, rows, cols);
             try (Buffer xb = put(d, x); Buffer tb = put(d, t); Buffer lb = d.allocate(rows);
                  Buffer pb = d.allocate(rows * cols); Buffer gb = put(d, g); Buffer mb = put(d, mean);
                  Buffer gxb = d.allocate(rows * cols)) {

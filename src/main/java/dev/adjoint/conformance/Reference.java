@@ -1,11 +1,17 @@
 package dev.adjoint.conformance;
 
 import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
 
 /**
- * The float64 oracle: every elementwise primitive written again in double precision, independently
- * of any backend (its own erf, by power series). Tests of every backend check against this one.
+ * The float64 oracle: the device primitives written again in double precision, independently of
+ * any backend — the elementwise ops (with their own erf, by power series), a GEMM entry, the
+ * reductions, row softmax / log-softmax and the fused cross-entropy with their backward rules,
+ * and PyTorch's SGD and Adam/AdamW updates. The conformance suite, the backends' own tests and
+ * the benchmarks' validation all check against this one. Float32 inputs come in as
+ * {@code float[]}; state that an update carries from step to step (parameters, moments) is kept
+ * in double.
  */
 public final class Reference {
     private Reference() {}
@@ -51,6 +57,197 @@ public final class Reference {
             case TANH_BACKWARD -> b * (1 - a * a);
             case GELU_BACKWARD -> b * (phi(a) + a * Math.exp(-a * a / 2) / Math.sqrt(2 * Math.PI));
         };
+    }
+
+    /**
+     * Entry (i, j) of the row-major product op(A)·op(B) over the inner dimension {@code k}, where
+     * op(A)[i][p] is {@code a[aOffset + i·lda + p]}, or {@code a[aOffset + p·lda + i]} when
+     * {@code transA} (B alike). Returns {sum, magnitude}: the magnitude Σ|op(A)[i][p]·op(B)[p][j]|
+     * is the scale that float32 rounding error grows with, for tolerances.
+     */
+    public static double[] gemmEntry(boolean transA, boolean transB, int k, float[] a, int aOffset, int lda,
+                                     float[] b, int bOffset, int ldb, int i, int j) {
+        double sum = 0;
+        double magnitude = 0;
+        for (int p = 0; p < k; p++) {
+            double x = (double) (transA ? a[aOffset + p * lda + i] : a[aOffset + i * lda + p])
+                    * (transB ? b[bOffset + j * ldb + p] : b[bOffset + p * ldb + j]);
+            sum += x;
+            magnitude += Math.abs(x);
+        }
+        return new double[] {sum, magnitude};
+    }
+
+    /**
+     * {@code op} over the middle axis of the [outer, n, inner] block at {@code offset} in {@code x},
+     * as {@code Device.reduce}: outer·inner results, the index of the first extreme for ARGMAX /
+     * ARGMIN (input without NaN). Returns {results, magnitudes}: for SUM and MEAN the same
+     * reduction of |x|, the scale float32 rounding error grows with; 0 for the exact ops.
+     */
+    public static double[][] reduce(ReduceOp op, float[] x, int offset, int outer, int n, int inner) {
+        double[] result = new double[outer * inner];
+        double[] magnitude = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < inner; j++) {
+                int first = offset + o * n * inner + j;
+                double sum = 0;
+                double mag = 0;
+                int best = 0;
+                for (int p = 0; p < n; p++) {
+                    float v = x[first + p * inner];
+                    float b = x[first + best * inner];
+                    sum += v;
+                    mag += Math.abs(v);
+                    if (op == ReduceOp.MAX || op == ReduceOp.ARGMAX ? v > b : v < b) {
+                        best = p;
+                    }
+                }
+                result[o * inner + j] = switch (op) {
+                    case SUM -> sum;
+                    case MEAN -> sum / n;
+                    case MAX, MIN -> x[first + best * inner];
+                    case ARGMAX, ARGMIN -> best;
+                };
+                magnitude[o * inner + j] = op == ReduceOp.SUM ? mag : op == ReduceOp.MEAN ? mag / n : 0;
+            }
+        }
+        return new double[][] {result, magnitude};
+    }
+
+    /**
+     * Row-wise softmax (log-softmax when {@code log}) of the rows×cols block at {@code offset} in
+     * {@code x}, as {@code Device.softmax}: {@code exp(x − max) / Σ exp(x − max)}, or
+     * {@code x − max − log Σ exp(x − max)}. Returns rows·cols values.
+     */
+    public static double[] softmax(boolean log, float[] x, int offset, int rows, int cols) {
+        double[] y = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            int row = offset + r * cols;
+            double max = Double.NEGATIVE_INFINITY;
+            for (int c = 0; c < cols; c++) {
+                max = Math.max(max, x[row + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < cols; c++) {
+                sum += Math.exp(x[row + c] - max);
+            }
+            double logSum = Math.log(sum);
+            for (int c = 0; c < cols; c++) {
+                double shifted = x[row + c] - max;
+                y[r * cols + c] = log ? shifted - logSum : Math.exp(shifted) / sum;
+            }
+        }
+        return y;
+    }
+
+    /**
+     * The gradient of the rows×cols softmax (log-softmax when {@code log}) from its output
+     * {@code y} and the upstream gradient {@code gy}, as {@code Device.softmaxBackward}:
+     * {@code y·(gy − Σ gy·y)}, or {@code gy − exp(y)·Σ gy} for log-softmax, the sums per row.
+     */
+    public static double[] softmaxBackward(boolean log, double[] y, float[] gy, int rows, int cols) {
+        double[] gx = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            int row = r * cols;
+            double dot = 0;
+            for (int c = 0; c < cols; c++) {
+                dot += log ? gy[row + c] : gy[row + c] * y[row + c];
+            }
+            for (int c = 0; c < cols; c++) {
+                int i = row + c;
+                gx[i] = log ? gy[i] - Math.exp(y[i]) * dot : y[i] * (gy[i] - dot);
+            }
+        }
+        return gx;
+    }
+
+    /**
+     * Per-row cross-entropy {@code logsumexp(x[r]) − x[r][t[r]]} of the rows×cols logits at
+     * {@code offset} in {@code x}, class targets stored as floats, as {@code Device.crossEntropy}
+     * (whose saved probabilities are {@link #softmax softmax(false, …)}).
+     */
+    public static double[] crossEntropy(float[] x, int offset, float[] targets, int rows, int cols) {
+        double[] logProbs = softmax(true, x, offset, rows, cols);
+        double[] loss = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            loss[r] = -logProbs[r * cols + target(targets, r, cols)];
+        }
+        return loss;
+    }
+
+    /**
+     * The gradient of the cross-entropy with respect to the logits, as
+     * {@code Device.crossEntropyBackward}: {@code (probs[r][c] − [c == t[r]])·g[r·gStride]};
+     * {@code gStride} 0 broadcasts one upstream value (a mean loss's 1/rows) to every row.
+     */
+    public static double[] crossEntropyBackward(double[] probs, float[] targets, float[] g, int gStride,
+                                                int rows, int cols) {
+        double[] gx = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            int t = target(targets, r, cols);
+            for (int c = 0; c < cols; c++) {
+                gx[r * cols + c] = (probs[r * cols + c] - (c == t ? 1 : 0)) * g[r * gStride];
+            }
+        }
+        return gx;
+    }
+
+    private static int target(float[] targets, int row, int cols) {
+        float t = targets[row];
+        if (!(t >= 0 && t < cols && t == (int) t)) {
+            throw new IllegalArgumentException("cross-entropy reference: target " + t + " of row " + row
+                    + " is not a class index in [0, " + cols + ")");
+        }
+        return (int) t;
+    }
+
+    /**
+     * One SGD update in place over {@code p[offset, offset + length)}, PyTorch's rule as
+     * {@code Device.sgdStep}: {@code g += wd·p}; with momentum, {@code v = g} on the first step and
+     * {@code v = momentum·v + (1 − dampening)·g} after, then {@code g = v} (Nesterov:
+     * {@code g += momentum·v}); {@code p −= lr·g}. {@code velocity} is unused, and may be null,
+     * without momentum.
+     */
+    public static void sgdStep(double[] p, float[] g, double[] velocity, int offset, int length, double lr,
+                               double momentum, double dampening, double wd, boolean nesterov, boolean firstStep) {
+        for (int i = offset; i < offset + length; i++) {
+            double gi = g[i] + wd * p[i];
+            if (momentum != 0) {
+                velocity[i] = firstStep ? gi : momentum * velocity[i] + (1 - dampening) * gi;
+                gi = nesterov ? gi + momentum * velocity[i] : velocity[i];
+            }
+            p[i] -= lr * gi;
+        }
+    }
+
+    /**
+     * One Adam update in place over {@code p[offset, offset + length)}, PyTorch's rule as
+     * {@code Device.adamStep}; AdamW (the decay {@code p ·= 1 − lr·wd} applied to the parameter,
+     * not added to the gradient) when {@code decoupled}. {@code step} counts from 1 and sets the
+     * bias corrections {@code 1 − β^step}.
+     */
+    public static void adamStep(double[] p, float[] g, double[] m, double[] v, int offset, int length, double lr,
+                                double beta1, double beta2, double eps, double wd, boolean decoupled, long step) {
+        double correction1 = 1 - Math.pow(beta1, step);
+        double correction2 = 1 - Math.pow(beta2, step);
+        for (int i = offset; i < offset + length; i++) {
+            if (decoupled) {
+                p[i] *= 1 - lr * wd;
+            }
+            double gi = g[i] + (decoupled ? 0 : wd * p[i]);
+            m[i] = beta1 * m[i] + (1 - beta1) * gi;
+            v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+            p[i] -= lr * (m[i] / correction1) / (Math.sqrt(v[i] / correction2) + eps);
+        }
+    }
+
+    /** Float32 values as the float64 state an update starts from. */
+    public static double[] widen(float[] x) {
+        double[] y = new double[x.length];
+        for (int i = 0; i < x.length; i++) {
+            y[i] = x[i];
+        }
+        return y;
     }
 
     /** Standard normal CDF. */

@@ -173,37 +173,13 @@ class OpenClOpsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = arg ? rnd.nextInt(7) - 3 : rnd.nextFloat() * 2 - 0.5f;   // ties for arg*
             }
-            double[] want = new double[outer * inner];
-            double[] tol = new double[outer * inner];
-            for (int o = 0; o < outer; o++) {
-                for (int j = 0; j < inner; j++) {
-                    double sum = 0, mag = 0, best = x[2 + o * n * inner + j];
-                    int bestAt = 0;
-                    for (int p = 0; p < n; p++) {
-                        float v = x[2 + (o * n + p) * inner + j];
-                        sum += v;
-                        mag += Math.abs(v);
-                        boolean better = op == ReduceOp.MAX || op == ReduceOp.ARGMAX ? v > best : v < best;
-                        if (better) {
-                            best = v;
-                            bestAt = p;
-                        }
-                    }
-                    want[o * inner + j] = switch (op) {
-                        case SUM -> sum;
-                        case MEAN -> sum / n;
-                        case MAX, MIN -> best;
-                        case ARGMAX, ARGMIN -> bestAt;
-                    };
-                    tol[o * inner + j] = op == ReduceOp.SUM ? 1e-5 * mag : op == ReduceOp.MEAN ? 1e-5 * mag / n : 0;
-                }
-            }
+            double[][] want = Reference.reduce(op, x, 2, outer, n, inner);
             try (Buffer xb = upload(x); Buffer out = get().allocate(outer * inner + 1)) {
                 get().reduce(op, outer, n, inner, xb, 2, out, 1);
                 float[] got = download(out);
-                for (int i = 0; i < want.length; i++) {
-                    assertEquals(want[i], got[1 + i], tol[i], op + " " + java.util.Arrays.toString(s) + " output " + i
-                            + " seed " + seed);
+                for (int i = 0; i < want[0].length; i++) {
+                    assertEquals(want[0][i], got[1 + i], 1e-5 * want[1][i],
+                            op + " " + java.util.Arrays.toString(s) + " output " + i + " seed " + seed);
                 }
             }
         }
@@ -235,28 +211,13 @@ class OpenClOpsTest {
             int rows = s[0], cols = s[1], n = rows * cols;
             float[] x = random(rnd, n, -5, 5);
             float[] gy = random(rnd, n, -1, 1);
-            double[] y = new double[n];
+            double[] y = Reference.softmax(log, x, 0, rows, cols);
             float[] yf = new float[n];
-            double[] gx = new double[n];
-            for (int r = 0; r < rows; r++) {
-                double max = Double.NEGATIVE_INFINITY, sum = 0, dot = 0;
-                for (int c = 0; c < cols; c++) {
-                    max = Math.max(max, x[r * cols + c]);
-                }
-                for (int c = 0; c < cols; c++) {
-                    sum += Math.exp(x[r * cols + c] - max);
-                }
-                for (int c = 0; c < cols; c++) {
-                    int i = r * cols + c;
-                    y[i] = log ? x[i] - max - Math.log(sum) : Math.exp(x[i] - max) / sum;
-                    yf[i] = (float) y[i];
-                    dot += log ? gy[i] : gy[i] * (double) yf[i];
-                }
-                for (int c = 0; c < cols; c++) {
-                    int i = r * cols + c;
-                    gx[i] = log ? gy[i] - Math.exp(yf[i]) * dot : yf[i] * (gy[i] - dot);
-                }
+            for (int i = 0; i < n; i++) {
+                yf[i] = (float) y[i];
             }
+            // The backward starts from y as the device holds it, rounded to float32.
+            double[] gx = Reference.softmaxBackward(log, Reference.widen(yf), gy, rows, cols);
             String what = (log ? "log_softmax " : "softmax ") + rows + "x" + cols + " seed " + seed;
             try (Buffer xb = upload(x); Buffer yb = upload(yf); Buffer gb = upload(gy); Buffer out = get().allocate(n + 3)) {
                 get().softmax(log, rows, cols, xb, 0, out, 3);
@@ -278,27 +239,11 @@ class OpenClOpsTest {
                 t[1 + r] = rnd.nextInt(cols);
             }
             float[] g = random(rnd, rows, -1, 1);
-            double[] loss = new double[rows];
-            double[] probs = new double[n];
-            double[] gx1 = new double[n];
-            double[] gxMean = new double[n];
-            for (int r = 0; r < rows; r++) {
-                double max = Double.NEGATIVE_INFINITY, sum = 0;
-                for (int c = 0; c < cols; c++) {
-                    max = Math.max(max, x[r * cols + c]);
-                }
-                for (int c = 0; c < cols; c++) {
-                    sum += Math.exp(x[r * cols + c] - max);
-                }
-                loss[r] = max + Math.log(sum) - x[r * cols + (int) t[1 + r]];
-                for (int c = 0; c < cols; c++) {
-                    int i = r * cols + c;
-                    probs[i] = Math.exp(x[i] - max) / sum;
-                    double d = probs[i] - (c == (int) t[1 + r] ? 1 : 0);
-                    gx1[i] = d * g[r];
-                    gxMean[i] = d / rows;
-                }
-            }
+            float[] rowTargets = java.util.Arrays.copyOfRange(t, 1, 1 + rows);
+            double[] loss = Reference.crossEntropy(x, 0, rowTargets, rows, cols);
+            double[] probs = Reference.softmax(false, x, 0, rows, cols);
+            double[] gx1 = Reference.crossEntropyBackward(probs, rowTargets, g, 1, rows, cols);
+            double[] gxMean = Reference.crossEntropyBackward(probs, rowTargets, new float[] {1f / rows}, 0, rows, cols);
             String what = "cross_entropy " + rows + "x" + cols + " seed " + seed;
             try (Buffer xb = upload(x); Buffer tb = upload(t); Buffer gb = upload(g);
                  Buffer mean = upload(new float[] {0f, 0f, 1f / rows});
@@ -323,23 +268,13 @@ class OpenClOpsTest {
         int len = 1000, off = 7, n = off + len + 3;
         float lr = 0.05f;
         float[] p = random(rnd, n, -1, 1);
-        double[] pr = new double[n], vr = new double[n];
-        for (int i = 0; i < n; i++) {
-            pr[i] = p[i];
-        }
+        double[] pr = Reference.widen(p), vr = new double[n];
         try (Buffer pb = upload(p); Buffer gb = get().allocate(n); Buffer vb = get().allocate(n)) {
             for (int step = 1; step <= 3; step++) {
                 float[] g = random(rnd, n, -1, 1);
                 get().upload(g, 0, gb, 0, n);
                 get().sgdStep(pb, gb, momentum == 0f ? null : vb, off, len, lr, momentum, dampening, wd, nesterov, step == 1);
-                for (int i = off; i < off + len; i++) {
-                    double gi = g[i] + wd * pr[i];
-                    if (momentum != 0f) {
-                        vr[i] = step == 1 ? gi : momentum * vr[i] + (1 - dampening) * gi;
-                        gi = nesterov ? gi + momentum * vr[i] : vr[i];
-                    }
-                    pr[i] -= lr * gi;
-                }
+                Reference.sgdStep(pr, g, vr, off, len, lr, momentum, dampening, wd, nesterov, step == 1);
             }
             assertClose("sgd seed " + seed, pr, download(pb), 0, 1e-5, 1e-6);
         }
@@ -351,24 +286,14 @@ class OpenClOpsTest {
         int len = 1000, off = 5, n = off + len + 2;
         float lr = 0.01f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.05f;
         float[] p = random(rnd, n, -1, 1);
-        double[] pr = new double[n], mr = new double[n], vr = new double[n];
-        for (int i = 0; i < n; i++) {
-            pr[i] = p[i];
-        }
+        double[] pr = Reference.widen(p), mr = new double[n], vr = new double[n];
         try (Buffer pb = upload(p); Buffer gb = get().allocate(n); Buffer mb = upload(new float[n]);
              Buffer vb = upload(new float[n])) {
             for (int step = 1; step <= 3; step++) {
                 float[] g = random(rnd, n, -1, 1);
                 get().upload(g, 0, gb, 0, n);
                 get().adamStep(pb, gb, mb, vb, off, len, lr, b1, b2, eps, wd, decoupled, step);
-                for (int i = off; i < off + len; i++) {
-                    double pi = decoupled ? pr[i] * (1 - (double) lr * wd) : pr[i];
-                    double gi = g[i] + (decoupled ? 0 : wd * pi);
-                    mr[i] = b1 * mr[i] + (1 - (double) b1) * gi;
-                    vr[i] = b2 * vr[i] + (1 - (double) b2) * gi * gi;
-                    double mHat = mr[i] / (1 - Math.pow(b1, step));
-                    pr[i] = pi - lr * mHat / (Math.sqrt(vr[i] / (1 - Math.pow(b2, step))) + eps);
-                }
+                Reference.adamStep(pr, g, mr, vr, off, len, lr, b1, b2, eps, wd, decoupled, step);
             }
             assertClose((decoupled ? "adamw" : "adam") + " seed " + seed, pr, download(pb), 0, 1e-4, 1e-5);
             float[] untouched = download(pb);
