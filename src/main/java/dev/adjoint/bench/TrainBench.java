@@ -49,34 +49,34 @@ public final class TrainBench {
             root.put("batch", (long) o.batch());
             root.put("replay", o.replay());
             root.put("device_graphs", o.replay() && graphs(device));
-            List<Double> ours = new ArrayList<>();
-            List<Double> peer = new ArrayList<>();
+            double[] ours = new double[o.repeat()];   // seconds per step, one sample per round
+            double[] peer = new double[o.repeat()];
+            int calls;
             MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
             try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay());
                  Peer reference = o.compare() ? startPeer(o) : null) {
-                int calls = Timing.callsPerSample(Timing.warmup(step, o.warmup()), o.sample());
+                calls = Timing.callsPerSample(Timing.warmup(step, o.warmup()), o.sample());
                 for (int r = 0; r < o.repeat(); r++) {
                     if (o.compare()) {
                         // Like a fresh run of the reference script: a new model, 1 s of warm-up, one sample.
-                        double p = o.batch() / reference.measure(c, Timing.Budget.fixed(1, o.sample(), 1)).median();
-                        peer.add(p);
-                        System.out.printf(Locale.ROOT, "round %d  %-6s %,12.0f samples/s%n", r + 1, o.peer(), p);
+                        peer[r] = reference.measure(c, Timing.Budget.fixed(1, o.sample(), 1)).median();
+                        System.out.printf(Locale.ROOT, "round %d  %-6s %,12.0f samples/s%n", r + 1, o.peer(),
+                                o.batch() / peer[r]);
                     }
-                    double a = o.batch() / Timing.sample(step, calls);
-                    ours.add(a);
-                    System.out.printf(Locale.ROOT, "round %d  adjoint %,12.0f samples/s%n", r + 1, a);
+                    ours[r] = Timing.sample(step, calls);
+                    System.out.printf(Locale.ROOT, "round %d  adjoint %,12.0f samples/s%n", r + 1, o.batch() / ours[r]);
                 }
             }
-            double med = median(ours);
-            root.put("adjoint_samples_per_second", ours);
+            double med = o.batch() / new Samples(ours, calls).median();
+            root.put("adjoint_samples_per_second", perSecond(o.batch(), ours));
             root.put("adjoint_median", med);
             System.out.printf(Locale.ROOT, "adjoint %s%s: median %,.0f samples/s (batch %d, %s)%n", device.name(),
                     o.replay() ? graphs(device) ? " (replay, device graph)" : " (replay)" : "", med, o.batch(),
                     Arrays.toString(o.sizes()));
             if (o.compare()) {
-                double pm = median(peer);
+                double pm = o.batch() / new Samples(peer, 1).median();
                 root.put("peer", o.peer());
-                root.put("peer_samples_per_second", peer);
+                root.put("peer_samples_per_second", perSecond(o.batch(), peer));
                 root.put("peer_median", pm);
                 root.put("ratio", med / pm);
                 System.out.printf(Locale.ROOT, "%s: median %,.0f samples/s; adjoint / %s = %.2f%n", o.peer(), pm, o.peer(),
@@ -105,9 +105,13 @@ public final class TrainBench {
         return p;
     }
 
-    static double median(List<Double> xs) {
-        double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return a.length % 2 == 1 ? a[a.length / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
+    /** Samples per second of each round. */
+    private static List<Object> perSecond(int batch, double[] seconds) {
+        List<Object> out = new ArrayList<>();
+        for (double s : seconds) {
+            out.add(batch / s);
+        }
+        return out;
     }
 
     static Options parse(String[] args) {
