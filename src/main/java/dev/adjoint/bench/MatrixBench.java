@@ -55,7 +55,7 @@ public final class MatrixBench {
             return quick
                     ? new Options(List.of(), false, true, null, null, new Timing.Budget(0.2, 0.02, 3, 3, 0.2), 10, 0.2,
                             "python3")
-                    : new Options(List.of(), false, false, null, null, new Timing.Budget(1, 0.25, 7, 3, 2), 30, 1,
+                    : new Options(List.of(), false, false, null, null, new Timing.Budget(1, 0.25, 7, 3, 2), 45, 1,
                             "python3");
         }
     }

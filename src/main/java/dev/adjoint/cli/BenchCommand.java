@@ -29,7 +29,7 @@ final class BenchCommand {
               --warmup S    warm-up seconds per case (default 1; at least one call)
               --sample S    minimum seconds per timed sample (default 0.25); up to --repeat N samples
                             (default 7), at least 3, within 2 s of timing per case
-              --case-limit S  skip a case predicted to take longer than S seconds on a device (default 30)""";
+              --case-limit S  skip a case predicted to take longer than S seconds on a device (default 45)""";
 
     private static final List<String> OPTIONS = List.of("device", "compare", "quick", "json", "svg", "warmup", "sample",
             "repeat", "case-limit", "python");

@@ -25,12 +25,12 @@ import org.w3c.dom.Document;
 class MatrixBenchTest {
     @Test
     void aCasePredictedToRunPastTheLimitIsSkippedWithTheArithmetic() {
-        MatrixBench.Options o = MatrixBench.Options.defaults(false);   // warm-up 1 s, samples 0.25 s, 3 at least, limit 30 s
+        MatrixBench.Options o = MatrixBench.Options.defaults(false);   // warm-up 1 s, samples 0.25 s, 3 at least, limit 45 s
         MatrixCase big = MatrixCase.gemm(2000, 2000, 2000);              // 16 GFLOP
         assertNull(MatrixBench.skipReason(o, big, Map.of()), "no rate yet: run it");
         assertNull(MatrixBench.skipReason(o, big, Map.of(MatrixCase.Kind.GEMM, 100e9)), "0.16 s a call: 1 + 3 x 0.25 s");
         // At 1 GFLOP/s a call takes 16 s: 16 s of warm-up and 3 samples of 16 s, 64 s.
-        assertEquals("predicted 64 s at 1.0 GFLOP/s (3 samples of 16.00 s), over the case limit of 30 s",
+        assertEquals("predicted 64 s at 1.0 GFLOP/s (3 samples of 16.00 s), over the case limit of 45 s",
                 MatrixBench.skipReason(o, big, Map.of(MatrixCase.Kind.GEMM, 1e9)));
         MatrixCase train = MatrixCase.MODELS.get(2);
         String reason = MatrixBench.skipReason(o, train, Map.of(MatrixCase.Kind.GEMM, 1e12, MatrixCase.Kind.TRAIN, 1e9));

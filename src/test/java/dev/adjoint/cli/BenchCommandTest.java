@@ -33,7 +33,7 @@ class BenchCommandTest {
         assertNull(o.json());
         assertNull(o.svg());
         assertEquals(d.budget(), o.budget());
-        assertEquals(30, o.caseLimitSeconds());
+        assertEquals(45, o.caseLimitSeconds());
     }
 
     @Test
