@@ -47,7 +47,7 @@ final class MatrixReport {
         }
         return String.format(Locale.ROOT, ROW, r.device().name(), r.c().title(), s.count(), duration(s.median()),
                 String.format(Locale.ROOT, "%.1f%%", 100 * s.spread()), number(r.gflops(), 1),
-                r.c().samplesPerCall() > 0 ? number(r.samplesPerSecond(), 0) : "-", peer, peerValue, ratio);
+                r.c().samplesPerCall() > 0 ? number(r.samplesPerSecond(), 0) : "-", peer, peerValue, ratio).stripTrailing();
     }
 
     /** The GEMM case with the most work that ran on {@code device}: the "large GEMM" set against the peak. */

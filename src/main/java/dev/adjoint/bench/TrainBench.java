@@ -99,6 +99,7 @@ public final class TrainBench {
     private static Peer startPeer(Options o) {
         Peer p = Peer.start(o.peer(), o.python(), Peer.locate(), o.threads());
         if (!p.available()) {
+            p.close();
             throw new IllegalStateException("bench train --compare: the " + o.peer() + " reference cannot run: "
                     + p.unavailableReason());
         }
