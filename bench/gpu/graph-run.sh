@@ -5,13 +5,16 @@
 # must be bit-identical) at both MLP sizes; the training step timed as graph replay (interleaved
 # with PyTorch eager), plain replay (-Dadjoint.cuda.graphs=false) and define-by-run; PyTorch with
 # a captured CUDA graph for reference. Results go to $OUT.
-#   run: bash .bundle/graph-run.sh   (carry [".bundle"]: adjoint.tar.xz, pytorch_mlp.py, COMMIT, this script)
+#   run: bash .bundle/graph-run.sh   (carry [".bundle"]: adjoint.tar.xz, peer.py, pytorch_mlp.py,
+#        torch_gemm.py, COMMIT, this script)
 set -uo pipefail
 bundle="$(cd "$(dirname "$0")" && pwd)"
 OUT="${OUT:-/tmp/out}"; R=/tmp/res; mkdir -p "$OUT" "$R"
 export PYTHONUNBUFFERED=1 ADJOINT_COMMIT="$(cat "$bundle/COMMIT" 2>/dev/null || echo unknown)"
-# bench train --compare runs bench/reference/pytorch_mlp.py relative to the working directory
-W=/tmp/work; mkdir -p "$W/bench/reference"; cp "$bundle/pytorch_mlp.py" "$W/bench/reference/"; cd "$W"
+# bench train --compare runs bench/reference/peer.py (which imports pytorch_mlp.py and torch_gemm.py)
+# relative to the working directory
+W=/tmp/work; mkdir -p "$W/bench/reference"
+cp "$bundle/peer.py" "$bundle/pytorch_mlp.py" "$bundle/torch_gemm.py" "$W/bench/reference/"; cd "$W"
 log() { echo "== $*"; }
 {
 log machine

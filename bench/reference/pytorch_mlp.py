@@ -3,7 +3,8 @@
 
 Same model and update as Adjoint's: nn.Sequential of Linear/ReLU, mean cross-entropy from
 logits, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8), full FP32 (TF32 off, as Adjoint's default).
-Synthetic batches are made on the device once; the timed loop only trains. Modes:
+Synthetic batches are made on the device once; the timed loop only trains. `TorchMlp.infer` (used by
+peer.py) is the forward pass to softmax probabilities, gradients off. Modes:
   eager    the usual Python loop (PyTorch eager);
   graph    the whole step captured once as a CUDA graph and replayed (torch.cuda.graphs);
   compile  torch.compile of the model (mode max-autotune-no-cudagraphs), eager optimizer.
@@ -25,6 +26,45 @@ def build(sizes, device):
     return torch.nn.Sequential(*layers).to(device)
 
 
+class TorchMlp:
+    """Model, Adam, loss and four batches on the GPU (full FP32). step(x, y) is one training step;
+    train_step() and infer() (forward only, to softmax probabilities; used by peer.py) take the
+    batches in turn."""
+
+    def __init__(self, sizes, batch, mode="eager", seed=1):
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        dev = torch.device("cuda")
+        torch.manual_seed(seed)
+        self.model = build(sizes, dev)
+        self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3, capturable=(mode == "graph"))
+        self.loss_fn = torch.nn.CrossEntropyLoss()
+        self.xs = [torch.randn(batch, sizes[0], device=dev) for _ in range(4)]
+        self.ys = [torch.randint(0, sizes[-1], (batch,), device=dev) for _ in range(4)]
+        self.fwd = torch.compile(self.model, mode="max-autotune-no-cudagraphs") if mode == "compile" else self.model
+        self.i = 0
+
+    def step(self, x, y):
+        self.opt.zero_grad(set_to_none=False)
+        loss = self.loss_fn(self.fwd(x), y)
+        loss.backward()
+        self.opt.step()
+        return loss
+
+    def _batch(self):
+        k = self.i % 4
+        self.i += 1
+        return self.xs[k], self.ys[k]
+
+    def train_step(self):
+        return self.step(*self._batch())
+
+    def infer(self):
+        x, _ = self._batch()
+        with torch.no_grad():
+            return torch.softmax(self.fwd(x), dim=1)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="784,256,128,10")
@@ -35,24 +75,9 @@ def main():
     ap.add_argument("--mode", choices=["eager", "graph", "compile"], default="eager")
     ap.add_argument("--json")
     a = ap.parse_args()
-    torch.backends.cuda.matmul.allow_tf32 = False
-    torch.backends.cudnn.allow_tf32 = False
-    dev = torch.device("cuda")
     sizes = [int(s) for s in a.sizes.split(",")]
-    torch.manual_seed(1)
-    model = build(sizes, dev)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, capturable=(a.mode == "graph"))
-    loss_fn = torch.nn.CrossEntropyLoss()
-    xs = [torch.randn(a.batch, sizes[0], device=dev) for _ in range(4)]
-    ys = [torch.randint(0, sizes[-1], (a.batch,), device=dev) for _ in range(4)]
-    fwd = torch.compile(model, mode="max-autotune-no-cudagraphs") if a.mode == "compile" else model
-
-    def step(x, y):
-        opt.zero_grad(set_to_none=False)
-        loss = loss_fn(fwd(x), y)
-        loss.backward()
-        opt.step()
-        return loss
+    mlp = TorchMlp(sizes, a.batch, a.mode)
+    xs, ys, step = mlp.xs, mlp.ys, mlp.step
 
     run = step
     if a.mode == "graph":

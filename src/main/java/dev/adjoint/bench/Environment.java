@@ -25,12 +25,17 @@ public final class Environment {
 
     /** Writes a result file (creating its folder), as pretty JSON. */
     public static void writeJson(Path file, Map<String, Object> root) {
+        writeText(file, dev.adjoint.io.Json.write(root) + "\n");
+    }
+
+    /** Writes {@code text} to {@code file}, creating its folder. */
+    public static void writeText(Path file, String text) {
         try {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
             }
-            Files.writeString(file, dev.adjoint.io.Json.write(root) + "\n");
+            Files.writeString(file, text);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
         }

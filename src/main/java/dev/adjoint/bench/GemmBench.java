@@ -1,17 +1,14 @@
 package dev.adjoint.bench;
 
-import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
-import java.util.SplittableRandom;
 
 /**
  * {@code adjoint bench gemm}: times {@code C = A·B} (float32, row-major, no transposes) through the
@@ -77,21 +74,27 @@ public final class GemmBench {
         }
     }
 
-    /** One shape's timing. */
-    public record Result(Shape shape, double[] gflops, int callsPerSample, double maxError) {
+    /** One shape's timing: seconds per call per sample, and the validation's worst relative error. */
+    public record Result(Shape shape, Samples samples, double maxError) {
+        /** GFLOP/s of each sample. */
+        public double[] gflops() {
+            return java.util.Arrays.stream(samples.seconds()).map(s -> shape.flops() / s / 1e9).toArray();
+        }
+
         public double median() {
-            double[] s = gflops.clone();
-            Arrays.sort(s);
-            int h = s.length / 2;
-            return s.length % 2 == 1 ? s[h] : (s[h - 1] + s[h]) / 2;
+            return shape.flops() / samples.median() / 1e9;
         }
 
         public double min() {
-            return Arrays.stream(gflops).min().orElse(Double.NaN);
+            return shape.flops() / samples.max() / 1e9;
         }
 
         public double max() {
-            return Arrays.stream(gflops).max().orElse(Double.NaN);
+            return shape.flops() / samples.min() / 1e9;
+        }
+
+        public int callsPerSample() {
+            return samples.callsPerSample();
         }
     }
 
@@ -206,85 +209,10 @@ public final class GemmBench {
     }
 
     private static Result time(Device device, Shape s, Options o) {
-        int m = s.m(), k = s.k(), n = s.n();
-        SplittableRandom rnd = new SplittableRandom(42);
-        float[] ha = random(rnd, (long) m * k);
-        float[] hb = random(rnd, (long) k * n);
-        Buffer a = device.allocate((long) m * k);
-        Buffer b = device.allocate((long) k * n);
-        Buffer c = device.allocate((long) m * n);
-        try {
-            device.upload(ha, 0, a, 0, ha.length);
-            device.upload(hb, 0, b, 0, hb.length);
-            device.fill(c, 0, (long) m * n, Float.NaN);
-            Runnable gemm = () -> device.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
-            gemm.run();
-            device.synchronize();
-            double error = validate(device, c, ha, hb, s);
-            long warmEnd = System.nanoTime() + (long) (o.warmupSeconds() * 1e9);
-            long calls = 0;
-            long t0 = System.nanoTime();
-            do {
-                gemm.run();
-                device.synchronize();
-                calls++;
-            } while (System.nanoTime() < warmEnd);
-            double perCall = (System.nanoTime() - t0) / 1e9 / calls;
-            int batch = (int) Math.max(1, Math.min(1_000_000, Math.ceil(o.sampleSeconds() / perCall)));
-            double[] gflops = new double[o.repeat()];
-            for (int r = 0; r < gflops.length; r++) {
-                long start = System.nanoTime();
-                for (int i = 0; i < batch; i++) {
-                    gemm.run();
-                }
-                device.synchronize();
-                gflops[r] = s.flops() * batch / (System.nanoTime() - start);
-            }
-            return new Result(s, gflops, batch, error);
-        } finally {
-            a.close();
-            b.close();
-            c.close();
+        try (GemmWorkload gemm = new GemmWorkload(device, s)) {
+            Samples samples = Timing.measure(gemm, Timing.Budget.fixed(o.warmupSeconds(), o.sampleSeconds(), o.repeat()));
+            return new Result(s, samples, gemm.maxError());
         }
-    }
-
-    /** Checks up to 512 entries of C against float64 sums; returns the worst error relative to sum|a·b|. */
-    static double validate(Device device, Buffer c, float[] a, float[] b, Shape s) {
-        int m = s.m(), k = s.k(), n = s.n();
-        SplittableRandom rnd = new SplittableRandom(7);
-        float[] row = new float[n];
-        double worst = 0;
-        boolean all = (long) m * n <= 512;
-        int checks = all ? m * n : 512;
-        for (int t = 0; t < checks; t++) {
-            int i = all ? t / n : rnd.nextInt(m);
-            int j = all ? t % n : rnd.nextInt(n);
-            device.download(c, (long) i * n + j, row, 0, 1);
-            double sum = 0, mag = 0;
-            for (int p = 0; p < k; p++) {
-                double x = (double) a[i * k + p] * b[p * n + j];
-                sum += x;
-                mag += Math.abs(x);
-            }
-            double err = Math.abs(row[0] - sum) / Math.max(mag, Double.MIN_NORMAL);
-            if (!(err <= 1e-4)) {
-                throw new IllegalStateException("gemm " + s + " on " + device.name() + " is wrong: C[" + i + "][" + j
-                        + "] = " + row[0] + ", float64 reference " + sum);
-            }
-            worst = Math.max(worst, err);
-        }
-        return worst;
-    }
-
-    private static float[] random(SplittableRandom rnd, long length) {
-        if (length > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("matrix of " + length + " floats is too large for one array");
-        }
-        float[] x = new float[(int) length];
-        for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (rnd.nextDouble() * 2 - 1);
-        }
-        return x;
     }
 
     private static void writeJson(Options o, Device device, List<Result> results) {

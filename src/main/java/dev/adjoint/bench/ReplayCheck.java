@@ -15,7 +15,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code adjoint bench replay-check}: the benchmark's training step ({@link TrainBench.Step}) run
+ * {@code adjoint bench replay-check}: the benchmark's training step ({@link TrainStep}) run
  * for {@code steps} steps three ways on one device — define-by-run, replayed call by call, and
  * replayed as a device graph where the device has graphs — and the final parameters and
  * optimizer state compared. Every kernel is deterministic, so the graph and the call-by-call
@@ -132,9 +132,9 @@ public final class ReplayCheck {
 
     private static Run run(Device device, int[] sizes, int batch, int steps, boolean replay, String graphs) {
         System.setProperty(GRAPHS, graphs);
-        try (TrainBench.Step step = new TrainBench.Step(device, sizes, batch, replay)) {
+        try (TrainStep step = new TrainStep(device, sizes, batch, replay)) {
             for (int s = 0; s < steps; s++) {
-                step.step();
+                step.run();
             }
             device.synchronize();
             List<Plan> plans = step.trainer().replayPlans();

@@ -1,25 +1,121 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.bench.GemmBench;
+import dev.adjoint.bench.MatrixBench;
 import dev.adjoint.bench.ReplayCheck;
+import dev.adjoint.bench.Timing;
 import dev.adjoint.bench.TrainBench;
+import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
-/** {@code adjoint bench gemm|train|replay-check ...}: the benchmarks, each with its own options. */
+/**
+ * {@code adjoint bench [options]}: the standard matrix on every available backend
+ * ({@link MatrixBench}); {@code adjoint bench gemm|train|replay-check ...}: one benchmark, each
+ * with its own options.
+ */
 final class BenchCommand {
+    static final String USAGE = """
+            usage: adjoint bench [--device D,...] [--compare] [--quick] [--json FILE] [--svg FILE]
+                                 [--warmup S] [--sample S] [--repeat N] [--case-limit S] [--python P]
+                   adjoint bench gemm|train|replay-check [options]   (one benchmark; --help for its options)
+              --device      devices to benchmark, comma-separated (cpu, opencl:0, cuda:0); default: one per
+                            available backend
+              --compare     also time the peers in bench/reference, case by case: numpy for cpu, PyTorch
+                            for cuda and opencl (a missing runtime is reported, not an error)
+              --quick       a small matrix with short budgets (seconds), to check the setup and the output
+              --json FILE   result file (default bench-out/bench-<devices>-<time>.json); --svg FILE the
+                            chart (default: beside the JSON)
+              --warmup S    warm-up seconds per case (default 1; at least one call)
+              --sample S    minimum seconds per timed sample (default 0.25); up to --repeat N samples
+                            (default 7), at least 3, within 2 s of timing per case
+              --case-limit S  skip a case predicted to take longer than S seconds on a device (default 45)""";
+
+    private static final List<String> OPTIONS = List.of("device", "compare", "quick", "json", "svg", "warmup", "sample",
+            "repeat", "case-limit", "python");
+
     private BenchCommand() {}
 
     static int run(String[] args) {
-        if (args.length < 2) {
-            throw new Args.UsageException("bench needs a benchmark: 'adjoint bench gemm' or 'adjoint bench train'");
+        if (args.length >= 2 && !args[1].startsWith("-")) {
+            String[] rest = Arrays.copyOfRange(args, 2, args.length);
+            return switch (args[1]) {
+                case "gemm" -> GemmBench.run(rest);
+                case "train" -> TrainBench.run(rest);
+                case "replay-check" -> ReplayCheck.run(rest);
+                default -> throw new Args.UsageException("unknown benchmark '" + args[1] + "'; choose gemm, train or "
+                        + "replay-check, or give no name for the standard matrix");
+            };
         }
-        String[] rest = Arrays.copyOfRange(args, 2, args.length);
-        return switch (args[1]) {
-            case "gemm" -> GemmBench.run(rest);
-            case "train" -> TrainBench.run(rest);
-            case "replay-check" -> ReplayCheck.run(rest);
-            default -> throw new Args.UsageException("unknown benchmark '" + args[1] + "'; choose gemm, train or "
-                    + "replay-check");
-        };
+        if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
+            System.out.println(USAGE);
+            return 0;
+        }
+        MatrixBench.Options o = matrixOptions(args);
+        MatrixBench.Report r = MatrixBench.run(o, System.out, System.err);
+        if (r.failures() > 0) {
+            System.err.println("adjoint bench: " + r.failures() + " case(s) failed; see the table above");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** The matrix's options after {@code bench}; a bad one is a one-line {@link Args.UsageException}. */
+    static MatrixBench.Options matrixOptions(String[] args) {
+        Args a = new Args(args, 1, List.of("compare", "quick"));
+        a.allow(OPTIONS);
+        if (!a.positional().isEmpty()) {
+            throw new Args.UsageException("bench: unexpected argument '" + a.positional().getFirst()
+                    + "'; benchmarks are gemm, train and replay-check, options start with --");
+        }
+        boolean quick = a.flag("quick");
+        MatrixBench.Options d = MatrixBench.Options.defaults(quick);
+        List<String> devices = a.get("device", "").isBlank() ? List.of()
+                : Arrays.stream(a.get("device", "").split(",")).map(String::trim).toList();
+        if (devices.stream().anyMatch(String::isEmpty)) {
+            throw new Args.UsageException("bench: --device " + a.get("device", "") + " has an empty entry; e.g. --device cpu,opencl");
+        }
+        Timing.Budget b = d.budget();
+        int repeat = (int) positive(a, "repeat", b.repeat());
+        Timing.Budget budget = new Timing.Budget(seconds(a, "warmup", b.warmupSeconds()),
+                seconds(a, "sample", b.sampleSeconds()), repeat, Math.min(b.minSamples(), repeat), b.timedSeconds());
+        String json = a.get("json", null);
+        String svg = a.get("svg", null);
+        return new MatrixBench.Options(devices, a.flag("compare"), quick, json == null ? null : Path.of(json),
+                svg == null ? null : Path.of(svg), budget, positive(a, "case-limit", d.caseLimitSeconds()),
+                d.peakSeconds(), a.get("python", d.python()));
+    }
+
+    private static double seconds(Args a, String name, double fallback) {
+        String v = a.get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double s = Double.parseDouble(v);
+            if (s >= 0 && Double.isFinite(s)) {
+                return s;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new Args.UsageException("bench: --" + name + " must be seconds >= 0, got '" + v + "'");
+    }
+
+    private static double positive(Args a, String name, double fallback) {
+        String v = a.get(name, null);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            double x = Double.parseDouble(v);
+            if (x > 0 && Double.isFinite(x) && (!name.equals("repeat") || x == Math.rint(x))) {
+                return x;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new Args.UsageException("bench: --" + name + " must be a positive " + (name.equals("repeat") ? "integer"
+                : "number of seconds") + ", got '" + v + "'");
     }
 }

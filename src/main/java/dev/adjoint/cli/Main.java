@@ -27,6 +27,9 @@ public final class Main {
               predict --checkpoint DIR     top classes for test rows: --rows 0,1,2 --top 3
               devices                      list backends and devices, and what 'auto' picks and why
               selftest [--device D]        run the conformance suite on a device [--json FILE] [--seed N]
+              bench [--compare]            the standard matrix (SGEMM, training step, inference) on every
+                                           available backend, with numpy / PyTorch side by side: a table,
+                                           JSON and an SVG chart [--device D,...] [--quick] [--json FILE]
               bench gemm [--device D]      time SGEMM: [--size N | --shape MxKxN] [--threads T] [--json FILE]
               bench train [--device D]     time the MLP training step: [--sizes 784,256,128,10] [--batch 128]
                                            [--compare] (runs the numpy / PyTorch reference side by side)

@@ -1,6 +1,7 @@
 package dev.adjoint.device;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A kind of device (cpu, cuda, opencl), discovered with {@link java.util.ServiceLoader}. Probing
@@ -35,6 +36,15 @@ public interface Backend {
      * @throws DeviceUnavailableException if it cannot be honoured, with the reason
      */
     Device open(String selector);
+
+    /**
+     * The versions of what this backend runs on, for benchmark result files: its Java binding
+     * (LWJGL, JCuda) and, when available, the driver and platforms. Never throws; empty when
+     * there is nothing beyond the JVM.
+     */
+    default Map<String, String> versions() {
+        return Map.of();
+    }
 
     /** Whether a backend can run here, and if not, why. */
     record Availability(boolean available, String reason) {

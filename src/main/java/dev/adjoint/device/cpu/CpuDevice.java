@@ -5,6 +5,7 @@ import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
+import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
 import dev.adjoint.device.cpu.gemm.Sgemm;
@@ -15,7 +16,7 @@ import java.util.Arrays;
  * A call allocates nothing on the Java heap in the steady state: each calling thread has its own
  * kernel objects, whose fields carry the arguments (a replayed training step relies on this).
  */
-public final class CpuDevice implements Device {
+public final class CpuDevice implements Device, PeakProbe {
     private final Parallel pool;
     private final Sgemm sgemm;
     private final ThreadLocal<Kernels> kernels;
@@ -125,6 +126,12 @@ public final class CpuDevice implements Device {
     @Override
     public void synchronize() {
         // Work on the CPU device is synchronous.
+    }
+
+    /** FMA chains in registers on every thread of the pool ({@link CpuPeak}). */
+    @Override
+    public Peak measurePeak(double seconds) {
+        return CpuPeak.measure(pool, seconds);
     }
 
     @Override

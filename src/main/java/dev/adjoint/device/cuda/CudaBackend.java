@@ -4,9 +4,14 @@ import dev.adjoint.device.Backend;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.DeviceUnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
@@ -114,6 +119,31 @@ public final class CudaBackend implements Backend {
             lines.add("cuda:" + i.index() + ": " + i.line() + ", GEMM: " + gemm);
         }
         return lines;
+    }
+
+    /** JCuda's version (from its Maven metadata) and, with a driver, the driver's CUDA version and the GEMM binding. */
+    @Override
+    public Map<String, String> versions() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("jcuda", jcudaVersion());
+        if (availability().available()) {
+            v.put("cuda_driver", CudaDriver.versionString(CudaDriver.probe().driverVersion()));
+            v.put("gemm", CudaGemm.binding());
+        }
+        return v;
+    }
+
+    private static String jcudaVersion() {
+        try (InputStream in = CudaBackend.class.getResourceAsStream("/META-INF/maven/org.jcuda/jcuda/pom.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.GraphCapable;
+import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
 import jcuda.driver.CUcontext;
@@ -22,7 +23,7 @@ import jcuda.driver.JCudaDriver;
  * {@link #synchronize} wait for the stream. The stream can be captured into a CUDA graph
  * ({@link GraphCapable}, {@link CudaGraph}); {@code -Dadjoint.cuda.graphs=false} switches that off.
  */
-public final class CudaDevice implements Device, GraphCapable {
+public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     /** The device whose context the current thread has made current (cuCtxSetCurrent is per thread). */
     private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
 
@@ -83,6 +84,18 @@ public final class CudaDevice implements Device, GraphCapable {
     @Override
     public String description() {
         return info.line() + ", GEMM: " + gemm.name();
+    }
+
+    /** {@code peak.cu}'s FMA chains over every multiprocessor ({@link CudaPeak}). */
+    @Override
+    public Peak measurePeak(double seconds) {
+        bind();
+        return CudaPeak.measure(this, kernels, info.multiprocessors(), seconds);
+    }
+
+    /** The kernels of this device, for launchers outside the op families (the peak probe's tests). */
+    CudaKernels kernels() {
+        return kernels;
     }
 
     /** The GEMM binding in use, e.g. for benchmark reports. */

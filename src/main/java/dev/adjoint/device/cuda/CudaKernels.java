@@ -29,7 +29,8 @@ final class CudaKernels {
             "softmax", List.of("softmax_forward", "softmax_backward", "cross_entropy_forward",
                     "cross_entropy_backward"),
             "optimizer", List.of("sgd_update", "adam_update"),
-            "random", List.of("random_forward"));
+            "random", List.of("random_forward"),
+            "peak", List.of("peak_fma"));
 
     /** Threads per block; the kernels' block reductions assume it (BLOCK in common.cuh). */
     static final int BLOCK = 256;

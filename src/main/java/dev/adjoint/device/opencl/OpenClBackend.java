@@ -2,8 +2,12 @@ package dev.adjoint.device.opencl;
 
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.DeviceUnavailableException;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import org.lwjgl.Version;
+import org.lwjgl.opencl.CL10;
 
 /**
  * OpenCL through LWJGL: any device of any platform the system's ICD loader knows (PoCL on CPUs,
@@ -69,6 +73,28 @@ public final class OpenClBackend implements Backend {
             return List.of();
         }
         return devices.stream().map(ClPlatforms.DeviceInfo::line).toList();
+    }
+
+    /** LWJGL's version and, per device, its platform's version and driver version. */
+    @Override
+    public Map<String, String> versions() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put("lwjgl", Version.getVersion());
+        if (availability().available()) {
+            for (ClPlatforms.DeviceInfo d : devices) {
+                v.put("opencl:" + d.index(), d.deviceName() + "; platform " + d.platformVersion() + "; driver "
+                        + driverVersion(d));
+            }
+        }
+        return v;
+    }
+
+    private static String driverVersion(ClPlatforms.DeviceInfo d) {
+        try {
+            return ClPlatforms.deviceString(d.device(), CL10.CL_DRIVER_VERSION);
+        } catch (RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     @Override

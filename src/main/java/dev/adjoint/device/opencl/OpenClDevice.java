@@ -7,6 +7,7 @@ import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
+import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
 import java.nio.FloatBuffer;
@@ -25,7 +26,7 @@ import org.lwjgl.system.MemoryUtil;
  * Sub-buffer offsets travel as kernel arguments. Calls are serialized on the device (a kernel's
  * arguments and its launch must not interleave with another thread's).
  */
-public final class OpenClDevice implements Device {
+public final class OpenClDevice implements Device, PeakProbe {
     /** Transfers stage through native memory in pieces of at most this many floats. */
     private static final int STAGE = 1 << 22;
 
@@ -77,6 +78,12 @@ public final class OpenClDevice implements Device {
         return String.format("%s (%s), %s, %d compute units, %.1f GiB, %s, GEMM: %s", info.deviceName(),
                 info.platformName(), info.typeName(), info.computeUnits(), info.globalMemory() / (double) (1L << 30),
                 info.languageVersion(), gemmConfig.describe());
+    }
+
+    /** {@code peak.cl}'s FMA chains over every compute unit ({@link ClPeak}). */
+    @Override
+    public synchronized Peak measurePeak(double seconds) {
+        return ClPeak.measure(this, info.isGpu(), info.computeUnits(), seconds);
     }
 
     /** The platform's version string, e.g. {@code OpenCL 3.0 PoCL 3.1+debian ...}. */

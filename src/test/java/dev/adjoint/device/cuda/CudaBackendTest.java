@@ -38,6 +38,13 @@ class CudaBackendTest {
     }
 
     @Test
+    void versionsNameJCudaEvenWithoutADriver() {
+        Map<String, String> v = backend.versions();
+        assertTrue(v.get("jcuda").matches("\\d+\\.\\d+\\.\\d+"), "JCuda's version from its Maven metadata: " + v);
+        assertEquals(backend.availability().available(), v.containsKey("cuda_driver"), v.toString());
+    }
+
+    @Test
     void registeredForServiceLoader() {
         assertTrue(Devices.backends().stream().anyMatch(b -> b.name().equals("cuda") && b.preference() == 0));
     }

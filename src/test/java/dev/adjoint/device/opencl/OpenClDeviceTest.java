@@ -50,6 +50,15 @@ class OpenClDeviceTest {
     }
 
     @Test
+    void versionsNameLwjglAndEachDevicesPlatformAndDriver() {
+        OpenClDevice d = get();
+        java.util.Map<String, String> v = new OpenClBackend().versions();
+        assertEquals(org.lwjgl.Version.getVersion(), v.get("lwjgl"));
+        String line = v.get(d.name());
+        assertTrue(line != null && line.contains(d.platformVersion()) && line.contains("driver "), v.toString());
+    }
+
+    @Test
     void errorsNameTheStatusAndTheOp() {
         assertEquals("CL_OUT_OF_RESOURCES", ClStatus.name(-5));
         assertEquals("CL_INVALID_KERNEL_ARGS", ClStatus.name(-52));

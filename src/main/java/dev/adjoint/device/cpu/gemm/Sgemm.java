@@ -26,6 +26,11 @@ public interface Sgemm {
         return VectorProbe.AVAILABLE ? new VectorSgemm(pool) : new ScalarSgemm(pool);
     }
 
+    /** Whether {@link #create} picks {@link VectorSgemm}: the Vector API module is present and the CPU has 256-bit vectors. */
+    static boolean vectorized() {
+        return VectorProbe.AVAILABLE;
+    }
+
     /** Decided once per JVM; {@link VectorSgemm} is only loaded when its module is present. */
     final class VectorProbe {
         static final String MODULE = "jdk.incubator.vector";

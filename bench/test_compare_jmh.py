@@ -1,0 +1,110 @@
+#!/usr/bin/env python3
+"""Tests of compare_jmh.py on tiny hand-made inputs: python3 bench/test_compare_jmh.py"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import compare_jmh  # noqa: E402
+
+MATRIX = {
+    "environment": {"cores": 2, "cpu_threads": 2},
+    "results": [
+        {"backend": "cpu", "device": "cpu", "kind": "gemm", "shape": "1024x1024x1024", "batch": None,
+         "median_s": 0.020, "spread": 0.05, "skipped": None},
+        {"backend": "cpu", "device": "cpu", "kind": "train", "shape": "784-256-128-10", "batch": 128,
+         "median_s": 0.0025, "spread": 0.1, "skipped": None},
+        {"backend": "cpu", "device": "cpu", "kind": "infer", "shape": "784-256-128-10", "batch": 128,
+         "median_s": 0.0010, "spread": 0.1, "skipped": None},
+        {"backend": "opencl", "device": "opencl:0", "kind": "gemm", "shape": "1024x1024x1024", "batch": None,
+         "median_s": 0.100, "spread": 0.05, "skipped": None},
+        {"backend": "opencl", "device": "opencl:0", "kind": "train", "shape": "784-4096-4096-10", "batch": 1024,
+         "median_s": None, "spread": None, "skipped": "predicted 40 s"},
+    ],
+}
+
+
+def jmh(benchmark, params, score, unit, mode, error=1.0):
+    return {"benchmark": "dev.adjoint.bench.jmh.%s" % benchmark, "mode": mode, "params": params,
+            "primaryMetric": {"score": score, "scoreError": error, "scoreUnit": unit}}
+
+
+JMH = [
+    # 1024^3 at 45 calls/s: 0.02222 s per call, the matrix's 0.020 is 1.11x faster: within 15%.
+    jmh("GemmBenchmark.gemm", {"backend": "cpu", "shape": "1024x1024x1024", "threads": "0"}, 45.0, "ops/s", "thrpt"),
+    # the same shape with 1 thread: the matrix ran with 2, so no match
+    jmh("GemmBenchmark.gemm", {"backend": "cpu", "shape": "1024x1024x1024", "threads": "1"}, 25.0, "ops/s", "thrpt"),
+    # 3.0 ms per step against 2.5 ms: ratio 1.2, outside 15%
+    jmh("TrainStepBenchmark.step", {"backend": "cpu", "model": "784-256-128-10/128", "threads": "2"}, 3.0, "ms/op", "avgt"),
+    # 0.95 ms per batch against 1.0 ms: ratio 0.95
+    jmh("InferenceBenchmark.infer", {"backend": "cpu", "model": "784-256-128-10/128", "threads": "0"}, 950.0, "us/op",
+        "avgt", error="NaN"),
+    # opencl:0 by device name: 0.1 s, ratio 1.0
+    jmh("GemmBenchmark.gemm", {"backend": "opencl:0", "shape": "1024x1024x1024", "threads": "0"}, 0.1, "s/op", "avgt"),
+    # skipped in the matrix
+    jmh("TrainStepBenchmark.step", {"backend": "opencl", "model": "784-4096-4096-10/1024"}, 50.0, "s/op", "avgt"),
+    # another benchmark entirely: ignored
+    jmh("ReplayBenchmark.replay", {"device": "cpu"}, 400.0, "us/op", "avgt"),
+]
+
+
+class CompareJmhTest(unittest.TestCase):
+    def test_units_become_seconds_per_call(self):
+        self.assertAlmostEqual(0.002, compare_jmh.seconds_per_op({"score": 2.0, "scoreUnit": "ms/op"}))
+        self.assertAlmostEqual(0.02, compare_jmh.seconds_per_op({"score": 50.0, "scoreUnit": "ops/s"}))
+        self.assertAlmostEqual(1e-3, compare_jmh.seconds_per_op({"score": 1.0, "scoreUnit": "ops/ms"}))
+        self.assertAlmostEqual(3e-7, compare_jmh.seconds_per_op({"score": 300.0, "scoreUnit": "ns/op"}))
+        with self.assertRaises(ValueError):
+            compare_jmh.seconds_per_op({"score": 1.0, "scoreUnit": "furlongs"})
+
+    def test_cases_match_by_kind_shape_batch_backend_and_threads(self):
+        rows, unmatched = compare_jmh.compare(MATRIX, JMH, 0.15)
+        by_case = {r["case"]: r for r in rows}
+        self.assertEqual(["gemm 1024x1024x1024 on cpu", "train 784-256-128-10 b128 on cpu",
+                          "infer 784-256-128-10 b128 on cpu", "gemm 1024x1024x1024 on opencl:0"], [r["case"] for r in rows])
+        self.assertAlmostEqual((1 / 45.0) / 0.020, by_case["gemm 1024x1024x1024 on cpu"]["ratio"])
+        self.assertTrue(by_case["gemm 1024x1024x1024 on cpu"]["within"])
+        self.assertAlmostEqual(1.2, by_case["train 784-256-128-10 b128 on cpu"]["ratio"])
+        self.assertFalse(by_case["train 784-256-128-10 b128 on cpu"]["within"])
+        self.assertAlmostEqual(0.95, by_case["infer 784-256-128-10 b128 on cpu"]["ratio"])
+        self.assertIsNone(by_case["infer 784-256-128-10 b128 on cpu"]["jmh_relative_error"])
+        self.assertAlmostEqual(1.0, by_case["gemm 1024x1024x1024 on opencl:0"]["ratio"])
+        self.assertEqual(["gemm 1024x1024x1024 on cpu", "train 784-4096-4096-10 b1024 on opencl"],
+                         [u["case"] for u in unmatched])
+        self.assertEqual("JMH ran 1 CPU threads, the matrix 2", unmatched[0]["why"])
+        self.assertIn("skipped in the matrix: predicted 40 s", unmatched[1]["why"])
+
+    def test_the_threads_option_overrides_the_matrix(self):
+        rows, _ = compare_jmh.compare(MATRIX, JMH[:2], 0.15, threads=1)
+        self.assertEqual(1, len(rows))
+        self.assertAlmostEqual((1 / 25.0) / 0.020, rows[0]["ratio"])
+
+    def test_the_command_writes_json_and_exits_by_the_outcome(self):
+        here = os.path.dirname(os.path.abspath(__file__))
+        with tempfile.TemporaryDirectory() as d:
+            m, j, out = (os.path.join(d, n) for n in ("m.json", "j.json", "out.json"))
+            with open(m, "w") as f:
+                json.dump(MATRIX, f)
+            with open(j, "w") as f:
+                json.dump(JMH, f)
+            run = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), m, j, "--out", out],
+                                 capture_output=True, text=True)
+            self.assertEqual(1, run.returncode, run.stdout + run.stderr)   # the training step is 20% off
+            self.assertIn("4 case(s) compared, 1 outside 15%", run.stdout)
+            with open(out) as f:
+                self.assertEqual(4, len(json.load(f)["cases"]))
+            wide = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), m, j, "--tolerance", "0.25"],
+                                  capture_output=True, text=True)
+            self.assertEqual(0, wide.returncode, wide.stdout)
+            with open(j, "w") as f:
+                json.dump(JMH[-1:], f)
+            none = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), m, j],
+                                  capture_output=True, text=True)
+            self.assertEqual(2, none.returncode, none.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

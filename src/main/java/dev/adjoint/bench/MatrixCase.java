@@ -1,0 +1,145 @@
+package dev.adjoint.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One case of the benchmark matrix: a GEMM {@code MxKxN}, or an MLP's training step or inference
+ * at a batch size. {@link #flops} counts GEMM work only: {@code 2·m·k·n} for a GEMM; for the MLP,
+ * the forward GEMMs ({@code 2·batch·Σ in·out}) and, for a training step, the weight gradients
+ * (the same again) and the input gradients of every layer but the first (whose input needs none).
+ * Elementwise work, the softmax and the optimizer are not counted.
+ */
+record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
+    enum Kind {
+        GEMM, TRAIN, INFER;
+
+        /** {@code gemm}, {@code train}, {@code infer}: the JSON's {@code kind}. */
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** The three MLPs of the matrix, at their batch sizes (issue #8). */
+    static final List<MatrixCase> MODELS = List.of(
+            mlp(Kind.TRAIN, 128, 784, 256, 128, 10),
+            mlp(Kind.TRAIN, 256, 784, 1024, 1024, 10),
+            mlp(Kind.TRAIN, 1024, 784, 4096, 4096, 10));
+
+    MatrixCase {
+        sizes = sizes == null ? null : sizes.clone();
+    }
+
+    static MatrixCase gemm(int m, int k, int n) {
+        return new MatrixCase(Kind.GEMM, new GemmBench.Shape(m, k, n), null, 0);
+    }
+
+    static MatrixCase mlp(Kind kind, int batch, int... sizes) {
+        if (kind == Kind.GEMM || sizes.length < 2 || batch < 1) {
+            throw new IllegalArgumentException("an MLP case needs train or infer, two or more sizes and a batch");
+        }
+        return new MatrixCase(kind, null, sizes, batch);
+    }
+
+    /**
+     * The standard matrix: SGEMM on squares 256, 512, 1024, 2048 and on the forward GEMM of each
+     * model's largest layer (batch×in×out: 128x784x256, 256x1024x1024, 1024x4096x4096), in order of
+     * work; then the training step of each model, smallest first; then inference likewise. With
+     * {@code quick}: squares 256 and 512, 128x784x256, and the smallest model only (seconds, for a
+     * smoke test or a check of the output).
+     */
+    static List<MatrixCase> standard(boolean quick) {
+        List<MatrixCase> cases = new ArrayList<>();
+        List<MatrixCase> models = quick ? MODELS.subList(0, 1) : MODELS;
+        List<MatrixCase> gemms = new ArrayList<>(List.of(gemm(256, 256, 256), gemm(512, 512, 512)));
+        if (!quick) {
+            gemms.addAll(List.of(gemm(1024, 1024, 1024), gemm(2048, 2048, 2048)));
+        }
+        for (MatrixCase m : models) {
+            gemms.add(m.largestLayer());
+        }
+        gemms.sort(java.util.Comparator.comparingDouble(MatrixCase::flops));
+        cases.addAll(gemms);
+        for (Kind kind : List.of(Kind.TRAIN, Kind.INFER)) {
+            for (MatrixCase m : models) {
+                cases.add(new MatrixCase(kind, null, m.sizes, m.batch));
+            }
+        }
+        return cases;
+    }
+
+    /** The forward GEMM batch×in×out of this MLP's layer with the most work. */
+    MatrixCase largestLayer() {
+        int best = 0;
+        for (int i = 1; i < sizes.length - 1; i++) {
+            if ((long) sizes[i] * sizes[i + 1] > (long) sizes[best] * sizes[best + 1]) {
+                best = i;
+            }
+        }
+        return gemm(batch, sizes[best], sizes[best + 1]);
+    }
+
+    @Override
+    public int[] sizes() {
+        return sizes == null ? null : sizes.clone();
+    }
+
+    /** {@code 1024x1024x1024} for a GEMM, {@code 784-256-128-10} for an MLP. */
+    String shape() {
+        return kind == Kind.GEMM ? gemm.toString()
+                : Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
+    }
+
+    /** One line: {@code gemm 1024x1024x1024}, {@code train 784-256-128-10 b128}. */
+    String title() {
+        return kind.label() + " " + shape() + (kind == Kind.GEMM ? "" : " b" + batch);
+    }
+
+    /** GEMM floating-point operations of one call (see the class comment). */
+    double flops() {
+        if (kind == Kind.GEMM) {
+            return gemm.flops();
+        }
+        double forward = 0;
+        double inputGradients = 0;
+        for (int i = 0; i + 1 < sizes.length; i++) {
+            double layer = 2.0 * batch * sizes[i] * sizes[i + 1];
+            forward += layer;
+            if (i > 0) {
+                inputGradients += layer;
+            }
+        }
+        return kind == Kind.INFER ? forward : 2 * forward + inputGradients;
+    }
+
+    /** Samples (rows) per call: the batch for an MLP, none for a GEMM. */
+    int samplesPerCall() {
+        return kind == Kind.GEMM ? 0 : batch;
+    }
+
+    /** The workload of this case on a device (validated, for a GEMM, before it is returned). */
+    Workload open(dev.adjoint.device.Device device) {
+        if (kind == Kind.GEMM) {
+            return new GemmWorkload(device, gemm);
+        }
+        return kind == Kind.TRAIN ? new TrainStep(device, sizes, batch, false) : TrainStep.inference(device, sizes, batch);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof MatrixCase c && kind == c.kind && java.util.Objects.equals(gemm, c.gemm)
+                && Arrays.equals(sizes, c.sizes) && batch == c.batch;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(kind, gemm, Arrays.hashCode(sizes), batch);
+    }
+
+    @Override
+    public String toString() {
+        return title();
+    }
+}

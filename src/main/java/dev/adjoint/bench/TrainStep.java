@@ -1,0 +1,123 @@
+package dev.adjoint.bench;
+
+import dev.adjoint.device.Device;
+import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.Init;
+import dev.adjoint.nn.Parameters;
+import dev.adjoint.nn.Sequential;
+import dev.adjoint.optim.Optimizer;
+import dev.adjoint.optim.Schedule;
+import dev.adjoint.tensor.Autograd;
+import dev.adjoint.tensor.Scope;
+import dev.adjoint.tensor.Tensor;
+import dev.adjoint.train.Progress;
+import dev.adjoint.train.Trainer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The benchmarks' MLP: ReLU between layers, He-uniform init (seed 1), softmax cross-entropy, Adam
+ * lr 1e-3, and four device-resident batches (inputs normal with seeds 100..103, labels from
+ * {@code Random(3)}) taken in turn. {@link #run} is one training step through {@link Trainer#step},
+ * exactly the step {@code adjoint train} runs (no metrics); {@link #inference} is the forward pass
+ * alone, gradients off, to softmax probabilities.
+ */
+final class TrainStep implements Workload {
+    private static final int BATCHES = 4;
+    private final Device device;
+    private final Sequential model;
+    private final Parameters params;
+    private final Optimizer opt;
+    private final Trainer trainer;
+    private final Tensor[] xs = new Tensor[BATCHES];
+    private final Tensor[] ys = new Tensor[BATCHES];
+    private long steps;
+
+    /** With {@code replay}, the device must be a {@code CapturingDevice}: steps replay a captured plan. */
+    TrainStep(Device device, int[] sizes, int batch, boolean replay) {
+        this.device = device;
+        model = Sequential.mlp(device, sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
+        params = Parameters.of(model);
+        opt = Optimizer.adam(params, 1e-3f, 0f, false);
+        trainer = new Trainer(model, params, opt, (p, t) -> p.crossEntropy(t),
+                new Trainer.Config(1, batch, 1, 0, 0f, Schedule.constant(), null, Progress.silent()), Map.of())
+                .replay(replay);
+        Random rnd = new Random(3);
+        for (int i = 0; i < BATCHES; i++) {
+            xs[i] = Tensor.normal(device, 100 + i, 0f, 1f, batch, sizes[0]);
+            float[] labels = new float[batch];
+            for (int j = 0; j < batch; j++) {
+                labels[j] = rnd.nextInt(sizes[sizes.length - 1]);
+            }
+            ys[i] = Tensor.of(device, labels, batch);
+        }
+    }
+
+    /** One training step on the next batch; the device work may still be running when it returns. */
+    @Override
+    public void run() {
+        int i = (int) (steps++ % BATCHES);
+        trainer.step(xs[i], ys[i], null, null);
+    }
+
+    @Override
+    public void synchronize() {
+        device.synchronize();
+    }
+
+    /**
+     * Inference with the same model and batches: the forward pass to softmax probabilities,
+     * gradients off, the model in eval mode. Closing the workload frees the model.
+     */
+    static Workload inference(Device device, int[] sizes, int batch) {
+        TrainStep owner = new TrainStep(device, sizes, batch, false);
+        owner.model.eval();
+        return new Workload() {
+            private long calls;
+
+            @Override
+            public void run() {
+                try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
+                    owner.model.forward(owner.xs[(int) (calls++ % BATCHES)]).softmax();
+                }
+            }
+
+            @Override
+            public void synchronize() {
+                device.synchronize();
+            }
+
+            @Override
+            public void close() {
+                owner.close();
+            }
+        };
+    }
+
+    /** Parameters and optimizer state, in a fixed order (for equality checks). */
+    List<float[]> state() {
+        List<float[]> all = new ArrayList<>();
+        all.add(params.values().toArray());
+        opt.state().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> all.add(e.getValue().toArray()));
+        return all;
+    }
+
+    Trainer trainer() {
+        return trainer;
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < BATCHES; i++) {
+            xs[i].close();
+            ys[i].close();
+        }
+        trainer.replay(false);
+        opt.close();
+        params.close();
+        model.close();
+    }
+}
