@@ -9,10 +9,11 @@ final class CpuBuffer implements Buffer {
     private float[] data;
     private final int length;
 
-    CpuBuffer(CpuDevice device, int length) {
+    /** {@code data} may hold stale values: a buffer's memory is uninitialised, as on every device. */
+    CpuBuffer(CpuDevice device, float[] data) {
         this.device = device;
-        this.length = length;
-        this.data = new float[length];
+        this.length = data.length;
+        this.data = data;
     }
 
     float[] data() {
@@ -40,7 +41,11 @@ final class CpuBuffer implements Buffer {
 
     @Override
     public void close() {
-        data = null;
+        float[] d = data;
+        if (d != null) {
+            data = null;
+            device.recycle(d);
+        }
     }
 
     @Override

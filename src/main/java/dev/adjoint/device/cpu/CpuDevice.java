@@ -20,6 +20,8 @@ public final class CpuDevice implements Device, PeakProbe {
     private final Parallel pool;
     private final Sgemm sgemm;
     private final ThreadLocal<Kernels> kernels;
+    /** Freed arrays for reuse, up to a quarter of the maximum heap; cleared and retried on out-of-memory. */
+    private final ArrayCache cache = new ArrayCache(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES);
 
     /** One calling thread's kernel objects. */
     private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers) {}
@@ -80,8 +82,17 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public Buffer allocate(long length) {
         int n = idx(length, "buffer length");
+        float[] cached = cache.take(n);
+        if (cached != null) {
+            return new CpuBuffer(this, cached);
+        }
         try {
-            return new CpuBuffer(this, n);
+            return new CpuBuffer(this, new float[n]);
+        } catch (OutOfMemoryError first) {
+            cache.clear();
+        }
+        try {
+            return new CpuBuffer(this, new float[n]);
         } catch (OutOfMemoryError e) {
             // Only this array failed: the heap is as it was, so the device goes on working.
             Runtime rt = Runtime.getRuntime();
@@ -91,6 +102,11 @@ public final class CpuDevice implements Device, PeakProbe {
                     + "raise the heap (-Xmx, e.g. ADJOINT_JAVA_OPTS=-Xmx16g)", length, length * 4 / 1048576.0,
                     free / 1048576.0, rt.maxMemory() / 1048576.0), e);
         }
+    }
+
+    /** A closed buffer's array, kept for the next allocation of its length. */
+    void recycle(float[] data) {
+        cache.give(data);
     }
 
     @Override
@@ -231,6 +247,7 @@ public final class CpuDevice implements Device, PeakProbe {
 
     @Override
     public void close() {
+        cache.clear();
         pool.close();
     }
 

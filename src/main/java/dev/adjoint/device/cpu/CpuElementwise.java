@@ -2,6 +2,7 @@ package dev.adjoint.device.cpu;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.cpu.gemm.Sgemm;
 
 /**
  * Elementwise primitives over strided views. The shape is walked as rows (all axes but the last)
@@ -9,6 +10,9 @@ import dev.adjoint.device.UnaryOp;
  * One instance per calling thread (see {@link RowTask}); the odometers are per pool thread.
  */
 final class CpuElementwise {
+    /** Whether the selects run as {@link VectorElementwise} (a constant the JIT folds). */
+    private static final boolean VECTOR = Sgemm.VectorProbe.AVAILABLE;
+
     final Unary unary;
     final Binary binary;
 
@@ -172,8 +176,12 @@ final class CpuElementwise {
         switch (op) {
             case COPY -> System.arraycopy(x, xi, out, oi, n);
             case RELU -> {
-                for (int j = 0; j < n; j++) {
-                    out[oi + j] = x[xi + j] > 0f ? x[xi + j] : 0f;
+                if (VECTOR) {
+                    VectorElementwise.relu(x, xi, out, oi, n);
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        out[oi + j] = x[xi + j] > 0f ? x[xi + j] : 0f;
+                    }
                 }
             }
             case SCALE -> {
@@ -219,8 +227,12 @@ final class CpuElementwise {
                 }
             }
             case RELU_BACKWARD -> {
-                for (int j = 0; j < n; j++) {
-                    out[oi + j] = a[ai + j] > 0f ? b[bi + j] : 0f;
+                if (VECTOR) {
+                    VectorElementwise.reluBackward(a, ai, b, bi, out, oi, n);
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        out[oi + j] = a[ai + j] > 0f ? b[bi + j] : 0f;
+                    }
                 }
             }
             default -> {

@@ -1,0 +1,46 @@
+package dev.adjoint.device.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The elementwise loops C2 does not vectorize by itself: a select ({@code x > 0 ? x : 0}) compiles
+ * to a branch, mispredicted about half the time on activations. Here it is a vector compare and
+ * blend, with exactly the scalar semantics (NaN and -0 give +0). Loaded only when the module
+ * {@code jdk.incubator.vector} is present (see {@link dev.adjoint.device.cpu.gemm.Sgemm.VectorProbe});
+ * SPECIES_256 only, like the GEMM kernel (mixing species slows both, bench/NOTES-gemm.md).
+ */
+final class VectorElementwise {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+
+    private VectorElementwise() {}
+
+    /** out = x > 0 ? x : 0 */
+    static void relu(float[] x, int xi, float[] out, int oi, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, xi + j);
+            VectorMask<Float> positive = v.compare(VectorOperators.GT, 0f);
+            zero.blend(v, positive).intoArray(out, oi + j);
+        }
+        for (; j < n; j++) {
+            out[oi + j] = x[xi + j] > 0f ? x[xi + j] : 0f;
+        }
+    }
+
+    /** out = a > 0 ? b : 0 */
+    static void reluBackward(float[] a, int ai, float[] b, int bi, float[] out, int oi, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += S.length()) {
+            VectorMask<Float> positive = FloatVector.fromArray(S, a, ai + j).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(S, b, bi + j), positive).intoArray(out, oi + j);
+        }
+        for (; j < n; j++) {
+            out[oi + j] = a[ai + j] > 0f ? b[bi + j] : 0f;
+        }
+    }
+}
