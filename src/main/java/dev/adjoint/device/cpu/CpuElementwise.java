@@ -11,7 +11,7 @@ import dev.adjoint.device.cpu.gemm.Sgemm;
  */
 final class CpuElementwise {
     /** Whether the selects run as {@link VectorElementwise} (a constant the JIT folds). */
-    private static final boolean VECTOR = Sgemm.VectorProbe.AVAILABLE;
+    private static final boolean VECTOR = Sgemm.vectorized();
 
     final Unary unary;
     final Binary binary;

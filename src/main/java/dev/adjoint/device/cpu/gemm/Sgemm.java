@@ -34,7 +34,7 @@ public interface Sgemm {
     /** Decided once per JVM; {@link VectorSgemm} is only loaded when its module is present. */
     final class VectorProbe {
         static final String MODULE = "jdk.incubator.vector";
-        public static final boolean AVAILABLE = probe();
+        static final boolean AVAILABLE = probe();
 
         private VectorProbe() {}
 
