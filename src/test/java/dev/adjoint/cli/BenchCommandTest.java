@@ -80,7 +80,8 @@ class BenchCommandTest {
             System.setErr(saved);
         }
         List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(2, lines.size(), "one line per mistake: " + lines);
         assertEquals("adjoint: bench: --repeat must be a positive integer, got 'none'", lines.get(0));
-        assertTrue(lines.get(2).startsWith("adjoint: unknown benchmark 'matrix'"), lines.get(2));
+        assertTrue(lines.get(1).startsWith("adjoint: unknown benchmark 'matrix'"), lines.get(1));
     }
 }
