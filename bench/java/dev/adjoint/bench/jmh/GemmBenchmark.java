@@ -1,9 +1,8 @@
 package dev.adjoint.bench.jmh;
 
-import dev.adjoint.conformance.Reference;
-import dev.adjoint.device.Buffer;
+import dev.adjoint.bench.GemmBench;
+import dev.adjoint.bench.GemmWorkload;
 import dev.adjoint.device.Device;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -28,7 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * GFLOP/s = ops/s × 2·m·n·k / 1e9. The secondary result {@code gflop} (an
  * {@link AuxCounters.Type#OPERATIONS} counter, reported per second) is that product already:
  * read it as GFLOP/s. Every call ends with {@link Device#synchronize()}, so asynchronous backends
- * are timed to completion. One result is checked against the float64 {@link Reference} before timing.
+ * are timed to completion. The GEMM is {@code adjoint bench gemm}'s ({@link GemmWorkload}): the same
+ * inputs, and one result checked against float64 sums on sampled entries before timing.
  *
  * <p>Each shape takes about 20 s (3 × 2 s warm-up, 5 × 2 s measured, plus the fork); pick shapes
  * with {@code -p}:
@@ -64,12 +64,8 @@ public class GemmBenchmark {
     public int threads;
 
     private Device device;
-    private Buffer a;
-    private Buffer b;
-    private Buffer c;
-    private int m;
-    private int k;
-    private int n;
+    private GemmWorkload workload;
+    private double gflopPerCall;
 
     /** GFLOP done, reported by JMH per second: GFLOP/s. */
     @AuxCounters(AuxCounters.Type.OPERATIONS)
@@ -91,46 +87,23 @@ public class GemmBenchmark {
     /** Allocates on {@code device} (the benchmark owns it from here) and validates one call. */
     void open(Device device) {
         this.device = device;
-        int[] mkn = Sizes.parse("gemm shape (MxKxN)", shape, "x", 3);
-        m = mkn[0];
-        k = mkn[1];
-        n = mkn[2];
-        SplittableRandom rnd = new SplittableRandom(42);
-        float[] ha = Validation.uniform(rnd, Math.multiplyExact(m, k), -1, 1);
-        float[] hb = Validation.uniform(rnd, Math.multiplyExact(k, n), -1, 1);
-        a = device.allocate((long) m * k);
-        b = device.allocate((long) k * n);
-        c = device.allocate((long) m * n);
-        device.upload(ha, 0, a, 0, ha.length);
-        device.upload(hb, 0, b, 0, hb.length);
-        device.fill(c, 0, (long) m * n, Float.NaN);
-        runOnce();
-        float[] hc = new float[Math.multiplyExact(m, n)];
-        device.download(c, 0, hc, 0, hc.length);
-        for (int t = 0; t < 256; t++) {
-            int i = rnd.nextInt(m);
-            int j = rnd.nextInt(n);
-            double[] product = Reference.gemmEntry(false, false, k, ha, 0, k, hb, 0, n, i, j);
-            if (!(Math.abs(hc[i * n + j] - product[0]) <= 1e-4 * product[1])) {
-                throw new IllegalStateException("gemm " + shape + " on " + device.name() + " is wrong: C[" + i + "]["
-                        + j + "] = " + hc[i * n + j] + ", float64 reference " + product[0]);
-            }
-        }
-    }
-
-    private void runOnce() {
-        device.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c, 0, n);
-        device.synchronize();
+        GemmBench.Shape s = GemmBench.Shape.parse(shape);
+        gflopPerCall = s.flops() / 1e9;
+        workload = new GemmWorkload(device, s);
     }
 
     @Benchmark
     public void gemm(Flops flops) {
-        runOnce();
-        flops.gflop += 2.0 * m * n * k / 1e9;
+        workload.run();
+        device.synchronize();
+        flops.gflop += gflopPerCall;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        BenchmarkDevice.close(device, a, b, c);
+        if (workload != null) {
+            workload.close();
+        }
+        BenchmarkDevice.close(device);
     }
 }

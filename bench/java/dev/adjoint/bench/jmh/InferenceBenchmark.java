@@ -1,9 +1,8 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.bench.TrainStep;
 import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.Device;
-import dev.adjoint.nn.Activation;
-import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
@@ -24,8 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Inference with the MLPs of {@link TrainStepBenchmark}: forward and softmax of one batch with
- * gradients off, the model in eval mode, the same model and first batch as the training step. One
- * op is one batch, ended by {@link Device#synchronize()}; the score is seconds per batch
+ * gradients off, the model in eval mode, the model and first batch of {@link TrainStep}. One op
+ * is one batch, ended by {@link Device#synchronize()}; the score is seconds per batch
  * (samples/s = batch / score). A class of its own, so that {@code TrainStepBenchmark}
  * as a JMH pattern runs the training step alone. Before timing, sampled rows' logits are checked
  * against a float64 forward and the probabilities against a float64 softmax of the logits.
@@ -51,6 +50,7 @@ public class InferenceBenchmark {
     public int threads;
 
     private Device device;
+    private TrainStep trainStep;
     private Sequential mlp;
     private Tensor x;
 
@@ -62,10 +62,11 @@ public class InferenceBenchmark {
     /** Builds the model and batch on {@code device} (the benchmark owns it from here) and validates one batch. */
     void open(Device device) {
         this.device = device;
-        TrainStep.Spec spec = TrainStep.Spec.parse(model);
-        mlp = Sequential.mlp(device, spec.sizes(), Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
+        ModelSpec spec = ModelSpec.parse(model);
+        trainStep = new TrainStep(device, spec.sizes(), spec.batch(), false, false);
+        mlp = trainStep.model();
         mlp.eval();
-        x = Tensor.normal(device, 100, 0f, 1f, spec.batch(), spec.sizes()[0]);
+        x = trainStep.inputs(0);
         String what = "inference " + model + " on " + device.name();
         float[] logits = MlpValidation.logits(mlp, x);
         MlpValidation.forward(what, mlp, x, logits);
@@ -87,11 +88,8 @@ public class InferenceBenchmark {
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        if (x != null) {
-            x.close();
-        }
-        if (mlp != null) {
-            mlp.close();
+        if (trainStep != null) {
+            trainStep.close();
         }
         BenchmarkDevice.close(device);
     }

@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.bench.TrainStep;
 import dev.adjoint.conformance.Reference;
 import dev.adjoint.nn.Module;
 import dev.adjoint.tensor.Autograd;
@@ -53,30 +54,30 @@ final class MlpValidation {
         if (s.steps() != 0) {
             throw new IllegalStateException(what + ": the step check needs a fresh step, " + s.steps() + " taken");
         }
-        Tensor x = s.xs[0];
-        float[] labels = s.ys[0].toArray();
-        float[] logits = logits(s.model, x);
-        forward(what, s.model, x, logits);
-        float[] before = s.params.values().toArray();
-        s.step();
-        float[] grads = s.params.grads().toArray();
-        float[] after = s.params.values().toArray();
-        lastBiasGradient(what, s, logits, labels);
+        Tensor x = s.inputs(0);
+        float[] labels = s.labels(0).toArray();
+        float[] logits = logits(s.model(), x);
+        forward(what, s.model(), x, logits);
+        float[] before = s.parameters().values().toArray();
+        s.run();
+        float[] grads = s.parameters().grads().toArray();
+        float[] after = s.parameters().values().toArray();
+        int classes = logits.length / labels.length;
+        lastBiasGradient(what, s, logits, labels, classes);
         adamUpdate(what, s, before, grads, after);
-        directionalDerivative(what, s, before, grads, after, labels);
+        directionalDerivative(what, s, before, grads, after, labels, classes);
     }
 
     /** d(mean loss)/d(last bias)[c] = mean over rows of (softmax(logits)[r][c] − [c == label r]). */
-    private static void lastBiasGradient(String what, TrainStep s, float[] logits, float[] labels) {
+    private static void lastBiasGradient(String what, TrainStep s, float[] logits, float[] labels, int classes) {
         int rows = labels.length;
-        int classes = s.spec.classes();
         double[] perRow = Reference.crossEntropyBackward(Reference.softmax(false, logits, 0, rows, classes), labels,
                 new float[] {1f / rows}, 0, rows, classes);
         double[] expected = new double[classes];
         for (int i = 0; i < perRow.length; i++) {
             expected[i % classes] += perRow[i];
         }
-        List<Tensor> named = List.copyOf(s.params.named().values());
+        List<Tensor> named = List.copyOf(s.parameters().named().values());
         Tensor lastBias = named.get(named.size() - 1);
         Validation.requireClose(what + ", gradient of the last bias", lastBias.grad().toArray(), expected, null,
                 1e-4, 1e-6);
@@ -84,7 +85,7 @@ final class MlpValidation {
 
     /** The first Adam update over a sample of the slab, from the parameters before and the gradients. */
     private static void adamUpdate(String what, TrainStep s, float[] before, float[] grads, float[] after) {
-        Map<String, Object> c = s.optimizer.config();
+        Map<String, Object> c = s.optimizer().config();
         int[] at = Validation.sample(before.length, 1 << 16, 13);
         double[] p = Reference.widen(Validation.gather(before, at));
         Reference.adamStep(p, Validation.gather(grads, at), new double[at.length], new double[at.length], 0,
@@ -99,7 +100,7 @@ final class MlpValidation {
      * loss moves by about {@link #LOSS_STEP}; the parameters are put back afterwards.
      */
     private static void directionalDerivative(String what, TrainStep s, float[] before, float[] grads, float[] after,
-                                              float[] labels) {
+                                              float[] labels, int classes) {
         double norm = 0;
         for (float g : grads) {
             norm += (double) g * g;
@@ -112,14 +113,14 @@ final class MlpValidation {
         double[] loss = new double[2];
         int rows = labels.length;
         try (Scope scope = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
-            Tensor theta = Tensor.of(s.params.values().device(), before, before.length);
-            Tensor u = Tensor.of(s.params.values().device(), grads, grads.length).mul((float) (1 / norm));
+            Tensor theta = Tensor.of(s.parameters().values().device(), before, before.length);
+            Tensor u = Tensor.of(s.parameters().values().device(), grads, grads.length).mul((float) (1 / norm));
             for (int side = 0; side < 2; side++) {
-                InPlace.copy(s.params.values(), theta.add(u.mul((float) (side == 0 ? t : -t))));
-                loss[side] = Arrays.stream(Reference.crossEntropy(logits(s.model, s.xs[0]), 0, labels, rows,
-                        s.spec.classes())).average().orElseThrow();
+                InPlace.copy(s.parameters().values(), theta.add(u.mul((float) (side == 0 ? t : -t))));
+                loss[side] = Arrays.stream(Reference.crossEntropy(logits(s.model(), s.inputs(0)), 0, labels, rows,
+                        classes)).average().orElseThrow();
             }
-            InPlace.copy(s.params.values(), Tensor.of(s.params.values().device(), after, after.length));
+            InPlace.copy(s.parameters().values(), Tensor.of(s.parameters().values().device(), after, after.length));
         }
         double slope = (loss[0] - loss[1]) / (2 * t);
         if (!(Math.abs(slope - norm) <= 0.02 * norm)) {

@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.bench.TrainStep;
 import dev.adjoint.device.Device;
 import dev.adjoint.graph.CapturingDevice;
 import java.util.Arrays;
@@ -57,14 +58,14 @@ public class ReplayBenchmark {
     /** Builds both steps on {@code base} (the benchmark owns it from here) and checks they agree. */
     void open(Device base) {
         this.base = base;
-        TrainStep.Spec spec = TrainStep.Spec.parse(model);
-        defineByRun = new TrainStep(base, spec, false, true);
-        replay = new TrainStep(new CapturingDevice(base), spec, true, true);
+        ModelSpec spec = ModelSpec.parse(model);
+        defineByRun = new TrainStep(base, spec.sizes(), spec.batch(), false, true);
+        replay = new TrainStep(new CapturingDevice(base), spec.sizes(), spec.batch(), true, true);
         for (int s = 0; s < 10; s++) {
-            defineByRun.step();
-            replay.step();
+            defineByRun.run();
+            replay.run();
         }
-        if (!Arrays.equals(defineByRun.params.values().toArray(), replay.params.values().toArray())) {
+        if (!Arrays.equals(defineByRun.parameters().values().toArray(), replay.parameters().values().toArray())) {
             throw new IllegalStateException("replayed and define-by-run steps of " + model + " on " + base.name()
                     + " give different parameters after 10 steps");
         }
@@ -82,13 +83,13 @@ public class ReplayBenchmark {
 
     @Benchmark
     public void defineByRunStep() {
-        defineByRun.step();
+        defineByRun.run();
         base.synchronize();
     }
 
     @Benchmark
     public void replayedStep() {
-        replay.step();
+        replay.run();
         base.synchronize();
     }
 }

@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.bench.TrainStep;
 import dev.adjoint.device.Device;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -18,8 +19,8 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One define-by-run training step of an MLP (forward, softmax cross-entropy, backward, Adam) as
- * {@code adjoint bench train} times it: the same model, seeds, optimizer and batches
- * ({@link TrainStep}), {@code Trainer.step} with no metrics. One op is one step, ended by
+ * {@code adjoint bench train} times it, with its {@link TrainStep}: the same model, seeds, optimizer
+ * and batches, {@code Trainer.step} with no metrics. One op is one step, ended by
  * {@link Device#synchronize()} (the CLI synchronizes every 8 steps; on the CPU backend, which is
  * synchronous, that is the same). The score is seconds per step: the CLI's samples/s is the
  * batch divided by it. (An {@code AuxCounters} rate cannot give samples/s here: in this mode JMH
@@ -62,13 +63,14 @@ public class TrainStepBenchmark {
     /** Builds the step on {@code device} (the benchmark owns it from here) and validates its first step. */
     void open(Device device) {
         this.device = device;
-        trainStep = new TrainStep(device, TrainStep.Spec.parse(model), false, false);
+        ModelSpec spec = ModelSpec.parse(model);
+        trainStep = new TrainStep(device, spec.sizes(), spec.batch(), false, false);
         MlpValidation.firstStep("training step " + model + " on " + device.name(), trainStep);
     }
 
     @Benchmark
     public void step() {
-        trainStep.step();
+        trainStep.run();
         device.synchronize();
     }
 

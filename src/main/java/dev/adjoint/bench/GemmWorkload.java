@@ -1,5 +1,6 @@
 package dev.adjoint.bench;
 
+import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import java.util.SplittableRandom;
@@ -7,9 +8,10 @@ import java.util.SplittableRandom;
 /**
  * {@code C = A·B} through {@link Device#gemm} (float32, row-major, no transposes) on uniform
  * [-1, 1) inputs, validated before it is timed: the first product is checked against float64 sums
- * on a sample of entries ({@link #maxError}). Shapes are {@code MxKxN}: A is m×k, B is k×n.
+ * on a sample of entries ({@link #maxError}). Shapes are {@code MxKxN}: A is m×k, B is k×n. The
+ * GEMM of {@code adjoint bench gemm}, of the benchmark matrix and of the JMH {@code GemmBenchmark}.
  */
-final class GemmWorkload implements Workload {
+public final class GemmWorkload implements Workload {
     private final Device device;
     private final GemmBench.Shape shape;
     private final Buffer a;
@@ -17,8 +19,8 @@ final class GemmWorkload implements Workload {
     private final Buffer c;
     private final double maxError;
 
-    /** Allocates and fills A, B and C, runs one product and validates it. */
-    GemmWorkload(Device device, GemmBench.Shape shape) {
+    /** Allocates and fills A, B and C, runs one product and validates it (an IllegalStateException if wrong). */
+    public GemmWorkload(Device device, GemmBench.Shape shape) {
         this.device = device;
         this.shape = shape;
         int m = shape.m(), k = shape.k(), n = shape.n();
@@ -85,12 +87,8 @@ final class GemmWorkload implements Workload {
             int i = all ? t / n : rnd.nextInt(m);
             int j = all ? t % n : rnd.nextInt(n);
             device.download(c, (long) i * n + j, entry, 0, 1);
-            double sum = 0, mag = 0;
-            for (int p = 0; p < k; p++) {
-                double x = (double) ha[i * k + p] * hb[p * n + j];
-                sum += x;
-                mag += Math.abs(x);
-            }
+            double[] product = Reference.gemmEntry(false, false, k, ha, 0, k, hb, 0, n, i, j);
+            double sum = product[0], mag = product[1];
             double err = Math.abs(entry[0] - sum) / Math.max(mag, Double.MIN_NORMAL);
             if (!(err <= 1e-4)) {
                 throw new IllegalStateException("gemm " + shape + " on " + device.name() + " is wrong: C[" + i + "][" + j

@@ -124,7 +124,8 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
         if (kind == Kind.GEMM) {
             return new GemmWorkload(device, gemm);
         }
-        return kind == Kind.TRAIN ? new TrainStep(device, sizes, batch, false) : TrainStep.inference(device, sizes, batch);
+        return kind == Kind.TRAIN ? new TrainStep(device, sizes, batch, false, false)
+                : TrainStep.inference(device, sizes, batch);
     }
 
     @Override

@@ -132,7 +132,7 @@ public final class ReplayCheck {
 
     private static Run run(Device device, int[] sizes, int batch, int steps, boolean replay, String graphs) {
         System.setProperty(GRAPHS, graphs);
-        try (TrainStep step = new TrainStep(device, sizes, batch, replay)) {
+        try (TrainStep step = new TrainStep(device, sizes, batch, replay, false)) {
             for (int s = 0; s < steps; s++) {
                 step.run();
             }

@@ -53,7 +53,7 @@ public final class TrainBench {
             double[] peer = new double[o.repeat()];
             int calls;
             MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
-            try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay());
+            try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay(), false);
                  Peer reference = o.compare() ? startPeer(o) : null) {
                 calls = Timing.callsPerSample(Timing.warmup(step, o.warmup()), o.sample());
                 for (int r = 0; r < o.repeat(); r++) {

@@ -18,14 +18,16 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The benchmarks' MLP: ReLU between layers, He-uniform init (seed 1), softmax cross-entropy, Adam
- * lr 1e-3, and four device-resident batches (inputs normal with seeds 100..103, labels from
- * {@code Random(3)}) taken in turn. {@link #run} is one training step through {@link Trainer#step},
- * exactly the step {@code adjoint train} runs (no metrics); {@link #inference} is the forward pass
- * alone, gradients off, to softmax probabilities.
+ * The benchmarks' MLP, for {@code adjoint bench} and the JMH suite alike: ReLU between layers,
+ * He-uniform init (seed 1), softmax cross-entropy, Adam lr 1e-3, and {@link #BATCHES}
+ * device-resident batches (inputs normal with seeds 100..103, labels from {@code Random(3)}) taken
+ * in turn. {@link #run} is one training step through {@link Trainer#step}, exactly the step
+ * {@code adjoint train} runs; {@link #inference} is the forward pass alone, gradients off, to
+ * softmax probabilities.
  */
-final class TrainStep implements Workload {
-    private static final int BATCHES = 4;
+public final class TrainStep implements Workload {
+    /** Batches made up front and taken in turn. */
+    public static final int BATCHES = 4;
     private final Device device;
     private final Sequential model;
     private final Parameters params;
@@ -33,10 +35,16 @@ final class TrainStep implements Workload {
     private final Trainer trainer;
     private final Tensor[] xs = new Tensor[BATCHES];
     private final Tensor[] ys = new Tensor[BATCHES];
+    /** With metrics, each step also adds its summed loss and correct count on the device, as {@code adjoint train} does. */
+    private final Tensor lossSum;
+    private final Tensor correct;
     private long steps;
 
-    /** With {@code replay}, the device must be a {@code CapturingDevice}: steps replay a captured plan. */
-    TrainStep(Device device, int[] sizes, int batch, boolean replay) {
+    /**
+     * With {@code replay}, the device must be a {@code CapturingDevice}: the first step captures a
+     * plan and later steps replay it. {@code adjoint bench} runs without {@code metrics}.
+     */
+    public TrainStep(Device device, int[] sizes, int batch, boolean replay, boolean metrics) {
         this.device = device;
         model = Sequential.mlp(device, sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
         params = Parameters.of(model);
@@ -53,13 +61,15 @@ final class TrainStep implements Workload {
             }
             ys[i] = Tensor.of(device, labels, batch);
         }
+        lossSum = metrics ? Tensor.zeros(device, 1) : null;
+        correct = metrics ? Tensor.zeros(device, 1) : null;
     }
 
     /** One training step on the next batch; the device work may still be running when it returns. */
     @Override
     public void run() {
         int i = (int) (steps++ % BATCHES);
-        trainer.step(xs[i], ys[i], null, null);
+        trainer.step(xs[i], ys[i], lossSum, correct);
     }
 
     @Override
@@ -67,12 +77,40 @@ final class TrainStep implements Workload {
         device.synchronize();
     }
 
+    /** Steps taken so far; the next step uses batch {@code steps() % BATCHES}. */
+    public long steps() {
+        return steps;
+    }
+
+    public Sequential model() {
+        return model;
+    }
+
+    /** The model's parameters and their gradients, each in one slab. */
+    public Parameters parameters() {
+        return params;
+    }
+
+    public Optimizer optimizer() {
+        return opt;
+    }
+
+    /** The inputs of batch {@code i} (0 to {@link #BATCHES} − 1), batch × sizes[0]. */
+    public Tensor inputs(int i) {
+        return xs[i];
+    }
+
+    /** The class labels of batch {@code i}, as floats. */
+    public Tensor labels(int i) {
+        return ys[i];
+    }
+
     /**
      * Inference with the same model and batches: the forward pass to softmax probabilities,
      * gradients off, the model in eval mode. Closing the workload frees the model.
      */
     static Workload inference(Device device, int[] sizes, int batch) {
-        TrainStep owner = new TrainStep(device, sizes, batch, false);
+        TrainStep owner = new TrainStep(device, sizes, batch, false, false);
         owner.model.eval();
         return new Workload() {
             private long calls;
@@ -109,13 +147,18 @@ final class TrainStep implements Workload {
         return trainer;
     }
 
+    /** Drops the replayed plan first (it refers to the batches and metrics), then frees everything. */
     @Override
     public void close() {
+        trainer.replay(false);
         for (int i = 0; i < BATCHES; i++) {
             xs[i].close();
             ys[i].close();
         }
-        trainer.replay(false);
+        if (lossSum != null) {
+            lossSum.close();
+            correct.close();
+        }
         opt.close();
         params.close();
         model.close();

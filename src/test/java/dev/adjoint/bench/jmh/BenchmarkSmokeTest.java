@@ -135,15 +135,19 @@ class BenchmarkSmokeTest {
 
     @Test
     void theParametersAreParsedOrRefusedByName() {
-        TrainStep.Spec spec = TrainStep.Spec.parse("784-256-128-10/128");
+        ModelSpec spec = ModelSpec.parse("784-256-128-10/128");
         assertEquals(List.of(784, 256, 128, 10), java.util.Arrays.stream(spec.sizes()).boxed().toList());
         assertEquals(128, spec.batch());
         assertEquals(1_863_690, OptimizerBenchmark.parameterCount(new int[] {784, 1024, 1024, 10}));
         assertEquals(20_037_642, OptimizerBenchmark.parameterCount(new int[] {784, 4096, 4096, 10}));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Sizes.parse("gemm shape (MxKxN)", "128x0x5", "x", 3));
-        assertTrue(e.getMessage().contains("gemm shape (MxKxN) '128x0x5'"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> TrainStep.Spec.parse("784-256-10"));
+                () -> Sizes.parse("elementwise shape", "128x0", "x", 2));
+        assertTrue(e.getMessage().contains("elementwise shape '128x0'"), e.getMessage());
+        GemmBenchmark g = new GemmBenchmark();
+        g.shape = "128x0x5";
+        e = assertThrows(IllegalArgumentException.class, () -> once(() -> g.open(cpu()), () -> {}, g::tearDown));
+        assertTrue(e.getMessage().contains("128x0x5: sizes must be positive"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-256-10"));
         assertTrue(e.getMessage().contains("SIZES/BATCH"), e.getMessage());
         ElementwiseBenchmark b = new ElementwiseBenchmark();
         b.op = "softsign";
