@@ -2,11 +2,12 @@
 """Checks `adjoint bench` against JMH on the same machine: per case, the ratio of the two figures
 and whether it is within the tolerance (15% by default).
 
-    python3 bench/compare_jmh.py MATRIX.json JMH.json [JMH2.json ...] [--tolerance 0.15]
-                                 [--threads N] [--out FILE]
+    python3 bench/compare_jmh.py FILE... [--tolerance 0.15] [--threads N] [--out FILE]
 
-MATRIX.json is what `./adjoint bench [--json FILE]` writes; JMH.json is JMH's `-rf json -rff FILE`
-output. Cases are matched by kind and shape: dev.adjoint.bench.jmh.GemmBenchmark (param `shape`,
+Each FILE is either what `./adjoint bench [--json FILE]` writes (a matrix) or JMH's
+`-rf json -rff FILE` output, told apart by content. With several matrices, or several JMH runs of
+one benchmark, each side's figure is the median over its runs (the machine drifts between runs;
+alternate the two tools run by run), and the runs are listed. Cases are matched by kind and shape: dev.adjoint.bench.jmh.GemmBenchmark (param `shape`,
 MxKxN) with the matrix's gemm cases, TrainStepBenchmark and InferenceBenchmark (param `model`,
 SIZES/BATCH such as 784-256-128-10/128) with its train and infer cases; JMH's `backend` param
 (default cpu) names the device or backend, and its `threads` param (0: the backend's default, all
@@ -19,6 +20,7 @@ tolerance, 1 when one is not, 2 when nothing matched.
 """
 import argparse
 import json
+import statistics
 import sys
 
 BENCHMARKS = {"GemmBenchmark": "gemm", "TrainStepBenchmark": "train", "InferenceBenchmark": "infer"}
@@ -59,6 +61,34 @@ def jmh_case(entry):
     return kind, sizes, int(batch), backend, threads
 
 
+def merge_matrices(matrices):
+    """One matrix whose every result's median_s is the median over the runs that measured it (runs_s lists them)."""
+    merged = json.loads(json.dumps(matrices[0]))
+    key = lambda r: (r["backend"], r["device"], r["kind"], r["shape"], r.get("batch"))
+    for r in merged["results"]:
+        runs = [x["median_s"] for m in matrices for x in m["results"] if key(x) == key(r) and x.get("median_s")]
+        r["median_s"] = statistics.median(runs) if runs else None
+        r["runs_s"] = runs
+    return merged
+
+
+def merge_jmh(entries):
+    """One entry per benchmark and parameters, scored in s/op as the median over the runs (runs_s lists them)."""
+    groups = {}
+    for e in entries:
+        k = (e["benchmark"], json.dumps(e.get("params", {}), sort_keys=True))
+        groups.setdefault(k, []).append(e)
+    merged = []
+    for es in groups.values():
+        runs = [seconds_per_op(e["primaryMetric"]) for e in es]
+        m = dict(es[0])
+        if len(es) > 1:
+            m["primaryMetric"] = {"score": statistics.median(runs), "scoreError": None, "scoreUnit": "s/op"}
+        m["runs_s"] = runs
+        merged.append(m)
+    return merged
+
+
 def compare(matrix, jmh_entries, tolerance, threads=None):
     """One row per JMH result that matches a case the matrix measured; and the JMH results that matched nothing."""
     cpu_threads = threads or matrix.get("environment", {}).get("cpu_threads")
@@ -92,24 +122,34 @@ def compare(matrix, jmh_entries, tolerance, threads=None):
                      "matrix_median_s": found["median_s"], "matrix_spread": found.get("spread"),
                      "jmh_s_per_op": jmh_s, "jmh_mode": entry.get("mode"),
                      "jmh_relative_error": relative_error(entry["primaryMetric"]),
-                     "ratio": ratio, "within": abs(ratio - 1) <= tolerance})
+                     "ratio": ratio, "within": abs(ratio - 1) <= tolerance,
+                     "matrix_runs_s": found.get("runs_s"), "jmh_runs_s": entry.get("runs_s")})
     return rows, unmatched
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("matrix")
-    ap.add_argument("jmh", nargs="+")
+    ap.add_argument("files", nargs="+", help="matrix JSON files and JMH JSON files, in any order")
     ap.add_argument("--tolerance", type=float, default=0.15)
     ap.add_argument("--threads", type=int, help="the CPU threads of the matrix run (default: from its JSON)")
     ap.add_argument("--out", help="also write the comparison as JSON")
     a = ap.parse_args(argv)
-    with open(a.matrix) as f:
-        matrix = json.load(f)
-    entries = []
-    for path in a.jmh:
+    matrices, entries, matrix_files, jmh_files = [], [], [], []
+    for path in a.files:
         with open(path) as f:
-            entries += json.load(f)
+            data = json.load(f)
+        if isinstance(data, dict) and "results" in data:
+            matrices.append(data)
+            matrix_files.append(path)
+        elif isinstance(data, list):
+            entries += data
+            jmh_files.append(path)
+        else:
+            ap.error("%s is neither an adjoint bench matrix nor a JMH result file" % path)
+    if not matrices or not entries:
+        ap.error("give at least one matrix and one JMH result file")
+    matrix = merge_matrices(matrices)
+    entries = merge_jmh(entries)
     rows, unmatched = compare(matrix, entries, a.tolerance, a.threads)
     print("%-46s %12s %12s %7s  %s" % ("case", "matrix s", "JMH s/op", "ratio", "within %d%%" % round(100 * a.tolerance)))
     for r in rows:
@@ -122,8 +162,9 @@ def main(argv):
           % (len(rows), len(outside), 100 * a.tolerance, len(unmatched)))
     if a.out:
         with open(a.out, "w") as f:
-            json.dump({"matrix": a.matrix, "jmh": a.jmh, "tolerance": a.tolerance,
-                       "ratio": "JMH seconds per op / matrix median seconds per call", "cases": rows,
+            json.dump({"matrix": matrix_files, "jmh": jmh_files, "tolerance": a.tolerance,
+                       "ratio": "JMH seconds per op / matrix median seconds per call (each the median over its runs)",
+                       "cases": rows,
                        "unmatched": unmatched}, f, indent=2)
             f.write("\n")
     if not rows:

@@ -82,6 +82,24 @@ class CompareJmhTest(unittest.TestCase):
         self.assertEqual(1, len(rows))
         self.assertAlmostEqual((1 / 25.0) / 0.020, rows[0]["ratio"])
 
+    def test_several_runs_are_compared_by_their_medians(self):
+        slow = json.loads(json.dumps(MATRIX))
+        fast = json.loads(json.dumps(MATRIX))
+        slow["results"][0]["median_s"] = 0.030   # 1024^3 on cpu: runs 0.020, 0.030, 0.010 -> median 0.020
+        fast["results"][0]["median_s"] = 0.010
+        merged = compare_jmh.merge_matrices([MATRIX, slow, fast])
+        self.assertAlmostEqual(0.020, merged["results"][0]["median_s"])
+        self.assertEqual([0.020, 0.030, 0.010], merged["results"][0]["runs_s"])
+        self.assertIsNone(merged["results"][4]["median_s"])   # skipped in every run
+        gemm = lambda calls: jmh("GemmBenchmark.gemm", {"backend": "cpu", "shape": "1024x1024x1024", "threads": "0"},
+                                 calls, "ops/s", "thrpt")
+        entries = compare_jmh.merge_jmh([gemm(50.0), gemm(25.0), gemm(40.0)])
+        self.assertEqual(1, len(entries))
+        self.assertAlmostEqual(0.025, compare_jmh.seconds_per_op(entries[0]["primaryMetric"]))
+        rows, _ = compare_jmh.compare(merged, entries, 0.15)
+        self.assertAlmostEqual(0.025 / 0.020, rows[0]["ratio"])
+        self.assertEqual([0.02, 0.04, 0.025], rows[0]["jmh_runs_s"])
+
     def test_the_command_writes_json_and_exits_by_the_outcome(self):
         here = os.path.dirname(os.path.abspath(__file__))
         with tempfile.TemporaryDirectory() as d:

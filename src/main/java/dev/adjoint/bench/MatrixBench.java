@@ -22,9 +22,12 @@ import java.util.Map;
 
 /**
  * {@code adjoint bench}: the standard matrix ({@link MatrixCase#standard}) on every device asked
- * for, by default one per available backend. Per case, each device in turn, each followed by its
- * peer under {@code --compare} (numpy for the cpu backend, PyTorch for cuda and opencl), so that
- * both sides of a ratio are timed within seconds of each other on a machine that drifts. Each
+ * for, by default one per available backend. One device at a time: it is opened, measured case by
+ * case, and closed before the next is opened, so that no other device's threads run beside it (an
+ * OpenCL CPU platform's worker threads, left open, took a third of the cores from the cpu backend's
+ * cases, measured per thread). Under {@code --compare} each case is followed by the device's peer
+ * (numpy for the cpu backend, PyTorch for cuda and opencl), so that both sides of a ratio are timed
+ * within seconds of each other on a machine that drifts. Each
  * case is timed within a budget ({@link Timing}) and skipped, with the reason, when its predicted
  * time (from the rate the device showed on the previous case of its kind) is over the case limit.
  * Each device's peak is measured first ({@link PeakProbe}) and its largest GEMM is reported as a
@@ -70,17 +73,35 @@ public final class MatrixBench {
      * fails on a device (a device error, a wrong result) is reported and counted, and the run goes on.
      */
     public static Report run(Options o, PrintStream out, PrintStream err) {
-        List<Device> opened = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
+        Map<String, Peer> peerByRuntime = new HashMap<>();
         try (ProgressLine progress = new ProgressLine(err, err == System.err && ProgressLine.onTerminal())) {
-            List<DeviceRun> devices = open(o, out, opened);
-            Map<DeviceRun, Device> byRun = new LinkedHashMap<>();
-            for (int i = 0; i < devices.size(); i++) {
-                byRun.put(devices.get(i), opened.get(i));
-            }
-            Map<DeviceRun, Peer> peerOf = o.compare() ? startPeers(o, devices, peers, out) : Map.of();
+            boolean every = o.devices().isEmpty();
+            List<String> specs = every ? availableBackends(out) : o.devices();
             List<MatrixCase> cases = MatrixCase.standard(o.quick());
-            List<Row> rows = measure(o, cases, byRun, peerOf, out, progress);
+            Steps steps = new Steps(specs.size() * cases.size() * (o.compare() ? 2 : 1));
+            List<DeviceRun> devices = new ArrayList<>();
+            List<Row> rows = new ArrayList<>();
+            for (String spec : specs) {
+                Device d = openDevice(spec, every, out);
+                if (d == null) {
+                    steps.total -= cases.size() * (o.compare() ? 2 : 1);
+                    continue;
+                }
+                try (d) {
+                    DeviceRun run = probe(o, d, out);
+                    devices.add(run);
+                    Peer peer = o.compare() ? peer(o, run, peerByRuntime, peers, out) : null;
+                    if (o.compare() && peer == null) {
+                        steps.total -= cases.size();
+                    }
+                    progress.println(out, MatrixReport.header());
+                    rows.addAll(measure(o, cases, run, d, peer, out, progress, steps));
+                }
+            }
+            if (devices.isEmpty()) {
+                throw new DeviceUnavailableException("no device to benchmark");
+            }
             progress.close();
             out.println();
             for (DeviceRun d : devices) {
@@ -99,57 +120,62 @@ public final class MatrixBench {
             return new Report(json, svg, root, failures);
         } finally {
             peers.forEach(Peer::close);
-            opened.forEach(Device::close);
         }
     }
 
-    /** Opens the devices asked for, or one per available backend (printing why one is skipped), and probes their peaks. */
-    private static List<DeviceRun> open(Options o, PrintStream out, List<Device> opened) {
-        List<String> specs = o.devices();
-        boolean every = specs.isEmpty();
-        if (every) {
-            specs = new ArrayList<>();
-            List<Backend> backends = new ArrayList<>(Devices.backends());
-            backends.sort(java.util.Comparator.comparingInt(Backend::preference).reversed());   // cpu first
-            for (Backend b : backends) {
-                if (b.availability().available()) {
-                    specs.add(b.name());
-                } else {
-                    out.println(b.name() + ": not benchmarked, " + b.availability().reason());
-                }
-            }
+    /** The progress counter: steps done and expected (less when a device or a peer turns out unavailable). */
+    private static final class Steps {
+        int done;
+        int total;
+
+        Steps(int total) {
+            this.total = total;
         }
-        List<DeviceRun> runs = new ArrayList<>();
-        for (String spec : specs) {
-            Device d;
-            try {
-                d = Devices.select(spec).device();
-            } catch (DeviceUnavailableException | DeviceException e) {
-                if (!every) {
-                    throw e;
-                }
-                out.println(spec + ": not benchmarked, " + e.getMessage());
-                continue;
-            }
-            opened.add(d);
-            String backend = d.name().contains(":") ? d.name().substring(0, d.name().indexOf(':')) : d.name();
-            PeakProbe.Peak peak = null;
-            String note = null;
-            if (d instanceof PeakProbe p) {
-                peak = p.measurePeak(o.peakSeconds());
+    }
+
+    /** One spec per available backend, cpu first, printing why each unavailable one is skipped. */
+    private static List<String> availableBackends(PrintStream out) {
+        List<String> specs = new ArrayList<>();
+        List<Backend> backends = new ArrayList<>(Devices.backends());
+        backends.sort(java.util.Comparator.comparingInt(Backend::preference).reversed());   // cpu first
+        for (Backend b : backends) {
+            if (b.availability().available()) {
+                specs.add(b.name());
             } else {
-                note = "this device has no peak probe";
+                out.println(b.name() + ": not benchmarked, " + b.availability().reason());
             }
-            DeviceRun run = new DeviceRun(backend, d.name(), d.description(), peak, note);
-            out.println(run.name() + ": " + run.description() + (peak == null ? ""
-                    : String.format(Locale.ROOT, "; peak %.1f GFLOP/s", peak.gflops())));
-            warmUp(d, 2 * o.budget().warmupSeconds());
-            runs.add(run);
         }
-        if (runs.isEmpty()) {
-            throw new DeviceUnavailableException("no device to benchmark");
+        return specs;
+    }
+
+    /** The device for {@code spec}; when it cannot open, an error if it was asked for, else a printed line and null. */
+    private static Device openDevice(String spec, boolean every, PrintStream out) {
+        try {
+            return Devices.select(spec).device();
+        } catch (DeviceUnavailableException | DeviceException e) {
+            if (!every) {
+                throw e;
+            }
+            out.println(spec + ": not benchmarked, " + e.getMessage());
+            return null;
         }
-        return runs;
+    }
+
+    /** Measures the device's peak, prints its line, and warms it up. */
+    private static DeviceRun probe(Options o, Device d, PrintStream out) {
+        String backend = d.name().contains(":") ? d.name().substring(0, d.name().indexOf(':')) : d.name();
+        PeakProbe.Peak peak = null;
+        String note = null;
+        if (d instanceof PeakProbe p) {
+            peak = p.measurePeak(o.peakSeconds());
+        } else {
+            note = "this device has no peak probe";
+        }
+        DeviceRun run = new DeviceRun(backend, d.name(), d.description(), peak, note);
+        out.println(run.name() + ": " + run.description() + (peak == null ? ""
+                : String.format(Locale.ROOT, "; peak %.1f GFLOP/s", peak.gflops())));
+        warmUp(d, 2 * o.budget().warmupSeconds());
+        return run;
     }
 
     /**
@@ -165,65 +191,51 @@ public final class MatrixBench {
         }
     }
 
-    /** numpy for the cpu backend, torch for the GPU backends (cuda, opencl); one process per runtime. */
-    private static Map<DeviceRun, Peer> startPeers(Options o, List<DeviceRun> devices, List<Peer> peers, PrintStream out) {
-        Map<String, Peer> byName = new HashMap<>();
-        Map<DeviceRun, Peer> peerOf = new HashMap<>();
-        Path script = Peer.locate();
-        int threads = cpuThreads();
-        for (DeviceRun d : devices) {
-            String runtime = d.backend().equals("cpu") ? "numpy" : "torch";
-            Peer p = byName.computeIfAbsent(runtime, r -> {
-                Peer started = Peer.start(r, o.python(), script, threads);
-                peers.add(started);
-                out.println(started.available() ? "peer " + r + ": " + started.versions()
-                        : "peer " + r + ": not available, " + started.unavailableReason());
-                return started;
-            });
-            if (p.available()) {
-                peerOf.put(d, p);
-            }
-        }
-        return peerOf;
+    /**
+     * The device's peer, started on first use (numpy for the cpu backend, torch for the GPU backends;
+     * one process per runtime), or null when its runtime cannot run here (printed once).
+     */
+    private static Peer peer(Options o, DeviceRun d, Map<String, Peer> byRuntime, List<Peer> peers, PrintStream out) {
+        String runtime = d.backend().equals("cpu") ? "numpy" : "torch";
+        Peer p = byRuntime.computeIfAbsent(runtime, r -> {
+            Peer started = Peer.start(r, o.python(), Peer.locate(), cpuThreads());
+            peers.add(started);
+            out.println(started.available() ? "peer " + r + ": " + started.versions()
+                    : "peer " + r + ": not available, " + started.unavailableReason());
+            return started;
+        });
+        return p.available() ? p : null;
     }
 
-    private static List<Row> measure(Options o, List<MatrixCase> cases, Map<DeviceRun, Device> devices,
-                                     Map<DeviceRun, Peer> peerOf, PrintStream out, ProgressLine progress) {
-        int total = cases.size() * devices.size() + cases.size() * (int) peerOf.values().stream().distinct().count();
-        int step = 0;
-        Map<DeviceRun, Map<MatrixCase.Kind, Double>> rates = new HashMap<>();
+    /** Every case on one device, each followed by the peer's timing of it when there is a peer. */
+    private static List<Row> measure(Options o, List<MatrixCase> cases, DeviceRun d, Device device, Peer peer,
+                                     PrintStream out, ProgressLine progress, Steps steps) {
+        Map<MatrixCase.Kind, Double> rate = new HashMap<>();
         List<Row> rows = new ArrayList<>();
-        progress.println(out, MatrixReport.header());
         for (MatrixCase c : cases) {
-            Map<Peer, PeerTiming> peerTimings = new HashMap<>();
-            for (Map.Entry<DeviceRun, Device> e : devices.entrySet()) {
-                DeviceRun d = e.getKey();
-                progress.start(++step, total, d.name() + " " + c.title());
-                Map<MatrixCase.Kind, Double> rate = rates.computeIfAbsent(d, k -> new HashMap<>());
-                String skip = skipReason(o, c, rate);
-                Samples ours = null;
-                if (skip == null) {
-                    try (Workload w = c.open(e.getValue())) {
-                        ours = Timing.measure(w, o.budget());
-                        rate.put(c.kind(), c.flops() / ours.median());
-                    } catch (DeviceException | IllegalStateException | IllegalArgumentException failure) {
-                        skip = FAILED + failure.getMessage();
-                    }
+            progress.start(++steps.done, steps.total, d.name() + " " + c.title());
+            String skip = skipReason(o, c, rate);
+            Samples ours = null;
+            if (skip == null) {
+                try (Workload w = c.open(device)) {
+                    ours = Timing.measure(w, o.budget());
+                    rate.put(c.kind(), c.flops() / ours.median());
+                } catch (DeviceException | IllegalStateException | IllegalArgumentException failure) {
+                    skip = FAILED + failure.getMessage();
                 }
-                PeerTiming pt = null;
-                Peer peer = peerOf.get(d);
-                if (peer != null && ours != null) {
-                    pt = peerTimings.get(peer);
-                    if (pt == null) {
-                        progress.start(++step, total, peer.name() + " " + c.title());
-                        pt = peerTiming(peer, c, o.budget());
-                        peerTimings.put(peer, pt);
-                    }
-                }
-                Row row = new Row(d, c, ours, skip, pt);
-                rows.add(row);
-                progress.println(out, MatrixReport.line(row));
             }
+            PeerTiming pt = null;
+            if (peer != null) {
+                if (ours != null) {
+                    progress.start(++steps.done, steps.total, peer.name() + " " + c.title());
+                    pt = peerTiming(peer, c, o.budget());
+                } else {
+                    steps.total--;
+                }
+            }
+            Row row = new Row(d, c, ours, skip, pt);
+            rows.add(row);
+            progress.println(out, MatrixReport.line(row));
         }
         return rows;
     }
