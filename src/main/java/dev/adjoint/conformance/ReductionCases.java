@@ -15,7 +15,8 @@ import java.util.Random;
 /** Reductions over [outer, n, inner], row softmax / log-softmax and the fused cross-entropy. */
 final class ReductionCases {
     private static final int[][] BLOCKS = { // outer, n, inner
-        {1, 1, 1}, {1, 257, 1}, {7, 33, 5}, {3, 1, 4}, {128, 256, 1}, {1, 128, 256}, {33, 7, 1}, {1, 300_001, 1},
+        {1, 1, 1}, {1, 257, 1}, {7, 33, 5}, {3, 1, 4}, {128, 256, 1}, {1, 128, 256}, {3, 9, 100}, {33, 7, 1},
+        {1, 300_001, 1},
     };
 
     private ReductionCases() {}

@@ -30,7 +30,7 @@ public final class CpuDevice implements Device, PeakProbe {
         this.pool = new Parallel(threads);
         this.sgemm = Sgemm.create(pool);
         this.kernels = ThreadLocal.withInitial(() -> new Kernels(new CpuElementwise(pool.threads()),
-                new CpuReductions(), new CpuOptimizers()));
+                new CpuReductions(pool.threads()), new CpuOptimizers()));
     }
 
     private CpuElementwise elementwise() {
