@@ -115,13 +115,23 @@ final class SgemmPacking {
         }
     }
 
-    /** Stored B is n×k: panel column x is the contiguous stored row {@code s + x·ldb}. */
+    /**
+     * Stored B is n×k: panel column x is the contiguous stored row {@code s + x·ldb}. Done in slices
+     * of {@value #T_SLICE} k: a slice of the panel (4 KiB) stays in L1 while the 16 rows are
+     * scattered into it; a whole panel at once (kcur·64 bytes, 50 KiB at k = 784) did not fit, and
+     * every store went to L2.
+     */
     private static void packBTransposed(float[] b, int s, int ldb, int kcur, int w, float[] dst, int d) {
-        for (int x = 0; x < NR; x++) {
-            int row = s + x * ldb;
-            for (int p = 0; p < kcur; p++) {
-                dst[d + p * NR + x] = x < w ? b[row + p] : 0f;
+        for (int p0 = 0; p0 < kcur; p0 += T_SLICE) {
+            int p1 = Math.min(kcur, p0 + T_SLICE);
+            for (int x = 0; x < NR; x++) {
+                int row = s + x * ldb;
+                for (int p = p0; p < p1; p++) {
+                    dst[d + p * NR + x] = x < w ? b[row + p] : 0f;
+                }
             }
         }
     }
+
+    private static final int T_SLICE = 64;
 }
