@@ -7,9 +7,6 @@ import dev.adjoint.device.Devices;
 
 /** The device a benchmark's {@code backend} and {@code threads} parameters name. */
 final class BenchmarkDevice {
-    /** The CPU backend's thread count, as {@code adjoint bench --threads} sets it. */
-    private static final String THREADS_PROPERTY = "adjoint.threads";
-
     private BenchmarkDevice() {}
 
     /**
@@ -22,9 +19,9 @@ final class BenchmarkDevice {
             throw new IllegalArgumentException("threads must be 0 (the default) or positive, got " + threads);
         }
         if (threads > 0) {
-            System.setProperty(THREADS_PROPERTY, Integer.toString(threads));
+            System.setProperty(Devices.CPU_THREADS_PROPERTY, Integer.toString(threads));
         } else {
-            System.clearProperty(THREADS_PROPERTY);
+            System.clearProperty(Devices.CPU_THREADS_PROPERTY);
         }
         try {
             return Devices.select(backend).device();

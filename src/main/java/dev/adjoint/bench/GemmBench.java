@@ -187,7 +187,7 @@ public final class GemmBench {
     /** Runs every shape on the device {@code o.device()}, printing one line per shape. */
     public static List<Result> run(Options o, PrintStream out) {
         if (o.threads() > 0) {
-            System.setProperty("adjoint.threads", Integer.toString(o.threads()));
+            System.setProperty(Devices.CPU_THREADS_PROPERTY, Integer.toString(o.threads()));
         }
         List<Result> results = new ArrayList<>();
         try (Device device = Devices.select(o.device()).device()) {

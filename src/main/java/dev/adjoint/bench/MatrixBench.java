@@ -24,8 +24,8 @@ import java.util.Map;
  * {@code adjoint bench}: the standard matrix ({@link MatrixCase#standard}) on every device asked
  * for, by default one per available backend. One device at a time: it is opened, measured case by
  * case, and closed before the next is opened, so that no other device's threads run beside it (an
- * OpenCL CPU platform's worker threads, left open, took a third of the cores from the cpu backend's
- * cases, measured per thread). Under {@code --compare} each case is followed by the device's peer
+ * OpenCL CPU platform's worker threads, left open, were seen running beside the cpu backend's
+ * cases). Under {@code --compare} each case is followed by the device's peer
  * (numpy for the cpu backend, PyTorch for cuda and opencl), so that both sides of a ratio are timed
  * within seconds of each other on a machine that drifts. Each
  * case is timed within a budget ({@link Timing}) and skipped, with the reason, when its predicted
@@ -34,8 +34,6 @@ import java.util.Map;
  * fraction of it. Writes a JSON result file and an SVG chart.
  */
 public final class MatrixBench {
-    /** Read by the cpu backend when it opens a device, set by the CLI's {@code --threads}. */
-    private static final String THREADS_PROPERTY = "adjoint.threads";
     /** How a failed case's {@code skipped} reason starts. */
     static final String FAILED = "failed: ";
 
@@ -270,7 +268,7 @@ public final class MatrixBench {
 
     /** The CPU backend's thread count, as it reads it: {@code --threads}, else the cores. */
     static int cpuThreads() {
-        String t = System.getProperty(THREADS_PROPERTY);
+        String t = System.getProperty(Devices.CPU_THREADS_PROPERTY);
         return t == null || t.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(t.trim());
     }
 

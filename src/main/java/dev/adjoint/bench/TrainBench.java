@@ -160,7 +160,7 @@ public final class TrainBench {
                 }
                 case "--threads" -> {
                     threads = Integer.parseInt(v);
-                    System.setProperty("adjoint.threads", v);
+                    System.setProperty(Devices.CPU_THREADS_PROPERTY, v);
                 }
                 default -> throw new IllegalArgumentException("bench train: unknown option " + a + "\n" + USAGE);
             }

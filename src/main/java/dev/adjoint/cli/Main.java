@@ -4,6 +4,7 @@ import dev.adjoint.data.DatasetException;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
+import dev.adjoint.device.Devices;
 import dev.adjoint.tensor.NonFiniteException;
 import java.util.Arrays;
 
@@ -39,9 +40,6 @@ public final class Main {
             global options: --threads N (cpu backend), --verbose (stack traces on errors)
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
             """;
-
-    /** Read by the cpu backend when it opens a device. */
-    static final String THREADS_PROPERTY = "adjoint.threads";
 
     private Main() {}
 
@@ -98,7 +96,7 @@ public final class Main {
                 } catch (NumberFormatException e) {
                     throw new Args.UsageException("--threads must be a positive integer, got '" + v + "'");
                 }
-                System.setProperty(THREADS_PROPERTY, v);
+                System.setProperty(Devices.CPU_THREADS_PROPERTY, v);
                 int drop = args[i].contains("=") ? 1 : 2;
                 String[] r = new String[args.length - drop];
                 System.arraycopy(args, 0, r, 0, i);

@@ -15,6 +15,8 @@ import java.util.ServiceLoader;
 public final class Devices {
     /** Environment variable consulted when no spec is given. */
     public static final String ENV = "ADJOINT_DEVICE";
+    /** The system property the cpu backend reads its thread count from (the CLI's {@code --threads}). */
+    public static final String CPU_THREADS_PROPERTY = "adjoint.threads";
 
     private static volatile List<Backend> backends;
 

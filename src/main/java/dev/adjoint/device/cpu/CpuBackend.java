@@ -2,14 +2,14 @@ package dev.adjoint.device.cpu;
 
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.DeviceUnavailableException;
+import dev.adjoint.device.Devices;
 import java.util.List;
 
 /**
  * The pure-Java backend, always available. Thread count: the system property
- * {@value #THREADS_PROPERTY} (the CLI's {@code --threads}), else the number of cores.
+ * {@value Devices#CPU_THREADS_PROPERTY} (the CLI's {@code --threads}), else the number of cores.
  */
 public final class CpuBackend implements Backend {
-    public static final String THREADS_PROPERTY = "adjoint.threads";
 
     @Override
     public String name() {
@@ -42,7 +42,7 @@ public final class CpuBackend implements Backend {
 
     /** The configured thread count. */
     public static int threads() {
-        String s = System.getProperty(THREADS_PROPERTY);
+        String s = System.getProperty(Devices.CPU_THREADS_PROPERTY);
         if (s == null || s.isBlank()) {
             return Runtime.getRuntime().availableProcessors();
         }
@@ -54,6 +54,6 @@ public final class CpuBackend implements Backend {
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new IllegalArgumentException(THREADS_PROPERTY + " must be a positive integer, got '" + s + "'");
+        throw new IllegalArgumentException(Devices.CPU_THREADS_PROPERTY + " must be a positive integer, got '" + s + "'");
     }
 }
