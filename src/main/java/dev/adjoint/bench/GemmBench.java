@@ -21,11 +21,20 @@ import java.util.Locale;
  * {@code repeat} samples are timed, each a batch of calls lasting at least {@code sampleSeconds}
  * and ending with {@link Device#synchronize()}. Median, min and max GFLOP/s are printed and,
  * with {@code --json}, written with the machine, JDK and device.
+ *
+ * <p>With {@code --compare} the peer reference ({@link Peer}: numpy, or PyTorch with {@code --peer
+ * torch}, run with the same thread count) times the same shapes in the same invocation, interleaved
+ * sample by sample: in each of {@code repeat} rounds every shape is timed once by Adjoint and once by
+ * the peer, the order alternating from round to round, so the two are never more than a second
+ * apart. Adjoint's GEMMs stay warm between rounds; the peer gets {@value #PEER_WARMUP_SECONDS} s of
+ * warm-up per sample. The ratio of the medians is printed, and the median of the per-round ratios as
+ * a check.
  */
 public final class GemmBench {
     static final String USAGE = """
             usage: adjoint bench gemm [--device SPEC] [--size N]... [--shape MxKxN]... [--threads T]
                                       [--repeat R] [--warmup SECONDS] [--sample SECONDS] [--json FILE]
+                                      [--compare [--peer numpy|torch] [--python PYTHON]]
               --device   device spec (cpu, cuda:0, opencl:0, auto); default cpu
               --size     adds the shape NxNxN; default 1024 when no --size or --shape is given
               --shape    adds the shape MxKxN: A is MxK, B is KxN
@@ -33,11 +42,20 @@ public final class GemmBench {
               --repeat   timed samples per shape (default 10); the median is reported
               --warmup   seconds of warm-up per shape before timing (default 3)
               --sample   minimum seconds per timed sample (default 0.2)
-              --json     writes the results as JSON to FILE""";
+              --json     writes the results as JSON to FILE
+              --compare  times the peer reference too, interleaved sample by sample (needs python3)
+              --peer     numpy (default) or torch
+              --python   the python to run the peer with (default python3)""";
 
-    /** Parsed flags. {@code threads} 0 leaves the backend's default; {@code json} may be null. */
+    /** Warm-up of the peer before each of its samples: its arrays are new for every request. */
+    static final double PEER_WARMUP_SECONDS = 0.3;
+
+    /**
+     * Parsed flags. {@code threads} 0 leaves the backend's default; {@code json} may be null;
+     * {@code peer} is null unless {@code --compare} was given.
+     */
     public record Options(String device, List<Shape> shapes, int threads, int repeat, double warmupSeconds,
-                          double sampleSeconds, Path json) {
+                          double sampleSeconds, Path json, String peer, String python) {
         public Options {
             shapes = List.copyOf(shapes);
             if (shapes.isEmpty()) {
@@ -74,8 +92,11 @@ public final class GemmBench {
         }
     }
 
-    /** One shape's timing: seconds per call per sample, and the validation's worst relative error. */
-    public record Result(Shape shape, Samples samples, double maxError) {
+    /**
+     * One shape's timing: seconds per call per sample, the validation's worst relative error, and
+     * the peer's samples (null without {@code --compare}; sample i was taken in the same round as ours).
+     */
+    public record Result(Shape shape, Samples samples, double maxError, Samples peer) {
         /** GFLOP/s of each sample. */
         public double[] gflops() {
             return java.util.Arrays.stream(samples.seconds()).map(s -> shape.flops() / s / 1e9).toArray();
@@ -95,6 +116,27 @@ public final class GemmBench {
 
         public int callsPerSample() {
             return samples.callsPerSample();
+        }
+
+        /** The peer's median GFLOP/s. */
+        public double peerMedian() {
+            return shape.flops() / peer.median() / 1e9;
+        }
+
+        /** Our median over the peer's. */
+        public double ratio() {
+            return median() / peerMedian();
+        }
+
+        /** The median over rounds of (ours / peer's) within the round. */
+        public double pairedRatio() {
+            double[] ours = samples.seconds();
+            double[] theirs = peer.seconds();
+            double[] r = new double[ours.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = theirs[i] / ours[i];
+            }
+            return new Samples(r, 1).median();
         }
     }
 
@@ -127,10 +169,17 @@ public final class GemmBench {
         double warmup = 3;
         double sample = 0.2;
         Path json = null;
+        boolean compare = false;
+        String peer = "numpy";
+        String python = "python3";
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (flag.equals("-h") || flag.equals("--help")) {
                 throw new IllegalArgumentException("help");
+            }
+            if (flag.equals("--compare")) {
+                compare = true;
+                continue;
             }
             if (!flag.startsWith("--")) {
                 throw new IllegalArgumentException("unexpected argument '" + flag + "'");
@@ -151,16 +200,24 @@ public final class GemmBench {
                 case "--warmup" -> warmup = seconds(flag, v);
                 case "--sample" -> sample = seconds(flag, v);
                 case "--json" -> json = Path.of(v);
+                case "--peer" -> {
+                    if (!v.equals("numpy") && !v.equals("torch")) {
+                        throw new IllegalArgumentException("--peer " + v + ": expected numpy or torch");
+                    }
+                    peer = v;
+                }
+                case "--python" -> python = v;
                 default -> throw new IllegalArgumentException("unknown flag " + flag);
             }
         }
         if (shapes.isEmpty()) {
             shapes.add(new Shape(1024, 1024, 1024));
         }
-        return new Options(device, shapes, threads, repeat, warmup, sample, json);
+        return new Options(device, shapes, threads, repeat, warmup, sample, json, compare ? peer : null, python);
     }
 
-    private static int positive(String flag, String v) {
+    /** {@code v} as an integer >= 1, else an IllegalArgumentException naming {@code flag}. */
+    static int positive(String flag, String v) {
         try {
             int x = Integer.parseInt(v.trim());
             if (x >= 1) {
@@ -172,7 +229,8 @@ public final class GemmBench {
         throw new IllegalArgumentException(flag + " " + v + ": expected a positive integer");
     }
 
-    private static double seconds(String flag, String v) {
+    /** {@code v} as finite seconds >= 0, else an IllegalArgumentException naming {@code flag}. */
+    static double seconds(String flag, String v) {
         try {
             double x = Double.parseDouble(v.trim());
             if (x >= 0 && Double.isFinite(x)) {
@@ -190,32 +248,85 @@ public final class GemmBench {
             System.setProperty(Devices.CPU_THREADS_PROPERTY, Integer.toString(o.threads()));
         }
         List<Result> results = new ArrayList<>();
-        try (Device device = Devices.select(o.device()).device()) {
+        try (Device device = Devices.select(o.device()).device();
+             Peer peer = o.peer() == null ? null : Peer.require(o.peer(), o.python(), o.threads(), "bench gemm --compare")) {
             out.println("gemm on " + device.name() + ": " + device.description());
-            for (Shape s : o.shapes()) {
-                Result r = time(device, s, o);
-                results.add(r);
-                out.printf(Locale.ROOT, "%s (MxKxN) %s: median %.1f GFLOP/s, min %.1f, max %.1f"
-                                + " (%d samples of %d calls; max error %.2g of sum|a·b|)%n",
-                        device.name(), s, r.median(), r.min(), r.max(), r.gflops().length, r.callsPerSample(),
-                        r.maxError());
+            if (peer == null) {
+                for (Shape s : o.shapes()) {
+                    results.add(time(device, s, o));
+                    print(out, device, results.getLast());
+                }
+            } else {
+                results.addAll(compare(device, peer, o, out));
             }
             if (o.json() != null) {
-                writeJson(o, device, results);
+                writeJson(o, device, peer, results);
                 out.println("wrote " + o.json());
             }
         }
         return results;
     }
 
+    private static void print(PrintStream out, Device device, Result r) {
+        out.printf(Locale.ROOT, "%s (MxKxN) %s: median %.1f GFLOP/s, min %.1f, max %.1f"
+                        + " (%d samples of %d calls; max error %.2g of sum|a·b|)%n",
+                device.name(), r.shape(), r.median(), r.min(), r.max(), r.gflops().length, r.callsPerSample(),
+                r.maxError());
+    }
+
     private static Result time(Device device, Shape s, Options o) {
         try (GemmWorkload gemm = new GemmWorkload(device, s)) {
             Samples samples = Timing.measure(gemm, Timing.Budget.fixed(o.warmupSeconds(), o.sampleSeconds(), o.repeat()));
-            return new Result(s, samples, gemm.maxError());
+            return new Result(s, samples, gemm.maxError(), null);
         }
     }
 
-    private static void writeJson(Options o, Device device, List<Result> results) {
+    /** Every shape warmed up, then {@code repeat} rounds of one sample each by us and by the peer. */
+    private static List<Result> compare(Device device, Peer peer, Options o, PrintStream out) {
+        int n = o.shapes().size();
+        List<GemmWorkload> gemms = new ArrayList<>();
+        try {
+            int[] calls = new int[n];
+            for (int i = 0; i < n; i++) {
+                gemms.add(new GemmWorkload(device, o.shapes().get(i)));
+                calls[i] = Timing.callsPerSample(Timing.warmup(gemms.get(i), o.warmupSeconds()), o.sampleSeconds());
+            }
+            double[][] ours = new double[n][o.repeat()];
+            double[][] theirs = new double[n][o.repeat()];
+            Timing.Budget peerBudget = Timing.Budget.fixed(PEER_WARMUP_SECONDS, o.sampleSeconds(), 1);
+            for (int r = 0; r < o.repeat(); r++) {
+                for (int i = 0; i < n; i++) {
+                    Shape s = o.shapes().get(i);
+                    MatrixCase c = MatrixCase.gemm(s.m(), s.k(), s.n());
+                    if (r % 2 == 1) {
+                        theirs[i][r] = peer.measure(c, peerBudget).median();
+                    }
+                    ours[i][r] = Timing.sample(gemms.get(i), calls[i]);
+                    if (r % 2 == 0) {
+                        theirs[i][r] = peer.measure(c, peerBudget).median();
+                    }
+                    out.printf(Locale.ROOT, "round %d/%d %s: adjoint %.1f, %s %.1f GFLOP/s%n", r + 1, o.repeat(), s,
+                            s.flops() / ours[i][r] / 1e9, o.peer(), s.flops() / theirs[i][r] / 1e9);
+                }
+            }
+            List<Result> results = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Result res = new Result(o.shapes().get(i), new Samples(ours[i], calls[i]), gemms.get(i).maxError(),
+                        new Samples(theirs[i], 1));
+                results.add(res);
+                print(out, device, res);
+                out.printf(Locale.ROOT, "%s %s: median %.1f GFLOP/s; adjoint / %s = %.3f (per-round ratios: median %.3f)%n",
+                        o.peer(), res.shape(), res.peerMedian(), o.peer(), res.ratio(), res.pairedRatio());
+            }
+            return results;
+        } finally {
+            for (GemmWorkload g : gemms) {
+                g.close();
+            }
+        }
+    }
+
+    private static void writeJson(Options o, Device device, Peer peer, List<Result> results) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("benchmark", "gemm");
         root.put("environment", Environment.describe());
@@ -224,6 +335,14 @@ public final class GemmBench {
         root.put("shape_order", "MxKxN");
         root.put("flops_per_call", "2*m*n*k");
         root.put("warmup_seconds", o.warmupSeconds());
+        if (peer != null) {
+            Map<String, Object> p = new LinkedHashMap<>(peer.versions());
+            p.put("name", o.peer());
+            p.put("warmup_seconds_per_sample", PEER_WARMUP_SECONDS);
+            root.put("peer", p);
+            root.put("method", "rounds of one sample per shape by adjoint and by the peer, the order alternating"
+                    + " per round; ratio = median of ours / median of the peer's");
+        }
         List<Object> rows = new ArrayList<>();
         for (Result r : results) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -241,6 +360,16 @@ public final class GemmBench {
                 samples.add(g);
             }
             row.put("samples_gflops", samples);
+            if (r.peer() != null) {
+                row.put("peer_median_gflops", r.peerMedian());
+                List<Object> theirs = new ArrayList<>();
+                for (double sec : r.peer().seconds()) {
+                    theirs.add(r.shape().flops() / sec / 1e9);
+                }
+                row.put("peer_samples_gflops", theirs);
+                row.put("ratio", r.ratio());
+                row.put("paired_ratio", r.pairedRatio());
+            }
             rows.add(row);
         }
         root.put("results", rows);

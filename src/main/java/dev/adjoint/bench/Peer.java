@@ -10,6 +10,7 @@ import java.io.OutputStreamWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,6 +53,19 @@ final class Peer implements AutoCloseable {
         } catch (IOException e) {
             return new Peer(runtime, null, "cannot run " + python + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Starts the peer for a command that asked for it ({@code who}, e.g. "bench train --compare"):
+     * an unavailable peer is then an IllegalStateException with the reason.
+     */
+    static Peer require(String runtime, String python, int threads, String who) {
+        Peer p = start(runtime, python, locate(), threads);
+        if (!p.available()) {
+            p.close();
+            throw new IllegalStateException(who + ": the " + runtime + " reference cannot run: " + p.unavailableReason());
+        }
+        return p;
     }
 
     private Peer(String name, Process process, String unavailable) {
@@ -149,10 +163,40 @@ final class Peer implements AutoCloseable {
         if (a.containsKey("error")) {
             throw new IllegalStateException(name + " failed on " + c.title() + ": " + a.get("error"));
         }
+        settle();
         List<?> seconds = (List<?>) a.get("seconds");
         double[] s = seconds.stream().mapToDouble(x -> ((Number) x).doubleValue()).toArray();
         return new Samples(s, ((Number) a.get("calls_per_sample")).intValue());
     }
+
+    /**
+     * Returns once the peer process has used no CPU for {@value #QUIET_MILLIS} ms (at most
+     * {@value #SETTLE_MILLIS} ms): BLAS worker threads spin after their last call (OpenBLAS for about
+     * 0.1 s), and a sample of ours taken meanwhile shares the cores with them. Measured on the 2-core
+     * machine: 2-thread GEMM samples of ours taken right after numpy's ran 25% slower than the others.
+     * Where the process's CPU time cannot be read, returns at once.
+     */
+    private void settle() {
+        ProcessHandle h = process.toHandle();
+        long deadline = System.nanoTime() + SETTLE_MILLIS * 1_000_000L;
+        Duration last = h.info().totalCpuDuration().orElse(null);
+        while (last != null && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(QUIET_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            Duration now = h.info().totalCpuDuration().orElse(null);
+            if (now == null || now.equals(last)) {
+                return;
+            }
+            last = now;
+        }
+    }
+
+    private static final long QUIET_MILLIS = 30;
+    private static final long SETTLE_MILLIS = 2000;
 
     /** The next JSON line from the peer (other lines, e.g. a library's chatter, are skipped); null if it ended. */
     private Map<String, Object> answer() {

@@ -20,7 +20,7 @@ import java.util.Map;
  * samples of at least {@code sample} seconds each end with a device synchronize ({@link Timing});
  * the median is reported. With
  * {@code --compare}, the numpy (or PyTorch, {@code --peer torch}) reference in bench/reference
- * ({@link Peer}) runs the same step in the same invocation, interleaved round by round, and the
+ * ({@link Peer}) runs the same step in the same invocation, interleaved round by round (the order alternating), and the
  * ratio of medians is printed. With {@code --replay} the step's device work is replayed from a captured
  * plan ({@link Trainer#replay}), on CUDA as one CUDA graph launch per step unless
  * {@code --graphs off} (the same as {@code -Dadjoint.cuda.graphs=false}).
@@ -54,17 +54,18 @@ public final class TrainBench {
             int calls;
             MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
             try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay(), false);
-                 Peer reference = o.compare() ? startPeer(o) : null) {
+                 Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), o.threads(), "bench train --compare") : null) {
                 calls = Timing.callsPerSample(Timing.warmup(step, o.warmup()), o.sample());
                 for (int r = 0; r < o.repeat(); r++) {
-                    if (o.compare()) {
-                        // Like a fresh run of the reference script: a new model, 1 s of warm-up, one sample.
-                        peer[r] = reference.measure(c, Timing.Budget.fixed(1, o.sample(), 1)).median();
-                        System.out.printf(Locale.ROOT, "round %d  %-6s %,12.0f samples/s%n", r + 1, o.peer(),
-                                o.batch() / peer[r]);
+                    // The order alternates from round to round, so that neither side always runs first.
+                    if (o.compare() && r % 2 == 0) {
+                        peer[r] = peerSample(reference, c, o, r);
                     }
                     ours[r] = Timing.sample(step, calls);
                     System.out.printf(Locale.ROOT, "round %d  adjoint %,12.0f samples/s%n", r + 1, o.batch() / ours[r]);
+                    if (o.compare() && r % 2 == 1) {
+                        peer[r] = peerSample(reference, c, o, r);
+                    }
                 }
             }
             double med = o.batch() / new Samples(ours, calls).median();
@@ -95,15 +96,11 @@ public final class TrainBench {
         return device instanceof CapturingDevice c && c.inner() instanceof GraphCapable g && g.graphsEnabled();
     }
 
-    /** The peer process for {@code --compare}; an unavailable peer is an error here, since it was asked for. */
-    private static Peer startPeer(Options o) {
-        Peer p = Peer.start(o.peer(), o.python(), Peer.locate(), o.threads());
-        if (!p.available()) {
-            p.close();
-            throw new IllegalStateException("bench train --compare: the " + o.peer() + " reference cannot run: "
-                    + p.unavailableReason());
-        }
-        return p;
+    /** Like a fresh run of the reference script: a new model, 1 s of warm-up, one sample (seconds per step). */
+    private static double peerSample(Peer reference, MatrixCase c, Options o, int round) {
+        double s = reference.measure(c, Timing.Budget.fixed(1, o.sample(), 1)).median();
+        System.out.printf(Locale.ROOT, "round %d  %-6s %,12.0f samples/s%n", round + 1, o.peer(), o.batch() / s);
+        return s;
     }
 
     /** Samples per second of each round. */
@@ -144,11 +141,11 @@ public final class TrainBench {
             String v = args[++i];
             switch (a) {
                 case "--device" -> device = v;
-                case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--repeat" -> repeat = Integer.parseInt(v);
-                case "--warmup" -> warmup = Double.parseDouble(v);
-                case "--sample" -> sample = Double.parseDouble(v);
+                case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
+                case "--batch" -> batch = GemmBench.positive(a, v);
+                case "--repeat" -> repeat = GemmBench.positive(a, v);
+                case "--warmup" -> warmup = GemmBench.seconds(a, v);
+                case "--sample" -> sample = GemmBench.seconds(a, v);
                 case "--peer" -> peer = v;
                 case "--python" -> python = v;
                 case "--json" -> json = Path.of(v);
@@ -159,11 +156,15 @@ public final class TrainBench {
                     System.setProperty("adjoint.cuda.graphs", Boolean.toString(v.equals("on")));
                 }
                 case "--threads" -> {
-                    threads = Integer.parseInt(v);
+                    threads = GemmBench.positive(a, v);
                     System.setProperty(Devices.CPU_THREADS_PROPERTY, v);
                 }
                 default -> throw new IllegalArgumentException("bench train: unknown option " + a + "\n" + USAGE);
             }
+        }
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("bench train: --sizes needs at least an input and an output size, got "
+                    + Arrays.toString(sizes));
         }
         if (!peer.equals("numpy") && !peer.equals("torch")) {
             throw new IllegalArgumentException("bench train: --peer must be numpy or torch, got " + peer);
