@@ -26,7 +26,7 @@ __device__ __forceinline__ float unary_op(int op, float x, float p) {
         case 11: return fabsf(x);                                  // ABS
         case 12: return (x > 0.0f) ? 1.0f : (x < 0.0f ? -1.0f : x); // SIGN (NaN, +-0 kept)
         case 13: return x * x;                                     // SQUARE
-        case 14: return x > 0.0f ? x : 0.0f;                       // RELU
+        case 14: return (x > 0.0f || x != x) ? x : 0.0f;           // RELU (NaN kept, as in PyTorch)
         case 15: return x > 0.0f ? x : p * x;                      // LEAKY_RELU
         case 16: return jsigmoid(x);                               // SIGMOID
         case 17: return (float)tanh((double)x);                    // TANH

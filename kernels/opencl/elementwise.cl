@@ -33,7 +33,7 @@ inline float unary_op(int op, float x, float p) {
         case U_ABS: return fabs(x);
         case U_SIGN: return java_signum(x);
         case U_SQUARE: return x * x;
-        case U_RELU: return x > 0.0f ? x : 0.0f;
+        case U_RELU: return (x > 0.0f || isnan(x)) ? x : 0.0f;
         case U_LEAKY_RELU: return x > 0.0f ? x : p * x;
         case U_SIGMOID: return sigmoid_stable(x);
         case U_TANH: return tanh(x);

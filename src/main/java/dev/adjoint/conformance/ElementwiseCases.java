@@ -28,7 +28,56 @@ final class ElementwiseCases {
         for (BinaryOp op : BinaryOp.values()) {
             all.add(new Case("binary " + op, (d, r) -> binary(d, r, op)));
         }
+        all.add(new Case("piecewise ops on NaN, infinities and signed zeros", ElementwiseCases::specialValues));
         return all;
+    }
+
+    private static final float[] SPECIAL = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f,
+        1.5f, -1.5f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE};
+
+    /**
+     * The piecewise ops and their gradients on values a uniform draw never gives: NaN must come out
+     * NaN where the reference says so (relu(NaN) is NaN in PyTorch; a kernel written
+     * {@code x > 0 ? x : 0} gives 0), infinities and the smallest subnormals keep their side of the
+     * kink. 41 elements, so vectorized loops meet them both in full vectors and in the tail. Errors
+     * up to float rounding (and flushed subnormals) pass; a NaN where a number is expected, or the
+     * reverse, never does.
+     */
+    /** Below the smallest normal float: a device may flush subnormals to zero. */
+    private static final double TINY = Float.MIN_NORMAL;
+
+    private static void specialValues(Device d, Random rnd) {
+        int n = 41;
+        float[] x = new float[n];
+        float[] g = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = SPECIAL[(i * 7) % SPECIAL.length];
+            g[i] = i % 5 == 0 ? Float.NaN : (float) (rnd.nextDouble() * 4 - 2);
+        }
+        int[] shape = {n};
+        for (UnaryOp op : new UnaryOp[] {UnaryOp.RELU, UnaryOp.LEAKY_RELU, UnaryOp.ABS, UnaryOp.NEG, UnaryOp.SIGN}) {
+            float p = op == UnaryOp.LEAKY_RELU ? 0.01f : 0f;
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = Reference.unary(op, x[i], p);
+            }
+            try (Buffer xb = put(d, x); Buffer out = d.allocate(n)) {
+                d.unary(op, p, shape, xb, 0, strides(shape), out, 0);
+                Check.close("unary " + op + " on " + Arrays.toString(x), get(d, out, n), expected, 1e-6, TINY);
+            }
+        }
+        for (BinaryOp op : new BinaryOp[] {BinaryOp.RELU_BACKWARD, BinaryOp.LEAKY_RELU_BACKWARD}) {
+            float p = op == BinaryOp.LEAKY_RELU_BACKWARD ? 0.01f : 0f;
+            double[] expected = new double[n];
+            for (int i = 0; i < n; i++) {
+                expected[i] = Reference.binary(op, x[i], g[i], p);
+            }
+            try (Buffer xb = put(d, x); Buffer gb = put(d, g); Buffer out = d.allocate(n)) {
+                d.binary(op, p, shape, xb, 0, strides(shape), gb, 0, strides(shape), out, 0);
+                Check.close("binary " + op + " at " + Arrays.toString(x) + " with gradients " + Arrays.toString(g),
+                        get(d, out, n), expected, 1e-6, TINY);
+            }
+        }
     }
 
     /** Inputs where the op is defined and well conditioned. */

@@ -25,6 +25,7 @@ public enum UnaryOp {
     /** -1, 0 or 1 */
     SIGN,
     SQUARE,
+    /** x if x > 0, else 0; NaN stays NaN (as PyTorch's relu) */
     RELU,
     /** x if x > 0, else p·x */
     LEAKY_RELU,

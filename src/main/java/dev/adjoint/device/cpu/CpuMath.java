@@ -26,7 +26,7 @@ final class CpuMath {
             case ABS -> Math.abs(x);
             case SIGN -> Math.signum(x);
             case SQUARE -> x * x;
-            case RELU -> x > 0f ? x : 0f;
+            case RELU -> x > 0f || Float.isNaN(x) ? x : 0f;
             case LEAKY_RELU -> x > 0f ? x : p * x;
             case SIGMOID -> sigmoid(x);
             case TANH -> (float) Math.tanh(x);

@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The elementwise loops C2 does not vectorize by itself: a select ({@code x > 0 ? x : 0}) compiles
  * to a branch, mispredicted about half the time on activations. Here it is a vector compare and
- * blend, with exactly the scalar semantics (NaN and -0 give +0). Loaded only when the module
+ * blend, with exactly the scalar semantics (relu: NaN stays NaN, -0 gives +0). Loaded only when the module
  * {@code jdk.incubator.vector} is present (see {@link dev.adjoint.device.cpu.gemm.Sgemm.VectorProbe});
  * SPECIES_256 only, like the GEMM kernel (mixing species slows both, bench/NOTES-gemm.md).
  */
@@ -17,17 +17,18 @@ final class VectorElementwise {
 
     private VectorElementwise() {}
 
-    /** out = x > 0 ? x : 0 */
+    /** out = x > 0 || x is NaN ? x : 0 (NaN propagates, as in PyTorch) */
     static void relu(float[] x, int xi, float[] out, int oi, int n) {
         FloatVector zero = FloatVector.zero(S);
         int j = 0;
         for (int bound = S.loopBound(n); j < bound; j += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, xi + j);
-            VectorMask<Float> positive = v.compare(VectorOperators.GT, 0f);
-            zero.blend(v, positive).intoArray(out, oi + j);
+            VectorMask<Float> keep = v.compare(VectorOperators.GT, 0f).or(v.compare(VectorOperators.NE, v));
+            zero.blend(v, keep).intoArray(out, oi + j);
         }
         for (; j < n; j++) {
-            out[oi + j] = x[xi + j] > 0f ? x[xi + j] : 0f;
+            float v = x[xi + j];
+            out[oi + j] = v > 0f || Float.isNaN(v) ? v : 0f;
         }
     }
 
