@@ -196,7 +196,7 @@ public final class MatrixBench {
     private static Peer peer(Options o, DeviceRun d, Map<String, Peer> byRuntime, List<Peer> peers, PrintStream out) {
         String runtime = d.backend().equals("cpu") ? "numpy" : "torch";
         Peer p = byRuntime.computeIfAbsent(runtime, r -> {
-            Peer started = Peer.start(r, o.python(), Peer.locate(), cpuThreads());
+            Peer started = Peer.start(r, o.python(), Peer.locate(), Devices.cpuThreads());
             peers.add(started);
             out.println(started.available() ? "peer " + r + ": " + started.versions()
                     : "peer " + r + ": not available, " + started.unavailableReason());
@@ -266,15 +266,10 @@ public final class MatrixBench {
         }
     }
 
-    /** The CPU backend's thread count, as it reads it: {@code --threads}, else the cores. */
-    static int cpuThreads() {
-        String t = System.getProperty(Devices.CPU_THREADS_PROPERTY);
-        return t == null || t.isBlank() ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(t.trim());
-    }
 
     private static Map<String, Object> environment() {
         Map<String, Object> env = Environment.describe();
-        env.put("cpu_threads", (long) cpuThreads());
+        env.put("cpu_threads", (long) Devices.cpuThreads());
         Map<String, Object> backends = new LinkedHashMap<>();
         for (Backend b : Devices.backends()) {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -46,12 +46,16 @@ public final class ReplayCheck {
             String v = args[++i];
             switch (a) {
                 case "--device" -> deviceName = v;
-                case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(s -> Integer.parseInt(s.trim())).toArray();
-                case "--batch" -> batch = Integer.parseInt(v);
-                case "--steps" -> steps = Integer.parseInt(v);
+                case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
+                case "--batch" -> batch = GemmBench.positive(a, v);
+                case "--steps" -> steps = GemmBench.positive(a, v);
                 case "--json" -> json = Path.of(v);
                 default -> throw new IllegalArgumentException("bench replay-check: unknown option " + a + "\n" + USAGE);
             }
+        }
+        if (sizes.length < 2) {
+            throw new IllegalArgumentException("bench replay-check: --sizes needs at least an input and an output size, got "
+                    + Arrays.toString(sizes));
         }
         Devices.Selection sel = Devices.select(deviceName);
         String before = System.getProperty(GRAPHS);

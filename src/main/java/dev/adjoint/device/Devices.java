@@ -18,6 +18,26 @@ public final class Devices {
     /** The system property the cpu backend reads its thread count from (the CLI's {@code --threads}). */
     public static final String CPU_THREADS_PROPERTY = "adjoint.threads";
 
+    /**
+     * The CPU backend's thread count: {@value #CPU_THREADS_PROPERTY} when set, else the number of
+     * cores; an IllegalArgumentException naming the property when it is not a positive integer.
+     */
+    public static int cpuThreads() {
+        String s = System.getProperty(CPU_THREADS_PROPERTY);
+        if (s == null || s.isBlank()) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+        try {
+            int t = Integer.parseInt(s.trim());
+            if (t >= 1) {
+                return t;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the error below
+        }
+        throw new IllegalArgumentException(CPU_THREADS_PROPERTY + " must be a positive integer, got '" + s + "'");
+    }
+
     private static volatile List<Backend> backends;
 
     private Devices() {}

@@ -34,7 +34,7 @@ class GemmBenchTest {
     }
 
     @Test
-    void trainBenchFlagsNameTheBadValue() {
+    void trainAndReplayCheckFlagsNameTheBadValue() {
         for (String[] bad : List.of(new String[] {"--batch", "0"}, new String[] {"--repeat", "x"},
                 new String[] {"--threads", "-1"}, new String[] {"--sizes", "784,0,10"}, new String[] {"--sample", "-1"})) {
             String msg = assertThrows(IllegalArgumentException.class, () -> TrainBench.parse(bad)).getMessage();
@@ -43,6 +43,11 @@ class GemmBenchTest {
         String msg = assertThrows(IllegalArgumentException.class,
                 () -> TrainBench.parse(new String[] {"--sizes", "784"})).getMessage();
         assertTrue(msg.contains("--sizes"), msg);
+        for (String[] bad : List.of(new String[] {"--steps", "0"}, new String[] {"--batch", "b"},
+                new String[] {"--sizes", "784,x"}, new String[] {"--sizes", "10"})) {
+            String m = assertThrows(IllegalArgumentException.class, () -> ReplayCheck.run(bad)).getMessage();
+            assertTrue(m.contains(bad[0]), m);
+        }
     }
 
     /**

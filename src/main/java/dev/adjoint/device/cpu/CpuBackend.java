@@ -23,12 +23,12 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Availability availability() {
-        return Availability.yes("pure Java, " + threads() + " threads");
+        return Availability.yes("pure Java, " + Devices.cpuThreads() + " threads");
     }
 
     @Override
     public List<String> devices() {
-        return List.of("cpu: " + Runtime.getRuntime().availableProcessors() + " cores, " + threads() + " threads, "
+        return List.of("cpu: " + Runtime.getRuntime().availableProcessors() + " cores, " + Devices.cpuThreads() + " threads, "
                 + System.getProperty("os.arch"));
     }
 
@@ -37,23 +37,6 @@ public final class CpuBackend implements Backend {
         if (!selector.isEmpty() && !selector.equals("0")) {
             throw new DeviceUnavailableException("cpu has a single device; '" + selector + "' does not name it");
         }
-        return new CpuDevice(threads());
-    }
-
-    /** The configured thread count. */
-    public static int threads() {
-        String s = System.getProperty(Devices.CPU_THREADS_PROPERTY);
-        if (s == null || s.isBlank()) {
-            return Runtime.getRuntime().availableProcessors();
-        }
-        try {
-            int t = Integer.parseInt(s.trim());
-            if (t >= 1) {
-                return t;
-            }
-        } catch (NumberFormatException e) {
-            // fall through to the error below
-        }
-        throw new IllegalArgumentException(Devices.CPU_THREADS_PROPERTY + " must be a positive integer, got '" + s + "'");
+        return new CpuDevice(Devices.cpuThreads());
     }
 }
