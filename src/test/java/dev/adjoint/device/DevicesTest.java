@@ -12,6 +12,28 @@ import org.junit.jupiter.api.Test;
 
 /** Device selection: an explicit choice that cannot be honoured fails with the reason; auto falls back and says why in one line. */
 class DevicesTest {
+    @Test
+    void cpuThreadsReadsThePropertyAndNamesItWhenBad() {
+        String before = System.getProperty(Devices.CPU_THREADS_PROPERTY);
+        try {
+            System.clearProperty(Devices.CPU_THREADS_PROPERTY);
+            assertEquals(Runtime.getRuntime().availableProcessors(), Devices.cpuThreads());
+            System.setProperty(Devices.CPU_THREADS_PROPERTY, " 3 ");
+            assertEquals(3, Devices.cpuThreads());
+            for (String bad : new String[] {"0", "-2", "two", "1.5"}) {
+                System.setProperty(Devices.CPU_THREADS_PROPERTY, bad);
+                String msg = assertThrows(IllegalArgumentException.class, Devices::cpuThreads).getMessage();
+                assertEquals("adjoint.threads must be a positive integer, got '" + bad + "'", msg);
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(Devices.CPU_THREADS_PROPERTY);
+            } else {
+                System.setProperty(Devices.CPU_THREADS_PROPERTY, before);
+            }
+        }
+    }
+
     /** A backend with a fixed availability whose open() either hands out a device or fails with a message. */
     private static final class FakeBackend implements Backend {
         private final String name;
