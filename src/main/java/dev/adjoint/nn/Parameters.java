@@ -57,8 +57,14 @@ public final class Parameters implements AutoCloseable {
         return values;
     }
 
-    /** All gradients, as one flat tensor, in the same order. */
+    /**
+     * All gradients, as one flat tensor, in the same order. A parameter that got no gradient since
+     * {@link #zeroGrad} reads as zeros.
+     */
     public Tensor grads() {
+        for (Tensor t : named.values()) {
+            t.grad();   // fills a lazily zeroed gradient that no backward wrote
+        }
         return grads;
     }
 
@@ -70,9 +76,14 @@ public final class Parameters implements AutoCloseable {
         return values.numel();
     }
 
-    /** Zeroes every gradient with one fill. */
+    /**
+     * Zeroes every gradient, lazily ({@link Tensor#zeroGrad}): the next backward writes each
+     * gradient instead of adding it to zeros, and {@link #grads} fills those it did not write.
+     */
     public void zeroGrad() {
-        InPlace.fill(grads, 0f);
+        for (Tensor t : named.values()) {
+            t.zeroGrad();
+        }
     }
 
     @Override

@@ -22,6 +22,8 @@ public final class Tensor implements AutoCloseable {
     private boolean requiresGrad;
     private Tensor grad;
     private boolean gradAttached;
+    /** The attached gradient buffer was zeroed lazily: its contents count as zero until written or read. */
+    private boolean gradZeroPending;
     private Node node;
 
     Tensor(Storage storage, long offset, int[] shape, long[] strides) {
@@ -500,21 +502,32 @@ public final class Tensor implements AutoCloseable {
         return node == null;
     }
 
-    /** The accumulated gradient of a leaf, or null before any backward (or after {@link #zeroGrad}). */
+    /**
+     * The accumulated gradient of a leaf, or null before any backward (or after {@link #zeroGrad}
+     * of a gradient that is not an attached buffer). An attached buffer zeroed since its last write
+     * is filled with zeros here, on first read.
+     */
     public Tensor grad() {
+        if (gradZeroPending) {
+            gradZeroPending = false;
+            InPlace.fill(grad, 0f);
+        }
         return grad;
     }
 
     /**
      * Clears the accumulated gradient: drops it (PyTorch's {@code set_to_none=True}), or, for a
-     * gradient buffer given by {@link #attachGrad}, fills it with zeros.
+     * gradient buffer given by {@link #attachGrad}, zeroes it: lazily, so that the next backward
+     * writes its gradient instead of adding it to zeros (one pass over the buffer instead of a fill
+     * and an add), and {@link #grad} fills it only if it is read first. Read it through
+     * {@link #grad}: a reference taken before this call keeps the old values until then.
      */
     public void zeroGrad() {
         if (grad == null) {
             return;
         }
         if (gradAttached) {
-            InPlace.fill(grad, 0f);
+            gradZeroPending = true;
         } else {
             grad.close();
             grad = null;
@@ -535,6 +548,7 @@ public final class Tensor implements AutoCloseable {
         }
         grad = buffer;
         gradAttached = true;
+        gradZeroPending = false;
     }
 
     /** Backward from a one-element tensor (the loss). */
@@ -591,6 +605,10 @@ public final class Tensor implements AutoCloseable {
     void accumulateGrad(Tensor g) {
         if (grad == null) {
             grad = Scope.escape(g.copy());
+        } else if (gradZeroPending) {
+            gradZeroPending = false;
+            device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, shape, g.buffer(), g.offset, g.strides,
+                    grad.buffer(), grad.offset);
         } else {
             device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
                     g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);

@@ -91,7 +91,42 @@ class NnTest {
                 float[] slab = p.grads().toArray();
                 assertArrayEquals(new float[] {5, 5, 5}, java.util.Arrays.copyOfRange(slab, slab.length - 3, slab.length));
                 p.zeroGrad();
-                assertArrayEquals(new float[] {0, 0, 0}, g.toArray());
+                assertArrayEquals(new float[] {0, 0, 0}, mlp.parameters().get("2.bias").grad().toArray(),
+                        "read through grad(), a zeroed gradient is zeros");
+                assertArrayEquals(new float[4 * 8 + 8 + 8 * 3 + 3], p.grads().toArray(), "so is the whole slab");
+            }
+        }
+    }
+
+    /**
+     * Zeroing is lazy (the next backward writes instead of adding): the gradients after zeroGrad and
+     * one backward are those of that backward alone, two backwards without zeroGrad add up, and a
+     * parameter the loss does not use reads as zeros in the slab the optimizer sees.
+     */
+    @Test
+    void lazilyZeroedGradientsAreWrittenSummedAndZeroWhereUnused() {
+        try (Sequential mlp = Sequential.mlp(CPU, new int[] {4, 8, 3}, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
+             Parameters p = Parameters.of(mlp); Scope s = Scope.open()) {
+            Tensor x = Tensor.normal(CPU, 3, 0f, 1f, 5, 4);
+            mlp.forward(x).sum().backward();
+            float[] once = p.grads().toArray();
+            mlp.forward(x).sum().backward();
+            float[] twice = p.grads().toArray();
+            for (int i = 0; i < once.length; i++) {
+                assertEquals(2 * once[i], twice[i], 1e-6 * Math.abs(once[i]), "two backwards add up at " + i);
+            }
+            p.zeroGrad();
+            mlp.forward(x).sum().backward();
+            assertArrayEquals(once, p.grads().toArray(), "after zeroGrad: one backward's gradients, bit for bit");
+            p.zeroGrad();
+            // Only the first layer's weight takes part: every other gradient must read 0, not its stale value.
+            Tensor w0 = mlp.parameters().get("0.weight");
+            w0.mul(w0).sum().backward();
+            float[] g = p.grads().toArray();
+            float[] w = w0.toArray();
+            for (int i = 0; i < g.length; i++) {
+                float want = i < w.length ? 2 * w[i] : 0f;
+                assertEquals(want, g[i], 1e-6f * Math.abs(want), "gradient " + i);
             }
         }
     }
