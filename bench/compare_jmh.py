@@ -3,27 +3,51 @@
 and whether it is within the tolerance (15% by default).
 
     python3 bench/compare_jmh.py FILE... [--tolerance 0.15] [--threads N] [--out FILE]
+    python3 bench/compare_jmh.py --run ROUNDS --dir DIR [--cases C,...] [--adjoint ./adjoint] [--java J]
 
-Each FILE is either what `./adjoint bench [--json FILE]` writes (a matrix) or JMH's
-`-rf json -rff FILE` output, told apart by content. With several matrices, or several JMH runs of
-one benchmark, each side's figure is the median over its runs (the machine drifts between runs;
-alternate the two tools run by run), and the runs are listed. Cases are matched by kind and shape: dev.adjoint.bench.jmh.GemmBenchmark (param `shape`,
-MxKxN) with the matrix's gemm cases, TrainStepBenchmark and InferenceBenchmark (param `model`,
-SIZES/BATCH such as 784-256-128-10/128) with its train and infer cases; JMH's `backend` param
-(default cpu) names the device or backend, and its `threads` param (0: the backend's default, all
-cores) must agree with the matrix's CPU threads for a CPU case. Any JMH mode and time unit is read
-(s/op, ms/op, ops/s, ...), turned into seconds per call.
+Each FILE is either what `./adjoint bench [--json FILE]` writes (a matrix, whole or of the cases
+given by `--cases`) or JMH's `-rf json -rff FILE` output, told apart by content. With several
+matrices, or several JMH runs of one benchmark, each side's figure is the median over its runs
+(the machine drifts between runs; alternate the two tools run by run), and the runs are listed in
+the order the files were given. Cases are matched by kind and shape:
+dev.adjoint.bench.jmh.GemmBenchmark (param `shape`, MxKxN) with the matrix's gemm cases,
+TrainStepBenchmark and InferenceBenchmark (param `model`, SIZES/BATCH such as 784-256-128-10/128)
+with its train and infer cases; JMH's `backend` param (default cpu) names the device or backend,
+and its `threads` param (0: the backend's default, all cores) must agree with the matrix's CPU
+threads for a CPU case. Any JMH mode and time unit is read (s/op, ms/op, ops/s, ...), turned into
+seconds per call.
 
 ratio = JMH seconds per call / matrix seconds per call = matrix throughput / JMH throughput, so
-above 1 the matrix measured faster. Exit status: 0 when every matched case is within the
-tolerance, 1 when one is not, 2 when nothing matched.
+above 1 the matrix measured faster. When both sides have the same number of runs (two or more),
+run i of one is paired with run i of the other and the median of the paired ratios is shown too;
+a case is within the tolerance only when both the ratio of medians and, where there is one, the
+median paired ratio are. Exit status: 0 when every matched case is within the tolerance, 1 when
+one is not, 2 when nothing matched.
+
+`--run ROUNDS` measures first, on the cpu backend, case by case: for each case in turn, one
+`adjoint bench --device cpu --cases CASE` and one JMH run of that case alone (the two tools taking
+turns going first, round by round), so that the two figures of a pair are taken seconds apart
+rather than a whole matrix apart; this host's slow phases last seconds to minutes. Files go to
+DIR as rNN-CASE-matrix.json and rNN-CASE-jmh.json (with their logs), then the comparison of all
+of them is printed and written to DIR/comparison.json. Cases default to the matrix's GEMMs and
+training steps.
 """
 import argparse
+import glob
 import json
+import os
+import re
 import statistics
+import subprocess
 import sys
+import time
 
 BENCHMARKS = {"GemmBenchmark": "gemm", "TrainStepBenchmark": "train", "InferenceBenchmark": "infer"}
+JMH_CLASSES = {"gemm": ("GemmBenchmark", "shape"), "train": ("TrainStepBenchmark", "model"),
+               "infer": ("InferenceBenchmark", "model")}
+DEFAULT_CASES = ["gemm:256x256x256", "gemm:128x784x256", "gemm:512x512x512", "gemm:256x1024x1024",
+                 "gemm:1024x1024x1024", "gemm:2048x2048x2048", "gemm:1024x4096x4096", "train:784-256-128-10/128",
+                 "train:784-1024-1024-10/256", "train:784-4096-4096-10/1024"]
 SECONDS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0, "hr": 3600.0, "day": 86400.0}
 
 
@@ -62,13 +86,22 @@ def jmh_case(entry):
 
 
 def merge_matrices(matrices):
-    """One matrix whose every result's median_s is the median over the runs that measured it (runs_s lists them)."""
-    merged = json.loads(json.dumps(matrices[0]))
+    """One matrix with every case any of the runs measured (a run may hold the whole matrix or a few
+    cases), each result's median_s the median over the runs that measured it (runs_s lists them)."""
     key = lambda r: (r["backend"], r["device"], r["kind"], r["shape"], r.get("batch"))
+    merged = {"environment": matrices[0].get("environment", {}), "results": []}
+    by_key = {}
+    for m in matrices:
+        for x in m["results"]:
+            r = by_key.get(key(x))
+            if r is None:
+                r = by_key[key(x)] = dict(x, runs_s=[])
+                merged["results"].append(r)
+            if x.get("median_s"):
+                r["runs_s"].append(x["median_s"])
+                r["skipped"] = None
     for r in merged["results"]:
-        runs = [x["median_s"] for m in matrices for x in m["results"] if key(x) == key(r) and x.get("median_s")]
-        r["median_s"] = statistics.median(runs) if runs else None
-        r["runs_s"] = runs
+        r["median_s"] = statistics.median(r["runs_s"]) if r["runs_s"] else None
     return merged
 
 
@@ -118,22 +151,81 @@ def compare(matrix, jmh_entries, tolerance, threads=None):
             continue
         jmh_s = seconds_per_op(entry["primaryMetric"])
         ratio = jmh_s / found["median_s"]
+        m_runs, j_runs = found.get("runs_s"), entry.get("runs_s")
+        pairs = [j / m for m, j in zip(m_runs, j_runs)] if m_runs and j_runs and len(m_runs) == len(j_runs) > 1 \
+            else None
+        paired = statistics.median(pairs) if pairs else None
         rows.append({"case": label, "kind": kind, "shape": shape, "batch": batch, "backend": backend,
                      "matrix_median_s": found["median_s"], "matrix_spread": found.get("spread"),
                      "jmh_s_per_op": jmh_s, "jmh_mode": entry.get("mode"),
                      "jmh_relative_error": relative_error(entry["primaryMetric"]),
-                     "ratio": ratio, "within": abs(ratio - 1) <= tolerance,
-                     "matrix_runs_s": found.get("runs_s"), "jmh_runs_s": entry.get("runs_s")})
+                     "ratio": ratio, "paired_ratio": paired, "paired_ratios": pairs,
+                     "within": abs(ratio - 1) <= tolerance and (paired is None or abs(paired - 1) <= tolerance),
+                     "matrix_runs_s": m_runs, "jmh_runs_s": j_runs})
     return rows, unmatched
+
+
+def case_slug(case):
+    """A file-name form of a case: gemm:128x784x256 -> gemm-128x784x256, train:784-256-128-10/128 -> train-784-256-128-10-b128."""
+    kind, what = case.split(":", 1)
+    return "%s-%s" % (kind, what.replace("/", "-b"))
+
+
+def run_rounds(rounds, cases, directory, adjoint, java, jar, log=print):
+    """Runs `rounds` rounds of every case, the matrix and JMH taking turns going first; returns the files written."""
+    os.makedirs(directory, exist_ok=True)
+    chart = os.path.join(directory, ".chart.svg")
+    for r in range(1, rounds + 1):
+        for case in cases:
+            kind, what = case.split(":", 1)
+            cls, param = JMH_CLASSES[kind]
+            stem = os.path.join(directory, "r%02d-%s" % (r, case_slug(case)))
+            matrix = [adjoint, "bench", "--device", "cpu", "--cases", case, "--json", stem + "-matrix.json",
+                      "--svg", chart]
+            jmh = [java, "-cp", jar, "org.openjdk.jmh.Main", r"^dev\.adjoint\.bench\.jmh\.%s\." % cls,
+                   "-p", "backend=cpu", "-p", "%s=%s" % (param, what), "-p", "threads=0", "-foe", "true",
+                   "-rf", "json", "-rff", stem + "-jmh.json"]
+            steps = [("matrix", matrix), ("jmh", jmh)]
+            for side, cmd in steps if r % 2 == 1 else reversed(steps):
+                log("%s round %d/%d %s: %s" % (time.strftime("%H:%M:%S"), r, rounds, case, side))
+                with open("%s-%s.log" % (stem, side), "w") as out:
+                    done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
+                if done.returncode != 0:
+                    raise SystemExit("compare_jmh: %s exited with %d; see %s-%s.log"
+                                     % (" ".join(cmd), done.returncode, stem, side))
+    if os.path.exists(chart):
+        os.remove(chart)
+    return (sorted(glob.glob(os.path.join(directory, "r*-matrix.json")))
+            + sorted(glob.glob(os.path.join(directory, "r*-jmh.json"))))
 
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("files", nargs="+", help="matrix JSON files and JMH JSON files, in any order")
+    ap.add_argument("files", nargs="*", help="matrix JSON files and JMH JSON files, in any order")
     ap.add_argument("--tolerance", type=float, default=0.15)
     ap.add_argument("--threads", type=int, help="the CPU threads of the matrix run (default: from its JSON)")
     ap.add_argument("--out", help="also write the comparison as JSON")
+    ap.add_argument("--run", type=int, metavar="ROUNDS", help="measure first: ROUNDS rounds, case by case (see above)")
+    ap.add_argument("--dir", help="with --run: where the runs' files go")
+    ap.add_argument("--cases", default=",".join(DEFAULT_CASES), help="with --run: the cases, as adjoint bench --cases")
+    ap.add_argument("--adjoint", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                                      "adjoint"), help="with --run: the launcher")
+    ap.add_argument("--java", default=os.path.join(os.environ["JAVA_HOME"], "bin", "java") if "JAVA_HOME" in os.environ
+                    else "java", help="with --run: a JDK 25 java for JMH (default $JAVA_HOME/bin/java)")
+    ap.add_argument("--jar", help="with --run: the jar holding the JMH benchmarks (default target/adjoint.jar)")
     a = ap.parse_args(argv)
+    if a.run is not None:
+        if a.run < 1 or not a.dir or a.files:
+            ap.error("--run takes a positive number of rounds and --dir, and no files")
+        cases = [c.strip() for c in a.cases.split(",")]
+        bad = [c for c in cases if not re.fullmatch(r"(gemm:\d+x\d+x\d+|(train|infer):\d+(-\d+)+/\d+)", c)]
+        if bad:
+            ap.error("--cases: %s: expected gemm:MxKxN, train:SIZES/BATCH or infer:SIZES/BATCH" % ", ".join(bad))
+        jar = a.jar or os.path.join(os.path.dirname(a.adjoint), "target", "adjoint.jar")
+        a.files = run_rounds(a.run, cases, a.dir, a.adjoint, a.java, jar, log=lambda m: print(m, flush=True))
+        a.out = a.out or os.path.join(a.dir, "comparison.json")
+    elif not a.files:
+        ap.error("give result files, or --run")
     matrices, entries, matrix_files, jmh_files = [], [], [], []
     for path in a.files:
         with open(path) as f:
@@ -151,10 +243,12 @@ def main(argv):
     matrix = merge_matrices(matrices)
     entries = merge_jmh(entries)
     rows, unmatched = compare(matrix, entries, a.tolerance, a.threads)
-    print("%-46s %12s %12s %7s  %s" % ("case", "matrix s", "JMH s/op", "ratio", "within %d%%" % round(100 * a.tolerance)))
+    print("%-46s %12s %12s %7s %7s  %s" % ("case", "matrix s", "JMH s/op", "ratio", "paired",
+                                            "within %d%%" % round(100 * a.tolerance)))
     for r in rows:
-        print("%-46s %12.6g %12.6g %7.3f  %s" % (r["case"], r["matrix_median_s"], r["jmh_s_per_op"], r["ratio"],
-                                                 "yes" if r["within"] else "NO"))
+        paired = "-" if r["paired_ratio"] is None else "%.3f" % r["paired_ratio"]
+        print("%-46s %12.6g %12.6g %7.3f %7s  %s" % (r["case"], r["matrix_median_s"], r["jmh_s_per_op"], r["ratio"],
+                                                     paired, "yes" if r["within"] else "NO"))
     for u in unmatched:
         print("%-46s %s" % (u["case"], u["why"]))
     outside = [r for r in rows if not r["within"]]
@@ -164,6 +258,7 @@ def main(argv):
         with open(a.out, "w") as f:
             json.dump({"matrix": matrix_files, "jmh": jmh_files, "tolerance": a.tolerance,
                        "ratio": "JMH seconds per op / matrix median seconds per call (each the median over its runs)",
+                       "paired_ratio": "median over i of JMH run i / matrix run i, when both have the same runs",
                        "cases": rows,
                        "unmatched": unmatched}, f, indent=2)
             f.write("\n")

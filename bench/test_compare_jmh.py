@@ -100,6 +100,96 @@ class CompareJmhTest(unittest.TestCase):
         self.assertAlmostEqual(0.025 / 0.020, rows[0]["ratio"])
         self.assertEqual([0.02, 0.04, 0.025], rows[0]["jmh_runs_s"])
 
+    def test_single_case_runs_merge_and_pair_by_run(self):
+        def one(kind, shape, batch, median):
+            return {"environment": {"cores": 2, "cpu_threads": 2},
+                    "results": [{"backend": "cpu", "device": "cpu", "kind": kind, "shape": shape, "batch": batch,
+                                 "median_s": median, "skipped": None}]}
+        runs = [one("gemm", "8x8x8", None, 1.0), one("train", "4-2", 3, 0.5), one("gemm", "8x8x8", None, 2.0),
+                one("train", "4-2", 3, 0.25), one("gemm", "8x8x8", None, 4.0)]
+        merged = compare_jmh.merge_matrices(runs)
+        self.assertEqual(["gemm", "train"], [r["kind"] for r in merged["results"]])
+        self.assertEqual([1.0, 2.0, 4.0], merged["results"][0]["runs_s"])
+        self.assertEqual([0.5, 0.25], merged["results"][1]["runs_s"])
+        gemm = lambda s: jmh("GemmBenchmark.gemm", {"shape": "8x8x8", "threads": "0"}, s, "s/op", "avgt")
+        step = lambda s: jmh("TrainStepBenchmark.step", {"model": "4-2/3", "threads": "0"}, s, "s/op", "avgt")
+        # gemm: JMH 1.1, 1.9, 4.6 -> medians 2.0 vs 1.9 (ratio 0.95); pairs 1.1, 0.95, 1.15 -> median 1.1
+        # train: JMH 0.8, 0.3 -> medians 0.375 vs 0.55 (1.47); pairs 1.6, 1.2 -> 1.4
+        entries = compare_jmh.merge_jmh([gemm(1.1), step(0.8), gemm(1.9), step(0.3), gemm(4.6)])
+        rows, unmatched = compare_jmh.compare(merged, entries, 0.15)
+        self.assertEqual([], unmatched)
+        g, t = rows
+        self.assertAlmostEqual(0.95, g["ratio"])
+        self.assertEqual([1.1, 0.95, 1.15], [round(x, 9) for x in g["paired_ratios"]])
+        self.assertAlmostEqual(1.1, g["paired_ratio"])
+        self.assertTrue(g["within"])
+        self.assertAlmostEqual(1.4, t["paired_ratio"])
+        self.assertFalse(t["within"])
+        # one run a side: no pairs, the ratio alone decides
+        rows, _ = compare_jmh.compare(compare_jmh.merge_matrices(runs[:1]), compare_jmh.merge_jmh([gemm(1.1)]), 0.15)
+        self.assertIsNone(rows[0]["paired_ratio"])
+        self.assertTrue(rows[0]["within"])
+        # the median paired ratio alone can put a case outside: medians agree (2.0), two pairs of three are 1.3
+        matrices = compare_jmh.merge_matrices([one("gemm", "8x8x8", None, x) for x in (1.0, 2.0, 3.0)])
+        rows, _ = compare_jmh.compare(matrices, compare_jmh.merge_jmh([gemm(1.3), gemm(2.6), gemm(2.0)]), 0.15)
+        self.assertAlmostEqual(1.0, rows[0]["ratio"])
+        self.assertAlmostEqual(1.3, rows[0]["paired_ratio"])
+        self.assertFalse(rows[0]["within"])
+
+    def test_run_alternates_the_tools_case_by_case(self):
+        fake = r"""#!/usr/bin/env python3
+import json, sys
+a = sys.argv[1:]
+with open(ORDER, "a") as f:
+    f.write(("%s %s\n" % (TOOL, " ".join(a))))
+if TOOL == "adjoint":
+    case = a[a.index("--cases") + 1]
+    kind, what = case.split(":")
+    shape, batch = (what, None) if kind == "gemm" else (what.split("/")[0], int(what.split("/")[1]))
+    out = {"environment": {"cores": 2, "cpu_threads": 2}, "results": [{"backend": "cpu", "device": "cpu",
+           "kind": kind, "shape": shape, "batch": batch, "median_s": 0.01, "skipped": None}]}
+    path = a[a.index("--json") + 1]
+else:
+    params = dict(a[i + 1].split("=", 1) for i, x in enumerate(a) if x == "-p")
+    bench = "GemmBenchmark.gemm" if "GemmBenchmark" in a[3] else "TrainStepBenchmark.step"
+    out = [{"benchmark": "dev.adjoint.bench.jmh." + bench, "mode": "avgt", "params": params,
+            "primaryMetric": {"score": 0.0105, "scoreError": 0.001, "scoreUnit": "s/op"}}]
+    path = a[a.index("-rff") + 1]
+json.dump(out, open(path, "w"))
+"""
+        here = os.path.dirname(os.path.abspath(__file__))
+        with tempfile.TemporaryDirectory() as d:
+            order = os.path.join(d, "order.txt")
+            tools = {}
+            for tool in ("adjoint", "java"):
+                tools[tool] = os.path.join(d, tool)
+                with open(tools[tool], "w") as f:
+                    f.write(fake.replace("ORDER", repr(order)).replace("TOOL", repr(tool)))
+                os.chmod(tools[tool], 0o755)
+            out = os.path.join(d, "runs")
+            run = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), "--run", "2", "--dir", out,
+                                  "--cases", "gemm:8x8x8,train:4-2/3", "--adjoint", tools["adjoint"],
+                                  "--java", tools["java"], "--jar", "x.jar"], capture_output=True, text=True)
+            self.assertEqual(0, run.returncode, run.stdout + run.stderr)
+            with open(order) as f:
+                words = [line.split() for line in f]
+            # the case each call ran: adjoint's --cases value, JMH's shape= or model= parameter
+            calls = [w[0] + " " + (w[w.index("--cases") + 1] if w[0] == "adjoint"
+                                   else next(x for x in w if x.startswith(("shape=", "model="))))
+                     for w in words]
+            self.assertEqual(["adjoint gemm:8x8x8", "java shape=8x8x8", "adjoint train:4-2/3", "java model=4-2/3",
+                              "java shape=8x8x8", "adjoint gemm:8x8x8", "java model=4-2/3", "adjoint train:4-2/3"],
+                             calls)
+            self.assertTrue(os.path.exists(os.path.join(out, "r02-train-4-2-b3-jmh.json")))
+            with open(os.path.join(out, "comparison.json")) as f:
+                cases = json.load(f)["cases"]
+            self.assertEqual(["gemm 8x8x8 on cpu", "train 4-2 b3 on cpu"], [c["case"] for c in cases])
+            self.assertAlmostEqual(1.05, cases[0]["paired_ratio"])
+            bad = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), "--run", "1", "--dir", out,
+                                  "--cases", "gemm:8x8"], capture_output=True, text=True)
+            self.assertEqual(2, bad.returncode)
+            self.assertIn("--cases: gemm:8x8: expected", bad.stderr)
+
     def test_the_command_writes_json_and_exits_by_the_outcome(self):
         here = os.path.dirname(os.path.abspath(__file__))
         with tempfile.TemporaryDirectory() as d:

@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.bench.Sizes;
 import dev.adjoint.conformance.Reference;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;

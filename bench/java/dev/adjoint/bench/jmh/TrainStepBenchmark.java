@@ -1,5 +1,6 @@
 package dev.adjoint.bench.jmh;
 
+import dev.adjoint.bench.ModelSpec;
 import dev.adjoint.bench.TrainStep;
 import dev.adjoint.device.Device;
 import java.util.concurrent.TimeUnit;

@@ -69,16 +69,16 @@ public final class GemmBench {
         public static Shape parse(String s) {
             String[] p = s.toLowerCase(Locale.ROOT).split("x");
             if (p.length != 3) {
-                throw new IllegalArgumentException("--shape " + s + ": expected MxKxN, e.g. 128x784x256");
+                throw new IllegalArgumentException("shape " + s + ": expected MxKxN, e.g. 128x784x256");
             }
             try {
                 Shape shape = new Shape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
                 if (shape.m < 1 || shape.k < 1 || shape.n < 1) {
-                    throw new IllegalArgumentException("--shape " + s + ": sizes must be positive");
+                    throw new IllegalArgumentException("shape " + s + ": sizes must be positive");
                 }
                 return shape;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("--shape " + s + ": expected MxKxN, e.g. 128x784x256", e);
+                throw new IllegalArgumentException("shape " + s + ": expected MxKxN, e.g. 128x784x256", e);
             }
         }
 

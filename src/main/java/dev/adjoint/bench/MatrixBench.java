@@ -38,25 +38,33 @@ public final class MatrixBench {
     static final String FAILED = "failed: ";
 
     /**
-     * The run's settings. {@code devices} empty means one device per available backend; {@code json}
-     * null means {@code bench-out/bench-<devices>-<time>.json}, {@code svg} null the JSON's name with
-     * {@code .svg}.
+     * The run's settings. {@code devices} empty means one device per available backend; {@code cases}
+     * empty the standard matrix ({@link MatrixCase#standard}, smaller with {@code quick}), else the
+     * cases named as {@link MatrixCase#parse} reads them, in that order; {@code json} null means
+     * {@code bench-out/bench-<devices>-<time>.json}, {@code svg} null the JSON's name with {@code .svg}.
      */
-    public record Options(List<String> devices, boolean compare, boolean quick, Path json, Path svg,
+    public record Options(List<String> devices, List<String> cases, boolean compare, boolean quick, Path json, Path svg,
                           Timing.Budget budget, double caseLimitSeconds, double peakSeconds, String python) {
         public Options {
             devices = List.copyOf(devices);
+            cases = List.copyOf(cases);
+            cases.forEach(MatrixCase::parse);
             if (!(caseLimitSeconds > 0) || !(peakSeconds > 0)) {
                 throw new IllegalArgumentException("the case limit and the peak probe's seconds must be positive");
             }
         }
 
+        /** The cases to run. */
+        List<MatrixCase> matrixCases() {
+            return cases.isEmpty() ? MatrixCase.standard(quick) : cases.stream().map(MatrixCase::parse).toList();
+        }
+
         /** The defaults: full matrix, or {@code quick} (small cases, short budgets: seconds in all). */
         public static Options defaults(boolean quick) {
             return quick
-                    ? new Options(List.of(), false, true, null, null, new Timing.Budget(0.2, 0.02, 3, 3, 0.2), 10, 0.2,
+                    ? new Options(List.of(), List.of(), false, true, null, null, new Timing.Budget(0.2, 0.02, 3, 3, 0.2), 10, 0.2,
                             "python3")
-                    : new Options(List.of(), false, false, null, null, new Timing.Budget(1, 0.25, 7, 3, 2), 45, 1,
+                    : new Options(List.of(), List.of(), false, false, null, null, new Timing.Budget(1, 0.25, 7, 3, 2), 45, 1,
                             "python3");
         }
     }
@@ -76,7 +84,7 @@ public final class MatrixBench {
         try (ProgressLine progress = new ProgressLine(err, err == System.err && ProgressLine.onTerminal())) {
             boolean every = o.devices().isEmpty();
             List<String> specs = every ? availableBackends(out) : o.devices();
-            List<MatrixCase> cases = MatrixCase.standard(o.quick());
+            List<MatrixCase> cases = o.matrixCases();
             Steps steps = new Steps(specs.size() * cases.size() * (o.compare() ? 2 : 1));
             List<DeviceRun> devices = new ArrayList<>();
             List<Row> rows = new ArrayList<>();
@@ -286,6 +294,7 @@ public final class MatrixBench {
         Map<String, Object> m = new LinkedHashMap<>();
         Timing.Budget b = o.budget();
         m.put("quick", o.quick());
+        m.put("cases", o.cases().isEmpty() ? "standard" : String.join(",", o.cases()));
         m.put("compare", o.compare());
         m.put("warmup_s", b.warmupSeconds());
         m.put("sample_s", b.sampleSeconds());

@@ -70,6 +70,33 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
         return cases;
     }
 
+    /**
+     * A case written the way the JMH benchmarks' parameters write it: {@code gemm:MxKxN},
+     * {@code train:SIZES/BATCH} or {@code infer:SIZES/BATCH} (e.g. {@code train:784-256-128-10/128}).
+     * Any shape or model, not only the standard matrix's.
+     */
+    static MatrixCase parse(String text) {
+        int colon = text.indexOf(':');
+        String kind = colon < 0 ? "" : text.substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT);
+        String what = text.substring(colon + 1).trim();
+        try {
+            switch (kind) {
+                case "gemm" -> {
+                    GemmBench.Shape s = GemmBench.Shape.parse(what);
+                    return gemm(s.m(), s.k(), s.n());
+                }
+                case "train", "infer" -> {
+                    ModelSpec m = ModelSpec.parse(what);
+                    return mlp(kind.equals("train") ? Kind.TRAIN : Kind.INFER, m.batch(), m.sizes());
+                }
+                default -> throw new IllegalArgumentException("expected gemm:MxKxN, train:SIZES/BATCH or "
+                        + "infer:SIZES/BATCH, e.g. gemm:1024x1024x1024 or train:784-256-128-10/128");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("case '" + text + "': " + e.getMessage(), e);
+        }
+    }
+
     /** The forward GEMM batch×in×out of this MLP's layer with the most work. */
     MatrixCase largestLayer() {
         int best = 0;

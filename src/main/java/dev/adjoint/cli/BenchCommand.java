@@ -16,11 +16,13 @@ import java.util.List;
  */
 final class BenchCommand {
     static final String USAGE = """
-            usage: adjoint bench [--device D,...] [--compare] [--quick] [--json FILE] [--svg FILE]
+            usage: adjoint bench [--device D,...] [--cases C,...] [--compare] [--quick] [--json FILE] [--svg FILE]
                                  [--warmup S] [--sample S] [--repeat N] [--case-limit S] [--python P]
                    adjoint bench gemm|train|replay-check [options]   (one benchmark; --help for its options)
               --device      devices to benchmark, comma-separated (cpu, opencl:0, cuda:0); default: one per
                             available backend
+              --cases       only these cases, in this order: gemm:MxKxN, train:SIZES/BATCH, infer:SIZES/BATCH
+                            (e.g. gemm:1024x1024x1024,train:784-256-128-10/128); default: the standard matrix
               --compare     also time the peers in bench/reference, case by case: numpy for cpu, PyTorch
                             for cuda and opencl (a missing runtime is reported, not an error)
               --quick       a small matrix with short budgets (seconds), to check the setup and the output
@@ -31,7 +33,7 @@ final class BenchCommand {
                             (default 7), at least 3, within 2 s of timing per case
               --case-limit S  skip a case predicted to take longer than S seconds on a device (default 45)""";
 
-    private static final List<String> OPTIONS = List.of("device", "compare", "quick", "json", "svg", "warmup", "sample",
+    private static final List<String> OPTIONS = List.of("device", "cases", "compare", "quick", "json", "svg", "warmup", "sample",
             "repeat", "case-limit", "python");
 
     private BenchCommand() {}
@@ -71,9 +73,15 @@ final class BenchCommand {
         boolean quick = a.flag("quick");
         MatrixBench.Options d = MatrixBench.Options.defaults(quick);
         List<String> devices = a.get("device", "").isBlank() ? List.of()
-                : Arrays.stream(a.get("device", "").split(",")).map(String::trim).toList();
+                : Arrays.stream(a.get("device", "").split(",", -1)).map(String::trim).toList();
         if (devices.stream().anyMatch(String::isEmpty)) {
             throw new Args.UsageException("bench: --device " + a.get("device", "") + " has an empty entry; e.g. --device cpu,opencl");
+        }
+        List<String> cases = a.get("cases", "").isBlank() ? List.of()
+                : Arrays.stream(a.get("cases", "").split(",", -1)).map(String::trim).toList();
+        if (cases.stream().anyMatch(String::isEmpty)) {
+            throw new Args.UsageException("bench: --cases " + a.get("cases", "") + " has an empty entry; e.g. --cases "
+                    + "gemm:1024x1024x1024,train:784-256-128-10/128");
         }
         Timing.Budget b = d.budget();
         int repeat = (int) positive(a, "repeat", b.repeat());
@@ -81,9 +89,13 @@ final class BenchCommand {
                 seconds(a, "sample", b.sampleSeconds()), repeat, Math.min(b.minSamples(), repeat), b.timedSeconds());
         String json = a.get("json", null);
         String svg = a.get("svg", null);
-        return new MatrixBench.Options(devices, a.flag("compare"), quick, json == null ? null : Path.of(json),
-                svg == null ? null : Path.of(svg), budget, positive(a, "case-limit", d.caseLimitSeconds()),
-                d.peakSeconds(), a.get("python", d.python()));
+        double caseLimit = positive(a, "case-limit", d.caseLimitSeconds());
+        try {
+            return new MatrixBench.Options(devices, cases, a.flag("compare"), quick, json == null ? null : Path.of(json),
+                    svg == null ? null : Path.of(svg), budget, caseLimit, d.peakSeconds(), a.get("python", d.python()));
+        } catch (IllegalArgumentException e) {   // the only one left unchecked: a case that does not parse
+            throw new Args.UsageException("bench: --cases: " + e.getMessage());
+        }
     }
 
     private static double seconds(Args a, String name, double fallback) {

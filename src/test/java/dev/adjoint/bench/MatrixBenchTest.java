@@ -41,9 +41,28 @@ class MatrixBenchTest {
 
     @Test
     @SuppressWarnings("unchecked")
+    void namedCasesRunAloneInTheirOrder(@TempDir Path dir) throws Exception {
+        MatrixBench.Options d = MatrixBench.Options.defaults(true);
+        List<String> cases = List.of("infer:5-3/7", "gemm:33x7x1");
+        MatrixBench.Options o = new MatrixBench.Options(List.of("cpu"), cases, false, true, dir.resolve("c.json"),
+                dir.resolve("c.svg"), d.budget(), d.caseLimitSeconds(), d.peakSeconds(), d.python());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        MatrixBench.Report report = MatrixBench.run(o, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        assertEquals(0, report.failures(), out.toString(StandardCharsets.UTF_8));
+        Map<String, Object> root = Json.parseObject(Files.readString(dir.resolve("c.json")));
+        List<Map<String, Object>> results = (List<Map<String, Object>>) root.get("results");
+        assertEquals(List.of("infer 5-3 7", "gemm 33x7x1 null"), results.stream()
+                .map(r -> r.get("kind") + " " + r.get("shape") + " " + r.get("batch")).toList());
+        assertEquals(2.0 * 33 * 7 * 1, (Double) results.get(1).get("flops_per_call"), 0);
+        assertEquals("infer:5-3/7,gemm:33x7x1", ((Map<String, Object>) root.get("settings")).get("cases"));
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void aQuickRunOnTheCpuWritesTheTableTheJsonAndTheChart(@TempDir Path dir) throws Exception {
         MatrixBench.Options d = MatrixBench.Options.defaults(true);
-        MatrixBench.Options o = new MatrixBench.Options(List.of("cpu"), true, true, dir.resolve("m.json"),
+        MatrixBench.Options o = new MatrixBench.Options(List.of("cpu"), List.of(), true, true, dir.resolve("m.json"),
                 dir.resolve("m.svg"), d.budget(), d.caseLimitSeconds(), d.peakSeconds(), d.python());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -53,6 +53,20 @@ class MatrixCaseTest {
     }
 
     @Test
+    void casesAreParsedAsTheJmhParametersWriteThem() {
+        assertEquals(MatrixCase.gemm(33, 7, 1), MatrixCase.parse("gemm:33x7x1"));
+        assertEquals(MatrixCase.gemm(128, 784, 256), MatrixCase.parse(" GEMM : 128X784X256 "));
+        assertEquals(MatrixCase.mlp(Kind.TRAIN, 128, 784, 256, 128, 10), MatrixCase.parse("train:784-256-128-10/128"));
+        assertEquals(MatrixCase.mlp(Kind.INFER, 3, 5, 2), MatrixCase.parse("infer:5-2/3"));
+        String[] bad = {"1024x1024x1024", "conv:3x3x3", "gemm:8x8", "gemm:8x0x8", "train:784-10", "train:784/128",
+            "infer:784-10/0", "gemm:"};
+        for (String b : bad) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MatrixCase.parse(b), b);
+            assertTrue(e.getMessage().startsWith("case '" + b + "': "), e.getMessage());
+        }
+    }
+
+    @Test
     void casesAreValues() {
         assertEquals(MatrixCase.mlp(Kind.INFER, 8, 3, 2), MatrixCase.mlp(Kind.INFER, 8, 3, 2));
         assertEquals(MatrixCase.mlp(Kind.INFER, 8, 3, 2).hashCode(), MatrixCase.mlp(Kind.INFER, 8, 3, 2).hashCode());

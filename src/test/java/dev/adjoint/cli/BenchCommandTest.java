@@ -28,6 +28,7 @@ class BenchCommandTest {
         MatrixBench.Options o = parse();
         MatrixBench.Options d = MatrixBench.Options.defaults(false);
         assertEquals(List.of(), o.devices());
+        assertEquals(List.of(), o.cases(), "the standard matrix");
         assertFalse(o.compare());
         assertFalse(o.quick());
         assertNull(o.json());
@@ -51,15 +52,17 @@ class BenchCommandTest {
         assertEquals(0.1, o.budget().sampleSeconds());
         assertEquals(12, o.caseLimitSeconds());
         assertEquals("py", o.python());
+        assertEquals(List.of("gemm:8x8x8", "infer:4-2/3"), parse("--cases", "gemm:8x8x8, infer:4-2/3").cases());
         assertEquals(1, parse("--repeat", "1").budget().minSamples(), "fewer repeats lower the minimum");
     }
 
     @Test
     void mistakesAreOneLineErrorsNamingTheOption() {
         String[][] bad = {{"--repeat", "0"}, {"--repeat", "2.5"}, {"--warmup", "-1"}, {"--sample", "soon"},
-            {"--case-limit", "0"}, {"--bogus", "1"}, {"--device", "cpu,,opencl"}, {"--compare", "extra"}, {"--json"}};
+            {"--case-limit", "0"}, {"--bogus", "1"}, {"--device", "cpu,opencl,"}, {"--compare", "extra"}, {"--json"},
+            {"--cases", "gemm:8x8x8,"}};
         String[] named = {"--repeat", "--repeat", "--warmup", "--sample", "--case-limit", "--bogus", "--device", "extra",
-            "--json"};
+            "--json", "--cases"};
         for (int i = 0; i < bad.length; i++) {
             String[] args = bad[i];
             Args.UsageException e = assertThrows(Args.UsageException.class, () -> parse(args), String.join(" ", args));
@@ -76,12 +79,15 @@ class BenchCommandTest {
         try {
             assertEquals(2, Main.run(new String[] {"bench", "--repeat", "none"}));
             assertEquals(2, Main.run(new String[] {"bench", "matrix"}));
+            assertEquals(2, Main.run(new String[] {"bench", "--cases", "gemm:8x8"}));
         } finally {
             System.setErr(saved);
         }
         List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(2, lines.size(), "one line per mistake: " + lines);
+        assertEquals(3, lines.size(), "one line per mistake: " + lines);
         assertEquals("adjoint: bench: --repeat must be a positive integer, got 'none'", lines.get(0));
         assertTrue(lines.get(1).startsWith("adjoint: unknown benchmark 'matrix'"), lines.get(1));
+        assertEquals("adjoint: bench: --cases: case 'gemm:8x8': shape 8x8: expected MxKxN, e.g. 128x784x256",
+                lines.get(2));
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.adjoint.bench.ModelSpec;
+import dev.adjoint.bench.Sizes;
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;

@@ -1,16 +1,16 @@
-package dev.adjoint.bench.jmh;
+package dev.adjoint.bench;
 
 import java.util.regex.Pattern;
 
 /** Parses the size parameters of the benchmarks: {@code 1024x1024x1024}, {@code 128x10}, {@code 784-256-10}. */
-final class Sizes {
+public final class Sizes {
     private Sizes() {}
 
     /**
      * The positive integers of {@code text} split at {@code separator}; exactly {@code count} of
      * them, or at least two when {@code count} is 0. {@code what} names the parameter in the error.
      */
-    static int[] parse(String what, String text, String separator, int count) {
+    public static int[] parse(String what, String text, String separator, int count) {
         String[] parts = text.split(Pattern.quote(separator), -1);
         boolean ok = count == 0 ? parts.length >= 2 : parts.length == count;
         int[] sizes = new int[parts.length];

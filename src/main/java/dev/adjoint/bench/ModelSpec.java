@@ -1,11 +1,11 @@
-package dev.adjoint.bench.jmh;
+package dev.adjoint.bench;
 
 /**
  * The {@code model} parameter of the MLP benchmarks: layer sizes and the batch, written
  * {@code 784-256-128-10/128} ({@code adjoint bench train --sizes 784,256,128,10 --batch 128}).
  */
-record ModelSpec(int[] sizes, int batch) {
-    static ModelSpec parse(String text) {
+public record ModelSpec(int[] sizes, int batch) {
+    public static ModelSpec parse(String text) {
         int slash = text.indexOf('/');
         if (slash < 0) {
             throw new IllegalArgumentException("model '" + text + "' is not SIZES/BATCH, e.g. 784-256-128-10/128");
@@ -15,7 +15,7 @@ record ModelSpec(int[] sizes, int batch) {
         return new ModelSpec(sizes, batch);
     }
 
-    int classes() {
+    public int classes() {
         return sizes[sizes.length - 1];
     }
 }
