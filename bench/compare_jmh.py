@@ -155,13 +155,14 @@ def compare(matrix, jmh_entries, tolerance, threads=None):
         pairs = [j / m for m, j in zip(m_runs, j_runs)] if m_runs and j_runs and len(m_runs) == len(j_runs) > 1 \
             else None
         paired = statistics.median(pairs) if pairs else None
-        rows.append({"case": label, "kind": kind, "shape": shape, "batch": batch, "backend": backend,
+        rows.append({"order": matrix["results"].index(found), "case": label, "kind": kind, "shape": shape, "batch": batch, "backend": backend,
                      "matrix_median_s": found["median_s"], "matrix_spread": found.get("spread"),
                      "jmh_s_per_op": jmh_s, "jmh_mode": entry.get("mode"),
                      "jmh_relative_error": relative_error(entry["primaryMetric"]),
                      "ratio": ratio, "paired_ratio": paired, "paired_ratios": pairs,
                      "within": abs(ratio - 1) <= tolerance and (paired is None or abs(paired - 1) <= tolerance),
                      "matrix_runs_s": m_runs, "jmh_runs_s": j_runs})
+    rows.sort(key=lambda r: r.pop("order"))   # the matrix's order of cases (stable for one case's JMH variants)
     return rows, unmatched
 
 
