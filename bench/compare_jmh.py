@@ -21,8 +21,10 @@ ratio = JMH seconds per call / matrix seconds per call = matrix throughput / JMH
 above 1 the matrix measured faster. When both sides have the same number of runs (two or more),
 run i of one is paired with run i of the other and the median of the paired ratios is shown too;
 a case is within the tolerance only when both the ratio of medians and, where there is one, the
-median paired ratio are. Exit status: 0 when every matched case is within the tolerance, 1 when
-one is not, 2 when nothing matched.
+median paired ratio are. A run's round is the NN of its file name rNN-... (as --run names them),
+else its place among its tool's files. Exit status: 0 when every matched case is within the
+tolerance, 1 when one is not, 2 when nothing matched (or the arguments are wrong), 3 when a --run
+measurement failed.
 
 `--run ROUNDS` measures first, on the cpu backend, case by case: for each case in turn, one
 `adjoint bench --device cpu --cases CASE` and one JMH run of that case alone (the two tools taking
@@ -33,7 +35,6 @@ of them is printed and written to DIR/comparison.json. Cases default to the matr
 training steps.
 """
 import argparse
-import glob
 import json
 import os
 import re
@@ -85,20 +86,28 @@ def jmh_case(entry):
     return kind, sizes, int(batch), backend, threads
 
 
+def round_of(path, index):
+    """The round a result file belongs to: NN of a name rNN-... (as --run writes them), else its place among its tool's files."""
+    m = re.match(r"r(\d+)-", os.path.basename(path))
+    return int(m.group(1)) if m else index
+
+
 def merge_matrices(matrices):
     """One matrix with every case any of the runs measured (a run may hold the whole matrix or a few
-    cases), each result's median_s the median over the runs that measured it (runs_s lists them)."""
+    cases), each result's median_s the median over the runs that measured it: runs_s lists them and
+    runs_round their rounds (a matrix's "_round", else its place in the list)."""
     key = lambda r: (r["backend"], r["device"], r["kind"], r["shape"], r.get("batch"))
     merged = {"environment": matrices[0].get("environment", {}), "results": []}
     by_key = {}
-    for m in matrices:
+    for i, m in enumerate(matrices):
         for x in m["results"]:
             r = by_key.get(key(x))
             if r is None:
-                r = by_key[key(x)] = dict(x, runs_s=[])
+                r = by_key[key(x)] = dict(x, runs_s=[], runs_round=[])
                 merged["results"].append(r)
             if x.get("median_s"):
                 r["runs_s"].append(x["median_s"])
+                r["runs_round"].append(m.get("_round", i))
                 r["skipped"] = None
     for r in merged["results"]:
         r["median_s"] = statistics.median(r["runs_s"]) if r["runs_s"] else None
@@ -106,18 +115,20 @@ def merge_matrices(matrices):
 
 
 def merge_jmh(entries):
-    """One entry per benchmark and parameters, scored in s/op as the median over the runs (runs_s lists them)."""
+    """One entry per benchmark and parameters, scored in s/op as the median over the runs: runs_s
+    lists them and runs_round their rounds (an entry's "_round", else its place in the list)."""
     groups = {}
-    for e in entries:
+    for i, e in enumerate(entries):
         k = (e["benchmark"], json.dumps(e.get("params", {}), sort_keys=True))
-        groups.setdefault(k, []).append(e)
+        groups.setdefault(k, []).append((e.get("_round", i), e))
     merged = []
     for es in groups.values():
-        runs = [seconds_per_op(e["primaryMetric"]) for e in es]
-        m = dict(es[0])
+        runs = [seconds_per_op(e["primaryMetric"]) for _, e in es]
+        m = {k: v for k, v in es[0][1].items() if k != "_round"}
         if len(es) > 1:
             m["primaryMetric"] = {"score": statistics.median(runs), "scoreError": None, "scoreUnit": "s/op"}
         m["runs_s"] = runs
+        m["runs_round"] = [r for r, _ in es]
         merged.append(m)
     return merged
 
@@ -152,14 +163,18 @@ def compare(matrix, jmh_entries, tolerance, threads=None):
         jmh_s = seconds_per_op(entry["primaryMetric"])
         ratio = jmh_s / found["median_s"]
         m_runs, j_runs = found.get("runs_s"), entry.get("runs_s")
-        pairs = [j / m for m, j in zip(m_runs, j_runs)] if m_runs and j_runs and len(m_runs) == len(j_runs) > 1 \
-            else None
+        m_by = dict(zip(found.get("runs_round") or [], m_runs or []))
+        j_by = dict(zip(entry.get("runs_round") or [], j_runs or []))
+        rounds = sorted(set(m_by) & set(j_by))   # a run is paired with the other tool's run of its round
+        pairs = [j_by[r] / m_by[r] for r in rounds] if len(rounds) > 1 else None
         paired = statistics.median(pairs) if pairs else None
         rows.append({"order": matrix["results"].index(found), "case": label, "kind": kind, "shape": shape, "batch": batch, "backend": backend,
-                     "matrix_median_s": found["median_s"], "matrix_spread": found.get("spread"),
+                     "matrix_median_s": found["median_s"],
+                     "matrix_spread": found.get("spread") if len(m_runs or []) <= 1 else None,
                      "jmh_s_per_op": jmh_s, "jmh_mode": entry.get("mode"),
                      "jmh_relative_error": relative_error(entry["primaryMetric"]),
                      "ratio": ratio, "paired_ratio": paired, "paired_ratios": pairs,
+                     "paired_rounds": rounds if pairs else None,
                      "within": abs(ratio - 1) <= tolerance and (paired is None or abs(paired - 1) <= tolerance),
                      "matrix_runs_s": m_runs, "jmh_runs_s": j_runs})
     rows.sort(key=lambda r: r.pop("order"))   # the matrix's order of cases (stable for one case's JMH variants)
@@ -176,6 +191,16 @@ def run_rounds(rounds, cases, directory, adjoint, java, jar, log=print):
     """Runs `rounds` rounds of every case, the matrix and JMH taking turns going first; returns the files written."""
     os.makedirs(directory, exist_ok=True)
     chart = os.path.join(directory, ".chart.svg")
+    try:
+        run_all(rounds, cases, directory, adjoint, java, jar, chart, log)
+    finally:
+        if os.path.exists(chart):
+            os.remove(chart)
+    stems = [os.path.join(directory, "r%02d-%s" % (r, case_slug(c))) for r in range(1, rounds + 1) for c in cases]
+    return [s + "-matrix.json" for s in stems] + [s + "-jmh.json" for s in stems]   # round by round, cases in order
+
+
+def run_all(rounds, cases, directory, adjoint, java, jar, chart, log):
     for r in range(1, rounds + 1):
         for case in cases:
             kind, what = case.split(":", 1)
@@ -192,12 +217,9 @@ def run_rounds(rounds, cases, directory, adjoint, java, jar, log=print):
                 with open("%s-%s.log" % (stem, side), "w") as out:
                     done = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT)
                 if done.returncode != 0:
-                    raise SystemExit("compare_jmh: %s exited with %d; see %s-%s.log"
-                                     % (" ".join(cmd), done.returncode, stem, side))
-    if os.path.exists(chart):
-        os.remove(chart)
-    return (sorted(glob.glob(os.path.join(directory, "r*-matrix.json")))
-            + sorted(glob.glob(os.path.join(directory, "r*-jmh.json"))))
+                    print("compare_jmh: %s exited with %d; see %s-%s.log" % (" ".join(cmd), done.returncode, stem, side),
+                          file=sys.stderr)
+                    raise SystemExit(3)
 
 
 def main(argv):
@@ -219,9 +241,13 @@ def main(argv):
         if a.run < 1 or not a.dir or a.files:
             ap.error("--run takes a positive number of rounds and --dir, and no files")
         cases = [c.strip() for c in a.cases.split(",")]
-        bad = [c for c in cases if not re.fullmatch(r"(gemm:\d+x\d+x\d+|(train|infer):\d+(-\d+)+/\d+)", c)]
+        n = r"[1-9]\d*"
+        bad = [c for c in cases if not re.fullmatch(r"gemm:{0}x{0}x{0}|(train|infer):{0}(-{0})+/{0}".format(n), c)]
         if bad:
-            ap.error("--cases: %s: expected gemm:MxKxN, train:SIZES/BATCH or infer:SIZES/BATCH" % ", ".join(bad))
+            ap.error("--cases: %s: expected gemm:MxKxN, train:SIZES/BATCH or infer:SIZES/BATCH, sizes positive"
+                     % ", ".join("'%s'" % c for c in bad))
+        if len(set(cases)) != len(cases):
+            ap.error("--cases: a case is named twice: %s" % a.cases)
         jar = a.jar or os.path.join(os.path.dirname(a.adjoint), "target", "adjoint.jar")
         a.files = run_rounds(a.run, cases, a.dir, a.adjoint, a.java, jar, log=lambda m: print(m, flush=True))
         a.out = a.out or os.path.join(a.dir, "comparison.json")
@@ -232,10 +258,11 @@ def main(argv):
         with open(path) as f:
             data = json.load(f)
         if isinstance(data, dict) and "results" in data:
+            data["_round"] = round_of(path, len(matrix_files))
             matrices.append(data)
             matrix_files.append(path)
         elif isinstance(data, list):
-            entries += data
+            entries += [dict(e, _round=round_of(path, len(jmh_files))) for e in data]
             jmh_files.append(path)
         else:
             ap.error("%s is neither an adjoint bench matrix nor a JMH result file" % path)
@@ -259,7 +286,8 @@ def main(argv):
         with open(a.out, "w") as f:
             json.dump({"matrix": matrix_files, "jmh": jmh_files, "tolerance": a.tolerance,
                        "ratio": "JMH seconds per op / matrix median seconds per call (each the median over its runs)",
-                       "paired_ratio": "median over i of JMH run i / matrix run i, when both have the same runs",
+                       "paired_ratio": "median over the rounds both tools ran (a file's rNN- prefix, else its place"
+                                       " among its tool's files) of JMH's seconds per call / the matrix's",
                        "cases": rows,
                        "unmatched": unmatched}, f, indent=2)
             f.write("\n")

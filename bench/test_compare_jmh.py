@@ -136,6 +136,23 @@ class CompareJmhTest(unittest.TestCase):
         self.assertAlmostEqual(1.3, rows[0]["paired_ratio"])
         self.assertFalse(rows[0]["within"])
 
+    def test_runs_pair_by_round_not_by_position(self):
+        def one(median, rnd):
+            return {"_round": rnd, "results": [{"backend": "cpu", "device": "cpu", "kind": "gemm", "shape": "8x8x8",
+                                                "batch": None, "median_s": median, "skipped": None}]}
+        gemm = lambda s, rnd: dict(jmh("GemmBenchmark.gemm", {"shape": "8x8x8", "threads": "0"}, s, "s/op", "avgt"),
+                                   _round=rnd)
+        # the matrix has rounds 1, 2, 3 and JMH 1, 3, 4: rounds 1 and 3 pair (1.2 and 1.4), 2 and 4 do not
+        merged = compare_jmh.merge_matrices([one(1.0, 1), one(9.0, 2), one(2.0, 3)])
+        entries = compare_jmh.merge_jmh([gemm(1.2, 1), gemm(2.8, 3), gemm(0.1, 4)])
+        self.assertEqual([1, 3, 4], entries[0]["runs_round"])
+        self.assertNotIn("_round", entries[0])
+        row = compare_jmh.compare(merged, entries, 0.15)[0][0]
+        self.assertEqual([1, 3], row["paired_rounds"])
+        self.assertEqual([1.2, 1.4], [round(x, 9) for x in row["paired_ratios"]])
+        self.assertEqual(7, compare_jmh.round_of("/d/r07-gemm-8x8x8-jmh.json", 0))
+        self.assertEqual(2, compare_jmh.round_of("/d/matrix-1.json", 2))
+
     def test_run_alternates_the_tools_case_by_case(self):
         fake = r"""#!/usr/bin/env python3
 import json, sys
@@ -185,10 +202,21 @@ json.dump(out, open(path, "w"))
                 cases = json.load(f)["cases"]
             self.assertEqual(["gemm 8x8x8 on cpu", "train 4-2 b3 on cpu"], [c["case"] for c in cases])
             self.assertAlmostEqual(1.05, cases[0]["paired_ratio"])
-            bad = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), "--run", "1", "--dir", out,
-                                  "--cases", "gemm:8x8"], capture_output=True, text=True)
-            self.assertEqual(2, bad.returncode)
-            self.assertIn("--cases: gemm:8x8: expected", bad.stderr)
+            for cases, said in (("gemm:8x8", "--cases: 'gemm:8x8': expected"), ("gemm:0x8x8", "'gemm:0x8x8'"),
+                                ("train:784-010/3", "'train:784-010/3'"), ("gemm:8x8x8,gemm:8x8x8", "named twice")):
+                bad = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), "--run", "1", "--dir", out,
+                                      "--cases", cases], capture_output=True, text=True)
+                self.assertEqual(2, bad.returncode, cases)
+                self.assertIn(said, bad.stderr)
+            # a tool that fails stops the run with status 3, naming its log, and leaves no chart behind
+            with open(tools["java"], "a") as f:
+                f.write("sys.exit(5)\n")
+            failed = subprocess.run([sys.executable, os.path.join(here, "compare_jmh.py"), "--run", "1", "--dir", out,
+                                     "--cases", "gemm:8x8x8", "--adjoint", tools["adjoint"], "--java", tools["java"],
+                                     "--jar", "x.jar"], capture_output=True, text=True)
+            self.assertEqual(3, failed.returncode, failed.stdout + failed.stderr)
+            self.assertIn("exited with 5; see %s-jmh.log" % os.path.join(out, "r01-gemm-8x8x8"), failed.stderr)
+            self.assertFalse(os.path.exists(os.path.join(out, ".chart.svg")))
 
     def test_the_command_writes_json_and_exits_by_the_outcome(self):
         here = os.path.dirname(os.path.abspath(__file__))

@@ -194,7 +194,13 @@ public final class GemmBench {
                     int s = positive(flag, v);
                     shapes.add(new Shape(s, s, s));
                 }
-                case "--shape" -> shapes.add(Shape.parse(v));
+                case "--shape" -> {
+                    try {
+                        shapes.add(Shape.parse(v));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException("--" + e.getMessage(), e);   // "--shape 8x8: ..."
+                    }
+                }
                 case "--threads" -> threads = positive(flag, v);
                 case "--repeat" -> repeat = positive(flag, v);
                 case "--warmup" -> warmup = seconds(flag, v);

@@ -90,9 +90,11 @@ final class BenchCommand {
         String json = a.get("json", null);
         String svg = a.get("svg", null);
         double caseLimit = positive(a, "case-limit", d.caseLimitSeconds());
+        Path jsonPath = json == null ? null : Path.of(json);
+        Path svgPath = svg == null ? null : Path.of(svg);
         try {
-            return new MatrixBench.Options(devices, cases, a.flag("compare"), quick, json == null ? null : Path.of(json),
-                    svg == null ? null : Path.of(svg), budget, caseLimit, d.peakSeconds(), a.get("python", d.python()));
+            return new MatrixBench.Options(devices, cases, a.flag("compare"), quick, jsonPath, svgPath, budget, caseLimit,
+                    d.peakSeconds(), a.get("python", d.python()));
         } catch (IllegalArgumentException e) {   // the only one left unchecked: a case that does not parse
             throw new Args.UsageException("bench: --cases: " + e.getMessage());
         }

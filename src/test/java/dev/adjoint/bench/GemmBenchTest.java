@@ -31,6 +31,8 @@ class GemmBenchTest {
                 () -> GemmBench.parse(new String[] {"--compare", "--peer", "blas"})).getMessage().contains("--peer blas"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> GemmBench.parse(new String[] {"--repeat", "0"})).getMessage().contains("--repeat 0"));
+        assertEquals("--shape 8x8: expected MxKxN, e.g. 128x784x256", assertThrows(IllegalArgumentException.class,
+                () -> GemmBench.parse(new String[] {"--shape", "8x8"})).getMessage());
     }
 
     @Test
