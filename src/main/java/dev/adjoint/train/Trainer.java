@@ -20,6 +20,7 @@ import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Scope;
+import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -103,8 +104,38 @@ public final class Trainer {
         return epochsDone;
     }
 
+    /**
+     * Runs the model on one row of zeros, gradients off, so that a model that does not fit the data
+     * fails before training with an error naming both: an input width other than the dataset's
+     * (the first layer says so), or fewer outputs than the dataset has classes, which the CPU
+     * backend's loss reports only as a bad target and a GPU's only as a NaN loss at the epoch's end.
+     */
+    private void checkShapes(Dataset train, Device device) {
+        boolean training = model.isTraining();
+        model.eval();
+        try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
+            int[] out;
+            try {
+                out = model.forward(Tensor.zeros(device, 1, train.dims())).shape();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("train: dataset '" + train.name() + "' has " + train.dims()
+                        + " features per sample, and the model does not take them: " + e.getMessage(), e);
+            }
+            if (out.length != 2 || out[1] < train.classes()) {
+                throw new IllegalArgumentException("train: the model gives outputs of shape " + Shape.format(out)
+                        + " for one sample, but dataset '" + train.name() + "' has " + train.classes()
+                        + " classes: its last layer must have " + train.classes() + " outputs");
+            }
+        } finally {
+            if (training) {
+                model.train();
+            }
+        }
+    }
+
     /** Trains until the configured epochs are done or the target test accuracy is reached. */
     public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
+        checkShapes(train, device);
         Normalization norm = Normalization.of(train);
         normalization = norm;
         List<EpochStats> history = new ArrayList<>();

@@ -54,6 +54,33 @@ class TrainerTest {
     }
 
     @Test
+    void aModelThatDoesNotFitTheDataIsAClearErrorBeforeAnyStep() {
+        try (Device cpu = new CpuDevice(2)) {
+            // 2 outputs for the spiral's 3 classes; then 5 inputs for its 2 features
+            for (MlpSpec spec : List.of(MlpSpec.of(2, new int[] {8}, 2, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 5),
+                    MlpSpec.of(5, new int[] {8}, 3, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 5))) {
+                try (Sequential model = spec.build(cpu); Parameters params = Parameters.of(model);
+                     Optimizer opt = Optimizer.byName("adam", params, 0.01f, 0f)) {
+                    float[] before = params.values().toArray();
+                    Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"),
+                            Trainer.Config.of(1, 32).withProgress(Progress.silent()), spec.toConfig());
+                    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                            () -> trainer.fit(SPIRAL.train(), SPIRAL.test(), cpu, x -> {}));
+                    String expected = spec.sizes()[0] == 2
+                            ? "train: the model gives outputs of shape [1, 2] for one sample, but dataset '"
+                                    + SPIRAL.train().name() + "' has 3 classes: its last layer must have 3 outputs"
+                            : "train: dataset '" + SPIRAL.train().name() + "' has 2 features per sample, and the model"
+                                    + " does not take them: Linear(5 -> 8): input of shape [1, 2]";
+                    assertTrue(e.getMessage().contains(expected), e.getMessage());
+                    assertArrayEquals(before, params.values().toArray(), "nothing trained");
+                    assertEquals(0, opt.steps());
+                    assertTrue(model.isTraining(), "the mode is restored");
+                }
+            }
+        }
+    }
+
+    @Test
     void resumingFromACheckpointIsBitIdenticalToAnUninterruptedRun() {
         try (Device cpu = new CpuDevice(2)) {
             for (String optimizer : List.of("adamw", "nesterov")) {
