@@ -87,7 +87,7 @@ public class GemmBenchmark {
     /** Allocates on {@code device} (the benchmark owns it from here) and validates one call. */
     void open(Device device) {
         this.device = device;
-        GemmBench.Shape s = GemmBench.Shape.parse(shape);
+        GemmBench.Shape s = GemmBench.Shape.parse("shape", shape);
         gflopPerCall = s.flops() / 1e9;
         workload = new GemmWorkload(device, s);
     }

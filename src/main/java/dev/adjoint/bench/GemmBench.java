@@ -66,19 +66,20 @@ public final class GemmBench {
 
     /** m×k times k×n. */
     public record Shape(int m, int k, int n) {
-        public static Shape parse(String s) {
+        /** {@code MxKxN}; {@code what} names the value in the error ({@code --shape}, {@code shape}). */
+        public static Shape parse(String what, String s) {
             String[] p = s.toLowerCase(Locale.ROOT).split("x");
             if (p.length != 3) {
-                throw new IllegalArgumentException("shape " + s + ": expected MxKxN, e.g. 128x784x256");
+                throw new IllegalArgumentException(what + " " + s + ": expected MxKxN, e.g. 128x784x256");
             }
             try {
                 Shape shape = new Shape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
                 if (shape.m < 1 || shape.k < 1 || shape.n < 1) {
-                    throw new IllegalArgumentException("shape " + s + ": sizes must be positive");
+                    throw new IllegalArgumentException(what + " " + s + ": sizes must be positive");
                 }
                 return shape;
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("shape " + s + ": expected MxKxN, e.g. 128x784x256", e);
+                throw new IllegalArgumentException(what + " " + s + ": expected MxKxN, e.g. 128x784x256", e);
             }
         }
 
@@ -194,13 +195,7 @@ public final class GemmBench {
                     int s = positive(flag, v);
                     shapes.add(new Shape(s, s, s));
                 }
-                case "--shape" -> {
-                    try {
-                        shapes.add(Shape.parse(v));
-                    } catch (IllegalArgumentException e) {
-                        throw new IllegalArgumentException("--" + e.getMessage(), e);   // "--shape 8x8: ..."
-                    }
-                }
+                case "--shape" -> shapes.add(Shape.parse(flag, v));
                 case "--threads" -> threads = positive(flag, v);
                 case "--repeat" -> repeat = positive(flag, v);
                 case "--warmup" -> warmup = seconds(flag, v);

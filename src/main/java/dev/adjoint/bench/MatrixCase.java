@@ -82,7 +82,7 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
         try {
             switch (kind) {
                 case "gemm" -> {
-                    GemmBench.Shape s = GemmBench.Shape.parse(what);
+                    GemmBench.Shape s = GemmBench.Shape.parse("shape", what);
                     return gemm(s.m(), s.k(), s.n());
                 }
                 case "train", "infer" -> {

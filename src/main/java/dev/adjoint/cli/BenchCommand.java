@@ -72,17 +72,8 @@ final class BenchCommand {
         }
         boolean quick = a.flag("quick");
         MatrixBench.Options d = MatrixBench.Options.defaults(quick);
-        List<String> devices = a.get("device", "").isBlank() ? List.of()
-                : Arrays.stream(a.get("device", "").split(",", -1)).map(String::trim).toList();
-        if (devices.stream().anyMatch(String::isEmpty)) {
-            throw new Args.UsageException("bench: --device " + a.get("device", "") + " has an empty entry; e.g. --device cpu,opencl");
-        }
-        List<String> cases = a.get("cases", "").isBlank() ? List.of()
-                : Arrays.stream(a.get("cases", "").split(",", -1)).map(String::trim).toList();
-        if (cases.stream().anyMatch(String::isEmpty)) {
-            throw new Args.UsageException("bench: --cases " + a.get("cases", "") + " has an empty entry; e.g. --cases "
-                    + "gemm:1024x1024x1024,train:784-256-128-10/128");
-        }
+        List<String> devices = list(a, "device", "cpu,opencl");
+        List<String> cases = list(a, "cases", "gemm:1024x1024x1024,train:784-256-128-10/128");
         Timing.Budget b = d.budget();
         int repeat = (int) positive(a, "repeat", b.repeat());
         Timing.Budget budget = new Timing.Budget(seconds(a, "warmup", b.warmupSeconds()),
@@ -98,6 +89,16 @@ final class BenchCommand {
         } catch (IllegalArgumentException e) {   // the only one left unchecked: a case that does not parse
             throw new Args.UsageException("bench: --cases: " + e.getMessage());
         }
+    }
+
+    /** The comma-separated entries of option {@code name}, trimmed (none when it is absent); an empty entry is an error. */
+    private static List<String> list(Args a, String name, String example) {
+        String v = a.get(name, "");
+        List<String> entries = v.isBlank() ? List.of() : Arrays.stream(v.split(",", -1)).map(String::trim).toList();
+        if (entries.stream().anyMatch(String::isEmpty)) {
+            throw new Args.UsageException("bench: --" + name + " " + v + " has an empty entry; e.g. --" + name + " " + example);
+        }
+        return entries;
     }
 
     private static double seconds(Args a, String name, double fallback) {

@@ -111,21 +111,23 @@ public final class Trainer {
      * backend's loss reports only as a bad target and a GPU's only as a NaN loss at the epoch's end.
      */
     private void checkShapes(Dataset train, Device device) {
+        int[] out = outputShape(train, device);
+        if (out.length != 2 || out[1] < train.classes()) {
+            throw new IllegalArgumentException("train: the model gives outputs of shape " + Shape.format(out)
+                    + " for one sample, but dataset '" + train.name() + "' has " + train.classes()
+                    + " classes: its last layer must have " + train.classes() + " outputs");
+        }
+    }
+
+    /** The model's output shape for one row of zeros, in eval mode with gradients off (its mode is restored). */
+    private int[] outputShape(Dataset train, Device device) {
         boolean training = model.isTraining();
         model.eval();
         try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
-            int[] out;
-            try {
-                out = model.forward(Tensor.zeros(device, 1, train.dims())).shape();
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("train: dataset '" + train.name() + "' has " + train.dims()
-                        + " features per sample, and the model does not take them: " + e.getMessage(), e);
-            }
-            if (out.length != 2 || out[1] < train.classes()) {
-                throw new IllegalArgumentException("train: the model gives outputs of shape " + Shape.format(out)
-                        + " for one sample, but dataset '" + train.name() + "' has " + train.classes()
-                        + " classes: its last layer must have " + train.classes() + " outputs");
-            }
+            return model.forward(Tensor.zeros(device, 1, train.dims())).shape();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("train: dataset '" + train.name() + "' has " + train.dims()
+                    + " features per sample, and the model does not take them: " + e.getMessage(), e);
         } finally {
             if (training) {
                 model.train();
