@@ -3,9 +3,10 @@
 
 The machine drifts by +-30% (other virtual machines on the host), in phases that last from seconds
 to minutes, so Adjoint and numpy are never timed in separate windows: `adjoint bench gemm --compare`
-keeps its GEMMs warm in one JVM and alternates, round by round, one sample of its own with one sample
+keeps its GEMMs in one JVM and alternates, round by round, one sample of its own with one sample
 of the numpy peer (bench/reference/peer.py, same thread count) for every shape; the two samples of a
-round are less than a second apart. Several JVMs per thread count (--runs, alternating the thread
+round are about a second apart, and each side runs 0.3 s of untimed calls right before each of its
+samples (a vCPU that idled while the other side ran comes back slowly). Several JVMs per thread count (--runs, alternating the thread
 counts) cover JIT differences between JVMs. The ratio is the median of all of Java's samples over the
 median of all of numpy's; the median of the per-round ratios is reported as a check. The CPU that
 other processes used during each run is recorded too (from /proc/stat minus our own children).
@@ -151,10 +152,10 @@ def main():
         "method": ("per thread count, %d JVMs (alternating thread counts), each running `adjoint bench gemm --compare`:"
                    " %d rounds of one %.2f s sample by adjoint then one by the numpy peer (bench/reference/peer.py,"
                    " same thread count; the order alternates per round), per shape; Java warmed up %.1f s per shape"
-                   " per JVM, numpy %.1f s before each of its samples. ratio = median of all java samples / median of"
+                   " per JVM, then each side %.1f s of untimed calls right before each of its samples. ratio = median of all java samples / median of"
                    " all numpy samples; paired_ratio_median = median over rounds of java/numpy within the round. The"
                    " goal counts as met when both are >= %.2f. foreign_cores: CPU other processes used during each"
-                   " JVM's run" % (a.runs, a.rounds, a.sample, a.warmup, meta.get("peer", {}).get(
+                   " JVM's run" % (a.runs, a.rounds, a.sample, a.warmup, meta.get(
                        "warmup_seconds_per_sample", 0), GOAL)),
         "shape_order": "MxKxN", "flops_per_call": "2*m*n*k", "goal_ratio": GOAL,
         "environment": meta.get("environment"),

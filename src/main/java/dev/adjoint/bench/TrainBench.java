@@ -20,8 +20,10 @@ import java.util.Map;
  * samples of at least {@code sample} seconds each end with a device synchronize ({@link Timing});
  * the median is reported. With
  * {@code --compare}, the numpy (or PyTorch, {@code --peer torch}) reference in bench/reference
- * ({@link Peer}) runs the same step in the same invocation, interleaved round by round (the order alternating), and the
- * ratio of medians is printed. With {@code --replay} the step's device work is replayed from a captured
+ * ({@link Peer}) runs the same step in the same invocation, interleaved round by round (the order alternating), each
+ * side running {@value #SAMPLE_WARMUP_SECONDS} s of untimed steps right before each of its samples (the peer builds a
+ * new model per request; and a vCPU that idled while the other side ran comes back slowly), and the ratio of
+ * medians is printed. With {@code --replay} the step's device work is replayed from a captured
  * plan ({@link Trainer#replay}), on CUDA as one CUDA graph launch per step unless
  * {@code --graphs off} (the same as {@code -Dadjoint.cuda.graphs=false}).
  */
@@ -30,6 +32,9 @@ public final class TrainBench {
             usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
                                        [--python python3] [--json FILE] [--replay [--graphs on|off]]""";
+
+    /** Untimed steps by each side right before each of its samples in {@code --compare}. */
+    static final double SAMPLE_WARMUP_SECONDS = 1;
 
     private TrainBench() {}
 
@@ -61,6 +66,9 @@ public final class TrainBench {
                     if (o.compare() && r % 2 == 0) {
                         peer[r] = peerSample(reference, c, o, r);
                     }
+                    if (o.compare()) {
+                        Timing.warmup(step, SAMPLE_WARMUP_SECONDS);
+                    }
                     ours[r] = Timing.sample(step, calls);
                     System.out.printf(Locale.ROOT, "round %d  adjoint %,12.0f samples/s%n", r + 1, o.batch() / ours[r]);
                     if (o.compare() && r % 2 == 1) {
@@ -77,6 +85,7 @@ public final class TrainBench {
             if (o.compare()) {
                 double pm = o.batch() / new Samples(peer, 1).median();
                 root.put("peer", o.peer());
+                root.put("warmup_seconds_per_sample", SAMPLE_WARMUP_SECONDS);
                 root.put("peer_samples_per_second", perSecond(o.batch(), peer));
                 root.put("peer_median", pm);
                 root.put("ratio", med / pm);
@@ -96,9 +105,9 @@ public final class TrainBench {
         return device instanceof CapturingDevice c && c.inner() instanceof GraphCapable g && g.graphsEnabled();
     }
 
-    /** Like a fresh run of the reference script: a new model, 1 s of warm-up, one sample (seconds per step). */
+    /** Like a fresh run of the reference script: a new model, the same warm-up as ours, one sample (seconds per step). */
     private static double peerSample(Peer reference, MatrixCase c, Options o, int round) {
-        double s = reference.measure(c, Timing.Budget.fixed(1, o.sample(), 1)).median();
+        double s = reference.measure(c, Timing.Budget.fixed(SAMPLE_WARMUP_SECONDS, o.sample(), 1)).median();
         System.out.printf(Locale.ROOT, "round %d  %-6s %,12.0f samples/s%n", round + 1, o.peer(), o.batch() / s);
         return s;
     }

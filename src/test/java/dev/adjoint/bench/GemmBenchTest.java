@@ -76,6 +76,7 @@ class GemmBenchTest {
         }
         Map<String, Object> root = Json.parseObject(Files.readString(json));
         assertEquals("numpy", ((Map<String, Object>) root.get("peer")).get("name"));
+        assertEquals(0.3, ((Number) root.get("warmup_seconds_per_sample")).doubleValue(), "both sides' warm-up per sample");
         Map<String, Object> row = ((List<Map<String, Object>>) root.get("results")).getFirst();
         double[] ours = numbers(row.get("samples_gflops"));
         double[] theirs = numbers(row.get("peer_samples_gflops"));
