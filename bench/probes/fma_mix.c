@@ -1,16 +1,21 @@
 /*
- * How an FMA loop's other instructions decide what it keeps when the host is busy.
+ * What an FMA loop keeps when the host is busy, by what else it does per FMA.
  *
  *   gcc -O2 -mavx2 -mfma -o /tmp/fma_mix bench/probes/fma_mix.c && /tmp/fma_mix 600
  *
- * Each round runs four loops for 0.1 s on CPU 0, then on CPU 1, and prints GFLOP/s (8 FMAs of
+ * Each round runs five loops for 0.1 s on CPU 0, then on CPU 1, and prints GFLOP/s (8 FMAs of
  * 8 floats per step; all data in L1):
- *   pure  8 FMAs + dec/jnz                                  (9 instructions per step)
- *   lean  4 broadcasts + 2 loads + 8 FMAs + dec/jnz        (15: a hand-written 4x16 kernel)
+ *   pure  8 FMAs + dec/jnz                                  (9 instructions per step, a fused
+ *                                                           compare-and-branch counted once)
+ *   lean  4 broadcasts + 2 loads + 8 FMAs + dec/jnz        (15: no index work, and the same six
+ *                                                           addresses every step)
+ *   s16   one index for A and B (both 16 floats per k)      (16: + add, cmp/jl)
  *   s18   the loop C2 makes of SgemmKernel.packed now      (18: + lea, movsxd, add, cmp/jl)
  *   s21   the loop C2 made of it before (a k counter)      (21: + lea, mov, shl, add, movsxd, inc, cmp/jl)
- * On an idle host all four run at the core's peak. In the host's slow phases the ones with more
- * non-FMA instructions lose more (bench/NOTES-gemm.md, item 22).
+ * On a quiet host pure and lean run at the core's peak, the three that stream A and B through L1
+ * at 87-92. In the host's slow phases (another tenant on the physical core) the streaming loops
+ * lose about half and much more than pure or lean, whatever their index work: see
+ * bench/results/cpu-fma-mix-probe.txt and bench/NOTES-gemm.md, item 24.
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -27,6 +32,7 @@ static double now(void) {
 #define KC 256
 static float a[4 * KC + 64] __attribute__((aligned(64)));
 static float b[16 * KC + 64] __attribute__((aligned(64)));
+static float a16[16 * KC + 64] __attribute__((aligned(64)));
 
 #define FMAS \
     "vfmadd231ps %%ymm12, %%ymm14, %%ymm0\n vfmadd231ps %%ymm13, %%ymm14, %%ymm1\n" \
@@ -48,8 +54,19 @@ static void lean(void) {
         "1:\n vbroadcastss (%1), %%ymm14\n vbroadcastss 4(%1), %%ymm15\n"
         " vbroadcastss 8(%1), %%ymm11\n vbroadcastss 12(%1), %%ymm10\n"
         " vmovups (%2), %%ymm12\n vmovups 32(%2), %%ymm13\n" FMAS
-        " add $16, %1\n add $64, %2\n dec %0\n jnz 1b\n"
-        : "+r"(n), "+r"(pa), "+r"(pb) :: CLOBBER);
+        " dec %0\n jnz 1b\n"
+        : "+r"(n) : "r"(pa), "r"(pb) : CLOBBER);
+}
+
+/* One index for both arrays: A packed 16 floats per k (4 slivers side by side), B 16 per k. */
+static void s16(void) {
+    long i = 0, end = 16 * KC;
+    __asm__ volatile(
+        "1:\n vbroadcastss (%1,%0,4), %%ymm14\n vbroadcastss 4(%1,%0,4), %%ymm15\n"
+        " vbroadcastss 8(%1,%0,4), %%ymm11\n vbroadcastss 12(%1,%0,4), %%ymm10\n"
+        " vmovups (%2,%0,4), %%ymm12\n vmovups 32(%2,%0,4), %%ymm13\n" FMAS
+        " add $16, %0\n cmp %3, %0\n jl 1b\n"
+        : "+r"(i) : "r"(a16), "r"(b), "r"(end) : CLOBBER);
 }
 
 /* C2's loop for `for (ap = ao, bp = bo; ap < aEnd; ap += 4, bp += 16)`. */
@@ -91,8 +108,8 @@ static double rate(void (*loop)(void), double seconds) {
 
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 100;
-    void (*loops[4])(void) = {pure, lean, s18, s21};
-    printf("round  cpu0: pure lean s18 s21   cpu1: pure lean s18 s21  (GFLOP/s)\n");
+    void (*loops[5])(void) = {pure, lean, s16, s18, s21};
+    printf("round  cpu0: pure lean s16 s18 s21   cpu1: pure lean s16 s18 s21  (GFLOP/s)\n");
     for (int r = 0; r < rounds; r++) {
         printf("%5d", r);
         for (int c = 0; c < 2; c++) {
@@ -102,7 +119,7 @@ int main(int argc, char **argv) {
             sched_setaffinity(0, sizeof set, &set);
             rate(pure, 0.01);
             printf("   ");
-            for (int v = 0; v < 4; v++) {
+            for (int v = 0; v < 5; v++) {
                 printf(" %5.1f", rate(loops[v], 0.1));
             }
         }

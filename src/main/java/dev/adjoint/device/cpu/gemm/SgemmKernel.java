@@ -21,12 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The k loop walks A and B with their own indices ({@code ap += 4, bp += 16}) rather than deriving
  * both from a counter: C2 then spends 4 instructions per step on the loop (lea, movsxd, add, cmp+jl)
- * instead of 7, 18 in all for 8 FMAs (checked with hsdis). From L1 both run at the core's peak when
- * the core is ours alone, but when the host's other tenant on the same physical core is busy, an
- * FMA loop loses in proportion to its other instructions (a C probe in those phases: a pure FMA
- * loop kept 100 GFLOP/s, 15 instructions per 8 FMAs fell to ~78, 23 to ~60). C2 does not unroll
- * this loop, and unrolled by hand or with a higher {@code LoopUnrollLimit} it hoists every step's
- * loads to the top and spills accumulators (half speed), so the single step stays.
+ * instead of 7, 18 in all for 8 FMAs (checked with hsdis). From L1 both run at the core's peak on a
+ * quiet host; in the host's slow phases, when a loop that loads and indexes loses far more than a
+ * pure FMA loop, this one measured 54 GFLOP/s against 50 for the counter form (same JVM, alternating;
+ * bench/NOTES-gemm.md, item 24). C2 does not unroll the loop, and unrolled by hand or with a higher
+ * {@code LoopUnrollLimit} it hoists every step's loads to the top and spills accumulators (half
+ * speed), so the single step stays.
  */
 final class SgemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
