@@ -6,8 +6,8 @@ to minutes, so Adjoint and numpy are never timed in separate windows: `adjoint b
 keeps its GEMMs in one JVM and alternates, round by round, one sample of its own with one sample
 of the numpy peer (bench/reference/peer.py, same thread count) for every shape; the two samples of a
 round are about a second apart, and each side runs 0.3 s of untimed calls right before each of its
-samples (a vCPU that idled while the other side ran comes back slowly). Several JVMs per thread count (--runs, alternating the thread
-counts) cover JIT differences between JVMs. The ratio is the median of all of Java's samples over the
+samples (a vCPU that idled while the other side ran comes back slowly). Several JVMs per thread
+count (--runs, alternating the thread counts) cover JIT differences between JVMs. The ratio is the median of all of Java's samples over the
 median of all of numpy's; the median of the per-round ratios is reported as a check. The CPU that
 other processes used during each run is recorded too (from /proc/stat minus our own children).
 
@@ -152,7 +152,8 @@ def main():
         "method": ("per thread count, %d JVMs (alternating thread counts), each running `adjoint bench gemm --compare`:"
                    " %d rounds of one %.2f s sample by adjoint then one by the numpy peer (bench/reference/peer.py,"
                    " same thread count; the order alternates per round), per shape; Java warmed up %.1f s per shape"
-                   " per JVM, then each side %.1f s of untimed calls right before each of its samples. ratio = median of all java samples / median of"
+                   " per JVM, then each side %.1f s of untimed calls right before each of its samples."
+                   " ratio = median of all java samples / median of"
                    " all numpy samples; paired_ratio_median = median over rounds of java/numpy within the round. The"
                    " goal counts as met when both are >= %.2f. foreign_cores: CPU other processes used during each"
                    " JVM's run" % (a.runs, a.rounds, a.sample, a.warmup, meta.get(

@@ -342,7 +342,6 @@ public final class GemmBench {
         if (peer != null) {
             Map<String, Object> p = new LinkedHashMap<>(peer.versions());
             p.put("name", o.peer());
-            p.put("warmup_seconds_per_sample", SAMPLE_WARMUP_SECONDS);
             root.put("peer", p);
             root.put("warmup_seconds_per_sample", SAMPLE_WARMUP_SECONDS);
             root.put("method", "rounds of one sample per shape by adjoint and by the peer, the order alternating"
