@@ -12,7 +12,10 @@ import jdk.incubator.vector.FloatVector;
  * panels of A.
  *
  * <p>Threads take chunks of C columns (or of rows when C is narrow), several per thread so a late
- * thread takes fewer. K is never split and its blocking depends only on k, so every element of C
+ * thread takes fewer. When several threads split the columns and A is small (packed, at most
+ * {@value #OWN_A_MAX_FLOATS} floats), there is no separate packing step: every thread packs all of A
+ * into a buffer of its own on its first chunk, and each chunk packs its own B panels, so no thread
+ * reads packed data that another core wrote (see {@link #OWN_A_MAX_FLOATS}). K is never split and its blocking depends only on k, so every element of C
  * is computed by the same operations in the same order whatever the thread count: results are
  * bit-identical for 1 or N threads. Packing buffers belong to this instance and grow to the largest
  * problem seen; the tasks are fields that read the call in progress, so a steady state allocates
@@ -30,6 +33,15 @@ public final class VectorSgemm implements Sgemm {
     private static final int PACK_B_PANELS = 4;
     /** Compute tasks per thread, for balance when a thread starts late or is preempted. */
     private static final int TASKS_PER_THREAD = 4;
+    /**
+     * Largest packed A (floats) that every thread packs for itself when threads split the columns:
+     * 512 KiB, within a core's L2 here (AMD EPYC, 512 KiB). At 128x784x256 on 2 threads, packing A
+     * and B in a step of its own took 48 µs of a 400 µs call on a quiet host but 111-138 µs when the
+     * host was slow, and a private A with B packed by the chunk that uses it ran 1.08 and 1.13 times
+     * as fast in such phases (1.00 on a quieter host, 100 rounds); at 1024³ (4 MiB of A, beyond L2)
+     * packing A twice cost 6% (bench/NOTES-gemm.md, item 25).
+     */
+    static final int OWN_A_MAX_FLOATS = 1 << 17;
 
     private final Parallel pool;
     private final int mc;
@@ -38,6 +50,10 @@ public final class VectorSgemm implements Sgemm {
     private final float[][] tiles;
     private float[] packedA = new float[0];
     private float[] packedB = new float[0];
+    /** Per thread: its own packed A, and the number of the call it was packed for. */
+    private final float[][] ownA;
+    private final long[] ownAFor;
+    private long calls;
 
     public VectorSgemm(Parallel pool) {
         this(pool, 64, 1024, 4096);
@@ -53,6 +69,8 @@ public final class VectorSgemm implements Sgemm {
         this.kc = kc;
         this.nc = nc;
         this.tiles = new float[pool.threads()][MR * NR];
+        this.ownA = new float[pool.threads()][0];
+        this.ownAFor = new long[pool.threads()];
     }
 
     /** Whether this CPU has 256-bit float vectors (else the Vector API would run in Java code). */
@@ -81,8 +99,20 @@ public final class VectorSgemm implements Sgemm {
         int mPanels = (m + MR - 1) / MR;
         long work = (long) m * n * k;
         int t = (int) Math.min(pool.threads(), Math.max(1, work / MIN_WORK_PER_THREAD));
-        packedA = grow(packedA, (long) mPanels * MR * k);
+        long packedASize = (long) mPanels * MR * k;
+        int lastPanels = ((n - 1) % nc + 1 + NR - 1) / NR;
+        boolean ownPacking = t > 1 && packedASize <= OWN_A_MAX_FLOATS
+                && Math.min(lastPanels, nc / NR) >= 2 * t;
+        if (ownPacking) {
+            for (int w = 0; w < t; w++) {
+                ownA[w] = grow(ownA[w], packedASize);
+            }
+        } else {
+            packedA = grow(packedA, packedASize);
+        }
         Call g = call;
+        g.id = ++calls;
+        g.ownPacking = ownPacking;
         g.transA = transA;
         g.transB = transB;
         g.m = m;
@@ -105,8 +135,8 @@ public final class VectorSgemm implements Sgemm {
                 int jEnd = Math.min(n, jc + nc);
                 int nPanels = (jEnd - jc + NR - 1) / NR;
                 packedB = grow(packedB, (long) nPanels * NR * k);
-                int aTasks = jc == 0 ? (mPanels + PACK_A_PANELS - 1) / PACK_A_PANELS : 0;
-                int bTasks = (nPanels + PACK_B_PANELS - 1) / PACK_B_PANELS;
+                int aTasks = jc == 0 && !ownPacking ? (mPanels + PACK_A_PANELS - 1) / PACK_A_PANELS : 0;
+                int bTasks = ownPacking ? 0 : (nPanels + PACK_B_PANELS - 1) / PACK_B_PANELS;
                 boolean byColumns = nPanels >= 2 * t;
                 int panels = byColumns ? nPanels : mPanels;
                 int chunk = Math.max(1, (panels + TASKS_PER_THREAD * t - 1) / (TASKS_PER_THREAD * t));
@@ -126,7 +156,9 @@ public final class VectorSgemm implements Sgemm {
                         compute.run(i, 0);
                     }
                 } else {
-                    pool.run(aTasks + bTasks, pack);
+                    if (!ownPacking) {
+                        pool.run(aTasks + bTasks, pack);
+                    }
                     pool.run(tasks, compute);
                 }
             }
@@ -143,6 +175,8 @@ public final class VectorSgemm implements Sgemm {
      * allocates no closures.
      */
     private static final class Call {
+        long id;
+        boolean ownPacking;
         boolean transA;
         boolean transB;
         boolean byColumns;
@@ -185,21 +219,33 @@ public final class VectorSgemm implements Sgemm {
         }
     };
 
-    /** Compute task: a chunk of B panels (all of A) or of A panels (all of B) of the column block. */
+    /**
+     * Compute task: a chunk of B panels (all of A) or of A panels (all of B) of the column block.
+     * With own packing (always by columns) it first packs A for its thread, once per call, and its
+     * chunk's B panels.
+     */
     private final Parallel.WorkerTask compute = this::compute;
 
     private void compute(int task, int worker) {
         Call g = call;
         int lo = task * g.chunk;
         int hi = Math.min(g.panels, lo + g.chunk);
-        tiles(g.byColumns ? 0 : lo, g.byColumns ? g.mPanels : hi, g.byColumns ? lo : 0, g.byColumns ? hi : g.nPanels,
+        float[] pa = packedA;
+        if (g.ownPacking) {
+            pa = ownA[worker];
+            if (ownAFor[worker] != g.id) {
+                SgemmPacking.packA(g.transA, g.a, g.aOffset, g.lda, g.m, g.k, g.kcb, 0, g.mPanels, pa);
+                ownAFor[worker] = g.id;
+            }
+            SgemmPacking.packB(g.transB, g.b, g.bOffset, g.ldb, g.k, g.kcb, g.j0, g.jEnd, lo, hi, packedB);
+        }
+        tiles(pa, g.byColumns ? 0 : lo, g.byColumns ? g.mPanels : hi, g.byColumns ? lo : 0, g.byColumns ? hi : g.nPanels,
                 g.m, g.k, g.kcb, g.j0, g.jEnd, g.alpha, g.beta, g.c, g.cOffset, g.ldc, tiles[worker]);
     }
 
     /** A panels [r0, r1) × B panels [q0, q1) of the column block [j0, jEnd), all of K, in K order. */
-    private void tiles(int r0, int r1, int q0, int q1, int m, int k, int kcb, int j0, int jEnd,
+    private void tiles(float[] pa, int r0, int r1, int q0, int q1, int m, int k, int kcb, int j0, int jEnd,
                        float alpha, float beta, float[] c, int cOffset, int ldc, float[] tile) {
-        float[] pa = packedA;
         float[] pb = packedB;
         int mPad = (m + MR - 1) / MR * MR;
         int nPad = (jEnd - j0 + NR - 1) / NR * NR;

@@ -208,6 +208,34 @@ class SgemmTest {
         }
     }
 
+    /**
+     * Two threads splitting the columns of a small A pack it each for themselves and pack their own B
+     * panels (no separate packing step). With 64-column blocks and n = 124 that path runs over two
+     * column blocks and K blocks of 5; calls on the same instance with new data of the same shape
+     * must repack. Checked against float64 and bit for bit against one thread.
+     */
+    @Test
+    void ownPackingAcrossColumnBlocksMatchesReferenceAndOneThread() {
+        assumeTrue(vectorModule() && VectorSgemm.supported(), "no 256-bit Vector API here");
+        SplittableRandom rnd = new SplittableRandom();
+        Sgemm g1 = new VectorSgemm(one, 8, 5, 64);
+        Sgemm g2 = new VectorSgemm(two, 8, 5, 64);
+        for (int call = 0; call < 3; call++) {
+            for (int t = 0; t < 4; t++) {
+                Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, 37, 124, 300, 1.5f, call == 1 ? 0f : 0.5f,
+                        t == 2);
+                float[] r2 = p.run(g2);
+                p.check("vector, blocks 8x5x64, 2 threads, call " + call, r2);
+                float[] r1 = p.run(g1);
+                for (int x = 0; x < r1.length; x++) {
+                    if (Float.floatToRawIntBits(r1[x]) != Float.floatToRawIntBits(r2[x])) {
+                        fail("1 vs 2 threads differ at " + x + " on call " + call + ", transposes " + t);
+                    }
+                }
+            }
+        }
+    }
+
     /** Run in a child JVM without the vector module: must pick ScalarSgemm, warn once, not crash. */
     public static final class WithoutVectorModule {
         public static void main(String[] args) {
