@@ -13,9 +13,10 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>Threads take chunks of C columns (or of rows when C is narrow), several per thread so a late
  * thread takes fewer. When several threads split the columns and A is small (packed, at most
- * {@value #OWN_A_MAX_FLOATS} floats), there is no separate packing step: every thread packs all of A
- * into a buffer of its own on its first chunk, and each chunk packs its own B panels, so no thread
- * reads packed data that another core wrote (see {@link #OWN_A_MAX_FLOATS}). K is never split and its blocking depends only on k, so every element of C
+ * {@value #OWN_A_MAX_FLOATS} floats), there is no separate packing step: every thread packs all of
+ * A into a buffer of its own on its first chunk, and each chunk packs its own B panels, so no
+ * thread reads packed data that another core wrote (see {@link #OWN_A_MAX_FLOATS}). K is never
+ * split and its blocking depends only on k, so every element of C
  * is computed by the same operations in the same order whatever the thread count: results are
  * bit-identical for 1 or N threads. Packing buffers belong to this instance and grow to the largest
  * problem seen; the tasks are fields that read the call in progress, so a steady state allocates
@@ -36,10 +37,10 @@ public final class VectorSgemm implements Sgemm {
     /**
      * Largest packed A (floats) that every thread packs for itself when threads split the columns:
      * 512 KiB, within a core's L2 here (AMD EPYC, 512 KiB). At 128x784x256 on 2 threads, packing A
-     * and B in a step of its own took 48 µs of a 400 µs call on a quiet host but 111-138 µs when the
-     * host was slow, and a private A with B packed by the chunk that uses it ran 1.08 and 1.13 times
-     * as fast in such phases (1.00 on a quieter host, 100 rounds); at 1024³ (4 MiB of A, beyond L2)
-     * packing A twice cost 6% (bench/NOTES-gemm.md, item 25).
+     * and B in a step of its own took 48-51 µs of a 400-480 µs call in one window but 111-138 µs in
+     * a slower one, and a private A with B packed by the chunk that uses it ran 1.08 and 1.13 times
+     * as fast in slow windows (1.00-1.02 in quieter ones); at 1024³ (4 MiB of A, beyond L2) packing
+     * A on both threads cost 6% (bench/NOTES-gemm.md, item 25).
      */
     static final int OWN_A_MAX_FLOATS = 1 << 17;
 
@@ -104,7 +105,7 @@ public final class VectorSgemm implements Sgemm {
         boolean ownPacking = t > 1 && packedASize <= OWN_A_MAX_FLOATS
                 && Math.min(lastPanels, nc / NR) >= 2 * t;
         if (ownPacking) {
-            for (int w = 0; w < t; w++) {
+            for (int w = 0; w < ownA.length; w++) { // every pool thread may take a chunk, not only t
                 ownA[w] = grow(ownA[w], packedASize);
             }
         } else {
@@ -239,8 +240,9 @@ public final class VectorSgemm implements Sgemm {
             }
             SgemmPacking.packB(g.transB, g.b, g.bOffset, g.ldb, g.k, g.kcb, g.j0, g.jEnd, lo, hi, packedB);
         }
-        tiles(pa, g.byColumns ? 0 : lo, g.byColumns ? g.mPanels : hi, g.byColumns ? lo : 0, g.byColumns ? hi : g.nPanels,
-                g.m, g.k, g.kcb, g.j0, g.jEnd, g.alpha, g.beta, g.c, g.cOffset, g.ldc, tiles[worker]);
+        tiles(pa, g.byColumns ? 0 : lo, g.byColumns ? g.mPanels : hi, g.byColumns ? lo : 0,
+                g.byColumns ? hi : g.nPanels, g.m, g.k, g.kcb, g.j0, g.jEnd, g.alpha, g.beta, g.c, g.cOffset,
+                g.ldc, tiles[worker]);
     }
 
     /** A panels [r0, r1) × B panels [q0, q1) of the column block [j0, jEnd), all of K, in K order. */

@@ -236,6 +236,23 @@ class SgemmTest {
         }
     }
 
+    /**
+     * A pool larger than the threads a call uses: the call splits its work for 2 threads (about
+     * 550 k multiply-adds) but all 3 of the pool's threads take chunks, and each must pack its own A.
+     */
+    @Test
+    void ownPackingWorksWhenThePoolHasMoreThreadsThanTheCallUses() {
+        assumeTrue(vectorModule() && VectorSgemm.supported(), "no 256-bit Vector API here");
+        SplittableRandom rnd = new SplittableRandom();
+        try (Parallel three = new Parallel(3)) {
+            Sgemm g3 = new VectorSgemm(three, 8, 5, 64);
+            for (int call = 0; call < 20; call++) {
+                Problem p = new Problem(rnd, call % 2 == 1, call % 4 >= 2, 37, 124, 120, 0.5f, 1f, false);
+                p.check("vector, blocks 8x5x64, pool of 3, call " + call, p.run(g3));
+            }
+        }
+    }
+
     /** Run in a child JVM without the vector module: must pick ScalarSgemm, warn once, not crash. */
     public static final class WithoutVectorModule {
         public static void main(String[] args) {
