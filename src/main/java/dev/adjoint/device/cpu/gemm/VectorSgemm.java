@@ -15,12 +15,13 @@ import jdk.incubator.vector.FloatVector;
  * thread takes fewer. When several threads split the columns and A is small (packed, at most
  * {@value #OWN_A_MAX_FLOATS} floats), there is no separate packing step: every thread packs all of
  * A into a buffer of its own on its first chunk, and each chunk packs its own B panels, so no
- * thread reads packed data that another core wrote (see {@link #OWN_A_MAX_FLOATS}). K is never
- * split and its blocking depends only on k, so every element of C
- * is computed by the same operations in the same order whatever the thread count: results are
- * bit-identical for 1 or N threads. Packing buffers belong to this instance and grow to the largest
- * problem seen; the tasks are fields that read the call in progress, so a steady state allocates
- * nothing. Calls are serialized.
+ * thread reads packed data that another core wrote (see {@link #OWN_A_MAX_FLOATS}).
+ *
+ * <p>K is never split and its blocking depends only on k, so every element of C is computed by the
+ * same operations in the same order whatever the thread count: results are bit-identical for 1 or N
+ * threads. Packing buffers belong to this instance and grow to the largest problem seen; the tasks
+ * are fields that read the call in progress, so a steady state allocates nothing. Calls are
+ * serialized.
  *
  * <p>This class touches {@code jdk.incubator.vector}; load it only through {@link Sgemm#create}.
  */
@@ -98,12 +99,9 @@ public final class VectorSgemm implements Sgemm {
         int kBlocks = (k + kc - 1) / kc;
         int kcb = (k + kBlocks - 1) / kBlocks;
         int mPanels = (m + MR - 1) / MR;
-        long work = (long) m * n * k;
-        int t = (int) Math.min(pool.threads(), Math.max(1, work / MIN_WORK_PER_THREAD));
+        int t = threadsFor(m, n, k);
         long packedASize = (long) mPanels * MR * k;
-        int lastPanels = ((n - 1) % nc + 1 + NR - 1) / NR;
-        boolean ownPacking = t > 1 && packedASize <= OWN_A_MAX_FLOATS
-                && Math.min(lastPanels, nc / NR) >= 2 * t;
+        boolean ownPacking = packsOwnA(m, n, k);
         if (ownPacking) {
             for (int w = 0; w < ownA.length; w++) { // every pool thread may take a chunk, not only t
                 ownA[w] = grow(ownA[w], packedASize);
@@ -168,6 +166,22 @@ public final class VectorSgemm implements Sgemm {
             g.b = null;
             g.c = null;
         }
+    }
+
+    /** Threads a call of this size splits its work for. */
+    private int threadsFor(int m, int n, int k) {
+        return (int) Math.min(pool.threads(), Math.max(1, (long) m * n * k / MIN_WORK_PER_THREAD));
+    }
+
+    /**
+     * Whether a call of this size packs A per thread, with no packing step: several threads, packed A
+     * at most {@value #OWN_A_MAX_FLOATS} floats, and every column block split by columns.
+     */
+    boolean packsOwnA(int m, int n, int k) {
+        int t = threadsFor(m, n, k);
+        long packedASize = (long) ((m + MR - 1) / MR) * MR * k;
+        int lastPanels = ((n - 1) % nc + 1 + NR - 1) / NR;
+        return t > 1 && packedASize <= OWN_A_MAX_FLOATS && Math.min(lastPanels, nc / NR) >= 2 * t;
     }
 
     /**

@@ -196,14 +196,7 @@ class SgemmTest {
         for (int[] s : new int[][] {{257, 257, 257}, {128, 256, 784}, {33, 500, 70}, {300, 9, 40}, {1024, 32, 600}}) {
             for (int t = 0; t < 4; t++) {
                 Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.75f, 0.5f, t == 3);
-                float[] r1 = p.run(g1);
-                float[] r2 = p.run(g2);
-                for (int x = 0; x < r1.length; x++) {
-                    if (Float.floatToRawIntBits(r1[x]) != Float.floatToRawIntBits(r2[x])) {
-                        fail("1 vs 2 threads differ at " + x + " for m=" + s[0] + " n=" + s[1] + " k=" + s[2]
-                                + " transposes " + t + ": " + r1[x] + " vs " + r2[x]);
-                    }
-                }
+                assertSameBits(p.run(g1), p.run(g2), "m=" + s[0] + " n=" + s[1] + " k=" + s[2] + " transposes " + t);
             }
         }
     }
@@ -219,19 +212,15 @@ class SgemmTest {
         assumeTrue(vectorModule() && VectorSgemm.supported(), "no 256-bit Vector API here");
         SplittableRandom rnd = new SplittableRandom();
         Sgemm g1 = new VectorSgemm(one, 8, 5, 64);
-        Sgemm g2 = new VectorSgemm(two, 8, 5, 64);
+        VectorSgemm g2 = new VectorSgemm(two, 8, 5, 64);
+        assertTrue(g2.packsOwnA(37, 124, 300), "the shape must take the own-packing path");
         for (int call = 0; call < 3; call++) {
             for (int t = 0; t < 4; t++) {
                 Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, 37, 124, 300, 1.5f, call == 1 ? 0f : 0.5f,
                         t == 2);
                 float[] r2 = p.run(g2);
                 p.check("vector, blocks 8x5x64, 2 threads, call " + call, r2);
-                float[] r1 = p.run(g1);
-                for (int x = 0; x < r1.length; x++) {
-                    if (Float.floatToRawIntBits(r1[x]) != Float.floatToRawIntBits(r2[x])) {
-                        fail("1 vs 2 threads differ at " + x + " on call " + call + ", transposes " + t);
-                    }
-                }
+                assertSameBits(p.run(g1), r2, "call " + call + ", transposes " + t);
             }
         }
     }
@@ -245,10 +234,19 @@ class SgemmTest {
         assumeTrue(vectorModule() && VectorSgemm.supported(), "no 256-bit Vector API here");
         SplittableRandom rnd = new SplittableRandom();
         try (Parallel three = new Parallel(3)) {
-            Sgemm g3 = new VectorSgemm(three, 8, 5, 64);
+            VectorSgemm g3 = new VectorSgemm(three, 8, 5, 64);
+            assertTrue(g3.packsOwnA(37, 124, 120), "the shape must take the own-packing path");
             for (int call = 0; call < 20; call++) {
                 Problem p = new Problem(rnd, call % 2 == 1, call % 4 >= 2, 37, 124, 120, 0.5f, 1f, false);
                 p.check("vector, blocks 8x5x64, pool of 3, call " + call, p.run(g3));
+            }
+        }
+    }
+
+    static void assertSameBits(float[] oneThread, float[] twoThreads, String what) {
+        for (int x = 0; x < oneThread.length; x++) {
+            if (Float.floatToRawIntBits(oneThread[x]) != Float.floatToRawIntBits(twoThreads[x])) {
+                fail("1 vs 2 threads differ at " + x + " for " + what + ": " + oneThread[x] + " vs " + twoThreads[x]);
             }
         }
     }
