@@ -2,8 +2,10 @@ package dev.adjoint.nn;
 
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,6 +18,8 @@ public final class Parameters implements AutoCloseable {
     private final Tensor values;
     private final Tensor grads;
     private final Map<String, Tensor> named = new LinkedHashMap<>();
+    /** The gradient views attached to the parameters, closed with them (without filling a pending zero). */
+    private final List<Tensor> gradViews = new ArrayList<>();
 
     private Parameters(Module module) {
         Map<String, Tensor> params = module.parameters();
@@ -42,6 +46,7 @@ public final class Parameters implements AutoCloseable {
             InPlace.copy(value, p);
             module.replace(e.getKey(), value);
             value.attachGrad(grad);
+            gradViews.add(grad);
             named.put(e.getKey(), value);
             at += n;
         }
@@ -88,12 +93,8 @@ public final class Parameters implements AutoCloseable {
 
     @Override
     public void close() {
-        named.values().forEach(t -> {
-            if (t.grad() != null) {
-                t.grad().close();
-            }
-            t.close();
-        });
+        gradViews.forEach(Tensor::close);
+        named.values().forEach(Tensor::close);
         values.close();
         grads.close();
     }

@@ -14,6 +14,7 @@ import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Gradcheck;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
+import dev.adjoint.testing.CountingDevice;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -128,6 +129,24 @@ class NnTest {
                 float want = i < w.length ? 2 * w[i] : 0f;
                 assertEquals(want, g[i], 1e-6f * Math.abs(want), "gradient " + i);
             }
+        }
+    }
+
+    /** Closing frees both slabs and does not first fill the lazily zeroed gradients it is about to free. */
+    @Test
+    void closingParametersFreesTheSlabsWithoutFillingPendingZeros() {
+        CountingDevice dev = new CountingDevice(CPU);
+        try (Sequential mlp = Sequential.mlp(dev, new int[] {4, 8, 3}, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1)) {
+            Parameters p = Parameters.of(mlp);
+            try (Scope s = Scope.open()) {
+                mlp.forward(Tensor.normal(dev, 3, 0f, 1f, 5, 4)).sum().backward();
+            }
+            p.zeroGrad();
+            long fills = dev.fills();
+            long live = dev.liveBytes();
+            p.close();
+            assertEquals(fills, dev.fills(), "close filled a gradient it then freed");
+            assertEquals(live - 2 * 4 * p.count(), dev.liveBytes(), "the value and gradient slabs are freed");
         }
     }
 

@@ -12,13 +12,14 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A device that delegates everything and counts the bytes allocated, the bytes still live (allocated
- * and not yet closed) and the downloads, for memory-bound tests.
+ * and not yet closed), the downloads and the fills, for memory-bound tests.
  */
 public final class CountingDevice implements Device {
     private final Device inner;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong allocations = new AtomicLong();
     private final AtomicLong downloads = new AtomicLong();
+    private final AtomicLong fills = new AtomicLong();
     /** Buffers handed out and not seen closed yet; closed ones are dropped as {@link #liveBytes} walks them. */
     private final Set<Buffer> handedOut = ConcurrentHashMap.newKeySet();
 
@@ -54,6 +55,11 @@ public final class CountingDevice implements Device {
         return downloads.get();
     }
 
+    /** Fills (of any value) so far. */
+    public long fills() {
+        return fills.get();
+    }
+
     @Override public String name() { return inner.name(); }
     @Override public String description() { return "counting " + inner.description(); }
 
@@ -75,7 +81,11 @@ public final class CountingDevice implements Device {
         inner.download(src, so, dst, dOff, len);
     }
 
-    @Override public void fill(Buffer dst, long off, long len, float v) { inner.fill(dst, off, len, v); }
+    @Override
+    public void fill(Buffer dst, long off, long len, float v) {
+        fills.incrementAndGet();
+        inner.fill(dst, off, len, v);
+    }
     @Override public void copy(Buffer s, long so, Buffer d, long dOff, long len) { inner.copy(s, so, d, dOff, len); }
     @Override public void random(Buffer d, long off, long len, Distribution dist, float a, float b, long seed) {
         inner.random(d, off, len, dist, a, b, seed);
