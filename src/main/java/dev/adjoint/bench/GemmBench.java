@@ -70,19 +70,13 @@ public final class GemmBench {
     public record Shape(int m, int k, int n) {
         /** {@code MxKxN}; {@code what} names the value in the error ({@code --shape}, {@code shape}). */
         public static Shape parse(String what, String s) {
-            String[] p = s.toLowerCase(Locale.ROOT).split("x");
-            if (p.length != 3) {
-                throw new IllegalArgumentException(what + " " + s + ": expected MxKxN, e.g. 128x784x256");
-            }
+            int[] p;
             try {
-                Shape shape = new Shape(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Integer.parseInt(p[2]));
-                if (shape.m < 1 || shape.k < 1 || shape.n < 1) {
-                    throw new IllegalArgumentException(what + " " + s + ": sizes must be positive");
-                }
-                return shape;
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(what + " " + s + ": expected MxKxN, e.g. 128x784x256", e);
+                p = Sizes.parse(what, s.toLowerCase(Locale.ROOT), "x", 3);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage() + " (MxKxN, e.g. 128x784x256)", e);
             }
+            return new Shape(p[0], p[1], p[2]);
         }
 
         public double flops() {

@@ -23,6 +23,9 @@ class GemmBenchTest {
     void flagsAreParsedAndBadValuesNameTheFlag() {
         GemmBench.Options o = GemmBench.parse(new String[] {"--shape", "8x4x2", "--compare", "--threads", "2"});
         assertEquals(List.of(new GemmBench.Shape(8, 4, 2)), o.shapes());
+        assertEquals(new GemmBench.Shape(128, 784, 256), GemmBench.Shape.parse("--shape", "128X784X256"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> GemmBench.Shape.parse("--shape", "8x0x2"))
+                .getMessage().startsWith("--shape '8x0x2' is not 3 positive integers"));
         assertEquals("numpy", o.peer());
         assertEquals(2, o.threads());
         assertNull(GemmBench.parse(new String[] {"--peer", "torch"}).peer(), "--peer alone does not compare");
@@ -31,7 +34,7 @@ class GemmBenchTest {
                 () -> GemmBench.parse(new String[] {"--compare", "--peer", "blas"})).getMessage().contains("--peer blas"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> GemmBench.parse(new String[] {"--repeat", "0"})).getMessage().contains("--repeat 0"));
-        assertEquals("--shape 8x8: expected MxKxN, e.g. 128x784x256", assertThrows(IllegalArgumentException.class,
+        assertEquals("--shape '8x8' is not 3 positive integers separated by 'x' (MxKxN, e.g. 128x784x256)", assertThrows(IllegalArgumentException.class,
                 () -> GemmBench.parse(new String[] {"--shape", "8x8"})).getMessage());
     }
 

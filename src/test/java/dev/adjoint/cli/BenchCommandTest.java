@@ -87,7 +87,8 @@ class BenchCommandTest {
         assertEquals(3, lines.size(), "one line per mistake: " + lines);
         assertEquals("adjoint: bench: --repeat must be a positive integer, got 'none'", lines.get(0));
         assertTrue(lines.get(1).startsWith("adjoint: unknown benchmark 'matrix'"), lines.get(1));
-        assertEquals("adjoint: bench: --cases: case 'gemm:8x8': shape 8x8: expected MxKxN, e.g. 128x784x256",
+        assertEquals("adjoint: bench: --cases: case 'gemm:8x8': shape '8x8' is not 3 positive integers separated by 'x' "
+                + "(MxKxN, e.g. 128x784x256)",
                 lines.get(2));
     }
 }

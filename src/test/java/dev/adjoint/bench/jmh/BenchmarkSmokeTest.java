@@ -148,7 +148,7 @@ class BenchmarkSmokeTest {
         GemmBenchmark g = new GemmBenchmark();
         g.shape = "128x0x5";
         e = assertThrows(IllegalArgumentException.class, () -> once(() -> g.open(cpu()), () -> {}, g::tearDown));
-        assertTrue(e.getMessage().contains("128x0x5: sizes must be positive"), e.getMessage());
+        assertTrue(e.getMessage().contains("shape '128x0x5' is not 3 positive integers"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ModelSpec.parse("784-256-10"));
         assertTrue(e.getMessage().contains("SIZES/BATCH"), e.getMessage());
         ElementwiseBenchmark b = new ElementwiseBenchmark();
