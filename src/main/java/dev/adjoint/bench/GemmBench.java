@@ -72,7 +72,7 @@ public final class GemmBench {
         public static Shape parse(String what, String s) {
             int[] p;
             try {
-                p = Sizes.parse(what, s.toLowerCase(Locale.ROOT), "x", 3);
+                p = Sizes.parse(what, s, "x", 3);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage() + " (MxKxN, e.g. 128x784x256)", e);
             }

@@ -7,11 +7,12 @@ public final class Sizes {
     private Sizes() {}
 
     /**
-     * The positive integers of {@code text} split at {@code separator}; exactly {@code count} of
-     * them, or at least two when {@code count} is 0. {@code what} names the parameter in the error.
+     * The positive integers of {@code text} split at {@code separator} (in either case: {@code 8X8}
+     * as {@code 8x8}); exactly {@code count} of them, or at least two when {@code count} is 0.
+     * {@code what} names the parameter in the error.
      */
     public static int[] parse(String what, String text, String separator, int count) {
-        String[] parts = text.split(Pattern.quote(separator), -1);
+        String[] parts = Pattern.compile(Pattern.quote(separator), Pattern.CASE_INSENSITIVE).split(text, -1);
         boolean ok = count == 0 ? parts.length >= 2 : parts.length == count;
         int[] sizes = new int[parts.length];
         for (int i = 0; ok && i < parts.length; i++) {

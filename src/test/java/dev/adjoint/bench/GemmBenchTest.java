@@ -34,8 +34,9 @@ class GemmBenchTest {
                 () -> GemmBench.parse(new String[] {"--compare", "--peer", "blas"})).getMessage().contains("--peer blas"));
         assertTrue(assertThrows(IllegalArgumentException.class,
                 () -> GemmBench.parse(new String[] {"--repeat", "0"})).getMessage().contains("--repeat 0"));
-        assertEquals("--shape '8x8' is not 3 positive integers separated by 'x' (MxKxN, e.g. 128x784x256)", assertThrows(IllegalArgumentException.class,
-                () -> GemmBench.parse(new String[] {"--shape", "8x8"})).getMessage());
+        assertEquals("--shape '8X8' is not 3 positive integers separated by 'x' (MxKxN, e.g. 128x784x256)",
+                assertThrows(IllegalArgumentException.class,
+                        () -> GemmBench.parse(new String[] {"--shape", "8X8"})).getMessage(), "names what was typed");
     }
 
     @Test

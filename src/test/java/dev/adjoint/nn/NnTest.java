@@ -136,8 +136,8 @@ class NnTest {
     @Test
     void closingParametersFreesTheSlabsWithoutFillingPendingZeros() {
         CountingDevice dev = new CountingDevice(CPU);
-        try (Sequential mlp = Sequential.mlp(dev, new int[] {4, 8, 3}, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1)) {
-            Parameters p = Parameters.of(mlp);
+        try (Sequential mlp = Sequential.mlp(dev, new int[] {4, 8, 3}, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
+             Parameters p = Parameters.of(mlp)) { // closed twice on success: close is idempotent
             try (Scope s = Scope.open()) {
                 mlp.forward(Tensor.normal(dev, 3, 0f, 1f, 5, 4)).sum().backward();
             }
