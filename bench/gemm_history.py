@@ -5,12 +5,16 @@ One compare_gemm.py run is 45 samples a side per case, taken in 10 minutes; the 
 last minutes to hours, so one run says how the code did in one window. This script reads the result
 files (default: bench/results/cpu-gemm-vs-numpy*.json) and prints, as Markdown:
 
-- per run: the commit, the time, numpy's median and the ratio of medians / median per-round ratio
-  per case, with misses of the goal in bold;
-- per version of the GEMM code (runs whose commits have the same src/main/java/dev/adjoint/device/cpu/gemm
-  tree and Parallel.java, found with git): all samples of those runs pooled, the ratio of the pooled
-  medians, the median of all per-round ratios, and how many runs met the goal on both. A run made
-  with uncommitted changes (commit "...-dirty") is grouped by its commit's code and marked "+".
+- per run: the commit, the time, and per case the run's own ratio of medians / median per-round
+  ratio as compare_gemm.py stored them, numpy's median beside them (so the host's state shows), and
+  misses of the goal in bold;
+- per version: runs whose commits have the same src/main/java/dev/adjoint/device/cpu/gemm tree and
+  Parallel.java (git object ids) and that were measured by the same method (the result file's
+  `method` text) pooled: the median of all their per-round ratios, the ratio of the pooled medians,
+  and how many of the runs met the goal. The per-round median is the sounder of the two: each
+  round's pair was taken seconds apart, while the pooled medians mix windows. Runs made with
+  uncommitted changes (commit "...-dirty", marked "+") pool only with dirty runs of the same commit,
+  since the change may have been to the GEMM.
 
     bench/gemm_history.py [FILE...]
 """
@@ -38,24 +42,23 @@ def code_version(commit, git=None):
 
 
 def load(path):
-    """A result file as {commit, time, name, cases: {(shape, threads): {java, numpy, paired}}}."""
+    """A result file as {commit, dirty, time, name, method, goal, cases: {(shape, threads): case}}."""
     with open(path) as f:
         d = json.load(f)
+    goal = d.get("goal_ratio", 0.85)
     cases = {}
     for r in d["results"]:
         java, numpy = r["java_samples"], r["numpy_samples"]
         if len(java) != len(numpy) or not java:
             raise ValueError("%s: %s, %d threads: %d java samples against %d numpy samples"
                              % (path, r["shape"], r["threads"], len(java), len(numpy)))
-        cases[(r["shape"], r["threads"])] = {"java": java, "numpy": numpy,
-                                             "paired": [j / n for j, n in zip(java, numpy)]}
+        cases[(r["shape"], r["threads"])] = {
+            "java": java, "numpy": numpy, "paired": [j / n for j, n in zip(java, numpy)],
+            "ratio": r["ratio"], "per_round": r["paired_ratio_median"], "numpy_median": r["numpy_median_gflops"],
+            "met": r["ratio"] >= goal and r["paired_ratio_median"] >= goal}
     commit = d["git_commit"]
-    return {"commit": commit.removesuffix("-dirty"), "dirty": commit.endswith("-dirty"), "time": d["timestamp"], "name": os.path.basename(path),
-            "goal": d.get("goal_ratio", 0.85), "cases": cases}
-
-
-def ratios(java, numpy, paired):
-    return statistics.median(java) / statistics.median(numpy), statistics.median(paired)
+    return {"commit": commit.removesuffix("-dirty"), "dirty": commit.endswith("-dirty"), "time": d["timestamp"],
+            "name": os.path.basename(path), "method": d.get("method", ""), "goal": goal, "cases": cases}
 
 
 def cell(ratio, per_round, goal):
@@ -71,17 +74,18 @@ def table(runs, versions):
     """Markdown for the runs (sorted by time) and the pooled versions ({key: [run]})."""
     keys = sorted({k for r in runs for k in r["cases"]}, key=lambda k: (k[0] != "1024x1024x1024", k[0], k[1]))
     head = " | ".join("%s %dT" % k for k in keys)
-    out = ["Ratio of medians / median per-round ratio, Java over numpy (numpy's median in GFLOP/s in brackets); "
-           "bold: below the goal on either.", "",
+    out = ["Per run: ratio of medians / median per-round ratio, Java over numpy, as the run stored them "
+           "(numpy's median in GFLOP/s in brackets); bold: below the goal on either.", "",
            "| run | commit | " + head + " |", "|---|---|" + "---|" * len(keys)]
     for r in sorted(runs, key=lambda r: r["time"]):
         cells = []
         for k in keys:
             c = r["cases"].get(k)
-            cells.append("" if c is None else "%s (%.0f)" % (cell(*ratios(c["java"], c["numpy"], c["paired"]),
-                                                                 r["goal"]), statistics.median(c["numpy"])))
+            cells.append("" if c is None else "%s (%.0f)" % (cell(c["ratio"], c["per_round"], r["goal"]),
+                                                             c["numpy_median"]))
         out.append("| %s %s | %s | %s |" % (r["name"], r["time"][:16], label(r), " | ".join(cells)))
-    out += ["", "Pooled per version of the GEMM code (every sample of its runs; runs meeting the goal on both).", "",
+    out += ["", "Pooled per version (same GEMM sources, same method): median of all per-round ratios / ratio of "
+                "the pooled medians (runs meeting the goal on both).", "",
             "| GEMM code as at | runs | " + head + " |", "|---|---|" + "---|" * len(keys)]
     for group in sorted(versions.values(), key=lambda g: min(r["time"] for r in g)):
         cells = []
@@ -91,18 +95,24 @@ def table(runs, versions):
                 cells.append("")
                 continue
             pool = {f: [x for r in have for x in r["cases"][k][f]] for f in ("java", "numpy", "paired")}
-            met = sum(min(ratios(**r["cases"][k])) >= r["goal"] for r in have)
-            cells.append("%s (%d of %d)" % (cell(*ratios(**pool), have[0]["goal"]), met, len(have)))
+            per_round = statistics.median(pool["paired"])
+            ratio = statistics.median(pool["java"]) / statistics.median(pool["numpy"])
+            met = sum(r["cases"][k]["met"] for r in have)
+            text = "%.3f / %.3f" % (per_round, ratio)
+            if min(per_round, ratio) < have[0]["goal"]:
+                text = "**%s**" % text
+            cells.append("%s (%d of %d)" % (text, met, len(have)))
         commits = sorted({label(r) for r in group})
         out.append("| %s | %d | %s |" % (", ".join(commits), len(group), " | ".join(cells)))
     return "\n".join(out)
 
 
 def group(runs, version):
-    """{version key: [run]}; a commit git does not know is a version of its own."""
+    """{key: [run]}: same code (by version(commit)) and same method; unknown commits and dirty runs alone."""
     versions = {}
     for r in runs:
-        key = version(r["commit"]) or ("unknown", r["commit"])
+        code = None if r["dirty"] else version(r["commit"])
+        key = (code, r["method"]) if code is not None else ("alone", r["commit"], r["dirty"], r["method"])
         versions.setdefault(key, []).append(r)
     return versions
 
