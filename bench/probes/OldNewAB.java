@@ -42,6 +42,9 @@ public final class OldNewAB {
             gs[0].run();
             gs[1].run();
             System.out.println(args[s] + " " + threads + "T: same bits " + Arrays.equals(c0, c1));
+            if (!Arrays.equals(c0, c1)) {
+                throw new AssertionError(args[s] + ": the old and the new GEMM computed other bits");
+            }
             double flops = 2.0 * m * n * k;
             for (G g : gs) for (long e = System.nanoTime() + 3_000_000_000L; System.nanoTime() < e; ) g.run();
             List<double[]> rows = new ArrayList<>();

@@ -126,6 +126,9 @@ public final class TouchAB {
             base.gemm(m, n, k, a, b, c1);
             touch.gemm(m, n, k, a, b, c2);
             System.out.println(args[s] + ": copy==real " + Arrays.equals(c0, c1) + ", touch==real " + Arrays.equals(c0, c2));
+            if (!Arrays.equals(c0, c1) || !Arrays.equals(c0, c2)) {
+                throw new AssertionError(args[s] + ": a variant computed other bits than VectorSgemm");
+            }
             String[] names = {"real", "base", "touch"};
             G[] gs = {() -> real.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c0, 0, n),
                       () -> base.gemm(m, n, k, a, b, c1), () -> touch.gemm(m, n, k, a, b, c2)};
