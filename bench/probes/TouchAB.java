@@ -1,9 +1,8 @@
 package dev.adjoint.device.cpu.gemm;
 
+import dev.adjoint.bench.Sizes;
 import dev.adjoint.device.cpu.Parallel;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,7 +16,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Not built by Maven. Run against the project's classes (it uses package-private SgemmPacking):
  * <pre>
  *   ./mvnw -q compile && mkdir -p /tmp/touch
- *   javac --add-modules jdk.incubator.vector -cp target/classes -d /tmp/touch bench/probes/TouchAB.java
+ *   javac --add-modules jdk.incubator.vector -cp target/classes -d /tmp/touch \
+ *       bench/probes/TouchAB.java bench/probes/ProbeRounds.java
  *   java --add-modules jdk.incubator.vector -cp /tmp/touch:target/classes \
  *       dev.adjoint.device.cpu.gemm.TouchAB 30 1024x1024x1024 128x784x256
  * </pre>
@@ -107,20 +107,16 @@ public final class TouchAB {
         }
     }
 
-    interface G { void run(); }
-
     public static void main(String[] args) {
         int rounds = Integer.parseInt(args[0]);
         Parallel pool = new Parallel(1);
         VectorSgemm real = new VectorSgemm(pool);
         Copy base = new Copy(false), touch = new Copy(true);
         for (int s = 1; s < args.length; s++) {
-            String[] p = args[s].split("x");
-            int m = Integer.parseInt(p[0]), k = Integer.parseInt(p[1]), n = Integer.parseInt(p[2]);
+            int[] shape = Sizes.parse("shape", args[s], "x", 3);
+            int m = shape[0], k = shape[1], n = shape[2];
             Random rnd = new Random(1);
-            float[] a = new float[m * k], b = new float[k * n];
-            for (int i = 0; i < a.length; i++) a[i] = rnd.nextFloat() - 0.5f;
-            for (int i = 0; i < b.length; i++) b[i] = rnd.nextFloat() - 0.5f;
+            float[] a = ProbeRounds.random(rnd, m * k), b = ProbeRounds.random(rnd, k * n);
             float[] c0 = new float[m * n], c1 = new float[m * n], c2 = new float[m * n];
             real.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c0, 0, n);
             base.gemm(m, n, k, a, b, c1);
@@ -130,37 +126,14 @@ public final class TouchAB {
                 throw new AssertionError(args[s] + ": a variant computed other bits than VectorSgemm");
             }
             String[] names = {"real", "base", "touch"};
-            G[] gs = {() -> real.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c0, 0, n),
-                      () -> base.gemm(m, n, k, a, b, c1), () -> touch.gemm(m, n, k, a, b, c2)};
-            double flops = 2.0 * m * n * k;
-            for (G g : gs) for (long e = System.nanoTime() + 2_000_000_000L; System.nanoTime() < e; ) g.run();
-            List<double[]> rows = new ArrayList<>();
-            for (int r = 0; r < rounds; r++) {
-                double[] row = new double[gs.length];
-                for (int v0 = 0; v0 < gs.length; v0++) {
-                    int v = (v0 + r) % gs.length;
-                    for (long e = System.nanoTime() + 100_000_000L; System.nanoTime() < e; ) gs[v].run();
-                    int calls = 0;
-                    long t0 = System.nanoTime(), t;
-                    do { gs[v].run(); calls++; } while ((t = System.nanoTime()) - t0 < 200_000_000L);
-                    row[v] = flops * calls / (t - t0);
-                }
-                rows.add(row);
-                System.out.printf("  round %2d: real %6.1f base %6.1f touch %6.1f GFLOP/s%n", r, row[0], row[1], row[2]);
-            }
-            for (int v = 0; v < gs.length; v++) {
-                final int vv = v;
+            double[][] rows = ProbeRounds.run(rounds, 2, 2.0 * m * n * k, names,
+                    () -> real.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c0, 0, n),
+                    () -> base.gemm(m, n, k, a, b, c1), () -> touch.gemm(m, n, k, a, b, c2));
+            for (int v = 0; v < names.length; v++) {
                 System.out.printf("%s %-5s median %6.1f, paired vs base %.3f%n", args[s], names[v],
-                        med(rows.stream().mapToDouble(x -> x[vv]).toArray()),
-                        med(rows.stream().mapToDouble(x -> x[vv] / x[1]).toArray()));
+                        ProbeRounds.median(rows, v, -1), ProbeRounds.median(rows, v, 1));
             }
         }
         pool.close();
-    }
-
-    static double med(double[] x) {
-        double[] s = x.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }
