@@ -17,10 +17,22 @@ public final class Environment {
         m.put("cores", (long) Runtime.getRuntime().availableProcessors());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
+        m.put("gc", garbageCollector());
         m.put("vector_api", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
         m.put("commit", commit());
         m.put("time", Instant.now().toString());
         return m;
+    }
+
+    /**
+     * The collectors the JVM runs (e.g. "G1 Young Generation, G1 Concurrent GC, G1 Old Generation"): the
+     * CPU GEMM's kernel loop compiled differently under each (bench/NOTES-gemm.md, item 29), and the JVM
+     * picks Serial on one CPU or under 1792 MiB, so a result says which it ran under.
+     */
+    public static String garbageCollector() {
+        return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .map(java.lang.management.GarbageCollectorMXBean::getName)
+                .collect(java.util.stream.Collectors.joining(", "));
     }
 
     /** Writes a result file (creating its folder), as pretty JSON. */

@@ -19,14 +19,18 @@ import jdk.incubator.vector.VectorSpecies;
  * on its own rather than inlining it into a caller: inlined into a large caller, the Vector API calls
  * overflowed C2's node budget, stayed boxed, and the kernel ran 20x slower (measured).
  *
- * <p>The k loop walks A and B with their own indices ({@code ap += 4, bp += 16}) rather than deriving
- * both from a counter: C2 then spends 4 instructions per step on the loop (lea, movsxd, add, cmp+jl)
- * instead of 7, 18 in all for 8 FMAs (checked with hsdis). From L1 both run at the core's peak on a
- * quiet host; in the host's slow phases, when a loop that loads and indexes loses far more than a
- * pure FMA loop, this one measured 54 GFLOP/s against 50 for the counter form (same JVM, alternating;
- * bench/NOTES-gemm.md, item 24). C2 does not unroll the loop, and unrolled by hand or with a higher
- * {@code LoopUnrollLimit} it hoists every step's loads to the top and spills accumulators (half
- * speed), so the single step stays.
+ * <p>The k loop walks A and B with their own indices ({@code ap += 4, bp += 16}) and ends on B's
+ * ({@code bp < bEnd}). Ending on A's index, as it did until this was found, let C2 compile the loop
+ * with the JVM's default collector (G1) in 18 instructions a step, but under the Serial and Parallel
+ * collectors (Serial is the default on one CPU or under 1792 MiB) C2 kept B's array and base index
+ * in vector registers and moved them back every step: 60-63 GFLOP/s for the whole GEMM against 85-89
+ * (1 thread, 1024³ and 128x784x256; bench/NOTES-gemm.md, item 29). Ended on B's index, C2 keeps two
+ * range checks on A in the loop (24 instructions a step) and the GEMM runs at 85-89 under all three
+ * collectors. Counting steps ({@code p < kc}) also ran at full speed under all three, but its
+ * Serial-GC loop reads the limit from the stack every step, and in the host's slow phases it had
+ * measured 50 GFLOP/s from L1 against 54 for separate indices (item 24). C2 does not unroll the loop, and
+ * unrolled by hand or with a higher {@code LoopUnrollLimit} it hoists every step's loads to the top
+ * and spills accumulators (half speed), so the single step stays.
  */
 final class SgemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
@@ -45,8 +49,8 @@ final class SgemmKernel {
             throw new IndexOutOfBoundsException("sgemm kernel: k=" + kc + ", A at " + ao + ", B at " + bo
                     + " do not fit arrays of " + a.length + " and " + b.length + ", or the tile aliases them");
         }
-        int aEnd = ao + kc * MR;
-        for (int ap = ao, bp = bo; ap < aEnd; ap += MR, bp += NR) {
+        int bEnd = bo + kc * NR;
+        for (int ap = ao, bp = bo; bp < bEnd; ap += MR, bp += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
             FloatVector b1 = FloatVector.fromArray(S, b, bp + 8);
             FloatVector x = FloatVector.broadcast(S, a[ap]);
