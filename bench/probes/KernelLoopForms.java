@@ -9,7 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
  * same JVM, alternating round by round: the loop ended on A's index (as until item 29 of
  * bench/NOTES-gemm.md), ended on B's index ({@link SgemmKernel#packed} as it is), and counting
  * steps; each with the kernel's up-front bounds check, which is part of what C2 allocates registers
- * around. Run it under each collector: C2 compiled the first form well under G1 only.
+ * around. Run it under each collector: C2 compiled the first form well under G1 only. The per-round
+ * lines show the 5x16 kernel at 4/5 of its rate (the flops of 4 rows a call); its median is scaled.
  * usage: rounds [k]
  *
  * <p>Not built by Maven:

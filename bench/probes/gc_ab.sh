@@ -2,7 +2,8 @@
 # A/B of two adjoint jars under each garbage collector: fresh JVMs, old and new alternating, each
 # running `GemmBench --compare` (1024^3 and 128x784x256, 5 rounds of one sample by Java and one by
 # numpy, so the host's state shows in numpy's figure beside each). The collector matters to the GEMM
-# only through C2's register allocation of the kernel loop (bench/NOTES-gemm.md, item 29).
+# only through C2's register allocation of the kernel loop (bench/NOTES-gemm.md, item 29). Old runs
+# first in every pair. A JVM that fails prints its error and stops the script.
 #   bench/probes/gc_ab.sh OLD.jar NEW.jar OUT_DIR [PAIRS]
 set -euo pipefail
 old=$1 new=$2 out=$3 pairs=${4:-2}
@@ -16,7 +17,7 @@ for threads in 1 2; do
         f="$out/${gc}-${threads}t-${side}-$i.json"
         "$java" "-XX:+Use${gc}GC" -Xmx2g --add-modules jdk.incubator.vector -cp "$jar" dev.adjoint.bench.GemmBench \
           --threads "$threads" --size 1024 --shape 128x784x256 --repeat 5 --warmup 2 --compare --json "$f" \
-          2>/dev/null | grep "^numpy" | sed "s/^/$gc ${threads}T $side $i: /"
+          2> >(grep -v "incubator modules" >&2) | grep "^numpy" | sed "s/^/$gc ${threads}T $side $i: /"
       done
     done
   done

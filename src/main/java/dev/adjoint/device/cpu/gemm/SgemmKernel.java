@@ -20,17 +20,18 @@ import jdk.incubator.vector.VectorSpecies;
  * overflowed C2's node budget, stayed boxed, and the kernel ran 20x slower (measured).
  *
  * <p>The k loop walks A and B with their own indices ({@code ap += 4, bp += 16}) and ends on B's
- * ({@code bp < bEnd}). Ending on A's index, as it did until this was found, let C2 compile the loop
- * with the JVM's default collector (G1) in 18 instructions a step, but under the Serial and Parallel
- * collectors (Serial is the default on one CPU or under 1792 MiB) C2 kept B's array and base index
- * in vector registers and moved them back every step: 60-63 GFLOP/s for the whole GEMM against 85-89
- * (1 thread, 1024³ and 128x784x256; bench/NOTES-gemm.md, item 29). Ended on B's index, C2 keeps two
- * range checks on A in the loop (24 instructions a step) and the GEMM runs at 85-89 under all three
- * collectors. Counting steps ({@code p < kc}) also ran at full speed under all three, but its
- * Serial-GC loop reads the limit from the stack every step, and in the host's slow phases it had
- * measured 50 GFLOP/s from L1 against 54 for separate indices (item 24). C2 does not unroll the loop, and
- * unrolled by hand or with a higher {@code LoopUnrollLimit} it hoists every step's loads to the top
- * and spills accumulators (half speed), so the single step stays.
+ * ({@code bp < bEnd}). Ended on A's index, as it was until this was found, C2 compiled the loop well
+ * under the JVM's default collector (G1), but under the Serial and Parallel collectors (Serial is the
+ * JVM's pick on one CPU or under 1792 MiB) it ran short of general registers and moved B's array
+ * reference to a vector register and back every step: the 1-thread GEMM ran at 0.67-0.70 of numpy
+ * there against 0.92-0.95 under G1. Ended on B's index, C2 keeps two range checks on A in the loop
+ * (25 instructions a step against 19) and the GEMM ran at 0.92-0.98 of numpy under all three
+ * collectors (bench/NOTES-gemm.md, item 29; measured on JDK 25.0.3, AVX2). Counting steps
+ * ({@code p < kc}) also ran at full speed under all three, but its Serial-GC loop reads the limit
+ * from the stack every step, and in the host's slow phases it had measured 50 GFLOP/s from L1
+ * against 54 for separate indices (item 24). C2 does not unroll the loop, and unrolled by hand or
+ * with a higher {@code LoopUnrollLimit} it hoists every step's loads to the top and spills
+ * accumulators (half speed), so the single step stays.
  */
 final class SgemmKernel {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
