@@ -83,17 +83,24 @@ def main():
     p.add_argument("--sample", type=float, default=0.2, help="seconds per sample")
     p.add_argument("--warmup", type=float, default=3.0, help="Java warm-up seconds per shape and JVM")
     p.add_argument("--no-build", action="store_true", help="use target/adjoint.jar as it is")
+    p.add_argument("--gc", choices=("G1", "Serial", "Parallel"),
+                   help="collector for the Java side (default: the JVM's own pick, G1 on 2 CPUs). C2 allocates the"
+                        " kernel loop's registers differently under Serial/Parallel (NOTES-gemm item 29), so a"
+                        " JDK or kernel change is worth one run with --gc Serial")
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "cpu-gemm-vs-numpy.json"))
     a = p.parse_args()
     jh = java_home()
-    env = dict(os.environ, JAVA_HOME=jh, MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow")
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    # Each JVM's own JSON names the commit it ran (environment.commit), as the ./adjoint launcher does.
+    env = dict(os.environ, JAVA_HOME=jh, MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow",
+               ADJOINT_COMMIT=head.stdout.strip() or "unknown")
     if not a.no_build:
         subprocess.run([os.path.join(ROOT, "mvnw"), "-B", "-ntp", "-q", "package", "-DskipTests"], cwd=ROOT, env=env,
                        check=True)
     shapes = a.shapes.split(",")
     threads = [int(t) for t in a.threads.split(",")]
-    java = [os.path.join(jh, "bin", "java"), "--add-modules", "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", JAR, "dev.adjoint.bench.GemmBench",
+    java = [os.path.join(jh, "bin", "java")] + (["-XX:+Use%sGC" % a.gc] if a.gc else []) + [
+            "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", JAR, "dev.adjoint.bench.GemmBench",
             "--device", "cpu", "--compare", "--repeat", str(a.rounds), "--sample", str(a.sample),
             "--warmup", str(a.warmup)]
     for s in shapes:
@@ -159,6 +166,7 @@ def main():
                    " JVM's run" % (a.runs, a.rounds, a.sample, a.warmup, meta.get(
                        "warmup_seconds_per_sample", 0), GOAL)),
         "shape_order": "MxKxN", "flops_per_call": "2*m*n*k", "goal_ratio": GOAL,
+        "gc_flag": "-XX:+Use%sGC" % a.gc if a.gc else "none (the JVM's pick; environment.gc names it)",
         "environment": meta.get("environment"),
         "platform": platform.platform(),
         "device": meta.get("device"),
