@@ -180,7 +180,7 @@ final class CpuElementwise {
                     VectorElementwise.relu(x, xi, out, oi, n);
                 } else {
                     for (int j = 0; j < n; j++) {
-                        out[oi + j] = x[xi + j] > 0f ? x[xi + j] : 0f;
+                        out[oi + j] = CpuMath.unary(op, x[xi + j], p);
                     }
                 }
             }
@@ -231,7 +231,7 @@ final class CpuElementwise {
                     VectorElementwise.reluBackward(a, ai, b, bi, out, oi, n);
                 } else {
                     for (int j = 0; j < n; j++) {
-                        out[oi + j] = a[ai + j] > 0f ? b[bi + j] : 0f;
+                        out[oi + j] = CpuMath.binary(op, a[ai + j], b[bi + j], p);
                     }
                 }
             }

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.adjoint.device.cpu.Parallel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -249,32 +246,6 @@ class SgemmTest {
                 fail("1 vs 2 threads differ at " + x + " for " + what + ": " + oneThread[x] + " vs " + twoThreads[x]);
             }
         }
-    }
-
-    /** Run in a child JVM without the vector module: must pick ScalarSgemm, warn once, not crash. */
-    public static final class WithoutVectorModule {
-        public static void main(String[] args) {
-            Parallel pool = new Parallel(2);
-            Sgemm g = Sgemm.create(pool);
-            Sgemm.create(pool);
-            float[] c = new float[1];
-            g.gemm(false, false, 1, 1, 1, 1f, new float[] {2f}, 0, 1, new float[] {3f}, 0, 1, 0f, c, 0, 1);
-            System.out.println(g.getClass().getSimpleName() + " " + c[0]);
-            pool.close();
-        }
-    }
-
-    @Test
-    void withoutTheVectorModuleTheScalarPathRunsWithOneWarning() throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                WithoutVectorModule.class.getName()).redirectErrorStream(false).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child JVM did not finish");
-        assertEquals(0, p.exitValue(), "child JVM failed: " + err);
-        assertEquals("ScalarSgemm 6.0", out.strip(), err);
-        assertEquals(1, err.split("--add-modules jdk.incubator.vector", -1).length - 1, "one warning expected: " + err);
     }
 
     @Test
