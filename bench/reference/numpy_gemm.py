@@ -12,10 +12,16 @@ import platform
 import sys
 import time
 
+# The JMH GemmBenchmark's shapes (its @Param "shape"; bench/test_reference.py keeps the two equal):
+# squares, then the MLP layers 784-256-128-10 at batch 128, 784-1024-1024-10 at 256, 784-4096-4096-10 at 1024.
+DEFAULT_SHAPES = ["256x256x256", "512x512x512", "1024x1024x1024", "2048x2048x2048",
+                  "128x784x256", "128x256x128", "256x784x1024", "256x1024x1024", "1024x784x4096", "1024x4096x4096"]
+
 
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--shape", action="append", default=[], help="MxKxN (repeatable)")
+    p.add_argument("--shape", action="append", default=[],
+                   help="MxKxN (repeatable; with neither --shape nor --size, the JMH benchmark's shapes)")
     p.add_argument("--size", action="append", type=int, default=[], help="adds NxNxN (repeatable)")
     p.add_argument("--threads", type=int, default=0, help="BLAS threads (default: numpy's choice)")
     p.add_argument("--repeat", type=int, default=10, help="timed samples per shape")
@@ -30,7 +36,7 @@ def parse_args(argv):
             p.error("--shape %s: expected MxKxN, e.g. 128x784x256" % s)
         shapes.append(tuple(int(x) for x in parts))
     shapes += [(n, n, n) for n in a.size]
-    a.shapes = shapes or [(1024, 1024, 1024)]
+    a.shapes = shapes or [tuple(int(x) for x in s.split("x")) for s in DEFAULT_SHAPES]
     return a
 
 

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""Tests of the reference scripts' options (plain python3, no numpy needed): python3 bench/test_reference.py"""
+import os
+import re
+import sys
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "reference"))
+import numpy_gemm  # noqa: E402
+
+
+def jmh_shapes():
+    """The @Param list right above GemmBenchmark's `public String shape;`."""
+    with open(os.path.join(HERE, "java", "dev", "adjoint", "bench", "jmh", "GemmBenchmark.java")) as f:
+        src = f.read()
+    m = re.search(r'@Param\(\{([^}]*)\}\)\s*public String shape;', src)
+    assert m, "GemmBenchmark has no @Param list before `public String shape;`"
+    return re.findall(r'"([^"]+)"', m.group(1))
+
+
+class NumpyGemmDefaults(unittest.TestCase):
+    def test_default_shapes_are_the_jmh_benchmarks(self):
+        a = numpy_gemm.parse_args([])
+        self.assertEqual(["%dx%dx%d" % s for s in a.shapes], jmh_shapes())
+
+    def test_explicit_shapes_replace_the_defaults(self):
+        a = numpy_gemm.parse_args(["--shape", "128x784x256", "--size", "7"])
+        self.assertEqual(a.shapes, [(128, 784, 256), (7, 7, 7)])
+
+    def test_a_malformed_shape_is_refused(self):
+        with self.assertRaises(SystemExit):
+            numpy_gemm.parse_args(["--shape", "128x784"])
+
+
+if __name__ == "__main__":
+    unittest.main()
