@@ -70,11 +70,15 @@ public final class Devices {
 
     /** The device a spec names, with the reasoning. {@code null} or blank means $ADJOINT_DEVICE, else auto. */
     public static Selection select(String spec) {
-        if (spec == null || spec.isBlank()) {
-            String env = System.getenv(ENV);
-            spec = env == null || env.isBlank() ? "auto" : env;
+        return select(spec(spec, System.getenv(ENV)), backends());
+    }
+
+    /** The spec to select: the flag's when given, else the environment's, else {@code auto}. */
+    static String spec(String flag, String env) {
+        if (flag != null && !flag.isBlank()) {
+            return flag;
         }
-        return select(spec, backends());
+        return env == null || env.isBlank() ? "auto" : env;
     }
 
     /** {@link #select} over the given backends, in {@code auto}'s order of preference. */

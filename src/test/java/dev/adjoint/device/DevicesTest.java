@@ -34,6 +34,15 @@ class DevicesTest {
         }
     }
 
+    @Test
+    void theFlagWinsOverAdjointDeviceWhichWinsOverAuto() {
+        assertEquals("opencl:1", Devices.spec("opencl:1", "cuda"));
+        assertEquals("cuda", Devices.spec(null, "cuda"));
+        assertEquals("cuda", Devices.spec("  ", "cuda"));
+        assertEquals("auto", Devices.spec(null, null));
+        assertEquals("auto", Devices.spec("", " "));
+    }
+
     /** A backend with a fixed availability whose open() either hands out a device or fails with a message. */
     private static final class FakeBackend implements Backend {
         private final String name;
