@@ -1,12 +1,17 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Locale;
 
 /**
  * Loss functions, written in tensor ops so their gradients come from autograd. Classification
  * targets are class indices stored as floats ([N]); regression targets match the predictions.
+ * Shapes are checked at the call: a loss never broadcasts its predictions against its targets
+ * (an [N, 1] output against [N] targets would otherwise compare every pair, [N, N]), as
+ * PyTorch's binary cross-entropy refuses differing sizes.
  */
 public final class Losses {
     private Losses() {}
@@ -44,23 +49,33 @@ public final class Losses {
 
     /** Cross-entropy against one-hot (or soft) targets [N, C]: −Σ t·log softmax(x) per row. */
     public static Tensor crossEntropySoft(Tensor logits, Tensor targets, Reduction r) {
+        if (logits.dim() != 2 || !Arrays.equals(logits.shape(), targets.shape())) {
+            throw new IllegalArgumentException("cross_entropy_soft: logits and targets must both be [N, C], got "
+                    + Shape.format(logits.shape()) + " and " + Shape.format(targets.shape()));
+        }
         return reduce(targets.mul(logits.logSoftmax()).sum(1, false).neg(), r);
     }
 
     /** Mean (or sum) of squared errors over all elements. */
     public static Tensor mse(Tensor predictions, Tensor targets, Reduction r) {
+        sameShape("mse", "predictions", predictions, targets);
         Tensor sq = predictions.sub(targets).square();
         return r == Reduction.MEAN ? sq.mean() : sq.sum();
     }
 
     /** ½‖y − t‖² per sample (rows), then mean or sum over samples. */
     public static Tensor euclidean(Tensor predictions, Tensor targets, Reduction r) {
+        sameShape("euclidean", "predictions", predictions, targets);
         Tensor perSample = predictions.sub(targets).square().sum(-1, false).mul(0.5f);
         return reduce(perSample, r);
     }
 
     /** Multiclass SVM hinge loss, margin 1: Σ_{j≠y} max(0, s_j − s_y + 1) per sample. */
     public static Tensor hinge(Tensor scores, Tensor classes, Reduction r) {
+        if (scores.dim() != 2 || classes.dim() != 1 || classes.size(0) != scores.size(0)) {
+            throw new IllegalArgumentException("hinge: scores must be [N, C] and classes [N] class indices, got "
+                    + Shape.format(scores.shape()) + " and " + Shape.format(classes.shape()));
+        }
         Tensor mask = oneHot(classes, scores.size(1));
         Tensor correct = scores.mul(mask).sum(1, true);
         Tensor margins = scores.sub(correct).add(1f).relu().mul(mask.neg().add(1f));
@@ -69,8 +84,18 @@ public final class Losses {
 
     /** Binary cross-entropy from logits, stable for large |x|: max(x,0) − x·t + log(1 + e^−|x|). */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction r) {
+        sameShape("binary_cross_entropy_with_logits", "logits", logits, targets);
         Tensor l = logits.relu().sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
         return r == Reduction.MEAN ? l.mean() : l.sum();
+    }
+
+    /** Element-by-element losses need targets of the predictions' own shape: no broadcast between them. */
+    private static void sameShape(String loss, String what, Tensor predictions, Tensor targets) {
+        if (!Arrays.equals(predictions.shape(), targets.shape())) {
+            throw new IllegalArgumentException(loss + ": " + what + " " + Shape.format(predictions.shape())
+                    + " and targets " + Shape.format(targets.shape()) + " must have the same shape (a loss does not "
+                    + "broadcast: reshape one to the other, e.g. an [N, 1] output with reshape(-1) for [N] targets)");
+        }
     }
 
     /** λ·Σ|w| over the given parameters, to add to a loss. */

@@ -185,6 +185,12 @@ class NnTest {
             assertArrayEquals(new float[] {1, 0, 0, 0, 1, 0}, onehot.toArray());
             assertEquals(scores.crossEntropy(classes).item(),
                     Losses.crossEntropySoft(scores, onehot, Losses.Reduction.MEAN).item(), 1e-5);
+            // By name (as the trainer takes them), mse and euclidean compare the logits [N, C] with one-hot rows of
+            // the class indices [N]: the same [N, C] shape, which the losses now require.
+            assertEquals(Losses.mse(scores, onehot, Losses.Reduction.MEAN).item(),
+                    Losses.byName("mse").apply(scores, classes).item(), 1e-6);
+            assertEquals(Losses.euclidean(scores, onehot, Losses.Reduction.MEAN).item(),
+                    Losses.byName("euclidean").apply(scores, classes).item(), 1e-6);
             Tensor w = Tensor.of(CPU, new float[] {1, -2}, 2);
             assertEquals(0.1 * 3, Losses.l1(List.of(w), 0.1f).item(), 1e-6);
             assertEquals(0.05 * 5, Losses.l2(List.of(w), 0.1f).item(), 1e-6);
