@@ -1,6 +1,7 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.device.Device;
+import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
 
 /**
@@ -27,7 +28,8 @@ public final class Linear extends Module {
     public Tensor forward(Tensor x) {
         if (x.dim() < 1 || x.size(-1) != in) {
             throw new IllegalArgumentException("Linear(" + in + " -> " + out + "): input of shape "
-                    + java.util.Arrays.toString(x.shape()) + " does not end in " + in + " features");
+                    + Shape.format(x.shape()) + " does not end in " + in + " features (weight "
+                    + Shape.format(param("weight").shape()) + ")");
         }
         Tensor y = x.matmul(param("weight").transpose());
         Tensor b = param("bias");

@@ -58,7 +58,8 @@ public final class InPlace {
         s.checkOpen("mul_");
         Tensor.sameDevice("mul_", t, s);
         if (s.numel() != 1) {
-            throw new IllegalArgumentException("mul_: the factor must have one element, got " + Shape.format(s.shape));
+            throw new IllegalArgumentException("mul_: the factor must have one element, got " + Shape.format(s.shape)
+                    + " to scale " + Shape.format(t.shape));
         }
         int[] shape = {(int) t.numel()};
         t.device().binary(BinaryOp.MUL, 0f, shape, t.buffer(), t.offset, new long[] {1}, s.buffer(), s.offset,

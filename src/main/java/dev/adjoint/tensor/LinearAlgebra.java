@@ -117,7 +117,12 @@ final class LinearAlgebra {
         }
         int[] aBatch = Arrays.copyOf(a.shape, a.dim() - 2);
         int[] bBatch = Arrays.copyOf(b.shape, b.dim() - 2);
-        int[] batch = Shape.broadcast("matmul (batch axes)", aBatch, bBatch);
+        if (!Shape.broadcastable(aBatch, bBatch)) {
+            throw new IllegalArgumentException("matmul: shapes " + Shape.format(aShape) + " and " + Shape.format(bShape)
+                    + " have batch axes " + Shape.format(aBatch) + " and " + Shape.format(bBatch)
+                    + " that cannot be broadcast together (sizes must be equal or one of them 1, aligned from the last axis)");
+        }
+        int[] batch = Shape.broadcast("matmul", aBatch, bBatch);
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;

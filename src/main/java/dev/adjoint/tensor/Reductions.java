@@ -46,7 +46,7 @@ final class Reductions {
     /** Indices of the maxima: not differentiable, so no node is recorded. */
     static Tensor argmax(Tensor x, int axis) {
         x.checkOpen("argmax");
-        int a = Shape.axis("argmax", axis, x.shape.length);
+        int a = Shape.axis("argmax", axis, x.shape);
         return reduce("argmax", ReduceOp.ARGMAX, x, a, false);
     }
 
@@ -60,7 +60,7 @@ final class Reductions {
 
     private static Tensor along(String name, ReduceOp op, Tensor x, int axis, boolean keepDims) {
         x.checkOpen(name);
-        int a = Shape.axis(name, axis, x.shape.length);
+        int a = Shape.axis(name, axis, x.shape);
         Tensor out = reduce(name, op, x, a, keepDims);
         int[] kept = x.shape.clone();
         kept[a] = 1;

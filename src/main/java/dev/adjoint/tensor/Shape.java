@@ -66,6 +66,18 @@ public final class Shape {
         return out;
     }
 
+    /** Whether two shapes broadcast together under numpy's rules (what {@link #broadcast} accepts). */
+    static boolean broadcastable(int[] a, int[] b) {
+        for (int i = 1; i <= Math.min(a.length, b.length); i++) {
+            int da = a[a.length - i];
+            int db = b[b.length - i];
+            if (da != db && da != 1 && db != 1) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Strides that read a tensor of {@code shape}/{@code strides} as if it had {@code target}'s shape (0 on broadcast axes). */
     static long[] broadcastStrides(int[] shape, long[] strides, int[] target) {
         long[] out = new long[target.length];
@@ -85,7 +97,8 @@ public final class Shape {
         for (int i = 0; i < shape.length; i++) {
             if (shape[i] == -1) {
                 if (infer >= 0) {
-                    throw new IllegalArgumentException(op + ": only one size may be -1 in " + format(to));
+                    throw new IllegalArgumentException(op + ": only one size may be -1 in " + format(to) + " (reshaping "
+                            + format(from) + ")");
                 }
                 infer = i;
             } else {
@@ -107,12 +120,14 @@ public final class Shape {
         return check(op, shape);
     }
 
-    /** Normalises a possibly negative axis, or names the op, axis and shape. */
-    static int axis(String op, int axis, int rank) {
+    /** Normalises a possibly negative axis of a tensor of {@code shape}, or names the op, axis and shape. */
+    static int axis(String op, int axis, int[] shape) {
+        int rank = shape.length;
         int a = axis < 0 ? axis + rank : axis;
         if (a < 0 || a >= rank) {
-            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for a tensor with "
-                    + rank + " axes");
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + format(shape)
+                    + " (" + rank + " axes" + (rank == 0 ? ": a scalar has none" : "; valid axes are " + -rank
+                    + " to " + (rank - 1)) + ")");
         }
         return a;
     }

@@ -15,7 +15,8 @@ final class Softmax {
     private static Tensor rows(String name, Tensor x, boolean log) {
         x.checkOpen(name);
         if (x.dim() == 0) {
-            throw new IllegalArgumentException(name + ": needs at least one axis, got a scalar");
+            throw new IllegalArgumentException(name + ": tensor " + Shape.format(x.shape)
+                    + " is a scalar (no axes); it runs along the last axis, so it needs at least one");
         }
         int cols = x.shape[x.dim() - 1];
         int rows = (int) (x.numel() / Math.max(1, cols));
@@ -52,7 +53,8 @@ final class Softmax {
         int rows = logits.shape[0];
         int cols = logits.shape[1];
         if (rows == 0 || cols == 0) {
-            throw new IllegalArgumentException("cross_entropy: empty logits " + Shape.format(logits.shape));
+            throw new IllegalArgumentException("cross_entropy: empty logits " + Shape.format(logits.shape) + " (targets "
+                    + Shape.format(targets.shape) + ")");
         }
         Tensor loss;
         Tensor x;

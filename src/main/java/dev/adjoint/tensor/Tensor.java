@@ -96,17 +96,22 @@ public final class Tensor implements AutoCloseable {
     }
 
     public static Tensor full(Device device, float value, int... shape) {
-        Tensor t = empty(device, Shape.check("full", shape));
-        device.fill(t.buffer(), 0, Shape.numel(shape), value);
-        return t;
+        return filled("full", device, value, shape);
     }
 
     public static Tensor zeros(Device device, int... shape) {
-        return full(device, 0f, shape);
+        return filled("zeros", device, 0f, shape);
     }
 
     public static Tensor ones(Device device, int... shape) {
-        return full(device, 1f, shape);
+        return filled("ones", device, 1f, shape);
+    }
+
+    /** full under the name the caller used, so that a bad shape is reported against it. */
+    private static Tensor filled(String op, Device device, float value, int[] shape) {
+        Tensor t = empty(device, Shape.check(op, shape));
+        device.fill(t.buffer(), 0, Shape.numel(shape), value);
+        return t;
     }
 
     /** Uniform on [lo, hi), drawn on the device; the same seed gives the same values on every backend. */
@@ -150,7 +155,7 @@ public final class Tensor implements AutoCloseable {
     }
 
     public int size(int axis) {
-        return shape[Shape.axis("size", axis, shape.length)];
+        return shape[Shape.axis("size", axis, shape)];
     }
 
     public long numel() {

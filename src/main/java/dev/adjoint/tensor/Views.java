@@ -26,8 +26,9 @@ final class Views {
     }
 
     static Tensor transpose(Tensor x, int axis0, int axis1) {
-        int a = Shape.axis("transpose", axis0, x.shape.length);
-        int b = Shape.axis("transpose", axis1, x.shape.length);
+        x.checkOpen("transpose");
+        int a = Shape.axis("transpose", axis0, x.shape);
+        int b = Shape.axis("transpose", axis1, x.shape);
         int[] shape = x.shape.clone();
         long[] strides = x.strides.clone();
         shape[a] = x.shape[b];
@@ -41,7 +42,7 @@ final class Views {
     static Tensor slice(Tensor x, int start, int end) {
         x.checkOpen("slice");
         if (x.shape.length == 0) {
-            throw new IllegalArgumentException("slice: a scalar has no rows to slice");
+            throw new IllegalArgumentException("slice: tensor " + Shape.format(x.shape) + " is a scalar and has no rows to slice");
         }
         if (start < 0 || end > x.shape[0] || start > end) {
             throw new IllegalArgumentException("slice: rows [" + start + ", " + end + ") are not within [0, "

@@ -1,28 +1,52 @@
 package dev.adjoint.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
+import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.Dropout;
+import dev.adjoint.nn.Init;
+import dev.adjoint.nn.Linear;
+import dev.adjoint.nn.Losses;
+import dev.adjoint.nn.Losses.Reduction;
 import dev.adjoint.testing.Backends;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.BiFunction;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every op that takes two tensors refuses a shape or device mismatch at the call, naming the op, both shapes and the rule. */
+/**
+ * Every op that takes two tensors refuses a shape or device mismatch at the call, naming the op, both shapes and the rule;
+ * every public op with a shape-constrained argument refuses a wrong one with an IllegalArgumentException that opens
+ * with the op's name and names each operand's shape ({@link #refusals}), and {@link #everyPublicOpIsRefusedOrExempt}
+ * keeps that table complete as ops are added.
+ */
 class OpErrorsTest {
     private static final Device CPU = new CpuDevice(1);
     private static final Device OTHER_CPU = new CpuDevice(1);
+    private static final Buffer EIGHT_FLOATS = CPU.allocate(8);
 
     @AfterAll
     static void close() {
+        EIGHT_FLOATS.close();
         CPU.close();
         OTHER_CPU.close();
     }
@@ -121,5 +145,222 @@ class OpErrorsTest {
             assertNames(assertThrows(IllegalStateException.class, () -> x.add(closed)),
                     "add: tensor [2] on cpu was used after close()");
         }
+    }
+
+    // ------------------------------------------------------------------ the table of refused calls
+
+    /**
+     * One refused call: the public method it exercises (as {@link #key} spells it), the op its message must open with,
+     * and what the message must name: each operand's shape through {@link Shape#format} (for an axis, the tensor's).
+     */
+    record Refusal(String method, String op, Executable call, String... named) {
+        @Override
+        public String toString() {
+            return method + " -> " + op + ": " + String.join(", ", named);
+        }
+    }
+
+    private static Refusal refusal(String method, String op, Executable call, String... named) {
+        return new Refusal(method, op, call, named);
+    }
+
+    private static String f(int... shape) {
+        return Shape.format(shape);
+    }
+
+    private static Tensor t(int... shape) {
+        return Tensor.zeros(CPU, shape);
+    }
+
+    static Stream<Refusal> refusals() {
+        return Stream.of(
+                // creation: a shape that is invalid, or does not fit the data or the buffer
+                refusal("Tensor.of(Device,float[],int[])", "Tensor.of", () -> Tensor.of(CPU, new float[5], 2, 3), f(2, 3)),
+                refusal("Tensor.of(Device,float[][])", "Tensor.of", () -> Tensor.of(CPU, new float[][] {{1, 2, 3}, {4, 5}}),
+                        "row 1 has 2 values, row 0 has 3"),
+                refusal("Tensor.wrap(Device,Buffer,long,int[])", "Tensor.wrap", () -> Tensor.wrap(CPU, EIGHT_FLOATS, 0, 3, 3),
+                        f(3, 3), "a buffer of 8 floats"),
+                refusal("Tensor.full(Device,float,int[])", "full", () -> Tensor.full(CPU, 1f, 2, -1), f(2, -1)),
+                refusal("Tensor.zeros(Device,int[])", "zeros", () -> Tensor.zeros(CPU, -2), f(-2)),
+                refusal("Tensor.ones(Device,int[])", "ones", () -> Tensor.ones(CPU, 1, 2, 3, 4, 5, 6, 7, 8, 9),
+                        f(1, 2, 3, 4, 5, 6, 7, 8, 9)),
+                refusal("Tensor.uniform(Device,long,float,float,int[])", "uniform", () -> Tensor.uniform(CPU, 1, 0f, 1f, -1), f(-1)),
+                refusal("Tensor.rand(Device,long,int[])", "uniform", () -> Tensor.rand(CPU, 1, 3, -1), f(3, -1)),
+                refusal("Tensor.bernoulli(Device,long,float,int[])", "bernoulli", () -> Tensor.bernoulli(CPU, 1, 0.5f, -1), f(-1)),
+                refusal("Tensor.randn(Device,long,int[])", "normal", () -> Tensor.randn(CPU, 1, -1, 2), f(-1, 2)),
+                refusal("Tensor.normal(Device,long,float,float,int[])", "normal", () -> Tensor.normal(CPU, 1, 0f, 1f, -1), f(-1)),
+                // element access
+                refusal("Tensor.size(int)", "size", () -> t(3, 4).size(2), f(3, 4), "axis 2"),
+                refusal("Tensor.size(int)", "size", () -> t(3, 4).size(-3), f(3, 4), "axis -3", "valid axes are -2 to 1"),
+                refusal("Tensor.item()", "item", () -> t(2).item(), f(2)),
+                refusal("Tensor.get(int[])", "get", () -> t(2, 3).get(1), f(2, 3)),
+                refusal("Tensor.get(int[])", "get", () -> t(2, 3).get(1, 3), f(2, 3), "index 3"),
+                // views
+                refusal("Tensor.reshape(int[])", "reshape", () -> t(2, 3).reshape(4), f(2, 3), f(4)),
+                refusal("Tensor.reshape(int[])", "reshape", () -> t(2, 3).reshape(-1, -1), f(2, 3), f(-1, -1)),
+                refusal("Tensor.reshape(int[])", "reshape", () -> t(2, 3).reshape(4, -1), f(2, 3), f(4, -1)),
+                refusal("Tensor.transpose()", "transpose", () -> t(3).transpose(), f(3), "fewer than 2 axes"),
+                refusal("Tensor.transpose()", "transpose", () -> t().transpose(), f()),
+                refusal("Tensor.transpose(int,int)", "transpose", () -> t(2, 3).transpose(0, 2), f(2, 3), "axis 2"),
+                refusal("Tensor.slice(int,int)", "slice", () -> t(3, 2).slice(1, 5), f(3, 2), "[1, 5)"),
+                refusal("Tensor.slice(int,int)", "slice", () -> t(3, 2).slice(2, 1), f(3, 2)),
+                refusal("Tensor.slice(int,int)", "slice", () -> t().slice(0, 0), f(), "scalar"),
+                refusal("Tensor.expand(int[])", "expand", () -> t(2, 3).expand(4, 2), f(2, 3), f(4, 2)),
+                refusal("Tensor.expand(int[])", "expand", () -> t(2, 3).expand(3), f(2, 3), f(3)),
+                // reductions: an axis out of range, or an empty axis where the result would have no value
+                refusal("Tensor.sum(int,boolean)", "sum", () -> t(3, 4).sum(2, false), f(3, 4), "axis 2"),
+                refusal("Tensor.sum(int,boolean)", "sum", () -> t().sum(0, true), f(), "a scalar has none"),
+                refusal("Tensor.mean(int,boolean)", "mean", () -> t(3, 4).mean(-3, true), f(3, 4), "axis -3"),
+                refusal("Tensor.max(int,boolean)", "max", () -> t(3, 4).max(2, false), f(3, 4)),
+                refusal("Tensor.max(int,boolean)", "max", () -> t(0, 4).max(0, false), f(0, 4), "empty axis"),
+                refusal("Tensor.min(int,boolean)", "min", () -> t(3, 4).min(5, true), f(3, 4)),
+                refusal("Tensor.argmax(int)", "argmax", () -> t(3, 4).argmax(2), f(3, 4), "axis 2"),
+                refusal("Tensor.argmax(int)", "argmax", () -> t(3, 0).argmax(1), f(3, 0), "empty axis"),
+                refusal("Tensor.mean()", "mean", () -> t(0, 3).mean(), f(0, 3), "empty"),
+                refusal("Tensor.max()", "max", () -> t(0).max(), f(0), "empty"),
+                refusal("Tensor.min()", "min", () -> t(2, 0).min(), f(2, 0), "empty"),
+                // products and softmax
+                refusal("Tensor.matmul(Tensor)", "matmul", () -> t(2, 3).matmul(t(4, 5)), f(2, 3), f(4, 5), "not aligned"),
+                refusal("Tensor.matmul(Tensor)", "matmul", () -> t(3).matmul(t(4)), f(3), f(4), "not aligned"),
+                refusal("Tensor.matmul(Tensor)", "matmul", () -> t(2, 2, 3).matmul(t(3, 3, 4)), f(2, 2, 3), f(3, 3, 4),
+                        "batch axes [2] and [3] that cannot be broadcast together"),
+                refusal("Tensor.matmul(Tensor)", "matmul", () -> t(5, 2, 2, 3).matmul(t(4, 3, 1)), f(5, 2, 2, 3), f(4, 3, 1),
+                        "batch axes [5, 2] and [4]"),
+                refusal("Tensor.matmul(Tensor)", "matmul", () -> t().matmul(t(2, 3)), f(), f(2, 3), "scalar"),
+                refusal("Tensor.matmul(Tensor)", "matmul", () -> t(3).matmul(t()), f(3), f(), "scalar"),
+                refusal("Tensor.softmax()", "softmax", () -> t().softmax(), f(), "scalar"),
+                refusal("Tensor.logSoftmax()", "log_softmax", () -> t().logSoftmax(), f(), "scalar"),
+                refusal("Tensor.crossEntropy(Tensor)", "cross_entropy", () -> t(2, 3).crossEntropy(t(3)), f(2, 3), f(3)),
+                refusal("Tensor.crossEntropy(Tensor)", "cross_entropy", () -> t(2, 3).crossEntropy(t(2, 1)), f(2, 3), f(2, 1)),
+                refusal("Tensor.crossEntropy(Tensor)", "cross_entropy", () -> t(0, 3).crossEntropy(t(0)), f(0, 3), f(0), "empty"),
+                // autograd
+                refusal("Tensor.attachGrad(Tensor)", "attachGrad", () -> t(2, 3).attachGrad(t(3, 2)), f(3, 2), f(2, 3)),
+                refusal("Tensor.attachGrad(Tensor)", "attachGrad", () -> t(2, 3).attachGrad(t(3, 2).transpose()), f(2, 3), "contiguous"),
+                refusal("Tensor.backward()", "backward", () -> t(2).requiresGrad(true).mul(2f).backward(), f(2), "not a scalar"),
+                refusal("Tensor.backward(Tensor)", "backward", () -> t(2).requiresGrad(true).mul(2f).backward(t(3)), f(3), f(2)),
+                refusal("Tensor.backward(Tensor,boolean)", "backward",
+                        () -> t(2).requiresGrad(true).mul(2f).backward(t(2, 1), true), f(2, 1), f(2)),
+                // in-place updates
+                refusal("InPlace.fill(Tensor,float)", "fill", () -> InPlace.fill(t(2, 3).transpose(), 1f), f(3, 2), "contiguous"),
+                refusal("InPlace.copy(Tensor,Tensor)", "copy", () -> InPlace.copy(t(2, 3), t(4)), f(2, 3), f(4)),
+                refusal("InPlace.copy(Tensor,Tensor)", "copy", () -> InPlace.copy(t(6), t(2, 3).transpose()), f(3, 2), f(6)),
+                refusal("InPlace.copy(Tensor,Tensor)", "copy", () -> InPlace.copy(t(2, 3).transpose(), t(3, 2)), f(3, 2), "contiguous"),
+                refusal("InPlace.mul(Tensor,Tensor)", "mul_", () -> InPlace.mul(t(2, 3), t(2)), f(2), f(2, 3)),
+                refusal("InPlace.add(Tensor,Tensor)", "add_", () -> InPlace.add(t(2, 3), t(4)), f(2, 3), f(4)),
+                refusal("InPlace.sgd(Tensor,Tensor,Tensor,float,float,float,float,boolean,boolean)", "sgd",
+                        () -> InPlace.sgd(t(4), t(3), null, 0.1f, 0f, 0f, 0f, false, true), f(4), f(3)),
+                refusal("InPlace.sgd(Tensor,Tensor,Tensor,float,float,float,float,boolean,boolean)", "sgd",
+                        () -> InPlace.sgd(t(4), t(4), t(5), 0.1f, 0.9f, 0f, 0f, false, true), f(4), f(5)),
+                refusal("InPlace.adam(Tensor,Tensor,Tensor,Tensor,float,float,float,float,float,boolean,long)", "adam",
+                        () -> InPlace.adam(t(4), t(3), t(4), t(4), 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 1), f(4), f(3)),
+                refusal("InPlace.adam(Tensor,Tensor,Tensor,Tensor,float,float,float,float,float,boolean,long)", "adam",
+                        () -> InPlace.adam(t(4), t(4), t(4), t(2, 3), 0.1f, 0.9f, 0.999f, 1e-8f, 0f, true, 1), f(4), f(2, 3)),
+                // losses: no broadcast between predictions and targets ([N, 1] against [N] would give [N, N])
+                refusal("Losses.mse(Tensor,Tensor,Reduction)", "mse", () -> Losses.mse(t(4, 1), t(4), Reduction.MEAN), f(4, 1), f(4)),
+                refusal("Losses.mse(Tensor,Tensor,Reduction)", "mse", () -> Losses.mse(t(2, 3), t(3), Reduction.SUM), f(2, 3), f(3)),
+                refusal("Losses.euclidean(Tensor,Tensor,Reduction)", "euclidean",
+                        () -> Losses.euclidean(t(4, 1), t(4), Reduction.MEAN), f(4, 1), f(4)),
+                refusal("Losses.binaryCrossEntropyWithLogits(Tensor,Tensor,Reduction)", "binary_cross_entropy_with_logits",
+                        () -> Losses.binaryCrossEntropyWithLogits(t(4, 1), t(4), Reduction.MEAN), f(4, 1), f(4)),
+                refusal("Losses.hinge(Tensor,Tensor,Reduction)", "hinge", () -> Losses.hinge(t(2, 3), t(1), Reduction.MEAN), f(2, 3), f(1)),
+                refusal("Losses.hinge(Tensor,Tensor,Reduction)", "hinge", () -> Losses.hinge(t(3), t(3), Reduction.MEAN), f(3), f(3)),
+                refusal("Losses.crossEntropySoft(Tensor,Tensor,Reduction)", "cross_entropy_soft",
+                        () -> Losses.crossEntropySoft(t(2, 3), t(1, 3), Reduction.MEAN), f(2, 3), f(1, 3)),
+                refusal("Losses.crossEntropySoft(Tensor,Tensor,Reduction)", "cross_entropy_soft",
+                        () -> Losses.crossEntropySoft(t(2, 2, 3), t(2, 2, 3), Reduction.MEAN), f(2, 2, 3)),
+                refusal("Losses.crossEntropy(Tensor,Tensor,Reduction)", "cross_entropy",
+                        () -> Losses.crossEntropy(t(2, 3), t(3), Reduction.SUM), f(2, 3), f(3)),
+                // layers
+                refusal("Linear.forward(Tensor)", "Linear(3 -> 2)",
+                        () -> new Linear(CPU, 3, 2, true, Init.PYTORCH, 1).forward(t(4, 5)), f(4, 5), f(2, 3)),
+                refusal("Linear.forward(Tensor)", "Linear(3 -> 2)",
+                        () -> new Linear(CPU, 3, 2, false, Init.PYTORCH, 1).forward(t()), f(), f(2, 3)),
+                refusal("Dual(Tensor,Tensor)", "Dual", () -> new Dual(t(2), t(3)), f(3), f(2)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("refusals")
+    void aWrongShapeIsRefusedNamingTheOpAndTheShapes(Refusal r) {
+        try (Scope s = Scope.open()) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, r.call());
+            assertTrue(e.getMessage().startsWith(r.op() + ": "), "message does not open with '" + r.op() + ": ': " + e.getMessage());
+            assertNames(e, r.named());
+        }
+    }
+
+    // ------------------------------------------------------------------ the table is complete
+
+    /** The binary ops of {@link #binaryOps}, as {@link #key} spells them: covered by the two tests at the top. */
+    private static final Set<String> BINARY = Set.of("add", "sub", "mul", "div", "pow", "maximum", "minimum", "equal", "greater")
+            .stream().map(n -> "Tensor." + n + "(Tensor)").collect(Collectors.toSet());
+
+    /** Public methods with no argument whose shape can be wrong, and why. */
+    private static final Map<String, String> EXEMPT = exempt();
+
+    private static Map<String, String> exempt() {
+        Map<String, String> m = new TreeMap<>();
+        for (String k : List.of("shape()", "dim()", "numel()", "device()", "isContiguous()", "isClosed()", "requiresGrad()",
+                "isLeaf()", "grad()", "toString()")) {
+            m.put("Tensor." + k, "a property: no argument");
+        }
+        for (String k : List.of("toArray()", "contiguous()", "copy()", "to(Device)", "detach()", "close()", "zeroGrad()",
+                "requiresGrad(boolean)", "sum()")) {
+            m.put("Tensor." + k, "takes any shape, the empty one included (sum of nothing is 0)");
+        }
+        m.put("Tensor.scalar(Device,float)", "makes a [] tensor: no shape to get wrong");
+        for (String k : List.of("add(float)", "sub(float)", "mul(float)", "div(float)", "pow(float)", "neg()", "exp()",
+                "log()", "sin()", "cos()", "sqrt()", "square()", "reciprocal()", "abs()", "relu()", "leakyRelu(float)",
+                "sigmoid()", "tanh()", "gelu()")) {
+            m.put("Tensor." + k, "elementwise with a float: any shape");
+        }
+        m.put("Losses.byName(String)", "returns a loss; the loss it returns checks its shapes (mse, euclidean, hinge, cross_entropy)");
+        m.put("Losses.l1(Collection,float)", "sums over parameters of any shapes");
+        m.put("Losses.l2(Collection,float)", "sums over parameters of any shapes");
+        m.put("Losses.oneHot(Tensor,int)", "flattens class indices of any shape");
+        m.put("Linear.inFeatures()", "a property: no argument");
+        m.put("Linear.outFeatures()", "a property: no argument");
+        m.put("Activation.parse(String)", "takes a name");
+        m.put("Activation.kind()", "a property: no argument");
+        m.put("Activation.forward(Tensor)", "elementwise: any shape");
+        m.put("Dropout.step(long)", "takes a step number");
+        m.put("Dropout.forward(Tensor)", "elementwise: any shape");
+        return m;
+    }
+
+    /** A public method as the tables name it: class, name and parameter types, e.g. {@code Tensor.sum(int,boolean)}. */
+    private static String key(Method m) {
+        return m.getDeclaringClass().getSimpleName() + "." + m.getName() + Arrays.stream(m.getParameterTypes())
+                .map(Class::getSimpleName).collect(Collectors.joining(",", "(", ")"));
+    }
+
+    /**
+     * Every public method of Tensor, InPlace, the losses and the layers is either refused in {@link #refusals} (or
+     * {@link #binaryOps}) or exempt with a reason; a new op fails this test until it is put in one of them, and an
+     * entry for a method that no longer exists fails it too.
+     */
+    @Test
+    void everyPublicOpIsRefusedOrExempt() {
+        Set<String> refused = refusals().map(Refusal::method).collect(Collectors.toCollection(TreeSet::new));
+        refused.addAll(BINARY);
+        Set<String> both = new TreeSet<>(refused);
+        both.retainAll(EXEMPT.keySet());
+        assertEquals(Set.of(), both, "both refused and exempt");
+        Set<String> declared = new TreeSet<>();
+        for (Class<?> c : List.of(Tensor.class, InPlace.class, Losses.class, Linear.class, Activation.class, Dropout.class)) {
+            for (Method m : c.getDeclaredMethods()) {
+                if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
+                    declared.add(key(m));
+                }
+            }
+        }
+        declared.add("Dual(Tensor,Tensor)");   // the one check of Dual; its ops are Tensor's
+        Set<String> listed = new TreeSet<>(refused);
+        listed.addAll(EXEMPT.keySet());
+        Set<String> missing = new TreeSet<>(declared);
+        missing.removeAll(listed);
+        assertEquals(Set.of(), missing, "public methods neither refused nor exempt: add them to refusals() or EXEMPT");
+        Set<String> stale = new TreeSet<>(listed);
+        stale.removeAll(declared);
+        assertEquals(Set.of(), stale, "entries for methods that do not exist");
     }
 }
