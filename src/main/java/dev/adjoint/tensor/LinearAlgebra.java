@@ -117,12 +117,13 @@ final class LinearAlgebra {
         }
         int[] aBatch = Arrays.copyOf(a.shape, a.dim() - 2);
         int[] bBatch = Arrays.copyOf(b.shape, b.dim() - 2);
-        if (!Shape.broadcastable(aBatch, bBatch)) {
+        int[] batch;
+        try {
+            batch = Shape.broadcast("batch axes", aBatch, bBatch);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("matmul: shapes " + Shape.format(aShape) + " and " + Shape.format(bShape)
-                    + " have batch axes " + Shape.format(aBatch) + " and " + Shape.format(bBatch)
-                    + " that cannot be broadcast together (sizes must be equal or one of them 1, aligned from the last axis)");
+                    + ", " + e.getMessage(), e);
         }
-        int[] batch = Shape.broadcast("matmul", aBatch, bBatch);
         int[] outShape = Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;

@@ -66,18 +66,6 @@ public final class Shape {
         return out;
     }
 
-    /** Whether two shapes broadcast together under numpy's rules (what {@link #broadcast} accepts). */
-    static boolean broadcastable(int[] a, int[] b) {
-        for (int i = 1; i <= Math.min(a.length, b.length); i++) {
-            int da = a[a.length - i];
-            int db = b[b.length - i];
-            if (da != db && da != 1 && db != 1) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Strides that read a tensor of {@code shape}/{@code strides} as if it had {@code target}'s shape (0 on broadcast axes). */
     static long[] broadcastStrides(int[] shape, long[] strides, int[] target) {
         long[] out = new long[target.length];
