@@ -14,8 +14,13 @@ package dev.adjoint.device;
  *       {@code shape} at their offset.</li>
  *   <li>An output may be the same memory as an input only when both are contiguous over the same
  *       elements (in-place updates); any other overlap is undefined.</li>
- *   <li>Work may run asynchronously; {@link #download} and {@link #synchronize} wait for it.
- *       Arguments are checked by the tensor front end; backends check buffers belong to them.</li>
+ *   <li>Work may run asynchronously; {@link #download} and {@link #synchronize} wait for it.</li>
+ *   <li>Every backend checks the arguments of every primitive on entry, before it touches
+ *       memory, with {@link DeviceChecks}: sizes non-negative, leading dimensions wide enough,
+ *       and every float the call reads or writes inside its buffer (and inside the Java array of
+ *       a transfer). A bad call throws {@link IllegalArgumentException} naming the primitive and
+ *       the numbers, and changes nothing. Backends also check that buffers belong to them. The
+ *       tensor front end checks shapes before this, with messages in the user's terms.</li>
  * </ul>
  */
 public interface Device extends AutoCloseable {

@@ -3,6 +3,7 @@ package dev.adjoint.graph;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
@@ -18,6 +19,12 @@ import dev.adjoint.device.UnaryOp;
  * random fills (the seed would be frozen: dropout) and optimizer updates (the step count and
  * learning rate change every step: run the optimizer after {@link Plan#replay}). A capture covers
  * every call on this device, from any thread; one capture at a time.
+ *
+ * <p>Every call is checked ({@link DeviceChecks}) against the buffers the caller passed, before
+ * it is resolved, run or recorded. The backend underneath checks too, but only against the
+ * arena buffer that serves an allocation, which may be larger than what was asked for (a freed
+ * buffer is reused for a request down to about half its size): a call running past the end of
+ * the caller's buffer would pass there, silently use stale floats, and be replayed every step.
  */
 public final class CapturingDevice implements Device {
     private final Device inner;
@@ -88,6 +95,7 @@ public final class CapturingDevice implements Device {
     public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
         refuse("upload", "a replay would not send new host values; upload inputs into their slots before each "
                 + "replay, and make constants before the capture");
+        DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
         inner.upload(src, srcOffset, in(dst), dstOffset, length);
     }
 
@@ -95,11 +103,13 @@ public final class CapturingDevice implements Device {
     public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
         refuse("download", "a replayed step cannot hand values back to Java code (item(), toArray(), get()); "
                 + "accumulate on the device and read after the replay");
+        DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
         inner.download(in(src), srcOffset, dst, dstOffset, length);
     }
 
     @Override
     public void fill(Buffer dst, long offset, long length, float value) {
+        DeviceChecks.fill(dst, offset, length);
         Buffer d = in(dst);
         inner.fill(d, offset, length, value);
         if (plan != null) {
@@ -109,6 +119,7 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
         Buffer s = in(src);
         Buffer d = in(dst);
         inner.copy(s, srcOffset, d, dstOffset, length);
@@ -121,6 +132,7 @@ public final class CapturingDevice implements Device {
     public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
         refuse("random", "a replay would draw the same numbers every step (dropout); capture without random "
                 + "layers, or train define-by-run");
+        DeviceChecks.random(dst, offset, length);
         inner.random(in(dst), offset, length, dist, a, b, seed);
     }
 
@@ -132,6 +144,7 @@ public final class CapturingDevice implements Device {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, long aOffset, int lda,
                      Buffer b, long bOffset, int ldb, float beta, Buffer c, long cOffset, int ldc) {
+        DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         Buffer ia = in(a);
         Buffer ib = in(b);
         Buffer ic = in(c);
@@ -145,6 +158,7 @@ public final class CapturingDevice implements Device {
     @Override
     public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                       Buffer out, long outOffset) {
+        DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
         Buffer ix = in(x);
         Buffer io = in(out);
         inner.unary(op, p, shape, ix, xOffset, xStrides, io, outOffset);
@@ -156,6 +170,7 @@ public final class CapturingDevice implements Device {
     @Override
     public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
         Buffer ia = in(a);
         Buffer ib = in(b);
         Buffer io = in(out);
@@ -168,6 +183,7 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void reduce(ReduceOp op, int outer, int n, int innerSize, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.reduce(op, outer, n, innerSize, x, xOffset, out, outOffset);
         Buffer ix = in(x);
         Buffer io = in(out);
         inner.reduce(op, outer, n, innerSize, ix, xOffset, io, outOffset);
@@ -178,6 +194,7 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         Buffer ix = in(x);
         Buffer io = in(out);
         inner.softmax(log, rows, cols, ix, xOffset, io, outOffset);
@@ -189,6 +206,7 @@ public final class CapturingDevice implements Device {
     @Override
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
+        DeviceChecks.softmaxBackward(rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
         Buffer iy = in(y);
         Buffer igy = in(gy);
         Buffer igx = in(gx);
@@ -201,6 +219,8 @@ public final class CapturingDevice implements Device {
     @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,
+                probs, probsOffset);
         Buffer il = in(logits);
         Buffer it = in(targets);
         Buffer iloss = in(loss);
@@ -216,6 +236,8 @@ public final class CapturingDevice implements Device {
     public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                      long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                      Buffer gx, long gxOffset) {
+        DeviceChecks.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
+                gLossStride, gx, gxOffset);
         Buffer ip = in(probs);
         Buffer it = in(targets);
         Buffer ig = in(gLoss);
@@ -233,6 +255,7 @@ public final class CapturingDevice implements Device {
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
         refuse("sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "
                 + "plan.replay()");
+        DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
         inner.sgdStep(in(param), in(grad), in(velocity), offset, length, lr, momentum, dampening, weightDecay,
                 nesterov, firstStep);
     }
@@ -242,6 +265,7 @@ public final class CapturingDevice implements Device {
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         refuse("adamStep", "the step count and learning rate change every step; run optimizer.step() after "
                 + "plan.replay()");
+        DeviceChecks.adamStep(param, grad, m, v, offset, length);
         inner.adamStep(in(param), in(grad), in(m), in(v), offset, length, lr, beta1, beta2, eps, weightDecay,
                 decoupled, step);
     }

@@ -3,6 +3,7 @@ package dev.adjoint.device.cpu;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.PeakProbe;
@@ -111,28 +112,33 @@ public final class CpuDevice implements Device, PeakProbe {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
         System.arraycopy(src, srcOffset, data(dst, "upload destination"), idx(dstOffset, "offset"), length);
     }
 
     @Override
     public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
         System.arraycopy(data(src, "download source"), idx(srcOffset, "offset"), dst, dstOffset, length);
     }
 
     @Override
     public void fill(Buffer dst, long offset, long length, float value) {
+        DeviceChecks.fill(dst, offset, length);
         int o = idx(offset, "offset");
         Arrays.fill(data(dst, "fill destination"), o, o + idx(length, "length"), value);
     }
 
     @Override
     public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
         System.arraycopy(data(src, "copy source"), idx(srcOffset, "offset"), data(dst, "copy destination"),
                 idx(dstOffset, "offset"), idx(length, "length"));
     }
 
     @Override
     public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+        DeviceChecks.random(dst, offset, length);
         float[] d = data(dst, "random destination");
         int o = idx(offset, "offset");
         int n = idx(length, "length");
@@ -154,6 +160,7 @@ public final class CpuDevice implements Device, PeakProbe {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
                      float beta, Buffer c, long cOffset, int ldc) {
+        DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         float[] cd = data(c, "gemm C");
         int co = idx(cOffset, "offset");
         if (m == 0 || n == 0) {
@@ -178,6 +185,7 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                       Buffer out, long outOffset) {
+        DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
         elementwise().unary.run(pool, op, p, shape, data(x, op, "input"), idx(xOffset, "offset"), xStrides,
                 data(out, op, "output"), idx(outOffset, "offset"));
     }
@@ -185,6 +193,7 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
         elementwise().binary.run(pool, op, p, shape, data(a, op, "input a"), idx(aOffset, "offset"), aStrides,
                 data(b, op, "input b"), idx(bOffset, "offset"), bStrides,
                 data(out, op, "output"), idx(outOffset, "offset"));
@@ -192,12 +201,14 @@ public final class CpuDevice implements Device, PeakProbe {
 
     @Override
     public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         reductions().reduce.run(pool, op, outer, n, inner, data(x, op, "input"), idx(xOffset, "offset"),
                 data(out, op, "output"), idx(outOffset, "offset"));
     }
 
     @Override
     public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         reductions().softmax.run(pool, log, rows, cols, data(x, "softmax input"), idx(xOffset, "offset"),
                 data(out, "softmax output"), idx(outOffset, "offset"));
     }
@@ -205,6 +216,7 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
+        DeviceChecks.softmaxBackward(rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
         reductions().softmaxBackward.run(pool, log, rows, cols, data(y, "softmax output"), idx(yOffset, "offset"),
                 data(gy, "softmax upstream gradient"), idx(gyOffset, "offset"),
                 data(gx, "softmax gradient"), idx(gxOffset, "offset"));
@@ -213,6 +225,8 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,
+                probs, probsOffset);
         reductions().crossEntropy.run(pool, rows, cols, data(logits, "cross_entropy logits"), idx(logitsOffset, "offset"),
                 data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
                 data(loss, "cross_entropy loss"), idx(lossOffset, "offset"),
@@ -223,6 +237,8 @@ public final class CpuDevice implements Device, PeakProbe {
     public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                      long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                      Buffer gx, long gxOffset) {
+        DeviceChecks.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
+                gLossStride, gx, gxOffset);
         reductions().crossEntropyBackward.run(pool, rows, cols, data(probs, "cross_entropy probabilities"),
                 idx(probsOffset, "offset"), data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
                 data(gLoss, "cross_entropy upstream gradient"), idx(gLossOffset, "offset"),
@@ -232,6 +248,7 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
+        DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
         optimizers().sgd.run(pool, data(param, "sgd param"), data(grad, "sgd grad"),
                 momentum == 0f ? null : data(velocity, "sgd velocity"), idx(offset, "offset"), idx(length, "length"),
                 lr, momentum, dampening, weightDecay, nesterov, firstStep);
@@ -240,6 +257,7 @@ public final class CpuDevice implements Device, PeakProbe {
     @Override
     public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        DeviceChecks.adamStep(param, grad, m, v, offset, length);
         optimizers().adam.run(pool, data(param, "adam param"), data(grad, "adam grad"), data(m, "adam m"),
                 data(v, "adam v"), idx(offset, "offset"), idx(length, "length"),
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);

@@ -5,6 +5,7 @@ import static dev.adjoint.device.cuda.CudaDriver.check;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.GraphCapable;
 import dev.adjoint.device.PeakProbe;
@@ -129,6 +130,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
         bind();
         if (length > 0) {
             memory.upload(src, srcOffset, buf(dst, "upload destination").pointer(dstOffset), length);
@@ -137,6 +139,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     @Override
     public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
         bind();
         if (length > 0) {
             memory.download(buf(src, "download source").pointer(srcOffset), dst, dstOffset, length);
@@ -145,6 +148,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     @Override
     public void fill(Buffer dst, long offset, long length, float value) {
+        DeviceChecks.fill(dst, offset, length);
         bind();
         if (length > 0) {
             check(JCudaDriver.cuMemsetD32Async(buf(dst, "fill destination").pointer(offset),
@@ -154,6 +158,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     @Override
     public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
         bind();
         if (length > 0) {
             check(JCudaDriver.cuMemcpyDtoDAsync(buf(dst, "copy destination").pointer(dstOffset),
@@ -164,6 +169,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     @Override
     public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+        DeviceChecks.random(dst, offset, length);
         bind();
         elementwise.random(at(dst, offset, "random destination"), length, dist, a, b, seed);
     }
@@ -181,6 +187,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
                      float beta, Buffer c, long cOffset, int ldc) {
+        DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         bind();
         long cAt = at(c, cOffset, "gemm C");
         if (m == 0 || n == 0) {
@@ -197,6 +204,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     @Override
     public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                       Buffer out, long outOffset) {
+        DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
         bind();
         elementwise.unary(op, p, shape, at(x, xOffset, op + " input"), xStrides, at(out, outOffset, op + " output"));
     }
@@ -204,6 +212,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     @Override
     public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
         bind();
         elementwise.binary(op, p, shape, at(a, aOffset, op + " input a"), aStrides, at(b, bOffset, op + " input b"),
                 bStrides, at(out, outOffset, op + " output"));
@@ -211,12 +220,14 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     @Override
     public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         bind();
         reductions.reduce(op, outer, n, inner, at(x, xOffset, op + " input"), at(out, outOffset, op + " output"));
     }
 
     @Override
     public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         bind();
         reductions.softmax(log, rows, cols, at(x, xOffset, "softmax input"), at(out, outOffset, "softmax output"));
     }
@@ -224,6 +235,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     @Override
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
+        DeviceChecks.softmaxBackward(rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
         bind();
         reductions.softmaxBackward(log, rows, cols, at(y, yOffset, "softmax output"),
                 at(gy, gyOffset, "softmax upstream gradient"), at(gx, gxOffset, "softmax gradient"));
@@ -233,6 +245,8 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,
+                probs, probsOffset);
         bind();
         reductions.crossEntropy(rows, cols, at(logits, logitsOffset, "cross_entropy logits"),
                 at(targets, targetsOffset, "cross_entropy targets"), at(loss, lossOffset, "cross_entropy loss"),
@@ -243,6 +257,8 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                      long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                      Buffer gx, long gxOffset) {
+        DeviceChecks.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
+                gLossStride, gx, gxOffset);
         bind();
         reductions.crossEntropyBackward(rows, cols, at(probs, probsOffset, "cross_entropy probabilities"),
                 at(targets, targetsOffset, "cross_entropy targets"),
@@ -253,6 +269,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
+        DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
         bind();
         long vel = momentum == 0f ? 0L : at(velocity, offset, "sgd velocity");
         optimizers.sgd(at(param, offset, "sgd param"), at(grad, offset, "sgd grad"), vel, length, lr, momentum,
@@ -262,6 +279,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     @Override
     public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
+        DeviceChecks.adamStep(param, grad, m, v, offset, length);
         bind();
         optimizers.adam(at(param, offset, "adam param"), at(grad, offset, "adam grad"), at(m, offset, "adam m"),
                 at(v, offset, "adam v"), length, lr, beta1, beta2, eps, weightDecay, decoupled, step);

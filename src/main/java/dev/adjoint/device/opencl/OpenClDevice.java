@@ -5,6 +5,7 @@ import static org.lwjgl.opencl.CL10.*;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.PeakProbe;
@@ -114,15 +115,6 @@ public final class OpenClDevice implements Device, PeakProbe {
                 + b.device().name()) + ", expected a buffer of this device");
     }
 
-    private OpenClBuffer range(Buffer b, String role, long offset, long length) {
-        OpenClBuffer c = buf(b, role);
-        if (offset < 0 || length < 0 || offset + length > c.length()) {
-            throw new IllegalArgumentException(name() + ": " + role + " range [" + offset + ", " + (offset + length)
-                    + ") is outside the buffer of " + c.length() + " floats");
-        }
-        return c;
-    }
-
     // ------------------------------------------------------------------ memory
 
     @Override
@@ -171,15 +163,15 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     @Override
     public synchronized void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
-        OpenClBuffer d = range(dst, "upload destination", dstOffset, length);
-        java.util.Objects.checkFromIndexSize(srcOffset, length, src.length);
+        DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
+        OpenClBuffer d = buf(dst, "upload destination");
         transfer(true, src, srcOffset, d, dstOffset, length);
     }
 
     @Override
     public synchronized void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
-        OpenClBuffer s = range(src, "download source", srcOffset, length);
-        java.util.Objects.checkFromIndexSize(dstOffset, length, dst.length);
+        DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
+        OpenClBuffer s = buf(src, "download source");
         transfer(false, dst, dstOffset, s, srcOffset, length);
     }
 
@@ -214,13 +206,15 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     @Override
     public synchronized void fill(Buffer dst, long offset, long length, float value) {
-        elementwise.fill(range(dst, "fill destination", offset, length), offset, length, value);
+        DeviceChecks.fill(dst, offset, length);
+        elementwise.fill(buf(dst, "fill destination"), offset, length, value);
     }
 
     @Override
     public synchronized void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
-        OpenClBuffer s = range(src, "copy source", srcOffset, length);
-        OpenClBuffer d = range(dst, "copy destination", dstOffset, length);
+        DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
+        OpenClBuffer s = buf(src, "copy source");
+        OpenClBuffer d = buf(dst, "copy destination");
         if (length == 0) {
             return;
         }
@@ -231,7 +225,8 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     @Override
     public synchronized void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
-        elementwise.random(range(dst, "random destination", offset, length), offset, length, dist, a, b, seed);
+        DeviceChecks.random(dst, offset, length);
+        elementwise.random(buf(dst, "random destination"), offset, length, dist, a, b, seed);
     }
 
     @Override
@@ -245,6 +240,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                   Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
                                   float beta, Buffer c, long cOffset, int ldc) {
+        DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         gemm.tiled(transA, transB, m, n, k, alpha, buf(a, "gemm A"), aOffset, lda, buf(b, "gemm B"), bOffset, ldb,
                 beta, buf(c, "gemm C"), cOffset, ldc);
     }
@@ -256,6 +252,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     public synchronized void gemmNaive(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                        Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
                                        float beta, Buffer c, long cOffset, int ldc) {
+        DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
         gemm.naive(transA, transB, m, n, k, alpha, buf(a, "gemm A"), aOffset, lda, buf(b, "gemm B"), bOffset, ldb,
                 beta, buf(c, "gemm C"), cOffset, ldc);
     }
@@ -263,12 +260,14 @@ public final class OpenClDevice implements Device, PeakProbe {
     @Override
     public synchronized void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                                    Buffer out, long outOffset) {
+        DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
         elementwise.unary(op, p, shape, buf(x, op + " input"), xOffset, xStrides, buf(out, op + " output"), outOffset);
     }
 
     @Override
     public synchronized void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                                     Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
         elementwise.binary(op, p, shape, buf(a, op + " input a"), aOffset, aStrides, buf(b, op + " input b"), bOffset,
                 bStrides, buf(out, op + " output"), outOffset);
     }
@@ -276,17 +275,20 @@ public final class OpenClDevice implements Device, PeakProbe {
     @Override
     public synchronized void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset,
                                     Buffer out, long outOffset) {
+        DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         reductions.reduce(op, outer, n, inner, buf(x, op + " input"), xOffset, buf(out, op + " output"), outOffset);
     }
 
     @Override
     public synchronized void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         reductions.softmax(log, rows, cols, buf(x, "softmax input"), xOffset, buf(out, "softmax output"), outOffset);
     }
 
     @Override
     public synchronized void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset,
                                              Buffer gy, long gyOffset, Buffer gx, long gxOffset) {
+        DeviceChecks.softmaxBackward(rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
         reductions.softmaxBackward(log, rows, cols, buf(y, "softmax output"), yOffset,
                 buf(gy, "softmax upstream gradient"), gyOffset, buf(gx, "softmax gradient"), gxOffset);
     }
@@ -294,6 +296,8 @@ public final class OpenClDevice implements Device, PeakProbe {
     @Override
     public synchronized void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets,
                                           long targetsOffset, Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,
+                probs, probsOffset);
         reductions.crossEntropy(rows, cols, buf(logits, "cross_entropy logits"), logitsOffset,
                 buf(targets, "cross_entropy targets"), targetsOffset, buf(loss, "cross_entropy loss"), lossOffset,
                 buf(probs, "cross_entropy probabilities"), probsOffset);
@@ -303,6 +307,8 @@ public final class OpenClDevice implements Device, PeakProbe {
     public synchronized void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                                   long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                                   Buffer gx, long gxOffset) {
+        DeviceChecks.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
+                gLossStride, gx, gxOffset);
         reductions.crossEntropyBackward(rows, cols, buf(probs, "cross_entropy probabilities"), probsOffset,
                 buf(targets, "cross_entropy targets"), targetsOffset, buf(gLoss, "cross_entropy upstream gradient"),
                 gLossOffset, gLossStride, buf(gx, "cross_entropy gradient"), gxOffset);
@@ -312,17 +318,19 @@ public final class OpenClDevice implements Device, PeakProbe {
     public synchronized void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                                      float momentum, float dampening, float weightDecay, boolean nesterov,
                                      boolean firstStep) {
-        OpenClBuffer p = range(param, "sgd param", offset, length);
-        OpenClBuffer v = momentum == 0f ? p : range(velocity, "sgd velocity", offset, length);
-        optimizers.sgd(p, range(grad, "sgd grad", offset, length), v, offset, length, lr, momentum, dampening,
+        DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
+        OpenClBuffer p = buf(param, "sgd param");
+        OpenClBuffer v = momentum == 0f ? p : buf(velocity, "sgd velocity");
+        optimizers.sgd(p, buf(grad, "sgd grad"), v, offset, length, lr, momentum, dampening,
                 weightDecay, nesterov, firstStep);
     }
 
     @Override
     public synchronized void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                                       float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
-        optimizers.adam(range(param, "adam param", offset, length), range(grad, "adam grad", offset, length),
-                range(m, "adam m", offset, length), range(v, "adam v", offset, length), offset, length,
+        DeviceChecks.adamStep(param, grad, m, v, offset, length);
+        optimizers.adam(buf(param, "adam param"), buf(grad, "adam grad"), buf(m, "adam m"), buf(v, "adam v"),
+                offset, length,
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);
     }
 

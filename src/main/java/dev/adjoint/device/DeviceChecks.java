@@ -1,0 +1,292 @@
+package dev.adjoint.device;
+
+import java.util.Arrays;
+
+/**
+ * The argument checks of every {@link Device} primitive, shared by all backends: sizes are
+ * non-negative and every float a call would read or write lies inside its buffer (and inside the
+ * Java array of a transfer). A backend calls the check of a primitive first, before it touches
+ * memory, so a bad call throws {@link IllegalArgumentException} naming the primitive and the
+ * numbers and changes nothing, instead of failing deep in a kernel, or, on a GPU, reading and
+ * writing memory it does not own.
+ *
+ * <p>Each check is O(rank) arithmetic and allocates nothing unless it throws. Empty extents (a
+ * zero size) are not checked against the buffer beyond a non-negative offset: nothing is touched.
+ * Whether a buffer belongs to the device is the backend's check, not this class's.
+ */
+public final class DeviceChecks {
+    private DeviceChecks() {}
+
+    // ------------------------------------------------------------------ memory
+
+    public static void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+        nonNegative("upload", "length", length);
+        array("upload", "source", src, srcOffset, length);
+        range("upload", null, "destination", dst, dstOffset, length);
+    }
+
+    public static void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+        nonNegative("download", "length", length);
+        range("download", null, "source", src, srcOffset, length);
+        array("download", "destination", dst, dstOffset, length);
+    }
+
+    public static void fill(Buffer dst, long offset, long length) {
+        nonNegative("fill", "length", length);
+        range("fill", null, "destination", dst, offset, length);
+    }
+
+    public static void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        nonNegative("copy", "length", length);
+        range("copy", null, "source", src, srcOffset, length);
+        range("copy", null, "destination", dst, dstOffset, length);
+    }
+
+    public static void random(Buffer dst, long offset, long length) {
+        nonNegative("random", "length", length);
+        range("random", null, "destination", dst, offset, length);
+    }
+
+    // ------------------------------------------------------------------ compute
+
+    /**
+     * {@link Device#gemm}: m, n, k ≥ 0; each leading dimension at least its stored matrix's column
+     * count (A: k, or m with transA; B: n, or k with transB; C: n); offsets ≥ 0; and the last float
+     * of each non-empty matrix, {@code offset + (rows − 1)·ld + cols − 1}, inside its buffer.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                            Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
+                            Buffer c, long cOffset, int ldc) {
+        if (m < 0 || n < 0 || k < 0) {
+            throw new IllegalArgumentException("gemm: sizes m=" + m + ", n=" + n + ", k=" + k + " must not be negative");
+        }
+        matrix("A", "lda", transA ? k : m, transA ? m : k, transA ? "k×m" : "m×k", transA ? "m" : "k",
+                transA ? " (transA true)" : " (transA false)", a, aOffset, lda);
+        matrix("B", "ldb", transB ? n : k, transB ? k : n, transB ? "n×k" : "k×n", transB ? "k" : "n",
+                transB ? " (transB true)" : " (transB false)", b, bOffset, ldb);
+        matrix("C", "ldc", m, n, "m×n", "n", "", c, cOffset, ldc);
+    }
+
+    /** One gemm operand: {@code rows×cols} stored row-major with leading dimension {@code ld} at {@code offset}. */
+    private static void matrix(String name, String ldName, int rows, int cols, String stored, String colName,
+                               String flag, Buffer buf, long offset, int ld) {
+        if (ld < cols) {
+            throw new IllegalArgumentException("gemm: " + ldName + " " + ld + " < " + colName + " " + cols + " for "
+                    + name + " stored " + stored + flag);
+        }
+        long length = length("gemm", null, name, buf);
+        if (offset < 0) {
+            throw new IllegalArgumentException("gemm: " + name + " offset " + offset + " is negative");
+        }
+        if (rows == 0 || cols == 0) {
+            return;
+        }
+        long needs = (long) (rows - 1) * ld + cols;       // < 2^62: no overflow
+        if (offset > length - needs) {
+            throw new IllegalArgumentException("gemm: " + name + " needs " + needs + " floats from offset " + offset
+                    + " but its buffer holds " + length + " (" + name + " stored " + stored + " = " + rows + "×" + cols
+                    + ", " + ldName + " " + ld + flag + ")");
+        }
+    }
+
+    /** {@link Device#unary}: x's strided view over {@code shape} and out's contiguous range inside their buffers. */
+    public static void unary(UnaryOp op, int[] shape, Buffer x, long xOffset, long[] xStrides,
+                             Buffer out, long outOffset) {
+        long count = count("unary", op, shape);
+        strided("unary", op, "input", shape, count, x, xOffset, xStrides);
+        range("unary", op, "output", out, outOffset, count);
+    }
+
+    /** {@link Device#binary}: a's and b's strided views over {@code shape} and out's contiguous range. */
+    public static void binary(BinaryOp op, int[] shape, Buffer a, long aOffset, long[] aStrides,
+                              Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        long count = count("binary", op, shape);
+        strided("binary", op, "input a", shape, count, a, aOffset, aStrides);
+        strided("binary", op, "input b", shape, count, b, bOffset, bStrides);
+        range("binary", op, "output", out, outOffset, count);
+    }
+
+    /** {@link Device#reduce}: outer, inner ≥ 0 and n ≥ 1; x holds outer·n·inner floats, out outer·inner. */
+    public static void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset,
+                              Buffer out, long outOffset) {
+        if (outer < 0 || n < 1 || inner < 0) {
+            throw new IllegalArgumentException("reduce " + op + ": sizes outer=" + outer + ", n=" + n + ", inner="
+                    + inner + " are invalid (outer, inner ≥ 0, n ≥ 1)");
+        }
+        range("reduce", op, "input", x, xOffset, multiply("reduce", op, (long) outer * n, inner));
+        range("reduce", op, "output", out, outOffset, (long) outer * inner);
+    }
+
+    public static void softmax(int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        long count = rowsCols("softmax", rows, cols);
+        range("softmax", null, "input", x, xOffset, count);
+        range("softmax", null, "output", out, outOffset, count);
+    }
+
+    public static void softmaxBackward(int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
+                                       Buffer gx, long gxOffset) {
+        long count = rowsCols("softmaxBackward", rows, cols);
+        range("softmaxBackward", null, "output y", y, yOffset, count);
+        range("softmaxBackward", null, "upstream gradient gy", gy, gyOffset, count);
+        range("softmaxBackward", null, "gradient gx", gx, gxOffset, count);
+    }
+
+    public static void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets,
+                                    long targetsOffset, Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        long count = rowsCols("crossEntropy", rows, cols);
+        range("crossEntropy", null, "logits", logits, logitsOffset, count);
+        range("crossEntropy", null, "targets", targets, targetsOffset, rows);
+        range("crossEntropy", null, "loss", loss, lossOffset, rows);
+        range("crossEntropy", null, "probabilities", probs, probsOffset, count);
+    }
+
+    /** The upstream gradient is read at {@code gLossOffset + r·gLossStride}, stride ≥ 0, for each row r. */
+    public static void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
+                                            long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
+                                            Buffer gx, long gxOffset) {
+        long count = rowsCols("crossEntropyBackward", rows, cols);
+        range("crossEntropyBackward", null, "probabilities", probs, probsOffset, count);
+        range("crossEntropyBackward", null, "targets", targets, targetsOffset, rows);
+        if (gLossStride < 0) {
+            throw new IllegalArgumentException("crossEntropyBackward: upstream gradient stride " + gLossStride
+                    + " is negative");
+        }
+        long span = rows == 0 ? 0 : multiply("crossEntropyBackward", null, rows - 1, gLossStride) + 1;
+        range("crossEntropyBackward", null, "upstream gradient", gLoss, gLossOffset, span);
+        range("crossEntropyBackward", null, "gradient gx", gx, gxOffset, count);
+    }
+
+    /** {@link Device#sgdStep}: the velocity is checked only where it is used ({@code momentum != 0}). */
+    public static void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float momentum) {
+        nonNegative("sgdStep", "length", length);
+        range("sgdStep", null, "param", param, offset, length);
+        range("sgdStep", null, "grad", grad, offset, length);
+        if (momentum != 0f) {
+            range("sgdStep", null, "velocity", velocity, offset, length);
+        }
+    }
+
+    public static void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length) {
+        nonNegative("adamStep", "length", length);
+        range("adamStep", null, "param", param, offset, length);
+        range("adamStep", null, "grad", grad, offset, length);
+        range("adamStep", null, "m", m, offset, length);
+        range("adamStep", null, "v", v, offset, length);
+    }
+
+    // ------------------------------------------------------------------ pieces
+
+    /** The primitive's name for a message, with its op where it has one: {@code unary RELU}. */
+    private static String name(String primitive, Object op) {
+        return op == null ? primitive : primitive + " " + op;
+    }
+
+    private static void nonNegative(String primitive, String what, long v) {
+        if (v < 0) {
+            throw new IllegalArgumentException(primitive + ": " + what + " " + v + " is negative");
+        }
+    }
+
+    private static long length(String primitive, Object op, String role, Buffer b) {
+        if (b == null) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " buffer is null");
+        }
+        return b.length();
+    }
+
+    /** {@code length} floats from {@code offset} inside the buffer (offset ≥ 0 even when empty). */
+    private static void range(String primitive, Object op, String role, Buffer b, long offset, long length) {
+        long holds = length(primitive, op, role, b);
+        if (offset < 0) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " offset " + offset + " is negative");
+        }
+        if (length > 0 && offset > holds - length) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " needs " + length
+                    + " floats from offset " + offset + " but its buffer holds " + holds);
+        }
+    }
+
+    /** {@code [offset, offset + length)} inside a Java array, as {@link java.util.Objects#checkFromIndexSize}. */
+    private static void array(String primitive, String role, float[] a, int offset, int length) {
+        if (a == null) {
+            throw new IllegalArgumentException(primitive + ": " + role + " array is null");
+        }
+        if (offset < 0 || offset > a.length - length) {
+            throw new IllegalArgumentException(primitive + ": " + role + " array range [" + offset + ", "
+                    + ((long) offset + length) + ") is outside the array of " + a.length + " floats");
+        }
+    }
+
+    private static long rowsCols(String primitive, int rows, int cols) {
+        if (rows < 0 || cols < 0) {
+            throw new IllegalArgumentException(primitive + ": sizes rows=" + rows + ", cols=" + cols
+                    + " must not be negative");
+        }
+        return (long) rows * cols;
+    }
+
+    /** Elements of {@code shape}: each extent ≥ 0, the product without overflow. */
+    private static long count(String primitive, Object op, int[] shape) {
+        if (shape == null) {
+            throw new IllegalArgumentException(name(primitive, op) + ": shape is null");
+        }
+        long count = 1;
+        for (int s : shape) {
+            if (s < 0) {
+                throw new IllegalArgumentException(name(primitive, op) + ": shape " + Arrays.toString(shape)
+                        + " has a negative extent");
+            }
+            count = multiply(primitive, op, count, s);
+        }
+        return count;
+    }
+
+    /**
+     * The strided view {@code buffer[offset + Σ idx[d]·strides[d]]} over a shape of {@code count}
+     * elements: one stride per axis, and its lowest and highest index inside the buffer.
+     */
+    private static void strided(String primitive, Object op, String role, int[] shape, long count,
+                                Buffer b, long offset, long[] strides) {
+        long holds = length(primitive, op, role, b);
+        if (strides == null || strides.length != shape.length) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " has "
+                    + (strides == null ? "no" : String.valueOf(strides.length)) + " strides for shape "
+                    + Arrays.toString(shape) + " of rank " + shape.length);
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " offset " + offset + " is negative");
+        }
+        if (count == 0) {
+            return;
+        }
+        long lo = offset;
+        long hi = offset;
+        try {
+            for (int d = 0; d < shape.length; d++) {
+                long reach = Math.multiplyExact(shape[d] - 1L, strides[d]);
+                if (reach > 0) {
+                    hi = Math.addExact(hi, reach);
+                } else {
+                    lo = Math.addExact(lo, reach);
+                }
+            }
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " view (offset " + offset
+                    + ", shape " + Arrays.toString(shape) + ", strides " + Arrays.toString(strides)
+                    + ") overflows a long index");
+        }
+        if (lo < 0 || hi >= holds) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " view (offset " + offset
+                    + ", shape " + Arrays.toString(shape) + ", strides " + Arrays.toString(strides)
+                    + ") reads floats " + lo + " to " + hi + " but its buffer holds " + holds);
+        }
+    }
+
+    private static long multiply(String primitive, Object op, long a, long b) {
+        try {
+            return Math.multiplyExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + a + "·" + b + " floats overflow a long");
+        }
+    }
+}
