@@ -11,7 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** GEMM: odd and non-square sizes, all four transposes, alpha/beta, offsets and padded leading dimensions. */
+/**
+ * GEMM: odd and non-square sizes, all four transposes, alpha/beta, offsets and padded leading
+ * dimensions; and the edge cases of {@link Device#gemm}'s contract: k == 0 and alpha == 0 give
+ * C = beta·C without reading A or B, m == 0 or n == 0 leave C untouched.
+ */
 final class GemmCases {
     private static final int[][] SHAPES = { // m, n, k
         {1, 1, 1}, {1, 7, 33}, {7, 1, 33}, {33, 257, 7}, {257, 33, 1}, {64, 64, 64}, {130, 67, 129},
@@ -36,12 +40,53 @@ final class GemmCases {
             }));
         }
         all.add(new Case("gemm beta=0 ignores NaN in C", (d, r) -> gemm(d, r, false, true, 33, 17, 9, 1f, 0f, true)));
+        all.add(new Case("gemm k=0 gives beta*C", (d, r) -> everyTranspose((ta, tb, padded) -> {
+            for (float beta : new float[] {0f, -1.5f, 1f}) {
+                gemm(d, r, ta, tb, 7, 5, 0, 1f, beta, padded, false, GUARD);
+                gemm(d, r, ta, tb, 33, 1, 0, -2f, beta, padded, false, GUARD);
+            }
+        })));
+        all.add(new Case("gemm alpha=0 gives beta*C and reads neither A nor B", (d, r) -> everyTranspose((ta, tb, padded) -> {
+            for (float beta : new float[] {0f, 0.5f, 1f}) {
+                gemm(d, r, ta, tb, 33, 17, 9, 0f, beta, padded, true, GUARD);
+                gemm(d, r, ta, tb, 7, 5, 3, 0f, beta, padded, true, GUARD);
+            }
+        })));
+        all.add(new Case("gemm m=0 or n=0 leaves C untouched", (d, r) -> everyTranspose((ta, tb, padded) -> {
+            for (int[] s : new int[][] {{0, 5, 3}, {5, 0, 3}, {0, 0, 0}, {0, 5, 0}, {4, 0, 0}}) {
+                for (float beta : new float[] {0f, -1.5f}) {
+                    gemm(d, r, ta, tb, s[0], s[1], s[2], 1f, beta, padded, false, GUARD);
+                }
+            }
+        })));
         return all;
+    }
+
+    /** Floats after C's last row in the edge cases: they must come back unchanged. */
+    private static final int GUARD = 4;
+
+    private interface Variant {
+        void run(boolean ta, boolean tb, boolean padded);
+    }
+
+    private static void everyTranspose(Variant v) {
+        for (int t = 0; t < 8; t++) {
+            v.run((t & 1) != 0, (t & 2) != 0, (t & 4) != 0);
+        }
     }
 
     /** One product; with {@code padded}, operands sit at offsets with leading dimensions larger than needed. */
     static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
                      float alpha, float beta, boolean padded) {
+        gemm(d, rnd, ta, tb, m, n, k, alpha, beta, padded, false, 0);
+    }
+
+    /**
+     * As above; with {@code nanAB} every float of A's and B's buffers is NaN (the contract says
+     * they are not read when alpha is 0), and {@code guard} floats follow C's last row.
+     */
+    private static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
+                             float alpha, float beta, boolean padded, boolean nanAB, int guard) {
         int aRows = ta ? k : m;
         int aCols = ta ? m : k;
         int bRows = tb ? n : k;
@@ -54,9 +99,13 @@ final class GemmCases {
         int cOff = padded ? 4 : 0;
         float[] a = random(rnd, aOff + aRows * lda, -1, 1);
         float[] b = random(rnd, bOff + bRows * ldb, -1, 1);
-        float[] c = random(rnd, cOff + m * ldc, -1, 1);
+        float[] c = random(rnd, cOff + m * ldc + guard, -1, 1);
         if (beta == 0f) {
             java.util.Arrays.fill(c, Float.NaN);
+        }
+        if (nanAB) {
+            java.util.Arrays.fill(a, Float.NaN);
+            java.util.Arrays.fill(b, Float.NaN);
         }
         double[] expected = new double[c.length];
         double[] scale = new double[c.length];
@@ -65,7 +114,9 @@ final class GemmCases {
         }
         for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-                double[] product = Reference.gemmEntry(ta, tb, k, a, aOff, lda, b, bOff, ldb, i, j);
+                // alpha == 0: A and B are not read (Device#gemm), so their values do not enter C.
+                double[] product = alpha == 0f ? new double[2]
+                        : Reference.gemmEntry(ta, tb, k, a, aOff, lda, b, bOff, ldb, i, j);
                 int ci = cOff + i * ldc + j;
                 double old = beta == 0f ? 0 : beta * (double) c[ci];
                 expected[ci] = alpha * product[0] + old;
@@ -75,13 +126,13 @@ final class GemmCases {
         try (Buffer ab = put(d, a); Buffer bb = put(d, b); Buffer cb = put(d, c)) {
             d.gemm(ta, tb, m, n, k, alpha, ab, aOff, lda, bb, bOff, ldb, beta, cb, cOff, ldc);
             float[] got = get(d, cb, c.length);
-            String what = String.format("gemm %s%s m=%d n=%d k=%d alpha=%s beta=%s lda=%d ldb=%d ldc=%d offsets %d/%d/%d",
-                    ta ? "T" : "N", tb ? "T" : "N", m, n, k, alpha, beta, lda, ldb, ldc, aOff, bOff, cOff);
-            // Elements outside the m×n window (padding) must be left as they were.
+            String what = String.format("gemm %s%s m=%d n=%d k=%d alpha=%s beta=%s lda=%d ldb=%d ldc=%d offsets %d/%d/%d%s",
+                    ta ? "T" : "N", tb ? "T" : "N", m, n, k, alpha, beta, lda, ldb, ldc, aOff, bOff, cOff,
+                    nanAB ? " (NaN in A and B)" : "");
+            // Elements outside the m×n window (offset, padding, guard) must be left as they were.
             for (int i = 0; i < c.length; i++) {
-                int row = (i - cOff) / ldc;
-                int col = (i - cOff) % ldc;
-                if (i < cOff || row >= m || col >= n) {
+                boolean inside = i >= cOff && i < cOff + m * ldc && (i - cOff) % ldc < n;
+                if (!inside) {
                     scale[i] = 0;
                     expected[i] = c[i];
                 }

@@ -55,8 +55,16 @@ public interface Device extends AutoCloseable {
 
     /**
      * {@code C = alpha·op(A)·op(B) + beta·C}, where op(A) is m×k and op(B) is k×n, row-major.
-     * With {@code transA} the stored A is k×m; with {@code transB} the stored B is n×k. When
-     * {@code beta == 0}, C is not read (NaNs in it do not propagate).
+     * With {@code transA} the stored A is k×m; with {@code transB} the stored B is n×k.
+     * Leading dimensions are at least the stored column count (lda ≥ k, or m with transA;
+     * ldb ≥ n, or k with transB; ldc ≥ n). Edge cases, as BLAS:
+     * <ul>
+     *   <li>{@code beta == 0}: C is not read (NaNs in it do not propagate); it is overwritten.</li>
+     *   <li>{@code m == 0} or {@code n == 0}: nothing happens; C is not touched.</li>
+     *   <li>{@code k == 0} or {@code alpha == 0}: {@code C = beta·C} (zeros when beta is 0), and
+     *       A and B are not read, so NaN or infinity in them does not reach C (BLAS allows an
+     *       implementation to skip them; here every backend must).</li>
+     * </ul>
      */
     void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
               Buffer a, long aOffset, int lda,

@@ -34,6 +34,10 @@ final class ClGemm {
         if (m == 0 || n == 0) {
             return;
         }
+        if (k == 0 || alpha == 0f) {
+            scale(m, n, beta, c, cOff, ldc);
+            return;
+        }
         device.launch("gemm_naive", () -> describe("gemm_naive", ta, tb, m, n, k, lda, ldb, ldc))
                 .i(ta).i(tb).i(m).i(n).i(k).f(alpha).mem(a).l(aOff).i(lda).mem(b).l(bOff).i(ldb).f(beta).mem(c).l(cOff)
                 .i(ldc).run2d(n, m, NAIVE_LOCAL, NAIVE_LOCAL);

@@ -192,6 +192,21 @@ class OpenClDeviceTest {
         checkGemm(false, false, true, 9, 5, 3, 1f, 0f);
     }
 
+    /** The benchmark baseline keeps gemm's contract: with k = 0 or alpha = 0, C = beta·C and A, B are not read. */
+    @Test
+    void gemmNaiveReadsNeitherAnorBWhenKOrAlphaIsZero() {
+        OpenClDevice d = get();
+        float[] nan = new float[12];
+        java.util.Arrays.fill(nan, Float.NaN);
+        float[] c = {1, 2, 3, 4, 5, 6};
+        try (Buffer ab = upload(nan); Buffer bb = upload(nan); Buffer cb = upload(c)) {
+            d.gemmNaive(false, false, 2, 3, 4, 0f, ab, 0, 4, bb, 0, 3, -2f, cb, 0, 3);
+            assertArrayEquals(new float[] {-2, -4, -6, -8, -10, -12}, download(cb), "alpha = 0");
+            d.gemmNaive(true, true, 2, 3, 0, 1f, ab, 0, 2, bb, 0, 0, 0f, cb, 0, 3);
+            assertArrayEquals(new float[6], download(cb), "k = 0, beta = 0");
+        }
+    }
+
     private void checkGemm(boolean naive, boolean ta, boolean tb, int m, int n, int k, float alpha, float beta) {
         OpenClDevice d = get();
         int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
