@@ -49,25 +49,28 @@ final class MemoryCases {
 
     private static void fill(Device d, Random rnd) {
         int n = 1000;
-        float[] x = random(rnd, n, -1, 1);
-        try (Buffer b = put(d, x)) {
-            d.fill(b, 17, 333, 2.5f);
-            float[] y = get(d, b, n);
-            float[] expected = x.clone();
-            java.util.Arrays.fill(expected, 17, 17 + 333, 2.5f);
-            Check.exact("fill [17, 350)", y, expected);
+        for (int length : new int[] {1, 7, 33, 257, 333}) {
+            float[] x = random(rnd, n, -1, 1);
+            try (Buffer b = put(d, x)) {
+                d.fill(b, 17, length, 2.5f);
+                float[] expected = x.clone();
+                java.util.Arrays.fill(expected, 17, 17 + length, 2.5f);
+                Check.exact("fill [17, " + (17 + length) + ")", get(d, b, n), expected);
+            }
         }
     }
 
     private static void copy(Device d, Random rnd) {
         int n = 4099;
-        float[] x = random(rnd, n, -1, 1);
-        float[] y = random(rnd, n, -1, 1);
-        try (Buffer a = put(d, x); Buffer b = put(d, y)) {
-            d.copy(a, 3, b, 1000, 2049);
-            float[] expected = y.clone();
-            System.arraycopy(x, 3, expected, 1000, 2049);
-            Check.exact("copy 2049 floats from offset 3 to 1000", get(d, b, n), expected);
+        for (int length : new int[] {1, 7, 33, 257, 2049}) {
+            float[] x = random(rnd, n, -1, 1);
+            float[] y = random(rnd, n, -1, 1);
+            try (Buffer a = put(d, x); Buffer b = put(d, y)) {
+                d.copy(a, 3, b, 1000, length);
+                float[] expected = y.clone();
+                System.arraycopy(x, 3, expected, 1000, length);
+                Check.exact("copy " + length + " floats from offset 3 to 1000", get(d, b, n), expected);
+            }
         }
     }
 

@@ -10,9 +10,12 @@ import dev.adjoint.device.Device;
 import java.util.List;
 import java.util.Random;
 
-/** Fused optimizer steps, several in a row, against PyTorch's update rules in the float64 {@link Reference}. */
+/**
+ * Fused optimizer steps, several in a row, against PyTorch's update rules in the float64 {@link Reference},
+ * over lengths below, at and well above a vector's width (the kernels' tails).
+ */
 final class OptimizerCases {
-    private static final int N = 10_007;
+    private static final int[] LENGTHS = {1, 7, 33, 257, 10_007};
     private static final int OFFSET = 3;
     private static final int STEPS = 4;
 
@@ -28,28 +31,40 @@ final class OptimizerCases {
     }
 
     private static void sgd(Device d, Random rnd, float momentum, float dampening, float wd, boolean nesterov) {
+        for (int n : LENGTHS) {
+            sgd(d, rnd, n, momentum, dampening, wd, nesterov);
+        }
+    }
+
+    private static void sgd(Device d, Random rnd, int n, float momentum, float dampening, float wd, boolean nesterov) {
         float lr = 0.05f;
-        float[] p = random(rnd, N + OFFSET, -1, 1);
+        float[] p = random(rnd, n + OFFSET, -1, 1);
         double[] pe = Reference.widen(p);
         double[] ve = new double[p.length];
         try (Buffer pb = put(d, p); Buffer gb = d.allocate(p.length); Buffer vb = d.allocate(p.length)) {
             for (int step = 0; step < STEPS; step++) {
                 float[] g = random(rnd, p.length, -1, 1);
                 d.upload(g, 0, gb, 0, g.length);
-                d.sgdStep(pb, gb, vb, OFFSET, N, lr, momentum, dampening, wd, nesterov, step == 0);
-                Reference.sgdStep(pe, g, ve, OFFSET, N, lr, momentum, dampening, wd, nesterov, step == 0);
+                d.sgdStep(pb, gb, vb, OFFSET, n, lr, momentum, dampening, wd, nesterov, step == 0);
+                Reference.sgdStep(pe, g, ve, OFFSET, n, lr, momentum, dampening, wd, nesterov, step == 0);
             }
-            Check.close("sgd momentum=" + momentum + " nesterov=" + nesterov + " after " + STEPS + " steps",
+            Check.close("sgd momentum=" + momentum + " nesterov=" + nesterov + " length " + n + " after " + STEPS + " steps",
                     get(d, pb, p.length), pe, 1e-5, 1e-6);
         }
     }
 
     private static void adam(Device d, Random rnd, float wd, boolean decoupled) {
+        for (int n : LENGTHS) {
+            adam(d, rnd, n, wd, decoupled);
+        }
+    }
+
+    private static void adam(Device d, Random rnd, int n, float wd, boolean decoupled) {
         float lr = 1e-2f;
         float b1 = 0.9f;
         float b2 = 0.999f;
         float eps = 1e-8f;
-        float[] p = random(rnd, N + OFFSET, -1, 1);
+        float[] p = random(rnd, n + OFFSET, -1, 1);
         double[] pe = Reference.widen(p);
         double[] me = new double[p.length];
         double[] ve = new double[p.length];
@@ -60,10 +75,10 @@ final class OptimizerCases {
             for (int step = 1; step <= STEPS; step++) {
                 float[] g = random(rnd, p.length, -1, 1);
                 d.upload(g, 0, gb, 0, g.length);
-                d.adamStep(pb, gb, mb, vb, OFFSET, N, lr, b1, b2, eps, wd, decoupled, step);
-                Reference.adamStep(pe, g, me, ve, OFFSET, N, lr, b1, b2, eps, wd, decoupled, step);
+                d.adamStep(pb, gb, mb, vb, OFFSET, n, lr, b1, b2, eps, wd, decoupled, step);
+                Reference.adamStep(pe, g, me, ve, OFFSET, n, lr, b1, b2, eps, wd, decoupled, step);
             }
-            Check.close((decoupled ? "adamw" : "adam") + " after " + STEPS + " steps", get(d, pb, p.length), pe, 1e-5, 1e-6);
+            Check.close((decoupled ? "adamw" : "adam") + " length " + n + " after " + STEPS + " steps", get(d, pb, p.length), pe, 1e-5, 1e-6);
         }
     }
 }
