@@ -81,6 +81,11 @@ public final class InPlace {
         }
     }
 
+    /** "param [3, 4] at offset 12", for the optimizers' offset errors. */
+    private static String placed(String name, Tensor t) {
+        return t == null ? name + " none" : name + " " + Shape.format(t.shape) + " at offset " + t.offset;
+    }
+
     /** SGD with PyTorch's semantics over whole tensors (see {@code Device.sgdStep}). */
     public static void sgd(Tensor param, Tensor grad, Tensor velocity, float lr, float momentum, float dampening,
                            float weightDecay, boolean nesterov, boolean firstStep) {
@@ -88,7 +93,8 @@ public final class InPlace {
         sameSize("sgd", param, grad);
         sameSize("sgd", param, velocity);
         if (param.offset != grad.offset || velocity != null && velocity.offset != param.offset) {
-            throw new IllegalArgumentException("sgd: param, grad and velocity must sit at the same offset of their buffers");
+            throw new IllegalArgumentException("sgd: param, grad and velocity must sit at the same offset of their buffers,"
+                    + " got " + placed("param", param) + ", " + placed("grad", grad) + ", " + placed("velocity", velocity));
         }
         param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(), param.offset,
                 param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
@@ -105,7 +111,9 @@ public final class InPlace {
         sameSize("adam", param, m);
         sameSize("adam", param, v);
         if (param.offset != grad.offset || param.offset != m.offset || param.offset != v.offset) {
-            throw new IllegalArgumentException("adam: param, grad, m and v must sit at the same offset of their buffers");
+            throw new IllegalArgumentException("adam: param, grad, m and v must sit at the same offset of their buffers,"
+                    + " got " + placed("param", param) + ", " + placed("grad", grad) + ", " + placed("m", m) + ", "
+                    + placed("v", v));
         }
         param.device().adamStep(param.buffer(), grad.buffer(), m.buffer(), v.buffer(), param.offset, param.numel(),
                 lr, beta1, beta2, eps, weightDecay, decoupled, step);

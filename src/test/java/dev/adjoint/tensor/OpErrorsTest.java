@@ -255,6 +255,12 @@ class OpErrorsTest {
                         () -> InPlace.adam(t(4), t(3), t(4), t(4), 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 1), f(4), f(3)),
                 refusal("InPlace.adam(Tensor,Tensor,Tensor,Tensor,float,float,float,float,float,boolean,long)", "adam",
                         () -> InPlace.adam(t(4), t(4), t(4), t(2, 3), 0.1f, 0.9f, 0.999f, 1e-8f, 0f, true, 1), f(4), f(2, 3)),
+                refusal("InPlace.sgd(Tensor,Tensor,Tensor,float,float,float,float,boolean,boolean)", "sgd",
+                        () -> InPlace.sgd(t(4, 3).slice(1, 3), t(2, 3), null, 0.1f, 0f, 0f, 0f, false, true),
+                        "param [2, 3] at offset 3", "grad [2, 3] at offset 0", "velocity none"),
+                refusal("InPlace.adam(Tensor,Tensor,Tensor,Tensor,float,float,float,float,float,boolean,long)", "adam",
+                        () -> InPlace.adam(t(2, 3), t(2, 3), t(3, 3).slice(1, 3), t(2, 3), 0.1f, 0.9f, 0.999f, 1e-8f, 0f,
+                                false, 1), "m [2, 3] at offset 3", "v [2, 3] at offset 0"),
                 // losses: no broadcast between predictions and targets ([N, 1] against [N] would give [N, N])
                 refusal("Losses.mse(Tensor,Tensor,Reduction)", "mse", () -> Losses.mse(t(4, 1), t(4), Reduction.MEAN), f(4, 1), f(4)),
                 refusal("Losses.mse(Tensor,Tensor,Reduction)", "mse", () -> Losses.mse(t(2, 3), t(3), Reduction.SUM), f(2, 3), f(3)),
