@@ -10,7 +10,7 @@ files (default: bench/results/cpu-gemm-vs-numpy*.json) and prints, as Markdown:
   misses of the goal in bold;
 - per version: runs whose commits have the same src/main/java/dev/adjoint/device/cpu/gemm tree and
   Parallel.java (git object ids) and that were measured by the same method (the result file's
-  `method` text) pooled: the median of all their per-round ratios, the ratio of the pooled medians,
+  `method` text, and its `gc_flag` when compare_gemm.py --gc set one) pooled: the median of all their per-round ratios, the ratio of the pooled medians,
   and how many of the runs met the goal. The per-round median is the sounder of the two: each
   round's pair was taken seconds apart, while the pooled medians mix windows. Runs made with
   uncommitted changes (commit "...-dirty", marked "+") pool only with dirty runs of the same commit,
@@ -58,7 +58,13 @@ def load(path):
             "met": r["ratio"] >= goal and r["paired_ratio_median"] >= goal}
     commit = d["git_commit"]
     return {"commit": commit.removesuffix("-dirty"), "dirty": commit.endswith("-dirty"), "time": d["timestamp"],
-            "name": os.path.basename(path), "method": d.get("method", ""), "goal": goal, "cases": cases}
+            "name": os.path.basename(path), "method": method(d), "goal": goal, "cases": cases}
+
+
+def method(d):
+    """The result file's method text, plus the collector flag when the Java side ran under one (--gc)."""
+    flag = d.get("gc_flag", "")
+    return d.get("method", "") + (" Java side: " + flag if flag.startswith("-XX:") else "")
 
 
 def cell(ratio, per_round, goal):
@@ -102,8 +108,9 @@ def table(runs, versions):
             if min(per_round, ratio) < have[0]["goal"]:
                 text = "**%s**" % text
             cells.append("%s (%d of %d)" % (text, met, len(have)))
-        commits = sorted({label(r) for r in group})
-        out.append("| %s | %d | %s |" % (", ".join(commits), len(group), " | ".join(cells)))
+        commits = ", ".join(sorted({label(r) for r in group}))
+        flag = group[0]["method"].partition(" Java side: ")[2]
+        out.append("| %s | %d | %s |" % (commits + (" (" + flag + ")" if flag else ""), len(group), " | ".join(cells)))
     return "\n".join(out)
 
 

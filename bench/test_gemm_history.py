@@ -55,6 +55,15 @@ class GemmHistoryTest(unittest.TestCase):
         pooled = [line for line in lines if line.startswith("| aaaaaaa, bbbbbbb |")]
         self.assertEqual(["| aaaaaaa, bbbbbbb | 2 | **0.838 / 0.800** (1 of 2) |"], pooled)
 
+    def test_a_run_under_a_named_collector_pools_apart_from_the_jvms_own_pick(self):
+        plain = result("aaaaaaa1", "2026-01-01T10:00:00Z", [90], [100], 0.9, 0.9)
+        default = self.load("p.json", dict(plain, gc_flag="none (the JVM's pick; environment.gc names it)"))
+        serial = self.load("s.json", dict(plain, gc_flag="-XX:+UseSerialGC"))
+        old = self.load("o.json", plain)
+        versions = gemm_history.group([default, serial, old], lambda commit: "v1")
+        self.assertEqual({("v1", "interleaved"): [default, old],
+                          ("v1", "interleaved Java side: -XX:+UseSerialGC"): [serial]}, versions)
+
     def test_dirty_and_unknown_runs_pool_only_with_their_own_and_bad_files_say_what_is_wrong(self):
         clean = self.load("x.json", result("0000000", "2026-01-01T10:00:00Z", [1.0], [1.0], 1.0, 1.0))
         dirty = self.load("y.json", result("0000000-dirty", "2026-01-01T11:00:00Z", [1.0], [1.0], 1.0, 1.0))
