@@ -165,6 +165,9 @@ final class LinearAlgebra {
         int cols = t.shape[t.dim() - 1];
         long rs = t.strides[t.dim() - 2];
         long cs = t.strides[t.dim() - 1];
+        if (rows == 0 || cols == 0) {
+            return new Layout(false, Math.max(1, cols));        // nothing is read: any layout will do
+        }
         if ((cs == 1 || cols == 1) && (rows == 1 || rs >= Math.max(1, cols)) && rs <= Integer.MAX_VALUE) {
             return new Layout(false, rows == 1 ? Math.max(1, cols) : (int) rs);
         }

@@ -40,6 +40,30 @@ class AutogradTest {
     }
 
     @Test
+    void matmulWithAnEmptyInnerOrOuterAxisGivesZerosAndEmptyGradients() {
+        try (Scope s = Scope.open()) {
+            // Inner axis empty: [2,0]·[0,3] sums nothing, so zeros [2,3]; batched likewise.
+            Tensor a = Tensor.zeros(CPU, 2, 0).requiresGrad(true);
+            Tensor b = Tensor.zeros(CPU, 0, 3).requiresGrad(true);
+            Tensor y = a.matmul(b);
+            assertArrayEquals(new int[] {2, 3}, y.shape());
+            assertArrayEquals(new float[6], y.toArray());
+            assertArrayEquals(new float[4 * 6], Tensor.zeros(CPU, 4, 2, 0).matmul(b).toArray());
+            y.mul(Tensor.full(CPU, 5f, 2, 3)).sum().backward();
+            assertArrayEquals(new int[] {2, 0}, a.grad().shape());
+            assertArrayEquals(new int[] {0, 3}, b.grad().shape());
+            // Outer axis empty: [2,3]·[3,0] is [2,0]; dL/dx = dL/dy·Wᵀ is then a sum over nothing: zeros [2,3].
+            Tensor x = Tensor.of(CPU, new float[] {1, 2, 3, 4, 5, 6}, 2, 3).requiresGrad(true);
+            Tensor w = Tensor.zeros(CPU, 3, 0).requiresGrad(true);
+            Tensor z = x.matmul(w);
+            assertArrayEquals(new int[] {2, 0}, z.shape());
+            z.sum().backward();
+            assertArrayEquals(new float[6], x.grad().toArray());
+            assertArrayEquals(new int[] {3, 0}, w.grad().shape());
+        }
+    }
+
+    @Test
     void fanOutAccumulatesAndRepeatedBackwardAddsUp() {
         try (Scope s = Scope.open()) {
             Tensor x = scalar(3f);
