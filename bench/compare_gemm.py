@@ -42,6 +42,15 @@ def java_home():
     raise SystemExit("no JDK 25 found: set JAVA_HOME")
 
 
+def git_commit():
+    """HEAD's commit, with "-dirty" when tracked sources differ from it (result files under bench/results do not count)."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = any(not line[3:].startswith("bench/results/") for line in subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        capture_output=True, text=True).stdout.splitlines())
+    return (head or "unknown") + ("-dirty" if dirty else "")
+
+
 def busy_seconds():
     """CPU seconds all processes have used so far (the cpu line of /proc/stat, USER_HZ ticks)."""
     with open("/proc/stat") as f:
@@ -90,10 +99,9 @@ def main():
     p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "cpu-gemm-vs-numpy.json"))
     a = p.parse_args()
     jh = java_home()
-    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    commit = git_commit()
     # Each JVM's own JSON names the commit it ran (environment.commit), as the ./adjoint launcher does.
-    env = dict(os.environ, JAVA_HOME=jh, MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow",
-               ADJOINT_COMMIT=head.stdout.strip() or "unknown")
+    env = dict(os.environ, JAVA_HOME=jh, MAVEN_OPTS="--sun-misc-unsafe-memory-access=allow", ADJOINT_COMMIT=commit)
     if not a.no_build:
         subprocess.run([os.path.join(ROOT, "mvnw"), "-B", "-ntp", "-q", "package", "-DskipTests"], cwd=ROOT, env=env,
                        check=True)
@@ -147,15 +155,13 @@ def main():
             print("%-16s %7d %12.1f %12.1f %7.3f %13.3f %7s" % (s, t, n_med, j_med, ratio, pr,
                                                                "met" if combos[-1]["goal_met"] else "not met"))
 
-    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    # Dirty means source changes; earlier result files under bench/results do not count.
-    dirty = any(not line[3:].startswith("bench/results/") for line in subprocess.run(
-        ["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-        capture_output=True, text=True).stdout.splitlines())
+    if git_commit() != commit:
+        print("the sources changed during the run: the result is marked dirty")
+        commit = commit.removesuffix("-dirty") + "-dirty"
     out = {
         "benchmark": "cpu sgemm, adjoint (pure Java, Vector API) vs numpy (OpenBLAS), interleaved sample by sample",
         "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "git_commit": commit + ("-dirty" if dirty else ""),
+        "git_commit": commit,
         "method": ("per thread count, %d JVMs (alternating thread counts), each running `adjoint bench gemm --compare`:"
                    " %d rounds of one %.2f s sample by adjoint then one by the numpy peer (bench/reference/peer.py,"
                    " same thread count; the order alternates per round), per shape; Java warmed up %.1f s per shape"

@@ -33,6 +33,8 @@ class CapturingDeviceChecksTest {
                 device.allocate(100).close();                  // back to the free list
                 Buffer b = device.allocate(60);                // served by that 100-float arena buffer
                 assertEquals(60, b.length());
+                // The premise: without it the backend alone would refuse the call and this test would prove nothing.
+                assertEquals(100, ((Plan.ArenaBuffer) b).underlying().length(), "not served by the freed arena buffer");
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                         () -> device.fill(b, 0, 80, 1f), backend);
                 assertTrue(e.getMessage().startsWith("fill: destination needs 80 floats from offset 0 but its "

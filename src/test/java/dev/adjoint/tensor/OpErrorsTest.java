@@ -160,6 +160,38 @@ class OpErrorsTest {
         }
     }
 
+    @Test
+    void aRefusedInPlaceUpdateLeavesEveryTensorAsItWas() {
+        float[] pv = {1, 2, 3, 4};
+        float[] gv = {0.5f, -0.5f, 0.25f, -0.25f};
+        float[] mv = {5, 6, 7, 8};
+        float[] vv = {9, 10, 11, 12};
+        Tensor p = Tensor.of(CPU, pv.clone(), 4);
+        Tensor g = Tensor.of(CPU, gv.clone(), 4);
+        Tensor m = Tensor.of(CPU, mv.clone(), 4);
+        Tensor v = Tensor.of(CPU, vv.clone(), 4);
+        Tensor off = Tensor.of(CPU, new float[] {0, 9, 9, 9, 9}, 5).slice(1, 5);   // [4] at offset 1
+        List<Executable> refused = List.of(
+                () -> InPlace.copy(p, t(3)),
+                () -> InPlace.add(p, t(3)),
+                () -> InPlace.mul(p, t(2)),
+                () -> InPlace.sgd(p, t(3), m, 0.1f, 0.9f, 0f, 0f, false, false),
+                () -> InPlace.sgd(p, g, t(5), 0.1f, 0.9f, 0f, 0f, false, false),
+                () -> InPlace.sgd(p, off, m, 0.1f, 0.9f, 0f, 0f, false, false),
+                () -> InPlace.adam(p, g, m, t(3), 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 2),
+                () -> InPlace.adam(p, g, off, v, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, true, 2));
+        for (int i = 0; i < refused.size(); i++) {
+            assertThrows(IllegalArgumentException.class, refused.get(i), "call " + i);
+            assertEquals(Arrays.toString(pv), Arrays.toString(p.toArray()), "param after call " + i);
+            assertEquals(Arrays.toString(gv), Arrays.toString(g.toArray()), "grad after call " + i);
+            assertEquals(Arrays.toString(mv), Arrays.toString(m.toArray()), "m / velocity after call " + i);
+            assertEquals(Arrays.toString(vv), Arrays.toString(v.toArray()), "v after call " + i);
+        }
+        for (Tensor x : List.of(p, g, m, v, off)) {
+            x.close();
+        }
+    }
+
     private static Refusal refusal(String method, String op, Executable call, String... named) {
         return new Refusal(method, op, call, named);
     }

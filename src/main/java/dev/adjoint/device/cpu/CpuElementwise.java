@@ -179,9 +179,7 @@ final class CpuElementwise {
                 if (VECTOR) {
                     VectorElementwise.relu(x, xi, out, oi, n);
                 } else {
-                    for (int j = 0; j < n; j++) {
-                        out[oi + j] = CpuMath.unary(op, x[xi + j], p);
-                    }
+                    each(op, p, x, xi, out, oi, n);
                 }
             }
             case SCALE -> {
@@ -199,11 +197,13 @@ final class CpuElementwise {
                     out[oi + j] = -x[xi + j];
                 }
             }
-            default -> {
-                for (int j = 0; j < n; j++) {
-                    out[oi + j] = CpuMath.unary(op, x[xi + j], p);
-                }
-            }
+            default -> each(op, p, x, xi, out, oi, n);
+        }
+    }
+
+    private static void each(UnaryOp op, float p, float[] x, int xi, float[] out, int oi, int n) {
+        for (int j = 0; j < n; j++) {
+            out[oi + j] = CpuMath.unary(op, x[xi + j], p);
         }
     }
 
@@ -230,16 +230,16 @@ final class CpuElementwise {
                 if (VECTOR) {
                     VectorElementwise.reluBackward(a, ai, b, bi, out, oi, n);
                 } else {
-                    for (int j = 0; j < n; j++) {
-                        out[oi + j] = CpuMath.binary(op, a[ai + j], b[bi + j], p);
-                    }
+                    each(op, p, a, ai, b, bi, out, oi, n);
                 }
             }
-            default -> {
-                for (int j = 0; j < n; j++) {
-                    out[oi + j] = CpuMath.binary(op, a[ai + j], b[bi + j], p);
-                }
-            }
+            default -> each(op, p, a, ai, b, bi, out, oi, n);
+        }
+    }
+
+    private static void each(BinaryOp op, float p, float[] a, int ai, float[] b, int bi, float[] out, int oi, int n) {
+        for (int j = 0; j < n; j++) {
+            out[oi + j] = CpuMath.binary(op, a[ai + j], b[bi + j], p);
         }
     }
 

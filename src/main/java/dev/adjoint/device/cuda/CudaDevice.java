@@ -105,16 +105,26 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     }
 
     private CudaBuffer buf(Buffer b, String role) {
+        return buf(b, null, role);
+    }
+
+    /** {@link #buf(Buffer, String)}; {@code op} (may be null) prefixes the role in the error only, built on failure. */
+    private CudaBuffer buf(Buffer b, Object op, String role) {
         if (b instanceof CudaBuffer c && c.device() == this) {
             return c;
         }
-        throw new IllegalArgumentException(name() + ": " + role + " is " + (b == null ? "null" : "a buffer of "
-                + b.device().name()) + ", expected a buffer of this device");
+        throw new IllegalArgumentException(name() + ": " + (op == null ? "" : op + " ") + role + " is "
+                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this device");
     }
 
     /** Device address of float {@code offset} of a buffer of this device. */
     private long at(Buffer b, long offset, String role) {
         return buf(b, role).address(offset);
+    }
+
+    /** {@link #at(Buffer, long, String)} with the op named in the error only. */
+    private long at(Buffer b, long offset, Object op, String role) {
+        return buf(b, op, role).address(offset);
     }
 
     // ------------------------------------------------------------------ memory
@@ -206,7 +216,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
                       Buffer out, long outOffset) {
         DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
         bind();
-        elementwise.unary(op, p, shape, at(x, xOffset, op + " input"), xStrides, at(out, outOffset, op + " output"));
+        elementwise.unary(op, p, shape, at(x, xOffset, op, "input"), xStrides, at(out, outOffset, op, "output"));
     }
 
     @Override
@@ -214,15 +224,15 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
         DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
         bind();
-        elementwise.binary(op, p, shape, at(a, aOffset, op + " input a"), aStrides, at(b, bOffset, op + " input b"),
-                bStrides, at(out, outOffset, op + " output"));
+        elementwise.binary(op, p, shape, at(a, aOffset, op, "input a"), aStrides, at(b, bOffset, op, "input b"),
+                bStrides, at(out, outOffset, op, "output"));
     }
 
     @Override
     public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
         DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         bind();
-        reductions.reduce(op, outer, n, inner, at(x, xOffset, op + " input"), at(out, outOffset, op + " output"));
+        reductions.reduce(op, outer, n, inner, at(x, xOffset, op, "input"), at(out, outOffset, op, "output"));
     }
 
     @Override

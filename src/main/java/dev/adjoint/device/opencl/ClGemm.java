@@ -4,6 +4,8 @@ package dev.adjoint.device.opencl;
 final class ClGemm {
     /** Work-group side of the naive and scaling kernels. */
     private static final int NAIVE_LOCAL = 16;
+    /** The tiled kernels by transposes, index (transA ? 2 : 0) + (transB ? 1 : 0): no name built per call. */
+    private static final String[] KERNELS = {"gemm_nn", "gemm_nt", "gemm_tn", "gemm_tt"};
 
     private final OpenClDevice device;
     private final GemmConfig config;
@@ -22,7 +24,7 @@ final class ClGemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        String name = "gemm_" + (ta ? 't' : 'n') + (tb ? 't' : 'n');
+        String name = KERNELS[(ta ? 2 : 0) + (tb ? 1 : 0)];
         device.launch(name, () -> describe(name, ta, tb, m, n, k, lda, ldb, ldc))
                 .i(m).i(n).i(k).f(alpha).mem(a).l(aOff).i(lda).mem(b).l(bOff).i(ldb).f(beta).mem(c).l(cOff).i(ldc)
                 .run2d((long) ceilDiv(n, config.blockN()) * config.wx(), (long) ceilDiv(m, config.blockM()) * config.wy(),

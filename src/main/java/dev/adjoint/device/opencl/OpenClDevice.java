@@ -108,11 +108,16 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     /** The buffer {@code b} as this device's, or an error naming the role it was passed in. */
     OpenClBuffer buf(Buffer b, String role) {
+        return buf(b, null, role);
+    }
+
+    /** {@link #buf(Buffer, String)}; {@code op} (may be null) prefixes the role in the error only, built on failure. */
+    private OpenClBuffer buf(Buffer b, Object op, String role) {
         if (b instanceof OpenClBuffer c && c.device() == this) {
             return c;
         }
-        throw new IllegalArgumentException(name() + ": " + role + " is " + (b == null ? "null" : "a buffer of "
-                + b.device().name()) + ", expected a buffer of this device");
+        throw new IllegalArgumentException(name() + ": " + (op == null ? "" : op + " ") + role + " is "
+                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this device");
     }
 
     // ------------------------------------------------------------------ memory
@@ -261,22 +266,22 @@ public final class OpenClDevice implements Device, PeakProbe {
     public synchronized void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                                    Buffer out, long outOffset) {
         DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
-        elementwise.unary(op, p, shape, buf(x, op + " input"), xOffset, xStrides, buf(out, op + " output"), outOffset);
+        elementwise.unary(op, p, shape, buf(x, op, "input"), xOffset, xStrides, buf(out, op, "output"), outOffset);
     }
 
     @Override
     public synchronized void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                                     Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
         DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
-        elementwise.binary(op, p, shape, buf(a, op + " input a"), aOffset, aStrides, buf(b, op + " input b"), bOffset,
-                bStrides, buf(out, op + " output"), outOffset);
+        elementwise.binary(op, p, shape, buf(a, op, "input a"), aOffset, aStrides, buf(b, op, "input b"), bOffset,
+                bStrides, buf(out, op, "output"), outOffset);
     }
 
     @Override
     public synchronized void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset,
                                     Buffer out, long outOffset) {
         DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
-        reductions.reduce(op, outer, n, inner, buf(x, op + " input"), xOffset, buf(out, op + " output"), outOffset);
+        reductions.reduce(op, outer, n, inner, buf(x, op, "input"), xOffset, buf(out, op, "output"), outOffset);
     }
 
     @Override

@@ -24,13 +24,19 @@ class WithoutVectorModuleTest {
     void everyConformanceCasePassesOnTheScalarPathsWithOneWarning(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("selftest.json");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Path stdout = dir.resolve("stdout.txt");
+        Path stderr = dir.resolve("stderr.txt");
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "dev.adjoint.cli.Main",
-                "selftest", "--device", "cpu", "--json", json.toString()).start();
-        p.getOutputStream().close();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "child JVM did not finish");
+                "selftest", "--device", "cpu", "--json", json.toString())
+                .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+        boolean finished = p.waitFor(120, TimeUnit.SECONDS);
+        if (!finished) {
+            p.destroyForcibly();
+        }
+        String out = Files.readString(stdout, StandardCharsets.UTF_8);
+        String err = Files.readString(stderr, StandardCharsets.UTF_8);
+        assertTrue(finished, "child JVM did not finish in 120 s:\n" + out + err);
         assertEquals(0, p.exitValue(), "selftest without the vector module failed:\n" + out + err);
 
         Map<String, Object> result = Json.parseObject(Files.readString(json));
