@@ -1,9 +1,7 @@
 package dev.adjoint.device.cpu.gemm;
 
-import dev.adjoint.bench.Sizes;
 import dev.adjoint.device.cpu.Parallel;
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * VectorSgemm as at 9741313 (old) against the current one (new), same JVM, alternating round by
@@ -27,10 +25,9 @@ public final class OldNewAB {
         Parallel pool = new Parallel(threads);
         Sgemm now = new VectorSgemm(pool), old = new VectorSgemmOld(pool);
         for (int s = 2; s < args.length; s++) {
-            int[] shape = Sizes.parse("shape", args[s], "x", 3);
-            int m = shape[0], k = shape[1], n = shape[2];
-            Random rnd = new Random(1);
-            float[] a = ProbeRounds.random(rnd, m * k), b = ProbeRounds.random(rnd, k * n);
+            ProbeRounds.Operands o = ProbeRounds.Operands.of(args[s]);
+            int m = o.m(), k = o.k(), n = o.n();
+            float[] a = o.a(), b = o.b();
             float[] c0 = new float[m * n], c1 = new float[m * n];
             Runnable oldGemm = () -> old.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c0, 0, n);
             Runnable newGemm = () -> now.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c1, 0, n);

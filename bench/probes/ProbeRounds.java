@@ -1,11 +1,22 @@
 package dev.adjoint.device.cpu.gemm;
 
 import dev.adjoint.bench.Samples;
+import dev.adjoint.bench.Sizes;
 import java.util.Random;
 
 /** What the GEMM probes in bench/probes share: seeded operands, and rounds of alternating samples. */
 final class ProbeRounds {
     private ProbeRounds() {}
+
+    /** A row-major m×k A and k×n B of a shape given as MxKxN, the same values for every probe (seed 1). */
+    record Operands(int m, int k, int n, float[] a, float[] b) {
+        static Operands of(String shape) {
+            int[] s = Sizes.parse("shape", shape, "x", 3);
+            Random rnd = new Random(1);
+            float[] a = random(rnd, s[0] * s[1]);
+            return new Operands(s[0], s[1], s[2], a, random(rnd, s[1] * s[2]));
+        }
+    }
 
     /** n floats uniform in [-0.5, 0.5). */
     static float[] random(Random rnd, int n) {

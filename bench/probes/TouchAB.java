@@ -1,9 +1,7 @@
 package dev.adjoint.device.cpu.gemm;
 
-import dev.adjoint.bench.Sizes;
 import dev.adjoint.device.cpu.Parallel;
 import java.util.Arrays;
-import java.util.Random;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -113,10 +111,9 @@ public final class TouchAB {
         VectorSgemm real = new VectorSgemm(pool);
         Copy base = new Copy(false), touch = new Copy(true);
         for (int s = 1; s < args.length; s++) {
-            int[] shape = Sizes.parse("shape", args[s], "x", 3);
-            int m = shape[0], k = shape[1], n = shape[2];
-            Random rnd = new Random(1);
-            float[] a = ProbeRounds.random(rnd, m * k), b = ProbeRounds.random(rnd, k * n);
+            ProbeRounds.Operands o = ProbeRounds.Operands.of(args[s]);
+            int m = o.m(), k = o.k(), n = o.n();
+            float[] a = o.a(), b = o.b();
             float[] c0 = new float[m * n], c1 = new float[m * n], c2 = new float[m * n];
             real.gemm(false, false, m, n, k, 1f, a, 0, k, b, 0, n, 0f, c0, 0, n);
             base.gemm(m, n, k, a, b, c1);

@@ -17,6 +17,19 @@ import java.util.Arrays;
 public final class DeviceChecks {
     private DeviceChecks() {}
 
+    /**
+     * {@code b} as a buffer of {@code device} (of the backend's buffer {@code type}), or an error naming
+     * the role it was passed in; {@code op} (may be null) prefixes the role, and the message is built
+     * only on failure.
+     */
+    public static <T extends Buffer> T owned(Device device, Class<T> type, Buffer b, Object op, String role) {
+        if (type.isInstance(b) && b.device() == device) {
+            return type.cast(b);
+        }
+        throw new IllegalArgumentException(device.name() + ": " + (op == null ? "" : op + " ") + role + " is "
+                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this device");
+    }
+
     // ------------------------------------------------------------------ memory
 
     public static void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {

@@ -66,11 +66,7 @@ public final class CpuDevice implements Device, PeakProbe {
 
     /** The array of a buffer of this device; {@code op} (may be null) prefixes the role in the error only. */
     private float[] data(Buffer b, Object op, String role) {
-        if (b instanceof CpuBuffer c && c.device() == this) {
-            return c.data();
-        }
-        throw new IllegalArgumentException("cpu: " + (op == null ? "" : op + " ") + role + " is "
-                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this cpu device");
+        return DeviceChecks.owned(this, CpuBuffer.class, b, op, role).data();
     }
 
     private static int idx(long v, String what) {

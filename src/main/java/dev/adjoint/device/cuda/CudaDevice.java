@@ -110,11 +110,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     /** {@link #buf(Buffer, String)}; {@code op} (may be null) prefixes the role in the error only, built on failure. */
     private CudaBuffer buf(Buffer b, Object op, String role) {
-        if (b instanceof CudaBuffer c && c.device() == this) {
-            return c;
-        }
-        throw new IllegalArgumentException(name() + ": " + (op == null ? "" : op + " ") + role + " is "
-                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this device");
+        return DeviceChecks.owned(this, CudaBuffer.class, b, op, role);
     }
 
     /** Device address of float {@code offset} of a buffer of this device. */

@@ -113,11 +113,7 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     /** {@link #buf(Buffer, String)}; {@code op} (may be null) prefixes the role in the error only, built on failure. */
     private OpenClBuffer buf(Buffer b, Object op, String role) {
-        if (b instanceof OpenClBuffer c && c.device() == this) {
-            return c;
-        }
-        throw new IllegalArgumentException(name() + ": " + (op == null ? "" : op + " ") + role + " is "
-                + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this device");
+        return DeviceChecks.owned(this, OpenClBuffer.class, b, op, role);
     }
 
     // ------------------------------------------------------------------ memory
