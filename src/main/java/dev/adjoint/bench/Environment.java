@@ -40,17 +40,9 @@ public final class Environment {
         writeText(file, dev.adjoint.io.Json.write(root) + "\n");
     }
 
-    /** Writes {@code text} to {@code file}, creating its folder. */
+    /** Writes {@code text} to {@code file}, creating its folder (through a temporary file, renamed into place). */
     public static void writeText(Path file, String text) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, text);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        dev.adjoint.io.AtomicFile.writeString(file, text);
     }
 
     public static String cpuModel() {

@@ -50,7 +50,7 @@ public final class TrainStep implements Workload {
         params = Parameters.of(model);
         opt = Optimizer.adam(params, 1e-3f, 0f, false);
         trainer = new Trainer(model, params, opt, (p, t) -> p.crossEntropy(t),
-                new Trainer.Config(1, batch, 1, 0, 0f, Schedule.constant(), null, Progress.silent()), Map.of())
+                new Trainer.Config(1, batch, 1, 0, 0f, Schedule.constant(), null, false, Progress.silent()), Map.of())
                 .replay(replay);
         Random rnd = new Random(3);
         for (int i = 0; i < BATCHES; i++) {

@@ -1,17 +1,25 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.io.Text;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
-/** {@code --name value} and {@code --flag} options after a command; anything else is an error. */
+/**
+ * {@code --name value}, {@code --name=value} and {@code --flag} options after a command. Every
+ * value is checked where it is read: a number is parsed whole (no wrap-around: {@code 4294967297}
+ * is not 1) and must lie in the option's range, and an error names the option and the text typed.
+ */
 final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
+    private final List<String> flags;
 
     /** @param flags options that take no value */
     Args(String[] args, int from, List<String> flags) {
+        this.flags = flags;
         for (int i = from; i < args.length; i++) {
             String a = args[i];
             if (a.startsWith("--")) {
@@ -32,23 +40,134 @@ final class Args {
         }
     }
 
+    private Args(List<String> flags) {
+        this.flags = flags;
+    }
+
+    /** These options, and for each one not given, its value in {@code fallbacks} (a resumed run's settings). */
+    Args withFallbacks(Map<String, String> fallbacks) {
+        Args a = new Args(flags);
+        a.values.putAll(fallbacks);
+        a.values.putAll(values);
+        a.positional.addAll(positional);
+        return a;
+    }
+
+    /** Whether the option was given at all. */
+    boolean has(String name) {
+        return values.containsKey(name);
+    }
+
+    /** The option's text; an empty one is an error (a {@code --device ""} is a mistake, not the default). */
     String get(String name, String fallback) {
-        return values.getOrDefault(name, fallback);
-    }
-
-    boolean flag(String name) {
-        return Boolean.parseBoolean(values.getOrDefault(name, "false"));
-    }
-
-    long getLong(String name, long fallback) {
         String v = values.get(name);
         if (v == null) {
             return fallback;
         }
+        if (v.isBlank()) {
+            throw new UsageException("--" + name + " needs a value, got an empty one");
+        }
+        return v;
+    }
+
+    /** The option's text, which may be empty (e.g. {@code --hidden ""}: no hidden layer). */
+    String getOrEmpty(String name, String fallback) {
+        return values.getOrDefault(name, fallback);
+    }
+
+    /** A flag: absent, {@code --name}, {@code --name=true} or {@code --name=false}; anything else is an error. */
+    boolean flag(String name) {
+        String v = values.get(name);
+        if (v == null) {
+            return false;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new UsageException("--" + name + " takes no value (or =true / =false), got '"
+                    + Text.excerpt(v) + "'");
+        };
+    }
+
+    /** An integer in [{@code min}, {@code max}]. */
+    long integer(String name, long fallback, long min, long max) {
+        String v = values.get(name);
+        return v == null ? fallback : integer("--" + name, v, min, max);
+    }
+
+    /** An int in [{@code min}, {@code max}] (both within int's range). */
+    int intValue(String name, int fallback, int min, int max) {
+        return (int) integer(name, fallback, min, max);
+    }
+
+    /** {@code text} as an integer in [{@code min}, {@code max}], else a usage error naming {@code what}. */
+    static long integer(String what, String text, long min, long max) {
+        long x;
         try {
-            return Long.parseLong(v);
+            x = Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException("--" + name + " must be an integer, got '" + v + "'");
+            throw new UsageException(what + " must be an integer" + range(min, max) + ", got '" + Text.excerpt(text) + "'");
+        }
+        if (x < min || x > max) {
+            throw new UsageException(what + " must be an integer" + range(min, max) + ", got " + x);
+        }
+        return x;
+    }
+
+    private static String range(long min, long max) {
+        if (max == Long.MAX_VALUE) {
+            return min == Long.MIN_VALUE ? "" : " >= " + min;
+        }
+        return " from " + min + " to " + max;
+    }
+
+    /** A finite number in {@code range}. */
+    double number(String name, double fallback, Range range) {
+        String v = values.get(name);
+        if (v == null) {
+            return fallback;
+        }
+        double x;
+        try {
+            x = Double.parseDouble(v.trim());
+        } catch (NumberFormatException e) {
+            x = Double.NaN;
+        }
+        if (!Double.isFinite(x) || !range.contains(x)) {
+            throw new UsageException("--" + name + " must be a number " + range + ", got '" + Text.excerpt(v) + "'"
+                    + range.hint(x));
+        }
+        return x;
+    }
+
+    /**
+     * An interval of valid values: {@code lo} and {@code hi} with whether each end is included.
+     * {@code hint} adds advice for a likely mistake (a percentage where a fraction belongs).
+     */
+    record Range(double lo, boolean loIncluded, double hi, boolean hiIncluded, String percentHint) {
+        static final Range POSITIVE = new Range(0, false, Double.POSITIVE_INFINITY, false, null);
+        static final Range NON_NEGATIVE = new Range(0, true, Double.POSITIVE_INFINITY, false, null);
+        static final Range FRACTION = new Range(0, true, 1, true, "write a percentage as a fraction: 0.9 for 90%");
+        static final Range PROBABILITY_BELOW_ONE = new Range(0, true, 1, false, null);
+
+        boolean contains(double x) {
+            return (loIncluded ? x >= lo : x > lo) && (hiIncluded ? x <= hi : x < hi);
+        }
+
+        String hint(double x) {
+            return percentHint != null && x > 1 && x <= 100 ? " (" + percentHint + ")" : "";
+        }
+
+        @Override
+        public String toString() {
+            if (hi == Double.POSITIVE_INFINITY) {
+                return (loIncluded ? ">= " : "> ") + fmt(lo);
+            }
+            return "in " + (loIncluded ? "[" : "(") + fmt(lo) + ", " + fmt(hi) + (hiIncluded ? "]" : ")");
+        }
+
+        private static String fmt(double v) {
+            return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v);
         }
     }
 
@@ -56,12 +175,34 @@ final class Args {
         return positional;
     }
 
-    /** Fails on any option not in {@code known}. */
+    /** Fails on any option not in {@code known}, on a value given to a flag, and on any word that is not an option. */
     void allow(List<String> known) {
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
-                throw new UsageException("unknown option --" + k + " (known: --" + String.join(", --", known) + ")");
+                throw new UsageException("unknown option --" + Text.excerpt(k) + (known.isEmpty() ? " (this command has none)"
+                        : " (known: --" + String.join(", --", known) + ")"));
             }
+        }
+        if (!positional.isEmpty()) {
+            String p = positional.getFirst();
+            throw new UsageException("unexpected argument '" + Text.excerpt(p) + "'" + (p.startsWith("-")
+                    ? "; options start with two dashes: -" + Text.excerpt(p) : "; options start with --"));
+        }
+        for (String f : flags) {
+            flag(f);
+        }
+    }
+
+    /** Fails when more than one of {@code options} was given. */
+    void exclusive(String... options) {
+        List<String> given = new ArrayList<>();
+        for (String o : options) {
+            if (values.containsKey(o)) {
+                given.add("--" + o);
+            }
+        }
+        if (given.size() > 1) {
+            throw new UsageException(String.join(" and ", given) + " cannot be used together; choose one");
         }
     }
 

@@ -4,6 +4,9 @@ import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Split;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Which dataset a command uses: {@code --data DIR} (Fashion-MNIST files), {@code --data spiral},
@@ -13,8 +16,25 @@ import java.nio.file.Path;
 final class DataChoice {
     static final int SPIRAL_CLASSES = 3;
     static final int SPIRAL_POINTS = 2000;
+    /** The options that choose the data. */
+    static final List<String> OPTIONS = List.of("data", "train-csv", "test-csv", "label");
 
     private DataChoice() {}
+
+    /** The data options as given, or, when none is, the data {@link #load} picks by default ({@code --data} DIR or spiral). */
+    static Map<String, String> options(Args args) {
+        Map<String, String> given = new LinkedHashMap<>();
+        for (String o : OPTIONS) {
+            if (args.has(o)) {
+                given.put(o, args.get(o, null));
+            }
+        }
+        if (given.isEmpty()) {
+            given.put("data", Datasets.fashionMnistAvailable(Datasets.DEFAULT_FASHION_MNIST)
+                    ? Datasets.DEFAULT_FASHION_MNIST.toString() : "spiral");
+        }
+        return given;
+    }
 
     static Split load(Args args, long seed) {
         String trainCsv = args.get("train-csv", null);

@@ -6,6 +6,9 @@ import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.Checkpoint;
+import dev.adjoint.io.FileFormatException;
+import dev.adjoint.io.Json;
+import dev.adjoint.io.Text;
 import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.tensor.Autograd;
@@ -30,6 +33,7 @@ final class EvalCommand {
 
     static int eval(Args args) {
         args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed"));
+        args.exclusive("data", "train-csv");
         return withModel(args, (device, model, split, norm) -> {
             double acc = Trainer.evaluate(model, split.test(), norm, device);
             System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc,
@@ -39,8 +43,13 @@ final class EvalCommand {
 
     static int predict(Args args) {
         args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed", "rows", "top"));
-        int top = (int) args.getLong("top", 3);
-        int[] rows = TrainCommand.sizesOrZero(args.get("rows", "0,1,2,3,4"));
+        args.exclusive("data", "train-csv");
+        int top = args.intValue("top", 3, 1, Integer.MAX_VALUE);
+        String[] rowText = args.get("rows", "0,1,2,3,4").split(",", -1);
+        int[] rows = new int[rowText.length];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = (int) Args.integer("--rows (row indices separated by commas)", rowText[i], 0, Integer.MAX_VALUE);
+        }
         return withModel(args, (device, model, split, norm) -> {
             Dataset test = split.test();
             model.eval();
@@ -83,18 +92,37 @@ final class EvalCommand {
         if (dir == null) {
             throw new Args.UsageException("--checkpoint DIR is required (a directory written by 'adjoint train --checkpoint')");
         }
-        Checkpoint.Loaded loaded = Checkpoint.load(Path.of(dir));
+        Path ckpt = Path.of(dir);
+        Checkpoint.Loaded loaded = Checkpoint.load(ckpt);
         Map<String, Object> cfg = loaded.config();
-        MlpSpec spec = MlpSpec.fromConfig((Map<?, ?>) cfg.get("model"));
-        Split split = DataChoice.load(args, args.getLong("seed", ((Number) cfg.getOrDefault("seed", 1L)).longValue()));
+        MlpSpec spec;
+        Normalization norm;
+        long seed;
+        try {
+            if (!(cfg.get("model") instanceof Map<?, ?> model)) {
+                throw new IllegalArgumentException("\"model\" must be the model's description, got "
+                        + (cfg.get("model") == null ? "nothing" : Text.excerpt(Json.writeCompact(cfg.get("model")))));
+            }
+            spec = MlpSpec.fromConfig(model);
+            norm = Trainer.normalization(cfg);
+            seed = cfg.get("seed") instanceof Number n ? n.longValue() : 1;
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(ckpt.resolve(Checkpoint.CONFIG), -1, e.getMessage(), e);
+        }
+        Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE));
         if (split.test().dims() != spec.sizes()[0]) {
             throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
         }
         Devices.Selection sel = Devices.select(args.get("device", null));
         try (Device device = sel.device(); Sequential model = spec.build(device); Parameters params = Parameters.of(model)) {
-            Trainer.loadParameters(params, loaded, Path.of(dir));
-            body.run(device, model, split, Trainer.normalization(cfg));
+            try {
+                Trainer.loadParameters(params, loaded, ckpt);
+            } catch (IllegalArgumentException e) {   // the model is built from the checkpoint's own config
+                throw new FileFormatException(ckpt.resolve(Checkpoint.MODEL), -1, "does not match its "
+                        + Checkpoint.CONFIG + ": " + e.getMessage(), e);
+            }
+            body.run(device, model, split, norm);
         }
         return 0;
     }

@@ -10,9 +10,17 @@ import java.util.Arrays;
 
 /**
  * The {@code adjoint} command line. A user error prints one line, {@code adjoint: } and what was
- * wrong and what to do, and exits non-zero: 2 for a wrong command line or argument, 1 for a bad
- * file, an unusable device or a failed run, 3 for an internal error (a bug). {@code --verbose}
- * adds the stack trace.
+ * wrong and what to do, and exits non-zero ({@code --verbose} adds the stack trace):
+ * <ul>
+ *   <li>0: done.
+ *   <li>1: the run could not be done: a file missing, unreadable, corrupt or not matching its
+ *       config; an unusable device; a diverged run; out of memory or disk; a directory another run
+ *       holds; a failed selftest or benchmark case.
+ *   <li>2: the command line is wrong: an unknown command, option or backend, a value out of its
+ *       range, options that conflict with each other or with the checkpoint being resumed, an
+ *       output directory that holds another run's checkpoint.
+ *   <li>3: an internal error (a bug).
+ * </ul>
  */
 public final class Main {
     static final String USAGE = """
@@ -47,6 +55,14 @@ public final class Main {
         System.exit(run(args));
     }
 
+    /** The exit codes (see the class comment). */
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int WRONG_USAGE = 2;
+    static final int BUG = 3;
+    /** The most CPU threads --threads accepts; more than the cores is capped to the cores, with a note. */
+    static final int MAX_THREADS = 1024;
+
     static int run(String[] args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         String[] rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
@@ -66,18 +82,26 @@ public final class Main {
                 default -> throw new Args.UsageException("unknown command '" + rest[0] + "'; run 'adjoint --help'");
             };
         } catch (Args.UsageException | IllegalArgumentException e) {
-            return fail(e, verbose, 2);
+            return fail(e, verbose, WRONG_USAGE);
         } catch (DatasetException | FileFormatException | java.io.UncheckedIOException e) {
-            return fail(e, verbose, 1);
+            return fail(e, verbose, FAILED);
         } catch (DeviceUnavailableException | DeviceException | IllegalStateException | NonFiniteException e) {
-            return fail(e, verbose, 1);
-        } catch (RuntimeException e) {
+            return fail(e, verbose, FAILED);
+        } catch (OutOfMemoryError e) {
+            System.err.println("adjoint: out of Java heap memory (" + e.getMessage() + ", at most "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); raise it, e.g. ADJOINT_JAVA_OPTS=-Xmx8g,"
+                    + " or use a smaller model, batch or dataset" + (verbose ? "" : " (--verbose shows the stack trace)"));
+            if (verbose) {
+                e.printStackTrace();
+            }
+            return FAILED;
+        } catch (RuntimeException | StackOverflowError e) {
             System.err.println("adjoint: internal error: " + e + " (a bug, not your mistake; please report it with "
                     + "the output of --verbose)");
             if (verbose) {
                 e.printStackTrace();
             }
-            return 3;
+            return BUG;
         }
     }
 
@@ -89,14 +113,14 @@ public final class Main {
                 if (v == null) {
                     throw new Args.UsageException("option --threads needs a value");
                 }
-                try {
-                    if (Integer.parseInt(v) < 1) {
-                        throw new NumberFormatException();
-                    }
-                } catch (NumberFormatException e) {
-                    throw new Args.UsageException("--threads must be a positive integer, got '" + v + "'");
+                int threads = (int) Args.integer("--threads", v, 1, MAX_THREADS);
+                int cores = Runtime.getRuntime().availableProcessors();
+                if (threads > cores) {
+                    System.err.println("adjoint: --threads " + threads + " is more than the " + cores
+                            + " cores here; using " + cores);
+                    threads = cores;
                 }
-                System.setProperty(Devices.CPU_THREADS_PROPERTY, v);
+                System.setProperty(Devices.CPU_THREADS_PROPERTY, Integer.toString(threads));
                 int drop = args[i].contains("=") ? 1 : 2;
                 String[] r = new String[args.length - drop];
                 System.arraycopy(args, 0, r, 0, i);

@@ -24,7 +24,11 @@ final class SelftestCommand {
 
     static int run(Args args) {
         args.allow(List.of("device", "json", "seed"));
-        long seed = args.getLong("seed", Conformance.seed());
+        long seed = args.integer("seed", Conformance.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
+        String json = args.get("json", null);
+        if (json != null) {
+            dev.adjoint.io.AtomicFile.checkWritable(Path.of(json), "--json");
+        }
         Devices.Selection sel = Devices.select(args.get("device", null));
         List<Result> results = new ArrayList<>();
         try (Device device = sel.device()) {
@@ -45,7 +49,6 @@ final class SelftestCommand {
             }
             long failed = results.stream().filter(r -> !r.passed()).count();
             System.out.printf("%d passed, %d failed%n", results.size() - failed, failed);
-            String json = args.get("json", null);
             if (json != null) {
                 write(Path.of(json), device, seed, results);
             }
@@ -74,10 +77,6 @@ final class SelftestCommand {
             cases.add(c);
         }
         root.put("cases", cases);
-        try {
-            Files.writeString(path, Json.write(root) + "\n");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + path + ": " + e.getMessage(), e);
-        }
+        dev.adjoint.io.AtomicFile.writeString(path, Json.write(root) + "\n");
     }
 }

@@ -1,9 +1,11 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.io.Text;
 import dev.adjoint.bench.Environment;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
+import dev.adjoint.io.AtomicFile;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.Json;
 import dev.adjoint.nn.Activation;
@@ -18,8 +20,6 @@ import dev.adjoint.train.EpochStats;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,18 +27,52 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code adjoint train}: build an MLP, train it, report per epoch, checkpoint, optionally resume. */
+/**
+ * {@code adjoint train}: build an MLP, train it, report per epoch, checkpoint, optionally resume.
+ * Every option is checked before any data is read or any output is written.
+ */
 final class TrainCommand {
     static final List<String> OPTIONS = List.of("data", "train-csv", "test-csv", "label", "hidden", "activation", "init",
             "dropout", "loss", "optimizer", "lr", "weight-decay", "schedule", "warmup", "clip", "batch", "epochs",
-            "device", "seed", "json", "checkpoint", "resume", "target-accuracy", "detect-anomaly");
+            "device", "seed", "json", "checkpoint", "resume", "overwrite", "target-accuracy", "detect-anomaly");
     /** Options that take no value. */
-    static final List<String> FLAGS = List.of("detect-anomaly");
+    static final List<String> FLAGS = List.of("detect-anomaly", "overwrite");
+    /** What a run computes, with the defaults: a resumed run takes the checkpoint's value of each one not given. */
+    static final Map<String, String> SETTINGS = settingsDefaults();
+    /** The checkpoint config entry that holds the settings the run was started with. */
+    static final String COMMAND_LINE = "command_line";
+    static final int MAX_EPOCHS = 1_000_000;
+    static final int MAX_BATCH = 1 << 24;
+    static final int MAX_LAYER = 1 << 24;
 
     private TrainCommand() {}
 
-    static int run(Args args) {
-        args.allow(OPTIONS);
+    private static Map<String, String> settingsDefaults() {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("hidden", "512,256");
+        d.put("activation", "relu");
+        d.put("init", "he-uniform");
+        d.put("dropout", "0");
+        d.put("loss", "cross-entropy");
+        d.put("optimizer", "adam");
+        d.put("lr", "0.001");
+        d.put("weight-decay", "0");
+        d.put("schedule", "cosine");
+        d.put("warmup", "0");
+        d.put("clip", "0");
+        d.put("batch", "128");
+        d.put("epochs", "20");
+        d.put("seed", "1");
+        return java.util.Collections.unmodifiableMap(d);
+    }
+
+    static int run(Args given) {
+        given.allow(OPTIONS);
+        given.exclusive("data", "train-csv");
+        if (given.has("test-csv") && !given.has("train-csv")) {
+            throw new Args.UsageException("--test-csv needs --train-csv as well");
+        }
+        Args args = given.has("resume") ? resumed(given) : given;
         if (!args.flag("detect-anomaly")) {
             return train(args);
         }
@@ -48,42 +82,71 @@ final class TrainCommand {
         }
     }
 
+    /** The options with every setting not given taken from the checkpoint being resumed (when it recorded them). */
+    private static Args resumed(Args given) {
+        Path dir = Path.of(given.get("resume", null));
+        Map<String, Object> cfg = Checkpoint.load(dir).config();
+        Map<String, String> saved = new LinkedHashMap<>();
+        if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m) {
+            m.forEach((k, v) -> saved.put(String.valueOf(k), String.valueOf(v)));
+        }
+        boolean dataGiven = DataChoice.OPTIONS.stream().anyMatch(given::has);
+        if (dataGiven) {
+            DataChoice.OPTIONS.forEach(saved::remove);
+        }
+        return given.withFallbacks(saved);
+    }
+
+    /** The settings of this run as the checkpoint records them: each one's value given or its default, and the data. */
+    private static Map<String, Object> commandLine(Args args) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        SETTINGS.forEach((k, fallback) -> c.put(k, args.getOrEmpty(k, fallback)));
+        c.putAll(DataChoice.options(args));
+        return c;
+    }
+
     private static int train(Args args) {
-        long seed = args.getLong("seed", 1);
-        int epochs = (int) args.getLong("epochs", 20);
-        int batch = (int) args.getLong("batch", 128);
-        float lr = (float) number(args, "lr", 1e-3);
-        Split split = DataChoice.load(args, seed);
-        Devices.Selection sel = Devices.select(args.get("device", null));
-        try (Device device = sel.device()) {
+        Settings s = Settings.parse(args);
+        String json = args.get("json", null);
+        if (json != null) {
+            AtomicFile.checkWritable(Path.of(json), "--json");
+        }
+        String ckpt = args.get("checkpoint", null);
+        if (ckpt != null) {
+            AtomicFile.checkWritable(Path.of(ckpt).resolve(Checkpoint.MODEL), "--checkpoint");
+        }
+        String device = args.get("device", null);
+        Split split = DataChoice.load(args, s.seed);
+        Devices.Selection sel = Devices.select(device);
+        long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
+        Schedule schedule = schedule(args, s.epochs * stepsPerEpoch);
+        try (Device dev = sel.device()) {
             System.out.println(sel.explanation());
-            MlpSpec spec = MlpSpec.of(split.train().dims(), sizes(args.get("hidden", "512,256")), split.train().classes(),
-                    Activation.parse(args.get("activation", "relu")), init(args.get("init", "he-uniform")),
-                    (float) number(args, "dropout", 0), seed);
+            MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, split.train().classes(), s.activation, s.init,
+                    s.dropout, s.seed);
             System.out.printf("%s: %,d train / %,d test samples, MLP %s, %s, batch %d, lr %s%n", split.train().name(),
                     split.train().size(), split.test().size(), java.util.Arrays.toString(spec.sizes()),
-                    args.get("optimizer", "adam"), batch, lr);
-            try (Sequential model = spec.build(device); Parameters params = Parameters.of(model);
-                 Optimizer opt = Optimizer.byName(args.get("optimizer", "adam"), params, lr,
-                         (float) number(args, "weight-decay", 0))) {
-                int stepsPerEpoch = (split.train().size() + batch - 1) / batch;
-                String ckpt = args.get("checkpoint", null);
-                Trainer.Config cfg = new Trainer.Config(epochs, batch, seed, number(args, "target-accuracy", 0),
-                        (float) number(args, "clip", 0), schedule(args, (long) epochs * stepsPerEpoch),
-                        ckpt == null ? null : Path.of(ckpt), Progress.console());
+                    args.get("optimizer", "adam"), s.batch, s.lr);
+            try (Sequential model = spec.build(dev); Parameters params = Parameters.of(model);
+                 Optimizer opt = Optimizer.byName(args.get("optimizer", "adam"), params, s.lr, s.weightDecay)) {
+                Trainer.Config cfg = new Trainer.Config(s.epochs, s.batch, s.seed, s.targetAccuracy, s.clip, schedule,
+                        ckpt == null ? null : Path.of(ckpt), args.flag("overwrite"), Progress.console());
                 Trainer trainer = new Trainer(model, params, opt, Losses.byName(args.get("loss", "cross-entropy")), cfg,
-                        spec.toConfig());
+                        spec.toConfig()).record(COMMAND_LINE, commandLine(args));
                 String resume = args.get("resume", null);
                 if (resume != null) {
                     trainer.resume(Path.of(resume));
                     System.out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
+                    if (trainer.epochsDone() >= s.epochs) {
+                        System.out.println("nothing to train: the checkpoint has done " + trainer.epochsDone() + " of "
+                                + s.epochs + " epochs (--epochs N continues it to N)");
+                    }
                 }
                 List<Map<String, Object>> records = new ArrayList<>();
-                String json = args.get("json", null);
-                List<EpochStats> history = trainer.fit(split.train(), split.test(), device, s -> {
-                    records.add(s.toJson());
+                List<EpochStats> history = trainer.fit(split.train(), split.test(), dev, st -> {
+                    records.add(st.toJson());
                     if (json != null) {
-                        writeJson(Path.of(json), args, split, device, spec, records);
+                        AtomicFile.writeString(Path.of(json), report(args, split, dev, spec, records) + "\n");
                     }
                 });
                 if (!history.isEmpty()) {
@@ -92,15 +155,62 @@ final class TrainCommand {
                             last.epoch());
                 }
                 if (ckpt != null) {
-                    System.out.println("checkpoint: " + Path.of(ckpt).resolve(Checkpoint.MODEL));
+                    System.out.println("checkpoint: " + Path.of(ckpt).resolve(Checkpoint.MODEL) + " (last epoch), "
+                            + Path.of(ckpt).resolve("best") + " (best test accuracy)");
                 }
             }
         }
         return 0;
     }
 
-    private static void writeJson(Path path, Args args, Split split, Device device, MlpSpec spec,
-                                  List<Map<String, Object>> epochs) {
+    /** Every setting of a run, parsed and checked against its range before anything runs. */
+    record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
+                    double targetAccuracy, int[] hidden, Activation.Kind activation, Init init) {
+        static Settings parse(Args a) {
+            Settings s = new Settings(a.intValue("epochs", 20, 1, MAX_EPOCHS), a.intValue("batch", 128, 1, MAX_BATCH),
+                    a.integer("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
+                    (float) a.number("lr", 1e-3, Args.Range.POSITIVE),
+                    (float) a.number("weight-decay", 0, Args.Range.NON_NEGATIVE),
+                    (float) a.number("dropout", 0, Args.Range.PROBABILITY_BELOW_ONE),
+                    (float) a.number("clip", 0, Args.Range.NON_NEGATIVE),
+                    a.number("target-accuracy", 0, Args.Range.FRACTION),
+                    sizes(a.getOrEmpty("hidden", "512,256")), TrainCommand.activation(a),
+                    TrainCommand.init(a.get("init", "he-uniform")));
+            a.integer("warmup", 0, 0, Long.MAX_VALUE);
+            Losses.byName(a.get("loss", "cross-entropy"));          // the names, before any data is read
+            optimizerName(a.get("optimizer", "adam"));
+            scheduleName(a.get("schedule", "cosine"));
+            return s;
+        }
+    }
+
+    private static Activation.Kind activation(Args a) {
+        String name = a.get("activation", "relu");
+        try {
+            return Activation.parse(name);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("unknown --activation '" + Text.excerpt(name)
+                    + "'; choose one of relu, leaky_relu, sigmoid, tanh, gelu");
+        }
+    }
+
+    private static void optimizerName(String name) {
+        if (!List.of("sgd", "momentum", "nesterov", "adam", "adamw").contains(name.trim().toLowerCase(Locale.ROOT))) {
+            throw new Args.UsageException("unknown --optimizer '" + Text.excerpt(name)
+                    + "'; choose one of sgd, momentum, nesterov, adam, adamw");
+        }
+    }
+
+    private static String scheduleName(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (!List.of("constant", "cosine", "step", "exponential").contains(n)) {
+            throw new Args.UsageException("unknown --schedule '" + Text.excerpt(name)
+                    + "'; choose constant, cosine, step or exponential");
+        }
+        return n;
+    }
+
+    private static String report(Args args, Split split, Device device, MlpSpec spec, List<Map<String, Object>> epochs) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dataset", split.train().name());
         root.put("device", device.name());
@@ -108,62 +218,25 @@ final class TrainCommand {
         root.put("model", spec.toConfig());
         Map<String, Object> options = new LinkedHashMap<>();
         for (String o : OPTIONS) {
-            String v = args.get(o, null);
-            if (v != null) {
-                options.put(o, v);
+            if (args.has(o)) {
+                options.put(o, args.getOrEmpty(o, ""));
             }
         }
         root.put("options", options);
         root.put("environment", Environment.describe());
         root.put("epochs", epochs);
-        try {
-            Files.writeString(path, Json.write(root) + "\n");
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot write " + path + ": " + e.getMessage(), e);
-        }
+        return Json.write(root);
     }
 
-    static double number(Args args, String name, double fallback) {
-        String v = args.get(name, null);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Double.parseDouble(v);
-        } catch (NumberFormatException e) {
-            throw new Args.UsageException("--" + name + " must be a number, got '" + v + "'");
-        }
-    }
-
+    /** Hidden layer sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}. */
     static int[] sizes(String csv) {
         if (csv.isBlank()) {
             return new int[0];
         }
-        String[] parts = csv.split(",");
+        String[] parts = csv.split(",", -1);
         int[] s = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            try {
-                s[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new Args.UsageException("--hidden takes sizes separated by commas (e.g. 512,256), got '" + csv + "'");
-            }
-            if (s[i] <= 0) {
-                throw new Args.UsageException("--hidden sizes must be positive, got '" + csv + "'");
-            }
-        }
-        return s;
-    }
-
-    /** Non-negative integers separated by commas (row indices). */
-    static int[] sizesOrZero(String csv) {
-        String[] parts = csv.split(",");
-        int[] s = new int[parts.length];
-        for (int i = 0; i < parts.length; i++) {
-            try {
-                s[i] = Integer.parseInt(parts[i].trim());
-            } catch (NumberFormatException e) {
-                throw new Args.UsageException("expected integers separated by commas, got '" + csv + "'");
-            }
+            s[i] = (int) Args.integer("--hidden sizes (e.g. 512,256)", parts[i], 1, MAX_LAYER);
         }
         return s;
     }
@@ -172,20 +245,22 @@ final class TrainCommand {
         try {
             return Init.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("unknown --init '" + name + "'; choose xavier-uniform, xavier-normal, "
-                    + "he-uniform, he-normal or pytorch");
+            throw new Args.UsageException("unknown --init '" + Text.excerpt(name) + "'; choose xavier-uniform, "
+                    + "xavier-normal, he-uniform, he-normal or pytorch");
         }
     }
 
     private static Schedule schedule(Args args, long totalSteps) {
-        long warmup = args.getLong("warmup", 0);
-        Schedule s = switch (args.get("schedule", "cosine").toLowerCase(Locale.ROOT)) {
+        long warmup = args.integer("warmup", 0, 0, Long.MAX_VALUE);
+        if (warmup > totalSteps) {
+            throw new Args.UsageException("--warmup " + warmup + " is longer than the whole run (" + totalSteps
+                    + " steps: --epochs × batches per epoch)");
+        }
+        Schedule s = switch (scheduleName(args.get("schedule", "cosine"))) {
             case "constant" -> Schedule.constant();
             case "cosine" -> Schedule.cosine(Math.max(1, totalSteps - warmup), 0.0);
             case "step" -> Schedule.step(Math.max(1, totalSteps / 3), 0.1);
-            case "exponential" -> Schedule.exponential(Math.pow(0.01, 1.0 / Math.max(1, totalSteps)));
-            default -> throw new Args.UsageException("unknown --schedule '" + args.get("schedule", "")
-                    + "'; choose constant, cosine, step or exponential");
+            default -> Schedule.exponential(Math.pow(0.01, 1.0 / Math.max(1, totalSteps)));
         };
         return warmup > 0 ? Schedule.warmup(warmup, s) : s;
     }

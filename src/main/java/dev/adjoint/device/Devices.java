@@ -18,9 +18,13 @@ public final class Devices {
     /** The system property the cpu backend reads its thread count from (the CLI's {@code --threads}). */
     public static final String CPU_THREADS_PROPERTY = "adjoint.threads";
 
+    /** The most threads the CPU backend runs (each is a pinned worker: more than the cores only slows it down). */
+    public static final int MAX_CPU_THREADS = 1024;
+
     /**
      * The CPU backend's thread count: {@value #CPU_THREADS_PROPERTY} when set, else the number of
-     * cores; an IllegalArgumentException naming the property when it is not a positive integer.
+     * cores; an IllegalArgumentException naming the property when it is not an integer from 1 to
+     * {@value #MAX_CPU_THREADS}.
      */
     public static int cpuThreads() {
         String s = System.getProperty(CPU_THREADS_PROPERTY);
@@ -29,13 +33,14 @@ public final class Devices {
         }
         try {
             int t = Integer.parseInt(s.trim());
-            if (t >= 1) {
+            if (t >= 1 && t <= MAX_CPU_THREADS) {
                 return t;
             }
         } catch (NumberFormatException e) {
             // fall through to the error below
         }
-        throw new IllegalArgumentException(CPU_THREADS_PROPERTY + " must be a positive integer, got '" + s + "'");
+        throw new IllegalArgumentException(CPU_THREADS_PROPERTY + " must be an integer from 1 to " + MAX_CPU_THREADS
+                + ", got '" + s + "'");
     }
 
     private static volatile List<Backend> backends;
@@ -64,7 +69,7 @@ public final class Devices {
                 return b;
             }
         }
-        throw new DeviceUnavailableException("unknown backend '" + name + "'; known: "
+        throw new IllegalArgumentException("unknown backend '" + name + "'; known: "
                 + String.join(", ", backends.stream().map(Backend::name).toList()));
     }
 

@@ -23,17 +23,36 @@ public final class Losses {
     @FunctionalInterface
     public interface Loss {
         Tensor apply(Tensor predictions, Tensor targets);
+
+        /** Its name as {@link #byName} takes it, recorded in checkpoints; {@code custom} for any other loss. */
+        default String name() {
+            return "custom";
+        }
     }
 
     /** By name: cross-entropy, hinge, mse, euclidean (the last two against one-hot targets). */
     public static Loss byName(String name) {
         return switch (name.trim().toLowerCase(Locale.ROOT).replace('_', '-')) {
-            case "cross-entropy", "ce", "softmax" -> (p, t) -> crossEntropy(p, t, Reduction.MEAN);
-            case "hinge", "svm" -> (p, t) -> hinge(p, t, Reduction.MEAN);
-            case "mse" -> (p, t) -> mse(p, oneHot(t, p.size(-1)), Reduction.MEAN);
-            case "euclidean" -> (p, t) -> euclidean(p, oneHot(t, p.size(-1)), Reduction.MEAN);
+            case "cross-entropy", "ce", "softmax" -> named("cross-entropy", (p, t) -> crossEntropy(p, t, Reduction.MEAN));
+            case "hinge", "svm" -> named("hinge", (p, t) -> hinge(p, t, Reduction.MEAN));
+            case "mse" -> named("mse", (p, t) -> mse(p, oneHot(t, p.size(-1)), Reduction.MEAN));
+            case "euclidean" -> named("euclidean", (p, t) -> euclidean(p, oneHot(t, p.size(-1)), Reduction.MEAN));
             default -> throw new IllegalArgumentException("unknown loss '" + name
                     + "'; choose one of cross-entropy, hinge, mse, euclidean");
+        };
+    }
+
+    private static Loss named(String name, Loss loss) {
+        return new Loss() {
+            @Override
+            public Tensor apply(Tensor predictions, Tensor targets) {
+                return loss.apply(predictions, targets);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
         };
     }
 

@@ -1,6 +1,8 @@
 package dev.adjoint.train;
 
 import dev.adjoint.device.Device;
+import dev.adjoint.io.Json;
+import dev.adjoint.io.Text;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Sequential;
@@ -48,20 +50,46 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         return c;
     }
 
-    /** The spec {@link #toConfig} wrote, or an error saying the config is not one (edited by hand, or not from Adjoint). */
+    /**
+     * The spec {@link #toConfig} wrote, or an IllegalArgumentException naming the first field that
+     * is not what it should be (edited by hand, or not from Adjoint), quoting a short excerpt of it.
+     */
     public static MlpSpec fromConfig(Map<?, ?> c) {
-        try {
-            List<?> s = (List<?>) c.get("sizes");
-            int[] sizes = new int[s.size()];
-            for (int i = 0; i < sizes.length; i++) {
-                sizes[i] = ((Number) s.get(i)).intValue();
-            }
-            return new MlpSpec(sizes, Activation.parse((String) c.get("activation")),
-                    Init.valueOf(((String) c.get("init")).toUpperCase(Locale.ROOT)),
-                    ((Number) c.get("dropout")).floatValue(), ((Number) c.get("seed")).longValue());
-        } catch (ClassCastException | NullPointerException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("the checkpoint's model config " + c + " is not an MLP description "
-                    + "(sizes, activation, init, dropout, seed) as 'adjoint train' writes it: " + e.getMessage(), e);
+        if (!(c.get("sizes") instanceof List<?> s) || s.size() < 2) {
+            throw field("sizes", c.get("sizes"), "a list of two or more layer sizes");
         }
+        int[] sizes = new int[s.size()];
+        for (int i = 0; i < sizes.length; i++) {
+            if (!(s.get(i) instanceof Number v) || v.doubleValue() != Math.rint(v.doubleValue()) || v.doubleValue() < 1
+                    || v.doubleValue() > 1 << 24) {
+                throw field("sizes", c.get("sizes"), "a list of layer sizes, each an integer from 1 to " + (1 << 24));
+            }
+            sizes[i] = v.intValue();
+        }
+        Activation.Kind activation;
+        Init init;
+        try {
+            activation = Activation.parse(c.get("activation") instanceof String a ? a : "");
+        } catch (IllegalArgumentException e) {
+            throw field("activation", c.get("activation"), "one of relu, leaky_relu, sigmoid, tanh, gelu");
+        }
+        try {
+            init = Init.valueOf(c.get("init") instanceof String i ? i.toUpperCase(Locale.ROOT) : "");
+        } catch (IllegalArgumentException e) {
+            throw field("init", c.get("init"), "one of xavier_uniform, xavier_normal, he_uniform, he_normal, pytorch");
+        }
+        if (!(c.get("dropout") instanceof Number d) || !(d.doubleValue() >= 0 && d.doubleValue() < 1)) {
+            throw field("dropout", c.get("dropout"), "a number in [0, 1)");
+        }
+        if (!(c.get("seed") instanceof Long seed)) {
+            throw field("seed", c.get("seed"), "an integer");
+        }
+        return new MlpSpec(sizes, activation, init, d.floatValue(), seed);
+    }
+
+    private static IllegalArgumentException field(String name, Object value, String expected) {
+        return new IllegalArgumentException("model." + name + " must be " + expected + ", got "
+                + (value == null ? "nothing" : Text.excerpt(Json.writeCompact(value)))
+                + " (the model config 'adjoint train' writes; edited by hand, or from another tool?)");
     }
 }

@@ -49,6 +49,17 @@ public final class Progress {
         out.flush();
     }
 
+    /** A line of its own between epochs: something the user should know (a kept best model, a changed schedule). */
+    void note(String line) {
+        if (quiet) {
+            return;
+        }
+        if (bar) {
+            out.print("\r" + " ".repeat(72) + "\r");
+        }
+        out.println(line);
+    }
+
     void done(EpochStats stats) {
         if (quiet) {
             return;

@@ -42,34 +42,40 @@ public final class Trainer {
      * with the {@code with…} methods.
      */
     public record Config(int epochs, int batchSize, long seed, double targetAccuracy, float clipNorm,
-                         Schedule schedule, Path checkpointDir, Progress progress) {
+                         Schedule schedule, Path checkpointDir, boolean overwrite, Progress progress) {
         /** {@code epochs} epochs of {@code batchSize}: seed 1, constant rate, no clipping or checkpoints, console progress. */
         public static Config of(int epochs, int batchSize) {
-            return new Config(epochs, batchSize, 1, 0, 0f, Schedule.constant(), null, Progress.console());
+            return new Config(epochs, batchSize, 1, 0, 0f, Schedule.constant(), null, false, Progress.console());
         }
 
         public Config withSeed(long s) {
-            return new Config(epochs, batchSize, s, targetAccuracy, clipNorm, schedule, checkpointDir, progress);
+            return new Config(epochs, batchSize, s, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, progress);
         }
 
         public Config withTargetAccuracy(double a) {
-            return new Config(epochs, batchSize, seed, a, clipNorm, schedule, checkpointDir, progress);
+            return new Config(epochs, batchSize, seed, a, clipNorm, schedule, checkpointDir, overwrite, progress);
         }
 
         public Config withClipNorm(float c) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, c, schedule, checkpointDir, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, c, schedule, checkpointDir, overwrite, progress);
         }
 
         public Config withSchedule(Schedule s) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, s, checkpointDir, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, s, checkpointDir, overwrite, progress);
         }
 
+        /** Checkpoints in {@code dir}: the last epoch's there, the best one in {@code dir/best} (see {@link #fit}). */
         public Config withCheckpoints(Path dir) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, dir, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, dir, overwrite, progress);
+        }
+
+        /** Whether a new run may replace the checkpoints of another run in its checkpoint directory (default: refused). */
+        public Config withOverwrite(boolean o) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, o, progress);
         }
 
         public Config withProgress(Progress p) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, p);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, p);
         }
     }
 
@@ -83,6 +89,10 @@ public final class Trainer {
     private int epochsDone;
     private Normalization normalization = Normalization.NONE;
     private ReplayedStep replay;
+    /** What the checkpoint this run resumed recorded (null for a new run). */
+    private Path resumedFrom;
+    private Map<String, Object> resumedData;
+    private final Map<String, Object> records = new LinkedHashMap<>();
 
     public Trainer(Module model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
                    Map<String, Object> modelConfig) {
@@ -97,6 +107,15 @@ public final class Trainer {
         this.config = config;
         this.modelConfig = modelConfig;
         this.baseLr = optimizer.lr();
+    }
+
+    /**
+     * Adds {@code value} (what {@link dev.adjoint.io.Json#write} takes) to every checkpoint's
+     * config under {@code key}, e.g. the command line that started the run.
+     */
+    public Trainer record(String key, Object value) {
+        records.put(key, value);
+        return this;
     }
 
     /** Epochs completed so far (after {@link #resume}, those of the checkpoint). */
@@ -135,18 +154,37 @@ public final class Trainer {
         }
     }
 
-    /** Trains until the configured epochs are done or the target test accuracy is reached. */
+    /**
+     * Trains until the configured epochs are done or the target test accuracy is reached. With a
+     * checkpoint directory, each epoch's checkpoint replaces the last one there and, when its test
+     * accuracy beats every earlier epoch's, the one in {@code dir/best}; the directory is locked
+     * while training, and one that holds another run's checkpoint is refused unless
+     * {@link Config#withOverwrite} allows it. Training stops with an IllegalStateException, before
+     * that epoch's checkpoint is written, when an epoch's mean loss is not finite or exceeds
+     * {@value #EXPLODED} times the larger of 1 and the loss of the run's first batch.
+     */
     public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
         checkShapes(train, device);
+        Map<String, Object> data = describe(train);
+        if (resumedData != null) {
+            RunRecord.checkData(resumedFrom, resumedData, data);
+        }
         Normalization norm = Normalization.of(train);
         normalization = norm;
         List<EpochStats> history = new ArrayList<>();
-        try (DataLoader trainLoader = new DataLoader(train, device, config.batchSize(), true, config.seed(),
+        try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
+                : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), config.progress());
+             DataLoader trainLoader = new DataLoader(train, device, config.batchSize(), true, config.seed(),
                 DataLoader.LastBatch.KEEP, norm);
              DataLoader testLoader = new DataLoader(test, device, Math.max(config.batchSize(), 1000), false, 0,
                      DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1);
              Tensor correct = Tensor.zeros(device, 1)) {
+            if (checkpoints != null && !checkpoints.hasBest() && epochsDone > 0) {
+                double acc = accuracy(testLoader, correct);  // a resumed checkpoint that recorded no accuracy
+                checkpoints.save(checkpointTensors(), checkpointConfig(data, acc), epochsDone, acc, config.progress());
+            }
+            double firstLoss = Double.NaN;
             while (epochsDone < config.epochs()) {
                 int epoch = epochsDone + 1;
                 trainLoader.setEpoch(epochsDone);
@@ -162,13 +200,16 @@ public final class Trainer {
                     }
                     seen += batch.size();
                     batchIndex++;
+                    if (Double.isNaN(firstLoss)) {
+                        firstLoss = lossSum.item() / seen;   // one read per run: the scale an exploding loss is judged by
+                    }
                     config.progress().update(epoch, config.epochs(), batchIndex, trainLoader.batches(), lossSum, seen);
                 }
                 device.synchronize();
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double trainLoss = lossSum.item() / seen;
-                if (!Double.isFinite(trainLoss)) {
-                    throw diverged(epoch, trainLoss);
+                if (!Double.isFinite(trainLoss) || trainLoss > EXPLODED * Math.max(1, firstLoss)) {
+                    throw diverged(epoch, trainLoss, firstLoss);
                 }
                 double trainAcc = correct.item() / seen;
                 double testAcc = accuracy(testLoader, correct);
@@ -177,8 +218,8 @@ public final class Trainer {
                         optimizer.lr());
                 config.progress().done(stats);
                 history.add(stats);
-                if (config.checkpointDir() != null) {
-                    save(config.checkpointDir());
+                if (checkpoints != null) {
+                    checkpoints.save(checkpointTensors(), checkpointConfig(data, testAcc), epoch, testAcc, config.progress());
                 }
                 onEpoch.accept(stats);
                 if (config.targetAccuracy() > 0 && testAcc >= config.targetAccuracy()) {
@@ -189,14 +230,29 @@ public final class Trainer {
         return history;
     }
 
-    /** A non-finite epoch loss stops training before its weights can overwrite the last good checkpoint. */
-    private IllegalStateException diverged(int epoch, double trainLoss) {
+    /** An epoch's mean loss above this many times max(1, the first batch's loss) counts as diverged. */
+    public static final double EXPLODED = 100;
+
+    /** A diverged epoch stops training before its weights can overwrite the last good checkpoint. */
+    private IllegalStateException diverged(int epoch, double trainLoss, double firstLoss) {
         String kept = config.checkpointDir() == null ? ""
                 : epochsDone == 0 ? " (no checkpoint was written)" : " (the checkpoint of epoch " + epochsDone + " is kept)";
-        return new IllegalStateException("train: the mean loss of epoch " + epoch + " is " + trainLoss
+        String why = Double.isFinite(trainLoss) ? String.format(java.util.Locale.ROOT,
+                ", over %.0f times max(1, %.4g), the loss of this run's first batch", EXPLODED, firstLoss) : "";
+        return new IllegalStateException("train: the mean loss of epoch " + epoch + " is " + trainLoss + why
                 + ": training diverged" + kept + "; lower the learning rate (" + baseLr + ") or clip the gradients,"
                 + " and turn on anomaly detection (--detect-anomaly, or Anomaly.detect(true)) to name the op that first"
                 + " produced a NaN or an infinity");
+    }
+
+    /** The training data's shape as a checkpoint records it. */
+    private static Map<String, Object> describe(Dataset train) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", train.name());
+        d.put("dims", (long) train.dims());
+        d.put("classes", (long) train.classes());
+        d.put("samples", (long) train.size());
+        return d;
     }
 
     /**
@@ -272,14 +328,22 @@ public final class Trainer {
         }
     }
 
-    /** The normalization stored in a checkpoint's configuration. */
+    /**
+     * The normalization stored in a checkpoint's configuration; an IllegalArgumentException naming
+     * the field when it is missing or not finite numbers with std > 0.
+     */
     public static Normalization normalization(Map<String, Object> checkpointConfig) {
-        if (checkpointConfig.get("normalization") instanceof Map<?, ?> n && n.get("mean") instanceof Number mean
-                && n.get("std") instanceof Number std) {
-            return new Normalization(mean.floatValue(), std.floatValue());
+        Object n = checkpointConfig.get("normalization");
+        if (n instanceof Map<?, ?> m && m.get("mean") instanceof Number mean && m.get("std") instanceof Number std) {
+            float mu = mean.floatValue();
+            float sigma = std.floatValue();
+            if (Float.isFinite(mu) && Float.isFinite(sigma) && sigma > 0) {
+                return new Normalization(mu, sigma);
+            }
         }
-        throw new IllegalArgumentException("the checkpoint's " + Checkpoint.CONFIG + " has no \"normalization\": "
-                + "{\"mean\": m, \"std\": s} (" + checkpointConfig.get("normalization") + "); it was not written by Trainer.save");
+        throw new IllegalArgumentException("\"normalization\" must be {\"mean\": m, \"std\": s} with finite m and s > 0,"
+                + " got " + (n == null ? "nothing" : dev.adjoint.io.Text.excerpt(dev.adjoint.io.Json.writeCompact(n)))
+                + " (Trainer.save writes it: edited by hand, or from another tool?)");
     }
 
     private double accuracy(DataLoader loader, Tensor correct) {
@@ -304,10 +368,32 @@ public final class Trainer {
 
     // ------------------------------------------------------------------ checkpoints
 
-    /** Writes parameters (by PyTorch names), optimizer state and progress to {@code dir}. */
-    public void save(Path dir) {
+    /** What this run computes, as {@link RunRecord} compares it on resume. */
+    private Map<String, Object> run() {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", modelConfig);
+        r.put("loss", loss.name());
+        Map<String, Object> opt = new LinkedHashMap<>();
+        optimizer.config().forEach((k, v) -> opt.put(k, v instanceof Double d && (double) d.floatValue() == d
+                ? Double.parseDouble(Float.toString(d.floatValue())) : v));   // 0.001f as 0.001, not 0.0010000000474974513
+        opt.put("lr", Double.parseDouble(Float.toString(baseLr)));
+        opt.remove("steps");
+        r.put("optimizer", opt);
+        r.put("schedule", config.schedule().config());
+        r.put("batch_size", (long) config.batchSize());
+        r.put("seed", config.seed());
+        r.put("clip", (double) config.clipNorm());
+        r.put("epochs", (long) config.epochs());
+        return r;
+    }
+
+    private Map<String, Tensor> checkpointTensors() {
         Map<String, Tensor> tensors = new LinkedHashMap<>(params.named());
         optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
+        return tensors;
+    }
+
+    private Map<String, Object> checkpointConfig(Map<String, Object> data, double testAccuracy) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", modelConfig);
         cfg.put("optimizer", optimizer.config());
@@ -316,16 +402,37 @@ public final class Trainer {
         cfg.put("seed", config.seed());
         cfg.put("batch_size", (long) config.batchSize());
         cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
-        Checkpoint.save(dir, tensors, cfg);
+        if (!Double.isNaN(testAccuracy)) {
+            cfg.put("test_accuracy", testAccuracy);
+        }
+        cfg.put(RunRecord.RUN, run());
+        if (data != null) {
+            cfg.put(RunRecord.DATA, data);
+        }
+        cfg.putAll(records);
+        return cfg;
     }
 
     /**
-     * Continues from a checkpoint written by {@link #save}: parameters, optimizer state, epoch count.
-     * Everything is checked before anything is copied, so a checkpoint of another model or optimizer
-     * leaves this trainer as it was.
+     * Writes parameters (by PyTorch names), optimizer state and progress to {@code dir}, as
+     * {@link #fit} does after each epoch (but with no lock, test accuracy or best copy).
+     */
+    public void save(Path dir) {
+        Checkpoint.save(dir, checkpointTensors(), checkpointConfig(null, Double.NaN));
+    }
+
+    /**
+     * Continues from a checkpoint written by {@link #save} or {@link #fit}: parameters, optimizer
+     * state, epoch count. Everything is checked before anything is copied, so a checkpoint of
+     * another model, optimizer or run leaves this trainer as it was: the run it records must match
+     * this trainer's ({@link RunRecord}: model, loss, optimizer and hyper-parameters, schedule,
+     * batch size, seed, clipping; the data's shape is checked by {@link #fit}), and every value must
+     * be finite.
      */
     public void resume(Path dir) {
         Checkpoint.Loaded loaded = Checkpoint.load(dir);
+        Map<String, Object> cfg = loaded.config();
+        String note = RunRecord.checkResume(dir, RunRecord.of(cfg), run());
         checkParameters(params, loaded, dir);
         Map<String, float[]> state = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
@@ -336,9 +443,9 @@ public final class Trainer {
                         + ", this optimizer needs " + e.getValue().numel() + " (was it saved with another optimizer? it has "
                         + loaded.tensors().keySet() + ")");
             }
+            checkFinite(dir, "optimizer." + e.getKey(), t.data());
             state.put(e.getKey(), t.data());
         }
-        Map<String, Object> cfg = loaded.config();
         if (!(cfg.get("optimizer_steps") instanceof Number steps) || !(cfg.get("epochs_done") instanceof Number epochs)) {
             throw new IllegalArgumentException("checkpoint " + dir + ": " + Checkpoint.CONFIG
                     + " lacks optimizer_steps or epochs_done; it was not written by Trainer.save");
@@ -346,6 +453,16 @@ public final class Trainer {
         copyParameters(params, loaded);
         optimizer.restore(steps.longValue(), state);
         epochsDone = epochs.intValue();
+        resumedFrom = dir;
+        resumedData = cfg.get(RunRecord.DATA) instanceof Map<?, ?> d ? castMap(d) : null;
+        if (note != null) {
+            config.progress().note(note);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
     }
 
     /** Copies a checkpoint's parameters into the slab after checking every name and shape (none is copied if one differs). */
@@ -366,6 +483,18 @@ public final class Trainer {
                         + java.util.Arrays.toString(t.shape()) + " but the model needs "
                         + java.util.Arrays.toString(e.getValue().shape())
                         + "; build the model the checkpoint was saved from (its " + Checkpoint.CONFIG + " says how)");
+            }
+            checkFinite(dir, e.getKey(), t.data());
+        }
+    }
+
+    /** A NaN or infinite value in a checkpoint: the run that wrote it had diverged, and no result from it means anything. */
+    private static void checkFinite(Path dir, String name, float[] data) {
+        for (int i = 0; i < data.length; i++) {
+            if (!Float.isFinite(data[i])) {
+                throw new dev.adjoint.io.FileFormatException(dir.resolve(Checkpoint.MODEL), -1, "tensor '" + name
+                        + "' holds " + data[i] + " at flat index " + i + ": the run that wrote it had diverged; use an"
+                        + " earlier checkpoint (its best one is in " + dir.resolve(CheckpointDir.BEST) + ")");
             }
         }
     }

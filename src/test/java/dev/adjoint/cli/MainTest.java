@@ -74,9 +74,9 @@ class MainTest {
     @Test
     void mistakesInTheCommandLineExitWithTwo() {
         oneLine(2, List.of("unknown command 'fit'", "adjoint --help"), "fit");
-        oneLine(2, List.of("--epochs must be an integer, got 'many'"), "train", "--epochs", "many");
+        oneLine(2, List.of("--epochs must be an integer from 1 to 1000000, got 'many'"), "train", "--epochs", "many");
         oneLine(2, List.of("unknown option --epoch", "--epochs"), "train", "--epoch", "3");
-        oneLine(2, List.of("--threads must be a positive integer"), "devices", "--threads", "0");
+        oneLine(2, List.of("--threads must be an integer from 1 to 1024, got 0"), "devices", "--threads", "0");
         oneLine(2, List.of("--data /no/such/dir is not a directory"), "train", "--data", "/no/such/dir");
         oneLine(2, List.of("--checkpoint DIR is required"), "eval");
     }
@@ -110,9 +110,15 @@ class MainTest {
         String mlp = "{\"type\": \"mlp\", \"sizes\": [2, 8, 3], \"activation\": \"relu\", \"init\": \"he_uniform\", "
                 + "\"dropout\": 0.0, \"seed\": 1}";
         Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + "}");
-        oneLine(2, List.of("has no \"normalization\""), "eval", "--data", "spiral", "--checkpoint", dir.toString());
+        String config = dir.resolve(Checkpoint.CONFIG).toString();
+        oneLine(1, List.of(config, "\"normalization\" must be {\"mean\": m, \"std\": s} with finite m and s > 0, got nothing"),
+                "eval", "--data", "spiral", "--checkpoint", dir.toString());
         Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": {\"sizes\": \"2, 8, 3\"}}");
-        oneLine(2, List.of("is not an MLP description"), "eval", "--data", "spiral", "--checkpoint", dir.toString());
+        oneLine(1, List.of(config, "model.sizes must be a list of two or more layer sizes, got \"2, 8, 3\""),
+                "eval", "--data", "spiral", "--checkpoint", dir.toString());
+        Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + ", \"normalization\": {\"mean\": 0, \"std\": 0}}");
+        oneLine(1, List.of(config, "with finite m and s > 0, got {\"mean\":0,\"std\":0}"),
+                "eval", "--data", "spiral", "--checkpoint", dir.toString());
         Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + ", \"normalization\": {\"mean\": 0, \"std\": 1}}");
         Run ok = run("eval", "--data", "spiral", "--checkpoint", dir.toString());
         assertEquals(0, ok.code(), ok.err());
@@ -120,7 +126,7 @@ class MainTest {
 
     @Test
     void anUnusableDeviceSaysWhy() {
-        oneLine(1, List.of("unknown backend 'tpu'", "cpu"), "train", "--data", "spiral", "--device", "tpu");
+        oneLine(2, List.of("unknown backend 'tpu'", "cpu"), "train", "--data", "spiral", "--device", "tpu");
         for (Backend b : Devices.backends()) {
             if (!b.availability().available()) {
                 oneLine(1, List.of("device '" + b.name() + "' was asked for", b.availability().reason()),
@@ -141,11 +147,11 @@ class MainTest {
     }
 
     @Test
-    void resumingIntoAnotherModelNamesTheTensorAndBothShapes() {
+    void resumingIntoAnotherModelNamesTheFieldAndBothValues() {
         String dir = tmp.resolve("ckpt").toString();
         Run first = run("train", "--data", "spiral", "--hidden", "8", "--epochs", "1", "--checkpoint", dir);
         assertEquals(0, first.code(), first.err());
-        oneLine(2, List.of("tensor '0.weight' has shape [8, 2] but the model needs [16, 2]"),
+        oneLine(2, List.of("resume: " + dir + " was trained with model.sizes = [2, 8, 3], and this run has [2, 16, 3]"),
                 "train", "--data", "spiral", "--hidden", "16", "--epochs", "2", "--resume", dir);
     }
 

@@ -53,9 +53,11 @@ class ReadmeProgramTest {
         double accuracy = Double.parseDouble(acc.group(1));
         assertTrue(accuracy >= 90, "README program reached only " + accuracy + "%:\n" + printed);
         assertTrue(Files.exists(Path.of("quickstart", "model.safetensors")), "checkpoint written");
-        for (Path p : List.of(Path.of("quickstart", "model.safetensors"), Path.of("quickstart", "config.json"))) {
-            Files.deleteIfExists(p);
+        assertTrue(Files.exists(Path.of("quickstart", "best", "model.safetensors")), "best checkpoint written");
+        try (var files = Files.walk(Path.of("quickstart"))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
         }
-        Files.deleteIfExists(Path.of("quickstart"));
     }
 }

@@ -124,7 +124,8 @@ class TrainerTest {
                 Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), Trainer.Config.of(1, 32),
                         other.toConfig());
                 IllegalArgumentException r = assertThrows(IllegalArgumentException.class, () -> trainer.resume(dir));
-                assertTrue(r.getMessage().contains("'2.weight' has shape [16, 32]"), r.getMessage());
+                assertTrue(r.getMessage().contains("model.sizes = [2, 32, 16, 3], and this run has [2, 32, 8, 3]"),
+                        r.getMessage());
                 assertArrayEquals(before, params.values().toArray());
                 assertEquals(0, trainer.epochsDone());
             }
@@ -143,10 +144,8 @@ class TrainerTest {
                 Trainer trainer = new Trainer(model, params, adam, Losses.byName("cross-entropy"), Trainer.Config.of(1, 32),
                         spec.toConfig());
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer.resume(dir));
-                // state() has a fixed order, so the first missing slab named is always m
-                assertEquals(List.of("m", "v"), List.copyOf(adam.state().keySet()));
-                assertTrue(e.getMessage().contains("optimizer state 'optimizer.m'") && e.getMessage().contains("is missing")
-                        && e.getMessage().contains("another optimizer"), e.getMessage());
+                assertTrue(e.getMessage().contains("was trained with optimizer.name = sgd, and this run has adam"),
+                        e.getMessage());
                 assertArrayEquals(before, params.values().toArray());
             }
         }

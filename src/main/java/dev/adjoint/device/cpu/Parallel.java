@@ -46,8 +46,9 @@ public final class Parallel implements AutoCloseable {
     }
 
     public Parallel(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("thread count must be at least 1, got " + threads);
+        if (threads < 1 || threads > dev.adjoint.device.Devices.MAX_CPU_THREADS) {
+            throw new IllegalArgumentException("thread count must be from 1 to " + dev.adjoint.device.Devices.MAX_CPU_THREADS
+                    + ", got " + threads);
         }
         this.threads = threads;
         this.workers = new Thread[threads - 1];
