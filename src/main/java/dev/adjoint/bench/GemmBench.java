@@ -192,11 +192,11 @@ public final class GemmBench {
                     shapes.add(new Shape(s, s, s));
                 }
                 case "--shape" -> shapes.add(Shape.parse(flag, v));
-                case "--threads" -> threads = positive(flag, v);
+                case "--threads" -> threads = threads(flag, v);
                 case "--repeat" -> repeat = positive(flag, v);
                 case "--warmup" -> warmup = seconds(flag, v);
                 case "--sample" -> sample = seconds(flag, v);
-                case "--json" -> json = Path.of(v);
+                case "--json" -> json = writable(Path.of(v));
                 case "--peer" -> {
                     if (!v.equals("numpy") && !v.equals("torch")) {
                         throw new IllegalArgumentException("--peer " + v + ": expected numpy or torch");
@@ -213,6 +213,12 @@ public final class GemmBench {
         return new Options(device, shapes, threads, repeat, warmup, sample, json, compare ? peer : null, python);
     }
 
+    /** {@code path}, after checking that it can be written (before any work is done). */
+    static Path writable(Path path) {
+        dev.adjoint.io.AtomicFile.checkWritable(path, "--json");
+        return path;
+    }
+
     /** {@code v} as an integer >= 1, else an IllegalArgumentException naming {@code flag}. */
     static int positive(String flag, String v) {
         try {
@@ -224,6 +230,15 @@ public final class GemmBench {
             // reported below
         }
         throw new IllegalArgumentException(flag + " " + v + ": expected a positive integer");
+    }
+
+    /** {@code v} as a CPU thread count, from 1 to {@link Devices#MAX_CPU_THREADS}. */
+    static int threads(String flag, String v) {
+        int t = positive(flag, v);
+        if (t > Devices.MAX_CPU_THREADS) {
+            throw new IllegalArgumentException(flag + " " + v + ": expected at most " + Devices.MAX_CPU_THREADS);
+        }
+        return t;
     }
 
     /** {@code v} as finite seconds >= 0, else an IllegalArgumentException naming {@code flag}. */

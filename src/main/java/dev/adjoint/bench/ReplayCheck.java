@@ -49,7 +49,7 @@ public final class ReplayCheck {
                 case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
                 case "--batch" -> batch = GemmBench.positive(a, v);
                 case "--steps" -> steps = GemmBench.positive(a, v);
-                case "--json" -> json = Path.of(v);
+                case "--json" -> json = GemmBench.writable(Path.of(v));
                 default -> throw new IllegalArgumentException("bench replay-check: unknown option " + a + "\n" + USAGE);
             }
         }

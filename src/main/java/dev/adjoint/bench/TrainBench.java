@@ -157,7 +157,7 @@ public final class TrainBench {
                 case "--sample" -> sample = GemmBench.seconds(a, v);
                 case "--peer" -> peer = v;
                 case "--python" -> python = v;
-                case "--json" -> json = Path.of(v);
+                case "--json" -> json = GemmBench.writable(Path.of(v));
                 case "--graphs" -> {
                     if (!v.equals("on") && !v.equals("off")) {
                         throw new IllegalArgumentException("bench train: --graphs must be on or off, got " + v);
@@ -165,7 +165,7 @@ public final class TrainBench {
                     System.setProperty("adjoint.cuda.graphs", Boolean.toString(v.equals("on")));
                 }
                 case "--threads" -> {
-                    threads = GemmBench.positive(a, v);
+                    threads = GemmBench.threads(a, v);
                     System.setProperty(Devices.CPU_THREADS_PROPERTY, v);
                 }
                 default -> throw new IllegalArgumentException("bench train: unknown option " + a + "\n" + USAGE);

@@ -83,6 +83,11 @@ final class BenchCommand {
         double caseLimit = positive(a, "case-limit", d.caseLimitSeconds());
         Path jsonPath = json == null ? null : Path.of(json);
         Path svgPath = svg == null ? null : Path.of(svg);
+        for (Path p : java.util.Arrays.asList(jsonPath, svgPath)) {
+            if (p != null) {
+                dev.adjoint.io.AtomicFile.checkWritable(p, p == jsonPath ? "--json" : "--svg");
+            }
+        }
         try {
             return new MatrixBench.Options(devices, cases, a.flag("compare"), quick, jsonPath, svgPath, budget, caseLimit,
                     d.peakSeconds(), a.get("python", d.python()));

@@ -81,28 +81,38 @@ public final class Main {
                 case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));
                 default -> throw new Args.UsageException("unknown command '" + rest[0] + "'; run 'adjoint --help'");
             };
-        } catch (Args.UsageException | IllegalArgumentException e) {
-            return fail(e, verbose, WRONG_USAGE);
-        } catch (DatasetException | FileFormatException | java.io.UncheckedIOException e) {
-            return fail(e, verbose, FAILED);
-        } catch (DeviceUnavailableException | DeviceException | IllegalStateException | NonFiniteException e) {
-            return fail(e, verbose, FAILED);
-        } catch (OutOfMemoryError e) {
-            System.err.println("adjoint: out of Java heap memory (" + e.getMessage() + ", at most "
-                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); raise it, e.g. ADJOINT_JAVA_OPTS=-Xmx8g,"
-                    + " or use a smaller model, batch or dataset" + (verbose ? "" : " (--verbose shows the stack trace)"));
-            if (verbose) {
-                e.printStackTrace();
-            }
-            return FAILED;
-        } catch (RuntimeException | StackOverflowError e) {
-            System.err.println("adjoint: internal error: " + e + " (a bug, not your mistake; please report it with "
-                    + "the output of --verbose)");
-            if (verbose) {
-                e.printStackTrace();
-            }
-            return BUG;
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            return report(e, verbose);
         }
+    }
+
+    /** The exit code for a failure (see the class comment). */
+    static int exitCode(Throwable e) {
+        return switch (e) {
+            case Args.UsageException _ -> WRONG_USAGE;
+            case DatasetException _, FileFormatException _ -> FAILED;   // before IllegalArgumentException: a bad file
+            case IllegalArgumentException _ -> WRONG_USAGE;
+            case java.io.UncheckedIOException _, DeviceUnavailableException _, DeviceException _, IllegalStateException _,
+                 NonFiniteException _, OutOfMemoryError _ -> FAILED;
+            default -> BUG;
+        };
+    }
+
+    /** Prints the one line for {@code e} (and with {@code verbose} its stack trace); returns its exit code. */
+    static int report(Throwable e, boolean verbose) {
+        int code = exitCode(e);
+        String line = switch (code) {
+            case BUG -> "internal error: " + e + " (a bug, not your mistake; please report it with the output of --verbose)";
+            default -> e instanceof OutOfMemoryError ? "out of Java heap memory (" + e.getMessage() + ", at most "
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); raise it, e.g. ADJOINT_JAVA_OPTS=-Xmx8g, or use a"
+                    + " smaller model, batch or dataset" : String.valueOf(e.getMessage());
+        };
+        boolean hint = !verbose && code != BUG && !(e instanceof Args.UsageException);
+        System.err.println("adjoint: " + line.replaceAll("\\R", " ") + (hint ? " (--verbose shows the stack trace)" : ""));
+        if (verbose) {
+            e.printStackTrace();
+        }
+        return code;
     }
 
     /** Applies and removes a global {@code --threads N}. */
@@ -129,15 +139,5 @@ public final class Main {
             }
         }
         return args;
-    }
-
-    /** One line: what was wrong and what to do; with {@code --verbose} the stack trace follows it. */
-    private static int fail(RuntimeException e, boolean verbose, int code) {
-        boolean hint = !verbose && !(e instanceof Args.UsageException);
-        System.err.println("adjoint: " + e.getMessage() + (hint ? " (--verbose shows the stack trace)" : ""));
-        if (verbose) {
-            e.printStackTrace();
-        }
-        return code;
     }
 }

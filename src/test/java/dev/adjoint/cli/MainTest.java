@@ -12,10 +12,7 @@ import dev.adjoint.io.Safetensors;
 import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,45 +27,12 @@ class MainTest {
     @TempDir
     Path tmp;
 
-    /** What one run printed and returned. */
-    record Run(int code, String out, String err) {
-        /** The stderr lines. */
-        List<String> errLines() {
-            return err.isEmpty() ? List.of() : List.of(err.split("\n"));
-        }
+    private static Cli.Run run(String... args) {
+        return Cli.run(args);
     }
 
-    private static Run run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        int code;
-        try (PrintStream po = new PrintStream(o, true, StandardCharsets.UTF_8);
-             PrintStream pe = new PrintStream(e, true, StandardCharsets.UTF_8)) {
-            System.setOut(po);
-            System.setErr(pe);
-            code = Main.run(args);
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
-        return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    }
-
-    /** The run failed with {@code code} and one stderr line, "adjoint: ..." holding every part, and no stack trace. */
-    private static Run oneLine(int code, List<String> parts, String... args) {
-        Run r = run(args);
-        String cmd = String.join(" ", args);
-        assertEquals(code, r.code(), cmd + " exit code; stderr: " + r.err());
-        assertEquals(1, r.errLines().size(), cmd + ": one line expected, got:\n" + r.err());
-        String line = r.errLines().getFirst();
-        assertTrue(line.startsWith("adjoint: "), line);
-        assertFalse(r.err().contains("\tat ") || r.out().contains("\tat "), cmd + " printed a stack trace:\n" + r.err());
-        for (String p : parts) {
-            assertTrue(line.contains(p), cmd + ": '" + p + "' missing from: " + line);
-        }
-        return r;
+    private static Cli.Run oneLine(int code, List<String> parts, String... args) {
+        return Cli.oneLine(code, parts, args);
     }
 
     @Test
@@ -120,7 +84,7 @@ class MainTest {
         oneLine(1, List.of(config, "with finite m and s > 0, got {\"mean\":0,\"std\":0}"),
                 "eval", "--data", "spiral", "--checkpoint", dir.toString());
         Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + ", \"normalization\": {\"mean\": 0, \"std\": 1}}");
-        Run ok = run("eval", "--data", "spiral", "--checkpoint", dir.toString());
+        Cli.Run ok = run("eval", "--data", "spiral", "--checkpoint", dir.toString());
         assertEquals(0, ok.code(), ok.err());
     }
 
@@ -138,7 +102,7 @@ class MainTest {
     @Test
     void verboseAddsTheStackTrace() {
         Path missing = tmp.resolve("none");
-        Run r = run("eval", "--checkpoint", missing.toString(), "--verbose");
+        Cli.Run r = run("eval", "--checkpoint", missing.toString(), "--verbose");
         assertEquals(1, r.code());
         assertTrue(r.errLines().getFirst().startsWith("adjoint: ") && r.errLines().getFirst().contains("does not exist"),
                 r.err());
@@ -149,7 +113,7 @@ class MainTest {
     @Test
     void resumingIntoAnotherModelNamesTheFieldAndBothValues() {
         String dir = tmp.resolve("ckpt").toString();
-        Run first = run("train", "--data", "spiral", "--hidden", "8", "--epochs", "1", "--checkpoint", dir);
+        Cli.Run first = run("train", "--data", "spiral", "--hidden", "8", "--epochs", "1", "--checkpoint", dir);
         assertEquals(0, first.code(), first.err());
         oneLine(2, List.of("resume: " + dir + " was trained with model.sizes = [2, 8, 3], and this run has [2, 16, 3]"),
                 "train", "--data", "spiral", "--hidden", "16", "--epochs", "2", "--resume", dir);
@@ -161,7 +125,7 @@ class MainTest {
                 "--lr", "1e30", "--schedule", "constant"));
         oneLine(1, List.of("training diverged", "--detect-anomaly"), train.toArray(String[]::new));
         train.add("--detect-anomaly");
-        Run r = oneLine(1, List.of("produced"), train.toArray(String[]::new));
+        Cli.Run r = oneLine(1, List.of("produced"), train.toArray(String[]::new));
         assertTrue(r.errLines().getFirst().matches("adjoint: (forward|backward) of '\\w+'.* produced [+-]?(NaN|Inf) at .*"),
                 r.err());
         assertTrue(r.out().contains("anomaly detection on"), r.out());

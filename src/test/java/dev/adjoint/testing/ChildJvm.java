@@ -1,0 +1,69 @@
+package dev.adjoint.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@code adjoint} ({@code dev.adjoint.cli.Main}) in a child JVM with this JVM's java and class
+ * path, bounded in time, its output going to files (reading pipes first would block on a child
+ * that hangs). {@code shell}, when given, is a bash prefix such as {@code ulimit -f 1;}.
+ */
+public final class ChildJvm {
+    private ChildJvm() {}
+
+    /** What the child printed and returned; {@code timedOut} when it was killed at the deadline. */
+    public record Result(int code, String out, String err, boolean timedOut) {}
+
+    /** A started child, to wait for or kill. */
+    public record Running(Process process, Path out, Path err) {
+        public Result await(long seconds) throws IOException, InterruptedException {
+            boolean finished = process.waitFor(seconds, TimeUnit.SECONDS);
+            if (!finished) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor();
+            }
+            return new Result(finished ? process.exitValue() : -1, Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8), !finished);
+        }
+    }
+
+    /** The command line of a child JVM running Main with {@code args}. */
+    public static List<String> command(List<String> jvmOptions, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
+                "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.adjoint.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    /** Starts {@code command} (through bash with {@code shell} first when it is not empty) in {@code dir}. */
+    public static Running start(Path dir, String shell, Map<String, String> env, List<String> command) throws IOException {
+        List<String> cmd = command;
+        if (!shell.isEmpty()) {
+            StringBuilder line = new StringBuilder(shell).append(" exec");
+            for (String c : command) {
+                line.append(" '").append(c.replace("'", "'\\''")).append('\'');
+            }
+            cmd = List.of("bash", "-c", line.toString());
+        }
+        Path out = Files.createTempFile(dir, "child", ".out");
+        Path err = Files.createTempFile(dir, "child", ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        pb.environment().putAll(env);
+        return new Running(pb.start(), out, err);
+    }
+
+    /** Runs Main with {@code args} in {@code dir} and waits at most {@code seconds}. */
+    public static Result run(Path dir, String shell, long seconds, String... args) throws IOException, InterruptedException {
+        return start(dir, shell, Map.of(), command(List.of(), args)).await(seconds);
+    }
+}
