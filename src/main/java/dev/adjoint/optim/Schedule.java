@@ -54,7 +54,6 @@ public interface Schedule {
         for (int i = 0; i < parameters.length; i += 2) {
             c.put((String) parameters[i], parameters[i + 1]);
         }
-        Map<String, Object> config = java.util.Collections.unmodifiableMap(c);
         return new Schedule() {
             @Override
             public double factor(long step) {
@@ -63,7 +62,7 @@ public interface Schedule {
 
             @Override
             public Map<String, Object> config() {
-                return config;
+                return new LinkedHashMap<>(c);
             }
         };
     }

@@ -92,6 +92,9 @@ final class RunRecord {
         if (a instanceof Map<?, ?> ma && b instanceof Map<?, ?> mb) {
             List<Object> keys = new ArrayList<>(ma.keySet());
             mb.keySet().stream().filter(k -> !ma.containsKey(k)).forEach(keys::add);
+            if (keys.remove("name")) {
+                keys.addFirst("name");    // "schedule.name = cosine, and this run has constant" says more than its floor
+            }
             for (Object k : keys) {
                 String d = firstDifference(path + "." + k, ma.get(k), mb.get(k));
                 if (d != null) {
