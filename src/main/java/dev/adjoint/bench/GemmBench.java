@@ -149,9 +149,12 @@ public final class GemmBench {
         try {
             o = parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("adjoint bench gemm: " + e.getMessage());
-            System.err.println(USAGE);
-            return 2;
+            if (!e.getMessage().equals("help")) {
+                throw new IllegalArgumentException("bench gemm: " + e.getMessage() + " (adjoint bench gemm --help lists the"
+                        + " options)", e);
+            }
+            System.out.println(USAGE);
+            return 0;
         }
         run(o, System.out);
         return 0;

@@ -33,6 +33,10 @@ public final class ReplayCheck {
     private ReplayCheck() {}
 
     public static int run(String[] args) {
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            return 0;
+        }
         String deviceName = "cpu";
         int[] sizes = {784, 256, 128, 10};
         int batch = 128;
@@ -40,7 +44,7 @@ public final class ReplayCheck {
         Path json = null;
         for (int i = 0; i < args.length; i++) {
             if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("bench replay-check: " + args[i] + " needs a value\n" + USAGE);
+                throw new IllegalArgumentException("bench replay-check: " + args[i] + " needs a value (adjoint bench replay-check --help lists the options)");
             }
             String a = args[i];
             String v = args[++i];
@@ -50,7 +54,7 @@ public final class ReplayCheck {
                 case "--batch" -> batch = GemmBench.positive(a, v);
                 case "--steps" -> steps = GemmBench.positive(a, v);
                 case "--json" -> json = GemmBench.writable(Path.of(v));
-                default -> throw new IllegalArgumentException("bench replay-check: unknown option " + a + "\n" + USAGE);
+                default -> throw new IllegalArgumentException("bench replay-check: unknown option " + a);
             }
         }
         if (sizes.length < 2) {

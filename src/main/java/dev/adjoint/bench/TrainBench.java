@@ -42,6 +42,10 @@ public final class TrainBench {
                    String peer, String python, Path json, int threads, boolean replay) {}
 
     public static int run(String[] args) {
+        if (java.util.List.of(args).contains("--help") || java.util.List.of(args).contains("-h")) {
+            System.out.println(USAGE);
+            return 0;
+        }
         Options o = parse(args);
         Devices.Selection sel = Devices.select(o.device());
         try (Device device = o.replay() ? new CapturingDevice(sel.device()) : sel.device()) {
@@ -145,7 +149,7 @@ public final class TrainBench {
                 continue;
             }
             if (i + 1 >= args.length) {
-                throw new IllegalArgumentException("bench train: " + a + " needs a value\n" + USAGE);
+                throw new IllegalArgumentException("bench train: " + a + " needs a value (adjoint bench train --help lists the options)");
             }
             String v = args[++i];
             switch (a) {
@@ -168,7 +172,7 @@ public final class TrainBench {
                     threads = GemmBench.threads(a, v);
                     System.setProperty(Devices.CPU_THREADS_PROPERTY, v);
                 }
-                default -> throw new IllegalArgumentException("bench train: unknown option " + a + "\n" + USAGE);
+                default -> throw new IllegalArgumentException("bench train: unknown option " + a);
             }
         }
         if (sizes.length < 2) {

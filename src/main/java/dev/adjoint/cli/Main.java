@@ -72,6 +72,10 @@ public final class Main {
                 System.out.print(USAGE);
                 return rest.length == 0 ? 2 : 0;
             }
+            if (!rest[0].equals("bench") && (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h"))) {
+                System.out.print(USAGE);    // 'train --help' asks for help, not for an option named help
+                return OK;
+            }
             return switch (rest[0]) {
                 case "devices" -> DevicesCommand.run(new Args(rest, 1, java.util.List.of()));
                 case "selftest" -> SelftestCommand.run(new Args(rest, 1, java.util.List.of()));
@@ -79,7 +83,8 @@ public final class Main {
                 case "train" -> TrainCommand.run(new Args(rest, 1, TrainCommand.FLAGS));
                 case "eval" -> EvalCommand.eval(new Args(rest, 1, java.util.List.of()));
                 case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));
-                default -> throw new Args.UsageException("unknown command '" + rest[0] + "'; run 'adjoint --help'");
+                default -> throw new Args.UsageException("unknown command '" + dev.adjoint.io.Text.excerpt(rest[0])
+                        + "'; run 'adjoint --help'");
             };
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             return report(e, verbose);

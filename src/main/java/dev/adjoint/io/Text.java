@@ -8,8 +8,11 @@ public final class Text {
 
     /** {@code s} itself when short, else its first {@value #EXCERPT} characters and how long it was, on one line. */
     public static String excerpt(String s) {
-        String line = s.replaceAll("\\R", "\\\\n");
+        StringBuilder b = new StringBuilder();
+        s.codePoints().limit(EXCERPT + 1L).forEach(c -> b.append(Character.isISOControl(c)
+                ? String.format("\\u%04x", c) : Character.toString(c)));
+        String line = b.toString();
         return line.length() <= EXCERPT ? line
-                : line.substring(0, EXCERPT) + "… (" + String.format("%,d", s.length()) + " characters)";
+                : line.substring(0, EXCERPT) + "… (" + String.format(java.util.Locale.ROOT, "%,d", s.length()) + " characters)";
     }
 }
