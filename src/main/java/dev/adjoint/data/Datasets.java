@@ -58,7 +58,7 @@ public final class Datasets {
     /**
      * Fashion-MNIST from {@code dir}: the four IDX files as Debian names them
      * ({@code train-images-idx3-ubyte.gz}, ...), gzip-compressed or not (also without {@code .gz}),
-     * pixels scaled to [0, 1], 784 dims, 10 classes.
+     * pixels scaled to [0, 1], 784 dims, 10 classes. Train and test images must have the same size.
      */
     public static Split fashionMnist(Path dir) {
         Path[] files = new Path[FASHION_FILES.length];
@@ -69,8 +69,16 @@ public final class Datasets {
                         + String.join(", ", FASHION_FILES) + "; Debian: apt install dataset-fashion-mnist)");
             }
         }
-        return new Split(idxDataset("fashion-mnist-train", files[0], files[1], 10),
-                idxDataset("fashion-mnist-test", files[2], files[3], 10));
+        int[] trainShape = new int[3];
+        int[] testShape = new int[3];
+        Dataset train = idxDataset("fashion-mnist-train", files[0], files[1], 10, trainShape);
+        Dataset test = idxDataset("fashion-mnist-test", files[2], files[3], 10, testShape);
+        if (trainShape[1] != testShape[1] || trainShape[2] != testShape[2]) {
+            throw new DatasetException(files[2], 8, "its images are " + testShape[1] + "×" + testShape[2]
+                    + " pixels but those of the training set " + files[0] + " are " + trainShape[1] + "×" + trainShape[2]
+                    + "; a model takes one image size");
+        }
+        return new Split(train, test);
     }
 
     /** Whether {@code dir} holds all four Fashion-MNIST files. */
@@ -95,8 +103,19 @@ public final class Datasets {
 
     /** A dataset from an IDX image file and its IDX label file. */
     public static Dataset idxDataset(String name, Path images, Path labels, int classes) {
-        int[] shape = new int[3];
+        return idxDataset(name, images, labels, classes, new int[3]);
+    }
+
+    /** {@code shape} receives [n, rows, cols] of the images. */
+    private static Dataset idxDataset(String name, Path images, Path labels, int classes, int[] shape) {
         float[] x = IdxReader.images(images, shape);
+        if (shape[0] == 0) {
+            throw new DatasetException(images, 4, "has no samples: its header announces 0 images");
+        }
+        if (shape[1] == 0 || shape[2] == 0) {
+            throw new DatasetException(images, 8, "its images are " + shape[1] + "×" + shape[2]
+                    + " pixels: an image needs at least one");
+        }
         float[] y = IdxReader.labels(labels);
         if (y.length != shape[0]) {
             throw new DatasetException(labels, -1, y.length + " labels, but " + images.getFileName() + " has "
