@@ -1,11 +1,10 @@
 package dev.adjoint.data;
 
-import java.io.BufferedReader;
+import dev.adjoint.io.Excerpt;
+import dev.adjoint.io.InputFile;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,8 +14,12 @@ import java.util.List;
  * Reads a classification table from CSV: a header row naming the columns, one column of class
  * labels (integers 0..K-1, K inferred as the largest label + 1; "3.0" counts as 3), every other
  * column a numeric feature. Fields are separated by commas and may be double-quoted (RFC 4180);
- * blank lines are skipped. A ragged row, a non-numeric cell or a bad label rejects the file whole
- * with a {@link DatasetException} naming the file, the line and the column.
+ * blank lines are skipped. The file must be UTF-8 (a byte order mark is allowed).
+ *
+ * <p>A ragged row, a non-numeric cell, a bad label, bytes that are not UTF-8 or a file
+ * without rows reject the file whole with a {@link DatasetException} naming the file, the line and
+ * the column (and the byte offset for bad UTF-8). Text from the file is quoted in a message cut
+ * short ({@link Excerpt}).
  */
 public final class CsvReader {
     /** Labels must be exactly representable as floats. */
@@ -53,17 +56,15 @@ public final class CsvReader {
 
     /** Reads and checks the whole file. */
     public static Table read(Path file, String labelColumn) {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(file, in, labelColumn);
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("CSV file " + file + " does not exist", e);
+        try (InputStream in = InputFile.newInputStream(file, "CSV file")) {
+            return parse(file, new Utf8Lines(file, in), labelColumn);
         } catch (IOException e) {
             throw new UncheckedIOException("reading CSV file " + file + ": " + e, e);
         }
     }
 
-    private static Table parse(Path file, BufferedReader in, String labelColumn) throws IOException {
-        String headerLine = in.readLine();
+    private static Table parse(Path file, Utf8Lines in, String labelColumn) throws IOException {
+        String headerLine = in.next();
         if (headerLine == null || headerLine.isBlank()) {
             throw DatasetException.at(file, 1, 0, null, "expected a header row naming the columns, found "
                     + (headerLine == null ? "an empty file" : "a blank line"));
@@ -79,14 +80,15 @@ public final class CsvReader {
                 throw DatasetException.at(file, 1, c + 1, null, "empty column name in the header");
             }
             if (header.subList(0, c).contains(name)) {
-                throw DatasetException.at(file, 1, c + 1, name, "column name '" + name + "' appears twice");
+                throw DatasetException.at(file, 1, c + 1, name, "column name " + Excerpt.quoted(name) + " appears twice");
             }
             if (name.equals(labelColumn)) {
                 labelAt = c;
             }
         }
         if (labelAt < 0) {
-            throw DatasetException.at(file, 1, 0, null, "no label column '" + labelColumn + "'; the columns are " + header);
+            throw DatasetException.at(file, 1, 0, null, "no label column " + Excerpt.quoted(labelColumn)
+                    + "; the columns are " + Excerpt.list(header));
         }
         if (header.size() < 2) {
             throw DatasetException.at(file, 1, 0, null, "only the label column: there are no feature columns");
@@ -97,10 +99,9 @@ public final class CsvReader {
         float[] features = new float[dims * 64];
         int[] labels = new int[64];
         int rows = 0;
-        int lineNo = 1;
         String line;
-        while ((line = in.readLine()) != null) {
-            lineNo++;
+        while ((line = in.next()) != null) {
+            long lineNo = in.lineNumber();
             if (line.isBlank()) {
                 continue;
             }
@@ -110,6 +111,10 @@ public final class CsvReader {
                         + header.size() + " columns");
             }
             if (rows == labels.length) {
+                if ((long) rows * 2 * dims > Integer.MAX_VALUE - 8) {
+                    throw DatasetException.at(file, lineNo, 0, null, "more than " + rows + " rows of " + dims
+                            + " features: more values than one Java array can hold");
+                }
                 labels = Arrays.copyOf(labels, rows * 2);
                 features = Arrays.copyOf(features, rows * 2 * dims);
             }
@@ -124,25 +129,30 @@ public final class CsvReader {
             }
             rows++;
         }
+        if (rows == 0) {
+            long blank = in.lineNumber() - 1;
+            throw new DatasetException(file, -1, "has no rows, only the header (line 1)"
+                    + (blank == 0 ? "" : " and " + blank + (blank == 1 ? " blank line" : " blank lines")));
+        }
         return new Table(file, List.copyOf(featureColumns), Arrays.copyOf(features, rows * dims),
                 Arrays.copyOf(labels, rows), rows);
     }
 
-    private static float number(Path file, int line, int column, String name, String cell) {
+    private static float number(Path file, long line, int column, String name, String cell) {
         float v;
         try {
             v = Float.parseFloat(cell);
         } catch (NumberFormatException e) {
-            throw DatasetException.at(file, line, column, name, (cell.isEmpty() ? "empty cell" : "'" + cell + "'")
+            throw DatasetException.at(file, line, column, name, (cell.isEmpty() ? "empty cell" : Excerpt.quoted(cell))
                     + " is not a number");
         }
         if (!Float.isFinite(v)) {
-            throw DatasetException.at(file, line, column, name, "'" + cell + "' is not a finite number");
+            throw DatasetException.at(file, line, column, name, Excerpt.quoted(cell) + " is not a finite number");
         }
         return v;
     }
 
-    private static int label(Path file, int line, int column, String name, String cell) {
+    private static int label(Path file, long line, int column, String name, String cell) {
         double v;
         try {
             v = Double.parseDouble(cell);
@@ -150,14 +160,14 @@ public final class CsvReader {
             v = Double.NaN;
         }
         if (!(v >= 0 && v < MAX_LABEL) || v != Math.rint(v)) {
-            throw DatasetException.at(file, line, column, name, "label '" + cell
-                    + "' is not a class index (an integer 0.." + (MAX_LABEL - 1) + ")");
+            throw DatasetException.at(file, line, column, name, "label " + Excerpt.quoted(cell)
+                    + " is not a class index (an integer 0.." + (MAX_LABEL - 1) + ")");
         }
         return (int) v;
     }
 
     /** Splits one line into trimmed fields; a quoted field may hold commas and doubled quotes. */
-    static List<String> split(Path file, int line, String text) {
+    static List<String> split(Path file, long line, String text) {
         List<String> out = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         int i = 0;

@@ -1,5 +1,6 @@
 package dev.adjoint.data;
 
+import dev.adjoint.io.Excerpt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -139,9 +140,18 @@ public final class Datasets {
     public static Split csv(Path train, Path test, String labelColumn) {
         CsvReader.Table a = CsvReader.read(train, labelColumn);
         CsvReader.Table b = CsvReader.read(test, labelColumn);
-        if (!a.featureColumns().equals(b.featureColumns())) {
-            throw new DatasetException(test, -1, "feature columns " + b.featureColumns() + " differ from those of "
-                    + train + ": " + a.featureColumns());
+        List<String> fa = a.featureColumns();
+        List<String> fb = b.featureColumns();
+        if (!fa.equals(fb)) {
+            int c = 0;
+            while (c < Math.min(fa.size(), fb.size()) && fa.get(c).equals(fb.get(c))) {
+                c++;
+            }
+            String where = c < Math.min(fa.size(), fb.size())
+                    ? "feature " + (c + 1) + " is " + Excerpt.quoted(fb.get(c)) + " here but " + Excerpt.quoted(fa.get(c)) + " there"
+                    : fb.size() + " feature columns here, " + fa.size() + " there";
+            throw new DatasetException(test, -1, "feature columns " + Excerpt.list(fb) + " differ from those of "
+                    + train + ": " + Excerpt.list(fa) + " (" + where + ")");
         }
         int classes = Math.max(1, Math.max(a.classes(), b.classes()));
         return new Split(a.toDataset(train.getFileName().toString(), classes),
