@@ -135,11 +135,34 @@ public final class Datasets {
 
     /**
      * Train and test tables from CSV (see {@link CsvReader}); both must have the same columns in the
-     * same order, and K is the largest label of either + 1.
+     * same order. The classes are the distinct labels of the training file, ascending (class index
+     * = rank); a test label the training file does not have is a {@link DatasetException} naming
+     * the test file, its line and the label.
      */
     public static Split csv(Path train, Path test, String labelColumn) {
         CsvReader.Table a = CsvReader.read(train, labelColumn);
-        CsvReader.Table b = CsvReader.read(test, labelColumn);
+        int[] labelValues = a.labelValues();
+        CsvReader.Table b = CsvReader.read(test, labelColumn, labelValues, "the training file " + train);
+        return csvSplit(train, a, test, b, labelValues);
+    }
+
+    /**
+     * Train and test tables from CSV whose classes are {@code labelValues} (ascending, distinct:
+     * the class list a model was trained with, e.g. from its checkpoint), not those of the
+     * training file; a label of either file outside the list is a {@link DatasetException} naming
+     * the file, the line, the label and {@code classesFrom} (where the list came from:
+     * "checkpoint runs/a").
+     *
+     * @throws IllegalArgumentException if {@code labelValues} is empty or not strictly ascending
+     *         within 0..16777215 (check a list that comes from a file before passing it)
+     */
+    public static Split csv(Path train, Path test, String labelColumn, int[] labelValues, String classesFrom) {
+        CsvReader.Table a = CsvReader.read(train, labelColumn, labelValues, classesFrom);
+        CsvReader.Table b = CsvReader.read(test, labelColumn, labelValues, classesFrom);
+        return csvSplit(train, a, test, b, labelValues);
+    }
+
+    private static Split csvSplit(Path train, CsvReader.Table a, Path test, CsvReader.Table b, int[] labelValues) {
         List<String> fa = a.featureColumns();
         List<String> fb = b.featureColumns();
         if (!fa.equals(fb)) {
@@ -153,8 +176,7 @@ public final class Datasets {
             throw new DatasetException(test, -1, "feature columns " + Excerpt.list(fb) + " differ from those of "
                     + train + ": " + Excerpt.list(fa) + " (" + where + ")");
         }
-        int classes = Math.max(1, Math.max(a.classes(), b.classes()));
-        return new Split(a.toDataset(train.getFileName().toString(), classes),
-                b.toDataset(test.getFileName().toString(), classes));
+        return new Split(a.toDataset(train.getFileName().toString(), labelValues),
+                b.toDataset(test.getFileName().toString(), labelValues));
     }
 }

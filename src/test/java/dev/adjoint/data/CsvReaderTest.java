@@ -39,15 +39,74 @@ class CsvReaderTest {
         assertArrayEquals(new float[] {1, 0, 2}, d.labels());
     }
 
+    /**
+     * The issue's case: one label of 1000000 built a model with 1,000,001 outputs, and a test label
+     * the training set lacks widened the output layer. The classes are the training file's distinct
+     * labels, in ascending order; class index = rank.
+     */
     @Test
-    void splitInfersClassesFromBothFiles() throws IOException {
-        Split s = Datasets.csv(csv("a.csv", "y,a,b\n0,1,2\n1,3,4\n"), csv("b.csv", "y,a,b\n3,5,6\n"), "y");
-        assertEquals(4, s.train().classes());
-        assertEquals(4, s.test().classes());
-        assertArrayEquals(new float[] {5, 6}, s.test().features());
-        DatasetException e = assertThrows(DatasetException.class,
+    void theClassesAreTheDistinctLabelsOfTheTrainingFile() throws IOException {
+        Path train = csv("train.csv", "y,a,b\n1000000,1,2\n3,3,4\n7.0,5,6\n3,7,8\n");
+        Split s = Datasets.csv(train, csv("test.csv", "y,a,b\n7,5,6\n1000000,1,1\n"), "y");
+        assertEquals(3, s.train().classes());
+        assertArrayEquals(new int[] {3, 7, 1000000}, s.train().labelValues());
+        assertArrayEquals(new int[] {3, 7, 1000000}, s.test().labelValues());
+        assertArrayEquals(new float[] {2, 0, 1, 0}, s.train().labels());
+        assertArrayEquals(new float[] {1, 2}, s.test().labels());
+        assertArrayEquals(new float[] {5, 6, 1, 1}, s.test().features());
+
+        Path test = csv("unseen.csv", "y,a,b\n3,5,6\n\n5,1,1\n");
+        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.csv(train, test, "y"));
+        assertEquals(test + ": line 4, column 1 (y): label 5 is not one of the 3 classes of the training file " + train
+                + ": [3, 7, 1000000]; a model trained on those has no output for it", e.getMessage());
+        assertEquals(test, e.file());
+
+        // labels 0..K-1, all present, are their own class indices: what worked before is unchanged
+        Split same = Datasets.csv(csv("a.csv", "y,a,b\n0,1,2\n2,3,4\n1,5,6\n"), csv("b.csv", "y,a,b\n2,5,6\n"), "y");
+        assertEquals(3, same.test().classes());
+        assertArrayEquals(new int[] {0, 1, 2}, same.train().labelValues());
+        assertArrayEquals(new float[] {0, 2, 1}, same.train().labels());
+        assertArrayEquals(new float[] {2}, same.test().labels());
+        Dataset one = CsvReader.dataset(csv("one.csv", "y,a\n4,1\n9,2\n"), "y");
+        assertArrayEquals(new int[] {4, 9}, one.labelValues());
+        assertArrayEquals(new float[] {0, 1}, one.labels());
+
+        e = assertThrows(DatasetException.class,
                 () -> Datasets.csv(csv("c.csv", "y,a,b\n0,1,2\n"), csv("d.csv", "y,b,a\n0,1,2\n"), "y"));
-        assertTrue(e.getMessage().contains("d.csv") && e.getMessage().contains("[b, a]"), e.getMessage());
+        assertTrue(e.getMessage().contains("d.csv") && e.getMessage().contains("[b, a]")
+                && e.getMessage().contains("feature 1 is 'b' here but 'a' there"), e.getMessage());
+    }
+
+    /** What eval and predict on a checkpoint use: the class list the model was trained with, not the file's. */
+    @Test
+    void aGivenClassListIsUsedAsIs() throws IOException {
+        int[] classes = {0, 2, 5, 9};
+        Path train = csv("t.csv", "y,a\n2,1\n5,2\n");
+        Path test = csv("u.csv", "y,a\n9,3\n");
+        Split s = Datasets.csv(train, test, "y", classes, "checkpoint runs/a");
+        assertEquals(4, s.train().classes());
+        assertArrayEquals(classes, s.test().labelValues());
+        assertArrayEquals(new float[] {1, 2}, s.train().labels());
+        assertArrayEquals(new float[] {3}, s.test().labels());
+        Dataset d = CsvReader.dataset(test, "y", classes, "checkpoint runs/a");
+        assertArrayEquals(new float[] {3}, d.labels());
+        Path bad = csv("v.csv", "y,a\n0,1\n1,3\n");
+        DatasetException e = assertThrows(DatasetException.class, () -> CsvReader.dataset(bad, "y", classes, "checkpoint runs/a"));
+        assertEquals(bad + ": line 3, column 1 (y): label 1 is not one of the 4 classes of checkpoint runs/a: [0, 2, 5, 9]; "
+                + "a model trained on those has no output for it", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> CsvReader.read(test, "y", new int[] {2, 1}, "x"));
+        assertThrows(IllegalArgumentException.class, () -> CsvReader.read(test, "y", new int[0], "x"));
+
+        // a long class list is cut in the message
+        StringBuilder many = new StringBuilder("y,a\n");
+        for (int i = 0; i < 1000; i++) {
+            many.append(i).append(",1\n");
+        }
+        Path wide = csv("wide.csv", many.toString());
+        Path t2 = csv("t2.csv", "y,a\n1000,1\n");
+        e = assertThrows(DatasetException.class, () -> Datasets.csv(wide, t2, "y"));
+        assertTrue(e.getMessage().endsWith(": [0, 1, 2, 3, 4, ..., 995, 996, 997, 998, 999] (1000 items); a model trained on "
+                + "those has no output for it"), e.getMessage());
     }
 
     /** A 50 MB cell was echoed into one 50 MB error line; 1 MB shows the rule. */
@@ -56,7 +115,7 @@ class CsvReaderTest {
         String big = "x".repeat(1 << 20);
         String cut = "x".repeat(40) + "...";
         rejected("a,b,label\n1," + big + ",0\n", "line 2, column 2 (b): '" + cut + "' (1048576 characters) is not a number");
-        rejected("a,label\n1," + big + "\n", "label '" + cut + "' (1048576 characters) is not a class index");
+        rejected("a,label\n1," + big + "\n", "label '" + cut + "' (1048576 characters) is not a class label");
         rejected("a," + big + ",label\n1,2,0\n1,2\n", "line 3: 2 cells");
         rejected(big + "," + big + ",label\n", "line 1, column 2 (" + cut + " (1048576 characters)): column name '" + cut
                 + "' (1048576 characters) appears twice");
@@ -161,7 +220,7 @@ class CsvReaderTest {
         rejected("a,b,label\n1,x2,0\n", "line 2, column 2 (b)", "'x2' is not a number");
         rejected("a,b,label\n1,,0\n", "line 2, column 2 (b)", "empty cell");
         rejected("a,b,label\n1,NaN,0\n", "column 2 (b)", "finite");
-        rejected("a,label\n1,-1\n", "line 2, column 2 (label)", "'-1' is not a class index");
+        rejected("a,label\n1,-1\n", "line 2, column 2 (label)", "'-1' is not a class label (an integer 0..16777215)");
         rejected("a,label\n1,0.5\n", "line 2, column 2 (label)", "'0.5'");
         rejected("a,label\n1,cat\n", "'cat'");
         rejected("a,b\n1,2\n", "line 1", "no label column 'label'", "[a, b]");

@@ -149,6 +149,19 @@ class DatasetsTest {
     }
 
     @Test
+    void classesStandForLabelValues() {
+        Dataset d = new Dataset("toy", new float[4], new float[] {1, 0}, 2, 2, 2);
+        assertArrayEquals(new int[] {0, 1}, d.labelValues(), "by default class i is label i");
+        Dataset v = new Dataset("toy", new float[4], new float[] {1, 0}, 2, 2, 2, new int[] {3, 8});
+        assertArrayEquals(new int[] {3, 8}, v.labelValues());
+        assertThrows(IllegalArgumentException.class, () -> new Dataset("toy", new float[4], new float[2], 2, 2, 2, new int[] {3}));
+        assertThrows(IllegalArgumentException.class, () -> new Dataset("toy", new float[4], new float[2], 2, 2, 2, new int[] {8, 3}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Split(d, v));
+        assertTrue(e.getMessage().contains("[0, 1]") && e.getMessage().contains("[3, 8]"), e.getMessage());
+        assertArrayEquals(new int[] {0, 1, 2}, Datasets.spiral(3, 5, 1).test().labelValues());
+    }
+
+    @Test
     void realFashionMnistLoadsWhenInstalled() {
         Path d = Datasets.DEFAULT_FASHION_MNIST;
         Assumptions.assumeTrue(Datasets.fashionMnistAvailable(d),
