@@ -79,8 +79,12 @@ final class EvalCommand {
         });
     }
 
+    /** Class {@code c}'s name: Fashion-MNIST's, else the label it stands for in the data (a CSV's labels {3, 7}: class 1 is "class 7"). */
     private static String name(Dataset d, int c) {
-        return d.name().toLowerCase(Locale.ROOT).contains("fashion") && c < FASHION.size() ? FASHION.get(c) : "class " + c;
+        if (d.name().toLowerCase(Locale.ROOT).contains("fashion") && c < FASHION.size()) {
+            return FASHION.get(c);
+        }
+        return "class " + (c < d.labelValues().length ? d.labelValues()[c] : c);
     }
 
     interface Body {

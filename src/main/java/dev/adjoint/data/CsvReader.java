@@ -1,11 +1,10 @@
 package dev.adjoint.data;
 
-import java.io.BufferedReader;
+import dev.adjoint.io.Excerpt;
+import dev.adjoint.io.InputFile;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,10 +12,20 @@ import java.util.List;
 
 /**
  * Reads a classification table from CSV: a header row naming the columns, one column of class
- * labels (integers 0..K-1, K inferred as the largest label + 1; "3.0" counts as 3), every other
- * column a numeric feature. Fields are separated by commas and may be double-quoted (RFC 4180);
- * blank lines are skipped. A ragged row, a non-numeric cell or a bad label rejects the file whole
- * with a {@link DatasetException} naming the file, the line and the column.
+ * labels (integers 0..16777215; "3.0" counts as 3), every other column a numeric feature. Fields
+ * are separated by commas and may be double-quoted (RFC 4180); blank lines are skipped. The file
+ * must be UTF-8 (a byte order mark is allowed).
+ *
+ * <p>The classes are the distinct label values of the training data, in ascending order, and a
+ * label's class index is its rank among them (what scikit-learn's {@code LabelEncoder} does): labels
+ * 0..K-1, all present, are their own indices; labels {3, 7, 1000000} are classes 0, 1 and 2 of a
+ * 3-class model. Another file (a test set, or data for a trained model) is read against that class
+ * list, and a label outside it is an error: the model has no output for it.
+ *
+ * <p>A ragged row, a non-numeric cell, a bad or unknown label, bytes that are not UTF-8 or a file
+ * without rows reject the file whole with a {@link DatasetException} naming the file, the line and
+ * the column (and the byte offset for bad UTF-8). Text from the file is quoted in a message cut
+ * short ({@link Excerpt}).
  */
 public final class CsvReader {
     /** Labels must be exactly representable as floats. */
@@ -24,46 +33,94 @@ public final class CsvReader {
 
     private CsvReader() {}
 
-    /** A parsed table: features row-major ({@code rows × featureColumns.size()}) and labels. */
+    /**
+     * A parsed table: features row-major ({@code rows × featureColumns.size()}) and each row's
+     * label as written in the file (a label value, not yet a class index).
+     */
     public record Table(Path file, List<String> featureColumns, float[] features, int[] labels, int rows) {
-        /** Largest label + 1 (0 for an empty table). */
-        public int classes() {
-            int k = 0;
-            for (int y : labels) {
-                k = Math.max(k, y + 1);
-            }
-            return k;
+        /** The distinct label values, ascending: the class list of a model trained on this table. */
+        public int[] labelValues() {
+            return Arrays.stream(labels).distinct().sorted().toArray();
         }
 
-        /** This table as a dataset with {@code classes} classes (at least {@link #classes()}). */
-        public Dataset toDataset(String name, int classes) {
+        /** How many distinct label values there are. */
+        public int classes() {
+            return labelValues().length;
+        }
+
+        /**
+         * This table as a dataset whose class {@code i} is label value {@code labelValues[i]}
+         * (ascending, distinct; every label of the table must be one of them, as
+         * {@link #read(Path, String, int[], String)} makes sure).
+         */
+        public Dataset toDataset(String name, int[] labelValues) {
+            checkLabelValues(labelValues);
             float[] y = new float[rows];
             for (int i = 0; i < rows; i++) {
-                y[i] = labels[i];
+                int k = Arrays.binarySearch(labelValues, labels[i]);
+                if (k < 0) {
+                    throw new IllegalArgumentException("CsvReader.Table " + file + ": label " + labels[i] + " of row " + i
+                            + " is not one of the class labels " + Dataset.labelList(labelValues));
+                }
+                y[i] = k;
             }
-            return new Dataset(name, features, y, rows, featureColumns.size(), classes);
+            return new Dataset(name, features, y, rows, featureColumns.size(), labelValues.length, labelValues.clone());
         }
     }
 
-    /** A dataset named after the file, with K inferred from its labels. */
+    /** A dataset named after the file, whose classes are its distinct labels. */
     public static Dataset dataset(Path file, String labelColumn) {
         Table t = read(file, labelColumn);
-        return t.toDataset(file.getFileName().toString(), Math.max(1, t.classes()));
+        return t.toDataset(file.getFileName().toString(), t.labelValues());
     }
 
-    /** Reads and checks the whole file. */
+    /**
+     * A dataset named after the file, whose classes are {@code labelValues} (ascending, distinct),
+     * e.g. the class list a model was trained with; a label outside it is a {@link DatasetException}
+     * naming the file, the line and the label, and {@code classesFrom} (where the list came from,
+     * e.g. "the training file /data/train.csv" or "checkpoint runs/a").
+     */
+    public static Dataset dataset(Path file, String labelColumn, int[] labelValues, String classesFrom) {
+        return read(file, labelColumn, labelValues, classesFrom).toDataset(file.getFileName().toString(), labelValues);
+    }
+
+    /** Reads and checks the whole file; any label 0..16777215 is accepted. */
     public static Table read(Path file, String labelColumn) {
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return parse(file, in, labelColumn);
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("CSV file " + file + " does not exist", e);
+        return read(file, labelColumn, null, null);
+    }
+
+    /**
+     * Reads and checks the whole file; every label must be one of {@code labelValues} (ascending,
+     * distinct; null accepts any), else a {@link DatasetException} names the line, the label and
+     * the class list, which came from {@code classesFrom}.
+     */
+    public static Table read(Path file, String labelColumn, int[] labelValues, String classesFrom) {
+        if (labelValues != null) {
+            checkLabelValues(labelValues);
+        }
+        try (InputStream in = InputFile.newInputStream(file, "CSV file")) {
+            return parse(file, new Utf8Lines(file, in), labelColumn, labelValues, classesFrom);
         } catch (IOException e) {
             throw new UncheckedIOException("reading CSV file " + file + ": " + e, e);
         }
     }
 
-    private static Table parse(Path file, BufferedReader in, String labelColumn) throws IOException {
-        String headerLine = in.readLine();
+    /** Throws unless {@code labelValues} is a non-empty, strictly ascending list of labels 0..16777215. */
+    static void checkLabelValues(int[] labelValues) {
+        if (labelValues == null || labelValues.length == 0) {
+            throw new IllegalArgumentException("CsvReader: a class list needs at least one label value");
+        }
+        for (int i = 0; i < labelValues.length; i++) {
+            if (labelValues[i] < 0 || labelValues[i] >= MAX_LABEL || (i > 0 && labelValues[i] <= labelValues[i - 1])) {
+                throw new IllegalArgumentException("CsvReader: the class list " + Dataset.labelList(labelValues)
+                        + " must hold distinct labels 0.." + (MAX_LABEL - 1) + " in ascending order");
+            }
+        }
+    }
+
+    private static Table parse(Path file, Utf8Lines in, String labelColumn, int[] labelValues, String classesFrom)
+            throws IOException {
+        String headerLine = in.next();
         if (headerLine == null || headerLine.isBlank()) {
             throw DatasetException.at(file, 1, 0, null, "expected a header row naming the columns, found "
                     + (headerLine == null ? "an empty file" : "a blank line"));
@@ -79,14 +136,15 @@ public final class CsvReader {
                 throw DatasetException.at(file, 1, c + 1, null, "empty column name in the header");
             }
             if (header.subList(0, c).contains(name)) {
-                throw DatasetException.at(file, 1, c + 1, name, "column name '" + name + "' appears twice");
+                throw DatasetException.at(file, 1, c + 1, name, "column name " + Excerpt.quoted(name) + " appears twice");
             }
             if (name.equals(labelColumn)) {
                 labelAt = c;
             }
         }
         if (labelAt < 0) {
-            throw DatasetException.at(file, 1, 0, null, "no label column '" + labelColumn + "'; the columns are " + header);
+            throw DatasetException.at(file, 1, 0, null, "no label column " + Excerpt.quoted(labelColumn)
+                    + "; the columns are " + Excerpt.list(header));
         }
         if (header.size() < 2) {
             throw DatasetException.at(file, 1, 0, null, "only the label column: there are no feature columns");
@@ -97,10 +155,9 @@ public final class CsvReader {
         float[] features = new float[dims * 64];
         int[] labels = new int[64];
         int rows = 0;
-        int lineNo = 1;
         String line;
-        while ((line = in.readLine()) != null) {
-            lineNo++;
+        while ((line = in.next()) != null) {
+            long lineNo = in.lineNumber();
             if (line.isBlank()) {
                 continue;
             }
@@ -110,6 +167,10 @@ public final class CsvReader {
                         + header.size() + " columns");
             }
             if (rows == labels.length) {
+                if ((long) rows * 2 * dims > Integer.MAX_VALUE - 8) {
+                    throw DatasetException.at(file, lineNo, 0, null, "more than " + rows + " rows of " + dims
+                            + " features: more values than one Java array can hold");
+                }
                 labels = Arrays.copyOf(labels, rows * 2);
                 features = Arrays.copyOf(features, rows * 2 * dims);
             }
@@ -117,32 +178,38 @@ public final class CsvReader {
             for (int c = 0; c < cells.size(); c++) {
                 String cell = cells.get(c);
                 if (c == labelAt) {
-                    labels[rows] = label(file, lineNo, c + 1, header.get(c), cell);
+                    labels[rows] = label(file, lineNo, c + 1, header.get(c), cell, labelValues, classesFrom);
                 } else {
                     features[f++] = number(file, lineNo, c + 1, header.get(c), cell);
                 }
             }
             rows++;
         }
+        if (rows == 0) {
+            long blank = in.lineNumber() - 1;
+            throw new DatasetException(file, -1, "has no rows, only the header (line 1)"
+                    + (blank == 0 ? "" : " and " + blank + (blank == 1 ? " blank line" : " blank lines")));
+        }
         return new Table(file, List.copyOf(featureColumns), Arrays.copyOf(features, rows * dims),
                 Arrays.copyOf(labels, rows), rows);
     }
 
-    private static float number(Path file, int line, int column, String name, String cell) {
+    private static float number(Path file, long line, int column, String name, String cell) {
         float v;
         try {
             v = Float.parseFloat(cell);
         } catch (NumberFormatException e) {
-            throw DatasetException.at(file, line, column, name, (cell.isEmpty() ? "empty cell" : "'" + cell + "'")
+            throw DatasetException.at(file, line, column, name, (cell.isEmpty() ? "empty cell" : Excerpt.quoted(cell))
                     + " is not a number");
         }
         if (!Float.isFinite(v)) {
-            throw DatasetException.at(file, line, column, name, "'" + cell + "' is not a finite number");
+            throw DatasetException.at(file, line, column, name, Excerpt.quoted(cell) + " is not a finite number");
         }
         return v;
     }
 
-    private static int label(Path file, int line, int column, String name, String cell) {
+    private static int label(Path file, long line, int column, String name, String cell, int[] labelValues,
+            String classesFrom) {
         double v;
         try {
             v = Double.parseDouble(cell);
@@ -150,14 +217,20 @@ public final class CsvReader {
             v = Double.NaN;
         }
         if (!(v >= 0 && v < MAX_LABEL) || v != Math.rint(v)) {
-            throw DatasetException.at(file, line, column, name, "label '" + cell
-                    + "' is not a class index (an integer 0.." + (MAX_LABEL - 1) + ")");
+            throw DatasetException.at(file, line, column, name, "label " + Excerpt.quoted(cell)
+                    + " is not a class label (an integer 0.." + (MAX_LABEL - 1) + ")");
         }
-        return (int) v;
+        int y = (int) v;
+        if (labelValues != null && Arrays.binarySearch(labelValues, y) < 0) {
+            throw DatasetException.at(file, line, column, name, "label " + y + " is not one of the " + labelValues.length
+                    + " classes of " + classesFrom + ": " + Dataset.labelList(labelValues)
+                    + "; a model trained on those has no output for it");
+        }
+        return y;
     }
 
     /** Splits one line into trimmed fields; a quoted field may hold commas and doubled quotes. */
-    static List<String> split(Path file, int line, String text) {
+    static List<String> split(Path file, long line, String text) {
         List<String> out = new ArrayList<>();
         StringBuilder field = new StringBuilder();
         int i = 0;

@@ -9,10 +9,15 @@ package dev.adjoint.data;
  * @param size     number of samples
  * @param dims     features per sample
  * @param classes  number of classes
+ * @param labelValues the label each class stands for in the data it came from, ascending: class
+ *                 {@code i} is label {@code labelValues[i]} (a CSV with labels {3, 7} has classes
+ *                 0 and 1 for labels 3 and 7); null means {@code 0..classes-1}. A model trained on
+ *                 this dataset predicts class indices; this list turns them back into labels, and a
+ *                 checkpoint keeps it so that later data is read with the same classes
  */
-public record Dataset(String name, float[] features, float[] labels, int size, int dims, int classes) {
+public record Dataset(String name, float[] features, float[] labels, int size, int dims, int classes, int[] labelValues) {
 
-    /** Checks the lengths and that every label is a class index. */
+    /** Checks the lengths, that every label is a class index and that the class labels ascend. */
     public Dataset {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("Dataset: a name is required");
@@ -38,6 +43,29 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
                         + " is not a class index 0.." + (classes - 1));
             }
         }
+        if (labelValues == null) {
+            labelValues = java.util.stream.IntStream.range(0, classes).toArray();
+        }
+        if (labelValues.length != classes) {
+            throw new IllegalArgumentException("Dataset '" + name + "': " + labelValues.length + " label values for "
+                    + classes + " classes");
+        }
+        for (int i = 1; i < classes; i++) {
+            if (labelValues[i] <= labelValues[i - 1]) {
+                throw new IllegalArgumentException("Dataset '" + name + "': label values " + labelList(labelValues)
+                        + " must be distinct and ascending");
+            }
+        }
+    }
+
+    /** A dataset whose class {@code i} is label {@code i}. */
+    public Dataset(String name, float[] features, float[] labels, int size, int dims, int classes) {
+        this(name, features, labels, size, dims, classes, null);
+    }
+
+    /** A list of label values for a message: {@code [0, 1, 2]}, or its ends and its length when it is long. */
+    static String labelList(int[] values) {
+        return dev.adjoint.io.Excerpt.list(java.util.Arrays.stream(values).boxed().toList());
     }
 
     /** How many samples each class has. */

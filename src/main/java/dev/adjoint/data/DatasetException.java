@@ -1,5 +1,6 @@
 package dev.adjoint.data;
 
+import dev.adjoint.io.Excerpt;
 import java.nio.file.Path;
 
 /**
@@ -22,10 +23,10 @@ public class DatasetException extends RuntimeException {
         this.offset = offset;
     }
 
-    /** A problem in a text file, at a 1-based line and column. */
-    static DatasetException at(Path file, int line, int column, String columnName, String what) {
+    /** A problem in a text file, at a 1-based line and column (0: the whole line); the column's name is cut short. */
+    static DatasetException at(Path file, long line, int column, String columnName, String what) {
         return new DatasetException(file, -1, "line " + line + (column > 0 ? ", column " + column
-                + (columnName != null ? " (" + columnName + ")" : "") : "") + ": " + what);
+                + (columnName != null ? " (" + Excerpt.of(columnName) + ")" : "") : "") + ": " + what);
     }
 
     public Path file() {

@@ -1,5 +1,6 @@
 package dev.adjoint.data;
 
+import dev.adjoint.io.Excerpt;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -58,7 +59,7 @@ public final class Datasets {
     /**
      * Fashion-MNIST from {@code dir}: the four IDX files as Debian names them
      * ({@code train-images-idx3-ubyte.gz}, ...), gzip-compressed or not (also without {@code .gz}),
-     * pixels scaled to [0, 1], 784 dims, 10 classes.
+     * pixels scaled to [0, 1], 784 dims, 10 classes. Train and test images must have the same size.
      */
     public static Split fashionMnist(Path dir) {
         Path[] files = new Path[FASHION_FILES.length];
@@ -69,8 +70,16 @@ public final class Datasets {
                         + String.join(", ", FASHION_FILES) + "; Debian: apt install dataset-fashion-mnist)");
             }
         }
-        return new Split(idxDataset("fashion-mnist-train", files[0], files[1], 10),
-                idxDataset("fashion-mnist-test", files[2], files[3], 10));
+        int[] trainShape = new int[3];
+        int[] testShape = new int[3];
+        Dataset train = idxDataset("fashion-mnist-train", files[0], files[1], 10, trainShape);
+        Dataset test = idxDataset("fashion-mnist-test", files[2], files[3], 10, testShape);
+        if (trainShape[1] != testShape[1] || trainShape[2] != testShape[2]) {
+            throw new DatasetException(files[2], 8, "its images are " + testShape[1] + "×" + testShape[2]
+                    + " pixels but those of the training set " + files[0] + " are " + trainShape[1] + "×" + trainShape[2]
+                    + "; a model takes one image size");
+        }
+        return new Split(train, test);
     }
 
     /** Whether {@code dir} holds all four Fashion-MNIST files. */
@@ -95,8 +104,19 @@ public final class Datasets {
 
     /** A dataset from an IDX image file and its IDX label file. */
     public static Dataset idxDataset(String name, Path images, Path labels, int classes) {
-        int[] shape = new int[3];
+        return idxDataset(name, images, labels, classes, new int[3]);
+    }
+
+    /** {@code shape} receives [n, rows, cols] of the images. */
+    private static Dataset idxDataset(String name, Path images, Path labels, int classes, int[] shape) {
         float[] x = IdxReader.images(images, shape);
+        if (shape[0] == 0) {
+            throw new DatasetException(images, 4, "has no samples: its header announces 0 images");
+        }
+        if (shape[1] == 0 || shape[2] == 0) {
+            throw new DatasetException(images, 8, "its images are " + shape[1] + "×" + shape[2]
+                    + " pixels: an image needs at least one");
+        }
         float[] y = IdxReader.labels(labels);
         if (y.length != shape[0]) {
             throw new DatasetException(labels, -1, y.length + " labels, but " + images.getFileName() + " has "
@@ -115,17 +135,48 @@ public final class Datasets {
 
     /**
      * Train and test tables from CSV (see {@link CsvReader}); both must have the same columns in the
-     * same order, and K is the largest label of either + 1.
+     * same order. The classes are the distinct labels of the training file, ascending (class index
+     * = rank); a test label the training file does not have is a {@link DatasetException} naming
+     * the test file, its line and the label.
      */
     public static Split csv(Path train, Path test, String labelColumn) {
         CsvReader.Table a = CsvReader.read(train, labelColumn);
-        CsvReader.Table b = CsvReader.read(test, labelColumn);
-        if (!a.featureColumns().equals(b.featureColumns())) {
-            throw new DatasetException(test, -1, "feature columns " + b.featureColumns() + " differ from those of "
-                    + train + ": " + a.featureColumns());
+        int[] labelValues = a.labelValues();
+        CsvReader.Table b = CsvReader.read(test, labelColumn, labelValues, "the training file " + train);
+        return csvSplit(train, a, test, b, labelValues);
+    }
+
+    /**
+     * Train and test tables from CSV whose classes are {@code labelValues} (ascending, distinct:
+     * the class list a model was trained with, e.g. from its checkpoint), not those of the
+     * training file; a label of either file outside the list is a {@link DatasetException} naming
+     * the file, the line, the label and {@code classesFrom} (where the list came from:
+     * "checkpoint runs/a").
+     *
+     * @throws IllegalArgumentException if {@code labelValues} is empty or not strictly ascending
+     *         within 0..16777215 (check a list that comes from a file before passing it)
+     */
+    public static Split csv(Path train, Path test, String labelColumn, int[] labelValues, String classesFrom) {
+        CsvReader.Table a = CsvReader.read(train, labelColumn, labelValues, classesFrom);
+        CsvReader.Table b = CsvReader.read(test, labelColumn, labelValues, classesFrom);
+        return csvSplit(train, a, test, b, labelValues);
+    }
+
+    private static Split csvSplit(Path train, CsvReader.Table a, Path test, CsvReader.Table b, int[] labelValues) {
+        List<String> fa = a.featureColumns();
+        List<String> fb = b.featureColumns();
+        if (!fa.equals(fb)) {
+            int c = 0;
+            while (c < Math.min(fa.size(), fb.size()) && fa.get(c).equals(fb.get(c))) {
+                c++;
+            }
+            String where = c < Math.min(fa.size(), fb.size())
+                    ? "feature " + (c + 1) + " is " + Excerpt.quoted(fb.get(c)) + " here but " + Excerpt.quoted(fa.get(c)) + " there"
+                    : fb.size() + " feature columns here, " + fa.size() + " there";
+            throw new DatasetException(test, -1, "feature columns " + Excerpt.list(fb) + " differ from those of "
+                    + train + ": " + Excerpt.list(fa) + " (" + where + ")");
         }
-        int classes = Math.max(1, Math.max(a.classes(), b.classes()));
-        return new Split(a.toDataset(train.getFileName().toString(), classes),
-                b.toDataset(test.getFileName().toString(), classes));
+        return new Split(a.toDataset(train.getFileName().toString(), labelValues),
+                b.toDataset(test.getFileName().toString(), labelValues));
     }
 }

@@ -1,13 +1,12 @@
 package dev.adjoint.data;
 
+import dev.adjoint.io.InputFile;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPInputStream;
@@ -113,7 +112,7 @@ public final class IdxReader {
 
     /** The file's bytes, decompressed if it is gzip. */
     private static Contents load(Path file) {
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+        try (InputStream raw = new BufferedInputStream(InputFile.newInputStream(file, "IDX file"), 1 << 16)) {
             raw.mark(2);
             boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
             raw.reset();
@@ -121,8 +120,6 @@ public final class IdxReader {
                 return new Contents(raw.readAllBytes(), false);
             }
             return new Contents(gunzip(file, raw), true);
-        } catch (NoSuchFileException e) {
-            throw new UncheckedIOException("IDX file " + file + " does not exist", e);
         } catch (IOException e) {
             throw new UncheckedIOException("reading IDX file " + file + ": " + e, e);
         }

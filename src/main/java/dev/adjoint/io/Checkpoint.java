@@ -51,6 +51,8 @@ public final class Checkpoint {
     static final String CONFIG_JSON = "config";
     static final String CONFIG_SHA256 = "config_sha256";
     static final String PREVIOUS_SHA256 = "previous_config_sha256";
+    /** A config.json larger than this is not one Adjoint wrote (as for a safetensors header). */
+    static final long MAX_CONFIG_BYTES = Safetensors.MAX_HEADER_BYTES;
 
     private Checkpoint() {}
 
@@ -103,19 +105,11 @@ public final class Checkpoint {
     public static Loaded load(Path dir) {
         Path modelFile = dir.resolve(MODEL);
         Path configFile = dir.resolve(CONFIG);
-        if (!Files.exists(modelFile)) {
-            throw new UncheckedIOException("Checkpoint.load: " + modelFile + " does not exist",
-                    new NoSuchFileException(modelFile.toString()));
-        }
+        InputFile.check(modelFile, "checkpoint file");
         Map<String, String> meta = Safetensors.metadata(modelFile);
-        byte[] configBytes = null;
-        try {
-            configBytes = Files.readAllBytes(configFile);
-        } catch (NoSuchFileException e) {
-            // a save torn before its config.json was written, or a model without one: see below
-        } catch (IOException e) {
-            throw new UncheckedIOException("Checkpoint.load " + configFile + ": " + e, e);
-        }
+        // a missing config.json is a save torn before it was written, or a model without one: see config()
+        byte[] configBytes = InputFile.absent(configFile) ? null
+                : InputFile.readAllBytes(configFile, "checkpoint config", MAX_CONFIG_BYTES);
         Map<String, Object> config = config(modelFile, configFile, meta, configBytes);
         return new Loaded(Safetensors.read(modelFile), config);
     }

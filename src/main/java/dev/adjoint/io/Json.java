@@ -76,7 +76,7 @@ public final class Json {
         }
 
         String describe() {
-            return pos >= s.length() ? "end of text" : "'" + s.charAt(pos) + "'";
+            return pos >= s.length() ? "end of text" : Excerpt.quoted(String.valueOf(s.charAt(pos)));
         }
 
         void skipSpace() {
@@ -141,7 +141,7 @@ public final class Json {
                 skipSpace();
                 Object v = value(depth + 1);
                 if (m.containsKey(key)) {
-                    throw new ParseException(keyAt, "duplicate key \"" + key + "\"");
+                    throw new ParseException(keyAt, "duplicate key \"" + Excerpt.of(key) + "\"");
                 }
                 m.put(key, v);
                 skipSpace();

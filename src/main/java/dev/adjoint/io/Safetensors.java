@@ -12,7 +12,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -143,7 +142,7 @@ public final class Safetensors {
 
     /** Every tensor of the file, in the order of their data; the file is checked whole first. */
     public static Map<String, Loaded> read(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = InputFile.newChannel(file, "safetensors file")) {
             Header h = header(file, ch);
             long dataStart = 8 + h.length;
             Map<String, Loaded> out = new LinkedHashMap<>();
@@ -164,7 +163,7 @@ public final class Safetensors {
 
     /** The {@code __metadata__} of a file (empty when it has none); the header is checked whole. */
     public static Map<String, String> metadata(Path file) {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel ch = InputFile.newChannel(file, "safetensors file")) {
             return header(file, ch).metadata;
         } catch (IOException e) {
             throw new UncheckedIOException("Safetensors.metadata " + file + ": " + e, e);
@@ -215,8 +214,8 @@ public final class Safetensors {
                 }
                 for (Map.Entry<?, ?> me : m.entrySet()) {
                     if (!(me.getValue() instanceof String v)) {
-                        throw new FileFormatException(file, at, "__metadata__ value of '" + me.getKey()
-                                + "' must be a string, found " + Json.writeCompact(me.getValue()));
+                        throw new FileFormatException(file, at, "__metadata__ value of " + Excerpt.quoted(String.valueOf(me.getKey()))
+                                + " must be a string, found " + Excerpt.of(Json.writeCompact(me.getValue())));
                     }
                     metadata.put((String) me.getKey(), v);
                 }
@@ -230,41 +229,41 @@ public final class Safetensors {
 
     private static Spec spec(Path file, long at, String name, Object value) {
         if (!(value instanceof Map<?, ?> m)) {
-            throw new FileFormatException(file, at, "tensor '" + name + "': expected an object with dtype, shape and data_offsets");
+            throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": expected an object with dtype, shape and data_offsets");
         }
         for (Object k : m.keySet()) {
             if (!k.equals("dtype") && !k.equals("shape") && !k.equals("data_offsets")) {
-                throw new FileFormatException(file, at, "tensor '" + name + "': unknown field '" + k + "'");
+                throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": unknown field " + Excerpt.quoted(String.valueOf(k)));
             }
         }
         if (!"F32".equals(m.get("dtype"))) {
-            throw new FileFormatException(file, at, "tensor '" + name + "': dtype " + Json.writeCompact(m.get("dtype"))
+            throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": dtype " + Excerpt.of(Json.writeCompact(m.get("dtype")))
                     + " is not supported; Adjoint reads F32 only");
         }
         if (!(m.get("shape") instanceof List<?> dims)) {
-            throw new FileFormatException(file, at, "tensor '" + name + "': shape must be an array of sizes");
+            throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": shape must be an array of sizes");
         }
         int[] shape = new int[dims.size()];
         long numel = 1;
         for (int d = 0; d < shape.length; d++) {
             if (!(dims.get(d) instanceof Long v) || v < 0 || v > Integer.MAX_VALUE) {
-                throw new FileFormatException(file, at, "tensor '" + name + "': shape " + Json.writeCompact(dims)
+                throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": shape " + Excerpt.of(Json.writeCompact(dims))
                         + " must hold sizes 0.." + Integer.MAX_VALUE);
             }
             shape[d] = (int) (long) v;
             numel *= v;
             if (numel > Integer.MAX_VALUE) {
-                throw new FileFormatException(file, at, "tensor '" + name + "': shape " + Json.writeCompact(dims)
+                throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": shape " + Excerpt.of(Json.writeCompact(dims))
                         + " has more elements than one Java array can hold");
             }
         }
         if (!(m.get("data_offsets") instanceof List<?> offs) || offs.size() != 2
                 || !(offs.get(0) instanceof Long begin) || !(offs.get(1) instanceof Long end) || begin < 0 || end < begin) {
-            throw new FileFormatException(file, at, "tensor '" + name + "': data_offsets " + Json.writeCompact(m.get("data_offsets"))
+            throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": data_offsets " + Excerpt.of(Json.writeCompact(m.get("data_offsets")))
                     + " must be [begin, end] with 0 <= begin <= end");
         }
         if (end - begin != 4 * numel) {
-            throw new FileFormatException(file, at, "tensor '" + name + "': shape " + Json.writeCompact(dims) + " needs "
+            throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": shape " + Excerpt.of(Json.writeCompact(dims)) + " needs "
                     + 4 * numel + " bytes of F32 but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
         }
         return new Spec(name, shape, begin, end);
@@ -277,16 +276,16 @@ public final class Safetensors {
         String previous = null;
         for (Spec s : specs) {
             if (s.begin < expected) {
-                throw new FileFormatException(file, dataStart + s.begin, "tensor '" + s.name + "' (data_offsets ["
-                        + s.begin + ", " + s.end + "]) overlaps tensor '" + previous + "', which ends at " + expected);
+                throw new FileFormatException(file, dataStart + s.begin, "tensor " + Excerpt.quoted(s.name) + " (data_offsets ["
+                        + s.begin + ", " + s.end + "]) overlaps tensor " + Excerpt.quoted(previous) + ", which ends at " + expected);
             }
             if (s.begin > expected) {
                 throw new FileFormatException(file, dataStart + expected, "gap of " + (s.begin - expected)
-                        + " bytes before tensor '" + s.name + "': data_offsets must tile the data section");
+                        + " bytes before tensor " + Excerpt.quoted(s.name) + ": data_offsets must tile the data section");
             }
             if (s.end > dataBytes) {
-                throw new FileFormatException(file, dataStart + dataBytes, "the file ends inside tensor '" + s.name
-                        + "': its data runs to byte offset " + (dataStart + s.end) + " but the file has only "
+                throw new FileFormatException(file, dataStart + dataBytes, "the file ends inside tensor " + Excerpt.quoted(s.name)
+                        + ": its data runs to byte offset " + (dataStart + s.end) + " but the file has only "
                         + (dataStart + dataBytes) + " bytes (truncated)");
             }
             expected = s.end;

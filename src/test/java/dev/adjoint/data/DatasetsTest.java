@@ -101,6 +101,66 @@ class DatasetsTest {
         assertTrue(e.getMessage().contains("t10k-labels") && e.offset() == 9, e.getMessage());
     }
 
+    /** An IDX label file of {@code n} labels 0. */
+    private static byte[] zeroLabels(int n) {
+        return java.nio.ByteBuffer.allocate(8 + n).putInt(IdxReader.LABELS).putInt(n).array();
+    }
+
+    private void fashionFiles(Path d, int trainN, int trainSide, int trainLabels, int testN, int testSide) throws Exception {
+        Files.createDirectories(d);
+        Files.write(d.resolve("train-images-idx3-ubyte"), IdxReaderTest.idx(IdxReader.IMAGES, trainN, trainSide, trainSide));
+        Files.write(d.resolve("train-labels-idx1-ubyte"), zeroLabels(trainLabels));
+        Files.write(d.resolve("t10k-images-idx3-ubyte"), IdxReaderTest.idx(IdxReader.IMAGES, testN, testSide, testSide));
+        Files.write(d.resolve("t10k-labels-idx1-ubyte"), zeroLabels(testN));
+    }
+
+    /**
+     * Train images of 28×28 and test images of 27×27 reached Split as an IllegalArgumentException
+     * (exit 2, as if the command line were wrong); it is the files' fault, so it names both.
+     */
+    @Test
+    void trainAndTestImagesOfDifferentSizesNameBothFiles() throws Exception {
+        Path d = dir.resolve("sizes");
+        fashionFiles(d, 4, 28, 4, 3, 27);
+        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.fashionMnist(d));
+        assertEquals(d.resolve("t10k-images-idx3-ubyte") + ": at byte offset 8: its images are 27×27 pixels but those of "
+                + "the training set " + d.resolve("train-images-idx3-ubyte") + " are 28×28; a model takes one image size",
+                e.getMessage());
+        Path c = dir.resolve("counts");
+        fashionFiles(c, 4, 28, 5, 3, 28);
+        e = assertThrows(DatasetException.class, () -> Datasets.fashionMnist(c));
+        assertEquals(c.resolve("train-labels-idx1-ubyte") + ": 5 labels, but train-images-idx3-ubyte has 4 images",
+                e.getMessage());
+    }
+
+    /** An IDX file of 0 images failed later, in Normalization, without naming the file (and exited 2). */
+    @Test
+    void anIdxFileWithoutImagesIsRefused() throws Exception {
+        Path d = dir.resolve("empty");
+        fashionFiles(d, 0, 28, 0, 3, 28);
+        DatasetException e = assertThrows(DatasetException.class, () -> Datasets.fashionMnist(d));
+        assertEquals(d.resolve("train-images-idx3-ubyte") + ": at byte offset 4: has no samples: its header announces 0 images",
+                e.getMessage());
+        Path z = dir.resolve("zero");
+        fashionFiles(z, 2, 0, 2, 2, 0);
+        e = assertThrows(DatasetException.class, () -> Datasets.fashionMnist(z));
+        assertTrue(e.getMessage().endsWith("at byte offset 8: its images are 0×0 pixels: an image needs at least one"),
+                e.getMessage());
+    }
+
+    @Test
+    void classesStandForLabelValues() {
+        Dataset d = new Dataset("toy", new float[4], new float[] {1, 0}, 2, 2, 2);
+        assertArrayEquals(new int[] {0, 1}, d.labelValues(), "by default class i is label i");
+        Dataset v = new Dataset("toy", new float[4], new float[] {1, 0}, 2, 2, 2, new int[] {3, 8});
+        assertArrayEquals(new int[] {3, 8}, v.labelValues());
+        assertThrows(IllegalArgumentException.class, () -> new Dataset("toy", new float[4], new float[2], 2, 2, 2, new int[] {3}));
+        assertThrows(IllegalArgumentException.class, () -> new Dataset("toy", new float[4], new float[2], 2, 2, 2, new int[] {8, 3}));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Split(d, v));
+        assertTrue(e.getMessage().contains("[0, 1]") && e.getMessage().contains("[3, 8]"), e.getMessage());
+        assertArrayEquals(new int[] {0, 1, 2}, Datasets.spiral(3, 5, 1).test().labelValues());
+    }
+
     @Test
     void realFashionMnistLoadsWhenInstalled() {
         Path d = Datasets.DEFAULT_FASHION_MNIST;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.adjoint.io.Fifo;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -114,5 +115,14 @@ class IdxReaderTest {
         gz[gz.length - 6] ^= 0x55; // the CRC
         DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(write("crc", gz), IdxReader.IMAGES));
         assertTrue(e.getMessage().contains("gzip") && e.getMessage().contains("trailer"), e.getMessage());
+    }
+
+    /** IDX files are opened through InputFile: a FIFO is refused, not waited on. */
+    @Test
+    void aFifoIsRefusedNotWaitedOn() throws Exception {
+        Path fifo = Fifo.make(dir.resolve("train-images-idx3-ubyte"));
+        Throwable e = Fifo.thrownWithoutBlocking(fifo, () -> IdxReader.read(fifo, IdxReader.IMAGES));
+        assertEquals("IDX file " + fifo + " is a FIFO (named pipe), not a regular file: reading it could wait forever "
+                + "for a writer", e.getMessage());
     }
 }

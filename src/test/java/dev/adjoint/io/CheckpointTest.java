@@ -96,6 +96,36 @@ class CheckpointTest {
         assertTrue(truncated.getMessage().startsWith(ck.resolve(Checkpoint.MODEL).toString()), truncated.getMessage());
     }
 
+    /** The cases: a FIFO named model.safetensors hung load forever; a loop of links was "does not exist". */
+    @Test
+    void aModelFileThatIsNotARegularFileIsNamedNotWaitedOn() throws Exception {
+        Path ck = Files.createDirectories(dir.resolve("fifo"));
+        Path model = Fifo.make(ck.resolve(Checkpoint.MODEL));
+        Throwable e = Fifo.thrownWithoutBlocking(model, () -> Checkpoint.load(ck));
+        assertEquals("checkpoint file " + model + " is a FIFO (named pipe), not a regular file: reading it could wait "
+                + "forever for a writer", e.getMessage());
+        assertTrue(e instanceof UncheckedIOException, e.toString());
+
+        Path loop = Files.createDirectories(dir.resolve("loop"));
+        Files.createSymbolicLink(loop.resolve(Checkpoint.MODEL), Path.of("other.safetensors"));
+        Files.createSymbolicLink(loop.resolve("other.safetensors"), Path.of(Checkpoint.MODEL));
+        UncheckedIOException l = assertThrows(UncheckedIOException.class, () -> Checkpoint.load(loop));
+        assertEquals("checkpoint file " + loop.resolve(Checkpoint.MODEL) + " is a loop of symbolic links (or a chain of "
+                + "more than 40)", l.getMessage());
+
+        Path config = dir.resolve("config");
+        save(config, 1, 10);
+        Files.delete(config.resolve(Checkpoint.CONFIG));
+        Fifo.make(config.resolve(Checkpoint.CONFIG));
+        e = Fifo.thrownWithoutBlocking(config.resolve(Checkpoint.CONFIG), () -> Checkpoint.load(config));
+        assertTrue(e.getMessage().startsWith("checkpoint config " + config.resolve(Checkpoint.CONFIG) + " is a FIFO"),
+                e.getMessage());
+        Files.delete(config.resolve(Checkpoint.CONFIG));
+        Files.createDirectory(config.resolve(Checkpoint.CONFIG));
+        l = assertThrows(UncheckedIOException.class, () -> Checkpoint.load(config));
+        assertEquals("checkpoint config " + config.resolve(Checkpoint.CONFIG) + " is a directory, not a file", l.getMessage());
+    }
+
     @Test
     void aSaveTornBetweenTheTwoRenamesLoadsTheNewCheckpointWhole() throws IOException {
         Path ck = dir.resolve("ck");

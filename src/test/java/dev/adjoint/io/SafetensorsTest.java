@@ -248,6 +248,29 @@ class SafetensorsTest {
         rejected(f, 8 + 1, "F16", "F32 only", "'w'");
     }
 
+    /** A header may be 100 MB: a tensor name or dtype from it is quoted cut short, so the message stays one short line. */
+    @Test
+    void hugeNamesFromTheHeaderAreCutInMessages() throws IOException {
+        String name = "w".repeat(1 << 20);
+        Path f = file("{\"" + name + "\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", new float[1]);
+        FileFormatException e = rejected(f, 8 + 1, "F16", "F32 only", "(1048576 characters)");
+        assertTrue(e.getMessage().length() < f.toString().length() + 200, e.getMessage());
+        String dtype = "F".repeat(1 << 20);
+        f = file("{\"w\":{\"dtype\":\"" + dtype + "\",\"shape\":[2],\"data_offsets\":[0,4]}}", new float[1]);
+        e = rejected(f, 8 + 1, "is not supported", "(1048578 characters)");
+        assertTrue(e.getMessage().length() < f.toString().length() + 200, e.getMessage());
+    }
+
+    /** Safetensors files are opened through InputFile: a FIFO is refused, not waited on, by read and by metadata. */
+    @Test
+    void aFifoIsRefusedNotWaitedOn() throws Exception {
+        Path fifo = Fifo.make(dir.resolve("model.safetensors"));
+        String expected = "safetensors file " + fifo + " is a FIFO (named pipe), not a regular file: reading it could "
+                + "wait forever for a writer";
+        assertEquals(expected, Fifo.thrownWithoutBlocking(fifo, () -> Safetensors.read(fifo)).getMessage());
+        assertEquals(expected, Fifo.thrownWithoutBlocking(fifo, () -> Safetensors.metadata(fifo)).getMessage());
+    }
+
     @Test
     void overlappingOffsetsAreRejected() throws IOException {
         Path f = file("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
