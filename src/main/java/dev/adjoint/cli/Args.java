@@ -1,6 +1,6 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.io.Text;
+import dev.adjoint.io.Excerpt;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +16,7 @@ final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
     private final List<String> flags;
+    private String missingValue;
 
     /** @param flags options that take no value */
     Args(String[] args, int from, List<String> flags) {
@@ -32,7 +33,8 @@ final class Args {
                 } else if (i + 1 < args.length) {
                     values.put(name, args[++i]);
                 } else {
-                    throw new UsageException("option --" + name + " needs a value");
+                    missingValue = name;   // reported by allow(), after any unknown option
+                    values.put(name, "");
                 }
             } else {
                 positional.add(a);
@@ -47,6 +49,7 @@ final class Args {
     /** These options, and for each one not given, its value in {@code fallbacks} (a resumed run's settings). */
     Args withFallbacks(Map<String, String> fallbacks) {
         Args a = new Args(flags);
+        a.missingValue = missingValue;
         a.values.putAll(fallbacks);
         a.values.putAll(values);
         a.positional.addAll(positional);
@@ -85,7 +88,7 @@ final class Args {
             case "true" -> true;
             case "false" -> false;
             default -> throw new UsageException("--" + name + " takes no value (or =true / =false), got '"
-                    + Text.excerpt(v) + "'");
+                    + Excerpt.of(v) + "'");
         };
     }
 
@@ -106,7 +109,7 @@ final class Args {
         try {
             x = Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException(what + " must be an integer" + range(min, max) + ", got '" + Text.excerpt(text) + "'");
+            throw new UsageException(what + " must be an integer" + range(min, max) + ", got '" + Excerpt.of(text) + "'");
         }
         if (x < min || x > max) {
             throw new UsageException(what + " must be an integer" + range(min, max) + ", got " + x);
@@ -134,7 +137,7 @@ final class Args {
             x = Double.NaN;
         }
         if (!Double.isFinite(x) || !range.contains(x)) {
-            throw new UsageException("--" + name + " must be a number " + range + ", got '" + Text.excerpt(v) + "'"
+            throw new UsageException("--" + name + " must be a number " + range + ", got '" + Excerpt.of(v) + "'"
                     + range.hint(x));
         }
         return x;
@@ -179,14 +182,17 @@ final class Args {
     void allow(List<String> known) {
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
-                throw new UsageException("unknown option --" + Text.excerpt(k) + (known.isEmpty() ? " (this command has none)"
+                throw new UsageException("unknown option --" + Excerpt.of(k) + (known.isEmpty() ? " (this command has none)"
                         : " (known: --" + String.join(", --", known) + ")"));
             }
         }
+        if (missingValue != null) {
+            throw new UsageException("option --" + missingValue + " needs a value");
+        }
         if (!positional.isEmpty()) {
             String p = positional.getFirst();
-            throw new UsageException("unexpected argument '" + Text.excerpt(p) + "'" + (p.startsWith("-")
-                    ? "; options start with two dashes: -" + Text.excerpt(p) : "; options start with --"));
+            throw new UsageException("unexpected argument '" + Excerpt.of(p) + "'" + (p.startsWith("-")
+                    ? "; options start with two dashes: -" + Excerpt.of(p) : "; options start with --"));
         }
         for (String f : flags) {
             flag(f);

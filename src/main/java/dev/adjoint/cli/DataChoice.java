@@ -37,13 +37,22 @@ final class DataChoice {
     }
 
     static Split load(Args args, long seed) {
+        return load(args, seed, null, null);
+    }
+
+    /**
+     * The data, a CSV's classes taken from {@code labelValues} (a trained model's, named
+     * {@code classesFrom}) when given, else from the training file.
+     */
+    static Split load(Args args, long seed, int[] labelValues, String classesFrom) {
         String trainCsv = args.get("train-csv", null);
         if (trainCsv != null) {
             String testCsv = args.get("test-csv", null);
             if (testCsv == null) {
                 throw new Args.UsageException("--train-csv needs --test-csv as well");
             }
-            return Datasets.csv(Path.of(trainCsv), Path.of(testCsv), args.get("label", "label"));
+            return labelValues == null ? Datasets.csv(Path.of(trainCsv), Path.of(testCsv), args.get("label", "label"))
+                    : Datasets.csv(Path.of(trainCsv), Path.of(testCsv), args.get("label", "label"), labelValues, classesFrom);
         }
         String data = args.get("data", null);
         if ("spiral".equals(data)) {

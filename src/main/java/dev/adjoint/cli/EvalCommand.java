@@ -8,7 +8,7 @@ import dev.adjoint.device.Devices;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.io.Json;
-import dev.adjoint.io.Text;
+import dev.adjoint.io.Excerpt;
 import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.tensor.Autograd;
@@ -87,6 +87,36 @@ final class EvalCommand {
         return "class " + (c < d.labelValues().length ? d.labelValues()[c] : c);
     }
 
+    /**
+     * The label each output of the checkpoint's model stands for ({@code "data": {"labels": [...]}}),
+     * or null for a checkpoint that records none (output i is label i); a list that is not
+     * ascending integers is the config's fault.
+     */
+    private static int[] labelValues(Map<String, Object> cfg, Path dir) {
+        if (!(cfg.get("data") instanceof Map<?, ?> data) || data.get("labels") == null) {
+            return null;
+        }
+        if (data.get("labels") instanceof List<?> list && !list.isEmpty()) {
+            int[] v = new int[list.size()];
+            for (int i = 0; i < v.length; i++) {
+                if (!(list.get(i) instanceof Long x) || x < 0 || x >= 1 << 24 || (i > 0 && x <= v[i - 1])) {
+                    v = null;
+                    break;
+                }
+                v[i] = x.intValue();
+            }
+            if (v != null) {
+                return v;
+            }
+        }
+        throw new FileFormatException(dir.resolve(Checkpoint.CONFIG), -1, "data.labels must be ascending class labels"
+                + " (integers from 0 to " + ((1 << 24) - 1) + "), got " + Excerpt.of(Json.writeCompact(data.get("labels"))));
+    }
+
+    private static List<Integer> boxed(int[] v) {
+        return java.util.Arrays.stream(v).boxed().toList();
+    }
+
     interface Body {
         void run(Device device, Sequential model, Split split, Normalization norm);
     }
@@ -105,7 +135,7 @@ final class EvalCommand {
         try {
             if (!(cfg.get("model") instanceof Map<?, ?> model)) {
                 throw new IllegalArgumentException("\"model\" must be the model's description, got "
-                        + (cfg.get("model") == null ? "nothing" : Text.excerpt(Json.writeCompact(cfg.get("model")))));
+                        + (cfg.get("model") == null ? "nothing" : Excerpt.of(Json.writeCompact(cfg.get("model")))));
             }
             spec = MlpSpec.fromConfig(model);
             norm = Trainer.normalization(cfg);
@@ -113,10 +143,22 @@ final class EvalCommand {
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(ckpt.resolve(Checkpoint.CONFIG), -1, e.getMessage(), e);
         }
-        Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE));
+        int[] labelValues = labelValues(cfg, ckpt);
+        Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE), labelValues,
+                "the checkpoint " + ckpt);
         if (split.test().dims() != spec.sizes()[0]) {
             throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
+        }
+        int outputs = spec.sizes()[spec.sizes().length - 1];
+        boolean identity = java.util.Arrays.equals(split.test().labelValues(),
+                java.util.stream.IntStream.range(0, split.test().classes()).toArray());
+        if (outputs != split.test().classes() || (labelValues == null && !identity)) {
+            // a checkpoint that records no classes is from before they were kept: its outputs are the labels themselves
+            throw new Args.UsageException("the checkpoint's model has " + outputs + " outputs, for labels "
+                    + (labelValues == null ? "0.." + (outputs - 1) : Excerpt.list(boxed(labelValues))) + ", but "
+                    + split.test().name() + " has the " + split.test().classes() + " classes "
+                    + Excerpt.list(boxed(split.test().labelValues())) + "; pass the data it was trained on");
         }
         Devices.Selection sel = Devices.select(args.get("device", null));
         try (Device device = sel.device(); Sequential model = spec.build(device); Parameters params = Parameters.of(model)) {

@@ -83,7 +83,7 @@ public final class Main {
                 case "train" -> TrainCommand.run(new Args(rest, 1, TrainCommand.FLAGS));
                 case "eval" -> EvalCommand.eval(new Args(rest, 1, java.util.List.of()));
                 case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));
-                default -> throw new Args.UsageException("unknown command '" + dev.adjoint.io.Text.excerpt(rest[0])
+                default -> throw new Args.UsageException("unknown command '" + dev.adjoint.io.Excerpt.of(rest[0])
                         + "'; run 'adjoint --help'");
             };
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {

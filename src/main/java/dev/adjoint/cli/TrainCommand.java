@@ -1,6 +1,6 @@
 package dev.adjoint.cli;
 
-import dev.adjoint.io.Text;
+import dev.adjoint.io.Excerpt;
 import dev.adjoint.bench.Environment;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
@@ -189,14 +189,14 @@ final class TrainCommand {
         try {
             return Activation.parse(name);
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("unknown --activation '" + Text.excerpt(name)
+            throw new Args.UsageException("unknown --activation '" + Excerpt.of(name)
                     + "'; choose one of relu, leaky_relu, sigmoid, tanh, gelu");
         }
     }
 
     private static void optimizerName(String name) {
         if (!List.of("sgd", "momentum", "nesterov", "adam", "adamw").contains(name.trim().toLowerCase(Locale.ROOT))) {
-            throw new Args.UsageException("unknown --optimizer '" + Text.excerpt(name)
+            throw new Args.UsageException("unknown --optimizer '" + Excerpt.of(name)
                     + "'; choose one of sgd, momentum, nesterov, adam, adamw");
         }
     }
@@ -204,7 +204,7 @@ final class TrainCommand {
     private static String scheduleName(String name) {
         String n = name.toLowerCase(Locale.ROOT);
         if (!List.of("constant", "cosine", "step", "exponential").contains(n)) {
-            throw new Args.UsageException("unknown --schedule '" + Text.excerpt(name)
+            throw new Args.UsageException("unknown --schedule '" + Excerpt.of(name)
                     + "'; choose constant, cosine, step or exponential");
         }
         return n;
@@ -245,7 +245,7 @@ final class TrainCommand {
         try {
             return Init.valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("unknown --init '" + Text.excerpt(name) + "'; choose xavier-uniform, "
+            throw new Args.UsageException("unknown --init '" + Excerpt.of(name) + "'; choose xavier-uniform, "
                     + "xavier-normal, he-uniform, he-normal or pytorch");
         }
     }

@@ -24,7 +24,9 @@ import java.util.Map;
  *                         "format": "adjoint-checkpoint", "version": "1",
  *                         "config": the config as compact JSON (the copy that belongs to these tensors),
  *                         "config_sha256": SHA-256 (hex) of the exact bytes of config.json,
- *                         "previous_config_sha256": the same for the config.json this save replaced
+ *                         "previous_config_sha256": the same for the config.json this save replaced,
+ *                         "data_sha256": SHA-256 (hex) of the tensor data, every value's little-endian
+ *                         bytes in file order, so a changed or damaged value is found at load
  *   config.json         the caller's config (model shape, optimizer, epoch, step, ...) as pretty JSON,
  *                       for people and other tools
  * </pre>
@@ -51,6 +53,7 @@ public final class Checkpoint {
     static final String CONFIG_JSON = "config";
     static final String CONFIG_SHA256 = "config_sha256";
     static final String PREVIOUS_SHA256 = "previous_config_sha256";
+    static final String DATA_SHA256 = "data_sha256";
     /** A config.json larger than this is not one Adjoint wrote (as for a safetensors header). */
     static final long MAX_CONFIG_BYTES = Safetensors.MAX_HEADER_BYTES;
 
@@ -73,6 +76,7 @@ public final class Checkpoint {
         meta.put("version", "1");
         meta.put(CONFIG_JSON, Json.writeCompact(cfg));
         meta.put(CONFIG_SHA256, sha256(configBytes));
+        meta.put(DATA_SHA256, dataSha256(tensors.values().stream().map(Tensor::toArray).toList()));
         try {
             Files.createDirectories(dir);
             AtomicFile.deleteStale(dir.resolve(MODEL));
@@ -111,7 +115,32 @@ public final class Checkpoint {
         byte[] configBytes = InputFile.absent(configFile) ? null
                 : InputFile.readAllBytes(configFile, "checkpoint config", MAX_CONFIG_BYTES);
         Map<String, Object> config = config(modelFile, configFile, meta, configBytes);
-        return new Loaded(Safetensors.read(modelFile), config);
+        Map<String, Safetensors.Loaded> tensors = Safetensors.read(modelFile);
+        String expected = meta.get(DATA_SHA256);
+        if (expected != null && !expected.equals(dataSha256(tensors.values().stream().map(Safetensors.Loaded::data).toList()))) {
+            throw new FileFormatException(modelFile, -1, "the tensor data does not match the checksum saved with it ("
+                    + DATA_SHA256 + "): the file was changed or damaged after it was written");
+        }
+        return new Loaded(tensors, config);
+    }
+
+    /** SHA-256 (hex) of every value's little-endian bytes, tensor after tensor. */
+    static String dataSha256(java.util.List<float[]> data) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (float[] d : data) {
+                for (int at = 0; at < d.length; at += buf.capacity() / 4) {
+                    int n = Math.min(buf.capacity() / 4, d.length - at);
+                    buf.clear();
+                    buf.asFloatBuffer().put(d, at, n);
+                    md.update(buf.array(), 0, 4 * n);
+                }
+            }
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
     }
 
     private static Map<String, Object> config(Path modelFile, Path configFile, Map<String, String> meta, byte[] bytes) {

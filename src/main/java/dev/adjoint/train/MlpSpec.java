@@ -2,7 +2,7 @@ package dev.adjoint.train;
 
 import dev.adjoint.device.Device;
 import dev.adjoint.io.Json;
-import dev.adjoint.io.Text;
+import dev.adjoint.io.Excerpt;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Sequential;
@@ -89,7 +89,7 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
 
     private static IllegalArgumentException field(String name, Object value, String expected) {
         return new IllegalArgumentException("model." + name + " must be " + expected + ", got "
-                + (value == null ? "nothing" : Text.excerpt(Json.writeCompact(value)))
+                + (value == null ? "nothing" : Excerpt.of(Json.writeCompact(value)))
                 + " (the model config 'adjoint train' writes; edited by hand, or from another tool?)");
     }
 }

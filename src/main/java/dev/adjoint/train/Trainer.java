@@ -245,12 +245,16 @@ public final class Trainer {
                 + " produced a NaN or an infinity");
     }
 
-    /** The training data's shape as a checkpoint records it. */
+    /**
+     * The training data as a checkpoint records it (under {@code "data"}): its name, features per
+     * sample, classes, the label each class stands for, and its size.
+     */
     private static Map<String, Object> describe(Dataset train) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", train.name());
         d.put("dims", (long) train.dims());
         d.put("classes", (long) train.classes());
+        d.put("labels", java.util.Arrays.stream(train.labelValues()).mapToObj(v -> (Object) (long) v).toList());
         d.put("samples", (long) train.size());
         return d;
     }
@@ -342,7 +346,7 @@ public final class Trainer {
             }
         }
         throw new IllegalArgumentException("\"normalization\" must be {\"mean\": m, \"std\": s} with finite m and s > 0,"
-                + " got " + (n == null ? "nothing" : dev.adjoint.io.Text.excerpt(dev.adjoint.io.Json.writeCompact(n)))
+                + " got " + (n == null ? "nothing" : dev.adjoint.io.Excerpt.of(dev.adjoint.io.Json.writeCompact(n)))
                 + " (Trainer.save writes it: edited by hand, or from another tool?)");
     }
 

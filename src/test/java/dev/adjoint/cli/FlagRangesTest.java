@@ -74,7 +74,7 @@ class FlagRangesTest {
     @Test
     void aLongUserTextIsQuotedShort() {
         String huge = "x".repeat(1_000_000);
-        Cli.Run r = Cli.oneLine(2, List.of("unknown --optimizer 'xxxx", "… (1,000,000 characters)"), "train",
+        Cli.Run r = Cli.oneLine(2, List.of("unknown --optimizer 'xxxx", "... (1000000 characters)"), "train",
                 "--optimizer", huge);
         assertTrue(r.err().length() < 400, r.err().length() + " characters");
     }
