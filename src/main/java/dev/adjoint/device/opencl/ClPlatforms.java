@@ -47,8 +47,15 @@ final class ClPlatforms {
         }
     }
 
-    /** Every device of every platform; empty when the loader finds no platform. */
+    /**
+     * Every device of every platform; empty when the loader finds no platform. The first call
+     * initialises the drivers, so it runs under {@link SignalHandlers#keep}.
+     */
     static List<DeviceInfo> list() {
+        return SignalHandlers.keep(ClPlatforms::enumerate);
+    }
+
+    private static List<DeviceInfo> enumerate() {
         List<DeviceInfo> out = new ArrayList<>();
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer count = stack.mallocInt(1);

@@ -13,6 +13,15 @@ import org.lwjgl.opencl.CL10;
  * OpenCL through LWJGL: any device of any platform the system's ICD loader knows (PoCL on CPUs,
  * vendor drivers on GPUs). The library name comes from {@code -Dorg.lwjgl.opencl.libname}
  * (Debian ships {@code libOpenCL.so.1} without the unversioned link unless the -dev package is in).
+ *
+ * <p>A driver must not take Java's exceptions away: PoCL 3.x replaces the JVM's SIGFPE handler (an
+ * interpreted {@code 7 / 0} then returns 7) and its LLVM the SIGSEGV, SIGBUS and SIGILL ones. So
+ * PoCL's SIGFPE handler is switched off ({@code POCL_SIGFPE_HANDLER=0} unless set), and the platform
+ * enumeration and each device's context and kernel builds run under {@link SignalHandlers#keep},
+ * which puts back every handler they replaced (with one warning naming the fix when the JVM's fault
+ * handlers were among them) or, if it cannot, makes the backend unavailable. The {@code adjoint}
+ * launcher preloads the JDK's signal chaining ({@code $JAVA_HOME/lib/libjsig.so}), under which the
+ * JVM's fault handlers never change hands.
  */
 public final class OpenClBackend implements Backend {
     private volatile Availability availability;

@@ -49,15 +49,10 @@ public final class OpenClDevice implements Device, PeakProbe {
     OpenClDevice(ClPlatforms.DeviceInfo info, GemmConfig gemmConfig) {
         this.info = info;
         this.gemmConfig = gemmConfig;
-        try (MemoryStack stack = MemoryStack.stackPush()) {
-            IntBuffer err = stack.mallocInt(1);
-            context = clCreateContext(stack.pointers(CL_CONTEXT_PLATFORM, info.platform(), 0), info.device(), null, 0L, err);
-            ClStatus.check(err.get(0), "clCreateContext(" + info.deviceName() + ")");
-            queue = clCreateCommandQueue(context, info.device(), 0L, err);
-            ClStatus.check(err.get(0), "clCreateCommandQueue(" + info.deviceName() + ")");
+        try {
             int maxGroup = (int) Math.min(1024, ClPlatforms.devicePointer(info.device(), CL_DEVICE_MAX_WORK_GROUP_SIZE));
             int reductionGroup = Math.min(Integer.highestOneBit(maxGroup), info.isGpu() ? 256 : 64);
-            kernels = new Kernels(context, info.device(), reductionGroup, gemmConfig.defines());
+            kernels = SignalHandlers.keep(() -> createContext(reductionGroup));
             int local = Math.min(256, Integer.highestOneBit(maxGroup));
             gemm = new ClGemm(this, gemmConfig);
             elementwise = new ClElementwise(this, local);
@@ -67,6 +62,18 @@ public final class OpenClDevice implements Device, PeakProbe {
             close();
             throw e;
         }
+    }
+
+    /** The context, the queue and the built kernels: the driver's compiler starts here, hence {@link SignalHandlers#keep}. */
+    private Kernels createContext(int reductionGroup) {
+        try (MemoryStack stack = MemoryStack.stackPush()) {
+            IntBuffer err = stack.mallocInt(1);
+            context = clCreateContext(stack.pointers(CL_CONTEXT_PLATFORM, info.platform(), 0), info.device(), null, 0L, err);
+            ClStatus.check(err.get(0), "clCreateContext(" + info.deviceName() + ")");
+            queue = clCreateCommandQueue(context, info.device(), 0L, err);
+            ClStatus.check(err.get(0), "clCreateCommandQueue(" + info.deviceName() + ")");
+        }
+        return new Kernels(context, info.device(), reductionGroup, gemmConfig.defines());
     }
 
     @Override
