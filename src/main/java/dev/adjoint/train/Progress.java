@@ -61,12 +61,6 @@ public final class Progress {
     }
 
     void done(EpochStats stats) {
-        if (quiet) {
-            return;
-        }
-        if (bar) {
-            out.print("\r" + " ".repeat(72) + "\r");
-        }
-        out.println(stats);
+        note(stats.toString());
     }
 }

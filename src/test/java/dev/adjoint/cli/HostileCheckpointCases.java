@@ -64,7 +64,7 @@ final class HostileCheckpointCases {
     }
 
     /** A checkpoint as another tool writes one: a plain safetensors model of MLP [2, 8, 3] and a config.json. */
-    private static Path foreign(Path root, String name, String config) {
+    static Path foreign(Path root, String name, String config) {
         Path dir = root.resolve(name);
         try {
             Files.createDirectories(dir);

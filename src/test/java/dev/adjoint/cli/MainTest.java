@@ -6,19 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.Devices;
-import dev.adjoint.device.cpu.CpuDevice;
 import dev.adjoint.io.Checkpoint;
-import dev.adjoint.io.Safetensors;
 import dev.adjoint.tensor.Anomaly;
-import dev.adjoint.tensor.Scope;
-import dev.adjoint.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,18 +56,9 @@ class MainTest {
     /** A model from elsewhere with a config.json that is not what 'adjoint train' writes: one line, no stack trace. */
     @Test
     void aCheckpointWithAnIncompleteConfigIsAOneLineError() throws IOException {
-        Path dir = Files.createDirectories(tmp.resolve("elsewhere"));
-        try (CpuDevice cpu = new CpuDevice(1); Scope s = Scope.open()) {
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            tensors.put("0.weight", Tensor.zeros(cpu, 8, 2));
-            tensors.put("0.bias", Tensor.zeros(cpu, 8));
-            tensors.put("2.weight", Tensor.zeros(cpu, 3, 8));
-            tensors.put("2.bias", Tensor.zeros(cpu, 3));
-            Safetensors.write(dir.resolve(Checkpoint.MODEL), tensors, Map.of());
-        }
         String mlp = "{\"type\": \"mlp\", \"sizes\": [2, 8, 3], \"activation\": \"relu\", \"init\": \"he_uniform\", "
                 + "\"dropout\": 0.0, \"seed\": 1}";
-        Files.writeString(dir.resolve(Checkpoint.CONFIG), "{\"model\": " + mlp + "}");
+        Path dir = HostileCheckpointCases.foreign(tmp, "elsewhere", "{\"model\": " + mlp + "}");
         String config = dir.resolve(Checkpoint.CONFIG).toString();
         oneLine(1, List.of(config, "\"normalization\" must be {\"mean\": m, \"std\": s} with finite m and s > 0, got nothing"),
                 "eval", "--data", "spiral", "--checkpoint", dir.toString());
