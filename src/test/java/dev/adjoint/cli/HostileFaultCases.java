@@ -48,7 +48,11 @@ final class HostileFaultCases {
             Thread.sleep(20);
         }
         Thread.sleep(afterMillis);
-        new ProcessBuilder("kill", "-" + signal, Long.toString(run.process().pid())).start().waitFor();
+        if (signal.equals("KILL")) {
+            run.process().destroyForcibly();    // SIGKILL
+        } else {
+            run.process().destroy();            // SIGTERM
+        }
         ChildJvm.Result r = run.await(60);
         return new Cli.Run(0, "killed with " + signal + ", exit " + r.code(), r.err());
     }
