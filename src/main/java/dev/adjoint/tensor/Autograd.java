@@ -57,7 +57,7 @@ public final class Autograd {
         }
         Tensor[] saved = new Tensor[save.length];
         for (int i = 0; i < save.length; i++) {
-            saved[i] = save[i] == null ? null : save[i].retained();
+            saved[i] = save[i] == null ? null : save[i].retained(op);
         }
         out.attach(new Node(op, inputs.clone(), saved, rule));
         return out;

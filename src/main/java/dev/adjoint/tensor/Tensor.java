@@ -14,11 +14,21 @@ import dev.adjoint.device.Distribution;
  * device mismatch throws {@link IllegalArgumentException} naming the operation and the shapes.
  */
 public final class Tensor implements AutoCloseable {
+    private static final java.lang.invoke.VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Storage storage;
     final long offset;
     final int[] shape;
     final long[] strides;
-    private boolean closed;
+    private volatile boolean closed;
     private boolean requiresGrad;
     private Tensor grad;
     private boolean gradAttached;
@@ -41,10 +51,9 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(new Storage(device, Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
     }
 
-    /** A view of this tensor's memory; the view holds its own reference. */
-    Tensor view(long offset, int[] shape, long[] strides) {
-        checkOpen("view");
-        storage.retain();
+    /** A view of this tensor's memory for {@code op}; the view holds its own reference (a pin until it closes). */
+    Tensor view(String op, long offset, int[] shape, long[] strides) {
+        pin(op);
         return new Tensor(storage, offset, shape, strides);
     }
 
@@ -187,8 +196,48 @@ public final class Tensor implements AutoCloseable {
 
     void checkOpen(String op) {
         if (closed) {
-            throw new IllegalStateException(op + ": tensor " + Shape.format(shape) + " on " + device().name()
-                    + " was used after close()");
+            throw usedAfterClose(op);
+        }
+    }
+
+    private IllegalStateException usedAfterClose(String op) {
+        return new IllegalStateException(op + ": tensor " + Shape.format(shape) + " on " + device().name()
+                + " was used after close()");
+    }
+
+    /**
+     * Holds this tensor's memory while {@code op} hands it to the device: until the matching
+     * {@link #unpin}, a close() on another thread does not free it (the memory goes with the last of
+     * the two), so an op in flight finishes on the values it started with. An op that comes after the
+     * close gets the "used after close()" error. One atomic update each way, nothing allocated.
+     */
+    void pin(String op) {
+        if (closed || !storage.retain()) {
+            throw usedAfterClose(op);
+        }
+    }
+
+    void unpin() {
+        storage.release();
+    }
+
+    /** Pins {@code a} and {@code b} (which may be null) for {@code op}: both, or neither and the error. */
+    static void pin(String op, Tensor a, Tensor b) {
+        a.pin(op);
+        if (b != null) {
+            try {
+                b.pin(op);
+            } catch (IllegalStateException e) {
+                a.unpin();
+                throw e;
+            }
+        }
+    }
+
+    static void unpin(Tensor a, Tensor b) {
+        a.unpin();
+        if (b != null) {
+            b.unpin();
         }
     }
 
@@ -207,17 +256,21 @@ public final class Tensor implements AutoCloseable {
 
     /** The values in row-major order (downloads from the device). */
     public float[] toArray() {
-        checkOpen("toArray");
-        int n = (int) numel();
-        float[] out = new float[n];
-        if (isContiguous()) {
-            device().download(buffer(), offset, out, 0, n);
-        } else {
-            try (Tensor c = Elementwise.unary("toArray", dev.adjoint.device.UnaryOp.COPY, 0f, this)) {
-                device().download(c.buffer(), c.offset, out, 0, n);
+        pin("toArray");
+        try {
+            int n = (int) numel();
+            float[] out = new float[n];
+            if (isContiguous()) {
+                device().download(buffer(), offset, out, 0, n);
+            } else {
+                try (Tensor c = Elementwise.unary("toArray", dev.adjoint.device.UnaryOp.COPY, 0f, this)) {
+                    device().download(c.buffer(), c.offset, out, 0, n);
+                }
             }
+            return out;
+        } finally {
+            unpin();
         }
-        return out;
     }
 
     /** The value of a one-element tensor. */
@@ -245,7 +298,12 @@ public final class Tensor implements AutoCloseable {
             at += index[d] * strides[d];
         }
         float[] v = new float[1];
-        device().download(buffer(), at, v, 0, 1);
+        pin("get");
+        try {
+            device().download(buffer(), at, v, 0, 1);
+        } finally {
+            unpin();
+        }
         return v[0];
     }
 
@@ -589,7 +647,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The same values, cut off from the graph: a leaf view that requires no gradient. */
     public Tensor detach() {
-        return view(offset, shape.clone(), strides.clone());
+        return view("detach", offset, shape.clone(), strides.clone());
     }
 
     Node node() {
@@ -601,9 +659,9 @@ public final class Tensor implements AutoCloseable {
         requiresGrad = true;
     }
 
-    /** A view for a node's saved tensors: not owned by any scope, released by the node. */
-    Tensor retained() {
-        return Scope.escape(view(offset, shape, strides));
+    /** A view for the saved tensors of {@code op}'s node: not owned by any scope, released by the node. */
+    Tensor retained(String op) {
+        return Scope.escape(view(op, offset, shape, strides));
     }
 
     /** Adds a gradient into this leaf's {@link #grad}, in place once it exists. */
@@ -622,11 +680,13 @@ public final class Tensor implements AutoCloseable {
 
     // ------------------------------------------------------------------ lifetime
 
-    /** Releases this tensor's reference to its memory; the memory goes when no view uses it. Idempotent. */
+    /**
+     * Releases this tensor's reference to its memory; the memory goes when no view uses it and no op
+     * still runs on it. Idempotent, also when several threads close the tensor at once.
+     */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (CLOSED.compareAndSet(this, false, true)) {
             storage.release();
         }
     }
