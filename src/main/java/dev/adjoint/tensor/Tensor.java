@@ -570,7 +570,7 @@ public final class Tensor implements AutoCloseable {
      * of a gradient that is not an attached buffer). An attached buffer zeroed since its last write
      * is filled with zeros here, on first read.
      */
-    public Tensor grad() {
+    public synchronized Tensor grad() {
         if (gradZeroPending) {
             gradZeroPending = false;
             InPlace.fill(grad, 0f);
@@ -585,7 +585,7 @@ public final class Tensor implements AutoCloseable {
      * and an add), and {@link #grad} fills it only if it is read first. Read it through
      * {@link #grad}: a reference taken before this call keeps the old values until then.
      */
-    public void zeroGrad() {
+    public synchronized void zeroGrad() {
         if (grad == null) {
             return;
         }
@@ -601,7 +601,7 @@ public final class Tensor implements AutoCloseable {
      * Makes {@code buffer} (same shape, contiguous, e.g. a view into a gradient slab) the place
      * where this leaf's gradients accumulate, in place. The caller keeps ownership of it.
      */
-    public void attachGrad(Tensor buffer) {
+    public synchronized void attachGrad(Tensor buffer) {
         if (!java.util.Arrays.equals(buffer.shape, shape) || !buffer.isContiguous() || buffer.device() != device()) {
             throw new IllegalArgumentException("attachGrad: gradient buffer " + Shape.format(buffer.shape)
                     + " must be contiguous, on " + device().name() + ", with this tensor's shape " + Shape.format(shape));
@@ -664,17 +664,27 @@ public final class Tensor implements AutoCloseable {
         return Scope.escape(view(op, offset, shape, strides));
     }
 
-    /** Adds a gradient into this leaf's {@link #grad}, in place once it exists. */
-    void accumulateGrad(Tensor g) {
+    /**
+     * Adds a gradient into this leaf's {@link #grad}, in place once it exists. Atomic per leaf, as in
+     * PyTorch: backward passes on several threads that reach one leaf add up, whatever their order.
+     */
+    synchronized void accumulateGrad(Tensor g) {
         if (grad == null) {
             grad = Scope.escape(g.copy());
-        } else if (gradZeroPending) {
-            gradZeroPending = false;
-            device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, shape, g.buffer(), g.offset, g.strides,
-                    grad.buffer(), grad.offset);
-        } else {
-            device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
-                    g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);
+            return;
+        }
+        Tensor.pin("backward", g, grad);
+        try {
+            if (gradZeroPending) {
+                gradZeroPending = false;
+                device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, shape, g.buffer(), g.offset, g.strides,
+                        grad.buffer(), grad.offset);
+            } else {
+                device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
+                        g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);
+            }
+        } finally {
+            Tensor.unpin(g, grad);
         }
     }
 

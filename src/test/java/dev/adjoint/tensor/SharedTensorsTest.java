@@ -1,13 +1,16 @@
 package dev.adjoint.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.adjoint.device.Device;
 import dev.adjoint.testing.Backends;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CyclicBarrier;
@@ -54,6 +57,43 @@ class SharedTensorsTest {
             return results;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Two threads run backward of sum(w·x) into one shared leaf w, 2000 times each: dL/dw = x per backward,
+     * so w.grad is 4000·x exactly (x holds small integers: exact in float32), whichever thread made it first.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void backwardFromTwoThreadsAccumulatesIntoASharedLeafExactly(String backend) throws Exception {
+        Device dev = Backends.open(backend);
+        int perThread = backend.equals("cpu") ? 2000 : 300;
+        int size = 4096;
+        float[] xs = new float[size];
+        for (int i = 0; i < size; i++) {
+            xs[i] = 1 + i % 5;
+        }
+        try (Tensor w = Tensor.full(dev, 0.5f, size).requiresGrad(true);
+             Tensor x = Tensor.of(dev, xs, size)) {
+            Callable<Object> steps = () -> {
+                for (int i = 0; i < perThread; i++) {
+                    try (Scope s = Scope.open()) {
+                        w.mul(x).sum().backward();
+                    }
+                }
+                return null;
+            };
+            for (Object r : race(List.of(steps, steps))) {
+                assertNull(r, () -> backend + ": a backward failed: " + r);
+            }
+            float[] expected = new float[size];
+            for (int i = 0; i < size; i++) {
+                expected[i] = 2 * perThread * xs[i];
+            }
+            assertArrayEquals(expected, w.grad().toArray(), backend + ": w.grad after " + 2 * perThread
+                    + " backward passes of sum(w·x), x = 1 + i % 5");
+            w.grad().close();
         }
     }
 
@@ -126,6 +166,51 @@ class SharedTensorsTest {
         try (Tensor a = Tensor.ones(dev, 4, 2)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, () -> a.matmul(b));
             assertEquals("matmul: tensor [2, 3] on " + dev.name() + " was used after close()", e.getMessage());
+        }
+    }
+
+    /**
+     * Two threads run backward through one graph (no retainGraph) at the same time: each either
+     * runs through it, adding its gradient, or gets the "already freed" error; never another error
+     * (a rule running on saved tensors the other thread is freeing). w passes through 20 products
+     * with ones, so each pass that gets through adds exactly 1 to every element of w.grad.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void backwardFromTwoThreadsThroughOneGraphAddsUpOrSaysItWasFreed(String backend) throws Exception {
+        Device dev = Backends.open(backend);
+        int runs = backend.equals("cpu") ? 2000 : 100;
+        try (Tensor w = Tensor.full(dev, 0.5f, 64).requiresGrad(true);
+             Tensor ones = Tensor.ones(dev, 64)) {
+            for (int run = 0; run < runs; run++) {
+                try (Scope s = Scope.open()) {
+                    Tensor h = w;
+                    for (int i = 0; i < 20; i++) {
+                        h = h.mul(ones);
+                    }
+                    Tensor loss = h.sum();
+                    Callable<Object> backward = () -> {
+                        loss.backward();
+                        return null;
+                    };
+                    int through = 0;
+                    for (Object r : race(List.of(backward, backward))) {
+                        if (r == null) {
+                            through++;
+                        } else if (!(r instanceof IllegalStateException e && e.getMessage().startsWith("backward: the graph "
+                                + "through '") && e.getMessage().contains("' was already freed by an earlier backward()"))) {
+                            throw new AssertionError(backend + ": run " + run + ": a backward ended with " + r,
+                                    r instanceof Throwable t ? t : null);
+                        }
+                    }
+                    assertTrue(through >= 1, () -> backend + ": neither backward got through");
+                    float[] ones64 = new float[64];
+                    Arrays.fill(ones64, through);
+                    assertArrayEquals(ones64, w.grad().toArray(), backend + ": run " + run + ": " + through
+                            + " backward passes got through");
+                    w.zeroGrad();
+                }
+            }
         }
     }
 }
