@@ -669,6 +669,9 @@ public final class Tensor implements AutoCloseable {
      * PyTorch: backward passes on several threads that reach one leaf add up, whatever their order.
      */
     synchronized void accumulateGrad(Tensor g) {
+        if (closed) {
+            throw closedLeaf();
+        }
         if (grad == null) {
             grad = Scope.escape(g.copy());
             return;
@@ -686,6 +689,13 @@ public final class Tensor implements AutoCloseable {
         } finally {
             Tensor.unpin(g, grad);
         }
+    }
+
+    /** The error of a backward that reaches this leaf after it was closed. */
+    IllegalStateException closedLeaf() {
+        return new IllegalStateException("backward: leaf tensor " + Shape.format(shape) + " on " + device().name()
+                + " (it requires a gradient) was closed; its gradient has nowhere to go. Keep every leaf open until "
+                + "backward() has returned");
     }
 
     // ------------------------------------------------------------------ lifetime

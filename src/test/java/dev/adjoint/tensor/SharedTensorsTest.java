@@ -213,4 +213,22 @@ class SharedTensorsTest {
             }
         }
     }
+
+    /** backward() into a leaf that was closed is an error naming the leaf, and no leaf's gradient changes. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void backwardRefusesAClosedLeafAndChangesNoGradient(String backend) {
+        Device dev = Backends.open(backend);
+        try (Scope s = Scope.open()) {
+            Tensor v = Tensor.of(dev, new float[] {1f, 2f}, 2).requiresGrad(true);
+            Tensor w = Tensor.of(dev, new float[] {3f, 4f, 5f}, 3).requiresGrad(true);
+            Tensor loss = v.sum().add(w.sum());
+            w.close();
+            IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+            assertEquals("backward: leaf tensor [3] on " + dev.name() + " (it requires a gradient) was closed; "
+                    + "its gradient has nowhere to go. Keep every leaf open until backward() has returned", e.getMessage());
+            assertNull(v.grad(), "no gradient is accumulated by a refused backward");
+            assertTrue(w.isClosed());
+        }
+    }
 }
