@@ -138,7 +138,13 @@ public interface Device extends AutoCloseable {
                   float lr, float beta1, float beta2, float eps, float weightDecay,
                   boolean decoupled, long step);
 
-    /** Frees everything this device allocated and its context. */
+    /**
+     * Frees everything this device allocated and its context. Afterwards the device refuses every
+     * call, and every op on its tensors, with {@link DeviceChecks#open}'s {@link IllegalStateException}.
+     */
     @Override
     void close();
+
+    /** Whether {@link #close} has been called. */
+    boolean isClosed();
 }

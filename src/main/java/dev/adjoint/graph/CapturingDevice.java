@@ -277,6 +277,11 @@ public final class CapturingDevice implements Device {
     }
 
     @Override
+    public boolean isClosed() {
+        return inner.isClosed();
+    }
+
+    @Override
     public String toString() {
         return "capturing(" + inner + ")";
     }
