@@ -12,6 +12,14 @@ import dev.adjoint.device.Distribution;
  * memory with their source, which is freed when the last of them is closed. Close tensors
  * explicitly or open a {@link Scope}. Elementwise operations broadcast as numpy does. A shape or
  * device mismatch throws {@link IllegalArgumentException} naming the operation and the shapes.
+ *
+ * <p>Threads (README, "Tensors and threads"): any number of threads may read a tensor at once
+ * and any thread may close it. An op running when another thread closes one of its tensors
+ * finishes on the values it started with (the memory is freed when the op lets go, see
+ * {@link #pin}); an op that starts after the close is refused ("used after close()"). Backward
+ * passes on several threads may share leaves: adding into a leaf's {@link #grad} is atomic per
+ * leaf, as in PyTorch. In-place writes ({@link InPlace}, optimizer steps, gradient accumulation)
+ * are not ordered against other threads' reads of the same memory: order them yourself.
  */
 public final class Tensor implements AutoCloseable {
     private static final java.lang.invoke.VarHandle CLOSED;
