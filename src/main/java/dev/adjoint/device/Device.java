@@ -21,6 +21,13 @@ package dev.adjoint.device;
  *       a transfer). A bad call throws {@link IllegalArgumentException} naming the primitive and
  *       the numbers, and changes nothing. Backends also check that buffers belong to them. The
  *       tensor front end checks shapes before this, with messages in the user's terms.</li>
+ *   <li>Threads: a device takes calls from any number of threads at once; each backend
+ *       serializes what must not interleave (the CPU pool runs one parallel kernel at a time,
+ *       OpenCL serializes every call on its queue, CUDA queues calls on its one stream). Two
+ *       calls on different threads that touch the same memory, one of them writing, are not
+ *       ordered: the reader may see the old values, the new ones or a mix. A buffer must stay
+ *       open while a call that uses it runs (the tensor front end holds its tensors' buffers for
+ *       the call). Once {@link #close}d, a device refuses every call.</li>
  * </ul>
  */
 public interface Device extends AutoCloseable {
@@ -138,7 +145,13 @@ public interface Device extends AutoCloseable {
                   float lr, float beta1, float beta2, float eps, float weightDecay,
                   boolean decoupled, long step);
 
-    /** Frees everything this device allocated and its context. */
+    /**
+     * Frees everything this device allocated and its context. Afterwards the device refuses every
+     * call, and every op on its tensors, with {@link DeviceChecks#open}'s {@link IllegalStateException}.
+     */
     @Override
     void close();
+
+    /** Whether {@link #close} has been called. */
+    boolean isClosed();
 }

@@ -12,7 +12,8 @@ import java.util.Arrays;
  *
  * <p>Each check is O(rank) arithmetic and allocates nothing unless it throws. Empty extents (a
  * zero size) are not checked against the buffer beyond a non-negative offset: nothing is touched.
- * Whether a buffer belongs to the device is the backend's check, not this class's.
+ * Whether a buffer belongs to the device is the backend's check, not this class's, made with
+ * {@link #owned}, which also refuses every call on a closed device ({@link #open}).
  */
 public final class DeviceChecks {
     private DeviceChecks() {}
@@ -23,11 +24,24 @@ public final class DeviceChecks {
      * only on failure.
      */
     public static <T extends Buffer> T owned(Device device, Class<T> type, Buffer b, Object op, String role) {
-        if (type.isInstance(b) && b.device() == device) {
+        if (type.isInstance(b) && b.device() == device && !device.isClosed()) {
             return type.cast(b);
         }
+        open(device);
         throw new IllegalArgumentException(device.name() + ": " + (op == null ? "" : op + " ") + role + " is "
                 + (b == null ? "null" : "a buffer of " + b.device().name()) + ", expected a buffer of this device");
+    }
+
+    /**
+     * Refuses any call on a closed device with an {@link IllegalStateException} naming it. Every
+     * primitive that takes a buffer makes this check in {@link #owned}; {@code allocate} and
+     * {@code synchronize}, which take none, call it first.
+     */
+    public static void open(Device device) {
+        if (device.isClosed()) {
+            throw new IllegalStateException(device.name() + ": device is closed; nothing runs on it any more, "
+                    + "nor on its tensors and buffers (open a new device and make them there)");
+        }
     }
 
     // ------------------------------------------------------------------ memory

@@ -17,8 +17,10 @@ import dev.adjoint.device.UnaryOp;
  * <p>A capture refuses, with an {@link IllegalStateException} naming the call, what a replay could
  * not reproduce: host transfers ({@code upload}, {@code download}: e.g. {@code item()} in the step),
  * random fills (the seed would be frozen: dropout) and optimizer updates (the step count and
- * learning rate change every step: run the optimizer after {@link Plan#replay}). A capture covers
- * every call on this device, from any thread; one capture at a time.
+ * learning rate change every step: run the optimizer after {@link Plan#replay}). One capture at a
+ * time, and it belongs to the thread that runs it: a call from another thread meanwhile is refused
+ * too (recorded, it would be replayed with every step; served from the arena, its memory would be
+ * overwritten by every replay).
  *
  * <p>Every call is checked ({@link DeviceChecks}) against the buffers the caller passed, before
  * it is resolved, run or recorded. The backend underneath checks too, but only against the
@@ -28,7 +30,10 @@ import dev.adjoint.device.UnaryOp;
  */
 public final class CapturingDevice implements Device {
     private final Device inner;
-    private Plan plan;
+    /** The capture in progress, or null: its plan and the one thread whose calls it records. */
+    private volatile Capture capture;
+
+    private record Capture(Plan plan, Thread thread) {}
 
     public CapturingDevice(Device inner) {
         if (inner instanceof CapturingDevice) {
@@ -44,33 +49,50 @@ public final class CapturingDevice implements Device {
 
     /** Whether a capture is in progress. */
     public boolean capturing() {
-        return plan != null;
+        return capture != null;
     }
 
     synchronized void begin(Plan p) {
-        if (plan != null) {
+        if (capture != null) {
             throw new IllegalStateException("capture: another capture is in progress on " + name());
         }
         p.begin();
-        plan = p;
+        capture = new Capture(p, Thread.currentThread());
     }
 
     synchronized void end(Plan p) {
-        if (plan == p) {
-            plan = null;
+        if (capture != null && capture.plan() == p) {
+            capture = null;
         }
     }
 
-    private Buffer in(Buffer b) {
-        Plan p = plan;
+    /**
+     * The plan that call {@code op} records into, read once per call: null when no capture runs.
+     * A call from a thread other than the capturing one is refused.
+     */
+    private Plan plan(String op) {
+        Capture c = capture;
+        if (c == null) {
+            return null;
+        }
+        if (c.thread() != Thread.currentThread()) {
+            throw new IllegalStateException(op + " during a capture on " + name() + ": the capture belongs to thread '"
+                    + c.thread().getName() + "', and this call comes from thread '" + Thread.currentThread().getName()
+                    + "' (it would be recorded into that step and replayed with it); make it before or after the "
+                    + "capture");
+        }
+        return c.plan();
+    }
+
+    private static Buffer in(Plan p, Buffer b) {
         if (p != null) {
             return p.resolve(b);
         }
         return b instanceof Plan.ArenaBuffer a ? a.underlying() : b;
     }
 
-    private void refuse(String op, String why) {
-        if (plan != null) {
+    private void refuse(Plan p, String op, String why) {
+        if (p != null) {
             throw new IllegalStateException(op + " during a capture on " + name() + ": " + why);
         }
     }
@@ -87,30 +109,33 @@ public final class CapturingDevice implements Device {
 
     @Override
     public Buffer allocate(long length) {
-        Plan p = plan;
-        return p != null ? p.allocate(this, length) : inner.allocate(length);
+        Plan plan = plan("allocate");
+        return plan != null ? plan.allocate(this, length) : inner.allocate(length);
     }
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
-        refuse("upload", "a replay would not send new host values; upload inputs into their slots before each "
+        Plan plan = plan("upload");
+        refuse(plan, "upload", "a replay would not send new host values; upload inputs into their slots before each "
                 + "replay, and make constants before the capture");
         DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
-        inner.upload(src, srcOffset, in(dst), dstOffset, length);
+        inner.upload(src, srcOffset, in(plan, dst), dstOffset, length);
     }
 
     @Override
     public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
-        refuse("download", "a replayed step cannot hand values back to Java code (item(), toArray(), get()); "
+        Plan plan = plan("download");
+        refuse(plan, "download", "a replayed step cannot hand values back to Java code (item(), toArray(), get()); "
                 + "accumulate on the device and read after the replay");
         DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
-        inner.download(in(src), srcOffset, dst, dstOffset, length);
+        inner.download(in(plan, src), srcOffset, dst, dstOffset, length);
     }
 
     @Override
     public void fill(Buffer dst, long offset, long length, float value) {
+        Plan plan = plan("fill");
         DeviceChecks.fill(dst, offset, length);
-        Buffer d = in(dst);
+        Buffer d = in(plan, dst);
         inner.fill(d, offset, length, value);
         if (plan != null) {
             plan.record(new Call.Fill(d, offset, length, value));
@@ -119,9 +144,10 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        Plan plan = plan("copy");
         DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
-        Buffer s = in(src);
-        Buffer d = in(dst);
+        Buffer s = in(plan, src);
+        Buffer d = in(plan, dst);
         inner.copy(s, srcOffset, d, dstOffset, length);
         if (plan != null) {
             plan.record(new Call.Copy(s, srcOffset, d, dstOffset, length));
@@ -130,10 +156,11 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
-        refuse("random", "a replay would draw the same numbers every step (dropout); capture without random "
+        Plan plan = plan("random");
+        refuse(plan, "random", "a replay would draw the same numbers every step (dropout); capture without random "
                 + "layers, or train define-by-run");
         DeviceChecks.random(dst, offset, length);
-        inner.random(in(dst), offset, length, dist, a, b, seed);
+        inner.random(in(plan, dst), offset, length, dist, a, b, seed);
     }
 
     @Override
@@ -144,10 +171,11 @@ public final class CapturingDevice implements Device {
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, long aOffset, int lda,
                      Buffer b, long bOffset, int ldb, float beta, Buffer c, long cOffset, int ldc) {
+        Plan plan = plan("gemm");
         DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
-        Buffer ia = in(a);
-        Buffer ib = in(b);
-        Buffer ic = in(c);
+        Buffer ia = in(plan, a);
+        Buffer ib = in(plan, b);
+        Buffer ic = in(plan, c);
         inner.gemm(transA, transB, m, n, k, alpha, ia, aOffset, lda, ib, bOffset, ldb, beta, ic, cOffset, ldc);
         if (plan != null) {
             plan.record(new Call.Gemm(transA, transB, m, n, k, alpha, ia, aOffset, lda, ib, bOffset, ldb, beta, ic,
@@ -158,9 +186,10 @@ public final class CapturingDevice implements Device {
     @Override
     public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                       Buffer out, long outOffset) {
+        Plan plan = plan("unary");
         DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
-        Buffer ix = in(x);
-        Buffer io = in(out);
+        Buffer ix = in(plan, x);
+        Buffer io = in(plan, out);
         inner.unary(op, p, shape, ix, xOffset, xStrides, io, outOffset);
         if (plan != null) {
             plan.record(new Call.Unary(op, p, shape.clone(), ix, xOffset, xStrides.clone(), io, outOffset));
@@ -170,10 +199,11 @@ public final class CapturingDevice implements Device {
     @Override
     public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        Plan plan = plan("binary");
         DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
-        Buffer ia = in(a);
-        Buffer ib = in(b);
-        Buffer io = in(out);
+        Buffer ia = in(plan, a);
+        Buffer ib = in(plan, b);
+        Buffer io = in(plan, out);
         inner.binary(op, p, shape, ia, aOffset, aStrides, ib, bOffset, bStrides, io, outOffset);
         if (plan != null) {
             plan.record(new Call.Binary(op, p, shape.clone(), ia, aOffset, aStrides.clone(), ib, bOffset,
@@ -183,9 +213,10 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void reduce(ReduceOp op, int outer, int n, int innerSize, Buffer x, long xOffset, Buffer out, long outOffset) {
+        Plan plan = plan("reduce");
         DeviceChecks.reduce(op, outer, n, innerSize, x, xOffset, out, outOffset);
-        Buffer ix = in(x);
-        Buffer io = in(out);
+        Buffer ix = in(plan, x);
+        Buffer io = in(plan, out);
         inner.reduce(op, outer, n, innerSize, ix, xOffset, io, outOffset);
         if (plan != null) {
             plan.record(new Call.Reduce(op, outer, n, innerSize, ix, xOffset, io, outOffset));
@@ -194,9 +225,10 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+        Plan plan = plan("softmax");
         DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
-        Buffer ix = in(x);
-        Buffer io = in(out);
+        Buffer ix = in(plan, x);
+        Buffer io = in(plan, out);
         inner.softmax(log, rows, cols, ix, xOffset, io, outOffset);
         if (plan != null) {
             plan.record(new Call.Softmax(log, rows, cols, ix, xOffset, io, outOffset));
@@ -206,10 +238,11 @@ public final class CapturingDevice implements Device {
     @Override
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
+        Plan plan = plan("softmaxBackward");
         DeviceChecks.softmaxBackward(rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
-        Buffer iy = in(y);
-        Buffer igy = in(gy);
-        Buffer igx = in(gx);
+        Buffer iy = in(plan, y);
+        Buffer igy = in(plan, gy);
+        Buffer igx = in(plan, gx);
         inner.softmaxBackward(log, rows, cols, iy, yOffset, igy, gyOffset, igx, gxOffset);
         if (plan != null) {
             plan.record(new Call.SoftmaxBackward(log, rows, cols, iy, yOffset, igy, gyOffset, igx, gxOffset));
@@ -219,12 +252,13 @@ public final class CapturingDevice implements Device {
     @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
+        Plan plan = plan("crossEntropy");
         DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,
                 probs, probsOffset);
-        Buffer il = in(logits);
-        Buffer it = in(targets);
-        Buffer iloss = in(loss);
-        Buffer ip = in(probs);
+        Buffer il = in(plan, logits);
+        Buffer it = in(plan, targets);
+        Buffer iloss = in(plan, loss);
+        Buffer ip = in(plan, probs);
         inner.crossEntropy(rows, cols, il, logitsOffset, it, targetsOffset, iloss, lossOffset, ip, probsOffset);
         if (plan != null) {
             plan.record(new Call.CrossEntropy(rows, cols, il, logitsOffset, it, targetsOffset, iloss, lossOffset, ip,
@@ -236,12 +270,13 @@ public final class CapturingDevice implements Device {
     public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                      long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                      Buffer gx, long gxOffset) {
+        Plan plan = plan("crossEntropyBackward");
         DeviceChecks.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
                 gLossStride, gx, gxOffset);
-        Buffer ip = in(probs);
-        Buffer it = in(targets);
-        Buffer ig = in(gLoss);
-        Buffer igx = in(gx);
+        Buffer ip = in(plan, probs);
+        Buffer it = in(plan, targets);
+        Buffer ig = in(plan, gLoss);
+        Buffer igx = in(plan, gx);
         inner.crossEntropyBackward(rows, cols, ip, probsOffset, it, targetsOffset, ig, gLossOffset, gLossStride,
                 igx, gxOffset);
         if (plan != null) {
@@ -253,27 +288,34 @@ public final class CapturingDevice implements Device {
     @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
-        refuse("sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "
+        Plan plan = plan("sgdStep");
+        refuse(plan, "sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "
                 + "plan.replay()");
         DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
-        inner.sgdStep(in(param), in(grad), in(velocity), offset, length, lr, momentum, dampening, weightDecay,
-                nesterov, firstStep);
+        inner.sgdStep(in(plan, param), in(plan, grad), in(plan, velocity), offset, length, lr, momentum, dampening,
+                weightDecay, nesterov, firstStep);
     }
 
     @Override
     public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
-        refuse("adamStep", "the step count and learning rate change every step; run optimizer.step() after "
+        Plan plan = plan("adamStep");
+        refuse(plan, "adamStep", "the step count and learning rate change every step; run optimizer.step() after "
                 + "plan.replay()");
         DeviceChecks.adamStep(param, grad, m, v, offset, length);
-        inner.adamStep(in(param), in(grad), in(m), in(v), offset, length, lr, beta1, beta2, eps, weightDecay,
-                decoupled, step);
+        inner.adamStep(in(plan, param), in(plan, grad), in(plan, m), in(plan, v), offset, length, lr, beta1, beta2, eps,
+                weightDecay, decoupled, step);
     }
 
     /** Closes the device underneath. */
     @Override
     public void close() {
         inner.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return inner.isClosed();
     }
 
     @Override

@@ -57,7 +57,7 @@ public final class Autograd {
         }
         Tensor[] saved = new Tensor[save.length];
         for (int i = 0; i < save.length; i++) {
-            saved[i] = save[i] == null ? null : save[i].retained();
+            saved[i] = save[i] == null ? null : save[i].retained(op);
         }
         out.attach(new Node(op, inputs.clone(), saved, rule));
         return out;
@@ -123,6 +123,9 @@ public final class Autograd {
             Tensor t = (Tensor) frame[0];
             int next = (int) frame[1];
             Node node = t.node();
+            if (node == null && t.isClosed()) {
+                throw t.closedLeaf();    // before any gradient is accumulated
+            }
             Tensor[] inputs = node == null ? new Tensor[0] : node.inputs;
             if (node != null && node.freed()) {
                 node.backward(null); // throws the "already freed" error naming the op

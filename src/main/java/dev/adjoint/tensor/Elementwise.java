@@ -13,23 +13,30 @@ final class Elementwise {
     // ------------------------------------------------------------------ kernels
 
     static Tensor unary(String name, UnaryOp op, float p, Tensor x) {
-        x.checkOpen(name);
-        Tensor out = Tensor.empty(x.device(), x.shape.clone());
-        x.device().unary(op, p, x.shape, x.buffer(), x.offset, x.strides, out.buffer(), 0);
-        return out;
+        x.pin(name);
+        try {
+            Tensor out = Tensor.empty(x.device(), x.shape.clone());
+            x.device().unary(op, p, x.shape, x.buffer(), x.offset, x.strides, out.buffer(), 0);
+            return out;
+        } finally {
+            x.unpin();
+        }
     }
 
     static Tensor binary(String name, BinaryOp op, float p, Tensor a, Tensor b) {
-        a.checkOpen(name);
-        b.checkOpen(name);
-        Tensor.sameDevice(name, a, b);
-        int[] shape = Shape.broadcast(name, a.shape, b.shape);
-        Tensor out = Tensor.empty(a.device(), shape);
-        a.device().binary(op, p, shape,
-                a.buffer(), a.offset, Shape.broadcastStrides(a.shape, a.strides, shape),
-                b.buffer(), b.offset, Shape.broadcastStrides(b.shape, b.strides, shape),
-                out.buffer(), 0);
-        return out;
+        Tensor.pin(name, a, b);
+        try {
+            Tensor.sameDevice(name, a, b);
+            int[] shape = Shape.broadcast(name, a.shape, b.shape);
+            Tensor out = Tensor.empty(a.device(), shape);
+            a.device().binary(op, p, shape,
+                    a.buffer(), a.offset, Shape.broadcastStrides(a.shape, a.strides, shape),
+                    b.buffer(), b.offset, Shape.broadcastStrides(b.shape, b.strides, shape),
+                    out.buffer(), 0);
+            return out;
+        } finally {
+            Tensor.unpin(a, b);
+        }
     }
 
     /** Sums a gradient over the axes along which an operand of {@code shape} was broadcast. */

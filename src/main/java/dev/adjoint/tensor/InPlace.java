@@ -4,7 +4,8 @@ import dev.adjoint.device.BinaryOp;
 
 /**
  * In-place updates for optimizers and training loops. They are not differentiable and record
- * nothing; they write into the memory of their first argument, which must be contiguous.
+ * nothing; they write into the memory of their first argument, which must be contiguous. Each
+ * holds ({@link Tensor#pin}) its tensors while it hands them to the device.
  */
 public final class InPlace {
     private InPlace() {}
@@ -32,7 +33,12 @@ public final class InPlace {
 
     public static void fill(Tensor t, float value) {
         contiguous("fill", t);
-        t.device().fill(t.buffer(), t.offset, t.numel(), value);
+        t.pin("fill");
+        try {
+            t.device().fill(t.buffer(), t.offset, t.numel(), value);
+        } finally {
+            t.unpin();
+        }
     }
 
     /** dst ← src: the same shape (src may be any view), or the same size with src contiguous. */
@@ -41,14 +47,21 @@ public final class InPlace {
         src.checkOpen("copy");
         Tensor.sameDevice("copy", dst, src);
         sameSize("copy", dst, src);
-        if (java.util.Arrays.equals(src.shape, dst.shape)) {
-            dst.device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, dst.shape, src.buffer(), src.offset, src.strides,
-                    dst.buffer(), dst.offset);
-        } else if (src.isContiguous()) {
-            dst.device().copy(src.buffer(), src.offset, dst.buffer(), dst.offset, dst.numel());
-        } else {
+        boolean sameShape = java.util.Arrays.equals(src.shape, dst.shape);
+        if (!sameShape && !src.isContiguous()) {
             throw new IllegalArgumentException("copy: a non-contiguous source " + Shape.format(src.shape)
                     + " must have the destination's shape " + Shape.format(dst.shape));
+        }
+        Tensor.pin("copy", dst, src);
+        try {
+            if (sameShape) {
+                dst.device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, dst.shape, src.buffer(), src.offset, src.strides,
+                        dst.buffer(), dst.offset);
+            } else {
+                dst.device().copy(src.buffer(), src.offset, dst.buffer(), dst.offset, dst.numel());
+            }
+        } finally {
+            Tensor.unpin(dst, src);
         }
     }
 
@@ -62,8 +75,13 @@ public final class InPlace {
                     + " to scale " + Shape.format(t.shape));
         }
         int[] shape = {(int) t.numel()};
-        t.device().binary(BinaryOp.MUL, 0f, shape, t.buffer(), t.offset, new long[] {1}, s.buffer(), s.offset,
-                new long[] {0}, t.buffer(), t.offset);
+        Tensor.pin("mul_", t, s);
+        try {
+            t.device().binary(BinaryOp.MUL, 0f, shape, t.buffer(), t.offset, new long[] {1}, s.buffer(), s.offset,
+                    new long[] {0}, t.buffer(), t.offset);
+        } finally {
+            Tensor.unpin(t, s);
+        }
         if (Anomaly.on) {
             Anomaly.inPlace("mul_", t);
         }
@@ -74,8 +92,13 @@ public final class InPlace {
         contiguous("add_", t, other);
         sameSize("add_", t, other);
         int[] shape = {(int) t.numel()};
-        t.device().binary(BinaryOp.ADD, 0f, shape, t.buffer(), t.offset, new long[] {1}, other.buffer(), other.offset,
-                new long[] {1}, t.buffer(), t.offset);
+        Tensor.pin("add_", t, other);
+        try {
+            t.device().binary(BinaryOp.ADD, 0f, shape, t.buffer(), t.offset, new long[] {1}, other.buffer(),
+                    other.offset, new long[] {1}, t.buffer(), t.offset);
+        } finally {
+            Tensor.unpin(t, other);
+        }
         if (Anomaly.on) {
             Anomaly.inPlace("add_", t);
         }
@@ -96,8 +119,22 @@ public final class InPlace {
             throw new IllegalArgumentException("sgd: param, grad and velocity must sit at the same offset of their buffers,"
                     + " got " + placed("param", param) + ", " + placed("grad", grad) + ", " + placed("velocity", velocity));
         }
-        param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(), param.offset,
-                param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+        Tensor.pin("sgd", param, grad);
+        try {
+            if (velocity != null) {
+                velocity.pin("sgd");
+            }
+            try {
+                param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(),
+                        param.offset, param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
+            } finally {
+                if (velocity != null) {
+                    velocity.unpin();
+                }
+            }
+        } finally {
+            Tensor.unpin(param, grad);
+        }
         if (Anomaly.on) {
             Anomaly.inPlace("sgd", param);
         }
@@ -115,8 +152,18 @@ public final class InPlace {
                     + " got " + placed("param", param) + ", " + placed("grad", grad) + ", " + placed("m", m) + ", "
                     + placed("v", v));
         }
-        param.device().adamStep(param.buffer(), grad.buffer(), m.buffer(), v.buffer(), param.offset, param.numel(),
-                lr, beta1, beta2, eps, weightDecay, decoupled, step);
+        Tensor.pin("adam", param, grad);
+        try {
+            Tensor.pin("adam", m, v);
+            try {
+                param.device().adamStep(param.buffer(), grad.buffer(), m.buffer(), v.buffer(), param.offset,
+                        param.numel(), lr, beta1, beta2, eps, weightDecay, decoupled, step);
+            } finally {
+                Tensor.unpin(m, v);
+            }
+        } finally {
+            Tensor.unpin(param, grad);
+        }
         if (Anomaly.on) {
             Anomaly.inPlace("adam", param);
         }

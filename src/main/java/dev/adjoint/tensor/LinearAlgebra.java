@@ -1,5 +1,6 @@
 package dev.adjoint.tensor;
 
+import dev.adjoint.device.UnaryOp;
 import java.util.Arrays;
 
 /**
@@ -62,8 +63,16 @@ final class LinearAlgebra {
     }
 
     private static Tensor forward(Tensor a, Tensor b) {
-        a.checkOpen("matmul");
-        b.checkOpen("matmul");
+        Tensor.pin("matmul", a, b);
+        try {
+            return product(a, b);
+        } finally {
+            Tensor.unpin(a, b);
+        }
+    }
+
+    /** The product of operands that {@link #forward} holds for the call. */
+    private static Tensor product(Tensor a, Tensor b) {
         Tensor.sameDevice("matmul", a, b);
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: scalar operand (shapes " + Shape.format(a.shape) + " and "
@@ -72,8 +81,8 @@ final class LinearAlgebra {
         // numpy: a 1-D left operand is a row vector, a 1-D right operand a column vector; both axes dropped after.
         boolean aVec = a.dim() == 1;
         boolean bVec = b.dim() == 1;
-        Tensor a2 = aVec ? a.view(a.offset, new int[] {1, a.shape[0]}, new long[] {a.shape[0] * a.strides[0], a.strides[0]}) : a;
-        Tensor b2 = bVec ? b.view(b.offset, new int[] {b.shape[0], 1}, new long[] {b.strides[0], 1}) : b;
+        Tensor a2 = aVec ? a.view("matmul", a.offset, new int[] {1, a.shape[0]}, new long[] {a.shape[0] * a.strides[0], a.strides[0]}) : a;
+        Tensor b2 = bVec ? b.view("matmul", b.offset, new int[] {b.shape[0], 1}, new long[] {b.strides[0], 1}) : b;
         try {
             Tensor out = batched(a2, b2, a.shape, b.shape);
             if (!aVec && !bVec) {
@@ -83,7 +92,7 @@ final class LinearAlgebra {
             int[] dropped = aVec && bVec ? Arrays.copyOf(s, s.length - 2)
                     : aVec ? dropAxis(s, s.length - 2) : Arrays.copyOf(s, s.length - 1);
             try (out) {
-                return out.view(out.offset, dropped, Shape.contiguousStrides(dropped));
+                return out.view("matmul", out.offset, dropped, Shape.contiguousStrides(dropped));
             }
         } finally {
             if (aVec) {
@@ -132,8 +141,8 @@ final class LinearAlgebra {
         if (count == 0 || m == 0 || n == 0) {
             return out;
         }
-        Tensor ac = layout(a) == null ? a.copy() : null;
-        Tensor bc = layout(b) == null ? b.copy() : null;
+        Tensor ac = layout(a) == null ? Elementwise.unary("matmul", UnaryOp.COPY, 0f, a) : null;
+        Tensor bc = layout(b) == null ? Elementwise.unary("matmul", UnaryOp.COPY, 0f, b) : null;
         try (ac; bc) {
             Tensor aa = ac == null ? a : ac;
             Tensor bb = bc == null ? b : bc;

@@ -3,6 +3,8 @@ package dev.adjoint.tensor;
 /**
  * One recorded operation on the tape: its inputs, the tensors it saved for backward, and the rule
  * that turns the gradient of its output into gradients of its inputs (a vector-Jacobian product).
+ * Running the rule and freeing the saved tensors exclude each other, so backward passes on two
+ * threads through one graph either both run the rule or one gets the "already freed" error.
  */
 final class Node {
     final String op;
@@ -23,11 +25,11 @@ final class Node {
         this.rule = rule;
     }
 
-    boolean freed() {
+    synchronized boolean freed() {
         return rule == null;
     }
 
-    Tensor[] backward(Tensor gradOutput) {
+    synchronized Tensor[] backward(Tensor gradOutput) {
         if (rule == null) {
             throw new IllegalStateException("backward: the graph through '" + op + "' was already freed by an earlier "
                     + "backward(); call the first backward with retainGraph = true to run backward through it again");
@@ -40,7 +42,7 @@ final class Node {
     }
 
     /** Releases the saved tensors; the node can no longer run backward. */
-    void free() {
+    synchronized void free() {
         if (saved != null) {
             for (Tensor t : saved) {
                 if (t != null) {

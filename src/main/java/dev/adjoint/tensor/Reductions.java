@@ -138,12 +138,12 @@ final class Reductions {
         if (Shape.numel(outShape) == 0) {
             return out;
         }
-        if (x.isContiguous()) {
-            x.device().reduce(op, outer, n, inner, x.buffer(), x.offset, out.buffer(), 0);
-        } else {
-            try (Tensor c = Elementwise.unary(name, dev.adjoint.device.UnaryOp.COPY, 0f, x)) {
-                x.device().reduce(op, outer, n, inner, c.buffer(), c.offset, out.buffer(), 0);
-            }
+        x.pin(name);
+        try (Tensor c = x.isContiguous() ? null : Elementwise.unary(name, dev.adjoint.device.UnaryOp.COPY, 0f, x)) {
+            Tensor in = c == null ? x : c;
+            x.device().reduce(op, outer, n, inner, in.buffer(), in.offset, out.buffer(), 0);
+        } finally {
+            x.unpin();
         }
         return out;
     }

@@ -24,9 +24,12 @@ final class Softmax {
         if (x.numel() == 0) {
             return out;
         }
+        x.pin(name);
         try (Tensor c = x.isContiguous() ? null : Elementwise.unary(name, dev.adjoint.device.UnaryOp.COPY, 0f, x)) {
             Tensor in = c == null ? x : c;
             x.device().softmax(log, rows, cols, in.buffer(), in.offset, out.buffer(), 0);
+        } finally {
+            x.unpin();
         }
         return Autograd.record(out, name, new Tensor[] {x}, new Tensor[] {out}, (ctx, g) -> {
             Tensor y = ctx.saved(0);
@@ -60,7 +63,7 @@ final class Softmax {
         Tensor x;
         Tensor t;
         try (Autograd.NoGrad off = Autograd.noGrad()) {
-            x = logits.contiguous();
+            x = logits.contiguous();    // a view or a copy: either holds the memory for the kernel below
             t = targets.contiguous();
         }
         Tensor probs = Tensor.empty(logits.device(), new int[] {rows, cols});

@@ -12,13 +12,31 @@ import dev.adjoint.device.Distribution;
  * memory with their source, which is freed when the last of them is closed. Close tensors
  * explicitly or open a {@link Scope}. Elementwise operations broadcast as numpy does. A shape or
  * device mismatch throws {@link IllegalArgumentException} naming the operation and the shapes.
+ *
+ * <p>Threads (README, "Tensors and threads"): any number of threads may read a tensor at once
+ * and any thread may close it. An op running when another thread closes one of its tensors
+ * finishes on the values it started with (the memory is freed when the op lets go, see
+ * {@link #pin}); an op that starts after the close is refused ("used after close()"). Backward
+ * passes on several threads may share leaves: adding into a leaf's {@link #grad} is atomic per
+ * leaf, as in PyTorch. In-place writes ({@link InPlace}, optimizer steps, gradient accumulation)
+ * are not ordered against other threads' reads of the same memory: order them yourself.
  */
 public final class Tensor implements AutoCloseable {
+    private static final java.lang.invoke.VarHandle CLOSED;
+
+    static {
+        try {
+            CLOSED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Tensor.class, "closed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     final Storage storage;
     final long offset;
     final int[] shape;
     final long[] strides;
-    private boolean closed;
+    private volatile boolean closed;
     private boolean requiresGrad;
     private Tensor grad;
     private boolean gradAttached;
@@ -41,10 +59,9 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(new Storage(device, Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
     }
 
-    /** A view of this tensor's memory; the view holds its own reference. */
-    Tensor view(long offset, int[] shape, long[] strides) {
-        checkOpen("view");
-        storage.retain();
+    /** A view of this tensor's memory for {@code op}; the view holds its own reference (a pin until it closes). */
+    Tensor view(String op, long offset, int[] shape, long[] strides) {
+        pin(op);
         return new Tensor(storage, offset, shape, strides);
     }
 
@@ -187,8 +204,48 @@ public final class Tensor implements AutoCloseable {
 
     void checkOpen(String op) {
         if (closed) {
-            throw new IllegalStateException(op + ": tensor " + Shape.format(shape) + " on " + device().name()
-                    + " was used after close()");
+            throw usedAfterClose(op);
+        }
+    }
+
+    private IllegalStateException usedAfterClose(String op) {
+        return new IllegalStateException(op + ": tensor " + Shape.format(shape) + " on " + device().name()
+                + " was used after close()");
+    }
+
+    /**
+     * Holds this tensor's memory while {@code op} hands it to the device: until the matching
+     * {@link #unpin}, a close() on another thread does not free it (the memory goes with the last of
+     * the two), so an op in flight finishes on the values it started with. An op that comes after the
+     * close gets the "used after close()" error. One atomic update each way, nothing allocated.
+     */
+    void pin(String op) {
+        if (closed || !storage.retain()) {
+            throw usedAfterClose(op);
+        }
+    }
+
+    void unpin() {
+        storage.release();
+    }
+
+    /** Pins {@code a} and {@code b} (which may be null) for {@code op}: both, or neither and the error. */
+    static void pin(String op, Tensor a, Tensor b) {
+        a.pin(op);
+        if (b != null) {
+            try {
+                b.pin(op);
+            } catch (IllegalStateException e) {
+                a.unpin();
+                throw e;
+            }
+        }
+    }
+
+    static void unpin(Tensor a, Tensor b) {
+        a.unpin();
+        if (b != null) {
+            b.unpin();
         }
     }
 
@@ -207,17 +264,21 @@ public final class Tensor implements AutoCloseable {
 
     /** The values in row-major order (downloads from the device). */
     public float[] toArray() {
-        checkOpen("toArray");
-        int n = (int) numel();
-        float[] out = new float[n];
-        if (isContiguous()) {
-            device().download(buffer(), offset, out, 0, n);
-        } else {
-            try (Tensor c = Elementwise.unary("toArray", dev.adjoint.device.UnaryOp.COPY, 0f, this)) {
-                device().download(c.buffer(), c.offset, out, 0, n);
+        pin("toArray");
+        try {
+            int n = (int) numel();
+            float[] out = new float[n];
+            if (isContiguous()) {
+                device().download(buffer(), offset, out, 0, n);
+            } else {
+                try (Tensor c = Elementwise.unary("toArray", dev.adjoint.device.UnaryOp.COPY, 0f, this)) {
+                    device().download(c.buffer(), c.offset, out, 0, n);
+                }
             }
+            return out;
+        } finally {
+            unpin();
         }
-        return out;
     }
 
     /** The value of a one-element tensor. */
@@ -245,7 +306,12 @@ public final class Tensor implements AutoCloseable {
             at += index[d] * strides[d];
         }
         float[] v = new float[1];
-        device().download(buffer(), at, v, 0, 1);
+        pin("get");
+        try {
+            device().download(buffer(), at, v, 0, 1);
+        } finally {
+            unpin();
+        }
         return v[0];
     }
 
@@ -512,7 +578,7 @@ public final class Tensor implements AutoCloseable {
      * of a gradient that is not an attached buffer). An attached buffer zeroed since its last write
      * is filled with zeros here, on first read.
      */
-    public Tensor grad() {
+    public synchronized Tensor grad() {
         if (gradZeroPending) {
             gradZeroPending = false;
             InPlace.fill(grad, 0f);
@@ -527,7 +593,7 @@ public final class Tensor implements AutoCloseable {
      * and an add), and {@link #grad} fills it only if it is read first. Read it through
      * {@link #grad}: a reference taken before this call keeps the old values until then.
      */
-    public void zeroGrad() {
+    public synchronized void zeroGrad() {
         if (grad == null) {
             return;
         }
@@ -543,7 +609,7 @@ public final class Tensor implements AutoCloseable {
      * Makes {@code buffer} (same shape, contiguous, e.g. a view into a gradient slab) the place
      * where this leaf's gradients accumulate, in place. The caller keeps ownership of it.
      */
-    public void attachGrad(Tensor buffer) {
+    public synchronized void attachGrad(Tensor buffer) {
         if (!java.util.Arrays.equals(buffer.shape, shape) || !buffer.isContiguous() || buffer.device() != device()) {
             throw new IllegalArgumentException("attachGrad: gradient buffer " + Shape.format(buffer.shape)
                     + " must be contiguous, on " + device().name() + ", with this tensor's shape " + Shape.format(shape));
@@ -589,7 +655,7 @@ public final class Tensor implements AutoCloseable {
 
     /** The same values, cut off from the graph: a leaf view that requires no gradient. */
     public Tensor detach() {
-        return view(offset, shape.clone(), strides.clone());
+        return view("detach", offset, shape.clone(), strides.clone());
     }
 
     Node node() {
@@ -601,32 +667,54 @@ public final class Tensor implements AutoCloseable {
         requiresGrad = true;
     }
 
-    /** A view for a node's saved tensors: not owned by any scope, released by the node. */
-    Tensor retained() {
-        return Scope.escape(view(offset, shape, strides));
+    /** A view for the saved tensors of {@code op}'s node: not owned by any scope, released by the node. */
+    Tensor retained(String op) {
+        return Scope.escape(view(op, offset, shape, strides));
     }
 
-    /** Adds a gradient into this leaf's {@link #grad}, in place once it exists. */
-    void accumulateGrad(Tensor g) {
+    /**
+     * Adds a gradient into this leaf's {@link #grad}, in place once it exists. Atomic per leaf, as in
+     * PyTorch: backward passes on several threads that reach one leaf add up, whatever their order.
+     */
+    synchronized void accumulateGrad(Tensor g) {
+        if (closed) {
+            throw closedLeaf();
+        }
         if (grad == null) {
             grad = Scope.escape(g.copy());
-        } else if (gradZeroPending) {
-            gradZeroPending = false;
-            device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, shape, g.buffer(), g.offset, g.strides,
-                    grad.buffer(), grad.offset);
-        } else {
-            device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
-                    g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);
+            return;
         }
+        Tensor.pin("backward", g, grad);
+        try {
+            if (gradZeroPending) {
+                gradZeroPending = false;
+                device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, shape, g.buffer(), g.offset, g.strides,
+                        grad.buffer(), grad.offset);
+            } else {
+                device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
+                        g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);
+            }
+        } finally {
+            Tensor.unpin(g, grad);
+        }
+    }
+
+    /** The error of a backward that reaches this leaf after it was closed. */
+    IllegalStateException closedLeaf() {
+        return new IllegalStateException("backward: leaf tensor " + Shape.format(shape) + " on " + device().name()
+                + " (it requires a gradient) was closed; its gradient has nowhere to go. Keep every leaf open until "
+                + "backward() has returned");
     }
 
     // ------------------------------------------------------------------ lifetime
 
-    /** Releases this tensor's reference to its memory; the memory goes when no view uses it. Idempotent. */
+    /**
+     * Releases this tensor's reference to its memory; the memory goes when no view uses it and no op
+     * still runs on it. Idempotent, also when several threads close the tensor at once.
+     */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (CLOSED.compareAndSet(this, false, true)) {
             storage.release();
         }
     }

@@ -15,10 +15,10 @@ final class Views {
         int[] from = x.shape.clone();
         Tensor out;
         if (x.isContiguous()) {
-            out = x.view(x.offset, shape, Shape.contiguousStrides(shape));
+            out = x.view("reshape", x.offset, shape, Shape.contiguousStrides(shape));
         } else {
             try (Tensor c = Elementwise.unary("reshape", UnaryOp.COPY, 0f, x)) {
-                out = c.view(c.offset, shape, Shape.contiguousStrides(shape));
+                out = c.view("reshape", c.offset, shape, Shape.contiguousStrides(shape));
             }
         }
         return Autograd.record(out, "reshape", new Tensor[] {x}, new Tensor[0],
@@ -35,7 +35,7 @@ final class Views {
         shape[b] = x.shape[a];
         strides[a] = x.strides[b];
         strides[b] = x.strides[a];
-        return Autograd.record(x.view(x.offset, shape, strides), "transpose", new Tensor[] {x}, new Tensor[0],
+        return Autograd.record(x.view("transpose", x.offset, shape, strides), "transpose", new Tensor[] {x}, new Tensor[0],
                 (ctx, g) -> new Tensor[] {g.transpose(a, b)});
     }
 
@@ -51,7 +51,7 @@ final class Views {
         int[] shape = x.shape.clone();
         shape[0] = end - start;
         int[] from = x.shape.clone();
-        return Autograd.record(x.view(x.offset + start * x.strides[0], shape, x.strides.clone()), "slice",
+        return Autograd.record(x.view("slice", x.offset + start * x.strides[0], shape, x.strides.clone()), "slice",
                 new Tensor[] {x}, new Tensor[0], (ctx, g) -> new Tensor[] {intoRows(g, from, start)});
     }
 
@@ -74,7 +74,7 @@ final class Views {
                     + Shape.format(shape) + " (it would broadcast to " + Shape.format(b) + ")");
         }
         int[] from = x.shape.clone();
-        return Autograd.record(x.view(x.offset, shape, Shape.broadcastStrides(x.shape, x.strides, shape)), "expand",
+        return Autograd.record(x.view("expand", x.offset, shape, Shape.broadcastStrides(x.shape, x.strides, shape)), "expand",
                 new Tensor[] {x}, new Tensor[0], (ctx, g) -> new Tensor[] {Elementwise.sumTo(g, from)});
     }
 
@@ -89,7 +89,7 @@ final class Views {
         if (!x.isContiguous()) {
             return copy(x);
         }
-        return Autograd.record(x.view(x.offset, x.shape.clone(), Shape.contiguousStrides(x.shape)), "contiguous",
+        return Autograd.record(x.view("contiguous", x.offset, x.shape.clone(), Shape.contiguousStrides(x.shape)), "contiguous",
                 new Tensor[] {x}, new Tensor[0], (ctx, g) -> new Tensor[] {g});
     }
 }

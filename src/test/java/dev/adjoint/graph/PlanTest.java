@@ -2,6 +2,7 @@ package dev.adjoint.graph;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -311,6 +312,51 @@ class PlanTest {
             plan.close();
             IllegalStateException e = assertThrows(IllegalStateException.class, plan::replay);
             assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        }
+    }
+
+    /**
+     * A capture belongs to its thread: another thread's op during it is refused by name instead of
+     * being recorded into the step (and replayed with it) or given arena memory every replay
+     * overwrites. The plan holds the capturing thread's calls only, and replays them right.
+     */
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void aCaptureRefusesCallsFromOtherThreads() throws Exception {
+        CapturingDevice device = new CapturingDevice(Backends.open("cpu"));
+        try (Tensor x = Tensor.of(device, new float[] {1, -2, 3}, 3);
+             Tensor out = Tensor.zeros(device, 3)) {
+            java.util.concurrent.CompletableFuture<Object> other = new java.util.concurrent.CompletableFuture<>();
+            Plan plan = Plan.capture(device, () -> {
+                try (Scope s = Scope.open()) {
+                    dev.adjoint.tensor.InPlace.copy(out, x.mul(2f));
+                    Thread t = Thread.ofPlatform().name("other").start(() -> {
+                        try (Tensor y = x.add(10f)) {
+                            other.complete(y.toArray());
+                        } catch (RuntimeException e) {
+                            other.complete(e);
+                        }
+                    });
+                    try {
+                        t.join(10_000);
+                    } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            Object result = other.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            IllegalStateException e = assertInstanceOf(IllegalStateException.class, result);
+            assertEquals("allocate during a capture on cpu: the capture belongs to thread '"
+                    + Thread.currentThread().getName() + "', and this call comes from thread 'other' (it would be "
+                    + "recorded into that step and replayed with it); make it before or after the capture",
+                    e.getMessage());
+            assertEquals(2, plan.calls().size(), "mul, copy: " + plan.calls());
+            try (Tensor next = Tensor.of(device, new float[] {4, 5, 6}, 3)) {
+                dev.adjoint.tensor.InPlace.copy(x, next);
+            }
+            plan.replay();
+            assertArrayEquals(new float[] {8, 10, 12}, out.toArray());
+            plan.close();
         }
     }
 

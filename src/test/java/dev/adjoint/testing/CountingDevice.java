@@ -148,4 +148,5 @@ public final class CountingDevice implements Device {
     }
 
     @Override public void close() { inner.close(); }
+    @Override public boolean isClosed() { return inner.isClosed(); }
 }

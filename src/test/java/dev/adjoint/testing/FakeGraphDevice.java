@@ -220,4 +220,9 @@ public final class FakeGraphDevice implements Device, GraphCapable {
     /** Leaves the device underneath open (it is shared). */
     @Override
     public void close() {}
+
+    @Override
+    public boolean isClosed() {
+        return inner.isClosed();
+    }
 }

@@ -23,6 +23,7 @@ public final class CpuDevice implements Device, PeakProbe {
     private final ThreadLocal<Kernels> kernels;
     /** Freed arrays for reuse, up to a quarter of the maximum heap; cleared and retried on out-of-memory. */
     private final ArrayCache cache = new ArrayCache(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES);
+    private volatile boolean closed;
 
     /** One calling thread's kernel objects. */
     private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers) {}
@@ -78,6 +79,7 @@ public final class CpuDevice implements Device, PeakProbe {
 
     @Override
     public Buffer allocate(long length) {
+        DeviceChecks.open(this);
         int n = idx(length, "buffer length");
         float[] cached = cache.take(n);
         if (cached != null) {
@@ -101,9 +103,11 @@ public final class CpuDevice implements Device, PeakProbe {
         }
     }
 
-    /** A closed buffer's array, kept for the next allocation of its length. */
+    /** A closed buffer's array, kept for the next allocation of its length (dropped once the device is closed). */
     void recycle(float[] data) {
-        cache.give(data);
+        if (!closed) {
+            cache.give(data);
+        }
     }
 
     @Override
@@ -143,12 +147,13 @@ public final class CpuDevice implements Device, PeakProbe {
 
     @Override
     public void synchronize() {
-        // Work on the CPU device is synchronous.
+        DeviceChecks.open(this);    // work on the CPU device is synchronous: nothing to wait for
     }
 
     /** FMA chains in registers on every thread of the pool ({@link CpuPeak}). */
     @Override
     public Peak measurePeak(double seconds) {
+        DeviceChecks.open(this);
         return CpuPeak.measure(pool, seconds);
     }
 
@@ -261,8 +266,14 @@ public final class CpuDevice implements Device, PeakProbe {
 
     @Override
     public void close() {
+        closed = true;
         cache.clear();
         pool.close();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override

@@ -60,9 +60,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
 
     /** Makes this device's context current on the calling thread, once per thread. */
     void bind() {
-        if (closed) {
-            throw new IllegalStateException("cuda:" + index + " used after close");
-        }
+        DeviceChecks.open(this);
         if (CURRENT.get() != this) {
             check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent(cuda:" + index + ")");
             CURRENT.set(this);
@@ -73,7 +71,8 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
         return memory;
     }
 
-    boolean isClosed() {
+    @Override
+    public boolean isClosed() {
         return closed;
     }
 

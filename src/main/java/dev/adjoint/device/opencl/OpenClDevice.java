@@ -36,6 +36,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     private final Set<OpenClBuffer> open = Collections.newSetFromMap(new IdentityHashMap<>());
     private long context;
     private long queue;
+    private volatile boolean closed;
     private Kernels kernels;
     private final ClGemm gemm;
     private final ClElementwise elementwise;
@@ -107,9 +108,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     }
 
     private long queue() {
-        if (queue == 0) {
-            throw new IllegalStateException("opencl device " + name() + " used after close");
-        }
+        DeviceChecks.open(this);
         return queue;
     }
 
@@ -127,11 +126,9 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     @Override
     public synchronized Buffer allocate(long length) {
+        DeviceChecks.open(this);
         if (length < 0) {
             throw new IllegalArgumentException(name() + ": buffer length " + length + " is negative");
-        }
-        if (context == 0) {
-            throw new IllegalStateException("opencl device " + name() + " used after close");
         }
         long bytes = Math.max(1, length) * Float.BYTES;   // OpenCL has no empty buffers
         if (bytes > info.maxAllocation()) {
@@ -345,6 +342,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     /** Waits for queued work, then releases every open buffer, the kernels, the queue and the context. */
     @Override
     public synchronized void close() {
+        closed = true;
         if (queue != 0) {
             clFinish(queue);
         }
@@ -363,6 +361,11 @@ public final class OpenClDevice implements Device, PeakProbe {
             clReleaseContext(context);
             context = 0;
         }
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override
