@@ -159,6 +159,62 @@ final class HostileApiCases {
                 () -> Json.parseObject("{\"a\":" + "[".repeat(100_000) + "]".repeat(100_000) + "}")));
         c.add(api("a NaN in JSON output", IllegalArgumentException.class, List.of(),
                 () -> Json.write(Map.of("x", Double.NaN))));
+        c.add(api("an op on a closed device", IllegalStateException.class, List.of("cpu: device is closed"), () -> {
+            Device d = new CpuDevice(1);
+            Tensor t = Tensor.ones(d, 4);
+            d.close();
+            try (Scope s = Scope.open()) {
+                t.add(t);
+            }
+        }));
+        c.add(api("backward into a closed leaf", IllegalStateException.class, List.of("backward: leaf tensor [3]", "was closed"),
+                () -> {
+                    try (Scope s = Scope.open()) {
+                        Tensor w = Tensor.ones(CPU, 3).requiresGrad(true);
+                        Tensor loss = w.mul(2f).sum();
+                        w.close();
+                        loss.backward();
+                    }
+                }));
+        c.add(apiOk("two threads' backward passes into one shared leaf add up exactly", () -> {
+            try (Tensor w = Tensor.ones(CPU, 256).requiresGrad(true)) {
+                Runnable passes = () -> {
+                    for (int i = 0; i < 500; i++) {
+                        try (Scope s = Scope.open()) {
+                            w.mul(3f).sum().backward();
+                        }
+                    }
+                };
+                Thread other = new Thread(passes);
+                other.start();
+                passes.run();
+                other.join();
+                for (float g : w.grad().toArray()) {
+                    if (g != 3000f) {
+                        throw new AssertionError("gradient " + g + ", expected 2 × 500 × 3 = 3000");
+                    }
+                }
+            }
+        }));
+        c.add(apiOk("a tensor closed while another thread multiplies by it", () -> {
+            for (int run = 0; run < 50; run++) {
+                Tensor a = Tensor.ones(CPU, 64, 64);
+                float[][] got = new float[1][];
+                Thread t = new Thread(() -> {
+                    try (Scope s = Scope.open()) {
+                        got[0] = a.matmul(a).toArray();
+                    } catch (IllegalStateException refused) {
+                        got[0] = null;   // started after the close: refused, which is fine
+                    }
+                });
+                t.start();
+                a.close();
+                t.join();
+                if (got[0] != null && (got[0][0] != 64f || got[0][4095] != 64f)) {
+                    throw new AssertionError("a·a = " + got[0][0] + ", expected 64");
+                }
+            }
+        }));
         c.add(apiOk("Normalization of constant data is only centred", () -> {
             Normalization n = Normalization.of(new Dataset("c", new float[] {5, 5, 5, 5}, new float[] {0, 1}, 2, 2, 2));
             if (n.mean() != 5f || n.std() != 1f) {
