@@ -109,7 +109,9 @@ final class Args {
         try {
             x = Long.parseLong(text.trim());
         } catch (NumberFormatException e) {
-            throw new UsageException(what + " must be an integer" + range(min, max) + ", got '" + Excerpt.of(text) + "'");
+            boolean huge = text.trim().matches("[-+]?\\d+");
+            throw new UsageException(what + " must be an integer" + range(min, max) + ", got '" + Excerpt.of(text) + "'"
+                    + (huge ? " (past the largest integer)" : ""));
         }
         if (x < min || x > max) {
             throw new UsageException(what + " must be an integer" + range(min, max) + ", got " + x);
@@ -141,6 +143,20 @@ final class Args {
                     + range.hint(x));
         }
         return x;
+    }
+
+    /**
+     * A number in {@code range} that float32 holds as typed: finite, and not rounded to 0 or to the
+     * edge of the range ({@code --lr 1e-50} would train at 0, {@code --dropout 0.99999999999} at 1).
+     */
+    float float32(String name, float fallback, Range range) {
+        double x = number(name, fallback, range);
+        float f = (float) x;
+        if (!Float.isFinite(f) || (x != 0 && f == 0) || !range.contains(f)) {
+            throw new UsageException("--" + name + " must be a number " + range + " that a float32 holds, got '"
+                    + Excerpt.of(values.get(name)) + "' (" + f + " as a float32)");
+        }
+        return f;
     }
 
     /**

@@ -45,6 +45,12 @@ final class DataChoice {
      * {@code classesFrom}) when given, else from the training file.
      */
     static Split load(Args args, long seed, int[] labelValues, String classesFrom) {
+        args.exclusive("data", "train-csv");
+        for (String o : List.of("test-csv", "label")) {
+            if (args.has(o) && !args.has("train-csv")) {
+                throw new Args.UsageException("--" + o + " needs --train-csv as well (it belongs to CSV data)");
+            }
+        }
         String trainCsv = args.get("train-csv", null);
         if (trainCsv != null) {
             String testCsv = args.get("test-csv", null);

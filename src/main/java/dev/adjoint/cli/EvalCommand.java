@@ -15,6 +15,7 @@ import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
 import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.SavedModel;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,7 +34,6 @@ final class EvalCommand {
 
     static int eval(Args args) {
         args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed"));
-        args.exclusive("data", "train-csv");
         return withModel(args, (device, model, split, norm) -> {
             double acc = Trainer.evaluate(model, split.test(), norm, device);
             System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc,
@@ -43,7 +43,6 @@ final class EvalCommand {
 
     static int predict(Args args) {
         args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed", "rows", "top"));
-        args.exclusive("data", "train-csv");
         int top = args.intValue("top", 3, 1, Integer.MAX_VALUE);
         String[] rowText = args.get("rows", "0,1,2,3,4").split(",", -1);
         int[] rows = new int[rowText.length];
@@ -138,32 +137,31 @@ final class EvalCommand {
                         + (cfg.get("model") == null ? "nothing" : Excerpt.of(Json.writeCompact(cfg.get("model")))));
             }
             spec = MlpSpec.fromConfig(model);
-            norm = Trainer.normalization(cfg);
+            norm = SavedModel.normalization(cfg);
             seed = cfg.get("seed") instanceof Number n ? n.longValue() : 1;
         } catch (IllegalArgumentException e) {
             throw new FileFormatException(ckpt.resolve(Checkpoint.CONFIG), -1, e.getMessage(), e);
         }
-        int[] labelValues = labelValues(cfg, ckpt);
+        int outputs = spec.sizes()[spec.sizes().length - 1];
+        int[] recorded = labelValues(cfg, ckpt);
+        // a checkpoint that records no class labels is from before they were kept: output i was label i
+        int[] labelValues = recorded != null ? recorded : java.util.stream.IntStream.range(0, outputs).toArray();
         Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE), labelValues,
                 "the checkpoint " + ckpt);
         if (split.test().dims() != spec.sizes()[0]) {
             throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
         }
-        int outputs = spec.sizes()[spec.sizes().length - 1];
-        boolean identity = java.util.Arrays.equals(split.test().labelValues(),
-                java.util.stream.IntStream.range(0, split.test().classes()).toArray());
-        if (outputs != split.test().classes() || (labelValues == null && !identity)) {
-            // a checkpoint that records no classes is from before they were kept: its outputs are the labels themselves
+        if (outputs != split.test().classes()) {
             throw new Args.UsageException("the checkpoint's model has " + outputs + " outputs, for labels "
-                    + (labelValues == null ? "0.." + (outputs - 1) : Excerpt.list(boxed(labelValues))) + ", but "
+                    + Excerpt.list(boxed(labelValues)) + ", but "
                     + split.test().name() + " has the " + split.test().classes() + " classes "
                     + Excerpt.list(boxed(split.test().labelValues())) + "; pass the data it was trained on");
         }
         Devices.Selection sel = Devices.select(args.get("device", null));
         try (Device device = sel.device(); Sequential model = spec.build(device); Parameters params = Parameters.of(model)) {
             try {
-                Trainer.loadParameters(params, loaded, ckpt);
+                SavedModel.loadParameters(params, loaded, ckpt);
             } catch (IllegalArgumentException e) {   // the model is built from the checkpoint's own config
                 throw new FileFormatException(ckpt.resolve(Checkpoint.MODEL), -1, "does not match its "
                         + Checkpoint.CONFIG + ": " + e.getMessage(), e);

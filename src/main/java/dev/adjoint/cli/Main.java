@@ -60,8 +60,6 @@ public final class Main {
     static final int FAILED = 1;
     static final int WRONG_USAGE = 2;
     static final int BUG = 3;
-    /** The most CPU threads --threads accepts; more than the cores is capped to the cores, with a note. */
-    static final int MAX_THREADS = 1024;
 
     static int run(String[] args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
@@ -128,7 +126,7 @@ public final class Main {
                 if (v == null) {
                     throw new Args.UsageException("option --threads needs a value");
                 }
-                int threads = (int) Args.integer("--threads", v, 1, MAX_THREADS);
+                int threads = (int) Args.integer("--threads", v, 1, Devices.MAX_CPU_THREADS);
                 int cores = Runtime.getRuntime().availableProcessors();
                 if (threads > cores) {
                     System.err.println("adjoint: --threads " + threads + " is more than the " + cores

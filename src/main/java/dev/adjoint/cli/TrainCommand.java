@@ -68,10 +68,6 @@ final class TrainCommand {
 
     static int run(Args given) {
         given.allow(OPTIONS);
-        given.exclusive("data", "train-csv");
-        if (given.has("test-csv") && !given.has("train-csv")) {
-            throw new Args.UsageException("--test-csv needs --train-csv as well");
-        }
         Args args = given.has("resume") ? resumed(given) : given;
         if (!args.flag("detect-anomaly")) {
             return train(args);
@@ -88,7 +84,12 @@ final class TrainCommand {
         Map<String, Object> cfg = Checkpoint.load(dir).config();
         Map<String, String> saved = new LinkedHashMap<>();
         if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m) {
-            m.forEach((k, v) -> saved.put(String.valueOf(k), String.valueOf(v)));
+            // only settings: a checkpoint does not choose where this run writes, nor its device
+            m.forEach((k, v) -> {
+                if (SETTINGS.containsKey(String.valueOf(k)) || DataChoice.OPTIONS.contains(String.valueOf(k))) {
+                    saved.put(String.valueOf(k), String.valueOf(v));
+                }
+            });
         }
         boolean dataGiven = DataChoice.OPTIONS.stream().anyMatch(given::has);
         if (dataGiven) {
@@ -169,10 +170,10 @@ final class TrainCommand {
         static Settings parse(Args a) {
             Settings s = new Settings(a.intValue("epochs", 20, 1, MAX_EPOCHS), a.intValue("batch", 128, 1, MAX_BATCH),
                     a.integer("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
-                    (float) a.number("lr", 1e-3, Args.Range.POSITIVE),
-                    (float) a.number("weight-decay", 0, Args.Range.NON_NEGATIVE),
-                    (float) a.number("dropout", 0, Args.Range.PROBABILITY_BELOW_ONE),
-                    (float) a.number("clip", 0, Args.Range.NON_NEGATIVE),
+                    a.float32("lr", 1e-3f, Args.Range.POSITIVE),
+                    a.float32("weight-decay", 0f, Args.Range.NON_NEGATIVE),
+                    a.float32("dropout", 0f, Args.Range.PROBABILITY_BELOW_ONE),
+                    a.float32("clip", 0f, Args.Range.NON_NEGATIVE),
                     a.number("target-accuracy", 0, Args.Range.FRACTION),
                     sizes(a.getOrEmpty("hidden", "512,256")), TrainCommand.activation(a),
                     TrainCommand.init(a.get("init", "he-uniform")));

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,10 +17,18 @@ import java.nio.file.StandardOpenOption;
  */
 public final class DirectoryLock implements AutoCloseable {
     public static final String FILE = ".adjoint.lock";
+    /**
+     * The lock files this process holds. A second attempt in the same process must not even open
+     * the file: the locks are POSIX record locks, and closing any channel to a file releases every
+     * lock the process holds on it.
+     */
+    private static final java.util.Set<Path> HELD = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Path file;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DirectoryLock(FileChannel channel, FileLock lock) {
+    private DirectoryLock(Path file, FileChannel channel, FileLock lock) {
+        this.file = file;
         this.channel = channel;
         this.lock = lock;
     }
@@ -32,29 +39,34 @@ public final class DirectoryLock implements AutoCloseable {
      * another, holds it.
      */
     public static DirectoryLock acquire(Path dir, String what) {
-        Path file = dir.resolve(FILE);
         FileChannel ch = null;
+        Path file = null;
         try {
             Files.createDirectories(dir);
-            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            FileLock lock;
-            try {
-                lock = ch.tryLock();
-            } catch (OverlappingFileLockException e) {
-                lock = null;
+            file = dir.toRealPath().resolve(FILE);
+            if (!HELD.add(file)) {
+                throw new IllegalStateException(dir + " is in use: another run (process " + ProcessHandle.current().pid()
+                        + ", this one) is writing its " + what + "; wait for it to finish or choose another directory");
             }
+            ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            FileLock lock = ch.tryLock();
             if (lock == null) {
                 String holder = holder(ch);
                 ch.close();
+                HELD.remove(file);
                 throw new IllegalStateException(dir + " is in use: another run (process " + holder + ") is writing its "
                         + what + "; wait for it to finish or choose another directory");
             }
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.US_ASCII)), 0);
-            return new DirectoryLock(ch, lock);
+            return new DirectoryLock(file, ch, lock);
         } catch (IOException e) {
             closeQuietly(ch);
-            throw new UncheckedIOException("cannot lock " + file + " for writing " + what + ": " + e.getMessage(), e);
+            if (file != null) {
+                HELD.remove(file);
+            }
+            throw new UncheckedIOException("cannot lock " + dir.resolve(FILE) + " for writing " + what + ": "
+                    + e.getMessage(), e);
         }
     }
 
@@ -80,6 +92,7 @@ public final class DirectoryLock implements AutoCloseable {
         try {
             lock.release();
             channel.close();
+            HELD.remove(file);
         } catch (IOException e) {
             throw new UncheckedIOException("releasing " + FILE + ": " + e.getMessage(), e);
         }

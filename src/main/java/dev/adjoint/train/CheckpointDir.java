@@ -4,7 +4,6 @@ import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.DirectoryLock;
 import dev.adjoint.tensor.Tensor;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -48,25 +47,37 @@ final class CheckpointDir implements AutoCloseable {
 
     private void adopt(Path resumedFrom, boolean overwrite, Progress progress) {
         boolean resuming = resumedFrom != null && same(resumedFrom, dir);
-        if (!resuming && Checkpoint.exists(dir)) {
-            String what = describe(dir);
+        Path best = dir.resolve(BEST);
+        if (!resuming && (Checkpoint.exists(dir) || Checkpoint.exists(best))) {
+            String what = describe(Checkpoint.exists(dir) ? dir : best);
             if (!overwrite) {
                 throw new IllegalArgumentException("train: " + dir + " already holds the checkpoint of another run (" + what
                         + "); resume it, choose another directory, or allow overwriting it (--overwrite; "
                         + "Trainer.Config.withOverwrite(true))");
             }
-            progress.note("replacing the checkpoint in " + dir + " (" + what + "), as asked (overwrite)");
-            delete(dir.resolve(BEST));
+            // both files are replaced by this run's first epoch; until then a failed run leaves them as they were
+            progress.note("replacing the checkpoint in " + dir + " (" + what + ") with this run's, as asked (overwrite)");
         }
-        if (resuming) {
-            Path best = dir.resolve(BEST);
-            Map<String, Object> cfg = Checkpoint.exists(best) ? Checkpoint.load(best).config()
-                    : Checkpoint.load(dir).config();
-            if (cfg.get("test_accuracy") instanceof Number a && cfg.get("epochs_done") instanceof Number e) {
-                bestAccuracy = a.doubleValue();
+        if (resuming && Checkpoint.exists(best)) {
+            Map<String, Object> b = Checkpoint.load(best).config();
+            Map<String, Object> last = Checkpoint.load(dir).config();
+            // a best older or worse than the last (a save stopped between the two) does not count: the last is seeded
+            if (accuracy(b) >= accuracy(last) && b.get("epochs_done") instanceof Number e) {
+                bestAccuracy = accuracy(b);
                 bestEpoch = e.intValue();
             }
         }
+    }
+
+    private static double accuracy(Map<String, Object> cfg) {
+        return cfg.get("test_accuracy") instanceof Number a ? a.doubleValue() : Double.NEGATIVE_INFINITY;
+    }
+
+    /** Makes the checkpoint being resumed the best one (its accuracy measured or recorded), as a run's first epoch does. */
+    void seedBest(Map<String, Tensor> tensors, Map<String, Object> config, int epoch, double accuracy) {
+        Checkpoint.save(dir.resolve(BEST), tensors, config);
+        bestAccuracy = accuracy;
+        bestEpoch = epoch;
     }
 
     /** Writes the last checkpoint, and the best one when {@code accuracy} beats every earlier epoch's. */
@@ -77,7 +88,7 @@ final class CheckpointDir implements AutoCloseable {
             bestAccuracy = accuracy;
             bestEpoch = epoch;
         } else {
-            progress.note(String.format(Locale.ROOT, "epoch %d: test accuracy %.2f%% is below the best, %.2f%% at epoch %d,"
+            progress.note(String.format(Locale.ROOT, "epoch %d: test accuracy %.2f%% is not above the best, %.2f%% at epoch %d,"
                     + " which stays in %s", epoch, 100 * accuracy, 100 * bestAccuracy, bestEpoch, dir.resolve(BEST)));
         }
     }
@@ -109,16 +120,6 @@ final class CheckpointDir implements AutoCloseable {
             return Files.isSameFile(a, b);
         } catch (IOException e) {
             return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
-        }
-    }
-
-    private static void delete(Path best) {
-        try {
-            for (String f : new String[] {Checkpoint.CONFIG, Checkpoint.MODEL}) {
-                Files.deleteIfExists(best.resolve(f));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the old best checkpoint in " + best + ": " + e.getMessage(), e);
         }
     }
 

@@ -9,7 +9,6 @@ import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.graph.Plan;
 import dev.adjoint.graph.ReplayedStep;
 import dev.adjoint.io.Checkpoint;
-import dev.adjoint.io.Safetensors;
 import dev.adjoint.nn.Losses;
 import dev.adjoint.nn.Module;
 import dev.adjoint.nn.Parameters;
@@ -181,10 +180,11 @@ public final class Trainer {
              Tensor lossSum = Tensor.zeros(device, 1);
              Tensor correct = Tensor.zeros(device, 1)) {
             if (checkpoints != null && !checkpoints.hasBest() && epochsDone > 0) {
-                double acc = accuracy(testLoader, correct);  // a resumed checkpoint that recorded no accuracy
-                checkpoints.save(checkpointTensors(), checkpointConfig(data, acc), epochsDone, acc, config.progress());
+                double acc = accuracy(testLoader, correct);  // the resumed checkpoint is the best so far
+                checkpoints.seedBest(checkpointTensors(), checkpointConfig(data, acc), epochsDone, acc);
             }
             double firstLoss = Double.NaN;
+            boolean firstBatch = true;
             while (epochsDone < config.epochs()) {
                 int epoch = epochsDone + 1;
                 trainLoader.setEpoch(epochsDone);
@@ -200,8 +200,9 @@ public final class Trainer {
                     }
                     seen += batch.size();
                     batchIndex++;
-                    if (Double.isNaN(firstLoss)) {
+                    if (firstBatch) {
                         firstLoss = lossSum.item() / seen;   // one read per run: the scale an exploding loss is judged by
+                        firstBatch = false;
                     }
                     config.progress().update(epoch, config.epochs(), batchIndex, trainLoader.batches(), lossSum, seen);
                 }
@@ -332,24 +333,6 @@ public final class Trainer {
         }
     }
 
-    /**
-     * The normalization stored in a checkpoint's configuration; an IllegalArgumentException naming
-     * the field when it is missing or not finite numbers with std > 0.
-     */
-    public static Normalization normalization(Map<String, Object> checkpointConfig) {
-        Object n = checkpointConfig.get("normalization");
-        if (n instanceof Map<?, ?> m && m.get("mean") instanceof Number mean && m.get("std") instanceof Number std) {
-            float mu = mean.floatValue();
-            float sigma = std.floatValue();
-            if (Float.isFinite(mu) && Float.isFinite(sigma) && sigma > 0) {
-                return new Normalization(mu, sigma);
-            }
-        }
-        throw new IllegalArgumentException("\"normalization\" must be {\"mean\": m, \"std\": s} with finite m and s > 0,"
-                + " got " + (n == null ? "nothing" : dev.adjoint.io.Excerpt.of(dev.adjoint.io.Json.writeCompact(n)))
-                + " (Trainer.save writes it: edited by hand, or from another tool?)");
-    }
-
     private double accuracy(DataLoader loader, Tensor correct) {
         return accuracy(model, loader, correct);
     }
@@ -437,26 +420,13 @@ public final class Trainer {
         Checkpoint.Loaded loaded = Checkpoint.load(dir);
         Map<String, Object> cfg = loaded.config();
         String note = RunRecord.checkResume(dir, RunRecord.of(cfg), run());
-        checkParameters(params, loaded, dir);
-        Map<String, float[]> state = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : optimizer.state().entrySet()) {
-            Safetensors.Loaded t = loaded.tensors().get("optimizer." + e.getKey());
-            if (t == null || t.data().length != e.getValue().numel()) {
-                throw new IllegalArgumentException("checkpoint " + dir + ": optimizer state 'optimizer." + e.getKey()
-                        + "' " + (t == null ? "is missing" : "has " + t.data().length + " values")
-                        + ", this optimizer needs " + e.getValue().numel() + " (was it saved with another optimizer? it has "
-                        + loaded.tensors().keySet() + ")");
-            }
-            checkFinite(dir, "optimizer." + e.getKey(), t.data());
-            state.put(e.getKey(), t.data());
-        }
-        if (!(cfg.get("optimizer_steps") instanceof Number steps) || !(cfg.get("epochs_done") instanceof Number epochs)) {
-            throw new IllegalArgumentException("checkpoint " + dir + ": " + Checkpoint.CONFIG
-                    + " lacks optimizer_steps or epochs_done; it was not written by Trainer.save");
-        }
-        copyParameters(params, loaded);
-        optimizer.restore(steps.longValue(), state);
-        epochsDone = epochs.intValue();
+        SavedModel.checkParameters(params, loaded, dir);
+        Map<String, float[]> state = SavedModel.optimizerState(optimizer, loaded, dir);
+        long steps = SavedModel.counter(cfg, "optimizer_steps", Long.MAX_VALUE, dir);
+        int epochs = (int) SavedModel.counter(cfg, "epochs_done", 1_000_000, dir);
+        SavedModel.copyParameters(params, loaded);
+        optimizer.restore(steps, state);
+        epochsDone = epochs;
         resumedFrom = dir;
         resumedData = cfg.get(RunRecord.DATA) instanceof Map<?, ?> d ? castMap(d) : null;
         if (note != null) {
@@ -467,48 +437,5 @@ public final class Trainer {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> castMap(Map<?, ?> m) {
         return (Map<String, Object>) m;
-    }
-
-    /** Copies a checkpoint's parameters into the slab after checking every name and shape (none is copied if one differs). */
-    public static void loadParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
-        checkParameters(params, loaded, dir);
-        copyParameters(params, loaded);
-    }
-
-    private static void checkParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
-        for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
-            Safetensors.Loaded t = loaded.tensors().get(e.getKey());
-            if (t == null) {
-                throw new IllegalArgumentException("checkpoint " + dir + " has no tensor '" + e.getKey()
-                        + "' (it has " + loaded.tensors().keySet() + ")");
-            }
-            if (!java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException("checkpoint " + dir + ": tensor '" + e.getKey() + "' has shape "
-                        + java.util.Arrays.toString(t.shape()) + " but the model needs "
-                        + java.util.Arrays.toString(e.getValue().shape())
-                        + "; build the model the checkpoint was saved from (its " + Checkpoint.CONFIG + " says how)");
-            }
-            checkFinite(dir, e.getKey(), t.data());
-        }
-    }
-
-    /** A NaN or infinite value in a checkpoint: the run that wrote it had diverged, and no result from it means anything. */
-    private static void checkFinite(Path dir, String name, float[] data) {
-        for (int i = 0; i < data.length; i++) {
-            if (!Float.isFinite(data[i])) {
-                throw new dev.adjoint.io.FileFormatException(dir.resolve(Checkpoint.MODEL), -1, "tensor '" + name
-                        + "' holds " + data[i] + " at flat index " + i + ": the run that wrote it had diverged; use an"
-                        + " earlier checkpoint (its best one is in " + dir.resolve(CheckpointDir.BEST) + ")");
-            }
-        }
-    }
-
-    private static void copyParameters(Parameters params, Checkpoint.Loaded loaded) {
-        for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
-            Safetensors.Loaded t = loaded.tensors().get(e.getKey());
-            try (Tensor src = Tensor.of(e.getValue().device(), t.data(), t.shape())) {
-                InPlace.copy(e.getValue(), src);
-            }
-        }
     }
 }

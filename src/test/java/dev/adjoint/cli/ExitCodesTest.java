@@ -69,7 +69,7 @@ class ExitCodesTest {
     void oneForADirectoryAnotherRunHolds() {
         Path dir = tmp.resolve("held");
         try (DirectoryLock held = DirectoryLock.acquire(dir, "checkpoints")) {
-            Cli.oneLine(1, List.of(dir + " is in use: another run (process " + ProcessHandle.current().pid() + ")"),
+            Cli.oneLine(1, List.of(dir + " is in use: another run (process " + ProcessHandle.current().pid()),
                     tiny("--checkpoint", dir.toString()));
         }
         assertEquals(0, Cli.run(tiny("--checkpoint", dir.toString())).code(), "released when the holder closes");

@@ -63,6 +63,25 @@ class RunFilesTest {
         Checkpoint.load(dir);   // whole
     }
 
+    /**
+     * A refused second lock in this process must not drop the first: the locks are POSIX record
+     * locks, which closing any channel to the file would release, so another process could then
+     * write the directory too.
+     */
+    @Test
+    void aRefusedSecondLockKeepsTheFirstAgainstOtherProcesses() throws Exception {
+        Path dir = tmp.resolve("held");
+        try (DirectoryLock held = DirectoryLock.acquire(dir, "checkpoints")) {
+            Cli.oneLine(1, List.of(dir + " is in use"), "train", "--data", "spiral", "--hidden", "4", "--epochs", "1",
+                    "--checkpoint", dir.toString());
+            ChildJvm.Result other = ChildJvm.run(tmp, "", 120, "train", "--data", "spiral", "--hidden", "4", "--epochs", "1",
+                    "--checkpoint", dir.toString());
+            assertEquals(1, other.code(), other.out() + other.err());
+            assertTrue(other.err().contains(dir + " is in use: another run (process " + ProcessHandle.current().pid() + ")"),
+                    other.err());
+        }
+    }
+
     /** The --json file is replaced whole or not at all: a write the disk refuses leaves the previous file as it was. */
     @Test
     void aFullDiskKeepsThePreviousReport() throws Exception {

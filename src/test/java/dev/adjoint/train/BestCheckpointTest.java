@@ -96,7 +96,7 @@ class BestCheckpointTest {
         }
         assertEquals(2f, Checkpoint.load(dir).tensors().get("w").data()[0], "the last epoch's model");
         assertEquals(1f, Checkpoint.load(dir.resolve("best")).tensors().get("w").data()[0], "the better model stays");
-        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("epoch 2: test accuracy 50.00% is below the best, "
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("epoch 2: test accuracy 50.00% is not above the best, "
                 + "90.00% at epoch 1, which stays in " + dir.resolve("best")), printed.toString(StandardCharsets.UTF_8));
     }
 

@@ -189,8 +189,8 @@ class ResumeChecksTest {
         try (DirectoryLock held = DirectoryLock.acquire(dir, "checkpoints")) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
                     () -> train(Run.base(), SPIRAL.train(), dir, null, Progress.silent(), false));
-            assertEquals(dir + " is in use: another run (process " + ProcessHandle.current().pid() + ") is writing its"
-                    + " checkpoints; wait for it to finish or choose another directory", e.getMessage());
+            assertEquals(dir + " is in use: another run (process " + ProcessHandle.current().pid() + ", this one) is writing"
+                    + " its checkpoints; wait for it to finish or choose another directory", e.getMessage());
             assertFalse(Files.exists(dir.resolve(Checkpoint.MODEL)));
         }
         train(Run.base(), SPIRAL.train(), dir, null, Progress.silent(), false);

@@ -118,7 +118,7 @@ class TrainerTest {
                  Optimizer opt = Optimizer.byName("adam", params, 0.01f, 0f)) {
                 float[] before = params.values().toArray();
                 IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                        () -> Trainer.loadParameters(params, dev.adjoint.io.Checkpoint.load(dir), dir));
+                        () -> SavedModel.loadParameters(params, dev.adjoint.io.Checkpoint.load(dir), dir));
                 assertTrue(e.getMessage().contains("'2.weight' has shape [16, 32] but the model needs [8, 32]"), e.getMessage());
                 assertArrayEquals(before, params.values().toArray(), "a refused checkpoint changed the model");
                 Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"), Trainer.Config.of(1, 32),
