@@ -64,6 +64,9 @@ public final class AtomicFile {
 
     /** An I/O error as one line: the reason the system gave, not the exception's class name. */
     static String describe(IOException e) {
+        if (e instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + " is a file, not a directory";
+        }
         if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
             return f.getReason() + (f.getFile() != null ? " (" + f.getFile() + ")" : "");
         }

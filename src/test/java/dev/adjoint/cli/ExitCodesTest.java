@@ -78,7 +78,8 @@ class ExitCodesTest {
     @Test
     void oneForAnOutputThatCannotBeWrittenBeforeAnyTraining() throws IOException {
         Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
-        Cli.Run r = Cli.oneLine(1, List.of("--json " + file.resolve("out.json") + " cannot be written"),
+        Cli.Run r = Cli.oneLine(1, List.of("--json " + file.resolve("out.json") + " cannot be written: " + file
+                        + " is a file, not a directory"),
                 tiny("--json", file.resolve("out.json").toString()));
         assertTrue(!r.out().contains("epoch"), "nothing trained: " + r.out());
         Cli.oneLine(1, List.of("--json " + tmp + " is a directory"), tiny("--json", tmp.toString()));

@@ -127,6 +127,36 @@ class ResumeChecksTest {
         assertTrue(e.getMessage().startsWith("resume: " + dir + " was trained with " + field), e.getMessage());
     }
 
+    /**
+     * A checkpoint written before runs were recorded (no "run", "data" or accuracy; the optimizer's
+     * float32 hyper-parameters as long doubles, 0.9f as 0.8999999761581421) still resumes, and
+     * continues bit-identically.
+     */
+    @Test
+    void aCheckpointFromBeforeRunRecordsStillResumes() {
+        Run adam = Run.base();
+        Path full = tmp.resolve("full");
+        Path old = tmp.resolve("old");
+        float[] uninterrupted = train(new Run(adam.spec(), adam.loss(), adam.optimizer(), adam.lr(), adam.weightDecay(),
+                adam.batch(), adam.seed(), adam.clip(), adam.schedule(), 3), SPIRAL.train(), full, null, Progress.silent(),
+                false);
+        train(adam, SPIRAL.train(), old, null, Progress.silent(), false);
+        Checkpoint.Loaded saved = Checkpoint.load(old);
+        java.util.Map<String, Object> legacy = new java.util.LinkedHashMap<>(saved.config());
+        for (String k : java.util.List.of("run", "data", "test_accuracy", "command_line")) {
+            legacy.remove(k);
+        }
+        assertEquals(0.8999999761581421, ((java.util.Map<?, ?>) legacy.get("optimizer")).get("beta1"));
+        try (Device cpu = new CpuDevice(1); dev.adjoint.tensor.Scope s = dev.adjoint.tensor.Scope.open()) {
+            java.util.Map<String, dev.adjoint.tensor.Tensor> tensors = new java.util.LinkedHashMap<>();
+            saved.tensors().forEach((k, v) -> tensors.put(k, dev.adjoint.tensor.Tensor.of(cpu, v.data(), v.shape())));
+            Checkpoint.save(tmp.resolve("legacy"), tensors, legacy);
+        }
+        Run three = new Run(adam.spec(), adam.loss(), adam.optimizer(), adam.lr(), adam.weightDecay(), adam.batch(),
+                adam.seed(), adam.clip(), adam.schedule(), 3);
+        assertArrayEquals(uninterrupted, train(three, SPIRAL.train(), null, tmp.resolve("legacy"), Progress.silent(), false));
+    }
+
     @Test
     void dataOfAnotherShapeIsRefused() {
         Path dir = tmp.resolve("ck");
