@@ -21,11 +21,11 @@ package dev.adjoint.device;
  *       a transfer). A bad call throws {@link IllegalArgumentException} naming the primitive and
  *       the numbers, and changes nothing. Backends also check that buffers belong to them. The
  *       tensor front end checks shapes before this, with messages in the user's terms.</li>
- *   <li>Threads: a device takes calls from any number of threads at once; each backend
- *       serializes what must not interleave (the CPU pool runs one parallel kernel at a time,
- *       OpenCL serializes every call on its queue, CUDA queues calls on its one stream). Two
- *       calls on different threads that touch the same memory, one of them writing, are not
- *       ordered: the reader may see the old values, the new ones or a mix. A buffer must stay
+ *   <li>Threads: a device takes calls from any number of threads at once, and each call is
+ *       atomic with respect to the others (the CPU device runs one call at a time, OpenCL
+ *       serializes every call on its queue, CUDA queues calls on its one stream): of two calls
+ *       on different threads that touch the same memory, one of them writing, the reader sees
+ *       the old values or the new ones, whole, never a mix. A buffer must stay
  *       open while a call that uses it runs (the tensor front end holds its tensors' buffers for
  *       the call). Once {@link #close}d, a device refuses every call.</li>
  * </ul>

@@ -18,8 +18,9 @@ import dev.adjoint.device.Distribution;
  * finishes on the values it started with (the memory is freed when the op lets go, see
  * {@link #pin}); an op that starts after the close is refused ("used after close()"). Backward
  * passes on several threads may share leaves: adding into a leaf's {@link #grad} is atomic per
- * leaf, as in PyTorch. In-place writes ({@link InPlace}, optimizer steps, gradient accumulation)
- * are not ordered against other threads' reads of the same memory: order them yourself.
+ * leaf, as in PyTorch. An in-place write ({@link InPlace}, an optimizer step, gradient
+ * accumulation) is one device call, atomic with respect to other threads' calls: their reads see
+ * it whole or not at all; which of the two is the order the threads run in.
  */
 public final class Tensor implements AutoCloseable {
     private static final java.lang.invoke.VarHandle CLOSED;

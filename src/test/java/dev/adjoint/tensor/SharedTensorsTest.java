@@ -231,4 +231,46 @@ class SharedTensorsTest {
             assertTrue(w.isClosed());
         }
     }
+
+    /**
+     * One thread writes a tensor in place (all ones, then all twos, over and over) while another
+     * reads it: a device call is atomic with respect to other threads' calls on that device, so
+     * every read sees one write whole, never half of one (the order between threads is theirs).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void aReadSeesAnotherThreadsInPlaceWriteWholeOrNotAtAll(String backend) throws Exception {
+        Device device = Backends.open(backend);
+        int n = 1 << 20;
+        try (Tensor t = Tensor.ones(device, n)) {
+            List<Object> results = race(List.of(() -> {
+                for (int i = 0; i < 60; i++) {
+                    InPlace.fill(t, 2f);
+                    InPlace.fill(t, 1f);
+                }
+                return null;
+            }, () -> {
+                List<String> torn = new ArrayList<>();
+                for (int i = 0; i < 60; i++) {
+                    float[] a = t.toArray();
+                    float first = a[0];
+                    for (int j = 1; j < n; j++) {
+                        if (a[j] != first) {
+                            torn.add("download " + i + ": [0] = " + first + ", [" + j + "] = " + a[j]);
+                            break;
+                        }
+                    }
+                    try (Scope s = Scope.open()) {
+                        float sum = t.sum().item();
+                        if (sum != n && sum != 2f * n) {
+                            torn.add("sum " + i + " = " + sum + ", expected " + n + " or " + 2 * n);
+                        }
+                    }
+                }
+                return torn;
+            }));
+            assertNull(results.get(0), backend + ": the writer failed: " + results.get(0));
+            assertEquals(List.of(), results.get(1), backend + ": a read saw part of a write");
+        }
+    }
 }

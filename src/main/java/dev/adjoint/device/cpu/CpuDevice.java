@@ -16,6 +16,8 @@ import java.util.Arrays;
  * The pure-Java device: memory is Java arrays, work runs synchronously on a pool sized to the cores.
  * A call allocates nothing on the Java heap in the steady state: each calling thread has its own
  * kernel objects, whose fields carry the arguments (a replayed training step relies on this).
+ * Calls from several threads run one at a time (each call is synchronized on the device), so a
+ * read never sees half of another thread's in-place write, as on OpenCL's queue and CUDA's stream.
  */
 public final class CpuDevice implements Device, PeakProbe {
     private final Parallel pool;
@@ -111,33 +113,33 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
+    public synchronized void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
         DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
         System.arraycopy(src, srcOffset, data(dst, "upload destination"), idx(dstOffset, "offset"), length);
     }
 
     @Override
-    public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
+    public synchronized void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
         DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
         System.arraycopy(data(src, "download source"), idx(srcOffset, "offset"), dst, dstOffset, length);
     }
 
     @Override
-    public void fill(Buffer dst, long offset, long length, float value) {
+    public synchronized void fill(Buffer dst, long offset, long length, float value) {
         DeviceChecks.fill(dst, offset, length);
         int o = idx(offset, "offset");
         Arrays.fill(data(dst, "fill destination"), o, o + idx(length, "length"), value);
     }
 
     @Override
-    public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+    public synchronized void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
         DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
         System.arraycopy(data(src, "copy source"), idx(srcOffset, "offset"), data(dst, "copy destination"),
                 idx(dstOffset, "offset"), idx(length, "length"));
     }
 
     @Override
-    public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
+    public synchronized void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
         DeviceChecks.random(dst, offset, length);
         float[] d = data(dst, "random destination");
         int o = idx(offset, "offset");
@@ -158,7 +160,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
+    public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                      Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,
                      float beta, Buffer c, long cOffset, int ldc) {
         DeviceChecks.gemm(transA, transB, m, n, k, a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc);
@@ -184,7 +186,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
+    public synchronized void unary(UnaryOp op, float p, int[] shape, Buffer x, long xOffset, long[] xStrides,
                       Buffer out, long outOffset) {
         DeviceChecks.unary(op, shape, x, xOffset, xStrides, out, outOffset);
         elementwise().unary.run(pool, op, p, shape, data(x, op, "input"), idx(xOffset, "offset"), xStrides,
@@ -192,7 +194,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
+    public synchronized void binary(BinaryOp op, float p, int[] shape, Buffer a, long aOffset, long[] aStrides,
                        Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
         DeviceChecks.binary(op, shape, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
         elementwise().binary.run(pool, op, p, shape, data(a, op, "input a"), idx(aOffset, "offset"), aStrides,
@@ -201,21 +203,21 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
+    public synchronized void reduce(ReduceOp op, int outer, int n, int inner, Buffer x, long xOffset, Buffer out, long outOffset) {
         DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         reductions().reduce.run(pool, op, outer, n, inner, data(x, op, "input"), idx(xOffset, "offset"),
                 data(out, op, "output"), idx(outOffset, "offset"));
     }
 
     @Override
-    public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
+    public synchronized void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
         DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         reductions().softmax.run(pool, log, rows, cols, data(x, "softmax input"), idx(xOffset, "offset"),
                 data(out, "softmax output"), idx(outOffset, "offset"));
     }
 
     @Override
-    public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
+    public synchronized void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
         DeviceChecks.softmaxBackward(rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset);
         reductions().softmaxBackward.run(pool, log, rows, cols, data(y, "softmax output"), idx(yOffset, "offset"),
@@ -224,7 +226,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
+    public synchronized void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
         DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,
                 probs, probsOffset);
@@ -235,7 +237,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
+    public synchronized void crossEntropyBackward(int rows, int cols, Buffer probs, long probsOffset, Buffer targets,
                                      long targetsOffset, Buffer gLoss, long gLossOffset, long gLossStride,
                                      Buffer gx, long gxOffset) {
         DeviceChecks.crossEntropyBackward(rows, cols, probs, probsOffset, targets, targetsOffset, gLoss, gLossOffset,
@@ -247,7 +249,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
+    public synchronized void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
         DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
         optimizers().sgd.run(pool, data(param, "sgd param"), data(grad, "sgd grad"),
@@ -256,7 +258,7 @@ public final class CpuDevice implements Device, PeakProbe {
     }
 
     @Override
-    public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
+    public synchronized void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
         DeviceChecks.adamStep(param, grad, m, v, offset, length);
         optimizers().adam.run(pool, data(param, "adam param"), data(grad, "adam grad"), data(m, "adam m"),
