@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * Hostile checkpoints: truncated, corrupt, edited, from another tool, holding NaN, in the wrong kind
@@ -109,26 +108,28 @@ final class HostileCheckpointCases {
         Path good = good(root);
         List<Hostile.Case> c = new ArrayList<>();
         String cat = "checkpoint files";
-        Consumer<Path> evalFails = dir -> c.add(cli(cat, 1, List.of(dir.toString()), "eval", "--data", "spiral",
-                "--checkpoint", dir.toString()));
+        java.util.function.BiConsumer<Path, String> evalFails = (dir, reason) -> c.add(cli(cat, 1,
+                List.of(dir.toString(), reason), "eval", "--data", "spiral", "--checkpoint", dir.toString()));
         long size = Files.size(good.resolve(Checkpoint.MODEL));
         c.add(cli(cat, 1, List.of("does not exist"), "eval", "--data", "spiral", "--checkpoint", root.resolve("nowhere").toString()));
-        evalFails.accept(variant(good, "no-model", dir -> Files.delete(dir.resolve(Checkpoint.MODEL))));
+        evalFails.accept(variant(good, "no-model", dir -> Files.delete(dir.resolve(Checkpoint.MODEL))), "does not exist");
         for (long cut : new long[] {0, 4, 8, 20, size / 2, size - 1}) {
-            evalFails.accept(variant(good, "cut-" + cut, dir -> truncate(dir.resolve(Checkpoint.MODEL), cut)));
+            String reason = cut < 8 ? "too short for the 8-byte header length" : cut == size - 1 ? "the file ends inside tensor"
+                    : "is impossible";
+            evalFails.accept(variant(good, "cut-" + cut, dir -> truncate(dir.resolve(Checkpoint.MODEL), cut)), reason);
         }
         evalFails.accept(variant(good, "huge-header", dir -> {
             byte[] b = Files.readAllBytes(dir.resolve(Checkpoint.MODEL));
             ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 1L << 40);
             Files.write(dir.resolve(Checkpoint.MODEL), b);
-        }));
+        }), "header length 1099511627776 is impossible");
         evalFails.accept(variant(good, "garbage-header", dir -> {
             byte[] b = Files.readAllBytes(dir.resolve(Checkpoint.MODEL));
             for (int i = 8; i < 40; i++) {
                 b[i] = (byte) 0xFF;
             }
             Files.write(dir.resolve(Checkpoint.MODEL), b);
-        }));
+        }), "does not start with '{'");
         c.add(cli(cat, 1, List.of("does not match the checksum saved with it"), "eval", "--data", "spiral",
                 "--checkpoint", variant(good, "flipped-data", dir -> {
                     byte[] b = Files.readAllBytes(dir.resolve(Checkpoint.MODEL));
@@ -138,24 +139,26 @@ final class HostileCheckpointCases {
         evalFails.accept(variant(good, "model-is-dir", dir -> {
             Files.delete(dir.resolve(Checkpoint.MODEL));
             Files.createDirectory(dir.resolve(Checkpoint.MODEL));
-        }));
+        }), "is a directory, not a file");
         evalFails.accept(variant(good, "config-is-dir", dir -> {
             Files.delete(dir.resolve(Checkpoint.CONFIG));
             Files.createDirectory(dir.resolve(Checkpoint.CONFIG));
-        }));
+        }), "is a directory, not a file");
         evalFails.accept(variant(good, "model-fifo", dir -> {
             Files.delete(dir.resolve(Checkpoint.MODEL));
             mkfifo(dir.resolve(Checkpoint.MODEL));
-        }));
+        }), "is a FIFO");
         evalFails.accept(variant(good, "model-loop", dir -> {
             Files.delete(dir.resolve(Checkpoint.MODEL));
             Files.createSymbolicLink(dir.resolve("a"), dir.resolve(Checkpoint.MODEL));
             Files.createSymbolicLink(dir.resolve(Checkpoint.MODEL), dir.resolve("a"));
-        }));
-        evalFails.accept(variant(good, "config-not-json", dir -> Files.writeString(dir.resolve(Checkpoint.CONFIG), "{oops")));
+        }), "is a loop of symbolic links");
+        evalFails.accept(variant(good, "config-not-json", dir -> Files.writeString(dir.resolve(Checkpoint.CONFIG), "{oops")), "does not belong to");
         evalFails.accept(variant(good, "config-edited", dir -> Files.writeString(dir.resolve(Checkpoint.CONFIG),
-                Files.readString(dir.resolve(Checkpoint.CONFIG)).replace("\"relu\"", "\"tanh\""))));
-        c.add(cliOk(cat, r -> r.out().contains("test accuracy"), "eval", "--data", "spiral", "--checkpoint",
+                Files.readString(dir.resolve(Checkpoint.CONFIG)).replace("\"relu\"", "\"tanh\""))), "does not belong to");
+        String recordedAccuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%",
+                100 * ((Number) Checkpoint.load(good).config().get("test_accuracy")).doubleValue());
+        c.add(cliOk(cat, r -> r.out().contains(recordedAccuracy), "eval", "--data", "spiral", "--checkpoint",
                 variant(good, "torn-save", dir -> Files.delete(dir.resolve(Checkpoint.CONFIG))).toString()));
         for (String[] bad : new String[][] {
                 {"sizes-string", "{\"model\": {\"sizes\": \"2,8,3\"}, " + NORM + "}", "model.sizes"},
@@ -215,19 +218,36 @@ final class HostileCheckpointCases {
                 csv.toString(), "--checkpoint", good.toString()));
         c.add(cli(cat, 2, List.of("--rows: row 999999 is outside the test set"), "predict", "--data", "spiral",
                 "--checkpoint", good.toString(), "--rows", "999999"));
-        double recorded = ((Number) Checkpoint.load(good).config().get("test_accuracy")).doubleValue();
-        c.add(cliOk(cat, r -> r.out().contains(String.format(java.util.Locale.ROOT, "test accuracy %.2f%%", 100 * recorded)),
-                "eval", "--data", "spiral", "--checkpoint", good.toString()));
-        c.add(cliOk(cat, r -> r.out().lines().filter(l -> l.startsWith("row ")).count() == 3, "predict", "--data", "spiral",
-                "--checkpoint", good.toString(), "--rows", "0,1,2"));
+        c.add(cliOk(cat, r -> r.out().contains(recordedAccuracy), "eval", "--data", "spiral", "--checkpoint", good.toString()));
+        c.add(cliOk(cat, HostileCheckpointCases::probabilitiesSumToOne, "predict", "--data", "spiral", "--checkpoint",
+                good.toString(), "--rows", "0,1,2", "--top", "3"));
         Path extended = variant(good, "extended", dir -> { });
-        c.add(cliOk("resume", r -> r.out().contains("epoch   2") && !r.out().contains("epoch   3"), "train", "--resume",
+        c.add(cliOk("resume", r -> r.out().contains("resumed from " + extended + " after epoch 1")
+                && r.out().contains("epoch   2") && !r.out().contains("epoch   1 ") && !r.out().contains("epoch   3"), "train", "--resume",
                 extended.toString(), "--checkpoint", extended.toString(), "--epochs", "2"));
         c.add(cliOk("resume", r -> r.out().contains("nothing to train"), "train", "--resume", good.toString()));
         Path replaced = variant(good, "replaced", dir -> { });
         c.add(cliOk("resume", r -> r.out().contains("replacing the checkpoint in " + replaced), "train", "--data", "spiral",
                 "--hidden", "4", "--epochs", "1", "--checkpoint", replaced.toString(), "--overwrite"));
         return c;
+    }
+
+    /** Three rows of predictions, each with all three classes whose probabilities add up to 100% (to the printed digit). */
+    private static boolean probabilitiesSumToOne(Cli.Run r) {
+        List<String> rows = r.out().lines().filter(l -> l.startsWith("row ")).toList();
+        for (String row : rows) {
+            double sum = 0;
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(" ([0-9.]+)%").matcher(row);
+            int n = 0;
+            while (m.find()) {
+                sum += Double.parseDouble(m.group(1));
+                n++;
+            }
+            if (n != 3 || Math.abs(sum - 100) > 0.2) {
+                return false;
+            }
+        }
+        return rows.size() == 3;
     }
 
     static void mkfifo(Path p) throws IOException {

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * mid-write, a full disk, a read-only directory, two writers) and API misuse, each bounded in time.
  * Every case must end in a clean, named error (one line, the right exit code, no stack trace) or a
  * correct answer; the suite prints its counts per category and verdict, and fails on any silent
- * wrong result, hang, lost file, stack trace or wrong error.
+ * wrong result, hang, lost file, stack trace or wrong error. Every case, its verdict and the line it
+ * printed go to {@code target/hostile-input-report.txt}.
  */
 class HostileInputTest {
     @TempDir
@@ -51,6 +52,9 @@ class HostileInputTest {
                 counts.get(Hostile.Verdict.OK) - errors, counts.get(Hostile.Verdict.SILENT_WRONG),
                 counts.get(Hostile.Verdict.HANG), counts.get(Hostile.Verdict.LOST_FILE),
                 counts.get(Hostile.Verdict.STACK_TRACE), counts.get(Hostile.Verdict.WRONG_ERROR));
+        Files.write(Path.of("target", "hostile-input-report.txt"), results.stream()
+                .map(r -> r.verdict() + "\t[" + r.c().category() + "] " + shorten(r.c().name()) + "\t" + shorten(r.detail()))
+                .toList());
         List<String> bad = results.stream().filter(r -> r.verdict() != Hostile.Verdict.OK)
                 .map(r -> r.verdict() + " [" + r.c().category() + "] " + shorten(r.c().name()) + ": " + shorten(r.detail()))
                 .toList();
