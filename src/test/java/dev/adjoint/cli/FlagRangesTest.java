@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.device.Devices;
+import dev.adjoint.testing.ThreadsProperty;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -80,22 +81,16 @@ class FlagRangesTest {
     }
 
     @Test
-    void moreThreadsThanCoresAreCappedWithANote() {
-        String before = System.getProperty(Devices.CPU_THREADS_PROPERTY);
-        try {
+    void moreThreadsThanCoresAreCappedWithANote() throws Exception {
+        ThreadsProperty.restoring(() -> {
             int cores = Runtime.getRuntime().availableProcessors();
             Cli.Run r = Cli.run("--threads", "256", "train", "--data", "spiral", "--hidden", "4", "--epochs", "1");
             assertEquals(0, r.code(), r.err());
             assertTrue(r.err().contains("adjoint: --threads 256 is more than the " + cores + " cores here; using " + cores),
                     r.err());
             assertEquals(Integer.toString(cores), System.getProperty(Devices.CPU_THREADS_PROPERTY));
-        } finally {
-            if (before == null) {
-                System.clearProperty(Devices.CPU_THREADS_PROPERTY);
-            } else {
-                System.setProperty(Devices.CPU_THREADS_PROPERTY, before);
-            }
-        }
+            return null;
+        });
     }
 
     @Test

@@ -133,19 +133,11 @@ final class HostileApiCases {
                 () -> new Normalization(Float.NaN, 1f)));
         c.add(api("a CPU device of 100000 threads", IllegalArgumentException.class, List.of("from 1 to 1024"),
                 () -> new CpuDevice(100_000).close()));
-        c.add(api("adjoint.threads of 4294967297", IllegalArgumentException.class, List.of("adjoint.threads"), () -> {
-            String before = System.getProperty(Devices.CPU_THREADS_PROPERTY);
-            System.setProperty(Devices.CPU_THREADS_PROPERTY, "4294967297");
-            try {
-                Devices.cpuThreads();
-            } finally {
-                if (before == null) {
-                    System.clearProperty(Devices.CPU_THREADS_PROPERTY);
-                } else {
-                    System.setProperty(Devices.CPU_THREADS_PROPERTY, before);
-                }
-            }
-        }));
+        c.add(api("adjoint.threads of 4294967297", IllegalArgumentException.class, List.of("adjoint.threads"),
+                () -> dev.adjoint.testing.ThreadsProperty.restoring(() -> {
+                    System.setProperty(Devices.CPU_THREADS_PROPERTY, "4294967297");
+                    return Devices.cpuThreads();
+                })));
         c.add(api("an unknown backend", IllegalArgumentException.class, List.of("unknown backend 'tpu'"),
                 () -> Devices.select("tpu")));
         c.add(api("Checkpoint.load of a missing directory", java.io.UncheckedIOException.class, List.of("does not exist"),

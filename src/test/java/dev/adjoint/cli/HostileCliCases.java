@@ -66,18 +66,8 @@ final class HostileCliCases {
         }
         c.add(cli("cli flags", 2, List.of("option --threads needs a value"), "devices", "--threads"));
         c.add(Hostile.result("cli flags", "--threads 512 train (capped to the cores)", r -> r.err().contains("cores here; using"),
-                () -> {
-                    String before = System.getProperty(dev.adjoint.device.Devices.CPU_THREADS_PROPERTY);
-                    try {
-                        return Cli.run("--threads", "512", "train", "--data", "spiral", "--hidden", "4", "--epochs", "1");
-                    } finally {
-                        if (before == null) {
-                            System.clearProperty(dev.adjoint.device.Devices.CPU_THREADS_PROPERTY);
-                        } else {
-                            System.setProperty(dev.adjoint.device.Devices.CPU_THREADS_PROPERTY, before);
-                        }
-                    }
-                }));
+                () -> dev.adjoint.testing.ThreadsProperty.restoring(() -> Cli.run("--threads", "512", "train", "--data",
+                        "spiral", "--hidden", "4", "--epochs", "1"))));
         for (String[] f : new String[][] {{"lr", "1e-50"}, {"lr", "1e39"}, {"weight-decay", "1e39"}, {"clip", "1e-50"},
                 {"dropout", "0.99999999999"}}) {
             c.add(cli("cli flags", 2, List.of("--" + f[0], "that a float32 holds"), train("--" + f[0], f[1])));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.device.cpu.CpuDevice;
+import dev.adjoint.testing.ThreadsProperty;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -13,9 +14,8 @@ import org.junit.jupiter.api.Test;
 /** Device selection: an explicit choice that cannot be honoured fails with the reason; auto falls back and says why in one line. */
 class DevicesTest {
     @Test
-    void cpuThreadsReadsThePropertyAndNamesItWhenBad() {
-        String before = System.getProperty(Devices.CPU_THREADS_PROPERTY);
-        try {
+    void cpuThreadsReadsThePropertyAndNamesItWhenBad() throws Exception {
+        ThreadsProperty.restoring(() -> {
             System.clearProperty(Devices.CPU_THREADS_PROPERTY);
             assertEquals(Runtime.getRuntime().availableProcessors(), Devices.cpuThreads());
             System.setProperty(Devices.CPU_THREADS_PROPERTY, " 3 ");
@@ -25,13 +25,8 @@ class DevicesTest {
                 String msg = assertThrows(IllegalArgumentException.class, Devices::cpuThreads).getMessage();
                 assertEquals("adjoint.threads must be an integer from 1 to 1024, got '" + bad + "'", msg);
             }
-        } finally {
-            if (before == null) {
-                System.clearProperty(Devices.CPU_THREADS_PROPERTY);
-            } else {
-                System.setProperty(Devices.CPU_THREADS_PROPERTY, before);
-            }
-        }
+            return null;
+        });
     }
 
     @Test
