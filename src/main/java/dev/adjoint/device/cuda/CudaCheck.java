@@ -65,8 +65,11 @@ public final class CudaCheck {
             status = c.failures == 0 ? 0 : 1;
         }
         System.out.print(json);
-        if (args.length > 0) {
-            Files.writeString(Path.of(args[0]), json);
+        if (args.length > 0) {   // through a temporary file and a rename, as every file Adjoint writes (io.AtomicFile)
+            Path target = Path.of(args[0]).toAbsolutePath();
+            Path tmp = Files.writeString(target.resolveSibling("." + target.getFileName() + ".tmp"), json);
+            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
         System.exit(status);
     }
