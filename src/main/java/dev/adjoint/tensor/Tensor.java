@@ -13,7 +13,7 @@ import dev.adjoint.device.Distribution;
  * explicitly or open a {@link Scope}. Elementwise operations broadcast as numpy does. A shape or
  * device mismatch throws {@link IllegalArgumentException} naming the operation and the shapes.
  *
- * <p>Threads (README, "Tensors and threads"): any number of threads may read a tensor at once
+ * <p>Threads (src/site/markdown/java-api.md, "Tensors and threads"): any number of threads may read a tensor at once
  * and any thread may close it. An op running when another thread closes one of its tensors
  * finishes on the values it started with (the memory is freed when the op lets go, see
  * {@link #pin}); an op that starts after the close is refused ("used after close()"). Backward

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * One test per row of the exit-code table (README "When things go wrong", Main's class comment):
+ * One test per row of the exit-code table (README "When things go wrong", src/site/markdown/errors.md, Main's
+ * class comment):
  * 0 done; 1 the run could not be done (a file, a device, divergence, a held directory, an output
  * that cannot be written); 2 the command line is wrong; 3 a bug.
  */

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The thread contract of README's "Tensors and threads": what several threads may do with one tensor
+ * The thread contract ("Tensors and threads" in src/site/markdown/java-api.md): what several threads may do with one tensor
  * gives the right numbers, and what they may not do is a named error, never a wrong number. Each race
  * is run many times from a barrier; the expected values are counted by hand.
  */
