@@ -4,8 +4,6 @@ import dev.adjoint.bench.Environment;
 import dev.adjoint.conformance.Conformance;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -37,8 +37,9 @@ final class TrainCommand {
             "device", "seed", "json", "checkpoint", "resume", "overwrite", "target-accuracy", "detect-anomaly");
     /** Options that take no value. */
     static final List<String> FLAGS = List.of("detect-anomaly", "overwrite");
-    /** What a run computes, with the defaults: a resumed run takes the checkpoint's value of each one not given. */
-    static final Map<String, String> SETTINGS = settingsDefaults();
+    /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
+    static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "loss", "optimizer", "lr",
+            "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed");
     /** The checkpoint config entry that holds the settings the run was started with. */
     static final String COMMAND_LINE = "command_line";
     static final int MAX_EPOCHS = 1_000_000;
@@ -46,25 +47,6 @@ final class TrainCommand {
     static final int MAX_LAYER = 1 << 24;
 
     private TrainCommand() {}
-
-    private static Map<String, String> settingsDefaults() {
-        Map<String, String> d = new LinkedHashMap<>();
-        d.put("hidden", "512,256");
-        d.put("activation", "relu");
-        d.put("init", "he-uniform");
-        d.put("dropout", "0");
-        d.put("loss", "cross-entropy");
-        d.put("optimizer", "adam");
-        d.put("lr", "0.001");
-        d.put("weight-decay", "0");
-        d.put("schedule", "cosine");
-        d.put("warmup", "0");
-        d.put("clip", "0");
-        d.put("batch", "128");
-        d.put("epochs", "20");
-        d.put("seed", "1");
-        return java.util.Collections.unmodifiableMap(d);
-    }
 
     static int run(Args given) {
         given.allow(OPTIONS);
@@ -86,7 +68,7 @@ final class TrainCommand {
         if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m) {
             // only settings: a checkpoint does not choose where this run writes, nor its device
             m.forEach((k, v) -> {
-                if (SETTINGS.containsKey(String.valueOf(k)) || DataChoice.OPTIONS.contains(String.valueOf(k))) {
+                if (SETTINGS.contains(String.valueOf(k)) || DataChoice.OPTIONS.contains(String.valueOf(k))) {
                     saved.put(String.valueOf(k), String.valueOf(v));
                 }
             });
@@ -98,10 +80,23 @@ final class TrainCommand {
         return given.withFallbacks(saved);
     }
 
-    /** The settings of this run as the checkpoint records them: each one's value given or its default, and the data. */
-    private static Map<String, Object> commandLine(Args args) {
+    /** The settings this run computes with, as the checkpoint records them (text each option reads back), and the data. */
+    private static Map<String, Object> commandLine(Settings s, Args args) {
         Map<String, Object> c = new LinkedHashMap<>();
-        SETTINGS.forEach((k, fallback) -> c.put(k, args.getOrEmpty(k, fallback)));
+        c.put("hidden", String.join(",", java.util.Arrays.stream(s.hidden).mapToObj(Integer::toString).toList()));
+        c.put("activation", s.activation.name().toLowerCase(Locale.ROOT));
+        c.put("init", s.init.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        c.put("dropout", Float.toString(s.dropout));
+        c.put("loss", s.loss);
+        c.put("optimizer", s.optimizer);
+        c.put("lr", Float.toString(s.lr));
+        c.put("weight-decay", Float.toString(s.weightDecay));
+        c.put("schedule", s.schedule);
+        c.put("warmup", Long.toString(s.warmup));
+        c.put("clip", Float.toString(s.clip));
+        c.put("batch", Integer.toString(s.batch));
+        c.put("epochs", Integer.toString(s.epochs));
+        c.put("seed", Long.toString(s.seed));
         c.putAll(DataChoice.options(args));
         return c;
     }
@@ -120,20 +115,20 @@ final class TrainCommand {
         Split split = DataChoice.load(args, s.seed);
         Devices.Selection sel = Devices.select(device);
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
-        Schedule schedule = schedule(args, s.epochs * stepsPerEpoch);
+        Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);
         try (Device dev = sel.device()) {
             System.out.println(sel.explanation());
             MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, split.train().classes(), s.activation, s.init,
                     s.dropout, s.seed);
             System.out.printf("%s: %,d train / %,d test samples, MLP %s, %s, batch %d, lr %s%n", split.train().name(),
                     split.train().size(), split.test().size(), java.util.Arrays.toString(spec.sizes()),
-                    args.get("optimizer", "adam"), s.batch, s.lr);
+                    s.optimizer, s.batch, s.lr);
             try (Sequential model = spec.build(dev); Parameters params = Parameters.of(model);
-                 Optimizer opt = Optimizer.byName(args.get("optimizer", "adam"), params, s.lr, s.weightDecay)) {
+                 Optimizer opt = Optimizer.byName(s.optimizer, params, s.lr, s.weightDecay)) {
                 Trainer.Config cfg = new Trainer.Config(s.epochs, s.batch, s.seed, s.targetAccuracy, s.clip, schedule,
                         ckpt == null ? null : Path.of(ckpt), args.flag("overwrite"), Progress.console());
-                Trainer trainer = new Trainer(model, params, opt, Losses.byName(args.get("loss", "cross-entropy")), cfg,
-                        spec.toConfig()).record(COMMAND_LINE, commandLine(args));
+                Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
+                        .record(COMMAND_LINE, commandLine(s, args));
                 String resume = args.get("resume", null);
                 if (resume != null) {
                     trainer.resume(Path.of(resume));
@@ -164,11 +159,12 @@ final class TrainCommand {
         return 0;
     }
 
-    /** Every setting of a run, parsed and checked against its range before anything runs. */
+    /** Every setting of a run, with its default, parsed and checked against its range before anything runs. */
     record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
-                    double targetAccuracy, int[] hidden, Activation.Kind activation, Init init) {
+                    double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, String loss,
+                    String optimizer, String schedule) {
         static Settings parse(Args a) {
-            Settings s = new Settings(a.intValue("epochs", 20, 1, MAX_EPOCHS), a.intValue("batch", 128, 1, MAX_BATCH),
+            return new Settings(a.intValue("epochs", 20, 1, MAX_EPOCHS), a.intValue("batch", 128, 1, MAX_BATCH),
                     a.integer("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
                     a.float32("lr", 1e-3f, Args.Range.POSITIVE),
                     a.float32("weight-decay", 0f, Args.Range.NON_NEGATIVE),
@@ -176,13 +172,34 @@ final class TrainCommand {
                     a.float32("clip", 0f, Args.Range.NON_NEGATIVE),
                     a.number("target-accuracy", 0, Args.Range.FRACTION),
                     sizes(a.getOrEmpty("hidden", "512,256")), TrainCommand.activation(a),
-                    TrainCommand.init(a.get("init", "he-uniform")));
-            a.integer("warmup", 0, 0, Long.MAX_VALUE);
-            Losses.byName(a.get("loss", "cross-entropy"));          // the names, before any data is read
-            optimizerName(a.get("optimizer", "adam"));
-            scheduleName(a.get("schedule", "cosine"));
-            return s;
+                    TrainCommand.init(a.get("init", "he-uniform")), a.integer("warmup", 0, 0, Long.MAX_VALUE),
+                    lossName(a.get("loss", "cross-entropy")), name("optimizer", a, "adam", Optimizer.NAMES),
+                    name("schedule", a, "cosine", SCHEDULES));
         }
+    }
+
+    /** The loss's canonical name ({@code ce} is {@code cross-entropy}). */
+    private static String lossName(String name) {
+        try {
+            return Losses.byName(name).name();
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("unknown --loss '" + Excerpt.of(name)
+                    + "'; choose one of cross-entropy, hinge, mse, euclidean");
+        }
+    }
+
+    /** The schedules --schedule names. */
+    static final List<String> SCHEDULES = List.of("constant", "cosine", "step", "exponential");
+
+    /** Option {@code option}'s value, one of {@code names} (any case). */
+    private static String name(String option, Args a, String fallback, List<String> names) {
+        String name = a.get(option, fallback);
+        String n = name.trim().toLowerCase(Locale.ROOT);
+        if (!names.contains(n)) {
+            throw new Args.UsageException("unknown --" + option + " '" + Excerpt.of(name) + "'; choose one of "
+                    + String.join(", ", names));
+        }
+        return n;
     }
 
     private static Activation.Kind activation(Args a) {
@@ -193,22 +210,6 @@ final class TrainCommand {
             throw new Args.UsageException("unknown --activation '" + Excerpt.of(name)
                     + "'; choose one of relu, leaky_relu, sigmoid, tanh, gelu");
         }
-    }
-
-    private static void optimizerName(String name) {
-        if (!List.of("sgd", "momentum", "nesterov", "adam", "adamw").contains(name.trim().toLowerCase(Locale.ROOT))) {
-            throw new Args.UsageException("unknown --optimizer '" + Excerpt.of(name)
-                    + "'; choose one of sgd, momentum, nesterov, adam, adamw");
-        }
-    }
-
-    private static String scheduleName(String name) {
-        String n = name.toLowerCase(Locale.ROOT);
-        if (!List.of("constant", "cosine", "step", "exponential").contains(n)) {
-            throw new Args.UsageException("unknown --schedule '" + Excerpt.of(name)
-                    + "'; choose constant, cosine, step or exponential");
-        }
-        return n;
     }
 
     private static String report(Args args, Split split, Device device, MlpSpec spec, List<Map<String, Object>> epochs) {
@@ -251,13 +252,13 @@ final class TrainCommand {
         }
     }
 
-    private static Schedule schedule(Args args, long totalSteps) {
-        long warmup = args.integer("warmup", 0, 0, Long.MAX_VALUE);
+    private static Schedule schedule(Settings settings, long totalSteps) {
+        long warmup = settings.warmup;
         if (warmup > totalSteps) {
             throw new Args.UsageException("--warmup " + warmup + " is longer than the whole run (" + totalSteps
                     + " steps: --epochs × batches per epoch)");
         }
-        Schedule s = switch (scheduleName(args.get("schedule", "cosine"))) {
+        Schedule s = switch (settings.schedule) {
             case "constant" -> Schedule.constant();
             case "cosine" -> Schedule.cosine(Math.max(1, totalSteps - warmup), 0.0);
             case "step" -> Schedule.step(Math.max(1, totalSteps / 3), 0.1);

@@ -45,6 +45,9 @@ public interface Optimizer extends AutoCloseable {
         return new Sgd(p, lr, momentum, 0f, weightDecay, nesterov);
     }
 
+    /** The names {@link #byName} takes. */
+    java.util.List<String> NAMES = java.util.List.of("sgd", "momentum", "nesterov", "adam", "adamw");
+
     /** By name: sgd, momentum (0.9), nesterov, adam, adamw. */
     static Optimizer byName(String name, Parameters p, float lr, float weightDecay) {
         return switch (name.trim().toLowerCase(java.util.Locale.ROOT)) {
@@ -53,8 +56,8 @@ public interface Optimizer extends AutoCloseable {
             case "nesterov" -> sgd(p, lr, 0.9f, weightDecay, true);
             case "adam" -> adam(p, lr, weightDecay, false);
             case "adamw" -> adam(p, lr, weightDecay, true);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + name
-                    + "'; choose one of sgd, momentum, nesterov, adam, adamw");
+            default -> throw new IllegalArgumentException("unknown optimizer '" + name + "'; choose one of "
+                    + String.join(", ", NAMES));
         };
     }
 }

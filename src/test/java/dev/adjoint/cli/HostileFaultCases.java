@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Faults from outside: a run killed (SIGKILL, SIGTERM) while it writes, a disk that is full (a
@@ -41,7 +40,7 @@ final class HostileFaultCases {
 
     /** Starts a long run writing checkpoints to {@code dir}, waits for its first one, then {@code signal}s it mid-run. */
     private static Cli.Run interrupted(Path root, Path dir, String signal, long afterMillis) throws Exception {
-        ChildJvm.Running run = ChildJvm.start(root, "", Map.of(), ChildJvm.command(List.of(), "train", "--data", "spiral",
+        ChildJvm.Running run = ChildJvm.start(root, "", e -> { }, ChildJvm.command(List.of(), "train", "--data", "spiral",
                 "--hidden", "512,512", "--epochs", "100000", "--checkpoint", dir.toString()));
         long deadline = System.nanoTime() + 90_000_000_000L;
         while (!Files.exists(dir.resolve(Checkpoint.MODEL)) && System.nanoTime() < deadline && run.process().isAlive()) {
@@ -111,7 +110,7 @@ final class HostileFaultCases {
         }
         Path shared = root.resolve("shared");
         c.add(Hostile.error(CAT, "two runs on one checkpoint directory", 1, List.of(shared + " is in use"), () -> {
-            ChildJvm.Running holder = ChildJvm.start(root, "", Map.of(), ChildJvm.command(List.of(), "train", "--data",
+            ChildJvm.Running holder = ChildJvm.start(root, "", e -> { }, ChildJvm.command(List.of(), "train", "--data",
                     "spiral", "--hidden", "8", "--epochs", "100000", "--checkpoint", shared.toString()));
             try {
                 long deadline = System.nanoTime() + 90_000_000_000L;

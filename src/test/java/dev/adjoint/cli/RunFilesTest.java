@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.adjoint.device.cpu.CpuDevice;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.DirectoryLock;
-import dev.adjoint.io.Json;
 import dev.adjoint.io.Safetensors;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
@@ -46,7 +45,7 @@ class RunFilesTest {
     @Test
     void aSecondProcessCannotWriteTheSameDirectory() throws Exception {
         Path dir = tmp.resolve("shared");
-        ChildJvm.Running first = ChildJvm.start(tmp, "", Map.of(), ChildJvm.command(List.of(), "train", "--data", "spiral",
+        ChildJvm.Running first = ChildJvm.start(tmp, "", e -> { }, ChildJvm.command(List.of(), "train", "--data", "spiral",
                 "--hidden", "8", "--epochs", "100000", "--checkpoint", dir.toString()));
         try {
             long deadline = System.nanoTime() + 60_000_000_000L;
@@ -129,7 +128,7 @@ class RunFilesTest {
             csv.append(i % 97).append(",1.5,2.5,3.5,4.5,5.5,6.5,7.5,").append(i % 3).append('\n');
         }
         Path data = Files.writeString(tmp.resolve("big.csv"), csv);
-        ChildJvm.Result r = ChildJvm.start(tmp, "", Map.of(), ChildJvm.command(List.of("-Xmx24m"), "train", "--train-csv",
+        ChildJvm.Result r = ChildJvm.start(tmp, "", e -> { }, ChildJvm.command(List.of("-Xmx24m"), "train", "--train-csv",
                 data.toString(), "--test-csv", data.toString(), "--hidden", "4", "--epochs", "1")).await(120);
         assertEquals(1, r.code(), r.out() + r.err());
         List<String> lines = r.err().lines().filter(l -> l.startsWith("adjoint: ")).toList();

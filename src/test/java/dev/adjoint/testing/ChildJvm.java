@@ -8,10 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Runs {@code adjoint} ({@code dev.adjoint.cli.Main}) in a child JVM with this JVM's java and class
- * path, bounded in time, its output going to files (reading pipes first would block on a child
+ * Runs a child JVM (the CLI, {@code dev.adjoint.cli.Main}, or any main class) with this JVM's java
+ * and class path, bounded in time, its output going to files (reading pipes first would block on a child
  * that hangs). {@code shell}, when given, is a bash prefix such as {@code ulimit -f 1;}.
  */
 public final class ChildJvm {
@@ -33,19 +34,32 @@ public final class ChildJvm {
         }
     }
 
-    /** The command line of a child JVM running Main with {@code args}. */
-    public static List<String> command(List<String> jvmOptions, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1"));
+    /** The options every Adjoint JVM runs with (as the launcher gives them). */
+    public static final List<String> ADJOINT_OPTIONS = List.of("--add-modules", "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED", "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1");
+
+    /** The command line of a child JVM running {@code mainClass} with exactly {@code jvmOptions}, this class path and {@code args}. */
+    public static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(jvmOptions);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.adjoint.cli.Main"));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(List.of(args));
         return cmd;
     }
 
-    /** Starts {@code command} (through bash with {@code shell} first when it is not empty) in {@code dir}. */
-    public static Running start(Path dir, String shell, Map<String, String> env, List<String> command) throws IOException {
+    /** The command line of a child JVM running the CLI ({@code Main}) with {@code args}, the standard options and {@code extra}. */
+    public static List<String> command(List<String> extra, String... args) {
+        List<String> options = new ArrayList<>(ADJOINT_OPTIONS);
+        options.addAll(extra);
+        return java(options, "dev.adjoint.cli.Main", args);
+    }
+
+    /**
+     * Starts {@code command} (through bash with {@code shell} first when it is not empty) in
+     * {@code dir}, its environment this one's as {@code env} changes it.
+     */
+    public static Running start(Path dir, String shell, Consumer<Map<String, String>> env, List<String> command)
+            throws IOException {
         List<String> cmd = command;
         if (!shell.isEmpty()) {
             StringBuilder line = new StringBuilder(shell).append(" exec");
@@ -58,12 +72,12 @@ public final class ChildJvm {
         Path err = Files.createTempFile(dir, "child", ".err");
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectOutput(out.toFile())
                 .redirectError(err.toFile());
-        pb.environment().putAll(env);
+        env.accept(pb.environment());
         return new Running(pb.start(), out, err);
     }
 
     /** Runs Main with {@code args} in {@code dir} and waits at most {@code seconds}. */
     public static Result run(Path dir, String shell, long seconds, String... args) throws IOException, InterruptedException {
-        return start(dir, shell, Map.of(), command(List.of(), args)).await(seconds);
+        return start(dir, shell, e -> { }, command(List.of(), args)).await(seconds);
     }
 }

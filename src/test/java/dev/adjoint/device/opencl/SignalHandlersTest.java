@@ -7,15 +7,14 @@ import dev.adjoint.device.Backend;
 import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
+import dev.adjoint.testing.ChildJvm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -58,26 +57,17 @@ class SignalHandlersTest {
 
     /** Runs {@link Child} with {@code jvmFlags} and the environment {@code env} adds; it must exit 0. */
     private static void runChild(Path dir, Map<String, String> env, String... jvmFlags) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        command.addAll(List.of(jvmFlags));
-        command.addAll(List.of("--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-Dorg.lwjgl.opencl.libname=" + System.getProperty("org.lwjgl.opencl.libname", "libOpenCL.so.1"),
-                "-cp", System.getProperty("java.class.path"), Child.class.getName(), "auto", "opencl"));
-        Path stdout = dir.resolve("stdout.txt");
-        Path stderr = dir.resolve("stderr.txt");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
-        pb.environment().remove("LD_PRELOAD");            // a library JVM: no signal chaining unless asked
-        pb.environment().remove("POCL_SIGFPE_HANDLER");   // PoCL's default, so the backend is what keeps it off
-        pb.environment().remove(Devices.ENV);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        boolean finished = p.waitFor(300, TimeUnit.SECONDS);
-        if (!finished) {
-            p.destroyForcibly();
-        }
-        String out = Files.readString(stdout, StandardCharsets.UTF_8) + Files.readString(stderr, StandardCharsets.UTF_8);
-        assertTrue(finished, "child JVM (" + List.of(jvmFlags) + ", " + env + ") did not finish in 300 s:\n" + out);
-        assertEquals(0, p.exitValue(), "child JVM (" + List.of(jvmFlags) + ", " + env + "):\n" + out);
+        List<String> options = new ArrayList<>(List.of(jvmFlags));
+        options.addAll(ChildJvm.ADJOINT_OPTIONS);
+        ChildJvm.Result r = ChildJvm.start(dir, "", e -> {
+            e.remove("LD_PRELOAD");            // a library JVM: no signal chaining unless asked
+            e.remove("POCL_SIGFPE_HANDLER");   // PoCL's default, so the backend is what keeps it off
+            e.remove(Devices.ENV);
+            e.putAll(env);
+        }, ChildJvm.java(options, Child.class.getName(), "auto", "opencl")).await(300);
+        String out = r.out() + r.err();
+        assertTrue(!r.timedOut(), "child JVM (" + List.of(jvmFlags) + ", " + env + ") did not finish in 300 s:\n" + out);
+        assertEquals(0, r.code(), "child JVM (" + List.of(jvmFlags) + ", " + env + "):\n" + out);
         assertTrue(out.contains("auto: " + Child.EXPECTED) && out.contains("opencl: " + Child.EXPECTED), out);
     }
 
