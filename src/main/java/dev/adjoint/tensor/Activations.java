@@ -2,38 +2,28 @@ package dev.adjoint.tensor;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.tensor.Elementwise.Keep;
 
 /**
- * Activation functions. Each backward is a device primitive of its own ({@code *_BACKWARD}), fed
- * with what the forward saved: the input for relu, leaky relu and gelu, the output for sigmoid and tanh.
+ * Activation functions. Each derivative is a device primitive of its own ({@code *_BACKWARD}), fed
+ * with what the forward saved: the input for relu, leaky relu and gelu, the output for sigmoid and
+ * tanh. The Jacobian is diagonal, so the same primitive gives the VJP and the JVP.
  */
 final class Activations {
     private Activations() {}
 
-    private static Tensor activation(String name, UnaryOp op, BinaryOp backward, float p, Tensor x, boolean savesOutput) {
-        Tensor out = Elementwise.unary(name, op, p, x);
-        Tensor keep = savesOutput ? out : x;
-        return Autograd.record(out, name, new Tensor[] {x}, new Tensor[] {keep},
-                (ctx, g) -> new Tensor[] {Elementwise.binary(name + " backward", backward, p, ctx.saved(0), g)});
+    private static Op<Float> activation(String name, UnaryOp op, BinaryOp derivative, Keep keep) {
+        int slot = keep == Keep.OUTPUT ? 1 : 0;
+        return Elementwise.unaryOp(name, op, keep,
+                (p, c, g) -> Elementwise.binary(name + " backward", derivative, p, c.saved(slot), g));
     }
 
-    static Tensor relu(Tensor x) {
-        return activation("relu", UnaryOp.RELU, BinaryOp.RELU_BACKWARD, 0f, x, false);
-    }
+    static final Op<Float> RELU = activation("relu", UnaryOp.RELU, BinaryOp.RELU_BACKWARD, Keep.INPUTS);
+    static final Op<Float> LEAKY_RELU = activation("leaky_relu", UnaryOp.LEAKY_RELU, BinaryOp.LEAKY_RELU_BACKWARD, Keep.INPUTS);
+    static final Op<Float> SIGMOID = activation("sigmoid", UnaryOp.SIGMOID, BinaryOp.SIGMOID_BACKWARD, Keep.OUTPUT);
+    static final Op<Float> TANH = activation("tanh", UnaryOp.TANH, BinaryOp.TANH_BACKWARD, Keep.OUTPUT);
+    static final Op<Float> GELU = activation("gelu", UnaryOp.GELU, BinaryOp.GELU_BACKWARD, Keep.INPUTS);
 
-    static Tensor leakyRelu(Tensor x, float slope) {
-        return activation("leaky_relu", UnaryOp.LEAKY_RELU, BinaryOp.LEAKY_RELU_BACKWARD, slope, x, false);
-    }
-
-    static Tensor sigmoid(Tensor x) {
-        return activation("sigmoid", UnaryOp.SIGMOID, BinaryOp.SIGMOID_BACKWARD, 0f, x, true);
-    }
-
-    static Tensor tanh(Tensor x) {
-        return activation("tanh", UnaryOp.TANH, BinaryOp.TANH_BACKWARD, 0f, x, true);
-    }
-
-    static Tensor gelu(Tensor x) {
-        return activation("gelu", UnaryOp.GELU, BinaryOp.GELU_BACKWARD, 0f, x, false);
-    }
+    /** Every op this family declares. */
+    static final java.util.List<Op<?>> OPS = java.util.List.of(RELU, LEAKY_RELU, SIGMOID, TANH, GELU);
 }

@@ -59,7 +59,7 @@ public final class Autograd {
         for (int i = 0; i < save.length; i++) {
             saved[i] = save[i] == null ? null : save[i].retained(op);
         }
-        out.attach(new Node(op, inputs.clone(), saved, rule));
+        out.autograd.attach(new Node(op, inputs.clone(), saved, rule));
         return out;
     }
 
@@ -85,9 +85,9 @@ public final class Autograd {
                 if (g == null) {
                     continue;
                 }
-                Node node = t.node();
+                Node node = t.autograd.node();
                 if (node == null) {
-                    t.accumulateGrad(g);
+                    t.autograd.accumulateGrad(g);
                     continue;
                 }
                 Tensor[] down = Anomaly.on ? Anomaly.backward(node, g) : node.backward(g);
@@ -122,9 +122,9 @@ public final class Autograd {
             Object[] frame = stack.peek();
             Tensor t = (Tensor) frame[0];
             int next = (int) frame[1];
-            Node node = t.node();
+            Node node = t.autograd.node();
             if (node == null && t.isClosed()) {
-                throw t.closedLeaf();    // before any gradient is accumulated
+                throw t.autograd.closedLeaf();    // before any gradient is accumulated
             }
             Tensor[] inputs = node == null ? new Tensor[0] : node.inputs;
             if (node != null && node.freed()) {

@@ -1,14 +1,26 @@
 package dev.adjoint.tensor;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Forward-mode automatic differentiation: a value carried with its tangent (directional
- * derivative). Each op below computes its output and the output's tangent from the inputs'
- * (the op's Jacobian-vector product), so {@link #jvp} gives J·v in one forward pass without
- * forming J. Covers the elementwise ops and matmul; checked against reverse mode in the tests.
+ * Forward-mode automatic differentiation, as {@code jax.jvp}: {@link #jvp} runs {@code f}, written
+ * with ordinary tensor ops, on primals that carry tangents; every op computes its output's tangent
+ * with the JVP of its declaration ({@link Op}), so the result is f(x) and J·v in one forward pass,
+ * without forming J. An op with no derivative gives a constant (zero tangent); a user
+ * {@link dev.adjoint.tensor.Function} without a {@code jvp} is an error naming it.
+ *
+ * @param value   f(primals)
+ * @param tangent the directional derivative of f along the tangents, J·v
  */
 public record Dual(Tensor value, Tensor tangent) {
+    /** jvp calls running on any thread, so that ops outside forward mode read one field. */
+    private static final AtomicInteger RUNNING = new AtomicInteger();
+    private static final int OFF = 0;
+    private static final int ON = 1;
+    private static final int SUSPENDED = 2;
+    private static final ThreadLocal<int[]> MODE = ThreadLocal.withInitial(() -> new int[] {OFF});
+
     public Dual {
         if (!java.util.Arrays.equals(value.shape, tangent.shape)) {
             throw new IllegalArgumentException("Dual: tangent of shape " + Shape.format(tangent.shape)
@@ -16,107 +28,79 @@ public record Dual(Tensor value, Tensor tangent) {
         }
     }
 
-    /** f's output at {@code primals} and its directional derivative along {@code tangents}. */
-    public static Dual jvp(Function<Dual[], Dual> f, Tensor[] primals, Tensor[] tangents) {
+    /**
+     * f's output at {@code primals} and its directional derivative along {@code tangents} (one per
+     * primal, same shape and device). Runs with reverse mode off; the primals and tangents are not
+     * changed. Close both tensors of the result (or open a {@link Scope}).
+     */
+    public static Dual jvp(Function<Tensor[], Tensor> f, Tensor[] primals, Tensor[] tangents) {
+        check(primals, tangents);
+        int[] mode = MODE.get();
+        if (mode[0] != OFF) {
+            throw new IllegalStateException("jvp: forward mode does not nest (Dual.jvp inside Dual.jvp or a JVP rule)");
+        }
+        Tensor[] in = new Tensor[primals.length];
+        Tensor out = null;
+        RUNNING.incrementAndGet();
+        mode[0] = ON;
+        try (Autograd.NoGrad off = Autograd.noGrad()) {
+            for (int i = 0; i < in.length; i++) {
+                in[i] = primals[i].detach();
+                in[i].autograd.tangent(Scope.escape(tangents[i].detach()));
+            }
+            out = f.apply(in);
+            Tensor t = out.autograd.takeTangent();
+            return new Dual(out, t != null ? t : Tensor.zeros(out.device(), out.shape()));
+        } finally {
+            mode[0] = OFF;
+            RUNNING.decrementAndGet();
+            for (Tensor v : in) {
+                if (v != null && v != out) {
+                    v.close();
+                }
+            }
+        }
+    }
+
+    private static void check(Tensor[] primals, Tensor[] tangents) {
         if (primals.length != tangents.length) {
             throw new IllegalArgumentException("jvp: " + primals.length + " primals but " + tangents.length + " tangents");
         }
-        Dual[] in = new Dual[primals.length];
-        for (int i = 0; i < in.length; i++) {
-            in[i] = new Dual(primals[i], tangents[i]);
+        for (int i = 0; i < primals.length; i++) {
+            if (!java.util.Arrays.equals(primals[i].shape, tangents[i].shape)) {
+                throw new IllegalArgumentException("jvp: tangent " + i + " of shape " + Shape.format(tangents[i].shape)
+                        + " for primal " + i + " of shape " + Shape.format(primals[i].shape));
+            }
+            Tensor.sameDevice("jvp", primals[i], tangents[i]);
         }
-        try (Autograd.NoGrad off = Autograd.noGrad()) {
-            return f.apply(in);
+    }
+
+    /** Whether an op on {@code in} computes a tangent: forward mode is on for this thread and an input has one. */
+    static boolean carriesTangents(Tensor[] in) {
+        if (RUNNING.get() == 0 || MODE.get()[0] != ON) {
+            return false;
         }
+        for (Tensor t : in) {
+            if (t.autograd.tangent() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
-    /** A constant: zero tangent. */
-    public static Dual constant(Tensor value) {
-        return new Dual(value, Tensor.zeros(value.device(), value.shape()));
+    /** Stops tangents from propagating until closed: inside a JVP rule, and inside a user Function's forward. */
+    static Suspended suspend() {
+        int[] mode = MODE.get();
+        int before = mode[0];
+        if (before == ON) {
+            mode[0] = SUSPENDED;
+        }
+        return () -> mode[0] = before;
     }
 
-    public Dual add(Dual o) {
-        return new Dual(value.add(o.value), tangent.add(o.tangent));
-    }
-
-    public Dual sub(Dual o) {
-        return new Dual(value.sub(o.value), tangent.sub(o.tangent));
-    }
-
-    /** d(ab) = a·db + b·da */
-    public Dual mul(Dual o) {
-        return new Dual(value.mul(o.value), tangent.mul(o.value).add(value.mul(o.tangent)));
-    }
-
-    /** d(a/b) = (da − (a/b)·db) / b */
-    public Dual div(Dual o) {
-        Tensor q = value.div(o.value);
-        return new Dual(q, tangent.sub(q.mul(o.tangent)).div(o.value));
-    }
-
-    public Dual mul(float s) {
-        return new Dual(value.mul(s), tangent.mul(s));
-    }
-
-    public Dual add(float s) {
-        return new Dual(value.add(s), tangent);
-    }
-
-    public Dual neg() {
-        return new Dual(value.neg(), tangent.neg());
-    }
-
-    public Dual exp() {
-        Tensor y = value.exp();
-        return new Dual(y, tangent.mul(y));
-    }
-
-    public Dual log() {
-        return new Dual(value.log(), tangent.div(value));
-    }
-
-    public Dual sin() {
-        return new Dual(value.sin(), tangent.mul(value.cos()));
-    }
-
-    public Dual cos() {
-        return new Dual(value.cos(), tangent.mul(value.sin()).neg());
-    }
-
-    public Dual sqrt() {
-        Tensor y = value.sqrt();
-        return new Dual(y, tangent.div(y).mul(0.5f));
-    }
-
-    public Dual square() {
-        return new Dual(value.square(), tangent.mul(value).mul(2f));
-    }
-
-    public Dual pow(float p) {
-        return new Dual(value.pow(p), tangent.mul(value.pow(p - 1f)).mul(p));
-    }
-
-    public Dual tanh() {
-        Tensor y = value.tanh();
-        return new Dual(y, tangent.mul(y.square().neg().add(1f)));
-    }
-
-    public Dual sigmoid() {
-        Tensor y = value.sigmoid();
-        return new Dual(y, tangent.mul(y).mul(y.neg().add(1f)));
-    }
-
-    /** The tangent passes where x &gt; 0. */
-    public Dual relu() {
-        return new Dual(value.relu(), value.greater(Tensor.zeros(value.device())).mul(tangent));
-    }
-
-    /** d(AB) = dA·B + A·dB */
-    public Dual matmul(Dual o) {
-        return new Dual(value.matmul(o.value), tangent.matmul(o.value).add(value.matmul(o.tangent)));
-    }
-
-    public Dual sum() {
-        return new Dual(value.sum(), tangent.sum());
+    /** Restores tangent propagation as it was when {@link #suspend} was called. */
+    interface Suspended extends AutoCloseable {
+        @Override
+        void close();
     }
 }

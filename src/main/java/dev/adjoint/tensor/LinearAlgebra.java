@@ -15,38 +15,45 @@ final class LinearAlgebra {
     private record Layout(boolean trans, int ld) {}
 
     /**
-     * Forward through GEMM; backward is dL/da = dL/dy·bᵀ and dL/db = aᵀ·dL/dy, themselves matmuls
-     * of transposed views, so GEMM's transpose flags do the work: no transposed copy, no Jacobian.
+     * Forward through GEMM. VJP: dL/da = dL/dy·bᵀ and dL/db = aᵀ·dL/dy, themselves matmuls of
+     * transposed views, so GEMM's transpose flags do the work: no transposed copy, no Jacobian. JVP:
+     * d(ab) = da·b + a·db.
      */
-    static Tensor matmul(Tensor a, Tensor b) {
-        Tensor out = forward(a, b);
-        int[] as = a.shape.clone();
-        int[] bs = b.shape.clone();
-        return Autograd.record(out, "matmul", new Tensor[] {a, b}, new Tensor[] {a, b}, (ctx, g) -> {
-            Tensor a2 = as.length == 1 ? ctx.saved(0).reshape(1, as[0]) : ctx.saved(0);
-            Tensor b2 = bs.length == 1 ? ctx.saved(1).reshape(bs[0], 1) : ctx.saved(1);
-            int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a2.shape, a2.dim() - 2), Arrays.copyOf(b2.shape, b2.dim() - 2));
-            int[] full = Arrays.copyOf(batch, batch.length + 2);
-            full[batch.length] = a2.shape[a2.dim() - 2];
-            full[batch.length + 1] = b2.shape[b2.dim() - 1];
-            Tensor g2 = g.reshape(full);
-            Tensor ga = null;
-            Tensor gb = null;
-            if (ctx.needsGrad(0)) {
-                // dL/da = g·bᵀ, computed as (b·gᵀ)ᵀ when a is stored transposed, so it lands in a's layout.
-                ga = columnMajor(a2) ? Elementwise.sumTo(b2.matmul(g2.transpose()), swapLast(a2.shape)).transpose()
-                        : Elementwise.sumTo(g2.matmul(b2.transpose()), a2.shape);
-                ga = as.length == 1 ? ga.reshape(as) : ga;
-            }
-            if (ctx.needsGrad(1)) {
-                // dL/db = aᵀ·g, or (gᵀ·a)ᵀ for a transposed b (a weight used as W.transpose()): the gradient
-                // then maps back onto W contiguously instead of through a strided accumulation.
-                gb = columnMajor(b2) ? Elementwise.sumTo(g2.transpose().matmul(a2), swapLast(b2.shape)).transpose()
-                        : Elementwise.sumTo(a2.transpose().matmul(g2), b2.shape);
-                gb = bs.length == 1 ? gb.reshape(bs) : gb;
-            }
-            return new Tensor[] {ga, gb};
-        });
+    static final Op<Void> MATMUL = Op.of("matmul", (none, saved, in) -> {
+        saved.save(in[0], in[1]);
+        return forward(in[0], in[1]);
+    }, (none, c, g) -> gradients(c, g), (none, c, t) -> t[0] == null ? c.saved(0).matmul(t[1])
+            : t[1] == null ? t[0].matmul(c.saved(1)) : t[0].matmul(c.saved(1)).add(c.saved(0).matmul(t[1])));
+
+    /** Every op this family declares. */
+    static final java.util.List<Op<?>> OPS = java.util.List.of(MATMUL);
+
+    private static Tensor[] gradients(Context ctx, Tensor g) {
+        int[] as = ctx.inputShape(0);
+        int[] bs = ctx.inputShape(1);
+        Tensor a2 = as.length == 1 ? ctx.saved(0).reshape(1, as[0]) : ctx.saved(0);
+        Tensor b2 = bs.length == 1 ? ctx.saved(1).reshape(bs[0], 1) : ctx.saved(1);
+        int[] batch = Shape.broadcast("matmul", Arrays.copyOf(a2.shape, a2.dim() - 2), Arrays.copyOf(b2.shape, b2.dim() - 2));
+        int[] full = Arrays.copyOf(batch, batch.length + 2);
+        full[batch.length] = a2.shape[a2.dim() - 2];
+        full[batch.length + 1] = b2.shape[b2.dim() - 1];
+        Tensor g2 = g.reshape(full);
+        Tensor ga = null;
+        Tensor gb = null;
+        if (ctx.needsGrad(0)) {
+            // dL/da = g·bᵀ, computed as (b·gᵀ)ᵀ when a is stored transposed, so it lands in a's layout.
+            ga = columnMajor(a2) ? Elementwise.sumTo(b2.matmul(g2.transpose()), swapLast(a2.shape)).transpose()
+                    : Elementwise.sumTo(g2.matmul(b2.transpose()), a2.shape);
+            ga = as.length == 1 ? ga.reshape(as) : ga;
+        }
+        if (ctx.needsGrad(1)) {
+            // dL/db = aᵀ·g, or (gᵀ·a)ᵀ for a transposed b (a weight used as W.transpose()): the gradient
+            // then maps back onto W contiguously instead of through a strided accumulation.
+            gb = columnMajor(b2) ? Elementwise.sumTo(g2.transpose().matmul(a2), swapLast(b2.shape)).transpose()
+                    : Elementwise.sumTo(a2.transpose().matmul(g2), b2.shape);
+            gb = bs.length == 1 ? gb.reshape(bs) : gb;
+        }
+        return new Tensor[] {ga, gb};
     }
 
     /** Whether the last two axes are stored transposed (column stride 1, row stride larger). */

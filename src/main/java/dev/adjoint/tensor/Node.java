@@ -38,7 +38,7 @@ final class Node {
         for (int i = 0; i < inputs.length; i++) {
             needs[i] = inputs[i].requiresGrad();
         }
-        return rule.apply(new Context(saved, needs), gradOutput);
+        return rule.apply(new Context(saved, needs, inputs), gradOutput);
     }
 
     /** Releases the saved tensors; the node can no longer run backward. */

@@ -11,79 +11,69 @@ import dev.adjoint.device.ReduceOp;
 final class Reductions {
     private Reductions() {}
 
-    static Tensor sum(Tensor x) {
-        return all("sum", ReduceOp.SUM, x);
+    /** Where a reduction runs: along one axis, or over all elements when the argument is null. */
+    record Along(int axis, boolean keepDims) {}
+
+    static final Op<Along> SUM = Op.linear("sum", forward("sum", ReduceOp.SUM, false),
+            (a, c, g) -> new Tensor[] {g.reshape(kept(a, c.inputShape(0))).expand(c.inputShape(0))});
+    static final Op<Along> MEAN = Op.linear("mean", forward("mean", ReduceOp.MEAN, false),
+            (a, c, g) -> new Tensor[] {g.reshape(kept(a, c.inputShape(0))).mul(1f / count(a, c.inputShape(0)))
+                    .expand(c.inputShape(0))});
+    static final Op<Along> MAX = extremum("max", ReduceOp.MAX);
+    static final Op<Along> MIN = extremum("min", ReduceOp.MIN);
+    static final Op<Integer> ARGMAX = Op.constant("argmax", (axis, saved, in) -> {
+        in[0].checkOpen("argmax");
+        return reduce("argmax", ReduceOp.ARGMAX, in[0], Shape.axis("argmax", axis, in[0].shape), false);
+    }, "an index: piecewise constant, its derivative is zero wherever it exists");
+
+    /** Every op this family declares. */
+    static final java.util.List<Op<?>> OPS = java.util.List.of(SUM, MEAN, MAX, MIN, ARGMAX);
+
+    /**
+     * max and min route the derivative to the extreme elements, split evenly among ties (as
+     * PyTorch's amax): VJP w·g and JVP Σ w·t, with w = [x is the extreme] / (number of them).
+     */
+    private static Op<Along> extremum(String name, ReduceOp op) {
+        return Op.of(name, forward(name, op, true),
+                (a, c, g) -> new Tensor[] {weights(name, a, c).mul(g.reshape(kept(a, c.inputShape(0))))},
+                (a, c, t) -> SUM.apply(a, weights(name, a, c).mul(t[0])));
     }
 
-    static Tensor mean(Tensor x) {
-        return all("mean", ReduceOp.MEAN, x);
+    private static Tensor weights(String name, Along a, Context c) {
+        int[] shape = c.inputShape(0);
+        int[] kept = kept(a, shape);
+        Tensor hit = Elementwise.binary(name + " backward", BinaryOp.EQUAL, 0f, c.saved(0), c.saved(1).reshape(kept));
+        Tensor count = kept.length == 0 ? hit.sum() : sumOver(hit, shape, kept);
+        return hit.div(count);
     }
 
-    static Tensor max(Tensor x) {
-        return all("max", ReduceOp.MAX, x);
+    private static Op.Forward<Along> forward(String name, ReduceOp op, boolean saves) {
+        return (a, saved, in) -> {
+            Tensor x = in[0];
+            x.checkOpen(name);
+            Tensor out = a == null
+                    ? reduceBlock(name, op, x, 1, (int) x.numel(), 1, new int[0])    // all elements as one axis
+                    : reduce(name, op, x, Shape.axis(name, a.axis, x.shape), a.keepDims);
+            if (saves) {
+                saved.save(x, out);
+            }
+            return out;
+        };
     }
 
-    static Tensor min(Tensor x) {
-        return all("min", ReduceOp.MIN, x);
+    /** The output's shape with the reduced axes kept as size 1. */
+    private static int[] kept(Along a, int[] shape) {
+        if (a == null) {
+            return ones(shape.length);
+        }
+        int[] kept = shape.clone();
+        kept[Shape.axis("reduce", a.axis, shape)] = 1;
+        return kept;
     }
 
-    static Tensor sum(Tensor x, int axis, boolean keepDims) {
-        return along("sum", ReduceOp.SUM, x, axis, keepDims);
-    }
-
-    static Tensor mean(Tensor x, int axis, boolean keepDims) {
-        return along("mean", ReduceOp.MEAN, x, axis, keepDims);
-    }
-
-    static Tensor max(Tensor x, int axis, boolean keepDims) {
-        return along("max", ReduceOp.MAX, x, axis, keepDims);
-    }
-
-    static Tensor min(Tensor x, int axis, boolean keepDims) {
-        return along("min", ReduceOp.MIN, x, axis, keepDims);
-    }
-
-    /** Indices of the maxima: not differentiable, so no node is recorded. */
-    static Tensor argmax(Tensor x, int axis) {
-        x.checkOpen("argmax");
-        int a = Shape.axis("argmax", axis, x.shape);
-        return reduce("argmax", ReduceOp.ARGMAX, x, a, false);
-    }
-
-    private static Tensor all(String name, ReduceOp op, Tensor x) {
-        x.checkOpen(name);
-        // Over all elements: view x as one axis and reduce it.
-        int[] flat = {(int) x.numel()};
-        Tensor out = reduceBlock(name, op, x, 1, flat[0], 1, new int[0]);
-        return record(name, op, x, out, x.shape.length == 0 ? new int[0] : ones(x.shape.length));
-    }
-
-    private static Tensor along(String name, ReduceOp op, Tensor x, int axis, boolean keepDims) {
-        x.checkOpen(name);
-        int a = Shape.axis(name, axis, x.shape);
-        Tensor out = reduce(name, op, x, a, keepDims);
-        int[] kept = x.shape.clone();
-        kept[a] = 1;
-        return record(name, op, x, out, kept);
-    }
-
-    /** Records the backward; {@code kept} is the output's shape with reduced axes as size 1. */
-    private static Tensor record(String name, ReduceOp op, Tensor x, Tensor out, int[] kept) {
-        int[] shape = x.shape.clone();
-        long n = Shape.numel(shape) / Math.max(1, Shape.numel(kept));
-        return Autograd.record(out, name, new Tensor[] {x}, new Tensor[] {x, out}, (ctx, g) -> {
-            Tensor gk = g.reshape(kept);
-            return new Tensor[] {switch (op) {
-                case SUM -> gk.expand(shape);
-                case MEAN -> gk.mul(1f / n).expand(shape);
-                default -> {
-                    Tensor hit = Elementwise.binary(name + " backward", BinaryOp.EQUAL, 0f, ctx.saved(0),
-                            ctx.saved(1).reshape(kept));
-                    Tensor count = kept.length == 0 ? hit.sum() : sumOver(hit, shape, kept);
-                    yield hit.mul(gk.div(count));
-                }
-            }};
-        });
+    /** How many elements each output element reduces. */
+    private static long count(Along a, int[] shape) {
+        return Shape.numel(shape) / Math.max(1, Shape.numel(kept(a, shape)));
     }
 
     /** Sums {@code t} over the axes where {@code kept} is 1 and {@code shape} is not, keeping them. */

@@ -50,6 +50,11 @@ public final class Scope implements AutoCloseable {
         return t;
     }
 
+    /** Whether this scope would close {@code t}. */
+    boolean owns(Tensor t) {
+        return owned.contains(t);
+    }
+
     /** Exempts a tensor from this scope's close; it belongs to the enclosing scope, if there is one. */
     public Tensor keep(Tensor t) {
         if (owned.remove(t)) {

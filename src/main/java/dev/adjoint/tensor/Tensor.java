@@ -38,12 +38,7 @@ public final class Tensor implements AutoCloseable {
     final int[] shape;
     final long[] strides;
     private volatile boolean closed;
-    private boolean requiresGrad;
-    private Tensor grad;
-    private boolean gradAttached;
-    /** The attached gradient buffer was zeroed lazily: its contents count as zero until written or read. */
-    private boolean gradZeroPending;
-    private Node node;
+    final AutogradState autograd = new AutogradState(this);
 
     Tensor(Storage storage, long offset, int[] shape, long[] strides) {
         this.storage = storage;
@@ -320,7 +315,7 @@ public final class Tensor implements AutoCloseable {
 
     /** Same elements, new shape (one size may be -1). A view when this tensor is contiguous, else a copy. */
     public Tensor reshape(int... newShape) {
-        return Views.reshape(this, newShape);
+        return Views.RESHAPE.apply(newShape.clone(), this);
     }
 
     /** Swaps the last two axes (a view). */
@@ -333,17 +328,17 @@ public final class Tensor implements AutoCloseable {
 
     /** Swaps two axes (a view). */
     public Tensor transpose(int axis0, int axis1) {
-        return Views.transpose(this, axis0, axis1);
+        return Views.TRANSPOSE.apply(new int[] {axis0, axis1}, this);
     }
 
     /** Rows {@code [start, end)} along axis 0 (a view). */
     public Tensor slice(int start, int end) {
-        return Views.slice(this, start, end);
+        return Views.SLICE.apply(new int[] {start, end}, this);
     }
 
     /** Broadcasts to a larger shape without copying (a view with stride 0 on broadcast axes). */
     public Tensor expand(int... target) {
-        return Views.expand(this, target);
+        return Views.EXPAND.apply(target.clone(), this);
     }
 
     /** A contiguous tensor with the same values (a new view if already contiguous). */
@@ -353,7 +348,7 @@ public final class Tensor implements AutoCloseable {
 
     /** A contiguous copy with its own memory. */
     public Tensor copy() {
-        return Views.copy(this);
+        return Views.COPY.apply(null, this);
     }
 
     /** This tensor's values on another device (a copy; a new view if already there). */
@@ -362,167 +357,165 @@ public final class Tensor implements AutoCloseable {
         if (target == device()) {
             return contiguous();
         }
-        Device from = device();
-        Tensor out = of(target, toArray(), shape);
-        return Autograd.record(out, "to", new Tensor[] {this}, new Tensor[0], (ctx, g) -> new Tensor[] {g.to(from)});
+        return Views.TO.apply(target, this);
     }
 
     // ------------------------------------------------------------------ elementwise
 
     public Tensor add(Tensor other) {
-        return Elementwise.add(this, other);
+        return Elementwise.ADD.apply(null, this, other);
     }
 
     public Tensor sub(Tensor other) {
-        return Elementwise.sub(this, other);
+        return Elementwise.SUB.apply(null, this, other);
     }
 
     public Tensor mul(Tensor other) {
-        return Elementwise.mul(this, other);
+        return Elementwise.MUL.apply(null, this, other);
     }
 
     public Tensor div(Tensor other) {
-        return Elementwise.div(this, other);
+        return Elementwise.DIV.apply(null, this, other);
     }
 
     public Tensor pow(Tensor exponent) {
-        return Elementwise.pow(this, exponent);
+        return Elementwise.POW.apply(null, this, exponent);
     }
 
     /** Elementwise maximum (broadcasting). */
     public Tensor maximum(Tensor other) {
-        return Elementwise.maximum(this, other);
+        return Elementwise.MAXIMUM.apply(null, this, other);
     }
 
     /** Elementwise minimum (broadcasting). */
     public Tensor minimum(Tensor other) {
-        return Elementwise.minimum(this, other);
+        return Elementwise.MINIMUM.apply(null, this, other);
     }
 
     /** 1 where the elements are equal, else 0 (broadcasting; no gradient). */
     public Tensor equal(Tensor other) {
-        return Elementwise.binary("equal", dev.adjoint.device.BinaryOp.EQUAL, 0f, this, other);
+        return Elementwise.EQUAL.apply(null, this, other);
     }
 
     /** 1 where this is greater, else 0 (broadcasting; no gradient). */
     public Tensor greater(Tensor other) {
-        return Elementwise.binary("greater", dev.adjoint.device.BinaryOp.GREATER, 0f, this, other);
+        return Elementwise.GREATER.apply(null, this, other);
     }
 
     public Tensor add(float value) {
-        return Elementwise.addScalar(this, value);
+        return Elementwise.ADD_SCALAR.apply(value, this);
     }
 
     public Tensor sub(float value) {
-        return Elementwise.addScalar(this, -value);
+        return Elementwise.ADD_SCALAR.apply(-value, this);
     }
 
     public Tensor mul(float value) {
-        return Elementwise.scale(this, value);
+        return Elementwise.MUL_SCALAR.apply(value, this);
     }
 
     public Tensor div(float value) {
-        return Elementwise.scale(this, 1f / value);
+        return Elementwise.MUL_SCALAR.apply(1f / value, this);
     }
 
     public Tensor pow(float exponent) {
-        return Elementwise.powScalar(this, exponent);
+        return Elementwise.POW_SCALAR.apply(exponent, this);
     }
 
     public Tensor neg() {
-        return Elementwise.neg(this);
+        return Elementwise.NEG.apply(0f, this);
     }
 
     public Tensor exp() {
-        return Elementwise.exp(this);
+        return Elementwise.EXP.apply(0f, this);
     }
 
     public Tensor log() {
-        return Elementwise.log(this);
+        return Elementwise.LOG.apply(0f, this);
     }
 
     public Tensor sin() {
-        return Elementwise.sin(this);
+        return Elementwise.SIN.apply(0f, this);
     }
 
     public Tensor cos() {
-        return Elementwise.cos(this);
+        return Elementwise.COS.apply(0f, this);
     }
 
     public Tensor sqrt() {
-        return Elementwise.sqrt(this);
+        return Elementwise.SQRT.apply(0f, this);
     }
 
     public Tensor square() {
-        return Elementwise.square(this);
+        return Elementwise.SQUARE.apply(0f, this);
     }
 
     public Tensor reciprocal() {
-        return Elementwise.reciprocal(this);
+        return Elementwise.RECIPROCAL.apply(0f, this);
     }
 
     public Tensor abs() {
-        return Elementwise.abs(this);
+        return Elementwise.ABS.apply(0f, this);
     }
 
     public Tensor relu() {
-        return Activations.relu(this);
+        return Activations.RELU.apply(0f, this);
     }
 
     public Tensor leakyRelu(float slope) {
-        return Activations.leakyRelu(this, slope);
+        return Activations.LEAKY_RELU.apply(slope, this);
     }
 
     public Tensor sigmoid() {
-        return Activations.sigmoid(this);
+        return Activations.SIGMOID.apply(0f, this);
     }
 
     public Tensor tanh() {
-        return Activations.tanh(this);
+        return Activations.TANH.apply(0f, this);
     }
 
     public Tensor gelu() {
-        return Activations.gelu(this);
+        return Activations.GELU.apply(0f, this);
     }
 
     // ------------------------------------------------------------------ reductions
 
     /** Sum of all elements (a scalar tensor of shape []). */
     public Tensor sum() {
-        return Reductions.sum(this);
+        return Reductions.SUM.apply(null, this);
     }
 
     public Tensor sum(int axis, boolean keepDims) {
-        return Reductions.sum(this, axis, keepDims);
+        return Reductions.SUM.apply(new Reductions.Along(axis, keepDims), this);
     }
 
     public Tensor mean() {
-        return Reductions.mean(this);
+        return Reductions.MEAN.apply(null, this);
     }
 
     public Tensor mean(int axis, boolean keepDims) {
-        return Reductions.mean(this, axis, keepDims);
+        return Reductions.MEAN.apply(new Reductions.Along(axis, keepDims), this);
     }
 
     public Tensor max() {
-        return Reductions.max(this);
+        return Reductions.MAX.apply(null, this);
     }
 
     public Tensor max(int axis, boolean keepDims) {
-        return Reductions.max(this, axis, keepDims);
+        return Reductions.MAX.apply(new Reductions.Along(axis, keepDims), this);
     }
 
     public Tensor min() {
-        return Reductions.min(this);
+        return Reductions.MIN.apply(null, this);
     }
 
     public Tensor min(int axis, boolean keepDims) {
-        return Reductions.min(this, axis, keepDims);
+        return Reductions.MIN.apply(new Reductions.Along(axis, keepDims), this);
     }
 
     /** Indices (as floats) of the maxima along an axis. */
     public Tensor argmax(int axis) {
-        return Reductions.argmax(this, axis);
+        return Reductions.ARGMAX.apply(axis, this);
     }
 
     // ------------------------------------------------------------------ linear algebra and losses
@@ -532,17 +525,17 @@ public final class Tensor implements AutoCloseable {
      * Transposed views are passed to GEMM as transpose flags, never copied.
      */
     public Tensor matmul(Tensor other) {
-        return LinearAlgebra.matmul(this, other);
+        return LinearAlgebra.MATMUL.apply(null, this, other);
     }
 
     /** Softmax along the last axis. */
     public Tensor softmax() {
-        return Softmax.softmax(this);
+        return Softmax.SOFTMAX.apply(null, this);
     }
 
     /** Log-softmax along the last axis. */
     public Tensor logSoftmax() {
-        return Softmax.logSoftmax(this);
+        return Softmax.LOG_SOFTMAX.apply(null, this);
     }
 
     /**
@@ -550,28 +543,24 @@ public final class Tensor implements AutoCloseable {
      * numerically stable).
      */
     public Tensor crossEntropy(Tensor targets) {
-        return Softmax.crossEntropy(this, targets);
+        return Softmax.CROSS_ENTROPY.apply(null, this, targets);
     }
 
     // ------------------------------------------------------------------ autograd
 
     /** Marks a leaf tensor as a variable whose gradient {@link #backward} accumulates in {@link #grad}. */
     public Tensor requiresGrad(boolean on) {
-        if (node != null) {
-            throw new IllegalArgumentException("requiresGrad: only leaf tensors can be marked; this one was produced by '"
-                    + node.op + "' (use detach() for a leaf copy)");
-        }
-        requiresGrad = on;
+        autograd.requiresGrad(on);
         return this;
     }
 
     public boolean requiresGrad() {
-        return requiresGrad;
+        return autograd.requiresGrad();
     }
 
     /** Whether this tensor was created by the user rather than recorded by an op. */
     public boolean isLeaf() {
-        return node == null;
+        return autograd.node() == null;
     }
 
     /**
@@ -579,12 +568,8 @@ public final class Tensor implements AutoCloseable {
      * of a gradient that is not an attached buffer). An attached buffer zeroed since its last write
      * is filled with zeros here, on first read.
      */
-    public synchronized Tensor grad() {
-        if (gradZeroPending) {
-            gradZeroPending = false;
-            InPlace.fill(grad, 0f);
-        }
-        return grad;
+    public Tensor grad() {
+        return autograd.grad();
     }
 
     /**
@@ -594,33 +579,16 @@ public final class Tensor implements AutoCloseable {
      * and an add), and {@link #grad} fills it only if it is read first. Read it through
      * {@link #grad}: a reference taken before this call keeps the old values until then.
      */
-    public synchronized void zeroGrad() {
-        if (grad == null) {
-            return;
-        }
-        if (gradAttached) {
-            gradZeroPending = true;
-        } else {
-            grad.close();
-            grad = null;
-        }
+    public void zeroGrad() {
+        autograd.zeroGrad();
     }
 
     /**
      * Makes {@code buffer} (same shape, contiguous, e.g. a view into a gradient slab) the place
      * where this leaf's gradients accumulate, in place. The caller keeps ownership of it.
      */
-    public synchronized void attachGrad(Tensor buffer) {
-        if (!java.util.Arrays.equals(buffer.shape, shape) || !buffer.isContiguous() || buffer.device() != device()) {
-            throw new IllegalArgumentException("attachGrad: gradient buffer " + Shape.format(buffer.shape)
-                    + " must be contiguous, on " + device().name() + ", with this tensor's shape " + Shape.format(shape));
-        }
-        if (grad != null && !gradAttached) {
-            grad.close();
-        }
-        grad = buffer;
-        gradAttached = true;
-        gradZeroPending = false;
+    public void attachGrad(Tensor buffer) {
+        autograd.attachGrad(buffer);
     }
 
     /** Backward from a one-element tensor (the loss). */
@@ -643,7 +611,7 @@ public final class Tensor implements AutoCloseable {
      */
     public void backward(Tensor gradient, boolean retainGraph) {
         checkOpen("backward");
-        if (!requiresGrad) {
+        if (!requiresGrad()) {
             throw new IllegalStateException("backward: this tensor does not require a gradient (no input of the ops "
                     + "that made it has requiresGrad(true), or it was computed under noGrad())");
         }
@@ -656,55 +624,12 @@ public final class Tensor implements AutoCloseable {
 
     /** The same values, cut off from the graph: a leaf view that requires no gradient. */
     public Tensor detach() {
-        return view("detach", offset, shape.clone(), strides.clone());
-    }
-
-    Node node() {
-        return node;
-    }
-
-    void attach(Node n) {
-        node = n;
-        requiresGrad = true;
+        return Views.DETACH.apply(null, this);
     }
 
     /** A view for the saved tensors of {@code op}'s node: not owned by any scope, released by the node. */
     Tensor retained(String op) {
         return Scope.escape(view(op, offset, shape, strides));
-    }
-
-    /**
-     * Adds a gradient into this leaf's {@link #grad}, in place once it exists. Atomic per leaf, as in
-     * PyTorch: backward passes on several threads that reach one leaf add up, whatever their order.
-     */
-    synchronized void accumulateGrad(Tensor g) {
-        if (closed) {
-            throw closedLeaf();
-        }
-        if (grad == null) {
-            grad = Scope.escape(g.copy());
-            return;
-        }
-        Tensor.pin("backward", g, grad);
-        try {
-            if (gradZeroPending) {
-                gradZeroPending = false;
-                device().unary(dev.adjoint.device.UnaryOp.COPY, 0f, shape, g.buffer(), g.offset, g.strides,
-                        grad.buffer(), grad.offset);
-            } else {
-                device().binary(dev.adjoint.device.BinaryOp.ADD, 0f, shape, grad.buffer(), grad.offset, grad.strides,
-                        g.buffer(), g.offset, g.strides, grad.buffer(), grad.offset);
-            }
-        } finally {
-            Tensor.unpin(g, grad);
-        }
-    }
-
-    /** The error of a backward that reaches this leaf after it was closed. */
-    IllegalStateException closedLeaf() {
-        return new IllegalStateException("backward: leaf tensor " + Shape.format(shape) + " on " + device().name()
-                + " (it requires a gradient) was closed; its gradient has nowhere to go. Keep every leaf open until "
-                + "backward() has returned");
     }
 
     // ------------------------------------------------------------------ lifetime
@@ -717,6 +642,7 @@ public final class Tensor implements AutoCloseable {
     public void close() {
         if (CLOSED.compareAndSet(this, false, true)) {
             storage.release();
+            autograd.close();
         }
     }
 

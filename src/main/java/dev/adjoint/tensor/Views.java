@@ -1,31 +1,58 @@
 package dev.adjoint.tensor;
 
+import dev.adjoint.device.Device;
 import dev.adjoint.device.UnaryOp;
 
 /**
- * Operations that reinterpret memory without copying it (reshape, transpose, slice, expand) and
- * the explicit copy; each records how its gradient maps back.
+ * Operations that reinterpret memory without copying it (reshape, transpose, slice, expand), the
+ * copies (copy, contiguous, to a device) and detach. All are linear, so each JVP is the op itself.
  */
 final class Views {
     private Views() {}
 
-    static Tensor reshape(Tensor x, int[] target) {
-        x.checkOpen("reshape");
-        int[] shape = Shape.inferReshape("reshape", x.shape, target);
-        int[] from = x.shape.clone();
-        Tensor out;
-        if (x.isContiguous()) {
-            out = x.view("reshape", x.offset, shape, Shape.contiguousStrides(shape));
-        } else {
-            try (Tensor c = Elementwise.unary("reshape", UnaryOp.COPY, 0f, x)) {
-                out = c.view("reshape", c.offset, shape, Shape.contiguousStrides(shape));
-            }
-        }
-        return Autograd.record(out, "reshape", new Tensor[] {x}, new Tensor[0],
-                (ctx, g) -> new Tensor[] {g.reshape(from)});
+    static final Op<int[]> RESHAPE = Op.linear("reshape", (target, saved, in) -> reshape(in[0], target),
+            (target, c, g) -> new Tensor[] {g.reshape(c.inputShape(0))});
+    /** Swaps axes {@code [a, b]}. */
+    static final Op<int[]> TRANSPOSE = Op.linear("transpose", (axes, saved, in) -> transpose(in[0], axes[0], axes[1]),
+            (axes, c, g) -> new Tensor[] {g.transpose(axes[0], axes[1])});
+    /** Rows {@code [start, end)} along axis 0. */
+    static final Op<int[]> SLICE = Op.linear("slice", (rows, saved, in) -> slice(in[0], rows[0], rows[1]),
+            (rows, c, g) -> new Tensor[] {intoRows(g, c.inputShape(0), rows[0])});
+    static final Op<int[]> EXPAND = Op.linear("expand", (target, saved, in) -> expand(in[0], target),
+            (target, c, g) -> new Tensor[] {Elementwise.sumTo(g, c.inputShape(0))});
+    /** A contiguous copy with its own memory; the gradient passes through unchanged. */
+    static final Op<Void> COPY = Op.linear("copy", (none, saved, in) -> Elementwise.unary("copy", UnaryOp.COPY, 0f, in[0]),
+            (none, c, g) -> new Tensor[] {g});
+    /** A new view of a tensor that is already contiguous ({@link #contiguous} copies one that is not). */
+    static final Op<Void> CONTIGUOUS = Op.linear("contiguous", (none, saved, in) -> in[0].view("contiguous",
+            in[0].offset, in[0].shape.clone(), Shape.contiguousStrides(in[0].shape)), (none, c, g) -> new Tensor[] {g});
+    /** The values on another device: a copy, whose gradient goes back to the first device. */
+    static final Op<Device> TO = Op.linear("to", (target, saved, in) -> Tensor.of(target, in[0].toArray(), in[0].shape),
+            (target, c, g) -> new Tensor[] {g.to(c.inputDevice(0))});
+    static final Op<Void> DETACH = Op.constant("detach",
+            (none, saved, in) -> in[0].view("detach", in[0].offset, in[0].shape.clone(), in[0].strides.clone()),
+            "it cuts the graph: its result is a leaf, by definition");
+
+    /** Every op this family declares. */
+    static final java.util.List<Op<?>> OPS = java.util.List.of(RESHAPE, TRANSPOSE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, DETACH);
+
+    /** This tensor if it is already contiguous (as a new view), else a copy. */
+    static Tensor contiguous(Tensor x) {
+        return (x.isContiguous() ? CONTIGUOUS : COPY).apply(null, x);
     }
 
-    static Tensor transpose(Tensor x, int axis0, int axis1) {
+    private static Tensor reshape(Tensor x, int[] target) {
+        x.checkOpen("reshape");
+        int[] shape = Shape.inferReshape("reshape", x.shape, target);
+        if (x.isContiguous()) {
+            return x.view("reshape", x.offset, shape, Shape.contiguousStrides(shape));
+        }
+        try (Tensor c = Elementwise.unary("reshape", UnaryOp.COPY, 0f, x)) {
+            return c.view("reshape", c.offset, shape, Shape.contiguousStrides(shape));
+        }
+    }
+
+    private static Tensor transpose(Tensor x, int axis0, int axis1) {
         x.checkOpen("transpose");
         int a = Shape.axis("transpose", axis0, x.shape);
         int b = Shape.axis("transpose", axis1, x.shape);
@@ -35,11 +62,10 @@ final class Views {
         shape[b] = x.shape[a];
         strides[a] = x.strides[b];
         strides[b] = x.strides[a];
-        return Autograd.record(x.view("transpose", x.offset, shape, strides), "transpose", new Tensor[] {x}, new Tensor[0],
-                (ctx, g) -> new Tensor[] {g.transpose(a, b)});
+        return x.view("transpose", x.offset, shape, strides);
     }
 
-    static Tensor slice(Tensor x, int start, int end) {
+    private static Tensor slice(Tensor x, int start, int end) {
         x.checkOpen("slice");
         if (x.shape.length == 0) {
             throw new IllegalArgumentException("slice: tensor " + Shape.format(x.shape) + " is a scalar and has no rows to slice");
@@ -50,9 +76,7 @@ final class Views {
         }
         int[] shape = x.shape.clone();
         shape[0] = end - start;
-        int[] from = x.shape.clone();
-        return Autograd.record(x.view("slice", x.offset + start * x.strides[0], shape, x.strides.clone()), "slice",
-                new Tensor[] {x}, new Tensor[0], (ctx, g) -> new Tensor[] {intoRows(g, from, start)});
+        return x.view("slice", x.offset + start * x.strides[0], shape, x.strides.clone());
     }
 
     /** Zeros of {@code shape} with g written into the rows from {@code start}: the gradient of a slice. */
@@ -65,7 +89,7 @@ final class Views {
         return out;
     }
 
-    static Tensor expand(Tensor x, int[] target) {
+    private static Tensor expand(Tensor x, int[] target) {
         x.checkOpen("expand");
         int[] shape = Shape.check("expand", target);
         int[] b = Shape.broadcast("expand", x.shape, shape);
@@ -73,23 +97,6 @@ final class Views {
             throw new IllegalArgumentException("expand: " + Shape.format(x.shape) + " cannot be expanded to "
                     + Shape.format(shape) + " (it would broadcast to " + Shape.format(b) + ")");
         }
-        int[] from = x.shape.clone();
-        return Autograd.record(x.view("expand", x.offset, shape, Shape.broadcastStrides(x.shape, x.strides, shape)), "expand",
-                new Tensor[] {x}, new Tensor[0], (ctx, g) -> new Tensor[] {Elementwise.sumTo(g, from)});
-    }
-
-    /** A contiguous copy with its own memory; the gradient passes through unchanged. */
-    static Tensor copy(Tensor x) {
-        return Autograd.record(Elementwise.unary("copy", UnaryOp.COPY, 0f, x), "copy", new Tensor[] {x},
-                new Tensor[0], (ctx, g) -> new Tensor[] {g});
-    }
-
-    /** This tensor if it is already contiguous (as a new view), else a copy. */
-    static Tensor contiguous(Tensor x) {
-        if (!x.isContiguous()) {
-            return copy(x);
-        }
-        return Autograd.record(x.view("contiguous", x.offset, x.shape.clone(), Shape.contiguousStrides(x.shape)), "contiguous",
-                new Tensor[] {x}, new Tensor[0], (ctx, g) -> new Tensor[] {g});
+        return x.view("expand", x.offset, shape, Shape.broadcastStrides(x.shape, x.strides, shape));
     }
 }

@@ -1,7 +1,6 @@
 package dev.adjoint.tensor.properties;
 
 import dev.adjoint.device.Device;
-import dev.adjoint.tensor.Dual;
 import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
 import java.util.ArrayList;
@@ -116,29 +115,23 @@ final class Dag {
 
     /** f in reverse mode, from the leaves in their stored layout. */
     Tensor reverse(Tensor[] stored) {
+        Tensor[] logical = new Tensor[stored.length];
+        for (int i = 0; i < stored.length; i++) {
+            logical[i] = logical(i, stored[i]);
+        }
+        return evaluate(logical);
+    }
+
+    /** f from the leaves as the DAG reads them ({@link #logical}): in forward mode, the function {@code Dual.jvp} runs. */
+    Tensor evaluate(Tensor[] logical) {
         Tensor[] v = new Tensor[nodes.size()];
         for (int i = 0; i < v.length; i++) {
             Node n = nodes.get(i);
-            v[i] = n.isLeaf() ? logical(i, stored[i]) : n.reverse().apply(operands(v, n));
+            v[i] = n.isLeaf() ? logical[i] : n.op().apply(operands(v, n));
         }
         Tensor f = null;
         for (int s : sinks) {
             Tensor term = v[s].mul(weights(v[s].device(), s)).sum();
-            f = f == null ? term : f.add(term);
-        }
-        return f;
-    }
-
-    /** f in forward mode, from the leaves as the DAG reads them ({@link #logical}); needs {@link Ops.Set#FORWARD} ops. */
-    Dual forward(Dual[] logical) {
-        Dual[] v = new Dual[nodes.size()];
-        for (int i = 0; i < v.length; i++) {
-            Node n = nodes.get(i);
-            v[i] = n.isLeaf() ? logical[i] : n.forward().apply(operands(v, n));
-        }
-        Dual f = null;
-        for (int s : sinks) {
-            Dual term = v[s].mul(Dual.constant(weights(v[s].value().device(), s))).sum();
             f = f == null ? term : f.add(term);
         }
         return f;

@@ -1,6 +1,5 @@
 package dev.adjoint.tensor.properties;
 
-import dev.adjoint.tensor.Dual;
 import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
 import java.util.ArrayList;
@@ -33,46 +32,47 @@ final class Ops {
          * leaky relu, abs) apply to leaves only, whose values stay at least 0.15 from the kink.
          */
         SMOOTH,
-        /** The ops {@link Dual} implements, for forward mode against reverse mode (kinks do not matter there). */
+        /**
+         * Every op, the kinked ones on any node, for forward mode against reverse mode: both take an
+         * op's derivative from its one declaration, so they agree at a kink too.
+         */
         FORWARD
     }
 
-    private record Unary(String format, boolean smooth, DoubleUnaryOperator bound, UnaryOperator<Tensor> reverse,
-                         UnaryOperator<Dual> forward) {}
+    private record Unary(String format, boolean smooth, DoubleUnaryOperator bound, UnaryOperator<Tensor> op) {}
 
-    private record Binary(String format, DoubleBinaryOperator bound, BinaryOperator<Tensor> reverse,
-                          BinaryOperator<Dual> forward) {}
+    private record Binary(String format, DoubleBinaryOperator bound, BinaryOperator<Tensor> op) {}
 
     private static final List<Unary> UNARY = List.of(
-            new Unary("-%s", true, b -> b, Tensor::neg, Dual::neg),
-            new Unary("sin(%s)", true, b -> Math.min(b, 1), Tensor::sin, Dual::sin),
-            new Unary("cos(%s)", true, b -> 1, Tensor::cos, Dual::cos),
-            new Unary("tanh(%s)", true, b -> Math.min(b, 1), Tensor::tanh, Dual::tanh),
-            new Unary("sigmoid(%s)", true, b -> 1, Tensor::sigmoid, Dual::sigmoid),
-            new Unary("gelu(%s)", true, b -> b, Tensor::gelu, null),
-            new Unary("exp(%s)", true, Math::exp, Tensor::exp, Dual::exp),
-            new Unary("%s²", true, b -> b * b, Tensor::square, Dual::square),
-            new Unary("1.5 * %s", true, b -> 1.5 * b, x -> x.mul(1.5f), x -> x.mul(1.5f)),
-            new Unary("%s - 0.75", true, b -> b + 0.75, x -> x.add(-0.75f), x -> x.add(-0.75f)),
+            new Unary("-%s", true, b -> b, Tensor::neg),
+            new Unary("sin(%s)", true, b -> Math.min(b, 1), Tensor::sin),
+            new Unary("cos(%s)", true, b -> 1, Tensor::cos),
+            new Unary("tanh(%s)", true, b -> Math.min(b, 1), Tensor::tanh),
+            new Unary("sigmoid(%s)", true, b -> 1, Tensor::sigmoid),
+            new Unary("gelu(%s)", true, b -> b, Tensor::gelu),
+            new Unary("exp(%s)", true, Math::exp, Tensor::exp),
+            new Unary("%s²", true, b -> b * b, Tensor::square),
+            new Unary("1.5 * %s", true, b -> 1.5 * b, x -> x.mul(1.5f)),
+            new Unary("%s - 0.75", true, b -> b + 0.75, x -> x.add(-0.75f)),
             new Unary("log(1 + %s²)", true, b -> Math.log1p(b * b),
-                    x -> x.square().add(1f).log(), x -> x.square().add(1f).log()),
+                    x -> x.square().add(1f).log()),
             new Unary("sqrt(0.25 + %s²)", true, b -> Math.sqrt(0.25 + b * b),
-                    x -> x.square().add(0.25f).sqrt(), x -> x.square().add(0.25f).sqrt()),
-            new Unary("1 / (0.5 + %s²)", true, b -> 2, x -> x.square().add(0.5f).reciprocal(), null),
+                    x -> x.square().add(0.25f).sqrt()),
+            new Unary("1 / (0.5 + %s²)", true, b -> 2, x -> x.square().add(0.5f).reciprocal()),
             new Unary("(0.5 + %s²)^1.5", true, b -> Math.pow(0.5 + b * b, 1.5),
-                    x -> x.square().add(0.5f).pow(1.5f), x -> x.square().add(0.5f).pow(1.5f)),
-            new Unary("relu(%s)", false, b -> b, Tensor::relu, Dual::relu),
-            new Unary("leaky_relu(%s, 0.1)", false, b -> b, x -> x.leakyRelu(0.1f), null),
-            new Unary("abs(%s)", false, b -> b, Tensor::abs, null));
+                    x -> x.square().add(0.5f).pow(1.5f)),
+            new Unary("relu(%s)", false, b -> b, Tensor::relu),
+            new Unary("leaky_relu(%s, 0.1)", false, b -> b, x -> x.leakyRelu(0.1f)),
+            new Unary("abs(%s)", false, b -> b, Tensor::abs));
 
     private static final List<Binary> BINARY = List.of(
-            new Binary("%s + %s", Double::sum, Tensor::add, Dual::add),
-            new Binary("%s - %s", Double::sum, Tensor::sub, Dual::sub),
-            new Binary("%s * %s", (a, b) -> a * b, Tensor::mul, Dual::mul),
+            new Binary("%s + %s", Double::sum, Tensor::add),
+            new Binary("%s - %s", Double::sum, Tensor::sub),
+            new Binary("%s * %s", (a, b) -> a * b, Tensor::mul),
             new Binary("%s / (0.5 + %s²)", (a, b) -> 2 * a,
-                    (a, b) -> a.div(b.square().add(0.5f)), (a, b) -> a.div(b.square().add(0.5f))),
+                    (a, b) -> a.div(b.square().add(0.5f))),
             new Binary("(0.5 + %s²)^%s", (a, b) -> Math.max(Math.pow(0.5 + a * a, b), Math.pow(2, b)),
-                    (a, b) -> a.square().add(0.5f).pow(b), null));
+                    (a, b) -> a.square().add(0.5f).pow(b)));
 
     /** A valid application of an op, built into a {@link Node} only if drawn. */
     private record Candidate(int first, Supplier<Node> node) {}
@@ -84,10 +84,8 @@ final class Ops {
      * operand (recent nodes more likely, so DAGs grow deep as well as wide), then a candidate.
      */
     static Node next(Choices c, List<Node> nodes, Set set) {
-        Stream<List<Candidate>> families = set == Set.SMOOTH
-                ? Stream.of(unary(nodes, set), binary(nodes, set), matmul(nodes, set), reductions(nodes),
-                        softmax(nodes), views(nodes))
-                : Stream.of(unary(nodes, set), binary(nodes, set), matmul(nodes, set));
+        Stream<List<Candidate>> families = Stream.of(unary(nodes, set), binary(nodes), matmul(nodes), reductions(nodes),
+                softmax(nodes), views(nodes));
         List<Candidate> family = c.pick(families.filter(f -> !f.isEmpty()).toList());
         List<Integer> firsts = family.stream().map(Candidate::first).distinct().sorted(Comparator.reverseOrder()).toList();
         int first = firsts.get(c.between(0, c.between(0, firsts.size() - 1)));
@@ -97,27 +95,21 @@ final class Ops {
     private static List<Candidate> unary(List<Node> nodes, Set set) {
         List<Candidate> out = new ArrayList<>();
         for (Unary u : UNARY) {
-            if (set == Set.FORWARD && u.forward == null) {
-                continue;
-            }
             for (int i = 0; i < nodes.size(); i++) {
                 Node x = nodes.get(i);
                 if (set == Set.SMOOTH && !u.smooth && !x.isLeaf()) {
                     continue;
                 }
                 add(out, nodes, () -> u.format.formatted(x.name()), x.shape(), u.bound.applyAsDouble(x.bound()), new int[] {i},
-                        t -> u.reverse.apply(t[0]), u.forward == null ? null : d -> u.forward.apply(d[0]));
+                        t -> u.op.apply(t[0]));
             }
         }
         return out;
     }
 
-    private static List<Candidate> binary(List<Node> nodes, Set set) {
+    private static List<Candidate> binary(List<Node> nodes) {
         List<Candidate> out = new ArrayList<>();
         for (Binary op : BINARY) {
-            if (set == Set.FORWARD && op.forward == null) {
-                continue;
-            }
             for (int i = 0; i < nodes.size(); i++) {
                 for (int j = 0; j < nodes.size(); j++) {
                     Node a = nodes.get(i);
@@ -128,7 +120,7 @@ final class Ops {
                     }
                     add(out, nodes, () -> op.format.formatted(a.name(), b.name()), shape,
                             op.bound.applyAsDouble(a.bound(), b.bound()), new int[] {i, j},
-                            t -> op.reverse.apply(t[0], t[1]), op.forward == null ? null : d -> op.forward.apply(d[0], d[1]));
+                            t -> op.op.apply(t[0], t[1]));
                 }
             }
         }
@@ -143,11 +135,8 @@ final class Ops {
         }
     }
 
-    /**
-     * a·b (a of rank 1 to 3, b of rank 1 or 2) and, in the smooth set, a·bᵀ and aᵀ·b: transposed
-     * views, which GEMM reads through its transpose flags.
-     */
-    private static List<Candidate> matmul(List<Node> nodes, Set set) {
+    /** a·b (a of rank 1 to 3, b of rank 1 or 2), a·bᵀ and aᵀ·b: transposed views, which GEMM reads through its transpose flags. */
+    private static List<Candidate> matmul(List<Node> nodes) {
         List<Candidate> out = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
             for (int j = 0; j < nodes.size(); j++) {
@@ -164,18 +153,15 @@ final class Ops {
                 int[] trail = rb == 2 ? new int[] {bs[1]} : new int[0];
                 if (as[ra - 1] == bs[0]) {
                     add(out, nodes, () -> a.name() + " @ " + b.name(), concat(lead, trail), as[ra - 1] * a.bound() * b.bound(),
-                            new int[] {i, j}, t -> t[0].matmul(t[1]), d -> d[0].matmul(d[1]));
-                }
-                if (set == Set.FORWARD) {
-                    continue;
+                            new int[] {i, j}, t -> t[0].matmul(t[1]));
                 }
                 if (rb == 2 && bs[1] == as[ra - 1]) {
                     add(out, nodes, () -> a.name() + " @ " + b.name() + "ᵀ", concat(lead, new int[] {bs[0]}),
-                            as[ra - 1] * a.bound() * b.bound(), new int[] {i, j}, t -> t[0].matmul(t[1].transpose()), null);
+                            as[ra - 1] * a.bound() * b.bound(), new int[] {i, j}, t -> t[0].matmul(t[1].transpose()));
                 }
                 if (ra == 2 && as[0] == bs[0]) {
                     add(out, nodes, () -> a.name() + "ᵀ @ " + b.name(), concat(new int[] {as[1]}, trail),
-                            as[0] * a.bound() * b.bound(), new int[] {i, j}, t -> t[0].transpose().matmul(t[1]), null);
+                            as[0] * a.bound() * b.bound(), new int[] {i, j}, t -> t[0].transpose().matmul(t[1]));
                 }
             }
         }
@@ -197,8 +183,8 @@ final class Ops {
                     }
                     Supplier<String> args = () -> "(" + x.name() + ", axis=" + a + (keep ? ", keepdims)" : ")");
                     add(out, nodes, () -> "sum" + args.get(), shape, s[axis] * x.bound(), new int[] {i},
-                            t -> t[0].sum(a, keep), null);
-                    add(out, nodes, () -> "mean" + args.get(), shape, x.bound(), new int[] {i}, t -> t[0].mean(a, keep), null);
+                            t -> t[0].sum(a, keep));
+                    add(out, nodes, () -> "mean" + args.get(), shape, x.bound(), new int[] {i}, t -> t[0].mean(a, keep));
                 }
             }
         }
@@ -213,9 +199,9 @@ final class Ops {
                 continue;
             }
             int n = x.shape()[x.shape().length - 1];
-            add(out, nodes, () -> "softmax(" + x.name() + ")", x.shape(), 1, new int[] {i}, t -> t[0].softmax(), null);
+            add(out, nodes, () -> "softmax(" + x.name() + ")", x.shape(), 1, new int[] {i}, t -> t[0].softmax());
             add(out, nodes, () -> "log_softmax(" + x.name() + ")", x.shape(), 2 * x.bound() + Math.log(n), new int[] {i},
-                    t -> t[0].logSoftmax(), null);
+                    t -> t[0].logSoftmax());
         }
         return out;
     }
@@ -230,11 +216,11 @@ final class Ops {
                 int[] t = s.clone();
                 t[s.length - 2] = s[s.length - 1];
                 t[s.length - 1] = s[s.length - 2];
-                add(out, nodes, () -> x.name() + "ᵀ", t, x.bound(), new int[] {i}, v -> v[0].transpose(), null);
+                add(out, nodes, () -> x.name() + "ᵀ", t, x.bound(), new int[] {i}, v -> v[0].transpose());
             }
             for (int[] target : reshapes(s)) {
                 add(out, nodes, () -> "reshape(" + x.name() + ", " + Shape.format(target) + ")", target, x.bound(),
-                        new int[] {i}, v -> v[0].reshape(target), null);
+                        new int[] {i}, v -> v[0].reshape(target));
             }
         }
         return out;
@@ -271,10 +257,10 @@ final class Ops {
     }
 
     private static void add(List<Candidate> out, List<Node> nodes, Supplier<String> text, int[] shape, double bound,
-                            int[] inputs, Function<Tensor[], Tensor> reverse, Function<Dual[], Dual> forward) {
+                            int[] inputs, Function<Tensor[], Tensor> op) {
         if (bound <= LIMIT) {
             String name = "n" + nodes.size();
-            out.add(new Candidate(inputs[0], () -> new Node(name, text.get(), shape, bound, inputs, reverse, forward)));
+            out.add(new Candidate(inputs[0], () -> new Node(name, text.get(), shape, bound, inputs, op)));
         }
     }
 
