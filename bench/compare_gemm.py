@@ -95,7 +95,7 @@ def main():
     p.add_argument("--no-build", action="store_true", help="use target/adjoint.jar as it is")
     p.add_argument("--gc", choices=("G1", "Serial", "Parallel"),
                    help="collector for the Java side (default: the JVM's own pick, G1 on 2 CPUs). C2 allocates the"
-                        " kernel loop's registers differently under Serial/Parallel (NOTES-gemm item 29), so a"
+                        " kernel loop's registers differently under Serial/Parallel (bench/NOTES-gemm.md), so a"
                         " JDK or kernel change is worth one run with --gc Serial")
     p.add_argument("--out", help="default: bench/results/cpu-gemm-vs-numpy.json, or cpu-gemm-vs-numpy-<gc>-gc.json with --gc")
     a = p.parse_args()
