@@ -11,8 +11,9 @@ count (--runs, alternating the thread counts) cover JIT differences between JVMs
 median of all of numpy's; the median of the per-round ratios is reported as a check. The CPU that
 other processes used during each run is recorded too (from /proc/stat minus our own children).
 
-Writes bench/results/cpu-gemm-vs-numpy.json with every sample, the medians, the ratios, the machine,
-the JDK, numpy/OpenBLAS and the git commit.
+Writes bench/results/cpu-gemm-vs-numpy.json (with --gc G: cpu-gemm-vs-numpy-<g>-gc.json, so a run
+replaces the latest of its case) with every sample, the medians, the ratios, the machine, the JDK,
+numpy/OpenBLAS and the git commit.
 
     bench/compare_gemm.py [--runs 3] [--rounds 15] [--threads 1,2] [--shapes 1024x1024x1024,128x784x256]
 """
@@ -94,10 +95,13 @@ def main():
     p.add_argument("--no-build", action="store_true", help="use target/adjoint.jar as it is")
     p.add_argument("--gc", choices=("G1", "Serial", "Parallel"),
                    help="collector for the Java side (default: the JVM's own pick, G1 on 2 CPUs). C2 allocates the"
-                        " kernel loop's registers differently under Serial/Parallel (NOTES-gemm item 29), so a"
+                        " kernel loop's registers differently under Serial/Parallel (bench/NOTES-gemm.md), so a"
                         " JDK or kernel change is worth one run with --gc Serial")
-    p.add_argument("--out", default=os.path.join(ROOT, "bench", "results", "cpu-gemm-vs-numpy.json"))
+    p.add_argument("--out", help="default: bench/results/cpu-gemm-vs-numpy.json, or cpu-gemm-vs-numpy-<gc>-gc.json with --gc")
     a = p.parse_args()
+    if a.out is None:
+        name = "cpu-gemm-vs-numpy" + ("-%s-gc" % a.gc.lower() if a.gc else "") + ".json"
+        a.out = os.path.join(ROOT, "bench", "results", name)
     jh = java_home()
     commit = git_commit()
     # Each JVM's own JSON names the commit it ran (environment.commit), as the ./adjoint launcher does.

@@ -26,7 +26,7 @@ public final class Environment {
 
     /**
      * The collectors the JVM runs (e.g. "G1 Young Generation, G1 Concurrent GC, G1 Old Generation"): the
-     * CPU GEMM's kernel loop compiled differently under each (bench/NOTES-gemm.md, item 29), and the JVM
+     * CPU GEMM's kernel loop compiled differently under each (bench/NOTES-gemm.md), and the JVM
      * picks Serial on one CPU or under 1792 MiB, so a result says which it ran under.
      */
     public static String garbageCollector() {

@@ -26,10 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  * reference to a vector register and back every step: the 1-thread GEMM ran at 0.67-0.70 of numpy
  * there against 0.92-0.95 under G1. Ended on B's index, C2 keeps two range checks on A in the loop
  * (25 instructions a step against 19) and the GEMM ran at 0.92-0.98 of numpy under all three
- * collectors (bench/NOTES-gemm.md, item 29; measured on JDK 25.0.3, AVX2). Counting steps
+ * collectors (bench/NOTES-gemm.md; measured on JDK 25.0.3, AVX2). Counting steps
  * ({@code p < kc}) also ran at full speed under all three, but its Serial-GC loop reads the limit
  * from the stack every step, and in the host's slow phases it had measured 50 GFLOP/s from L1
- * against 54 for separate indices (item 24). C2 does not unroll the loop, and unrolled by hand or
+ * against 54 for separate indices. C2 does not unroll the loop, and unrolled by hand or
  * with a higher {@code LoopUnrollLimit} it hoists every step's loads to the top and spills
  * accumulators (half speed), so the single step stays.
  */

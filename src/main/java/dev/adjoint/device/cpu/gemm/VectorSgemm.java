@@ -41,7 +41,7 @@ public final class VectorSgemm implements Sgemm {
      * and B in a step of its own took 48-51 µs of a 400-480 µs call in one window but 111-138 µs in
      * a slower one, and a private A with B packed by the chunk that uses it ran 1.08 and 1.13 times
      * as fast in slow windows (1.00-1.02 in quieter ones); at 1024³ (4 MiB of A, beyond L2) packing
-     * A on both threads cost 6% (bench/NOTES-gemm.md, item 25).
+     * A on both threads cost 6% (bench/NOTES-gemm.md).
      */
     static final int OWN_A_MAX_FLOATS = 1 << 17;
 

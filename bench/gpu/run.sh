@@ -1,0 +1,335 @@
+#!/usr/bin/env bash
+# The GPU run: one call on the lent GPU machine checks Adjoint's CUDA and OpenCL backends and times
+# them beside PyTorch, with the `adjoint` launcher of a jlink bundle (there is no Java there), and
+# writes the result files that bench/README.md's index lists into $OUT.
+#
+# 1. Here (JDK 25), build the bundle of the commit to measure and put it in the git-ignored .bundle/:
+#      ADJOINT_JLINK_COMPRESS=zip-0 native/dist.sh
+#      rm -rf .bundle && mkdir .bundle && (cd dist && tar -cJf ../.bundle/adjoint.tar.xz adjoint-*-linux-x86_64/)
+#    (about 13 MiB; dist/*.tar.gz works too, at about 29 MiB). For the fashion section also copy
+#    the data: mkdir .bundle/fm && cp /usr/share/datasets/fashion-mnist/*.gz .bundle/fm/
+# 2. Call it with the device tool's `run`, from the repository root, carrying the bundle:
+#      command: bash bench/gpu/run.sh [SECTION...]    carry: [".bundle"]    timeout_s: 600
+#    Name kind nvidia-h100-x1 to compare with the committed H100 figures.
+# 3. Copy the result files it wrote (not run-log.txt) into bench/results/, replacing those of the
+#    same name, and update the index in bench/README.md.
+#
+# Sections, in this order (default: selftest sgemm replay train-step; 6-8 minutes on an H100 by the
+# timings of the scripts it replaces, not yet measured as one call).
+# G is the GPU's model in lower case (h100, h200).
+#   selftest     `adjoint selftest` on cuda and on NVIDIA's OpenCL    cuda-G-selftest.json, opencl-nvidia-G-selftest.json
+#   sgemm        SGEMM 4096^3 FP32: `bench gemm` and torch_gemm.py in two interleaved rounds, then
+#                one TF32 run of Adjoint's                             cuda-G-sgemm-vs-torch.json
+#   replay       `bench replay-check`, both MLPs, 100 steps: CUDA-graph replay and call-by-call
+#                replay bit for bit, define-by-run beside them         cuda-G-replay-check.json
+#   train-step   the training step, 784-256-128-10 b128 and 784-4096-4096-10 b1024: graph replay
+#                interleaved with PyTorch eager (`--compare --peer torch`: peer.py, pytorch_mlp.py),
+#                replay without graphs, define-by-run, PyTorch with a captured CUDA graph
+#                                                                      cuda-G-train-step-vs-torch.json
+#   opencl-gemm  SGEMM 4096^3 on NVIDIA's OpenCL against cuBLAS, two rounds
+#                                                                      opencl-nvidia-G-sgemm-vs-cublas.json
+#   opencl-tune  every named OpenCL GEMM config (GemmConfig.NAMED, -Dadjoint.opencl.gemm) in two
+#                rounds against cuBLAS, and the OpenCL selftest with round 1's best
+#                                                                      opencl-nvidia-G-gemm-tuning.json
+#   sanitize     compute-sanitizer memcheck and racecheck over the cuda selftest
+#                                                                      cuda-G-sanitizer.txt
+#   fashion      Fashion-MNIST with the `train` defaults (data in .bundle/fm), `eval`, and the
+#                checkpoint read by PyTorch (check_safetensors_torch.py)
+#                                                                      cuda-G-fashion-mnist-train.json
+# Always: run-log.txt. At most 8 files come back from $OUT, so one call takes at most 7 result
+# files. Every step has a time limit, and steps that would start after ADJOINT_GPU_DEADLINE_S
+# (default 540) seconds are skipped and say so, so the call ends inside the tool's 600 s.
+set -uo pipefail
+cd "$(dirname "$0")/../.." || exit 2
+OUT="${OUT:-/tmp/out}"
+R=/tmp/adjoint-gpu-run
+DEADLINE="${ADJOINT_GPU_DEADLINE_S:-540}"
+export PYTHONUNBUFFERED=1
+
+declare -A FILES=([selftest]=2 [sgemm]=1 [replay]=1 [train-step]=1 [opencl-gemm]=1 [opencl-tune]=1 [sanitize]=1 [fashion]=1)
+ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion)
+want=("$@")
+[ ${#want[@]} -gt 0 ] || want=(selftest sgemm replay train-step)
+files=0
+for s in "${want[@]}"; do
+  [ -n "${FILES[$s]:-}" ] || { echo "run.sh: unknown section '$s' (sections: ${ORDER[*]})" >&2; exit 2; }
+  files=$((files + FILES[$s]))
+done
+if [ "$files" -gt 7 ]; then
+  echo "run.sh: these sections write $files result files; 7 come back with the log: split them over two calls" >&2
+  exit 2
+fi
+SECTIONS=()
+for s in "${ORDER[@]}"; do [[ " ${want[*]} " == *" $s "* ]] && SECTIONS+=("$s"); done
+
+command -v nvidia-smi >/dev/null || { echo "run.sh: no nvidia-smi: this is not the GPU machine" >&2; exit 2; }
+G="$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1 | grep -oE '[A-Z][0-9]{2,4}' | head -1 | tr '[:upper:]' '[:lower:]')"
+G="${G:-gpu}"
+
+rm -rf "$R" /tmp/adj && mkdir -p "$OUT" "$R" /tmp/adj
+for t in .bundle/*.tar.xz .bundle/*.tar.gz; do
+  [ -f "$t" ] && { tar -xf "$t" -C /tmp/adj; break; }
+done
+A=""
+for a in /tmp/adj/*/bin/adjoint .bundle/*/bin/adjoint; do [ -x "$a" ] && { A=$a; break; }; done
+[ -n "$A" ] || { echo "run.sh: no bundle in .bundle/ (see the top of this script)" >&2; exit 2; }
+[ -f .bundle/COMMIT ] && ADJOINT_COMMIT="$(cat .bundle/COMMIT)" && export ADJOINT_COMMIT
+
+has() { [[ " ${SECTIONS[*]} " == *" $1 "* ]]; }
+log() { echo "== [$SECONDS s] $*"; }
+# step LIMIT CMD...: CMD under a time limit, cut to what is left before the deadline; skipped past
+# it. What it says goes to stderr, past the filters that the callers pipe stdout through.
+step() {
+  local limit=$1 left=$((DEADLINE - SECONDS)) rc
+  shift
+  if [ "$left" -lt 15 ]; then echo "skipped (deadline ${DEADLINE} s): $*" >&2; return 1; fi
+  [ "$limit" -gt "$left" ] && limit=$left
+  timeout "$limit" "$@"
+  rc=$?
+  [ "$rc" -eq 0 ] || echo "exit $rc: $*" >&2
+  return "$rc"
+}
+gemm() { step "$1" "$A" bench gemm --size 4096 "${@:2}" | grep -E 'GFLOP|Exception|rror'; }
+SMALL=(--sizes "784,256,128,10" --batch 128)
+LARGE=(--sizes "784,4096,4096,10" --batch 1024)
+
+{
+log "machine, bundle, sections: ${SECTIONS[*]}"
+date -u
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,temperature.gpu --format=csv
+python3 -c "import torch; print('torch', torch.__version__, 'cuda', torch.version.cuda)"
+grep -m1 'model name' /proc/cpuinfo; nproc
+echo "launcher $A, commit ${ADJOINT_COMMIT:-$(cat "$(dirname "$A")/../COMMIT" 2>/dev/null)}"
+step 60 "$A" devices
+
+if has selftest; then
+  log "selftest cuda"
+  step 240 "$A" selftest --device cuda --json "$R/selftest-cuda.json" | grep -E '^FAIL|passed'
+  log "selftest opencl:nvidia"
+  step 240 "$A" selftest --device opencl:nvidia --json "$R/selftest-opencl.json" | grep -E '^FAIL|passed'
+fi
+
+if has sgemm; then
+  for round in 1 2; do
+    log "sgemm 4096^3 round $round: torch.matmul, then Adjoint"
+    step 120 python3 bench/reference/torch_gemm.py 4096 30 "$R/torch-gemm-$round.json" | grep -E 'tflops'
+    gemm 120 --device cuda --repeat 10 --json "$R/adjoint-gemm-$round.json"
+  done
+  log "sgemm 4096^3 with TF32 tensor cores (Adjoint only)"
+  ADJOINT_JAVA_OPTS=-Dadjoint.cuda.tf32=true gemm 90 --device cuda --repeat 10 --json "$R/adjoint-gemm-tf32.json"
+fi
+
+if has replay; then
+  log "replay-check, 100 steps: define-by-run, replay, CUDA-graph replay"
+  step 120 "$A" bench replay-check --device cuda "${SMALL[@]}" --steps 100 --json "$R/check-small.json" | tail -3
+  step 150 "$A" bench replay-check --device cuda "${LARGE[@]}" --steps 100 --json "$R/check-large.json" | tail -3
+fi
+
+if has train-step; then
+  for size in small large; do
+    if [ "$size" = small ]; then M=("${SMALL[@]}"); else M=("${LARGE[@]}"); fi
+    log "training step, $size: graph replay interleaved with PyTorch eager"
+    step 180 "$A" bench train --device cuda "${M[@]}" --warmup 2 --repeat 5 --replay --compare --peer torch \
+      --json "$R/graph-$size.json" | tail -2
+    log "training step, $size: replay without graphs, then define-by-run"
+    step 90 "$A" bench train --device cuda "${M[@]}" --warmup 2 --repeat 5 --replay --graphs off \
+      --json "$R/replay-$size.json" | tail -1
+    step 90 "$A" bench train --device cuda "${M[@]}" --warmup 2 --repeat 5 --json "$R/dbr-$size.json" | tail -1
+    log "training step, $size: PyTorch with a captured CUDA graph"
+    step 90 python3 bench/reference/pytorch_mlp.py --mode graph "${M[@]}" --repeat 5 \
+      --json "$R/torch-graph-$size.json" | tail -1
+  done
+fi
+
+if has opencl-gemm; then
+  for round in 1 2; do
+    log "sgemm 4096^3 round $round: NVIDIA's OpenCL, then cuBLAS"
+    gemm 120 --device opencl:nvidia --repeat 5 --json "$R/ocl-gemm-$round.json"
+    gemm 60 --device cuda --repeat 5 --json "$R/cublas-gemm-$round.json"
+  done
+fi
+
+if has opencl-tune; then
+  configs="gpu1 v2-128x128k16 v2-128x128k8 v2-128x128k16-8x16 v2-64x128k16 v2-128x128k16-nopad v2-128x256k8-8x16"
+  mkdir -p "$R/tune"
+  for round in 1 2; do
+    gemm 60 --device cuda --repeat 5 --warmup 1 --json "$R/tune/cublas-$round.json"
+    for c in $configs; do
+      log "opencl gemm config $c, round $round"
+      ADJOINT_JAVA_OPTS="-Dadjoint.opencl.gemm=$c" gemm 60 --device opencl:nvidia --repeat 5 --warmup 1 \
+        --json "$R/tune/ocl-$c-r$round.json"
+    done
+    if [ "$round" = 1 ]; then
+      best="$(python3 -c 'import glob, json, sys
+runs = [(json.load(open(f))["results"][0]["median_gflops"], f) for f in glob.glob(sys.argv[1] + "/ocl-*-r1.json")]
+print(max(runs)[1].split("/ocl-")[1][:-len("-r1.json")] if runs else "")' "$R/tune")"
+      log "opencl selftest with round 1's best config: ${best:-none}"
+      [ -n "$best" ] && ADJOINT_JAVA_OPTS="-Dadjoint.opencl.gemm=$best" step 240 "$A" selftest --device opencl:nvidia \
+        --json "$R/tune/selftest.json" | grep -E '^FAIL|passed'
+    fi
+  done
+  gemm 60 --device cuda --repeat 5 --warmup 1 --json "$R/tune/cublas-3.json"
+fi
+
+if has sanitize; then
+  CS="$(command -v compute-sanitizer || echo /usr/local/cuda/bin/compute-sanitizer)"
+  log "compute-sanitizer memcheck, then racecheck, over the cuda selftest ($CS)"
+  step 240 "$CS" --tool memcheck --leak-check no --print-limit 20 --target-processes all \
+    "$A" selftest --device cuda > "$R/memcheck.log" 2>&1
+  echo "memcheck rc=$?" >> "$R/memcheck.log"
+  step 240 "$CS" --tool racecheck --print-limit 20 --target-processes all \
+    "$A" selftest --device cuda > "$R/racecheck.log" 2>&1
+  echo "racecheck rc=$?" >> "$R/racecheck.log"
+  for f in memcheck racecheck; do
+    grep -E '^=========|passed,|rc=' "$R/$f.log" | grep -vE 'Host Frame|Saved host backtrace|^========= *$' | head -40
+  done | tee "$R/sanitizer.txt"
+fi
+
+if has fashion; then
+  if [ -d .bundle/fm ]; then
+    log "Fashion-MNIST on cuda with the train defaults"
+    step 360 "$A" train --device cuda --data .bundle/fm --json "$R/fashion.json" --checkpoint /tmp/adjoint-ck | tail -4
+    step 60 "$A" eval --device cuda --checkpoint /tmp/adjoint-ck --data .bundle/fm | tail -2
+    log "the checkpoint read by PyTorch through the safetensors package"
+    step 120 python3 bench/reference/check_safetensors_torch.py /tmp/adjoint-ck .bundle/fm --json "$R/interop.json"
+  else
+    echo "fashion: no .bundle/fm (see the top of this script)"
+  fi
+fi
+log "done"
+} 2>&1 | grep --line-buffered -v '^WARNING' | tee "$OUT/run-log.txt"
+
+# Gather each section's runs into its result file under $OUT, and print a summary last.
+python3 - "$R" "$OUT" "$G" "${SECTIONS[@]}" <<'PY'
+import glob, json, os, shutil, statistics, subprocess, sys
+r, out, g, sections = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+
+def load(name):
+    p = os.path.join(r, name)
+    try:
+        return json.load(open(p))
+    except (OSError, ValueError):
+        return None
+
+def smi():
+    q = "name,driver_version,memory.total,clocks.max.sm"
+    return subprocess.run(["nvidia-smi", "--query-gpu=" + q, "--format=csv,noheader"],
+                          capture_output=True, text=True).stdout.strip()
+
+def dump(name, obj):
+    with open(os.path.join(out, name), "w") as f:
+        json.dump(obj, f, indent=1)
+    print("wrote", name)
+
+def gflops(j):
+    return j["results"][0]["median_gflops"] if j and j.get("results") else None
+
+def med(x):
+    return statistics.median(x) if x else None
+
+lines = []
+if "selftest" in sections:
+    for dev, src, name in (("cuda", "selftest-cuda.json", f"cuda-{g}-selftest.json"),
+                           ("opencl:nvidia", "selftest-opencl.json", f"opencl-nvidia-{g}-selftest.json")):
+        j = load(src)
+        if j:
+            dump(name, j)
+        lines.append(f"selftest {dev}: " + (f"{j['passed']} passed, {j['failed']} failed" if j else "no result"))
+
+if "sgemm" in sections:
+    rounds = [{"torch": load(f"torch-gemm-{i}.json"), "adjoint": load(f"adjoint-gemm-{i}.json")} for i in (1, 2)]
+    dump(f"cuda-{g}-sgemm-vs-torch.json", {
+        "benchmark": "SGEMM 4096x4096x4096 FP32 (TF32 off): adjoint bench gemm against torch.matmul "
+                     "(bench/reference/torch_gemm.py), two interleaved rounds; then Adjoint with TF32 tensor cores",
+        "gpu": smi(), "rounds": rounds, "adjoint_tf32": load("adjoint-gemm-tf32.json")})
+    for i, x in enumerate(rounds, 1):
+        t = x["torch"]
+        a = gflops(x["adjoint"])
+        lines.append(f"sgemm 4096^3 round {i}: adjoint {a / 1000 if a else float('nan'):.1f} TFLOP/s, "
+                     f"torch.matmul {t['tflops_median'] if t else float('nan'):.1f} (batched "
+                     f"{t['tflops_batched'] if t else float('nan'):.1f})")
+    tf = gflops(load("adjoint-gemm-tf32.json"))
+    lines.append(f"sgemm 4096^3 TF32: adjoint {tf / 1000 if tf else float('nan'):.1f} TFLOP/s")
+
+if "replay" in sections:
+    small, large = load("check-small.json"), load("check-large.json")
+    dump(f"cuda-{g}-replay-check.json", {"small": small, "large": large})
+    for k, v in (("784-256-128-10 b128", small), ("784-4096-4096-10 b1024", large)):
+        lines.append(f"replay-check {k}: " + (f"ok {v.get('ok')}, graph vs replay {v.get('graph_vs_replay_differing')} "
+                                              f"values differ" if v else "no result"))
+
+if "train-step" in sections:
+    doc = {"benchmark": "training step (forward, softmax cross-entropy, backward, Adam lr 1e-3), FP32, samples/s: "
+                        "CUDA-graph replay interleaved with PyTorch eager (bench train --replay --compare --peer torch), "
+                        "replay without graphs and define-by-run each on its own, PyTorch with a captured CUDA graph "
+                        "(pytorch_mlp.py --mode graph); 5 samples each, medians",
+           "gpu": smi(), "summary": {}}
+    for size, label in (("small", "784-256-128-10 b128"), ("large", "784-4096-4096-10 b1024")):
+        gr, pr, d, tg = (load(f"{k}-{size}.json") for k in ("graph", "replay", "dbr", "torch-graph"))
+        doc[size] = {"graph_replay_vs_torch_eager": gr, "plain_replay": pr, "define_by_run": d, "torch_cuda_graph": tg}
+        s = {"model": label,
+             "graph_replay": gr and gr.get("adjoint_median"), "plain_replay": pr and pr.get("adjoint_median"),
+             "define_by_run": d and d.get("adjoint_median"), "torch_eager": gr and gr.get("peer_median"),
+             "torch_cuda_graph": med(tg and tg.get("samples_per_second")),
+             "device_graphs_used": gr and gr.get("device_graphs")}
+        e = s["torch_eager"]
+        s["graph_replay_over_torch_eager"] = s["graph_replay"] / e if e and s["graph_replay"] else None
+        s["define_by_run_over_torch_eager"] = s["define_by_run"] / e if e and s["define_by_run"] else None
+        doc["summary"][size] = s
+        fmt = lambda v: f"{v:,.0f}" if v else "-"
+        lines.append(f"train {label}: graph replay {fmt(s['graph_replay'])}, replay {fmt(s['plain_replay'])}, "
+                     f"define-by-run {fmt(s['define_by_run'])}; torch eager {fmt(e)}, torch graph "
+                     f"{fmt(s['torch_cuda_graph'])} samples/s")
+    dump(f"cuda-{g}-train-step-vs-torch.json", doc)
+
+if "opencl-gemm" in sections:
+    rounds = [{"opencl": load(f"ocl-gemm-{i}.json"), "cublas": load(f"cublas-gemm-{i}.json")} for i in (1, 2)]
+    dump(f"opencl-nvidia-{g}-sgemm-vs-cublas.json", {
+        "benchmark": "SGEMM 4096x4096x4096 FP32, OpenCL (NVIDIA's platform) vs CUDA/cuBLAS, interleaved, two rounds",
+        "gpu": smi(), "rounds": rounds})
+    for i, x in enumerate(rounds, 1):
+        o, c = gflops(x["opencl"]), gflops(x["cublas"])
+        lines.append(f"opencl sgemm round {i}: {o or 0:.0f} GFLOP/s, cuBLAS {c or 0:.0f}"
+                     + (f" ({o / c:.2f})" if o and c else ""))
+
+if "opencl-tune" in sections:
+    doc = {"benchmark": "SGEMM 4096^3 FP32: OpenCL GEMM configs (adjoint.opencl.gemm) on NVIDIA's OpenCL vs cuBLAS, "
+                        "interleaved, two rounds", "gpu": smi(), "opencl": {}, "cublas": []}
+    for f in sorted(glob.glob(os.path.join(r, "tune", "ocl-*.json"))):
+        j = json.load(open(f))
+        name, rnd = os.path.basename(f)[4:-5].rsplit("-r", 1)
+        res = j["results"][0]
+        entry = doc["opencl"].setdefault(name, {"device": j["device"]["description"], "rounds": {}})
+        entry["rounds"][rnd] = {k: res.get(k) for k in ("median_gflops", "min_gflops", "max_gflops", "max_rel_error", "samples_gflops")}
+    for f in sorted(glob.glob(os.path.join(r, "tune", "cublas-*.json"))):
+        j = json.load(open(f))
+        doc["cublas"].append({"file": os.path.basename(f), "median_gflops": gflops(j)})
+        doc["environment"] = j["environment"]
+    cub = med([c["median_gflops"] for c in doc["cublas"] if c["median_gflops"]])
+    doc["cublas_median_gflops"] = cub
+    for name, e in doc["opencl"].items():
+        e["best_median_gflops"] = max(x["median_gflops"] for x in e["rounds"].values())
+        e["fraction_of_cublas"] = e["best_median_gflops"] / cub if cub else None
+        lines.append(f"opencl config {name}: {e['best_median_gflops']:.0f} GFLOP/s"
+                     + (f", {100 * e['fraction_of_cublas']:.0f}% of cuBLAS {cub:.0f}" if cub else ""))
+    doc["selftest"] = load("tune/selftest.json")
+    dump(f"opencl-nvidia-{g}-gemm-tuning.json", doc)
+
+if "sanitize" in sections and os.path.exists(os.path.join(r, "sanitizer.txt")):
+    shutil.copy(os.path.join(r, "sanitizer.txt"), os.path.join(out, f"cuda-{g}-sanitizer.txt"))
+    print("wrote", f"cuda-{g}-sanitizer.txt")
+    for line in open(os.path.join(r, "sanitizer.txt")):
+        if "SUMMARY" in line or "rc=" in line:
+            lines.append("sanitizer: " + line.strip())
+
+if "fashion" in sections:
+    fm, interop = load("fashion.json"), load("interop.json")
+    if fm:
+        dump(f"cuda-{g}-fashion-mnist-train.json", {"adjoint": fm, "pytorch_reads_checkpoint": interop})
+        last = fm["epochs"][-1] if fm.get("epochs") else {}
+        lines.append(f"fashion-mnist: test accuracy {last.get('test_accuracy')}, pytorch reading the checkpoint: "
+                     f"{interop.get('test_accuracy') if interop else None}")
+
+print("\n".join(["== summary (" + g + ")"] + lines))
+PY
+ls -la "$OUT"
