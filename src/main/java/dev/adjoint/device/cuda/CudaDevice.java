@@ -99,11 +99,6 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         return kernels;
     }
 
-    /** The GEMM binding in use, e.g. for benchmark reports. */
-    public String gemmName() {
-        return gemm.name();
-    }
-
     private CudaBuffer buf(Buffer b, String role) {
         return buf(b, null, role);
     }
