@@ -60,6 +60,7 @@ class KernelOpCodesTest {
 
     @Test
     void theCudaHeaderIsRenderedFromTheEnums() throws IOException {
+        assertTrue(Files.exists(HEADER), HEADER + " is missing: " + REGENERATE);
         String committed = Files.readString(HEADER);
         String rendered = KernelOpCodes.header();
         List<String> wrong = staleConstants(committed, rendered);
