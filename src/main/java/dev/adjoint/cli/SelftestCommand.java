@@ -118,20 +118,20 @@ final class SelftestCommand {
         long failed = results.stream().filter(r -> !r.passed()).count();
         root.put("passed", (long) (results.size() - failed));
         root.put("failed", failed);
-        List<Object> cases = new ArrayList<>();
-        for (Result r : results) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("name", r.name());
-            c.put("passed", r.passed());
-            c.put("ms", r.millis());
-            if (!r.passed()) {
-                c.put("message", r.message());
-            }
-            cases.add(c);
-        }
-        root.put("cases", cases);
+        root.put("cases", results.stream().map(SelftestCommand::caseJson).toList());
         root.put("cross_check", crossJson(cross));
         dev.adjoint.io.AtomicFile.writeString(path, Json.write(root) + "\n");
+    }
+
+    private static Map<String, Object> caseJson(Result r) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", r.name());
+        c.put("passed", r.passed());
+        c.put("ms", r.millis());
+        if (!r.passed()) {
+            c.put("message", r.message());
+        }
+        return c;
     }
 
     private static Map<String, Object> crossJson(Cross cross) {
@@ -143,23 +143,23 @@ final class SelftestCommand {
         }
         m.put("passed", cross.comparisons().size() - cross.failed());
         m.put("failed", cross.failed());
-        List<Object> list = new ArrayList<>();
-        for (CrossCheck.Comparison c : cross.comparisons()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("family", c.family());
-            e.put("name", c.name());
-            e.put("passed", c.passed());
-            e.put("floats", (long) c.count());
-            e.put("bit_exact", (long) c.bitExact());
-            e.put("max_ulps", Double.isInfinite(c.maxUlps()) ? "inf" : (Object) c.maxUlps());
-            e.put("allowed_ulps", c.allowedUlps());
-            e.put("ms", c.millis());
-            if (!c.passed()) {
-                e.put("failure", c.failure());
-            }
-            list.add(e);
-        }
-        m.put("comparisons", list);
+        m.put("comparisons", cross.comparisons().stream().map(SelftestCommand::comparisonJson).toList());
         return m;
+    }
+
+    private static Map<String, Object> comparisonJson(CrossCheck.Comparison c) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("family", c.family());
+        e.put("name", c.name());
+        e.put("passed", c.passed());
+        e.put("floats", (long) c.count());
+        e.put("bit_exact", (long) c.bitExact());
+        e.put("max_ulps", Double.isInfinite(c.maxUlps()) ? "inf" : (Object) c.maxUlps());
+        e.put("allowed_ulps", c.allowedUlps());
+        e.put("ms", c.millis());
+        if (!c.passed()) {
+            e.put("failure", c.failure());
+        }
+        return e;
     }
 }
