@@ -4,6 +4,13 @@
 // -fmad=false so float expressions round like Java's.
 #pragma once
 #include <stdint.h>
+#include "op_codes.cuh"
+
+// The op codes this PTX was built with, as a global the PTX keeps (KernelOpCodesTest compares it
+// with the Java enums', so a PTX built before an enum changed is caught without a GPU).
+extern "C" {
+__device__ unsigned int adjoint_op_codes = OP_CODES_FINGERPRINT;
+}
 
 // Grid-stride loop over [0, n): the loop condition is every elementwise kernel's bounds guard.
 #define FOR_EACH(i, n) \

@@ -1,4 +1,4 @@
-// Elementwise primitives: unary and binary ops (op codes = the Java enums' ordinals), contiguous
+// Elementwise primitives: unary and binary ops (op codes from op_codes.cuh), contiguous
 // fast paths and strided versions up to rank 8, plus the matrix scaling GEMM needs for k = 0.
 #include "common.cuh"
 
@@ -12,46 +12,46 @@ struct Layout2 { long long rank; long long shape[MAX_RANK]; long long a[MAX_RANK
 
 __device__ __forceinline__ float unary_op(int op, float x, float p) {
     switch (op) {
-        case 0: return x;                                          // COPY
-        case 1: return -x;                                         // NEG
-        case 2: return p * x;                                      // SCALE
-        case 3: return x + p;                                      // ADD_SCALAR
-        case 4: return jpow(x, p);                                 // POW_SCALAR
-        case 5: return (float)exp((double)x);                      // EXP
-        case 6: return (float)log((double)x);                      // LOG
-        case 7: return (float)sin((double)x);                      // SIN
-        case 8: return (float)cos((double)x);                      // COS
-        case 9: return sqrtf(x);                                   // SQRT (correctly rounded)
-        case 10: return 1.0f / x;                                  // RECIPROCAL
-        case 11: return fabsf(x);                                  // ABS
-        case 12: return (x > 0.0f) ? 1.0f : (x < 0.0f ? -1.0f : x); // SIGN (NaN, +-0 kept)
-        case 13: return x * x;                                     // SQUARE
-        case 14: return (x > 0.0f || x != x) ? x : 0.0f;           // RELU (NaN kept, as in PyTorch)
-        case 15: return x > 0.0f ? x : p * x;                      // LEAKY_RELU
-        case 16: return jsigmoid(x);                               // SIGMOID
-        case 17: return (float)tanh((double)x);                    // TANH
-        case 18: return 0.5f * x * (1.0f + nr_erf(x * INV_SQRT2)); // GELU
+        case UNARY_COPY: return x;
+        case UNARY_NEG: return -x;
+        case UNARY_SCALE: return p * x;
+        case UNARY_ADD_SCALAR: return x + p;
+        case UNARY_POW_SCALAR: return jpow(x, p);
+        case UNARY_EXP: return (float)exp((double)x);
+        case UNARY_LOG: return (float)log((double)x);
+        case UNARY_SIN: return (float)sin((double)x);
+        case UNARY_COS: return (float)cos((double)x);
+        case UNARY_SQRT: return sqrtf(x);  // correctly rounded
+        case UNARY_RECIPROCAL: return 1.0f / x;
+        case UNARY_ABS: return fabsf(x);
+        case UNARY_SIGN: return (x > 0.0f) ? 1.0f : (x < 0.0f ? -1.0f : x);  // NaN and +-0 kept
+        case UNARY_SQUARE: return x * x;
+        case UNARY_RELU: return (x > 0.0f || x != x) ? x : 0.0f;  // NaN kept, as in PyTorch
+        case UNARY_LEAKY_RELU: return x > 0.0f ? x : p * x;
+        case UNARY_SIGMOID: return jsigmoid(x);
+        case UNARY_TANH: return (float)tanh((double)x);
+        case UNARY_GELU: return 0.5f * x * (1.0f + nr_erf(x * INV_SQRT2));
         default: return __int_as_float(0x7fc00000);
     }
 }
 
 __device__ __forceinline__ float binary_op(int op, float a, float b, float p) {
     switch (op) {
-        case 0: return a + b;                                      // ADD
-        case 1: return a - b;                                      // SUB
-        case 2: return a * b;                                      // MUL
-        case 3: return a / b;                                      // DIV
-        case 4: return jmax(a, b);                                 // MAX
-        case 5: return jmin(a, b);                                 // MIN
-        case 6: return jpow(a, b);                                 // POW
-        case 7: return a > b ? 1.0f : 0.0f;                        // GREATER
-        case 8: return a == b ? 1.0f : 0.0f;                       // EQUAL
-        case 9: return a > 0.0f ? b : 0.0f;                        // RELU_BACKWARD
-        case 10: return a > 0.0f ? b : p * b;                      // LEAKY_RELU_BACKWARD
-        case 11: return b * a * (1.0f - a);                        // SIGMOID_BACKWARD
-        case 12: return b * (1.0f - a * a);                        // TANH_BACKWARD
-        case 13: return b * (0.5f * (1.0f + nr_erf(a * INV_SQRT2)) // GELU_BACKWARD
-                     + a * INV_SQRT_2PI * (float)exp((double)(-0.5f * a * a)));
+        case BINARY_ADD: return a + b;
+        case BINARY_SUB: return a - b;
+        case BINARY_MUL: return a * b;
+        case BINARY_DIV: return a / b;
+        case BINARY_MAX: return jmax(a, b);
+        case BINARY_MIN: return jmin(a, b);
+        case BINARY_POW: return jpow(a, b);
+        case BINARY_GREATER: return a > b ? 1.0f : 0.0f;
+        case BINARY_EQUAL: return a == b ? 1.0f : 0.0f;
+        case BINARY_RELU_BACKWARD: return a > 0.0f ? b : 0.0f;
+        case BINARY_LEAKY_RELU_BACKWARD: return a > 0.0f ? b : p * b;
+        case BINARY_SIGMOID_BACKWARD: return b * a * (1.0f - a);
+        case BINARY_TANH_BACKWARD: return b * (1.0f - a * a);
+        case BINARY_GELU_BACKWARD: return b * (0.5f * (1.0f + nr_erf(a * INV_SQRT2))
+                                           + a * INV_SQRT_2PI * (float)exp((double)(-0.5f * a * a)));
         default: return __int_as_float(0x7fc00000);
     }
 }

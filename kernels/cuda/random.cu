@@ -14,23 +14,25 @@ __device__ __forceinline__ float counter_uniform(unsigned long long seed, unsign
     return (float)(counter_bits(seed, i) >> 40) * 0x1.0p-24f;
 }
 
-// dist: 0 UNIFORM on [a, b), 1 NORMAL(mean a, std b), 2 BERNOULLI(p = a).
+// dist: DIST_UNIFORM on [a, b), DIST_NORMAL(mean a, std b), DIST_BERNOULLI(p = a).
 extern "C" __global__ void random_forward(int dist, float a, float b, unsigned long long seed, long long n,
                                           float* __restrict__ out) {
     FOR_EACH(i, n) {
         unsigned long long k = (unsigned long long)i;
         float v;
-        if (dist == 0) {
+        if (dist == DIST_UNIFORM) {
             v = a + (b - a) * counter_uniform(seed, k);
-        } else if (dist == 2) {
+        } else if (dist == DIST_BERNOULLI) {
             v = counter_uniform(seed, k) < a ? 1.0f : 0.0f;
-        } else {
+        } else if (dist == DIST_NORMAL) {
             float u1 = (float)((counter_bits(seed, 2 * k) >> 40) + 1) * 0x1.0p-24f;
             float u2 = counter_uniform(seed, 2 * k + 1);
             float lg = (float)log((double)u1);
             float r = (float)sqrt((double)(-2.0f * lg));
             float c = (float)cos((double)(TWO_PI_F * u2));
             v = a + b * (r * c);
+        } else {
+            v = quiet_nan();
         }
         out[i] = v;
     }

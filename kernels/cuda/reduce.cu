@@ -1,7 +1,12 @@
-// Reductions over the middle axis of a contiguous [outer][n][inner] block (dev.adjoint.device.ReduceOp
-// ordinals: 0 SUM, 1 MEAN, 2 MAX, 3 MIN, 4 ARGMAX, 5 ARGMIN). Sums accumulate in double; MAX/MIN
-// propagate NaN and ARGMAX/ARGMIN return the first NaN or else the first extreme, as the CPU does.
+// Reductions over the middle axis of a contiguous [outer][n][inner] block (op: a REDUCE_* code of
+// op_codes.cuh). Sums accumulate in double; MAX/MIN propagate NaN and ARGMAX/ARGMIN return the
+// first NaN or else the first extreme, as the CPU does.
 #include "common.cuh"
+
+__device__ __forceinline__ bool is_sum(int op) { return op == REDUCE_SUM || op == REDUCE_MEAN; }
+
+// MAX and ARGMAX look for the largest value, MIN and ARGMIN for the smallest.
+__device__ __forceinline__ bool wants_max(int op) { return op == REDUCE_MAX || op == REDUCE_ARGMAX; }
 
 // Whether candidate (bv, bi) beats the current best (av, ai).
 __device__ __forceinline__ bool beats(float av, long long ai, float bv, long long bi, bool wantMax) {
@@ -14,10 +19,11 @@ __device__ __forceinline__ bool beats(float av, long long ai, float bv, long lon
 
 __device__ __forceinline__ float finish(int op, double sum, float best, long long at, long long n) {
     switch (op) {
-        case 0: return (float)sum;
-        case 1: return (float)(sum / (double)n);
-        case 2: case 3: return best;
-        default: return (float)at;
+        case REDUCE_SUM: return (float)sum;
+        case REDUCE_MEAN: return (float)(sum / (double)n);
+        case REDUCE_MAX: case REDUCE_MIN: return best;
+        case REDUCE_ARGMAX: case REDUCE_ARGMIN: return (float)at;
+        default: return quiet_nan();
     }
 }
 
@@ -51,14 +57,14 @@ extern "C" __global__ void reduce_rows_forward(int op, long long outer, long lon
     long long row = blockIdx.x;
     if (row >= outer) return;
     const float* r = x + row * n;
-    if (op <= 1) {
+    if (is_sum(op)) {
         double s = 0;
         for (long long p = threadIdx.x; p < n; p += BLOCK) s += r[p];
         s = block_sum(s, sums);
         if (threadIdx.x == 0) out[row] = finish(op, s, 0, 0, n);
         return;
     }
-    bool wantMax = op == 2 || op == 4;
+    bool wantMax = wants_max(op);
     float best = quiet_nan();
     long long at = -1;
     for (long long p = threadIdx.x; p < n; p += BLOCK) {
@@ -74,12 +80,12 @@ extern "C" __global__ void reduce_columns_forward(int op, long long outer, long 
     FOR_EACH(i, outer * inner) {
         long long o = i / inner, j = i % inner;
         const float* c = x + o * n * inner + j;
-        if (op <= 1) {
+        if (is_sum(op)) {
             double s = 0;
             for (long long p = 0; p < n; p++) s += c[p * inner];
             out[i] = finish(op, s, 0, 0, n);
         } else {
-            bool wantMax = op == 2 || op == 4;
+            bool wantMax = wants_max(op);
             float best = c[0];
             long long at = 0;
             for (long long p = 1; p < n && best == best; p++) {
@@ -103,14 +109,14 @@ extern "C" __global__ void reduce_partial_forward(int op, long long outer, long 
     const float* r = x + row * n;
     long long start = split * chunk, end = min(n, start + chunk);
     double* p = partial + (row * gridDim.x + split) * 2;
-    if (op <= 1) {
+    if (is_sum(op)) {
         double s = 0;
         for (long long i = start + threadIdx.x; i < end; i += BLOCK) s += r[i];
         s = block_sum(s, sums);
         if (threadIdx.x == 0) { p[0] = s; p[1] = 0; }
         return;
     }
-    bool wantMax = op == 2 || op == 4;
+    bool wantMax = wants_max(op);
     float best = quiet_nan();
     long long at = -1;
     for (long long i = start + threadIdx.x; i < end; i += BLOCK) {
@@ -125,13 +131,13 @@ extern "C" __global__ void reduce_combine_forward(int op, long long outer, long 
     long long row = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (row >= outer) return;
     const double* p = partial + row * splits * 2;
-    bool wantMax = op == 2 || op == 4;
+    bool wantMax = wants_max(op);
     double s = 0;
     float best = (float)p[0];
     long long at = (long long)p[1];
     for (long long k = 0; k < splits; k++) {
         s += p[2 * k];
-        if (k > 0 && op > 1 && at >= 0) {
+        if (k > 0 && !is_sum(op) && at >= 0) {
             long long i = (long long)p[2 * k + 1];
             if (i >= 0 && beats(best, at, (float)p[2 * k], i, wantMax)) { best = (float)p[2 * k]; at = i; }
         }

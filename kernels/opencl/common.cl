@@ -1,7 +1,8 @@
 // Shared by every Adjoint OpenCL program: prepended to each kernels/opencl/<family>.cl before it is
 // built (a #line directive then restores the family file's own line numbers in build logs).
-// The launcher also passes -D definitions for the op codes (U_*, B_*, R_*, D_*), which mirror the
-// ordinals of UnaryOp, BinaryOp, ReduceOp and Distribution, so the two sides cannot drift apart.
+// In front of it goes the op-code header rendered from the Java enums (dev.adjoint.device.KernelOpCodes:
+// UNARY_*, BINARY_*, REDUCE_*, DIST_*, the ordinals of UnaryOp, BinaryOp, ReduceOp and Distribution),
+// so kernels name ops and the two sides cannot drift apart.
 //
 // Portable OpenCL C 1.2: no double, no atomics on floats, no 2.0 features.
 

@@ -19,45 +19,45 @@ inline float java_signum(float x) {
 
 inline float unary_op(int op, float x, float p) {
     switch (op) {
-        case U_COPY: return x;
-        case U_NEG: return -x;
-        case U_SCALE: return p * x;
-        case U_ADD_SCALAR: return x + p;
-        case U_POW_SCALAR: return pow(x, p);
-        case U_EXP: return exp(x);
-        case U_LOG: return log(x);
-        case U_SIN: return sin(x);
-        case U_COS: return cos(x);
-        case U_SQRT: return sqrt(x);
-        case U_RECIPROCAL: return 1.0f / x;
-        case U_ABS: return fabs(x);
-        case U_SIGN: return java_signum(x);
-        case U_SQUARE: return x * x;
-        case U_RELU: return (x > 0.0f || isnan(x)) ? x : 0.0f;
-        case U_LEAKY_RELU: return x > 0.0f ? x : p * x;
-        case U_SIGMOID: return sigmoid_stable(x);
-        case U_TANH: return tanh(x);
-        case U_GELU: return 0.5f * x * (1.0f + erf(x * INV_SQRT2));
+        case UNARY_COPY: return x;
+        case UNARY_NEG: return -x;
+        case UNARY_SCALE: return p * x;
+        case UNARY_ADD_SCALAR: return x + p;
+        case UNARY_POW_SCALAR: return pow(x, p);
+        case UNARY_EXP: return exp(x);
+        case UNARY_LOG: return log(x);
+        case UNARY_SIN: return sin(x);
+        case UNARY_COS: return cos(x);
+        case UNARY_SQRT: return sqrt(x);
+        case UNARY_RECIPROCAL: return 1.0f / x;
+        case UNARY_ABS: return fabs(x);
+        case UNARY_SIGN: return java_signum(x);
+        case UNARY_SQUARE: return x * x;
+        case UNARY_RELU: return (x > 0.0f || isnan(x)) ? x : 0.0f;
+        case UNARY_LEAKY_RELU: return x > 0.0f ? x : p * x;
+        case UNARY_SIGMOID: return sigmoid_stable(x);
+        case UNARY_TANH: return tanh(x);
+        case UNARY_GELU: return 0.5f * x * (1.0f + erf(x * INV_SQRT2));
         default: return NAN;
     }
 }
 
 inline float binary_op(int op, float a, float b, float p) {
     switch (op) {
-        case B_ADD: return a + b;
-        case B_SUB: return a - b;
-        case B_MUL: return a * b;
-        case B_DIV: return a / b;
-        case B_MAX: return java_max(a, b);
-        case B_MIN: return java_min(a, b);
-        case B_POW: return pow(a, b);
-        case B_GREATER: return a > b ? 1.0f : 0.0f;
-        case B_EQUAL: return a == b ? 1.0f : 0.0f;
-        case B_RELU_BACKWARD: return a > 0.0f ? b : 0.0f;
-        case B_LEAKY_RELU_BACKWARD: return a > 0.0f ? b : p * b;
-        case B_SIGMOID_BACKWARD: return b * a * (1.0f - a);
-        case B_TANH_BACKWARD: return b * (1.0f - a * a);
-        case B_GELU_BACKWARD:
+        case BINARY_ADD: return a + b;
+        case BINARY_SUB: return a - b;
+        case BINARY_MUL: return a * b;
+        case BINARY_DIV: return a / b;
+        case BINARY_MAX: return java_max(a, b);
+        case BINARY_MIN: return java_min(a, b);
+        case BINARY_POW: return pow(a, b);
+        case BINARY_GREATER: return a > b ? 1.0f : 0.0f;
+        case BINARY_EQUAL: return a == b ? 1.0f : 0.0f;
+        case BINARY_RELU_BACKWARD: return a > 0.0f ? b : 0.0f;
+        case BINARY_LEAKY_RELU_BACKWARD: return a > 0.0f ? b : p * b;
+        case BINARY_SIGMOID_BACKWARD: return b * a * (1.0f - a);
+        case BINARY_TANH_BACKWARD: return b * (1.0f - a * a);
+        case BINARY_GELU_BACKWARD:
             return b * (0.5f * (1.0f + erf(a * INV_SQRT2)) + a * INV_SQRT_2PI * exp(-0.5f * a * a));
         default: return NAN;
     }

@@ -23,13 +23,13 @@ __kernel void random_forward(__global float* out, long off, long n, int dist, fl
     long i = get_global_id(0);
     if (i >= n) return;
     float v;
-    if (dist == D_UNIFORM) {
+    if (dist == DIST_UNIFORM) {
         float width = b - a;
         float scaled = width * counter_uniform(seed, (ulong) i);
         v = a + scaled;
-    } else if (dist == D_BERNOULLI) {
+    } else if (dist == DIST_BERNOULLI) {
         v = counter_uniform(seed, (ulong) i) < a ? 1.0f : 0.0f;
-    } else {
+    } else if (dist == DIST_NORMAL) {
         // Box-Muller on two counters; u1 in (0, 1] so the log is finite.
         float u1 = (float) ((counter_bits(seed, 2UL * (ulong) i) >> 40) + 1UL) * 0x1.0p-24f;
         float u2 = counter_uniform(seed, 2UL * (ulong) i + 1UL);
@@ -37,6 +37,8 @@ __kernel void random_forward(__global float* out, long off, long n, int dist, fl
         float c = r * cos(TWO_PI_F * u2);
         float bc = b * c;
         v = a + bc;
+    } else {
+        v = NAN;
     }
     out[off + i] = v;
 }

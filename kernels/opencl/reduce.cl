@@ -10,11 +10,11 @@
 // CPU's sequential loop gives (the first NaN, else the first extreme).
 
 inline int is_sum(int op) {
-    return op == R_SUM || op == R_MEAN;
+    return op == REDUCE_SUM || op == REDUCE_MEAN;
 }
 
 inline float identity_of(int op) {
-    return is_sum(op) ? 0.0f : ((op == R_MAX || op == R_ARGMAX) ? -INFINITY : INFINITY);
+    return is_sum(op) ? 0.0f : ((op == REDUCE_MAX || op == REDUCE_ARGMAX) ? -INFINITY : INFINITY);
 }
 
 inline void combine(int op, float* v, int* at, float v2, int at2) {
@@ -26,7 +26,7 @@ inline void combine(int op, float* v, int* at, float v2, int at2) {
     if (isnan(*v)) take = isnan(v2) && at2 < *at;
     else if (isnan(v2)) take = 1;
     else if (v2 == *v) take = at2 < *at;
-    else take = (op == R_MAX || op == R_ARGMAX) ? v2 > *v : v2 < *v;
+    else take = (op == REDUCE_MAX || op == REDUCE_ARGMAX) ? v2 > *v : v2 < *v;
     if (take) {
         *v = v2;
         *at = at2;
@@ -34,9 +34,12 @@ inline void combine(int op, float* v, int* at, float v2, int at2) {
 }
 
 inline float result_of(int op, float v, int at, int n) {
-    if (op == R_MEAN) return v / (float) n;
-    if (op == R_ARGMAX || op == R_ARGMIN) return (float) at;
-    return v;
+    switch (op) {
+        case REDUCE_SUM: case REDUCE_MAX: case REDUCE_MIN: return v;
+        case REDUCE_MEAN: return v / (float) n;
+        case REDUCE_ARGMAX: case REDUCE_ARGMIN: return (float) at;
+        default: return NAN;
+    }
 }
 
 // Tree reduction of one pair per work-item; the group's result is left in vs[0], ats[0].

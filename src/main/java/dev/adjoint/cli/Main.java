@@ -35,7 +35,8 @@ public final class Main {
               eval --checkpoint DIR        test accuracy of a trained model
               predict --checkpoint DIR     top classes for test rows: --rows 0,1,2 --top 3
               devices                      list backends and devices, and what 'auto' picks and why
-              selftest [--device D]        run the conformance suite on a device [--json FILE] [--seed N]
+              selftest [--device D]        run the conformance suite on a device, then compare every primitive
+                                           with the cpu backend [--json FILE] [--seed N]
               bench [--compare]            the standard matrix (SGEMM, training step, inference) on every
                                            available backend, with numpy / PyTorch side by side: a table,
                                            JSON and an SVG chart [--device D,...] [--quick] [--json FILE]

@@ -2,6 +2,7 @@ package dev.adjoint.cli;
 
 import dev.adjoint.bench.Environment;
 import dev.adjoint.conformance.Conformance;
+import dev.adjoint.conformance.CrossCheck;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import java.nio.file.Path;
@@ -12,13 +13,22 @@ import java.util.Map;
 import dev.adjoint.io.Json;
 
 /**
- * {@code adjoint selftest}: the conformance suite on one device, without Maven, printing a
- * pass/fail table and optionally writing JSON. Exit code 1 if any case fails.
+ * {@code adjoint selftest}: the conformance suite on one device, then (on any device but the CPU,
+ * which is the reference) the cross-check of every primitive against the CPU backend and the
+ * out-of-memory check, without Maven, printing a pass/fail table and optionally writing JSON.
+ * Exit code 1 if any case or comparison fails.
  */
 final class SelftestCommand {
     private SelftestCommand() {}
 
     record Result(String name, boolean passed, double millis, String message) {}
+
+    /** The cross-check's outcome: its comparisons, or why it did not run. */
+    record Cross(String reference, List<CrossCheck.Comparison> comparisons, String skipped) {
+        long failed() {
+            return comparisons.stream().filter(c -> !c.passed()).count();
+        }
+    }
 
     static int run(Args args) {
         args.allow(List.of("device", "json", "seed"));
@@ -47,14 +57,59 @@ final class SelftestCommand {
             }
             long failed = results.stream().filter(r -> !r.passed()).count();
             System.out.printf("%d passed, %d failed%n", results.size() - failed, failed);
+            Cross cross = crossCheck(device, seed);
             if (json != null) {
-                write(Path.of(json), device, seed, results);
+                write(Path.of(json), device, seed, results, cross);
             }
-            return failed == 0 ? 0 : 1;
+            return failed == 0 && cross.failed() == 0 ? 0 : 1;
         }
     }
 
-    private static void write(Path path, Device device, long seed, List<Result> results) {
+    /** Every primitive against a CPU device from the registry, one line per family; skipped on the CPU itself. */
+    static Cross crossCheck(Device device, long seed) {
+        try (Device reference = Devices.select("cpu").device()) {
+            String ref = reference.name() + " (" + reference.description() + ")";
+            if (reference.name().equals(device.name())) {
+                String why = "the device is the reference (" + ref + ")";
+                System.out.println("cross-check skipped: " + why);
+                return new Cross(ref, List.of(), why);
+            }
+            System.out.println("cross-check against " + ref + ", seed " + seed);
+            List<CrossCheck.Comparison> all = new ArrayList<>(CrossCheck.run(device, reference, seed));
+            all.add(CrossCheck.outOfMemory(device));
+            Map<String, List<CrossCheck.Comparison>> families = new LinkedHashMap<>();
+            for (CrossCheck.Comparison c : all) {
+                families.computeIfAbsent(c.family(), f -> new ArrayList<>()).add(c);
+            }
+            families.forEach(SelftestCommand::printFamily);
+            Cross cross = new Cross(ref, all, null);
+            System.out.printf("cross-check: %d passed, %d failed%n", all.size() - cross.failed(), cross.failed());
+            return cross;
+        }
+    }
+
+    private static void printFamily(String family, List<CrossCheck.Comparison> cs) {
+        boolean ok = cs.stream().allMatch(CrossCheck.Comparison::passed);
+        double ms = cs.stream().mapToDouble(CrossCheck.Comparison::millis).sum();
+        long floats = cs.stream().mapToLong(CrossCheck.Comparison::count).sum();
+        String what;
+        if (floats == 0) {
+            what = cs.getFirst().name();
+        } else {
+            long exact = cs.stream().mapToLong(CrossCheck.Comparison::bitExact).sum();
+            double worst = cs.stream().mapToDouble(CrossCheck.Comparison::maxUlps).max().orElse(0);
+            what = String.format(java.util.Locale.ROOT, "%d compared, %.1f%% of %d floats bit-exact, worst %s ulps",
+                    cs.size(), 100.0 * exact / floats, floats, CrossCheck.format(worst));
+        }
+        System.out.printf("%-4s %-14s %-62s %8.1f ms%n", ok ? "ok" : "FAIL", family, what, ms);
+        for (CrossCheck.Comparison c : cs) {
+            if (!c.passed()) {
+                System.out.println("     FAIL " + family + " " + c.name() + ": " + c.failure());
+            }
+        }
+    }
+
+    private static void write(Path path, Device device, long seed, List<Result> results, Cross cross) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("device", device.name());
         root.put("description", device.description());
@@ -63,18 +118,48 @@ final class SelftestCommand {
         long failed = results.stream().filter(r -> !r.passed()).count();
         root.put("passed", (long) (results.size() - failed));
         root.put("failed", failed);
-        List<Object> cases = new ArrayList<>();
-        for (Result r : results) {
-            Map<String, Object> c = new LinkedHashMap<>();
-            c.put("name", r.name());
-            c.put("passed", r.passed());
-            c.put("ms", r.millis());
-            if (!r.passed()) {
-                c.put("message", r.message());
-            }
-            cases.add(c);
-        }
-        root.put("cases", cases);
+        root.put("cases", results.stream().map(SelftestCommand::caseJson).toList());
+        root.put("cross_check", crossJson(cross));
         dev.adjoint.io.AtomicFile.writeString(path, Json.write(root) + "\n");
+    }
+
+    private static Map<String, Object> caseJson(Result r) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("name", r.name());
+        c.put("passed", r.passed());
+        c.put("ms", r.millis());
+        if (!r.passed()) {
+            c.put("message", r.message());
+        }
+        return c;
+    }
+
+    private static Map<String, Object> crossJson(Cross cross) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("reference", cross.reference());
+        if (cross.skipped() != null) {
+            m.put("skipped", cross.skipped());
+            return m;
+        }
+        m.put("passed", cross.comparisons().size() - cross.failed());
+        m.put("failed", cross.failed());
+        m.put("comparisons", cross.comparisons().stream().map(SelftestCommand::comparisonJson).toList());
+        return m;
+    }
+
+    private static Map<String, Object> comparisonJson(CrossCheck.Comparison c) {
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("family", c.family());
+        e.put("name", c.name());
+        e.put("passed", c.passed());
+        e.put("floats", (long) c.count());
+        e.put("bit_exact", (long) c.bitExact());
+        e.put("max_ulps", Double.isInfinite(c.maxUlps()) ? "inf" : (Object) c.maxUlps());
+        e.put("allowed_ulps", c.allowedUlps());
+        e.put("ms", c.millis());
+        if (!c.passed()) {
+            e.put("failure", c.failure());
+        }
+        return e;
     }
 }

@@ -8,6 +8,7 @@ import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.RoundsAsCpu;
 import dev.adjoint.device.UnaryOp;
 import dev.adjoint.device.cpu.gemm.Sgemm;
 import java.util.Arrays;
@@ -19,7 +20,7 @@ import java.util.Arrays;
  * Calls from several threads run one at a time (each call is synchronized on the device), so a
  * read never sees half of another thread's in-place write, as on OpenCL's queue and CUDA's stream.
  */
-public final class CpuDevice implements Device, PeakProbe {
+public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     private final Parallel pool;
     private final Sgemm sgemm;
     private final ThreadLocal<Kernels> kernels;

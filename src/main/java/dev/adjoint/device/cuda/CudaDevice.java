@@ -10,6 +10,7 @@ import dev.adjoint.device.Distribution;
 import dev.adjoint.device.GraphCapable;
 import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
+import dev.adjoint.device.RoundsAsCpu;
 import dev.adjoint.device.UnaryOp;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
@@ -24,7 +25,7 @@ import jcuda.driver.JCudaDriver;
  * {@link #synchronize} wait for the stream. The stream can be captured into a CUDA graph
  * ({@link GraphCapable}, {@link CudaGraph}); {@code -Dadjoint.cuda.graphs=false} switches that off.
  */
-public final class CudaDevice implements Device, GraphCapable, PeakProbe {
+public final class CudaDevice implements Device, GraphCapable, PeakProbe, RoundsAsCpu {
     /** The device whose context the current thread has made current (cuCtxSetCurrent is per thread). */
     private static final ThreadLocal<CudaDevice> CURRENT = new ThreadLocal<>();
 
@@ -96,11 +97,6 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe {
     /** The kernels of this device, for launchers outside the op families (the peak probe's tests). */
     CudaKernels kernels() {
         return kernels;
-    }
-
-    /** The GEMM binding in use, e.g. for benchmark reports. */
-    public String gemmName() {
-        return gemm.name();
     }
 
     private CudaBuffer buf(Buffer b, String role) {

@@ -16,8 +16,12 @@
  *       into {@code libcublas.so.13} (CUDA 13).</li>
  *   <li>{@code CudaGraph}: stream capture into a CUDA graph, instantiated once and launched per
  *       step (a replayed plan of the graph executor).</li>
- *   <li>{@link dev.adjoint.device.cuda.CudaCheck}: a GPU check runnable from the bundle.</li>
  * </ul>
+ *
+ * <p>The kernels round as the CPU backend does ({@link dev.adjoint.device.RoundsAsCpu}): PTX built
+ * with {@code -fmad=false}, transcendental functions in double. {@code adjoint selftest --device cuda}
+ * checks a GPU: the conformance suite, then every primitive against the CPU backend
+ * ({@code conformance.CrossCheck}) and out-of-memory; {@code adjoint bench gemm --device cuda} times SGEMM.
  *
  * <p>System properties: {@code adjoint.cuda.tf32=true} (TF32 tensor cores for FP32 GEMM) and
  * {@code adjoint.cuda.cublasWorkspaceMiB=N} (the cuBLAS workspace taken from the device's

@@ -2,11 +2,8 @@ package dev.adjoint.device.opencl;
 
 import static org.lwjgl.opencl.CL10.*;
 
-import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.DeviceException;
-import dev.adjoint.device.Distribution;
-import dev.adjoint.device.ReduceOp;
-import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.KernelOpCodes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -23,8 +20,9 @@ import org.lwjgl.system.MemoryUtil;
 
 /**
  * The device code of one context: every {@code kernels/opencl/<family>.cl} resource is built once,
- * when the device opens, as its own program ({@code common.cl} prepended), and every kernel in it
- * is created once and cached by name. A failed build names the file and carries the build log.
+ * when the device opens, as its own program ({@link KernelOpCodes#header()} and {@code common.cl}
+ * prepended), and every kernel in it is created once and cached by name. A failed build names the
+ * file and carries the build log.
  */
 final class Kernels implements AutoCloseable {
     /** The op families, one program each. */
@@ -36,8 +34,8 @@ final class Kernels implements AutoCloseable {
 
     /** Builds every family for {@code device} in {@code context}; {@code gemmDefines} are GEMM's tile parameters. */
     Kernels(long context, long device, int reductionGroup, String gemmDefines) {
-        String common = resource("common.cl");
-        String options = "-cl-std=CL1.2 " + opCodes() + " -DRED_WG=" + reductionGroup;
+        String common = KernelOpCodes.header() + "#line 1 \"common.cl\"\n" + resource("common.cl");
+        String options = "-cl-std=CL1.2 -DRED_WG=" + reductionGroup;
         try {
             for (String family : FAMILIES) {
                 String file = family + ".cl";
@@ -116,24 +114,6 @@ final class Kernels implements AutoCloseable {
             ClStatus.check(clGetKernelInfo(kernel, CL_KERNEL_FUNCTION_NAME, name, null), "clGetKernelInfo");
             return MemoryUtil.memASCII(name, name.remaining() - 1);
         }
-    }
-
-    /** -D definitions that tie the kernels' op codes to the Java enums' ordinals. */
-    static String opCodes() {
-        StringBuilder sb = new StringBuilder();
-        for (UnaryOp op : UnaryOp.values()) {
-            sb.append(" -DU_").append(op.name()).append('=').append(op.ordinal());
-        }
-        for (BinaryOp op : BinaryOp.values()) {
-            sb.append(" -DB_").append(op.name()).append('=').append(op.ordinal());
-        }
-        for (ReduceOp op : ReduceOp.values()) {
-            sb.append(" -DR_").append(op.name()).append('=').append(op.ordinal());
-        }
-        for (Distribution d : Distribution.values()) {
-            sb.append(" -DD_").append(d.name()).append('=').append(d.ordinal());
-        }
-        return sb.toString().trim();
     }
 
     static String resource(String file) {
