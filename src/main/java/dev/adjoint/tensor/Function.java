@@ -35,21 +35,27 @@ public abstract class Function {
 
     /** Where a forward puts the tensors its rules need; they stay alive until backward. */
     public static final class Saved {
-        private final List<Tensor> tensors = new ArrayList<>();
+        private Tensor[] tensors = new Tensor[3];
+        private int count;
         private List<Tensor> owned;
 
         public void save(Tensor... ts) {
-            tensors.addAll(List.of(ts));
+            for (Tensor t : ts) {
+                keep(java.util.Objects.requireNonNull(t, "save: a null tensor"));
+            }
         }
 
         /** Saves {@code t}, which may be null: a slot the rules find empty. */
         void keep(Tensor t) {
-            tensors.add(t);
+            if (count == tensors.length) {
+                tensors = java.util.Arrays.copyOf(tensors, 2 * count);
+            }
+            tensors[count++] = t;
         }
 
         /** Saves a temporary of the forward's own, closed once the op is recorded (the node keeps its view). */
         void own(Tensor t) {
-            tensors.add(t);
+            keep(t);
             if (owned == null) {
                 owned = new ArrayList<>();
             }
@@ -57,7 +63,7 @@ public abstract class Function {
         }
 
         Tensor[] tensors() {
-            return tensors.toArray(new Tensor[0]);
+            return java.util.Arrays.copyOf(tensors, count);
         }
 
         void closeOwned() {
