@@ -1,6 +1,6 @@
 package dev.adjoint.bench.jmh;
 
-import dev.adjoint.nn.Module;
+import dev.adjoint.nn.Layer;
 import dev.adjoint.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,7 +14,7 @@ import java.util.Map;
  */
 record Float64Mlp(int[] sizes, float[][] weights, float[][] biases) {
     /** Reads a model built by {@code Sequential.mlp} with ReLU: parameters {@code i.weight}, {@code i.bias} in order. */
-    static Float64Mlp of(Module model) {
+    static Float64Mlp of(Layer model) {
         List<float[]> w = new ArrayList<>();
         List<float[]> b = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();

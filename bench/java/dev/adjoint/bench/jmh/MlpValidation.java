@@ -2,7 +2,7 @@ package dev.adjoint.bench.jmh;
 
 import dev.adjoint.bench.TrainStep;
 import dev.adjoint.conformance.Reference;
-import dev.adjoint.nn.Module;
+import dev.adjoint.nn.Layer;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Scope;
@@ -28,7 +28,7 @@ final class MlpValidation {
     private MlpValidation() {}
 
     /** The logits of {@code x}, without recording gradients. */
-    static float[] logits(Module model, Tensor x) {
+    static float[] logits(Layer model, Tensor x) {
         try (Scope scope = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
             return model.forward(x).toArray();
         }
@@ -38,7 +38,7 @@ final class MlpValidation {
      * Fails unless the {@code logits} the device computed for input {@code x} agree, on sampled
      * rows, with a float64 forward of the model's weights, to 1e-4 of the row's Σ|w·h| scale.
      */
-    static void forward(String what, Module model, Tensor x, float[] logits) {
+    static void forward(String what, Layer model, Tensor x, float[] logits) {
         Float64Mlp mlp = Float64Mlp.of(model);
         int classes = mlp.sizes()[mlp.sizes().length - 1];
         float[] input = x.toArray();

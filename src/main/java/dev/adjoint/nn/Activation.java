@@ -4,7 +4,7 @@ import dev.adjoint.tensor.Tensor;
 import java.util.Locale;
 
 /** Activation layers, by name: relu, leaky_relu (slope 0.01), sigmoid, tanh, gelu. */
-public final class Activation extends Module {
+public final class Activation extends Layer {
     public enum Kind { RELU, LEAKY_RELU, SIGMOID, TANH, GELU }
 
     private final Kind kind;

@@ -7,7 +7,7 @@ import dev.adjoint.tensor.Tensor;
  * 1/(1−p); in eval mode, the identity. The mask of training step s is drawn on the device from
  * (seed, s), so runs and resumed runs are reproducible.
  */
-public final class Dropout extends Module {
+public final class Dropout extends Layer {
     private final float p;
     private final long seed;
     private long step;

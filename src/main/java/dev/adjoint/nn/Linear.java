@@ -8,7 +8,7 @@ import dev.adjoint.tensor.Tensor;
  * y = x·Wᵀ + b with W stored [out, in] as PyTorch does, so checkpoints load into torch.nn.Linear.
  * Wᵀ is a transposed view: GEMM reads W with its transpose flag, never a copy.
  */
-public final class Linear extends Module {
+public final class Linear extends Layer {
     private final int in;
     private final int out;
 

@@ -21,7 +21,7 @@ public final class Parameters implements AutoCloseable {
     /** The gradient views attached to the parameters, closed with them (without filling a pending zero). */
     private final List<Tensor> gradViews = new ArrayList<>();
 
-    private Parameters(Module module) {
+    private Parameters(Layer module) {
         Map<String, Tensor> params = module.parameters();
         if (params.isEmpty()) {
             throw new IllegalArgumentException("Parameters: " + module.getClass().getSimpleName() + " has no parameters");
@@ -53,7 +53,7 @@ public final class Parameters implements AutoCloseable {
     }
 
     /** Moves the module's parameters into a slab (their values are kept). */
-    public static Parameters of(Module module) {
+    public static Parameters of(Layer module) {
         return new Parameters(module);
     }
 

@@ -6,29 +6,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Modules applied in order; children are named 0, 1, 2, ... as in torch.nn.Sequential. */
-public final class Sequential extends Module {
-    private final List<Module> layers = new ArrayList<>();
+public final class Sequential extends Layer {
+    private final List<Layer> layers = new ArrayList<>();
 
-    public Sequential(Module... modules) {
-        for (Module m : modules) {
+    public Sequential(Layer... modules) {
+        for (Layer m : modules) {
             add(m);
         }
     }
 
-    public Sequential add(Module m) {
+    public Sequential add(Layer m) {
         child(Integer.toString(layers.size()), m);
         layers.add(m);
         return this;
     }
 
-    public List<Module> layers() {
+    public List<Layer> layers() {
         return List.copyOf(layers);
     }
 
     @Override
     public Tensor forward(Tensor x) {
         Tensor y = x;
-        for (Module m : layers) {
+        for (Layer m : layers) {
             y = m.forward(y);
         }
         return y;

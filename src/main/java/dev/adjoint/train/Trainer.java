@@ -10,7 +10,7 @@ import dev.adjoint.graph.Plan;
 import dev.adjoint.graph.ReplayedStep;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.nn.Losses;
-import dev.adjoint.nn.Module;
+import dev.adjoint.nn.Layer;
 import dev.adjoint.nn.Parameters;
 import dev.adjoint.optim.Clip;
 import dev.adjoint.optim.Optimizer;
@@ -78,7 +78,7 @@ public final class Trainer {
         }
     }
 
-    private final Module model;
+    private final Layer model;
     private final Parameters params;
     private final Optimizer optimizer;
     private final Losses.Loss loss;
@@ -93,7 +93,7 @@ public final class Trainer {
     private Map<String, Object> resumedData;
     private final Map<String, Object> records = new LinkedHashMap<>();
 
-    public Trainer(Module model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
+    public Trainer(Layer model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
                    Map<String, Object> modelConfig) {
         if (config.epochs() < 1 || config.batchSize() < 1) {
             throw new IllegalArgumentException("train: epochs and batch size must be positive, got "
@@ -326,7 +326,7 @@ public final class Trainer {
     }
 
     /** Fraction of a dataset that a model classifies correctly (eval mode, no gradients). */
-    public static double evaluate(Module model, Dataset data, Normalization norm, Device device) {
+    public static double evaluate(Layer model, Dataset data, Normalization norm, Device device) {
         try (DataLoader loader = new DataLoader(data, device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor correct = Tensor.zeros(device, 1)) {
             return accuracy(model, loader, correct);
@@ -337,7 +337,7 @@ public final class Trainer {
         return accuracy(model, loader, correct);
     }
 
-    private static double accuracy(Module model, DataLoader loader, Tensor correct) {
+    private static double accuracy(Layer model, DataLoader loader, Tensor correct) {
         model.eval();
         InPlace.fill(correct, 0f);
         int n = 0;

@@ -5,12 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A layer or a network: named parameters (leaf tensors that require gradients), child modules,
- * and a train/eval mode. Parameter names are dotted paths, as in PyTorch ({@code 0.weight}).
+ * A layer or a network, PyTorch's {@code nn.Module}: named parameters (leaf tensors that require
+ * gradients), child layers, and a train/eval mode. Parameter names are dotted paths, as in PyTorch
+ * ({@code 0.weight}). (Named Layer, as in Keras and DL4J, because {@code Module} would be ambiguous
+ * with {@code java.lang.Module} under {@code import dev.adjoint.nn.*}.)
  */
-public abstract class Module implements AutoCloseable {
+public abstract class Layer implements AutoCloseable {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
 
     public abstract Tensor forward(Tensor x);
@@ -20,7 +22,7 @@ public abstract class Module implements AutoCloseable {
         return value;
     }
 
-    protected final <M extends Module> M child(String name, M module) {
+    protected final <M extends Layer> M child(String name, M module) {
         children.put(name, module);
         return module;
     }
@@ -52,15 +54,15 @@ public abstract class Module implements AutoCloseable {
         old.close();
     }
 
-    public final Module train() {
+    public final Layer train() {
         return mode(true);
     }
 
-    public final Module eval() {
+    public final Layer eval() {
         return mode(false);
     }
 
-    private Module mode(boolean on) {
+    private Layer mode(boolean on) {
         training = on;
         children.values().forEach(m -> m.mode(on));
         return this;
@@ -72,12 +74,12 @@ public abstract class Module implements AutoCloseable {
 
     /** Tells stochastic layers (dropout) which training step this is, so their masks are reproducible. */
     public void step(long step) {
-        for (Module m : children.values()) { // a loop, not forEach(lambda): no allocation per training step
+        for (Layer m : children.values()) { // a loop, not forEach(lambda): no allocation per training step
             m.step(step);
         }
     }
 
-    protected Map<String, Module> children() {
+    protected Map<String, Layer> children() {
         return children;
     }
 
@@ -85,6 +87,6 @@ public abstract class Module implements AutoCloseable {
     @Override
     public void close() {
         params.values().forEach(Tensor::close);
-        children.values().forEach(Module::close);
+        children.values().forEach(Layer::close);
     }
 }
