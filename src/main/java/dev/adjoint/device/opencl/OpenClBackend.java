@@ -22,8 +22,15 @@ import org.lwjgl.opencl.CL10;
  * handlers were among them) or, if it cannot, makes the backend unavailable. The {@code adjoint}
  * launcher preloads the JDK's signal chaining ({@code $JAVA_HOME/lib/libjsig.so}), under which the
  * JVM's fault handlers never change hands.
+ *
+ * <p>LWJGL's own messages (its four lines when the ICD loader is missing) go to {@link LwjglLog}, at
+ * DEBUG level: the unavailability reason says the same once, where the user asked.
  */
 public final class OpenClBackend implements Backend {
+    static {
+        LwjglLog.install();   // before LWJGL first runs: its probe messages become DEBUG records, not stderr lines
+    }
+
     private volatile Availability availability;
     private volatile List<ClPlatforms.DeviceInfo> devices = List.of();
 
