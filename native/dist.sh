@@ -39,7 +39,8 @@ cat > "$out/bin/adjoint" <<'LAUNCHER'
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
 export ADJOINT_COMMIT="${ADJOINT_COMMIT:-$(cat "$here/../COMMIT" 2>/dev/null || echo unknown)}"
 exec "$here/../runtime/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-    -Dorg.lwjgl.opencl.libname=libOpenCL.so.1 ${ADJOINT_JAVA_OPTS:-} -jar "$here/../lib/adjoint.jar" "$@"
+    --sun-misc-unsafe-memory-access=allow -Dorg.lwjgl.opencl.libname=libOpenCL.so.1 ${ADJOINT_JAVA_OPTS:-} \
+    -jar "$here/../lib/adjoint.jar" "$@"
 LAUNCHER
 chmod +x "$out/bin/adjoint"
 git rev-parse --short HEAD > "$out/COMMIT" 2>/dev/null || true

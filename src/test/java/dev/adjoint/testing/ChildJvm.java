@@ -36,7 +36,8 @@ public final class ChildJvm {
 
     /** The options every Adjoint JVM runs with (as the launcher gives them). */
     public static final List<String> ADJOINT_OPTIONS = List.of("--add-modules", "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1");
+            "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
+            "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1");
 
     /** The command line of a child JVM running {@code mainClass} with exactly {@code jvmOptions}, this class path and {@code args}. */
     public static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
