@@ -34,10 +34,26 @@ public final class ChildJvm {
         }
     }
 
-    /** The options every Adjoint JVM runs with (as the launcher gives them). */
+    /** The options every Adjoint JVM runs with (as the launcher gives them; {@code QuietRunsTest} compares). */
     public static final List<String> ADJOINT_OPTIONS = List.of("--add-modules", "jdk.incubator.vector",
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-Dorg.lwjgl.opencl.libname=libOpenCL.so.1");
+
+    /**
+     * The JVM options a launcher script passes: the words after {@code .../bin/java"} on its
+     * {@code exec} line (backslash-continued lines joined), up to {@code ${ADJOINT_JAVA_OPTS:-}}.
+     */
+    public static List<String> launcherOptions(Path script) throws IOException {
+        String text = Files.readString(script, StandardCharsets.UTF_8).replace("\\\n", " ");
+        for (String line : text.split("\n")) {
+            List<String> words = List.of(line.trim().split("\\s+"));
+            int end = words.indexOf("${ADJOINT_JAVA_OPTS:-}");
+            if (words.get(0).equals("exec") && end > 1 && words.get(1).endsWith("/bin/java\"")) {
+                return words.subList(2, end);
+            }
+        }
+        throw new IllegalStateException(script + " has no line 'exec \".../bin/java\" OPTIONS ${ADJOINT_JAVA_OPTS:-} ...'");
+    }
 
     /** The command line of a child JVM running {@code mainClass} with exactly {@code jvmOptions}, this class path and {@code args}. */
     public static List<String> java(List<String> jvmOptions, String mainClass, String... args) {
