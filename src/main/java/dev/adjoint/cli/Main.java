@@ -52,7 +52,7 @@ public final class Main {
             --json FILE writes a command's result as JSON; --json - writes it to standard output, and the rest
             of what the command prints to standard error
 
-            """ + GLOBAL_OPTIONS + "\ntrain's options:\n" + TrainCommand.optionLines();
+            """ + GLOBAL_OPTIONS + "\ntrain's options ('adjoint train --help'):\n\n" + TrainCommand.optionLines();
 
     private Main() {}
 

@@ -55,7 +55,7 @@ final class TrainCommand {
                 new Args.Option("lr", "X", "0.001", "base learning rate, which the schedule scales step by step"),
                 new Args.Option("weight-decay", "X", "0", "weight decay"),
                 new Args.Option("clip", "NORM", "0", "clip the gradients' global L2 norm to NORM; 0: no clipping"),
-                Args.Option.section("how long"),
+                Args.Option.section("schedule and length"),
                 new Args.Option("schedule", "NAME", "cosine", "learning-rate schedule over the whole run: constant,"
                         + " cosine (down to 0), step (x0.1 every third of the run) or exponential (down to 0.01)"),
                 new Args.Option("warmup", "STEPS", "0", "optimizer steps of linear warm-up before the schedule"),
@@ -63,12 +63,12 @@ final class TrainCommand {
                 new Args.Option("epochs", "N", "20", "epochs to train (with --resume: the total to reach)"),
                 new Args.Option("target-accuracy", "F", "0", "stop once the test accuracy reaches F (a fraction, 0.9 for"
                         + " 90%); 0: train every epoch"),
-                Args.Option.section("where it runs"),
+                Args.Option.section("run"),
                 new Args.Option("seed", "N", "1", "seed of the initialization, the shuffling, dropout and the spiral set"),
                 DevicesCommand.DEVICE,
                 Args.Option.flag("detect-anomaly", "check every op's result for NaN and infinity, and name the op that"
                         + " first makes one (slow)"),
-                Args.Option.section("what it writes"),
+                Args.Option.section("checkpoints and report"),
                 new Args.Option("checkpoint", "DIR", null, "write checkpoints to DIR: the last epoch in DIR, the best in"
                         + " DIR/best (default: a new run directory, runs/<yyyyMMdd-HHmmss>, which eval and"
                         + " predict then use)"),
