@@ -12,8 +12,8 @@ import java.util.Map;
  * value is checked where it is read: a number is parsed whole (no wrap-around: {@code 4294967297}
  * is not 1) and must lie in the option's range, and an error names the option and the text typed.
  * A command that declares its options ({@link Option}) gets its {@code --help} text from the same
- * table, defaults included, and an unknown option or a stray word is refused naming the closest
- * option it has.
+ * table ({@link Usage}), defaults included, and an unknown option or a stray word is refused naming
+ * the closest option it has.
  */
 final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
@@ -55,7 +55,7 @@ final class Args {
             int column = Math.max(width, left.length() + 2);
             int at = column;
             for (String word : text.split(" ")) {
-                if (at > column && at + 1 + word.length() > WRAP) {
+                if (at > column && at + 1 + word.length() > Usage.WRAP) {
                     b.append('\n').append(" ".repeat(column));
                     at = column;
                 } else if (at > column) {
@@ -68,9 +68,6 @@ final class Args {
             return b.toString();
         }
     }
-
-    /** Usage texts wrap at this column. */
-    static final int WRAP = 100;
 
     /** The options of {@code command} (e.g. "train") in {@code args} from index {@code from}, as {@code options} declares them. */
     Args(String command, String[] args, int from, List<Option> options) {
@@ -320,7 +317,7 @@ final class Args {
     void allow(List<String> known) {
         for (String k : values.keySet()) {
             if (!known.contains(k)) {
-                String close = closest(k, known);
+                String close = Usage.closest(k, known);
                 throw new UsageException("unknown option --" + Excerpt.of(k) + (close != null ? "; did you mean --" + close + "?"
                         : known.isEmpty() ? " (" + who() + " has none)" : "; " + helpHint(known)));
             }
@@ -334,7 +331,7 @@ final class Args {
             String p = positional.getFirst();
             String name = p.replaceFirst("^-+", "");
             if (p.startsWith("-") && !name.isEmpty()) {
-                String close = closest(name, known);
+                String close = Usage.closest(name, known);
                 throw new UsageException("unknown option " + Excerpt.of(p) + (close != null ? "; did you mean --" + close + "?"
                         : "; options start with two dashes (" + helpHint(known) + ")"));
             }
@@ -353,71 +350,6 @@ final class Args {
     /** Where the options are listed: the command's --help, or the list itself for a command that declares none. */
     private String helpHint(List<String> known) {
         return command != null ? "'adjoint " + command + " --help' lists them" : "known: --" + String.join(", --", known);
-    }
-
-    /**
-     * The option in {@code known} closest to {@code typed} (case aside, {@code _} as {@code -}): an
-     * edit distance (a swap of neighbours counting as one edit) of at most a third of its length,
-     * and at least 1, or else one that starts with {@code typed} (3 characters or more); null when
-     * none is that close, or {@code typed} is too long to be a typo of one.
-     */
-    static String closest(String typed, List<String> known) {
-        String t = typed.toLowerCase(Locale.ROOT).replace('_', '-');
-        if (t.length() > 64) {
-            return null;
-        }
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : known) {
-            int d = distance(t, k);
-            if (d < bestDistance && d <= Math.max(1, k.length() / 3)) {
-                best = k;
-                bestDistance = d;
-            }
-        }
-        if (best == null && t.length() >= 3) {
-            best = known.stream().filter(k -> k.startsWith(t)).findFirst().orElse(null);
-        }
-        return best;
-    }
-
-    /** Edit distance counting insertions, deletions, substitutions and swaps of neighbours (optimal string alignment). */
-    private static int distance(String a, String b) {
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(d[i - 1][j - 1] + cost, Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1));
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
-    }
-
-    /**
-     * The usage text of a command: {@code usage: adjoint COMMAND [options]}, {@code about}, then
-     * every option with its default, then the global options.
-     */
-    static String usage(String command, String about, List<Option> options) {
-        int width = 4 + options.stream().filter(o -> !o.isSection())
-                .mapToInt(o -> 4 + o.name().length() + (o.value() == null ? 0 : 1 + o.value().length())).max().orElse(0);
-        StringBuilder b = new StringBuilder("usage: adjoint " + command + (options.isEmpty() ? "" : " [options]") + "\n\n")
-                .append(about.strip()).append("\n");
-        if (!options.isEmpty() && !options.getFirst().isSection()) {
-            b.append("\noptions:\n");
-        }
-        for (Option o : options) {
-            b.append(o.isSection() ? "\n" + o.help() + ":" : o.line(width)).append('\n');
-        }
-        return b.append("\n").append(Main.GLOBAL_OPTIONS).toString();
     }
 
     /** Fails when more than one of {@code options} was given. */

@@ -24,7 +24,7 @@ final class DevicesCommand {
     private DevicesCommand() {}
 
     static String usage() {
-        return Args.usage("devices", """
+        return Usage.text("devices", """
                 Every backend, whether it can run here (and why not), its devices, and which device 'auto' picks
                 and why. Exit 1 when no device can run.""", OPTIONS);
     }

@@ -64,12 +64,12 @@ final class EvalCommand {
     }
 
     static String evalUsage() {
-        return Args.usage("eval", "The test accuracy of a trained model, rebuilt from its checkpoint's config.json.",
+        return Usage.text("eval", "The test accuracy of a trained model, rebuilt from its checkpoint's config.json.",
                 EVAL_OPTIONS);
     }
 
     static String predictUsage() {
-        return Args.usage("predict", "The most probable classes, with their probabilities, for rows of the test set.",
+        return Usage.text("predict", "The most probable classes, with their probabilities, for rows of the test set.",
                 PREDICT_OPTIONS);
     }
 

@@ -129,7 +129,7 @@ public final class Main {
     }
 
     private static Args.UsageException unknownCommand(String word) {
-        String close = Args.closest(word.replaceFirst("^-+", ""), COMMANDS);
+        String close = Usage.closest(word.replaceFirst("^-+", ""), COMMANDS);
         return new Args.UsageException("unknown command '" + dev.adjoint.io.Excerpt.of(word) + "'"
                 + (close != null ? "; did you mean '" + close + "'?" : "") + " (commands: " + String.join(", ", COMMANDS)
                 + "); run 'adjoint --help'");

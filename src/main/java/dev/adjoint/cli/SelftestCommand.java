@@ -31,7 +31,7 @@ final class SelftestCommand {
                     + " printed)"));
 
     static String usage() {
-        return Args.usage("selftest", """
+        return Usage.text("selftest", """
                 The conformance suite on one device (every primitive against float64 references), then, on any device
                 but the CPU, every primitive compared float by float with the cpu backend, and out-of-memory.
                 Exit 1 when a case or a comparison fails.""", OPTIONS);

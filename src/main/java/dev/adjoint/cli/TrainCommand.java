@@ -82,7 +82,7 @@ final class TrainCommand {
     }
 
     static String usage() {
-        return Args.usage("train", """
+        return Usage.text("train", """
                 Train an MLP classifier: every epoch prints its loss and test accuracy and saves a checkpoint.
                 Without --checkpoint the checkpoints go to a new run directory, runs/<yyyyMMdd-HHmmss>/ in the
                 current directory, and runs/latest names it: 'adjoint eval' and 'adjoint predict' then load it.

@@ -211,15 +211,15 @@ class CommandLineTest {
     @Test
     void theClosestOptionIsAnEditAwayOrAPrefix() {
         List<String> known = List.of("epochs", "epsilon", "checkpoint", "no-checkpoint", "lr", "hidden");
-        assertEquals("epochs", Args.closest("epoch", known));
-        assertEquals("epochs", Args.closest("EPOCHS", known));
-        assertEquals("checkpoint", Args.closest("chekpoint", known));
-        assertEquals("epochs", Args.closest("epohcs", known));
-        assertEquals("lr", Args.closest("lr", known));
-        assertEquals("hidden", Args.closest("hid", known));
-        assertEquals("no-checkpoint", Args.closest("no_checkpoint", known));
-        assertEquals(null, Args.closest("colour", known));
-        assertEquals(null, Args.closest("x".repeat(100_000), known));
+        assertEquals("epochs", Usage.closest("epoch", known));
+        assertEquals("epochs", Usage.closest("EPOCHS", known));
+        assertEquals("checkpoint", Usage.closest("chekpoint", known));
+        assertEquals("epochs", Usage.closest("epohcs", known));
+        assertEquals("lr", Usage.closest("lr", known));
+        assertEquals("hidden", Usage.closest("hid", known));
+        assertEquals("no-checkpoint", Usage.closest("no_checkpoint", known));
+        assertEquals(null, Usage.closest("colour", known));
+        assertEquals(null, Usage.closest("x".repeat(100_000), known));
     }
 
     /** A file given to --json still gets the JSON, and standard output keeps the people's lines. */
