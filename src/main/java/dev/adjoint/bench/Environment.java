@@ -35,9 +35,9 @@ public final class Environment {
                 .collect(java.util.stream.Collectors.joining(", "));
     }
 
-    /** Writes a result file (creating its folder), as pretty JSON. */
+    /** Writes a result file (creating its folder), as pretty JSON; {@code -} is standard output. */
     public static void writeJson(Path file, Map<String, Object> root) {
-        writeText(file, dev.adjoint.io.Json.write(root) + "\n");
+        dev.adjoint.io.JsonOutput.write(file, dev.adjoint.io.Json.write(root) + "\n");
     }
 
     /** Writes {@code text} to {@code file}, creating its folder (through a temporary file, renamed into place). */

@@ -44,7 +44,7 @@ public final class GemmBench {
               --repeat   timed samples per shape (default 10); the median is reported
               --warmup   seconds of warm-up per shape before timing (default 3)
               --sample   minimum seconds per timed sample (default 0.2)
-              --json     writes the results as JSON to FILE
+              --json     writes the results as JSON to FILE (- for standard output)
               --compare  times the peer reference too, interleaved sample by sample (needs python3)
               --peer     numpy (default) or torch
               --python   the python to run the peer with (default python3)""";
@@ -216,9 +216,14 @@ public final class GemmBench {
         return new Options(device, shapes, threads, repeat, warmup, sample, json, compare ? peer : null, python);
     }
 
+    /** What a "wrote ..." line names: the file, or standard output. */
+    static String wrote(Path json) {
+        return dev.adjoint.io.JsonOutput.isStdout(json) ? "the JSON to standard output" : json.toString();
+    }
+
     /** {@code path}, after checking that it can be written (before any work is done). */
     static Path writable(Path path) {
-        dev.adjoint.io.AtomicFile.checkWritable(path, "--json");
+        dev.adjoint.io.JsonOutput.checkWritable(path, "--json");
         return path;
     }
 
@@ -276,7 +281,7 @@ public final class GemmBench {
             }
             if (o.json() != null) {
                 writeJson(o, device, peer, results);
-                out.println("wrote " + o.json());
+                out.println("wrote " + wrote(o.json()));
             }
         }
         return results;

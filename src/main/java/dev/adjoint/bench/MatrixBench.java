@@ -10,6 +10,7 @@ import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
 import dev.adjoint.device.PeakProbe;
 import java.io.PrintStream;
+import dev.adjoint.io.JsonOutput;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -116,12 +117,17 @@ public final class MatrixBench {
             Map<String, Object> root = MatrixReport.json(environment(), settings(o), devices, peers, rows,
                     progress.seconds());
             Path json = o.json() != null ? o.json() : defaultJson(devices);
-            Path svg = o.svg() != null ? o.svg() : json.resolveSibling(json.getFileName().toString()
+            boolean stdout = JsonOutput.isStdout(json);
+            // JSON on standard output has no folder to put the chart beside: it is drawn only where --svg says
+            Path svg = o.svg() != null ? o.svg() : stdout ? null : json.resolveSibling(json.getFileName().toString()
                     .replaceFirst("\\.json$", "") + ".svg");
             Environment.writeJson(json, root);
-            Environment.writeText(svg, MatrixReport.chart("Adjoint bench: throughput per backend", subtitle(root),
-                    devices, rows));
-            out.printf(Locale.ROOT, "wrote %s and %s (%.0f s in all)%n", json, svg, progress.seconds());
+            if (svg != null) {
+                Environment.writeText(svg, MatrixReport.chart("Adjoint bench: throughput per backend", subtitle(root),
+                        devices, rows));
+            }
+            out.printf(Locale.ROOT, "wrote %s (%.0f s in all)%n", (stdout ? "the JSON to standard output" : json)
+                    + (svg != null ? " and " + svg : ""), progress.seconds());
             int failures = (int) rows.stream().filter(r -> r.skipped() != null && r.skipped().startsWith(FAILED)).count();
             return new Report(json, svg, root, failures);
         } finally {

@@ -27,7 +27,7 @@ import java.util.Map;
 public final class ReplayCheck {
     static final String USAGE = """
             usage: adjoint bench replay-check [--device D] [--sizes 784,256,128,10] [--batch 128] [--steps 100]
-                                              [--json FILE]""";
+                                              [--json FILE|-]""";
     private static final String GRAPHS = "adjoint.cuda.graphs";
 
     private ReplayCheck() {}
@@ -104,7 +104,7 @@ public final class ReplayCheck {
             System.out.println(ok ? "replay-check: OK" : "replay-check: FAILED");
             if (json != null) {
                 Environment.writeJson(json, root);
-                System.out.println("wrote " + json);
+                System.out.println("wrote " + GemmBench.wrote(json));
             }
             return ok ? 0 : 1;
         } finally {

@@ -31,7 +31,7 @@ public final class TrainBench {
     static final String USAGE = """
             usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
-                                       [--python python3] [--json FILE] [--replay [--graphs on|off]]""";
+                                       [--python python3] [--json FILE|-] [--replay [--graphs on|off]]""";
 
     /** Untimed steps by each side right before each of its samples in {@code --compare}. */
     static final double SAMPLE_WARMUP_SECONDS = 1;
@@ -98,7 +98,7 @@ public final class TrainBench {
             }
             if (o.json() != null) {
                 Environment.writeJson(o.json(), root);
-                System.out.println("wrote " + o.json());
+                System.out.println("wrote " + GemmBench.wrote(o.json()));
             }
         }
         return 0;

@@ -26,8 +26,8 @@ final class BenchCommand {
               --compare     also time the peers in bench/reference, case by case: numpy for cpu, PyTorch
                             for cuda and opencl (a missing runtime is reported, not an error)
               --quick       a small matrix with short budgets (seconds), to check the setup and the output
-              --json FILE   result file (default bench-out/bench-<devices>-<time>.json); --svg FILE the
-                            chart (default: beside the JSON)
+              --json FILE   result file (default bench-out/bench-<devices>-<time>.json), or - for standard
+                            output; --svg FILE the chart (default: beside the JSON file; none for -)
               --warmup S    warm-up seconds per case (default 1; at least one call)
               --sample S    minimum seconds per timed sample (default 0.25); up to --repeat N samples
                             (default 7), at least 3, within 2 s of timing per case
@@ -83,10 +83,11 @@ final class BenchCommand {
         double caseLimit = positive(a, "case-limit", d.caseLimitSeconds());
         Path jsonPath = json == null ? null : Path.of(json);
         Path svgPath = svg == null ? null : Path.of(svg);
-        for (Path p : java.util.Arrays.asList(jsonPath, svgPath)) {
-            if (p != null) {
-                dev.adjoint.io.AtomicFile.checkWritable(p, p == jsonPath ? "--json" : "--svg");
-            }
+        if (jsonPath != null) {
+            dev.adjoint.io.JsonOutput.checkWritable(jsonPath, "--json");
+        }
+        if (svgPath != null) {
+            dev.adjoint.io.AtomicFile.checkWritable(svgPath, "--svg");
         }
         try {
             return new MatrixBench.Options(devices, cases, a.flag("compare"), quick, jsonPath, svgPath, budget, caseLimit,

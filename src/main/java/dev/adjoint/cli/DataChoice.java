@@ -21,6 +21,17 @@ final class DataChoice {
 
     private DataChoice() {}
 
+    /** The data options as a command's --help lists them; {@code whenAbsent} says which data is used when none is given. */
+    static List<Args.Option> options(String whenAbsent) {
+        return List.of(
+                new Args.Option("data", "DIR|spiral", null, "Fashion-MNIST's IDX files in DIR, or the built-in 3-class"
+                        + " spiral set (default: " + whenAbsent + ")"),
+                new Args.Option("train-csv", "FILE", "", "training data as CSV: a header, numeric feature columns and a"
+                        + " label column (with --test-csv)"),
+                new Args.Option("test-csv", "FILE", "", "test data as CSV, with the same columns"),
+                new Args.Option("label", "COLUMN", "label", "the CSV column that holds the class labels"));
+    }
+
     /** The data options as given, or, when none is, the data {@link #load} picks by default ({@code --data} DIR or spiral). */
     static Map<String, String> options(Args args) {
         Map<String, String> given = new LinkedHashMap<>();

@@ -4,30 +4,73 @@ import dev.adjoint.device.Backend;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
+import dev.adjoint.io.Json;
+import dev.adjoint.io.JsonOutput;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@code adjoint devices}: every backend, whether it can run here and why not, and what auto picks. */
 final class DevicesCommand {
+    /** The --device option of every command that runs on one device. */
+    static final Args.Option DEVICE = new Args.Option("device", "D", null, "auto, cpu, cuda[:i] or opencl[:i or name]"
+            + " (default: auto, or $ADJOINT_DEVICE)");
+
+    static final List<Args.Option> OPTIONS = List.of(
+            new Args.Option("json", "FILE|-", "", "also write the list as JSON to FILE, or to standard output (-)"));
+
     private DevicesCommand() {}
 
+    static String usage() {
+        return Usage.text("devices", """
+                Every backend, whether it can run here (and why not), its devices, and which device 'auto' picks
+                and why. Exit 1 when no device can run.""", OPTIONS);
+    }
+
     static int run(Args args) {
-        args.allow(List.of());
+        args.allow();
+        String json = args.get("json");
+        if (json != null) {
+            JsonOutput.checkWritable(Path.of(json), "--json");
+        }
+        List<Map<String, Object>> backends = new ArrayList<>();
         for (Backend b : Devices.backends()) {
             Backend.Availability a = b.availability();
             System.out.printf("%-7s %s%n", b.name(), a.available() ? "available: " + a.reason() : "unavailable: " + a.reason());
             for (String d : b.devices()) {
                 System.out.println("        " + d);
             }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", b.name());
+            m.put("available", a.available());
+            m.put("reason", a.reason());
+            m.put("devices", List.copyOf(b.devices()));
+            backends.add(m);
         }
+        Map<String, Object> auto = new LinkedHashMap<>();
+        int code = 0;
         try {
             Devices.Selection s = Devices.select("auto");
             try (Device d = s.device()) {
                 System.out.println("auto -> " + d.name() + ": " + s.explanation());
+                auto.put("device", d.name());
+                auto.put("description", d.description());
+                auto.put("explanation", s.explanation());
             }
         } catch (DeviceUnavailableException e) {
             System.out.println("auto -> none: " + e.getMessage());
-            return 1;
+            auto.put("device", null);
+            auto.put("explanation", e.getMessage());
+            code = 1;
         }
-        return 0;
+        if (json != null) {
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("backends", backends);
+            root.put("auto", auto);
+            JsonOutput.write(Path.of(json), Json.write(root) + "\n");
+        }
+        return code;
     }
 }

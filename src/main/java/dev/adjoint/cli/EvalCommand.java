@@ -8,6 +8,7 @@ import dev.adjoint.device.Devices;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.io.Json;
+import dev.adjoint.io.JsonOutput;
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
@@ -18,6 +19,8 @@ import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.SavedModel;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -32,24 +35,77 @@ final class EvalCommand {
 
     private EvalCommand() {}
 
+    private static final String DATA_DEFAULT = "the data the checkpoint was trained on";
+
+    private static List<Args.Option> common() {
+        List<Args.Option> o = new ArrayList<>();
+        o.add(new Args.Option("checkpoint", "DIR", null, "the checkpoint to load (default: the best epoch of the latest"
+                + " run, the one runs/latest names)"));
+        o.addAll(DataChoice.options(DATA_DEFAULT));
+        o.add(DevicesCommand.DEVICE);
+        o.add(new Args.Option("seed", "N", null, "seed of the spiral set (default: the checkpoint's)"));
+        return o;
+    }
+
+    static final List<Args.Option> EVAL_OPTIONS = evalOptions();
+    static final List<Args.Option> PREDICT_OPTIONS = predictOptions();
+
+    private static List<Args.Option> evalOptions() {
+        List<Args.Option> o = common();
+        o.add(new Args.Option("json", "FILE|-", "", "also write the result as JSON to FILE, or to standard output (-)"));
+        return List.copyOf(o);
+    }
+
+    private static List<Args.Option> predictOptions() {
+        List<Args.Option> o = common();
+        o.add(new Args.Option("rows", "I,J,...", "0,1,2,3,4", "rows of the test set to classify"));
+        o.add(new Args.Option("top", "K", "3", "classes to show per row, most probable first"));
+        return List.copyOf(o);
+    }
+
+    static String evalUsage() {
+        return Usage.text("eval", "The test accuracy of a trained model, rebuilt from its checkpoint's config.json.",
+                EVAL_OPTIONS);
+    }
+
+    static String predictUsage() {
+        return Usage.text("predict", "The most probable classes, with their probabilities, for rows of the test set.",
+                PREDICT_OPTIONS);
+    }
+
     static int eval(Args args) {
-        args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed"));
-        return withModel(args, (device, model, split, norm) -> {
+        args.allow();
+        String json = args.get("json");
+        if (json != null) {
+            JsonOutput.checkWritable(Path.of(json), "--json");
+        }
+        return withModel(args, (ckpt, device, model, split, norm) -> {
             double acc = Trainer.evaluate(model, split.test(), norm, device);
-            System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc,
-                    split.test().size());
+            long n = split.test().size();
+            System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc, n);
+            if (json != null) {
+                Map<String, Object> root = new LinkedHashMap<>();
+                root.put("checkpoint", ckpt.toString());
+                root.put("dataset", split.test().name());
+                root.put("device", device.name());
+                long correct = Math.round(acc * n);   // acc is a float32 count over n: exact below 2^24 samples
+                root.put("samples", n);
+                root.put("correct", correct);
+                root.put("accuracy", (double) correct / n);
+                JsonOutput.write(Path.of(json), Json.write(root) + "\n");
+            }
         });
     }
 
     static int predict(Args args) {
-        args.allow(List.of("checkpoint", "data", "train-csv", "test-csv", "label", "device", "seed", "rows", "top"));
-        int top = args.intValue("top", 3, 1, Integer.MAX_VALUE);
-        String[] rowText = args.get("rows", "0,1,2,3,4").split(",", -1);
+        args.allow();
+        int top = args.intValue("top", 1, Integer.MAX_VALUE);
+        String[] rowText = args.get("rows").split(",", -1);
         int[] rows = new int[rowText.length];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = (int) Args.integer("--rows (row indices separated by commas)", rowText[i], 0, Integer.MAX_VALUE);
         }
-        return withModel(args, (device, model, split, norm) -> {
+        return withModel(args, (ckpt, device, model, split, norm) -> {
             Dataset test = split.test();
             model.eval();
             for (int r : rows) {
@@ -117,17 +173,43 @@ final class EvalCommand {
     }
 
     interface Body {
-        void run(Device device, Sequential model, Split split, Normalization norm);
+        void run(Path checkpoint, Device device, Sequential model, Split split, Normalization norm);
     }
 
-    private static int withModel(Args args, Body body) {
-        String dir = args.get("checkpoint", null);
-        if (dir == null) {
-            throw new Args.UsageException("--checkpoint DIR is required (a directory written by 'adjoint train --checkpoint')");
+    /** The checkpoint --checkpoint names, else the latest run's (said in one line). */
+    private static Path checkpoint(Args args) {
+        String dir = args.get("checkpoint");
+        if (dir != null) {
+            return Path.of(dir);
         }
-        Path ckpt = Path.of(dir);
+        Path ckpt = Runs.latestCheckpoint(Runs.root());
+        System.out.println("checkpoint: " + ckpt + " (the latest run's " + (ckpt.getFileName().toString().equals(Trainer.BEST)
+                ? "best" : "last") + " epoch; --checkpoint DIR loads another)");
+        return ckpt;
+    }
+
+    /**
+     * {@code args} with the data options of the run that wrote {@code cfg} (its command line) when
+     * none is given: a model trained on a CSV file is evaluated on that file's test set.
+     */
+    private static Args withRecordedData(Args args, Map<String, Object> cfg) {
+        if (DataChoice.OPTIONS.stream().anyMatch(args::has) || !(cfg.get(TrainCommand.COMMAND_LINE) instanceof Map<?, ?> m)) {
+            return args;
+        }
+        Map<String, String> data = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if (DataChoice.OPTIONS.contains(String.valueOf(k)) && v instanceof String text) {
+                data.put(String.valueOf(k), text);
+            }
+        });
+        return args.withFallbacks(data);
+    }
+
+    private static int withModel(Args given, Body body) {
+        Path ckpt = checkpoint(given);
         Checkpoint.Loaded loaded = Checkpoint.load(ckpt);
         Map<String, Object> cfg = loaded.config();
+        Args args = withRecordedData(given, cfg);
         MlpSpec spec;
         Normalization norm;
         long seed;
@@ -166,7 +248,7 @@ final class EvalCommand {
                 throw new FileFormatException(ckpt.resolve(Checkpoint.MODEL), -1, "does not match its "
                         + Checkpoint.CONFIG + ": " + e.getMessage(), e);
             }
-            body.run(device, model, split, norm);
+            body.run(ckpt, device, model, split, norm);
         }
         return 0;
     }

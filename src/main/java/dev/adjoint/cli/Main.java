@@ -5,8 +5,10 @@ import dev.adjoint.device.DeviceException;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
+import dev.adjoint.io.JsonOutput;
 import dev.adjoint.tensor.NonFiniteException;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The {@code adjoint} command line. A user error prints one line, {@code adjoint: } and what was
@@ -23,32 +25,34 @@ import java.util.Arrays;
  * </ul>
  */
 public final class Main {
+    /** The options every command takes. */
+    static final String GLOBAL_OPTIONS = """
+            global options (any command):
+              --threads N    threads of the cpu backend (default: one per core)
+              --verbose      print the stack trace of an error
+              --help, -h     the command's options, each with its default
+            """;
+
     static final String USAGE = """
             usage: adjoint <command> [options]
+                   adjoint <command> --help     every option of the command, with its default
+                   adjoint --version            version, commit, JDK and available backends
 
             commands:
-              train [options]              train an MLP (Fashion-MNIST if installed, else the built-in spiral set):
-                                           --hidden 512,256 --activation relu --loss cross-entropy --optimizer adam
-                                           --lr 0.001 --batch 128 --epochs 20 --schedule cosine --seed 1
-                                           --data DIR|spiral --checkpoint DIR --resume DIR --json FILE --device D
-                                           --detect-anomaly (name the op that first makes a NaN or infinity)
-              eval --checkpoint DIR        test accuracy of a trained model
-              predict --checkpoint DIR     top classes for test rows: --rows 0,1,2 --top 3
-              devices                      list backends and devices, and what 'auto' picks and why
-              selftest [--device D]        run the conformance suite on a device, then compare every primitive
-                                           with the cpu backend [--json FILE] [--seed N]
-              bench [--compare]            the standard matrix (SGEMM, training step, inference) on every
-                                           available backend, with numpy / PyTorch side by side: a table,
-                                           JSON and an SVG chart [--device D,...] [--quick] [--json FILE]
-              bench gemm [--device D]      time SGEMM: [--size N | --shape MxKxN] [--threads T] [--json FILE]
-              bench train [--device D]     time the MLP training step: [--sizes 784,256,128,10] [--batch 128]
-                                           [--compare] (runs the numpy / PyTorch reference side by side)
-                                           [--replay [--graphs on|off]] (a captured plan; CUDA graph on cuda)
-              bench replay-check [--device D]  define-by-run vs replay vs CUDA-graph replay: same weights?
+              train      train an MLP (Fashion-MNIST if installed, else the built-in spiral set); checkpoints go
+                         to a new run directory, runs/<yyyyMMdd-HHmmss>/
+              eval       test accuracy of a trained model (default: the latest run's best checkpoint)
+              predict    top classes, with probabilities, for rows of the test set (default: the latest run)
+              devices    list backends and devices, and what 'auto' picks and why
+              selftest   run the conformance suite on a device, then compare every primitive with the cpu backend
+              bench      the benchmark matrix (SGEMM, training step, inference) on every available backend, with
+                         numpy / PyTorch side by side; 'bench gemm|train|replay-check' run one benchmark
 
-            global options: --threads N (cpu backend), --verbose (stack traces on errors)
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
-            """;
+            --json FILE writes a command's result as JSON; --json - writes it to standard output, and the rest
+            of what the command prints to standard error
+
+            """ + GLOBAL_OPTIONS + "\ntrain's options ('adjoint train --help'):\n\n" + TrainCommand.optionLines();
 
     private Main() {}
 
@@ -65,29 +69,70 @@ public final class Main {
     static int run(String[] args) {
         boolean verbose = Arrays.asList(args).contains("--verbose");
         String[] rest = Arrays.stream(args).filter(a -> !a.equals("--verbose")).toArray(String[]::new);
+        if (JsonOutput.requested(rest)) {
+            return JsonOutput.toStandardOutput(() -> dispatch(rest, verbose));
+        }
+        return dispatch(rest, verbose);
+    }
+
+    private static int dispatch(String[] args, boolean verbose) {
         try {
-            rest = threads(rest);
-            if (rest.length == 0 || rest[0].equals("--help") || rest[0].equals("help") || rest[0].equals("-h")) {
+            String[] rest = threads(args);
+            if (rest.length == 0 || rest[0].equals("--help") || rest[0].equals("-h")) {
                 System.out.print(USAGE);
-                return rest.length == 0 ? 2 : 0;
+                return rest.length == 0 ? WRONG_USAGE : OK;
+            }
+            if (rest[0].equals("--version")) {
+                System.out.print(Version.describe());
+                return OK;
+            }
+            if (rest[0].equals("help")) {
+                System.out.print(rest.length > 1 && help(rest[1]) != null ? help(rest[1]) : USAGE);
+                return OK;
             }
             if (!rest[0].equals("bench") && (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h"))) {
-                System.out.print(USAGE);    // 'train --help' asks for help, not for an option named help
+                String help = help(rest[0]);
+                if (help == null) {
+                    throw unknownCommand(rest[0]);
+                }
+                System.out.print(help);    // 'train --help' asks for help, not for an option named help
                 return OK;
             }
             return switch (rest[0]) {
-                case "devices" -> DevicesCommand.run(new Args(rest, 1, java.util.List.of()));
-                case "selftest" -> SelftestCommand.run(new Args(rest, 1, java.util.List.of()));
+                case "devices" -> DevicesCommand.run(new Args("devices", rest, 1, DevicesCommand.OPTIONS));
+                case "selftest" -> SelftestCommand.run(new Args("selftest", rest, 1, SelftestCommand.OPTIONS));
                 case "bench" -> BenchCommand.run(rest);
-                case "train" -> TrainCommand.run(new Args(rest, 1, TrainCommand.FLAGS));
-                case "eval" -> EvalCommand.eval(new Args(rest, 1, java.util.List.of()));
-                case "predict" -> EvalCommand.predict(new Args(rest, 1, java.util.List.of()));
-                default -> throw new Args.UsageException("unknown command '" + dev.adjoint.io.Excerpt.of(rest[0])
-                        + "'; run 'adjoint --help'");
+                case "train" -> TrainCommand.run(new Args("train", rest, 1, TrainCommand.OPTIONS));
+                case "eval" -> EvalCommand.eval(new Args("eval", rest, 1, EvalCommand.EVAL_OPTIONS));
+                case "predict" -> EvalCommand.predict(new Args("predict", rest, 1, EvalCommand.PREDICT_OPTIONS));
+                default -> throw unknownCommand(rest[0]);
             };
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             return report(e, verbose);
         }
+    }
+
+    /** The commands, in the order the usage lists them. */
+    static final List<String> COMMANDS = List.of("train", "eval", "predict", "devices", "selftest", "bench");
+
+    /** {@code command}'s usage text, or null for a word that is not a command. */
+    static String help(String command) {
+        return switch (command) {
+            case "train" -> TrainCommand.usage();
+            case "eval" -> EvalCommand.evalUsage();
+            case "predict" -> EvalCommand.predictUsage();
+            case "devices" -> DevicesCommand.usage();
+            case "selftest" -> SelftestCommand.usage();
+            case "bench" -> BenchCommand.USAGE + "\n\n" + GLOBAL_OPTIONS;
+            default -> null;
+        };
+    }
+
+    private static Args.UsageException unknownCommand(String word) {
+        String close = Usage.closest(word.replaceFirst("^-+", ""), COMMANDS);
+        return new Args.UsageException("unknown command '" + dev.adjoint.io.Excerpt.of(word) + "'"
+                + (close != null ? "; did you mean '" + close + "'?" : "") + " (commands: " + String.join(", ", COMMANDS)
+                + "); run 'adjoint --help'");
     }
 
     /** The exit code for a failure (see the class comment). */

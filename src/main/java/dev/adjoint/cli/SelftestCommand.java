@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import dev.adjoint.io.Json;
+import dev.adjoint.io.JsonOutput;
 
 /**
  * {@code adjoint selftest}: the conformance suite on one device, then (on any device but the CPU,
@@ -20,6 +21,21 @@ import dev.adjoint.io.Json;
  */
 final class SelftestCommand {
     private SelftestCommand() {}
+
+    static final List<Args.Option> OPTIONS = List.of(
+            new Args.Option("device", "D", null, "the device to test: auto, cpu, cuda[:i] or opencl[:i or name] (default:"
+                    + " auto, or $ADJOINT_DEVICE)"),
+            new Args.Option("json", "FILE|-", "", "also write every case and comparison as JSON to FILE, or to standard"
+                    + " output (-)"),
+            new Args.Option("seed", "N", null, "seed of the random inputs (default: -Dadjoint.seed, else the clock;"
+                    + " printed)"));
+
+    static String usage() {
+        return Usage.text("selftest", """
+                The conformance suite on one device (every primitive against float64 references), then, on any device
+                but the CPU, every primitive compared float by float with the cpu backend, and out-of-memory.
+                Exit 1 when a case or a comparison fails.""", OPTIONS);
+    }
 
     record Result(String name, boolean passed, double millis, String message) {}
 
@@ -31,11 +47,11 @@ final class SelftestCommand {
     }
 
     static int run(Args args) {
-        args.allow(List.of("device", "json", "seed"));
+        args.allow();
         long seed = args.integer("seed", Conformance.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
-        String json = args.get("json", null);
+        String json = args.get("json");
         if (json != null) {
-            dev.adjoint.io.AtomicFile.checkWritable(Path.of(json), "--json");
+            JsonOutput.checkWritable(Path.of(json), "--json");
         }
         Devices.Selection sel = Devices.select(args.get("device", null));
         List<Result> results = new ArrayList<>();
@@ -120,7 +136,7 @@ final class SelftestCommand {
         root.put("failed", failed);
         root.put("cases", results.stream().map(SelftestCommand::caseJson).toList());
         root.put("cross_check", crossJson(cross));
-        dev.adjoint.io.AtomicFile.writeString(path, Json.write(root) + "\n");
+        JsonOutput.write(path, Json.write(root) + "\n");
     }
 
     private static Map<String, Object> caseJson(Result r) {

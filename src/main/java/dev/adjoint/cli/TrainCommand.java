@@ -2,12 +2,14 @@ package dev.adjoint.cli;
 
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.bench.Environment;
+import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.AtomicFile;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.Json;
+import dev.adjoint.io.JsonOutput;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Losses;
@@ -21,6 +23,7 @@ import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,11 +35,66 @@ import java.util.Map;
  * Every option is checked before any data is read or any output is written.
  */
 final class TrainCommand {
-    static final List<String> OPTIONS = List.of("data", "train-csv", "test-csv", "label", "hidden", "activation", "init",
-            "dropout", "loss", "optimizer", "lr", "weight-decay", "schedule", "warmup", "clip", "batch", "epochs",
-            "device", "seed", "json", "checkpoint", "resume", "overwrite", "target-accuracy", "detect-anomaly");
-    /** Options that take no value. */
-    static final List<String> FLAGS = List.of("detect-anomaly", "overwrite");
+    /** Every option of train, in the order its --help lists them, with its default. */
+    static final List<Args.Option> OPTIONS = options();
+
+    private static List<Args.Option> options() {
+        List<Args.Option> o = new ArrayList<>();
+        o.add(Args.Option.section("data"));
+        o.addAll(DataChoice.options(Datasets.DEFAULT_FASHION_MNIST + " if it holds Fashion-MNIST, else spiral"));
+        o.addAll(List.of(
+                Args.Option.section("model"),
+                new Args.Option("hidden", "SIZES", "512,256", "hidden layer sizes, comma-separated; \"\" for none"),
+                new Args.Option("activation", "NAME", "relu", "relu, leaky_relu, sigmoid, tanh or gelu"),
+                new Args.Option("init", "NAME", "he-uniform", "weight initialization: xavier-uniform, xavier-normal,"
+                        + " he-uniform, he-normal or pytorch"),
+                new Args.Option("dropout", "P", "0", "dropout probability after each hidden activation, in [0, 1)"),
+                Args.Option.section("loss and optimizer"),
+                new Args.Option("loss", "NAME", "cross-entropy", "cross-entropy, hinge, mse or euclidean"),
+                new Args.Option("optimizer", "NAME", "adam", String.join(", ", Optimizer.NAMES)),
+                new Args.Option("lr", "X", "0.001", "base learning rate, which the schedule scales step by step"),
+                new Args.Option("weight-decay", "X", "0", "weight decay"),
+                new Args.Option("clip", "NORM", "0", "clip the gradients' global L2 norm to NORM; 0: no clipping"),
+                Args.Option.section("schedule and length"),
+                new Args.Option("schedule", "NAME", "cosine", "learning-rate schedule over the whole run: constant,"
+                        + " cosine (down to 0), step (x0.1 every third of the run) or exponential (down to 0.01)"),
+                new Args.Option("warmup", "STEPS", "0", "optimizer steps of linear warm-up before the schedule"),
+                new Args.Option("batch", "N", "128", "mini-batch size"),
+                new Args.Option("epochs", "N", "20", "epochs to train (with --resume: the total to reach)"),
+                new Args.Option("target-accuracy", "F", "0", "stop once the test accuracy reaches F (a fraction, 0.9 for"
+                        + " 90%); 0: train every epoch"),
+                Args.Option.section("run"),
+                new Args.Option("seed", "N", "1", "seed of the initialization, the shuffling, dropout and the spiral set"),
+                DevicesCommand.DEVICE,
+                Args.Option.flag("detect-anomaly", "check every op's result for NaN and infinity, and name the op that"
+                        + " first makes one (slow)"),
+                Args.Option.section("checkpoints and report"),
+                new Args.Option("checkpoint", "DIR", null, "write checkpoints to DIR: the last epoch in DIR, the best in"
+                        + " DIR/best (default: a new run directory, runs/<yyyyMMdd-HHmmss>, which eval and"
+                        + " predict then use)"),
+                Args.Option.flag("no-checkpoint", "write no checkpoint"),
+                new Args.Option("resume", "DIR", "", "continue the run saved in DIR: settings not given are its own;"
+                        + " more --epochs extends it"),
+                Args.Option.flag("overwrite", "let --checkpoint DIR replace another run's checkpoint"),
+                new Args.Option("json", "FILE|-", "", "write the run's report (settings, every epoch's metrics) as JSON"
+                        + " to FILE after every epoch, or to standard output (-) at the end")));
+        return List.copyOf(o);
+    }
+
+    static String usage() {
+        return Usage.text("train", """
+                Train an MLP classifier: every epoch prints its loss and test accuracy and saves a checkpoint.
+                Without --checkpoint the checkpoints go to a new run directory, runs/<yyyyMMdd-HHmmss>/ in the
+                current directory, and runs/latest names it: 'adjoint eval' and 'adjoint predict' then load it.
+                """, OPTIONS);
+    }
+
+    /** train's options, with their headings, for the global usage. */
+    static String optionLines() {
+        String u = usage();
+        return u.substring(u.indexOf("\ndata:\n") + 1, u.indexOf("\n" + Main.GLOBAL_OPTIONS) + 1);
+    }
+
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
     static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "loss", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed");
@@ -49,7 +107,7 @@ final class TrainCommand {
     private TrainCommand() {}
 
     static int run(Args given) {
-        given.allow(OPTIONS);
+        given.allow();
         Args args = given.has("resume") ? resumed(given) : given;
         if (!args.flag("detect-anomaly")) {
             return train(args);
@@ -103,14 +161,17 @@ final class TrainCommand {
 
     private static int train(Args args) {
         Settings s = Settings.parse(args);
-        String json = args.get("json", null);
-        if (json != null) {
-            AtomicFile.checkWritable(Path.of(json), "--json");
+        String json = args.get("json");
+        Path jsonPath = json == null ? null : Path.of(json);
+        if (jsonPath != null) {
+            JsonOutput.checkWritable(jsonPath, "--json");
         }
-        String ckpt = args.get("checkpoint", null);
+        args.exclusive("checkpoint", "no-checkpoint");
+        String ckpt = args.get("checkpoint");
         if (ckpt != null) {
             AtomicFile.checkWritable(Path.of(ckpt).resolve(Checkpoint.MODEL), "--checkpoint");
         }
+        Path runs = ckpt == null && !args.flag("no-checkpoint") ? Runs.root() : null;
         String device = args.get("device", null);
         Split split = DataChoice.load(args, s.seed);
         Devices.Selection sel = Devices.select(device);
@@ -118,42 +179,68 @@ final class TrainCommand {
         Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);
         try (Device dev = sel.device()) {
             System.out.println(sel.explanation());
-            MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, split.train().classes(), s.activation, s.init,
-                    s.dropout, s.seed);
-            System.out.printf("%s: %,d train / %,d test samples, MLP %s, %s, batch %d, lr %s%n", split.train().name(),
-                    split.train().size(), split.test().size(), java.util.Arrays.toString(spec.sizes()),
-                    s.optimizer, s.batch, s.lr);
-            try (Sequential model = spec.build(dev); Parameters params = Parameters.of(model);
-                 Optimizer opt = Optimizer.byName(s.optimizer, params, s.lr, s.weightDecay)) {
-                Trainer.Config cfg = new Trainer.Config(s.epochs, s.batch, s.seed, s.targetAccuracy, s.clip, schedule,
-                        ckpt == null ? null : Path.of(ckpt), args.flag("overwrite"), Progress.console());
-                Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
-                        .record(COMMAND_LINE, commandLine(s, args));
-                String resume = args.get("resume", null);
-                if (resume != null) {
-                    trainer.resume(Path.of(resume));
-                    System.out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
-                    if (trainer.epochsDone() >= s.epochs) {
-                        System.out.println("nothing to train: the checkpoint has done " + trainer.epochsDone() + " of "
-                                + s.epochs + " epochs (--epochs N continues it to N)");
-                    }
+            Path dir = runs != null ? Runs.create(runs, LocalDateTime.now()) : ckpt != null ? Path.of(ckpt) : null;
+            try {
+                return train(args, s, split, dev, schedule, dir, runs, jsonPath);
+            } finally {
+                if (runs != null) {
+                    Runs.discardIfEmpty(dir);
                 }
-                List<Map<String, Object>> records = new ArrayList<>();
-                List<EpochStats> history = trainer.fit(split.train(), split.test(), dev, st -> {
-                    records.add(st.toJson());
-                    if (json != null) {
-                        AtomicFile.writeString(Path.of(json), report(args, split, dev, spec, records) + "\n");
-                    }
-                });
-                if (!history.isEmpty()) {
-                    EpochStats last = history.get(history.size() - 1);
-                    System.out.printf(Locale.ROOT, "final test accuracy %.2f%% after %d epochs%n", 100 * last.testAccuracy(),
-                            last.epoch());
+            }
+        }
+    }
+
+    /**
+     * Trains on {@code split}, checkpointing to {@code dir} (none when null); {@code runs} is the
+     * root of the run directory {@code dir} when the run named it itself (null otherwise).
+     */
+    private static int train(Args args, Settings s, Split split, Device dev, Schedule schedule, Path dir, Path runs,
+                             Path json) {
+        MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, split.train().classes(), s.activation, s.init,
+                s.dropout, s.seed);
+        System.out.printf("%s: %,d train / %,d test samples, MLP %s, %s, batch %d, lr %s%n", split.train().name(),
+                split.train().size(), split.test().size(), java.util.Arrays.toString(spec.sizes()),
+                s.optimizer, s.batch, s.lr);
+        if (runs != null) {
+            System.out.println("run directory: " + dir + " (checkpoints; --checkpoint DIR writes elsewhere)");
+        }
+        try (Sequential model = spec.build(dev); Parameters params = Parameters.of(model);
+             Optimizer opt = Optimizer.byName(s.optimizer, params, s.lr, s.weightDecay)) {
+            Trainer.Config cfg = new Trainer.Config(s.epochs, s.batch, s.seed, s.targetAccuracy, s.clip, schedule,
+                    dir, args.flag("overwrite"), Progress.console());
+            Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
+                    .record(COMMAND_LINE, commandLine(s, args));
+            String resume = args.get("resume");
+            if (resume != null) {
+                trainer.resume(Path.of(resume));
+                System.out.println("resumed from " + resume + " after epoch " + trainer.epochsDone());
+                if (trainer.epochsDone() >= s.epochs) {
+                    System.out.println("nothing to train: the checkpoint has done " + trainer.epochsDone() + " of "
+                            + s.epochs + " epochs (--epochs N continues it to N)");
                 }
-                if (ckpt != null) {
-                    System.out.println("checkpoint: " + Path.of(ckpt).resolve(Checkpoint.MODEL) + " (last epoch), "
-                            + Path.of(ckpt).resolve("best") + " (best test accuracy)");
+            }
+            List<Map<String, Object>> records = new ArrayList<>();
+            List<EpochStats> history = trainer.fit(split.train(), split.test(), dev, st -> {
+                records.add(st.toJson());
+                if (runs != null && records.size() == 1) {
+                    Runs.markLatest(runs, dir);     // its first checkpoint is saved: eval and predict may load it
                 }
+                if (json != null && !JsonOutput.isStdout(json)) {
+                    JsonOutput.write(json, report(args, split, dev, spec, dir, records) + "\n");
+                }
+            });
+            if (!history.isEmpty()) {
+                EpochStats last = history.get(history.size() - 1);
+                System.out.printf(Locale.ROOT, "final test accuracy %.2f%% after %d epochs%n", 100 * last.testAccuracy(),
+                        last.epoch());
+            }
+            if (dir != null && Checkpoint.exists(dir)) {
+                System.out.println("checkpoint: " + dir.resolve(Checkpoint.MODEL) + " (last epoch), "
+                        + dir.resolve(Trainer.BEST) + " (best test accuracy)"
+                        + (runs != null ? "; 'adjoint eval' and 'adjoint predict' load this run" : ""));
+            }
+            if (json != null && JsonOutput.isStdout(json)) {
+                JsonOutput.write(json, report(args, split, dev, spec, dir, records) + "\n");
             }
         }
         return 0;
@@ -164,17 +251,16 @@ final class TrainCommand {
                     double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, String loss,
                     String optimizer, String schedule) {
         static Settings parse(Args a) {
-            return new Settings(a.intValue("epochs", 20, 1, MAX_EPOCHS), a.intValue("batch", 128, 1, MAX_BATCH),
-                    a.integer("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE),
-                    a.float32("lr", 1e-3f, Args.Range.POSITIVE),
-                    a.float32("weight-decay", 0f, Args.Range.NON_NEGATIVE),
-                    a.float32("dropout", 0f, Args.Range.PROBABILITY_BELOW_ONE),
-                    a.float32("clip", 0f, Args.Range.NON_NEGATIVE),
-                    a.number("target-accuracy", 0, Args.Range.FRACTION),
-                    sizes(a.getOrEmpty("hidden", "512,256")), TrainCommand.activation(a),
-                    TrainCommand.init(a.get("init", "he-uniform")), a.integer("warmup", 0, 0, Long.MAX_VALUE),
-                    lossName(a.get("loss", "cross-entropy")), name("optimizer", a, "adam", Optimizer.NAMES),
-                    name("schedule", a, "cosine", SCHEDULES));
+            return new Settings(a.intValue("epochs", 1, MAX_EPOCHS), a.intValue("batch", 1, MAX_BATCH),
+                    a.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE),
+                    a.float32("lr", Args.Range.POSITIVE),
+                    a.float32("weight-decay", Args.Range.NON_NEGATIVE),
+                    a.float32("dropout", Args.Range.PROBABILITY_BELOW_ONE),
+                    a.float32("clip", Args.Range.NON_NEGATIVE),
+                    a.number("target-accuracy", Args.Range.FRACTION),
+                    sizes(a.getOrEmpty("hidden")), TrainCommand.activation(a),
+                    TrainCommand.init(a.get("init")), a.integer("warmup", 0, Long.MAX_VALUE),
+                    lossName(a.get("loss")), name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES));
         }
     }
 
@@ -192,8 +278,8 @@ final class TrainCommand {
     static final List<String> SCHEDULES = List.of("constant", "cosine", "step", "exponential");
 
     /** Option {@code option}'s value, one of {@code names} (any case). */
-    private static String name(String option, Args a, String fallback, List<String> names) {
-        String name = a.get(option, fallback);
+    private static String name(String option, Args a, List<String> names) {
+        String name = a.get(option);
         String n = name.trim().toLowerCase(Locale.ROOT);
         if (!names.contains(n)) {
             throw new Args.UsageException("unknown --" + option + " '" + Excerpt.of(name) + "'; choose one of "
@@ -203,7 +289,7 @@ final class TrainCommand {
     }
 
     private static Activation.Kind activation(Args a) {
-        String name = a.get("activation", "relu");
+        String name = a.get("activation");
         try {
             return Activation.parse(name);
         } catch (IllegalArgumentException e) {
@@ -212,16 +298,18 @@ final class TrainCommand {
         }
     }
 
-    private static String report(Args args, Split split, Device device, MlpSpec spec, List<Map<String, Object>> epochs) {
+    private static String report(Args args, Split split, Device device, MlpSpec spec, Path checkpoint,
+                                 List<Map<String, Object>> epochs) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dataset", split.train().name());
         root.put("device", device.name());
         root.put("device_description", device.description());
         root.put("model", spec.toConfig());
+        root.put("checkpoint", checkpoint == null ? null : checkpoint.toString());
         Map<String, Object> options = new LinkedHashMap<>();
-        for (String o : OPTIONS) {
-            if (args.has(o)) {
-                options.put(o, args.getOrEmpty(o, ""));
+        for (Args.Option o : OPTIONS) {
+            if (args.has(o.name())) {
+                options.put(o.name(), args.getOrEmpty(o.name(), ""));
             }
         }
         root.put("options", options);

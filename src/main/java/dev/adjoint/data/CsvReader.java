@@ -37,7 +37,8 @@ public final class CsvReader {
      * A parsed table: features row-major ({@code rows × featureColumns.size()}) and each row's
      * label as written in the file (a label value, not yet a class index).
      */
-    public record Table(Path file, List<String> featureColumns, float[] features, int[] labels, int rows) {
+    public record Table(Path file, String labelColumn, List<String> featureColumns, float[] features, int[] labels,
+                        int rows) {
         /** The distinct label values, ascending: the class list of a model trained on this table. */
         public int[] labelValues() {
             return Arrays.stream(labels).distinct().sorted().toArray();
@@ -64,7 +65,8 @@ public final class CsvReader {
                 }
                 y[i] = k;
             }
-            return new Dataset(name, features, y, rows, featureColumns.size(), labelValues.length, labelValues.clone());
+            return new Dataset(name, features, y, rows, featureColumns.size(), labelValues.length, labelValues.clone(),
+                    new Dataset.Source("csv", List.of(file.toString()), labelColumn, 1f));
         }
     }
 
@@ -190,7 +192,7 @@ public final class CsvReader {
             throw new DatasetException(file, -1, "has no rows, only the header (line 1)"
                     + (blank == 0 ? "" : " and " + blank + (blank == 1 ? " blank line" : " blank lines")));
         }
-        return new Table(file, List.copyOf(featureColumns), Arrays.copyOf(features, rows * dims),
+        return new Table(file, labelColumn, List.copyOf(featureColumns), Arrays.copyOf(features, rows * dims),
                 Arrays.copyOf(labels, rows), rows);
     }
 

@@ -14,8 +14,47 @@ package dev.adjoint.data;
  *                 0 and 1 for labels 3 and 7); null means {@code 0..classes-1}. A model trained on
  *                 this dataset predicts class indices; this list turns them back into labels, and a
  *                 checkpoint keeps it so that later data is read with the same classes
+ * @param source   where the numbers came from and how the features were computed from them
+ *                 (null means {@link Source#MEMORY}: arrays given as they are)
  */
-public record Dataset(String name, float[] features, float[] labels, int size, int dims, int classes, int[] labelValues) {
+public record Dataset(String name, float[] features, float[] labels, int size, int dims, int classes, int[] labelValues,
+                      Source source) {
+
+    /**
+     * Where a dataset came from, as a checkpoint records it so that another program can read the
+     * same data the same way: {@code format} ({@code idx}, {@code csv}, {@code spiral}, or
+     * {@code memory} for arrays given directly), the {@code files} read (IDX images then labels;
+     * the CSV file), the CSV's {@code labelColumn} (null otherwise), and {@code divisor}: every
+     * value as stored in the file was divided by it, in float32, to make a feature (IDX pixel bytes
+     * 0..255 by 255, to [0, 1]); 1 when the values are used as they are.
+     */
+    public record Source(String format, java.util.List<String> files, String labelColumn, float divisor) {
+        public static final Source MEMORY = new Source("memory", java.util.List.of(), null, 1f);
+
+        public Source {
+            files = java.util.List.copyOf(files);
+            if (!(divisor > 0) || !Float.isFinite(divisor)) {
+                throw new IllegalArgumentException("Dataset.Source: divisor " + divisor + " (need a finite value > 0)");
+            }
+        }
+
+        /** This source as JSON values: format, files, and the label column and divisor where they apply. */
+        public java.util.Map<String, Object> toConfig() {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("format", format);
+            m.put("files", java.util.List.copyOf(files));
+            if (labelColumn != null) {
+                m.put("label_column", labelColumn);
+            }
+            m.put("divisor", (double) divisor);
+            return m;
+        }
+    }
+
+    /** A dataset whose numbers were given as they are ({@link Source#MEMORY}). */
+    public Dataset(String name, float[] features, float[] labels, int size, int dims, int classes, int[] labelValues) {
+        this(name, features, labels, size, dims, classes, labelValues, Source.MEMORY);
+    }
 
     /** Checks the lengths, that every label is a class index and that the class labels ascend. */
     public Dataset {
@@ -46,6 +85,9 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
         if (labelValues == null) {
             labelValues = java.util.stream.IntStream.range(0, classes).toArray();
         }
+        if (source == null) {
+            source = Source.MEMORY;
+        }
         if (labelValues.length != classes) {
             throw new IllegalArgumentException("Dataset '" + name + "': " + labelValues.length + " label values for "
                     + classes + " classes");
@@ -60,7 +102,7 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
 
     /** A dataset whose class {@code i} is label {@code i}. */
     public Dataset(String name, float[] features, float[] labels, int size, int dims, int classes) {
-        this(name, features, labels, size, dims, classes, null);
+        this(name, features, labels, size, dims, classes, null, Source.MEMORY);
     }
 
     /** A list of label values for a message: {@code [0, 1, 2]}, or its ends and its length when it is long. */

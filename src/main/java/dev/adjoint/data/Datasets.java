@@ -45,7 +45,7 @@ public final class Datasets {
                 y[i] = k;
             }
         }
-        return new Dataset(name, x, y, n, 2, classes);
+        return new Dataset(name, x, y, n, 2, classes, null, new Dataset.Source("spiral", List.of(), null, 1f));
     }
 
     /** Spiral train and test sets of the same size, with noise from two different seeds derived from {@code seed}. */
@@ -128,7 +128,8 @@ public final class Datasets {
                         + " is not a class index 0.." + (classes - 1));
             }
         }
-        return new Dataset(name, x, y, shape[0], shape[1] * shape[2], classes);
+        return new Dataset(name, x, y, shape[0], shape[1] * shape[2], classes, null,
+                new Dataset.Source("idx", List.of(images.toString(), labels.toString()), null, IdxReader.PIXEL_DIVISOR));
     }
 
     // ------------------------------------------------------------------ CSV

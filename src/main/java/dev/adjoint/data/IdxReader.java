@@ -38,8 +38,11 @@ public final class IdxReader {
         }
     }
 
+    /** What {@link #images} divides each pixel byte by, in float32. */
+    public static final float PIXEL_DIVISOR = 255f;
+
     /**
-     * Images scaled to [0, 1] (pixel / 255), row-major; {@code shapeOut} (length 3, may be null)
+     * Images scaled to [0, 1] (pixel / {@value #PIXEL_DIVISOR}), row-major; {@code shapeOut} (length 3, may be null)
      * receives [n, rows, cols].
      */
     public static float[] images(Path file, int[] shapeOut) {
@@ -50,7 +53,7 @@ public final class IdxReader {
         byte[] d = idx.data;
         float[] out = new float[d.length];
         for (int i = 0; i < d.length; i++) {
-            out[i] = (d[i] & 0xFF) / 255f;
+            out[i] = (d[i] & 0xFF) / PIXEL_DIVISOR;
         }
         return out;
     }

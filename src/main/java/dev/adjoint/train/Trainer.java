@@ -35,6 +35,9 @@ import java.util.function.Consumer;
  * epoch when a directory is given, and {@link #resume} continues bit-identically.
  */
 public final class Trainer {
+    /** The subdirectory of a checkpoint directory that holds the best epoch's checkpoint. */
+    public static final String BEST = CheckpointDir.BEST;
+
     /**
      * How to train. {@code targetAccuracy} 0 means run every epoch; {@code clipNorm} 0 means no
      * clipping; {@code checkpointDir} null means no checkpoints. Start from {@link #of} and adjust
@@ -87,6 +90,8 @@ public final class Trainer {
     private final float baseLr;
     private int epochsDone;
     private Normalization normalization = Normalization.NONE;
+    /** What the training data's stored values were divided by to make its features (see {@link Dataset.Source}). */
+    private float inputDivisor = 1f;
     private ReplayedStep replay;
     /** What the checkpoint this run resumed recorded (null for a new run). */
     private Path resumedFrom;
@@ -164,12 +169,13 @@ public final class Trainer {
      */
     public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
         checkShapes(train, device);
-        Map<String, Object> data = describe(train);
+        Map<String, Object> data = describe(train, test);
         if (resumedData != null) {
             RunRecord.checkData(resumedFrom, resumedData, data);
         }
         Normalization norm = Normalization.of(train);
         normalization = norm;
+        inputDivisor = train.source().divisor();
         List<EpochStats> history = new ArrayList<>();
         try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
                 : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), config.progress());
@@ -248,16 +254,41 @@ public final class Trainer {
 
     /**
      * The training data as a checkpoint records it (under {@code "data"}): its name, features per
-     * sample, classes, the label each class stands for, and its size.
+     * sample, classes, the label each class stands for, its size, and where it and the test data
+     * came from.
      */
-    private static Map<String, Object> describe(Dataset train) {
+    private static Map<String, Object> describe(Dataset train, Dataset test) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", train.name());
         d.put("dims", (long) train.dims());
         d.put("classes", (long) train.classes());
         d.put("labels", java.util.Arrays.stream(train.labelValues()).mapToObj(v -> (Object) (long) v).toList());
         d.put("samples", (long) train.size());
+        d.put("source", train.source().toConfig());
+        d.put("test_source", test.source().toConfig());
         return d;
+    }
+
+    /**
+     * How a sample's stored values become the model's input, each step in order and in float32, as
+     * a checkpoint records it (under {@code "preprocessing"}): a division by the data's divisor
+     * (IDX pixels by 255) when there is one, then {@code (x - mean) / std} with the training set's
+     * one mean and standard deviation over all features.
+     */
+    private List<Object> preprocessing() {
+        List<Object> steps = new ArrayList<>();
+        if (inputDivisor != 1f) {
+            Map<String, Object> divide = new LinkedHashMap<>();
+            divide.put("op", "divide");
+            divide.put("by", (double) inputDivisor);
+            steps.add(divide);
+        }
+        Map<String, Object> standardize = new LinkedHashMap<>();
+        standardize.put("op", "standardize");
+        standardize.put("mean", (double) normalization.mean());
+        standardize.put("std", (double) normalization.std());
+        steps.add(standardize);
+        return steps;
     }
 
     /**
@@ -360,18 +391,23 @@ public final class Trainer {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", modelConfig);
         r.put("loss", loss.name());
-        Map<String, Object> opt = new LinkedHashMap<>();
-        optimizer.config().forEach((k, v) -> opt.put(k, v instanceof Double d && (double) d.floatValue() == d
-                ? Double.parseDouble(Float.toString(d.floatValue())) : v));   // 0.001f as 0.001, not 0.0010000000474974513
-        opt.put("lr", Double.parseDouble(Float.toString(baseLr)));
-        opt.remove("steps");
-        r.put("optimizer", opt);
+        r.put("optimizer", optimizerSettings());
         r.put("schedule", config.schedule().config());
         r.put("batch_size", (long) config.batchSize());
         r.put("seed", config.seed());
         r.put("clip", (double) config.clipNorm());
         r.put("epochs", (long) config.epochs());
         return r;
+    }
+
+    /** The optimizer and its hyper-parameters as configured: the base learning rate, not the scheduled one. */
+    private Map<String, Object> optimizerSettings() {
+        Map<String, Object> opt = new LinkedHashMap<>();
+        optimizer.config().forEach((k, v) -> opt.put(k, v instanceof Double d && (double) d.floatValue() == d
+                ? Double.parseDouble(Float.toString(d.floatValue())) : v));   // 0.001f as 0.001, not 0.0010000000474974513
+        opt.put("lr", Double.parseDouble(Float.toString(baseLr)));
+        opt.remove("steps");
+        return opt;
     }
 
     private Map<String, Tensor> checkpointTensors() {
@@ -383,11 +419,14 @@ public final class Trainer {
     private Map<String, Object> checkpointConfig(Map<String, Object> data, double testAccuracy) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", modelConfig);
-        cfg.put("optimizer", optimizer.config());
+        cfg.put("preprocessing", preprocessing());
+        cfg.put("optimizer", optimizerSettings());
+        cfg.put("lr_at_save", (double) optimizer.lr());   // the rate the schedule had reached at the last step
         cfg.put("epochs_done", (long) epochsDone);
         cfg.put("optimizer_steps", optimizer.steps());
         cfg.put("seed", config.seed());
         cfg.put("batch_size", (long) config.batchSize());
+        // the standardize step of "preprocessing" again, in the form every earlier checkpoint has it
         cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
         if (!Double.isNaN(testAccuracy)) {
             cfg.put("test_accuracy", testAccuracy);

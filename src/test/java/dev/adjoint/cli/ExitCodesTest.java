@@ -28,9 +28,7 @@ class ExitCodesTest {
     private static final String[] TINY = {"train", "--data", "spiral", "--hidden", "4", "--epochs", "1"};
 
     private static String[] tiny(String... more) {
-        String[] a = java.util.Arrays.copyOf(TINY, TINY.length + more.length);
-        System.arraycopy(more, 0, a, TINY.length, more.length);
-        return a;
+        return Cli.with(TINY, more);
     }
 
     @Test

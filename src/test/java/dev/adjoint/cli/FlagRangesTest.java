@@ -48,7 +48,7 @@ class FlagRangesTest {
                 row("--detect-anomaly takes no value (or =true / =false), got 'maybe'", "--detect-anomaly=maybe"),
                 row("--device needs a value, got an empty one", "--device", ""),
                 row("--data and --train-csv cannot be used together; choose one", "--train-csv", "t.csv"),
-                row("unexpected argument '-epochs'; options start with two dashes: --epochs", "-epochs", "1"),
+                row("unknown option -epochs; did you mean --epochs?", "-epochs", "1"),
                 row("unknown --optimizer 'adagrad'", "--optimizer", "adagrad"),
                 row("unknown --activation 'swish'", "--activation", "swish"),
                 row("unknown --schedule 'linear'", "--schedule", "linear"),

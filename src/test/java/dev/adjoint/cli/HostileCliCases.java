@@ -3,6 +3,7 @@ package dev.adjoint.cli;
 import static dev.adjoint.cli.Hostile.cli;
 import static dev.adjoint.cli.Hostile.cliOk;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class HostileCliCases {
             Map.entry("target-accuracy", List.of("5", "90", "-0.1", "1.01", "NaN")),
             Map.entry("hidden", List.of("0", "-8", "8,,8", "8,", "a,b", "4294967304", "16777217", "1.5")));
 
-    static List<Hostile.Case> cases() {
+    static List<Hostile.Case> cases(Path root) {
         List<Hostile.Case> c = new ArrayList<>();
         BAD_NUMBERS.forEach((flag, values) -> {
             for (String v : values) {
@@ -53,7 +54,7 @@ final class HostileCliCases {
         c.add(cli("cli flags", 2, List.of("--overwrite takes no value"), train("--overwrite=yes")));
         c.add(cli("cli flags", 2, List.of("--data and --train-csv cannot be used together"), train("--train-csv", "a.csv")));
         c.add(cli("cli flags", 2, List.of("--test-csv needs --train-csv"), "train", "--test-csv", "a.csv"));
-        c.add(cli("cli flags", 2, List.of("unexpected argument '-epochs'", "--epochs"), "train", "--data", "spiral",
+        c.add(cli("cli flags", 2, List.of("unknown option -epochs; did you mean --epochs?"), "train", "--data", "spiral",
                 "-epochs", "1"));
         c.add(cli("cli flags", 2, List.of("unexpected argument 'now'"), train("now")));
         c.add(cli("cli flags", 2, List.of("option --epochs needs a value"), "train", "--epochs"));
@@ -74,9 +75,13 @@ final class HostileCliCases {
         }
         c.add(cliOk("cli flags", r -> r.out().contains("usage: adjoint"), "train", "--help"));
         c.add(cliOk("cli flags", r -> r.out().contains("usage: adjoint"), "eval", "-h"));
-        c.add(cli("cli flags", 2, List.of("unknown option --json (this command has none)"), "devices", "--json"));
-        c.add(cli("cli flags", 2, List.of("--checkpoint DIR is required"), "eval"));
-        c.add(cli("cli flags", 2, List.of("--checkpoint DIR is required"), "predict", "--rows", "1"));
+        c.add(cli("cli flags", 2, List.of("option --json needs a value: FILE|-"), "devices", "--json"));
+        c.add(cli("cli flags", 2, List.of("unknown option --jsn; did you mean --json?"), "devices", "--jsn", "-"));
+        Path noRuns = root.resolve("no-runs");
+        c.add(Hostile.error("cli flags", "eval (no run yet)", 2, List.of("no run found under " + noRuns, "--checkpoint DIR"),
+                () -> Cli.runIn(noRuns, "eval")));
+        c.add(Hostile.error("cli flags", "predict --rows 1 (no run yet)", 2, List.of("no run found under " + noRuns),
+                () -> Cli.runIn(noRuns, "predict", "--rows", "1")));
         c.add(cli("cli flags", 2, List.of("--top must be an integer from 1"), "predict", "--checkpoint", "x", "--top", "0"));
         c.add(cli("cli flags", 2, List.of("--top"), "predict", "--checkpoint", "x", "--top", "4294967297"));
         c.add(cli("cli flags", 2, List.of("--rows"), "predict", "--checkpoint", "x", "--rows", "0,-1"));

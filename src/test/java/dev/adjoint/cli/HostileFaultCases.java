@@ -82,7 +82,7 @@ final class HostileFaultCases {
         Path json = Files.writeString(root.resolve("previous.json"), "{\"previous\": 1}\n");
         c.add(Hostile.error(CAT, "--json on a full disk (ulimit -f 1): the previous report stays", 1,
                 List.of("cannot write " + json), () -> child(root, "ulimit -f 1;", "train", "--data", "spiral", "--hidden",
-                        "4", "--epochs", "2", "--json", json.toString())).protecting(json).within(180));
+                        "4", "--epochs", "2", "--json", json.toString(), "--no-checkpoint")).protecting(json).within(180));
         Path small = root.resolve("tmpfs");
         if (mountTmpfs(small, "size=96k")) {
             Path full = small.resolve("ck");

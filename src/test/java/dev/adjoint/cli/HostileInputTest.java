@@ -29,7 +29,7 @@ class HostileInputTest {
     @Test
     void everyHostileInputEndsInANamedErrorOrACorrectAnswer() throws Exception {
         List<Hostile.Case> cases = new ArrayList<>();
-        cases.addAll(HostileCliCases.cases());
+        cases.addAll(HostileCliCases.cases(Files.createDirectories(root.resolve("cli"))));
         cases.addAll(HostileDataCases.cases(Files.createDirectories(root.resolve("data"))));
         cases.addAll(HostileCheckpointCases.cases(Files.createDirectories(root.resolve("checkpoints"))));
         cases.addAll(HostileFaultCases.cases(Files.createDirectories(root.resolve("faults"))));

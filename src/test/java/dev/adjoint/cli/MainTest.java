@@ -36,7 +36,10 @@ class MainTest {
         oneLine(2, List.of("unknown option --epoch", "--epochs"), "train", "--epoch", "3");
         oneLine(2, List.of("--threads must be an integer from 1 to 1024, got 0"), "devices", "--threads", "0");
         oneLine(2, List.of("--data /no/such/dir is not a directory"), "train", "--data", "/no/such/dir");
-        oneLine(2, List.of("--checkpoint DIR is required"), "eval");
+        Cli.Run r = Cli.runIn(tmp.resolve("runs"), "eval");
+        assertEquals(2, r.code(), r.err());
+        assertEquals("adjoint: no run found under " + tmp.resolve("runs") + "/: train one first ('adjoint train') or pass"
+                + " --checkpoint DIR\n", r.err());
     }
 
     @Test

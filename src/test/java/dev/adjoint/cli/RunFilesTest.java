@@ -89,7 +89,7 @@ class RunFilesTest {
         Files.writeString(json, previous);
         // 1 KiB of file size allowed (RLIMIT_FSIZE, as a full disk): the report of epoch 1 does not fit
         ChildJvm.Result r = ChildJvm.run(tmp, "ulimit -f 1;", 120, "train", "--data", "spiral", "--hidden", "4",
-                "--epochs", "3", "--json", json.toString());
+                "--epochs", "3", "--json", json.toString(), "--no-checkpoint");
         assertEquals(1, r.code(), r.out() + r.err());
         assertTrue(r.err().contains("adjoint: cannot write " + json + ": File too large"), r.err());
         assertFalse(r.err().contains("\tat "), r.err());

@@ -133,6 +133,7 @@ class ResumeChecksTest {
      * continues bit-identically.
      */
     @Test
+    @SuppressWarnings("unchecked")
     void aCheckpointFromBeforeRunRecordsStillResumes() {
         Run adam = Run.base();
         Path full = tmp.resolve("full");
@@ -143,10 +144,18 @@ class ResumeChecksTest {
         train(adam, SPIRAL.train(), old, null, Progress.silent(), false);
         Checkpoint.Loaded saved = Checkpoint.load(old);
         java.util.Map<String, Object> legacy = new java.util.LinkedHashMap<>(saved.config());
-        for (String k : java.util.List.of("run", "data", "test_accuracy", "command_line")) {
+        for (String k : java.util.List.of("run", "data", "test_accuracy", "command_line", "preprocessing")) {
             legacy.remove(k);
         }
-        assertEquals(0.8999999761581421, ((java.util.Map<?, ?>) legacy.get("optimizer")).get("beta1"));
+        // the optimizer as checkpoints held it then: its own config, float32 values widened, the scheduled rate, the steps
+        java.util.Map<String, Object> optimizer = new java.util.LinkedHashMap<>((java.util.Map<String, Object>) legacy.get("optimizer"));
+        optimizer.put("lr", legacy.remove("lr_at_save"));
+        for (String k : java.util.List.of("beta1", "beta2", "eps")) {
+            optimizer.put(k, (double) ((Number) optimizer.get(k)).floatValue());
+        }
+        optimizer.put("steps", legacy.get("optimizer_steps"));
+        legacy.put("optimizer", optimizer);
+        assertEquals(0.8999999761581421, optimizer.get("beta1"));
         try (Device cpu = new CpuDevice(1); dev.adjoint.tensor.Scope s = dev.adjoint.tensor.Scope.open()) {
             java.util.Map<String, dev.adjoint.tensor.Tensor> tensors = new java.util.LinkedHashMap<>();
             saved.tensors().forEach((k, v) -> tensors.put(k, dev.adjoint.tensor.Tensor.of(cpu, v.data(), v.shape())));
