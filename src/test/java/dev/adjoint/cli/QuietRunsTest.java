@@ -37,7 +37,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class QuietRunsTest {
     static final String INCUBATOR = "WARNING: Using incubator modules: jdk.incubator.vector";
     static final String NO_OPENCL = "-Dorg.lwjgl.opencl.libname=libOpenCL-absent-for-QuietRunsTest.so.1";
-    static final String TRAIN = "train --data spiral --epochs 1 --hidden 16 --batch 256";
+    static final String TRAIN = "train --data spiral --epochs 1 --hidden 16 --batch 256 --no-checkpoint";
 
     @Test
     void childJvmsTheBundleAndTheLauncherPassTheSameOptions() throws Exception {
