@@ -235,7 +235,8 @@ def main(argv):
                                                       "adjoint"), help="with --run: the launcher")
     ap.add_argument("--java", default=os.path.join(os.environ["JAVA_HOME"], "bin", "java") if "JAVA_HOME" in os.environ
                     else "java", help="with --run: a JDK 25 java for JMH (default $JAVA_HOME/bin/java)")
-    ap.add_argument("--jar", help="with --run: the jar holding the JMH benchmarks (default target/adjoint.jar)")
+    ap.add_argument("--jar", help="with --run: the JMH benchmarks jar (default bench/target/adjoint-benchmarks.jar,"
+                    " built by bench/pom.xml)")
     a = ap.parse_args(argv)
     if a.run is not None:
         if a.run < 1 or not a.dir or a.files:
@@ -248,7 +249,9 @@ def main(argv):
                      % ", ".join("'%s'" % c for c in bad))
         if len(set(cases)) != len(cases):
             ap.error("--cases: a case is named twice: %s" % a.cases)
-        jar = a.jar or os.path.join(os.path.dirname(a.adjoint), "target", "adjoint.jar")
+        jar = a.jar or os.path.join(os.path.dirname(a.adjoint), "bench", "target", "adjoint-benchmarks.jar")
+        if not a.jar and not os.path.isfile(jar):
+            ap.error("no JMH jar at %s: build it (bench/README.md, JMH) or give --jar" % jar)
         a.files = run_rounds(a.run, cases, a.dir, a.adjoint, a.java, jar, log=lambda m: print(m, flush=True))
         a.out = a.out or os.path.join(a.dir, "comparison.json")
     elif not a.files:

@@ -2,8 +2,8 @@
 # Builds the self-contained bundle for machines without Java (e.g. GPU boxes):
 #   dist/adjoint-<version>-linux-x86_64/{bin/adjoint, lib/adjoint.jar, runtime/}  and  .tar.gz beside it.
 # The runtime is jlink'd from the JDK 25 that builds it. Modules: those `jdeps --print-module-deps`
-# reports for the shaded jar, minus java.desktop (used only by commons-math3's 2-D geometry, a JMH
-# dependency that Adjoint never calls), plus jdk.incubator.vector (loaded by --add-modules).
+# reports for the command line's jar (target/adjoint.jar: the library, JCuda, LWJGL; no JMH), plus
+# jdk.incubator.vector (loaded by --add-modules).
 #   native/dist.sh [--skip-build]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -24,7 +24,7 @@ mkdir -p "$out/bin" "$out/lib"
 
 needed="$("$JAVA_HOME/bin/jdeps" --multi-release 25 --ignore-missing-deps --print-module-deps target/adjoint.jar)"
 for m in ${needed//,/ }; do
-    if [[ ",$MODULES,java.desktop," != *",$m,"* ]]; then
+    if [[ ",$MODULES," != *",$m,"* ]]; then
         echo "dist: the jar needs module $m, which the bundle lacks; add it to MODULES" >&2
         exit 1
     fi

@@ -46,6 +46,20 @@ public interface Backend {
         return Map.of();
     }
 
+    /**
+     * Whether the class {@code name}, a binding's entry point, is on {@code backend}'s class path
+     * (looked up, not initialized). The GPU bindings are optional dependencies of the library, so a
+     * backend checks this before it touches them and, without them, reports itself unavailable.
+     */
+    static boolean bindingPresent(Class<? extends Backend> backend, String name) {
+        try {
+            Class.forName(name, false, backend.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
     /** Whether a backend can run here, and if not, why. */
     record Availability(boolean available, String reason) {
         public static Availability yes(String detail) {

@@ -3,6 +3,7 @@ package dev.adjoint.docs;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.reflect.Method;
 import java.net.URL;
@@ -21,13 +22,18 @@ class ReadmeProgramTest {
     @TempDir
     Path dir;
 
-    @Test
-    void readmeProgramCompilesAndTrains() throws Exception {
+    /** README's complete program, {@code QuickStart}. */
+    static String quickStart() throws IOException {
         String readme = Files.readString(Path.of("README.md"));
         Matcher m = Pattern.compile("```java\\n(import dev\\.adjoint.*?public class QuickStart.*?)```", Pattern.DOTALL)
                 .matcher(readme);
         assertTrue(m.find(), "README.md has no QuickStart program");
-        String source = m.group(1);
+        return m.group(1);
+    }
+
+    @Test
+    void readmeProgramCompilesAndTrains() throws Exception {
+        String source = quickStart();
         long lines = source.lines().filter(l -> !l.isBlank()).count();
         assertTrue(lines <= 30, "the README program should stay short, has " + lines + " lines");
         Path file = dir.resolve("QuickStart.java");

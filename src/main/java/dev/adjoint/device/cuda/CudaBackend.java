@@ -17,10 +17,15 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.JCudaDriver;
 
 /**
- * NVIDIA GPUs through the CUDA driver API (JCuda). Available when {@code libcuda.so.1} loads,
- * {@code cuInit} succeeds and at least one device is present; probing never throws.
+ * NVIDIA GPUs through the CUDA driver API (JCuda). Available when JCuda is on the class path (an
+ * optional dependency of the library), {@code libcuda.so.1} loads, {@code cuInit} succeeds and at
+ * least one device is present; probing never throws, and without JCuda touches none of its classes.
  */
 public final class CudaBackend implements Backend {
+    /** Why cuda is unavailable to a consumer of the library that did not add the optional JCuda bindings. */
+    static final String NO_JCUDA = "JCuda is not on the class path (the library's CUDA bindings are optional:"
+            + " add org.jcuda:jcuda and org.jcuda:jcublas with their natives for linux-x86_64 or windows-x86_64)";
+
     private volatile Availability availability;
     private volatile List<Info> infos;
 
@@ -56,7 +61,14 @@ public final class CudaBackend implements Backend {
         return a;
     }
 
+    private static boolean jcudaPresent() {
+        return Backend.bindingPresent(CudaBackend.class, "jcuda.driver.JCudaDriver");
+    }
+
     private Availability probe() {
+        if (!jcudaPresent()) {
+            return Availability.no(NO_JCUDA);
+        }
         try {
             CudaDriver.Probe p = CudaDriver.probe();
             if (p.failure() != null) {
@@ -134,6 +146,9 @@ public final class CudaBackend implements Backend {
     }
 
     private static String jcudaVersion() {
+        if (!jcudaPresent()) {
+            return "not on the class path";
+        }
         try (InputStream in = CudaBackend.class.getResourceAsStream("/META-INF/maven/org.jcuda/jcuda/pom.properties")) {
             if (in == null) {
                 return "unknown";

@@ -11,7 +11,8 @@ import org.lwjgl.opencl.CL10;
 
 /**
  * OpenCL through LWJGL: any device of any platform the system's ICD loader knows (PoCL on CPUs,
- * vendor drivers on GPUs). The library name comes from {@code -Dorg.lwjgl.opencl.libname}
+ * vendor drivers on GPUs). Unavailable, touching none of its classes, when LWJGL (an optional
+ * dependency of the library) is not on the class path. The library name comes from {@code -Dorg.lwjgl.opencl.libname}
  * (Debian ships {@code libOpenCL.so.1} without the unversioned link unless the -dev package is in).
  *
  * <p>A driver must not take Java's exceptions away: PoCL 3.x replaces the JVM's SIGFPE handler (an
@@ -27,9 +28,9 @@ import org.lwjgl.opencl.CL10;
  * DEBUG level: the unavailability reason says the same once, where the user asked.
  */
 public final class OpenClBackend implements Backend {
-    static {
-        LwjglLog.install();   // before LWJGL first runs: its probe messages become DEBUG records, not stderr lines
-    }
+    /** Why opencl is unavailable to a consumer of the library that did not add the optional LWJGL bindings. */
+    static final String NO_LWJGL = "LWJGL is not on the class path (the library's OpenCL bindings are optional:"
+            + " add org.lwjgl:lwjgl-opencl and org.lwjgl:lwjgl with its natives for this platform)";
 
     private volatile Availability availability;
     private volatile List<ClPlatforms.DeviceInfo> devices = List.of();
@@ -57,6 +58,10 @@ public final class OpenClBackend implements Backend {
         if (availability != null) {
             return availability;
         }
+        if (!lwjglPresent()) {
+            return Availability.no(NO_LWJGL);
+        }
+        LwjglLog.install();   // before LWJGL first runs: its probe messages become DEBUG records, not stderr lines
         try {
             List<ClPlatforms.DeviceInfo> found = ClPlatforms.list();
             if (found.isEmpty()) {
@@ -70,6 +75,10 @@ public final class OpenClBackend implements Backend {
         } catch (RuntimeException e) {
             return Availability.no("probing OpenCL platforms failed: " + e.getMessage());
         }
+    }
+
+    private static boolean lwjglPresent() {
+        return Backend.bindingPresent(OpenClBackend.class, "org.lwjgl.opencl.CL");
     }
 
     /** Only GPUs and accelerators: on a CPU (PoCL), the pure-Java backend is the faster choice. */
@@ -95,7 +104,7 @@ public final class OpenClBackend implements Backend {
     @Override
     public Map<String, String> versions() {
         Map<String, String> v = new LinkedHashMap<>();
-        v.put("lwjgl", Version.getVersion());
+        v.put("lwjgl", lwjglPresent() ? Version.getVersion() : "not on the class path");
         if (availability().available()) {
             for (ClPlatforms.DeviceInfo d : devices) {
                 v.put("opencl:" + d.index(), d.deviceName() + "; platform " + d.platformVersion() + "; driver "
