@@ -9,7 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 
 /**
- * Mini-batches of a {@link Dataset} on a device, epoch after epoch.
+ * Mini-batches of a {@link Samples} (a {@link Dataset} in memory, a {@link MappedDataset} on disk) on a device, epoch after epoch.
  *
  * <p><b>Order.</b> Epoch {@code e} visits every sample exactly once, in the order
  * {@link #order(int, boolean, long, int) order(size, shuffle, seed, e)}: a permutation derived from
@@ -40,7 +40,7 @@ public final class DataLoader implements AutoCloseable {
         DROP
     }
 
-    private final Dataset data;
+    private final Samples data;
     private final Device device;
     private final int batchSize;
     private final boolean shuffle;
@@ -59,13 +59,13 @@ public final class DataLoader implements AutoCloseable {
     private boolean closed;
 
     /** A prefetching loader; {@code norm} may be {@link Normalization#NONE} (or null). */
-    public DataLoader(Dataset data, Device device, int batchSize, boolean shuffle, long seed,
+    public DataLoader(Samples data, Device device, int batchSize, boolean shuffle, long seed,
                       LastBatch lastBatch, Normalization norm) {
         this(data, device, batchSize, shuffle, seed, lastBatch, norm, true);
     }
 
     /** With {@code prefetch} false, batches are prepared on the caller's thread (same batches, for debugging). */
-    public DataLoader(Dataset data, Device device, int batchSize, boolean shuffle, long seed,
+    public DataLoader(Samples data, Device device, int batchSize, boolean shuffle, long seed,
                       LastBatch lastBatch, Normalization norm, boolean prefetch) {
         if (data == null || device == null || lastBatch == null) {
             throw new IllegalArgumentException("DataLoader: dataset, device and lastBatch are required");
@@ -111,7 +111,7 @@ public final class DataLoader implements AutoCloseable {
         return batchSize;
     }
 
-    public Dataset dataset() {
+    public Samples dataset() {
         return data;
     }
 
@@ -315,14 +315,12 @@ public final class DataLoader implements AutoCloseable {
                 order = order(data.size(), shuffle, seed, epoch);
             }
             int dims = data.dims();
-            float[] features = data.features();
-            float[] labels = data.labels();
             int start = position * batchSize;
             int n = Math.min(batchSize, data.size() - start);
             for (int r = 0; r < n; r++) {
                 int i = order[start + r];
-                System.arraycopy(features, i * dims, h.x, r * dims, dims);
-                h.y[r] = labels[i];
+                data.copyRow(i, h.x, r * dims);
+                h.y[r] = data.label(i);
             }
             norm.apply(h.x, 0, n * dims);
             h.epoch = epoch;

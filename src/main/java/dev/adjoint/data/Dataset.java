@@ -18,7 +18,7 @@ package dev.adjoint.data;
  *                 (null means {@link Source#MEMORY}: arrays given as they are)
  */
 public record Dataset(String name, float[] features, float[] labels, int size, int dims, int classes, int[] labelValues,
-                      Source source) {
+                      Source source) implements Samples {
 
     /**
      * Where a dataset came from, as a checkpoint records it so that another program can read the
@@ -117,6 +117,16 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
             counts[(int) y]++;
         }
         return counts;
+    }
+
+    @Override
+    public void copyRow(int i, float[] dst, int offset) {
+        System.arraycopy(features, i * dims, dst, offset, dims);
+    }
+
+    @Override
+    public float label(int i) {
+        return labels[i];
     }
 
     /** Sample {@code i}'s features (a copy). */

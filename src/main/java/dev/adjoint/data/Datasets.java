@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-/** The datasets Adjoint knows: synthetic spirals, Fashion-MNIST from IDX files, CSV tables. */
+/** The datasets Adjoint knows: synthetic spirals, Fashion-MNIST from IDX files, CSV tables, numpy arrays. */
 public final class Datasets {
     /** Where Debian's {@code dataset-fashion-mnist} package installs the files. */
     public static final Path DEFAULT_FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
@@ -179,5 +179,83 @@ public final class Datasets {
         }
         return new Split(a.toDataset(train.getFileName().toString(), labelValues),
                 b.toDataset(test.getFileName().toString(), labelValues));
+    }
+
+    // ------------------------------------------------------------------ numpy
+
+    /** The entries {@link #npz} reads: training features and labels, test features and labels (Keras's names). */
+    public static final List<String> NPZ_ENTRIES = List.of("x_train", "y_train", "x_test", "y_test");
+
+    /**
+     * Train and test sets from one {@code .npz} archive holding the arrays {@code x_train},
+     * {@code y_train}, {@code x_test} and {@code y_test} (as {@code numpy.savez(f, x_train=...,
+     * ...)} writes them, and Keras's {@code mnist.npz} holds them): features of shape
+     * {@code [samples, ...]} (flattened per sample), labels of shape {@code [samples]}; see
+     * {@link NpyReader} for the types. The classes are the distinct training labels, ascending.
+     */
+    public static Split npz(Path file) {
+        float[][] x = new float[2][];
+        int[][] y = new int[2][];
+        NpyReader.Header[][] h = {new NpyReader.Header[1], new NpyReader.Header[1]};
+        for (int s = 0; s < 2; s++) {
+            x[s] = NpyReader.features(file, NPZ_ENTRIES.get(2 * s), h[s]);
+            y[s] = x[s] == null ? null : NpyReader.labels(file, NPZ_ENTRIES.get(2 * s + 1));
+            if (x[s] == null || y[s] == null) {
+                throw new DatasetException(file, -1, "no entry " + NPZ_ENTRIES.get(x[s] == null ? 2 * s : 2 * s + 1)
+                        + ".npy; an .npz dataset holds " + String.join(", ", NPZ_ENTRIES) + " (it has "
+                        + Excerpt.list(NpyReader.entries(file)) + ")");
+            }
+        }
+        String name = file.getFileName().toString();
+        return npySplit(file, file, name + ":train", x[0], y[0], h[0][0], file, file, name + ":test", x[1], y[1], h[1][0],
+                new Dataset.Source("npz", List.of(file.toString()), null, 1f));
+    }
+
+    /**
+     * Train and test sets from four {@code .npy} files: features of shape {@code [samples, ...]}
+     * and labels of shape {@code [samples]} for each (see {@link NpyReader} for the types). The
+     * classes are the distinct training labels, ascending.
+     */
+    public static Split npy(Path trainX, Path trainY, Path testX, Path testY) {
+        NpyReader.Header[] ha = new NpyReader.Header[1];
+        NpyReader.Header[] hb = new NpyReader.Header[1];
+        float[] xa = NpyReader.features(trainX, ha);
+        int[] ya = NpyReader.labels(trainY);
+        float[] xb = NpyReader.features(testX, hb);
+        int[] yb = NpyReader.labels(testY);
+        return npySplit(trainX, trainY, trainX.getFileName().toString(), xa, ya, ha[0],
+                testX, testY, testX.getFileName().toString(), xb, yb, hb[0],
+                new Dataset.Source("npy", List.of(trainX.toString(), trainY.toString(), testX.toString(), testY.toString()),
+                        null, 1f));
+    }
+
+    private static Split npySplit(Path xa, Path ya, String na, float[] fa, int[] la, NpyReader.Header ha,
+                                  Path xb, Path yb, String nb, float[] fb, int[] lb, NpyReader.Header hb,
+                                  Dataset.Source source) {
+        checkRows(xa, ya, ha, la);
+        checkRows(xb, yb, hb, lb);
+        long[] sa = java.util.Arrays.copyOfRange(ha.shape(), 1, ha.shape().length);
+        long[] sb = java.util.Arrays.copyOfRange(hb.shape(), 1, hb.shape().length);
+        if (!java.util.Arrays.equals(sa, sb)) {
+            throw new DatasetException(xb, -1, "its samples have shape " + java.util.Arrays.toString(sb) + " but those of "
+                    + "the training features " + xa + " have " + java.util.Arrays.toString(sa) + "; a model takes one shape");
+        }
+        ClassIndex ca = ClassIndex.of(ya, la, null, null);
+        ClassIndex cb = ClassIndex.of(yb, lb, ca.labelValues(), "the training labels " + ya);
+        int dims = (int) ha.rowLength();
+        return new Split(new Dataset(na, fa, ca.indices(), la.length, dims, ca.labelValues().length, ca.labelValues(), source),
+                new Dataset(nb, fb, cb.indices(), lb.length, dims, cb.labelValues().length, cb.labelValues(), source));
+    }
+
+    /** Features must have samples of at least one value, as many as there are labels. */
+    private static void checkRows(Path x, Path y, NpyReader.Header h, int[] labels) {
+        if (h.shape()[0] == 0 || h.rowLength() == 0) {
+            throw new DatasetException(x, -1, "shape " + java.util.Arrays.toString(h.shape())
+                    + ": a dataset needs at least one sample of at least one feature");
+        }
+        if (h.shape()[0] != labels.length) {
+            throw new DatasetException(y, -1, labels.length + " labels, but the features " + x + " have "
+                    + h.shape()[0] + " samples (shape " + java.util.Arrays.toString(h.shape()) + ")");
+        }
     }
 }
