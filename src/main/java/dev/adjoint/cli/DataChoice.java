@@ -9,7 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Which dataset a command uses: {@code --data DIR} (Fashion-MNIST files), {@code --data spiral},
+ * Which dataset a command uses: {@code --data DIR} (Fashion-MNIST files), {@code --data FILE.npz}
+ * (numpy arrays x_train, y_train, x_test, y_test), {@code --data spiral},
  * {@code --train-csv/--test-csv/--label}, or by default Fashion-MNIST where Debian installs it,
  * else the built-in spiral set with a note on how to get Fashion-MNIST.
  */
@@ -24,8 +25,9 @@ final class DataChoice {
     /** The data options as a command's --help lists them; {@code whenAbsent} says which data is used when none is given. */
     static List<Args.Option> options(String whenAbsent) {
         return List.of(
-                new Args.Option("data", "DIR|spiral", null, "Fashion-MNIST's IDX files in DIR, or the built-in 3-class"
-                        + " spiral set (default: " + whenAbsent + ")"),
+                new Args.Option("data", "DIR|FILE.npz|spiral", null, "Fashion-MNIST's IDX files in DIR, numpy arrays"
+                        + " x_train, y_train, x_test, y_test in FILE.npz, or the built-in 3-class spiral set (default: "
+                        + whenAbsent + ")"),
                 new Args.Option("train-csv", "FILE", "", "training data as CSV: a header, numeric feature columns and a"
                         + " label column (with --test-csv)"),
                 new Args.Option("test-csv", "FILE", "", "test data as CSV, with the same columns"),
@@ -77,9 +79,12 @@ final class DataChoice {
         }
         if (data != null) {
             Path dir = Path.of(data);
+            if (data.endsWith(".npz") || Files.isRegularFile(dir)) {
+                return Datasets.npz(dir, labelValues, classesFrom);
+            }
             if (!Files.isDirectory(dir)) {
                 throw new Args.UsageException("--data " + data + " is not a directory (expected the Fashion-MNIST "
-                        + "files train-images-idx3-ubyte.gz etc., or 'spiral')");
+                        + "files train-images-idx3-ubyte.gz etc., an .npz file, or 'spiral')");
             }
             return Datasets.fashionMnist(dir);
         }

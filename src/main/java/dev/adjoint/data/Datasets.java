@@ -194,6 +194,15 @@ public final class Datasets {
      * {@link NpyReader} for the types. The classes are the distinct training labels, ascending.
      */
     public static Split npz(Path file) {
+        return npz(file, null, null);
+    }
+
+    /**
+     * As {@link #npz(Path)}, but the classes are {@code labelValues} (ascending, distinct; null:
+     * the distinct training labels), the class list of a model trained before, which came from
+     * {@code classesFrom}; a label outside it is a {@link DatasetException}.
+     */
+    public static Split npz(Path file, int[] labelValues, String classesFrom) {
         float[][] x = new float[2][];
         int[][] y = new int[2][];
         NpyReader.Header[][] h = {new NpyReader.Header[1], new NpyReader.Header[1]};
@@ -208,7 +217,7 @@ public final class Datasets {
         }
         String name = file.getFileName().toString();
         return npySplit(file, file, name + ":train", x[0], y[0], h[0][0], file, file, name + ":test", x[1], y[1], h[1][0],
-                new Dataset.Source("npz", List.of(file.toString()), null, 1f));
+                new Dataset.Source("npz", List.of(file.toString()), null, 1f), labelValues, classesFrom);
     }
 
     /**
@@ -226,12 +235,12 @@ public final class Datasets {
         return npySplit(trainX, trainY, trainX.getFileName().toString(), xa, ya, ha[0],
                 testX, testY, testX.getFileName().toString(), xb, yb, hb[0],
                 new Dataset.Source("npy", List.of(trainX.toString(), trainY.toString(), testX.toString(), testY.toString()),
-                        null, 1f));
+                        null, 1f), null, null);
     }
 
     private static Split npySplit(Path xa, Path ya, String na, float[] fa, int[] la, NpyReader.Header ha,
                                   Path xb, Path yb, String nb, float[] fb, int[] lb, NpyReader.Header hb,
-                                  Dataset.Source source) {
+                                  Dataset.Source source, int[] labelValues, String classesFrom) {
         checkRows(xa, ya, ha, la);
         checkRows(xb, yb, hb, lb);
         long[] sa = java.util.Arrays.copyOfRange(ha.shape(), 1, ha.shape().length);
@@ -240,8 +249,8 @@ public final class Datasets {
             throw new DatasetException(xb, -1, "its samples have shape " + java.util.Arrays.toString(sb) + " but those of "
                     + "the training features " + xa + " have " + java.util.Arrays.toString(sa) + "; a model takes one shape");
         }
-        ClassIndex ca = ClassIndex.of(ya, la, null, null);
-        ClassIndex cb = ClassIndex.of(yb, lb, ca.labelValues(), "the training labels " + ya);
+        ClassIndex ca = ClassIndex.of(ya, la, labelValues, classesFrom);
+        ClassIndex cb = ClassIndex.of(yb, lb, ca.labelValues(), labelValues != null ? classesFrom : "the training labels " + ya);
         int dims = (int) ha.rowLength();
         return new Split(new Dataset(na, fa, ca.indices(), la.length, dims, ca.labelValues().length, ca.labelValues(), source),
                 new Dataset(nb, fb, cb.indices(), lb.length, dims, cb.labelValues().length, cb.labelValues(), source));

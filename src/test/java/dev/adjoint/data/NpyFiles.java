@@ -14,11 +14,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /** Writes .npy and .npz bytes as numpy does, for tests. */
-final class NpyFiles {
+public final class NpyFiles {
     private NpyFiles() {}
 
     /** The header (magic, version, length, dictionary padded to a multiple of 64 bytes) for {@code dict}. */
-    static byte[] header(int major, String dict) {
+    public static byte[] header(int major, String dict) {
         int lenBytes = major == 1 ? 2 : 4;
         int unpadded = 8 + lenBytes + dict.length() + 1;
         int total = (unpadded + 63) / 64 * 64;
@@ -34,7 +34,7 @@ final class NpyFiles {
         return b.put(t).array();
     }
 
-    static String dict(String descr, boolean fortran, long... shape) {
+    public static String dict(String descr, boolean fortran, long... shape) {
         StringBuilder s = new StringBuilder("(");
         for (int i = 0; i < shape.length; i++) {
             s.append(i > 0 ? ", " : "").append(shape[i]);
@@ -44,7 +44,7 @@ final class NpyFiles {
     }
 
     /** {@code values} encoded as {@code descr} ('<f4', '>i8', '|u1', ...). */
-    static byte[] data(String descr, double... values) {
+    public static byte[] data(String descr, double... values) {
         ByteOrder order = descr.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         int size = Integer.parseInt(descr.substring(2));
         ByteBuffer b = ByteBuffer.allocate(values.length * size).order(order);
@@ -62,20 +62,20 @@ final class NpyFiles {
         return b.array();
     }
 
-    static byte[] npy(int major, String descr, long[] shape, double... values) {
+    public static byte[] npy(int major, String descr, long[] shape, double... values) {
         return concat(header(major, dict(descr, false, shape)), data(descr, values));
     }
 
-    static byte[] npy(String descr, long[] shape, double... values) {
+    public static byte[] npy(String descr, long[] shape, double... values) {
         return npy(1, descr, shape, values);
     }
 
-    static Path write(Path file, byte[]... parts) throws IOException {
+    public static Path write(Path file, byte[]... parts) throws IOException {
         Files.write(file, concat(parts));
         return file;
     }
 
-    static byte[] concat(byte[]... parts) {
+    public static byte[] concat(byte[]... parts) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] p : parts) {
             out.writeBytes(p);
@@ -84,7 +84,7 @@ final class NpyFiles {
     }
 
     /** An .npz of {@code entries} (name without .npy → bytes), stored or deflated. */
-    static Path npz(Path file, boolean deflate, Map<String, byte[]> entries) throws IOException {
+    public static Path npz(Path file, boolean deflate, Map<String, byte[]> entries) throws IOException {
         try (OutputStream os = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(os)) {
             for (Map.Entry<String, byte[]> e : entries.entrySet()) {
                 ZipEntry z = new ZipEntry(e.getKey() + ".npy");
