@@ -17,53 +17,58 @@ import java.util.Map;
  * names the byte offset in the file.
  */
 final class NpyHeader {
-    private final Where where;
     private final String text;
-    private final long base;
+    /** The next character to read. */
     private int pos;
 
-    private NpyHeader(Where where, String text, long base) {
-        this.where = where;
+    private NpyHeader(String text) {
         this.text = text;
-        this.base = base;
     }
 
     /** The header whose dictionary {@code text} starts at byte {@code base} of the file; the data start at {@code dataOffset}. */
     static Header parse(Where where, String text, long base, long dataOffset) {
-        return new NpyHeader(where, text, base).parse(dataOffset);
+        try {
+            return new NpyHeader(text).parse(dataOffset);
+        } catch (Bad e) {
+            throw where.fail(base + e.index, e.getMessage());
+        }
+    }
+
+    /** A problem at character {@code index} of the dictionary: its byte offset from the dictionary's start (numpy writes ASCII). */
+    private static final class Bad extends RuntimeException {
+        final long index;
+
+        Bad(long index, String what) {
+            super(what, null, false, false);
+            this.index = index;
+        }
     }
 
     private Header parse(long dataOffset) {
         Map<String, Object> dict = new HashMap<>();
-        Map<String, Long> at = new HashMap<>();
+        Map<String, Integer> at = new HashMap<>();
         skipSpace();
         expect('{');
         skipSpace();
         while (peek() != '}') {
-            long keyAt = base + pos;
+            int keyAt = pos;
             if (!(value() instanceof String key)) {
                 throw fail(keyAt, "a dictionary key must be a string");
             }
             skipSpace();
             expect(':');
             skipSpace();
-            at.put(key, base + pos);
+            at.put(key, pos);
             dict.put(key, value());
-            skipSpace();
-            if (peek() == ',') {
-                pos++;
-                skipSpace();
-            } else if (peek() != '}') {
-                throw fail(base + pos, "expected ',' or '}' in the header dictionary");
-            }
+            separator('}', "the header dictionary");
         }
         pos++;
         if (!text.substring(pos).isBlank()) {
-            throw fail(base + pos, "unexpected text after the header dictionary");
+            throw fail(pos, "unexpected text after the header dictionary");
         }
         for (String key : List.of("descr", "fortran_order", "shape")) {
             if (!dict.containsKey(key)) {
-                throw fail(base, "the header dictionary has no '" + key + "' (it needs descr, fortran_order and shape)");
+                throw fail(0, "the header dictionary has no '" + key + "' (it needs descr, fortran_order and shape)");
             }
         }
         if (!(dict.get("fortran_order") instanceof Boolean fortran)) {
@@ -92,7 +97,7 @@ final class NpyHeader {
         return h;
     }
 
-    private DType dtype(String descr, long at) {
+    private DType dtype(String descr, int at) {
         if (descr.length() >= 3 && "<>|=".indexOf(descr.charAt(0)) >= 0) {
             try {
                 DType t = DType.of(descr.charAt(1), Integer.parseInt(descr.substring(2)));
@@ -121,7 +126,7 @@ final class NpyHeader {
         if (c == '\'' || c == '"') {
             int end = text.indexOf(c, pos + 1);
             if (end < 0) {
-                throw fail(base + pos, "a string that is never closed");
+                throw fail(pos, "a string that is never closed");
             }
             String s = text.substring(pos + 1, end);
             pos = end + 1;
@@ -143,7 +148,7 @@ final class NpyHeader {
             pos = end < 0 ? text.length() : end + 1;
             return List.of();
         }
-        throw fail(base + pos, "expected a string, True, False or a tuple in the header dictionary");
+        throw fail(pos, "expected a string, True, False or a tuple in the header dictionary");
     }
 
     private long[] tuple() {
@@ -156,38 +161,43 @@ final class NpyHeader {
                 pos++;
             }
             if (start == pos) {
-                throw fail(base + pos, "expected a size (a non-negative integer) in 'shape'");
+                throw fail(pos, "expected a size (a non-negative integer) in 'shape'");
             }
             try {
                 sizes.add(Long.parseLong(text.substring(start, pos)));
             } catch (NumberFormatException e) {
-                throw fail(base + start, "size " + text.substring(start, pos) + " in 'shape' is too large");
+                throw fail(start, "size " + text.substring(start, pos) + " in 'shape' is too large");
             }
             if (peek() == 'L') {
                 pos++;      // Python 2 long
             }
-            skipSpace();
-            if (peek() == ',') {
-                pos++;
-                skipSpace();
-            } else if (peek() != ')') {
-                throw fail(base + pos, "expected ',' or ')' in 'shape'");
-            }
+            separator(')', "'shape'");
         }
         pos++;
         return sizes.stream().mapToLong(Long::longValue).toArray();
     }
 
+    /** After an item: a comma (and spaces), or the {@code close} that ends the list. */
+    private void separator(char close, String in) {
+        skipSpace();
+        if (peek() == ',') {
+            pos++;
+            skipSpace();
+        } else if (peek() != close) {
+            throw fail(pos, "expected ',' or '" + close + "' in " + in);
+        }
+    }
+
     private char peek() {
         if (pos >= text.length()) {
-            throw fail(base + pos, "the header ends inside its dictionary");
+            throw fail(pos, "the header ends inside its dictionary");
         }
         return text.charAt(pos);
     }
 
     private void expect(char c) {
         if (peek() != c) {
-            throw fail(base + pos, "expected '" + c + "' in the header dictionary");
+            throw fail(pos, "expected '" + c + "' in the header dictionary");
         }
         pos++;
     }
@@ -198,7 +208,7 @@ final class NpyHeader {
         }
     }
 
-    private DatasetException fail(long offset, String what) {
-        return where.fail(offset, what);
+    private static Bad fail(long index, String what) {
+        return new Bad(index, what);
     }
 }

@@ -26,20 +26,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MappedDatasetTest {
-    private static final Device CPU = new CpuDevice(1);
-
     @TempDir
     Path dir;
-
-    @AfterAll
-    static void close() {
-        CPU.close();
-    }
 
     /** Sample i has features [i, -i, i/8] and label 10 + 5·(i mod 3). */
     private static double[][] indexed(int n) {
@@ -75,13 +67,13 @@ class MappedDatasetTest {
         Path y = write(dir.resolve("y.npy"), npy("<i8", new long[] {n}, d[1]));
         Split inMemory = Datasets.npy(x, y, x, y);
         Normalization norm = Normalization.of(inMemory.train());
-        try (MappedDataset mapped = MappedDataset.open(x, y)) {
+        try (Device cpu = new CpuDevice(1); MappedDataset mapped = MappedDataset.open(x, y)) {
             assertEquals(n, mapped.size());
             assertEquals(3, mapped.dims());
             assertArrayEquals(new int[] {10, 15, 20}, mapped.labelValues());
             for (boolean prefetch : new boolean[] {true, false}) {
-                try (DataLoader a = new DataLoader(inMemory.train(), CPU, 10, true, 42, LastBatch.KEEP, norm, prefetch);
-                     DataLoader b = new DataLoader(mapped, CPU, 10, true, 42, LastBatch.KEEP, norm, prefetch)) {
+                try (DataLoader a = new DataLoader(inMemory.train(), cpu, 10, true, 42, LastBatch.KEEP, norm, prefetch);
+                     DataLoader b = new DataLoader(mapped, cpu, 10, true, 42, LastBatch.KEEP, norm, prefetch)) {
                     List<float[]> ba = batches(a, 3);
                     List<float[]> bb = batches(b, 3);
                     assertEquals(ba.size(), bb.size());
@@ -123,8 +115,8 @@ class MappedDatasetTest {
         Path x = write(dir.resolve("x.npy"), npy("<f4", new long[] {3, 2}, 1, 2, 3, Double.NaN, 5, 6));
         Path y = write(dir.resolve("y.npy"), npy("<i4", new long[] {3}, 0, 1, 0));
         long start = header(1, dict("<f4", false, 3, 2)).length;
-        try (MappedDataset m = MappedDataset.open(x, y);
-             DataLoader loader = new DataLoader(m, CPU, 3, false, 0, LastBatch.KEEP, Normalization.NONE)) {
+        try (Device cpu = new CpuDevice(1); MappedDataset m = MappedDataset.open(x, y);
+             DataLoader loader = new DataLoader(m, cpu, 3, false, 0, LastBatch.KEEP, Normalization.NONE)) {
             IllegalStateException e = assertThrows(IllegalStateException.class, loader::next);
             DatasetException cause = assertInstanceOf(DatasetException.class, e.getCause());
             assertEquals(start + 12, cause.offset(), cause.getMessage());
