@@ -73,7 +73,9 @@ final class DataChoice {
      */
     static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
         args.exclusive("data", "csv", "train-csv");
-        args.exclusive("test", "test-csv");
+        if (args.has("test-csv") && !args.has("train-csv")) {
+            throw new Args.UsageException("--test-csv needs --train-csv as well (or --csv FILE alone, split by --test)");
+        }
         for (String o : CSV_ONLY) {
             if (args.has(o) && !args.has("train-csv") && !args.has("csv")) {
                 throw new Args.UsageException("--" + o + " needs --csv or --train-csv as well (it belongs to CSV data)");

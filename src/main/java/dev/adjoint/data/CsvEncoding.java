@@ -231,7 +231,7 @@ public final class CsvEncoding {
 
     /** Rows {@code rows} of {@code csv} as a dataset: features encoded, labels as class indices (see {@link #classes}). */
     public Dataset encode(CsvRecords csv, int[] rows, String name, String label, String classesFrom, Dataset.Source source) {
-        checkColumns(csv);
+        checkColumns(csv, classesFrom);
         int[] classes = classes(csv, label, classesFrom);
         int dims = dims();
         float[] x = new float[rows.length * dims];
@@ -265,12 +265,12 @@ public final class CsvEncoding {
         return new Dataset(name, x, y, rows.length, dims, labelValues.length, labelValues.clone(), source);
     }
 
-    /** Refuses a table whose columns are not those this encoding was fitted on, by name and order. */
-    public void checkColumns(CsvRecords csv) {
+    /** Refuses a table whose columns are not those this encoding was fitted on ({@code fittedOn}), by name and order. */
+    public void checkColumns(CsvRecords csv, String fittedOn) {
         List<String> names = columns.stream().map(Column::name).toList();
         if (!columns.isEmpty() && !csv.header().equals(names)) {
             throw new DatasetException(csv.file(), -1, "its columns " + Excerpt.list(csv.header())
-                    + " are not those of the training data, " + Excerpt.list(names)
+                    + " are not those of " + fittedOn + ", " + Excerpt.list(names)
                     + " (feature columns and the label must match by name and order)");
         }
     }
@@ -312,6 +312,7 @@ public final class CsvEncoding {
         if (csv.header().size() < 2) {
             throw DatasetException.at(csv.file(), 1, 0, null, "only the label column: there are no feature columns");
         }
+        csv.checkRows();
         return at;
     }
 

@@ -123,6 +123,7 @@ public final class CsvReader {
         if (header.size() < 2) {
             throw DatasetException.at(file, 1, 0, null, "only the label column: there are no feature columns");
         }
+        csv.checkRows();
         List<String> featureColumns = new ArrayList<>(header);
         featureColumns.remove(labelAt);
         int dims = featureColumns.size();

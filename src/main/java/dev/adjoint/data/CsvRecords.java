@@ -20,10 +20,11 @@ import java.util.List;
  * the line and the column the way every other data error does.
  *
  * @param lines the 1-based line each row starts on, for messages
+ * @param lastLine the file's last line (for a message about a file with no rows)
  */
-public record CsvRecords(Path file, List<String> header, List<String[]> rows, long[] lines) {
+public record CsvRecords(Path file, List<String> header, List<String[]> rows, long[] lines, long lastLine) {
 
-    /** Reads and checks the whole file: a header of distinct, non-empty names, then rows of as many cells. */
+    /** Reads and checks the whole file: a header of distinct, non-empty names, then rows of as many cells (maybe none: {@link #checkRows}). */
     public static CsvRecords read(Path file, char delimiter) {
         if (delimiter == '"' || delimiter == '\n' || delimiter == '\r') {
             throw new IllegalArgumentException("CSV delimiter " + Excerpt.quoted(String.valueOf(delimiter))
@@ -39,6 +40,16 @@ public record CsvRecords(Path file, List<String> header, List<String[]> rows, lo
     /** The 0-based index of column {@code name}, or -1. */
     public int column(String name) {
         return header.indexOf(name);
+    }
+
+    /** Refuses a table without rows (checked after its columns, whose errors say more). */
+    public CsvRecords checkRows() {
+        if (rows.isEmpty()) {
+            long blank = lastLine - 1;
+            throw new DatasetException(file, -1, "has no rows, only the header (line 1)"
+                    + (blank == 0 ? "" : " and " + blank + (blank == 1 ? " blank line" : " blank lines")));
+        }
+        return this;
     }
 
     public int size() {
@@ -87,12 +98,7 @@ public record CsvRecords(Path file, List<String> header, List<String[]> rows, lo
             lines[rows.size()] = lineNo;
             rows.add(cells.toArray(String[]::new));
         }
-        if (rows.isEmpty()) {
-            long blank = in.lineNumber() - 1;
-            throw new DatasetException(file, -1, "has no rows, only the header (line 1)"
-                    + (blank == 0 ? "" : " and " + blank + (blank == 1 ? " blank line" : " blank lines")));
-        }
-        return new CsvRecords(file, List.copyOf(header), rows, Arrays.copyOf(lines, rows.size()));
+        return new CsvRecords(file, List.copyOf(header), rows, Arrays.copyOf(lines, rows.size()), in.lineNumber());
     }
 
     /** One record that starts with {@code text}; a quoted field left open at the end of a line goes on in the next. */

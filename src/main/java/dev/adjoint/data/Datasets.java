@@ -197,7 +197,7 @@ public final class Datasets {
         int[][] rows = rows(a, labels, o.label(), test, testFraction, seed);
         CsvRecords b = test == null ? a : CsvRecords.read(test, o.delimiter());
         CsvEncoding enc = labels.fit(a, rows[0], o);
-        enc.checkColumns(b);
+        enc.checkColumns(b, "the training file " + train);
         if (notes != null) {
             enc.notes().forEach(notes);
         }
@@ -212,8 +212,8 @@ public final class Datasets {
                             String classesFrom) {
         CsvRecords a = CsvRecords.read(train, enc.delimiter());
         CsvRecords b = test == null ? a : CsvRecords.read(test, enc.delimiter());
-        enc.checkColumns(a);
-        enc.checkColumns(b);
+        enc.checkColumns(a, classesFrom);
+        enc.checkColumns(b, classesFrom);
         int[][] rows = rows(a, enc, label, test, testFraction, seed);
         return encode(enc, label, a, b, rows, test == null ? testFraction : -1, seed, classesFrom);
     }
@@ -230,7 +230,7 @@ public final class Datasets {
     private static Split encode(CsvEncoding enc, String label, CsvRecords a, CsvRecords b, int[][] rows, double testFraction,
                                 long seed, String classesFrom) {
         int[] testRows = rows[1] != null ? rows[1] : java.util.stream.IntStream.range(0, b.size()).toArray();
-        if (testRows.length == 0) {
+        if (b == a && testRows.length == 0) {
             throw new DatasetException(a.file(), -1, "its " + a.size() + " rows leave no test rows at a test fraction of "
                     + testFraction + " (a class of one row stays in training): use more rows, a larger fraction, or a test file");
         }
