@@ -42,6 +42,23 @@ public final class CsvEncoding {
 
     /** One column: {@code encode} is label, ignore, standardize (mean, std, fill: null refuses a gap) or one_hot (categories). */
     record Column(String name, String encode, float mean, float std, Float fill, List<String> categories) {
+        /** The column as its config entry: name, encode, and the fitted values its encoding uses. */
+        Map<String, Object> toConfig() {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("name", name);
+            e.put("encode", encode);
+            if (encode.equals("standardize")) {
+                e.put("mean", (double) mean);
+                e.put("std", (double) std);
+                if (fill != null) {
+                    e.put("fill", (double) fill);
+                }
+            } else if (encode.equals("one_hot")) {
+                e.put("categories", categories);
+            }
+            return e;
+        }
+
         int width() {
             return switch (encode) {
                 case "standardize" -> 1;
@@ -327,23 +344,7 @@ public final class CsvEncoding {
         if (labelNames != null) {
             m.put("label_names", labelNames);
         }
-        List<Object> cols = new ArrayList<>();
-        for (Column c : columns) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("name", c.name());
-            e.put("encode", c.encode());
-            if (c.encode().equals("standardize")) {
-                e.put("mean", (double) c.mean());
-                e.put("std", (double) c.std());
-                if (c.fill() != null) {
-                    e.put("fill", (double) c.fill());
-                }
-            } else if (c.encode().equals("one_hot")) {
-                e.put("categories", c.categories());
-            }
-            cols.add(e);
-        }
-        m.put("columns", cols);
+        m.put("columns", columns.stream().map(Column::toConfig).toList());
         return m;
     }
 
