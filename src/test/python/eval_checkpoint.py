@@ -2,8 +2,10 @@
 """Evaluate an Adjoint checkpoint from its files alone, with numpy and nothing else: the model from
 config.json's "model" and model.safetensors (parsed here by hand: an 8-byte little-endian header
 length, a JSON header, then the raw little-endian float32 data), the test data from config.json's
-"data"."test_source" (IDX or CSV), each sample's features through config.json's "preprocessing"
-steps in order, then the MLP forward pass and the argmax. Prints one JSON object:
+"data"."test_source" (IDX or CSV; a CSV's test rows drawn again as Adjoint's stratified split draws
+them), each sample's features through config.json's "preprocessing" steps in order (a CSV's
+"csv_columns" step: per-column standardisation, one-hot categories, fills, string labels), then
+the MLP forward pass and the argmax. Prints one JSON object:
 {"samples": n, "correct": k, "accuracy": k / n}, which must match `adjoint eval`.
 
 usage: eval_checkpoint.py CHECKPOINT_DIR [--test FILE...]
@@ -11,6 +13,7 @@ usage: eval_checkpoint.py CHECKPOINT_DIR [--test FILE...]
 """
 import csv
 import gzip
+import io
 import json
 import math
 import struct
@@ -71,6 +74,88 @@ def read_csv(path, label_column):
     return x, labels
 
 
+MASK = (1 << 64) - 1
+
+
+class SplitMix:
+    """Adjoint's SplitMix64 (dev.adjoint.data.SplitMix), in 64-bit unsigned arithmetic."""
+
+    def __init__(self, seed):
+        self.state = seed & MASK
+
+    @staticmethod
+    def mix(z):
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+        return z ^ (z >> 31)
+
+    @staticmethod
+    def derive(seed, index):
+        return SplitMix.mix((SplitMix.mix(seed & MASK) + 0x9E3779B97F4A7C15 * (index + 1)) & MASK)
+
+    def next_long(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & MASK
+        return SplitMix.mix(self.state)
+
+    def next_int(self, bound):
+        while True:
+            r = self.next_long() >> 1
+            v = r % bound
+            if r - v + (bound - 1) < 1 << 63:
+                return v
+
+
+def stratified_test_rows(classes, k, fraction, seed):
+    """The rows Datasets.stratified puts in the test set: per class, Fisher-Yates, the first round(fraction * n)."""
+    rnd = SplitMix(SplitMix.derive(seed, 7))
+    test = set()
+    for c in range(k):
+        idx = [i for i, y in enumerate(classes) if y == c]
+        for i in range(len(idx) - 1, 0, -1):
+            j = rnd.next_int(i + 1)
+            idx[i], idx[j] = idx[j], idx[i]
+        n = 0 if len(idx) <= 1 else min(len(idx) - 1, math.floor(fraction * len(idx) + 0.5))
+        test.update(idx[:n])
+    return sorted(test)
+
+
+def read_cells(path, delimiter):
+    """Header and rows of text cells, close to CsvRecords: line breaks inside quotes read as \\n, cells trimmed
+    (Adjoint keeps the spaces inside a quoted cell: the only difference), blank lines skipped."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        text = f.read().replace("\r\n", "\n").replace("\r", "\n")
+    rows = [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)
+            if any(cell.strip() for cell in row)]
+    return rows[0], rows[1:]
+
+
+def encode_csv(step, labels_of_classes, path, split):
+    """A CSV's features and class indices through a fitted csv_columns step (and its recorded split)."""
+    header, body = read_cells(path, step["delimiter"])
+    columns = step["columns"]
+    if header != [c["name"] for c in columns]:
+        fail(f"{path}: columns {header} are not those of the training data {[c['name'] for c in columns]}")
+    names = step.get("label_names")
+    at = [c["encode"] for c in columns].index("label")
+    index = {(name if names else label): i for i, (name, label) in
+             enumerate(zip(names or labels_of_classes, labels_of_classes))}
+    y = [index[r[at] if names else int(float(r[at]))] for r in body]
+    rows = range(len(body))
+    if split is not None:
+        rows = stratified_test_rows(y, len(labels_of_classes), split["test_fraction"], split["seed"])
+    out = []
+    for r in rows:
+        feats = []
+        for c, col in zip(body[r], columns):
+            if col["encode"] == "standardize":
+                v = np.float32(col["fill"]) if c == "" else np.float32(float(c))
+                feats.append((v - np.float32(col["mean"])) / np.float32(col["std"]))
+            elif col["encode"] == "one_hot":
+                feats.extend(np.float32(1) if c == k else np.float32(0) for k in col["categories"])
+        out.append(feats)
+    return np.array(out, dtype=np.float32), np.array([y[r] for r in rows], dtype=np.int64)
+
+
 def test_data(cfg, files):
     """The test set's stored values (before any preprocessing) and class indices."""
     data = cfg.get("data", {})
@@ -86,6 +171,9 @@ def test_data(cfg, files):
         x = read_idx(files[0])
         x = x.reshape(x.shape[0], -1).astype(np.float32)
         labels = read_idx(files[1]).astype(np.int64).tolist()
+    elif source["format"] == "csv" and any(s["op"] == "csv_columns" for s in cfg["preprocessing"]):
+        step = next(s for s in cfg["preprocessing"] if s["op"] == "csv_columns")
+        return encode_csv(step, classes, files[0], source.get("split"))
     elif source["format"] == "csv":
         x, labels = read_csv(files[0], source["label_column"])
     else:
@@ -97,6 +185,8 @@ def preprocess(x, steps):
     for step in steps:
         if step["op"] == "divide":
             x = x / np.float32(step["by"])
+        elif step["op"] == "csv_columns":
+            pass  # applied while reading the file (encode_csv)
         elif step["op"] == "standardize":
             x = (x - np.float32(step["mean"])) / np.float32(step["std"])
         else:

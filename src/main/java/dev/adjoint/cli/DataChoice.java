@@ -1,5 +1,6 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Split;
 import java.nio.file.Files;
@@ -11,14 +12,19 @@ import java.util.Map;
 /**
  * Which dataset a command uses: {@code --data DIR} (Fashion-MNIST files), {@code --data FILE.npz}
  * (numpy arrays x_train, y_train, x_test, y_test), {@code --data spiral},
- * {@code --train-csv/--test-csv/--label}, or by default Fashion-MNIST where Debian installs it,
+ * a CSV file ({@code --csv}, split into train and test rows) or two ({@code --train-csv/--test-csv}),
+ * read as {@link CsvEncoding} says, or by default Fashion-MNIST where Debian installs it,
  * else the built-in spiral set with a note on how to get Fashion-MNIST.
  */
 final class DataChoice {
     static final int SPIRAL_CLASSES = 3;
     static final int SPIRAL_POINTS = 2000;
     /** The options that choose the data. */
-    static final List<String> OPTIONS = List.of("data", "train-csv", "test-csv", "label");
+    static final List<String> OPTIONS = List.of("data", "csv", "test", "train-csv", "test-csv", "label", "delimiter",
+            "ignore", "categorical", "impute");
+    /** The options that only CSV data takes. */
+    private static final List<String> CSV_ONLY = List.of("test", "test-csv", "label", "delimiter", "ignore", "categorical",
+            "impute");
 
     private DataChoice() {}
 
@@ -28,10 +34,18 @@ final class DataChoice {
                 new Args.Option("data", "DIR|FILE.npz|spiral", null, "Fashion-MNIST's IDX files in DIR, numpy arrays"
                         + " x_train, y_train, x_test, y_test in FILE.npz, or the built-in 3-class spiral set (default: "
                         + whenAbsent + ")"),
-                new Args.Option("train-csv", "FILE", "", "training data as CSV: a header, numeric feature columns and a"
-                        + " label column (with --test-csv)"),
+                new Args.Option("csv", "FILE", "", "a CSV table with a header row: its rows are split into training and"
+                        + " test rows (--test), each class in proportion, seeded by --seed"),
+                new Args.Option("test", "FRACTION", "0.2", "the fraction of --csv's rows (of each class) held out for test"),
+                new Args.Option("train-csv", "FILE", "", "training data as CSV, with --test-csv (instead of --csv)"),
                 new Args.Option("test-csv", "FILE", "", "test data as CSV, with the same columns"),
-                new Args.Option("label", "COLUMN", "label", "the CSV column that holds the class labels"));
+                new Args.Option("label", "COLUMN", "label", "the CSV column that holds the class labels (integers or names)"),
+                new Args.Option("delimiter", "C", ",", "the CSV field separator: , or ; or tab (\\t)"),
+                new Args.Option("ignore", "COLUMNS", "", "CSV columns to leave out, comma-separated"),
+                new Args.Option("categorical", "COLUMNS", "", "CSV columns of categories, one-hot encoded, comma-separated;"
+                        + " every other feature column is numeric and standardised on its own"),
+                new Args.Option("impute", "HOW", "none", "fill missing CSV values (empty cells) with the training rows'"
+                        + " mean, median, or zero; none refuses them"));
     }
 
     /** The data options as given, or, when none is, the data {@link #load} picks by default ({@code --data} DIR or spiral). */
@@ -50,28 +64,48 @@ final class DataChoice {
     }
 
     static Split load(Args args, long seed) {
-        return load(args, seed, null, null);
+        return load(args, seed, null, null, null);
     }
 
     /**
      * The data, a CSV's classes taken from {@code labelValues} (a trained model's, named
-     * {@code classesFrom}) when given, else from the training file.
+     * {@code classesFrom}) when given, else from the training file; a CSV is read with the
+     * encoding {@code saved} (from a checkpoint's preprocessing, {@link #savedEncoding}) when given, else
+     * with one fitted on its training rows.
      */
-    static Split load(Args args, long seed, int[] labelValues, String classesFrom) {
-        args.exclusive("data", "train-csv");
-        for (String o : List.of("test-csv", "label")) {
-            if (args.has(o) && !args.has("train-csv")) {
-                throw new Args.UsageException("--" + o + " needs --train-csv as well (it belongs to CSV data)");
+    static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
+        args.exclusive("data", "csv", "train-csv");
+        if (args.has("test-csv") && !args.has("train-csv")) {
+            throw new Args.UsageException("--test-csv needs --train-csv as well (or --csv FILE alone, split by --test)");
+        }
+        for (String o : CSV_ONLY) {
+            if (args.has(o) && !args.has("train-csv") && !args.has("csv")) {
+                throw new Args.UsageException("--" + o + " needs --csv or --train-csv as well (it belongs to CSV data)");
             }
         }
-        String trainCsv = args.get("train-csv", null);
+        if (args.has("test") && !args.has("csv")) {
+            throw new Args.UsageException("--test needs --csv (it splits one file); --train-csv comes with --test-csv");
+        }
+        String trainCsv = args.get(args.has("csv") ? "csv" : "train-csv", null);
         if (trainCsv != null) {
             String testCsv = args.get("test-csv", null);
-            if (testCsv == null) {
-                throw new Args.UsageException("--train-csv needs --test-csv as well");
+            if (testCsv == null && args.has("train-csv")) {
+                throw new Args.UsageException("--train-csv needs --test-csv as well (or --csv FILE for one file to split)");
             }
-            return labelValues == null ? Datasets.csv(Path.of(trainCsv), Path.of(testCsv), args.get("label", "label"))
-                    : Datasets.csv(Path.of(trainCsv), Path.of(testCsv), args.get("label", "label"), labelValues, classesFrom);
+            Path test = testCsv == null ? null : Path.of(testCsv);
+            double fraction = args.number("test", 0.2, Args.Range.PROBABILITY_BELOW_ONE);
+            if (args.has("test") && fraction == 0) {
+                throw new Args.UsageException("--test 0 leaves no test rows; give a fraction above 0, e.g. 0.2");
+            }
+            String label = args.get("label", "label");
+            if (saved != null) {
+                return Datasets.csv(saved, label, Path.of(trainCsv), test, fraction, seed, classesFrom);
+            }
+            if (labelValues != null && test != null) {   // a checkpoint from before CSV columns were encoded one by one
+                return Datasets.csv(Path.of(trainCsv), test, label, labelValues, classesFrom);
+            }
+            return Datasets.csv(csvOptions(args, label), Path.of(trainCsv), test, fraction, seed,
+                    note -> System.out.println("csv: " + note));
         }
         String data = args.get("data", null);
         if ("spiral".equals(data)) {
@@ -94,5 +128,37 @@ final class DataChoice {
         System.out.println("Fashion-MNIST not found at " + Datasets.DEFAULT_FASHION_MNIST + "; using the built-in spiral set ("
                 + SPIRAL_CLASSES + " classes). For Fashion-MNIST: apt-get install dataset-fashion-mnist, or --data DIR.");
         return Datasets.spiral(SPIRAL_CLASSES, SPIRAL_POINTS, seed);
+    }
+
+    /** The CSV encoding among a checkpoint's preprocessing steps, or null. */
+    static CsvEncoding savedEncoding(Object steps, int[] labelValues) {
+        if (steps instanceof List<?> list && labelValues != null) {
+            for (Object step : list) {
+                if (step instanceof Map<?, ?> m && CsvEncoding.OP.equals(m.get("op"))) {
+                    return CsvEncoding.fromConfig(m, labelValues);
+                }
+            }
+        }
+        return null;
+    }
+
+    private static CsvEncoding.Options csvOptions(Args args, String label) {
+        String d = args.getOrEmpty("delimiter", ",");
+        String delimiter = d.equals("\\t") || d.equalsIgnoreCase("tab") ? "\t" : d;
+        if (delimiter.length() != 1 || delimiter.equals(" ") || delimiter.equals("\"") || delimiter.equals("\n") || delimiter.equals("\r")) {
+            throw new Args.UsageException("--delimiter '" + dev.adjoint.io.Excerpt.of(d) + "' must be one character"
+                    + " other than a quote, a space or a line break: , or ; or \\t (tab)");
+        }
+        String impute = args.get("impute", "none").trim().toUpperCase(java.util.Locale.ROOT);
+        if (!List.of("NONE", "MEAN", "MEDIAN", "ZERO").contains(impute)) {
+            throw new Args.UsageException("unknown --impute '" + dev.adjoint.io.Excerpt.of(args.get("impute", ""))
+                    + "'; choose none, mean, median or zero");
+        }
+        return new CsvEncoding.Options(label, delimiter.charAt(0), names(args.getOrEmpty("ignore", "")),
+                names(args.getOrEmpty("categorical", "")), CsvEncoding.Impute.valueOf(impute));
+    }
+
+    private static List<String> names(String list) {
+        return list.isBlank() ? List.of() : java.util.Arrays.stream(list.split(",")).map(String::trim).toList();
     }
 }

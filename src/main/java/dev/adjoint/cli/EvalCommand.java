@@ -1,5 +1,6 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Normalization;
 import dev.adjoint.data.Split;
@@ -79,7 +80,7 @@ final class EvalCommand {
         if (json != null) {
             JsonOutput.checkWritable(Path.of(json), "--json");
         }
-        return withModel(args, (ckpt, device, model, split, norm) -> {
+        return withModel(args, (ckpt, device, model, split, norm, names) -> {
             double acc = Trainer.evaluate(model, split.test(), norm, device);
             long n = split.test().size();
             System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc, n);
@@ -105,7 +106,7 @@ final class EvalCommand {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = (int) Args.integer("--rows (row indices separated by commas)", rowText[i], 0, Integer.MAX_VALUE);
         }
-        return withModel(args, (ckpt, device, model, split, norm) -> {
+        return withModel(args, (ckpt, device, model, split, norm, names) -> {
             Dataset test = split.test();
             model.eval();
             for (int r : rows) {
@@ -120,14 +121,14 @@ final class EvalCommand {
                 try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                     p = model.forward(Tensor.of(device, x, 1, x.length)).softmax().toArray();
                 }
-                StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, (int) test.labels()[r])));
+                StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, names, (int) test.labels()[r])));
                 Integer[] order = new Integer[p.length];
                 for (int i = 0; i < p.length; i++) {
                     order[i] = i;
                 }
                 java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
                 for (int i = 0; i < Math.min(top, p.length); i++) {
-                    line.append(String.format(Locale.ROOT, "  %s %.1f%%", name(test, order[i]), 100 * p[order[i]]));
+                    line.append(String.format(Locale.ROOT, "  %s %.1f%%", name(test, names, order[i]), 100 * p[order[i]]));
                 }
                 System.out.println(line);
             }
@@ -135,7 +136,10 @@ final class EvalCommand {
     }
 
     /** Class {@code c}'s name: Fashion-MNIST's, else the label it stands for in the data (a CSV's labels {3, 7}: class 1 is "class 7"). */
-    private static String name(Dataset d, int c) {
+    private static String name(Dataset d, List<?> names, int c) {
+        if (names != null && c < names.size()) {
+            return String.valueOf(names.get(c));
+        }
         if (d.name().toLowerCase(Locale.ROOT).contains("fashion") && c < FASHION.size()) {
             return FASHION.get(c);
         }
@@ -168,12 +172,24 @@ final class EvalCommand {
                 + " (integers from 0 to " + ((1 << 24) - 1) + "), got " + Excerpt.of(Json.writeCompact(data.get("labels"))));
     }
 
+    /** The class names a CSV with string labels recorded (its encoding's label_names), or null. */
+    private static List<?> labelNames(Map<String, Object> cfg) {
+        if (cfg.get("preprocessing") instanceof List<?> steps) {
+            for (Object s : steps) {
+                if (s instanceof Map<?, ?> m && m.get("label_names") instanceof List<?> names) {
+                    return names;
+                }
+            }
+        }
+        return null;
+    }
+
     private static List<Integer> boxed(int[] v) {
         return java.util.Arrays.stream(v).boxed().toList();
     }
 
     interface Body {
-        void run(Path checkpoint, Device device, Sequential model, Split split, Normalization norm);
+        void run(Path checkpoint, Device device, Sequential model, Split split, Normalization norm, List<?> names);
     }
 
     /** The checkpoint --checkpoint names, else the latest run's (said in one line). */
@@ -228,8 +244,14 @@ final class EvalCommand {
         int[] recorded = labelValues(cfg, ckpt);
         // a checkpoint that records no class labels is from before they were kept: output i was label i
         int[] labelValues = recorded != null ? recorded : java.util.stream.IntStream.range(0, outputs).toArray();
+        CsvEncoding encoding;
+        try {
+            encoding = DataChoice.savedEncoding(cfg.get("preprocessing"), labelValues);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(ckpt.resolve(Checkpoint.CONFIG), -1, e.getMessage(), e);
+        }
         Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE), labelValues,
-                "the checkpoint " + ckpt);
+                "the checkpoint " + ckpt, encoding);
         if (split.test().dims() != spec.sizes()[0]) {
             throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
@@ -248,7 +270,7 @@ final class EvalCommand {
                 throw new FileFormatException(ckpt.resolve(Checkpoint.MODEL), -1, "does not match its "
                         + Checkpoint.CONFIG + ": " + e.getMessage(), e);
             }
-            body.run(ckpt, device, model, split, norm);
+            body.run(ckpt, device, model, split, norm, labelNames(cfg));
         }
         return 0;
     }

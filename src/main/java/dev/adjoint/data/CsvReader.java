@@ -1,10 +1,6 @@
 package dev.adjoint.data;
 
 import dev.adjoint.io.Excerpt;
-import dev.adjoint.io.InputFile;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,7 +9,7 @@ import java.util.List;
 /**
  * Reads a classification table from CSV: a header row naming the columns, one column of class
  * labels (integers 0..16777215; "3.0" counts as 3), every other column a numeric feature. Fields
- * are separated by commas and may be double-quoted (RFC 4180); blank lines are skipped. The file
+ * are separated by commas and may be double-quoted, over several lines too ({@link CsvRecords}); blank lines are skipped. The file
  * must be UTF-8 (a byte order mark is allowed).
  *
  * <p>The classes are the distinct label values of the training data, in ascending order, and a
@@ -100,11 +96,7 @@ public final class CsvReader {
         if (labelValues != null) {
             checkLabelValues(labelValues);
         }
-        try (InputStream in = InputFile.newInputStream(file, "CSV file")) {
-            return parse(file, new Utf8Lines(file, in), labelColumn, labelValues, classesFrom);
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading CSV file " + file + ": " + e, e);
-        }
+        return parse(CsvRecords.read(file, ','), labelColumn, labelValues, classesFrom);
     }
 
     /** Throws unless {@code labelValues} is a non-empty, strictly ascending list of labels 0..16777215. */
@@ -120,30 +112,10 @@ public final class CsvReader {
         }
     }
 
-    private static Table parse(Path file, Utf8Lines in, String labelColumn, int[] labelValues, String classesFrom)
-            throws IOException {
-        String headerLine = in.next();
-        if (headerLine == null || headerLine.isBlank()) {
-            throw DatasetException.at(file, 1, 0, null, "expected a header row naming the columns, found "
-                    + (headerLine == null ? "an empty file" : "a blank line"));
-        }
-        if (headerLine.startsWith("\uFEFF")) {
-            headerLine = headerLine.substring(1);
-        }
-        List<String> header = split(file, 1, headerLine);
-        int labelAt = -1;
-        for (int c = 0; c < header.size(); c++) {
-            String name = header.get(c);
-            if (name.isEmpty()) {
-                throw DatasetException.at(file, 1, c + 1, null, "empty column name in the header");
-            }
-            if (header.subList(0, c).contains(name)) {
-                throw DatasetException.at(file, 1, c + 1, name, "column name " + Excerpt.quoted(name) + " appears twice");
-            }
-            if (name.equals(labelColumn)) {
-                labelAt = c;
-            }
-        }
+    private static Table parse(CsvRecords csv, String labelColumn, int[] labelValues, String classesFrom) {
+        Path file = csv.file();
+        List<String> header = csv.header();
+        int labelAt = csv.column(labelColumn);
         if (labelAt < 0) {
             throw DatasetException.at(file, 1, 0, null, "no label column " + Excerpt.quoted(labelColumn)
                     + "; the columns are " + Excerpt.list(header));
@@ -151,52 +123,28 @@ public final class CsvReader {
         if (header.size() < 2) {
             throw DatasetException.at(file, 1, 0, null, "only the label column: there are no feature columns");
         }
+        csv.checkRows();
         List<String> featureColumns = new ArrayList<>(header);
         featureColumns.remove(labelAt);
         int dims = featureColumns.size();
-        float[] features = new float[dims * 64];
-        int[] labels = new int[64];
-        int rows = 0;
-        String line;
-        while ((line = in.next()) != null) {
-            long lineNo = in.lineNumber();
-            if (line.isBlank()) {
-                continue;
-            }
-            List<String> cells = split(file, lineNo, line);
-            if (cells.size() != header.size()) {
-                throw DatasetException.at(file, lineNo, 0, null, cells.size() + " cells, but the header has "
-                        + header.size() + " columns");
-            }
-            if (rows == labels.length) {
-                if ((long) rows * 2 * dims > Integer.MAX_VALUE - 8) {
-                    throw DatasetException.at(file, lineNo, 0, null, "more than " + rows + " rows of " + dims
-                            + " features: more values than one Java array can hold");
-                }
-                labels = Arrays.copyOf(labels, rows * 2);
-                features = Arrays.copyOf(features, rows * 2 * dims);
-            }
-            int f = rows * dims;
-            for (int c = 0; c < cells.size(); c++) {
-                String cell = cells.get(c);
+        int rows = csv.size();
+        float[] features = new float[rows * dims];
+        int[] labels = new int[rows];
+        for (int r = 0; r < rows; r++) {
+            String[] cells = csv.rows().get(r);
+            int f = r * dims;
+            for (int c = 0; c < cells.length; c++) {
                 if (c == labelAt) {
-                    labels[rows] = label(file, lineNo, c + 1, header.get(c), cell, labelValues, classesFrom);
+                    labels[r] = label(file, csv.lines()[r], c + 1, header.get(c), cells[c], labelValues, classesFrom);
                 } else {
-                    features[f++] = number(file, lineNo, c + 1, header.get(c), cell);
+                    features[f++] = number(file, csv.lines()[r], c + 1, header.get(c), cells[c]);
                 }
             }
-            rows++;
         }
-        if (rows == 0) {
-            long blank = in.lineNumber() - 1;
-            throw new DatasetException(file, -1, "has no rows, only the header (line 1)"
-                    + (blank == 0 ? "" : " and " + blank + (blank == 1 ? " blank line" : " blank lines")));
-        }
-        return new Table(file, labelColumn, List.copyOf(featureColumns), Arrays.copyOf(features, rows * dims),
-                Arrays.copyOf(labels, rows), rows);
+        return new Table(file, labelColumn, List.copyOf(featureColumns), features, labels, rows);
     }
 
-    private static float number(Path file, long line, int column, String name, String cell) {
+    static float number(Path file, long line, int column, String name, String cell) {
         float v;
         try {
             v = Float.parseFloat(cell);
@@ -210,7 +158,7 @@ public final class CsvReader {
         return v;
     }
 
-    private static int label(Path file, long line, int column, String name, String cell, int[] labelValues,
+    static int label(Path file, long line, int column, String name, String cell, int[] labelValues,
             String classesFrom) {
         double v;
         try {
@@ -229,56 +177,5 @@ public final class CsvReader {
                     + "; a model trained on those has no output for it");
         }
         return y;
-    }
-
-    /** Splits one line into trimmed fields; a quoted field may hold commas and doubled quotes. */
-    static List<String> split(Path file, long line, String text) {
-        List<String> out = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        int i = 0;
-        int n = text.length();
-        while (true) {
-            while (i < n && text.charAt(i) == ' ') {
-                i++;
-            }
-            field.setLength(0);
-            if (i < n && text.charAt(i) == '"') {
-                int open = i++;
-                while (true) {
-                    if (i >= n) {
-                        throw DatasetException.at(file, line, out.size() + 1, null,
-                                "unterminated quoted field starting at character " + (open + 1));
-                    }
-                    char c = text.charAt(i++);
-                    if (c == '"') {
-                        if (i < n && text.charAt(i) == '"') {
-                            field.append('"');
-                            i++;
-                        } else {
-                            break;
-                        }
-                    } else {
-                        field.append(c);
-                    }
-                }
-                while (i < n && text.charAt(i) == ' ') {
-                    i++;
-                }
-                if (i < n && text.charAt(i) != ',') {
-                    throw DatasetException.at(file, line, out.size() + 1, null, "text after the closing quote");
-                }
-                out.add(field.toString());
-            } else {
-                int start = i;
-                while (i < n && text.charAt(i) != ',') {
-                    i++;
-                }
-                out.add(text.substring(start, i).trim());
-            }
-            if (i >= n) {
-                return out;
-            }
-            i++; // the comma
-        }
     }
 }

@@ -26,19 +26,30 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
      * {@code memory} for arrays given directly), the {@code files} read (IDX images then labels;
      * the CSV file), the CSV's {@code labelColumn} (null otherwise), and {@code divisor}: every
      * value as stored in the file was divided by it, in float32, to make a feature (IDX pixel bytes
-     * 0..255 by 255, to [0, 1]); 1 when the values are used as they are.
+     * 0..255 by 255, to [0, 1]); 1 when the values are used as they are. {@code split} (null: none)
+     * says which rows of one file these are ({@code test_fraction}, {@code seed}, {@code part}:
+     * train or test, as {@link Datasets#stratified} draws them). {@code steps} are the fitted
+     * preprocessing steps (a CSV's {@link CsvEncoding}) that already turned the stored values into
+     * these features; when there are any, no global mean and std is applied on top.
      */
-    public record Source(String format, java.util.List<String> files, String labelColumn, float divisor) {
+    public record Source(String format, java.util.List<String> files, String labelColumn, float divisor,
+                         java.util.Map<String, Object> split, java.util.List<java.util.Map<String, Object>> steps) {
         public static final Source MEMORY = new Source("memory", java.util.List.of(), null, 1f);
 
         public Source {
             files = java.util.List.copyOf(files);
+            steps = steps == null ? java.util.List.of() : java.util.List.copyOf(steps);
             if (!(divisor > 0) || !Float.isFinite(divisor)) {
                 throw new IllegalArgumentException("Dataset.Source: divisor " + divisor + " (need a finite value > 0)");
             }
         }
 
-        /** This source as JSON values: format, files, and the label column and divisor where they apply. */
+        /** A source whose features are its stored values divided by {@code divisor}, all rows, no fitted steps. */
+        public Source(String format, java.util.List<String> files, String labelColumn, float divisor) {
+            this(format, files, labelColumn, divisor, null, null);
+        }
+
+        /** This source as JSON values: format, files, and the label column, divisor and split where they apply. */
         public java.util.Map<String, Object> toConfig() {
             java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
             m.put("format", format);
@@ -47,6 +58,9 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
                 m.put("label_column", labelColumn);
             }
             m.put("divisor", (double) divisor);
+            if (split != null) {
+                m.put("split", split);
+            }
             return m;
         }
     }

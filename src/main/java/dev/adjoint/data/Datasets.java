@@ -267,4 +267,109 @@ public final class Datasets {
                     + h.shape()[0] + " samples (shape " + java.util.Arrays.toString(h.shape()) + ")");
         }
     }
+
+    // ------------------------------------------------------------------ CSV, with fitted column encodings
+
+    /**
+     * Train and test data from CSV as people have it (see {@link CsvEncoding}): with {@code test}
+     * null, one file split by {@link #stratified} ({@code testFraction} of each class, seeded);
+     * else two files with the same columns. The encoding (classes, per-column statistics,
+     * categories) is fitted on the training rows only; what it found worth saying goes to
+     * {@code notes} (may be null).
+     */
+    public static Split csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
+                            java.util.function.Consumer<String> notes) {
+        CsvRecords a = CsvRecords.read(train, o.delimiter());
+        CsvEncoding labels = CsvEncoding.labelsOf(a, o);
+        int[][] rows = rows(a, labels, o.label(), test, testFraction, seed);
+        CsvRecords b = test == null ? a : CsvRecords.read(test, o.delimiter());
+        CsvEncoding enc = labels.fit(a, rows[0], o);
+        enc.checkColumns(b, "the training file " + train);
+        if (notes != null) {
+            enc.notes().forEach(notes);
+        }
+        return encode(enc, o.label(), a, b, rows, test == null ? testFraction : -1, seed, "the training file " + train);
+    }
+
+    /**
+     * The same data read with an encoding a checkpoint recorded (no fitting): a model's test set,
+     * its rows split again as the training run split them when {@code test} is null.
+     */
+    public static Split csv(CsvEncoding enc, String label, Path train, Path test, double testFraction, long seed,
+                            String classesFrom) {
+        CsvRecords a = CsvRecords.read(train, enc.delimiter());
+        CsvRecords b = test == null ? a : CsvRecords.read(test, enc.delimiter());
+        enc.checkColumns(a, classesFrom);
+        enc.checkColumns(b, classesFrom);
+        int[][] rows = rows(a, enc, label, test, testFraction, seed);
+        return encode(enc, label, a, b, rows, test == null ? testFraction : -1, seed, classesFrom);
+    }
+
+    /** The training rows of {@code a} and the test rows (of {@code a} when there is no test file, else all of it). */
+    private static int[][] rows(CsvRecords a, CsvEncoding labels, String label, Path test, double testFraction, long seed) {
+        if (test != null) {
+            return new int[][] {java.util.stream.IntStream.range(0, a.size()).toArray(), null};
+        }
+        int[] classes = labels.classes(a, label, "the file");
+        return stratified(classes, labels.labelValues().length, testFraction, seed);
+    }
+
+    private static Split encode(CsvEncoding enc, String label, CsvRecords a, CsvRecords b, int[][] rows, double testFraction,
+                                long seed, String classesFrom) {
+        int[] testRows = rows[1] != null ? rows[1] : java.util.stream.IntStream.range(0, b.size()).toArray();
+        if (b == a && testRows.length == 0) {
+            throw new DatasetException(a.file(), -1, "its " + a.size() + " rows leave no test rows at a test fraction of "
+                    + testFraction + " (a class of one row stays in training): use more rows, a larger fraction, or a test file");
+        }
+        List<java.util.Map<String, Object>> steps = List.of(enc.toConfig());
+        String name = a.file().getFileName().toString();
+        return new Split(
+                enc.encode(a, rows[0], name, label, classesFrom, new Dataset.Source("csv", List.of(a.file().toString()), label,
+                        1f, split(testFraction, seed, "train"), steps)),
+                enc.encode(b, testRows, b == a ? name + " (test rows)" : b.file().getFileName().toString(), label, classesFrom,
+                        new Dataset.Source("csv", List.of(b.file().toString()), label, 1f, split(testFraction, seed, "test"),
+                                steps)));
+    }
+
+    private static java.util.Map<String, Object> split(double testFraction, long seed, String part) {
+        if (testFraction < 0) {
+            return null;
+        }
+        java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("test_fraction", testFraction);
+        m.put("seed", seed);
+        m.put("part", part);
+        return m;
+    }
+
+    /**
+     * A seeded, stratified split of rows whose classes are {@code classes} (0..k-1): each class's
+     * rows, in file order, shuffled (Fisher-Yates, {@link SplitMix} seeded with
+     * {@code derive(seed, 7)}, classes in order), and the first {@code round(fraction × n)} go to
+     * test, at most n - 1, so that every class keeps a training row. Returns the training rows and
+     * the test rows, each ascending.
+     */
+    public static int[][] stratified(int[] classes, int k, double fraction, long seed) {
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new IllegalArgumentException("a test fraction must lie in (0, 1), got " + fraction);
+        }
+        SplitMix rnd = new SplitMix(SplitMix.derive(seed, 7));
+        boolean[] test = new boolean[classes.length];
+        for (int c = 0; c < k; c++) {
+            final int cls = c;
+            int[] idx = java.util.stream.IntStream.range(0, classes.length).filter(i -> classes[i] == cls).toArray();
+            for (int i = idx.length - 1; i > 0; i--) {
+                int j = rnd.nextInt(i + 1);
+                int t = idx[i];
+                idx[i] = idx[j];
+                idx[j] = t;
+            }
+            long n = idx.length <= 1 ? 0 : Math.min(idx.length - 1, Math.round(fraction * idx.length));
+            for (int i = 0; i < n; i++) {
+                test[idx[i]] = true;
+            }
+        }
+        return new int[][] {java.util.stream.IntStream.range(0, classes.length).filter(i -> !test[i]).toArray(),
+            java.util.stream.IntStream.range(0, classes.length).filter(i -> test[i]).toArray()};
+    }
 }

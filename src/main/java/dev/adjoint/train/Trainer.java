@@ -92,6 +92,8 @@ public final class Trainer {
     private Normalization normalization = Normalization.NONE;
     /** What the training data's stored values were divided by to make its features (see {@link Dataset.Source}). */
     private float inputDivisor = 1f;
+    /** The preprocessing fitted on the training data that made its features (a CSV's column encoding), if any. */
+    private List<Map<String, Object>> fittedSteps = List.of();
     private ReplayedStep replay;
     /** What the checkpoint this run resumed recorded (null for a new run). */
     private Path resumedFrom;
@@ -173,9 +175,11 @@ public final class Trainer {
         if (resumedData != null) {
             RunRecord.checkData(resumedFrom, resumedData, data);
         }
-        Normalization norm = Normalization.of(train);
+        // data whose columns were standardised one by one (a CSV's fitted encoding) gets no global mean and std on top
+        Normalization norm = train.source().steps().isEmpty() ? Normalization.of(train) : Normalization.NONE;
         normalization = norm;
         inputDivisor = train.source().divisor();
+        fittedSteps = train.source().steps();
         List<EpochStats> history = new ArrayList<>();
         try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
                 : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), config.progress());
@@ -273,10 +277,14 @@ public final class Trainer {
      * How a sample's stored values become the model's input, each step in order and in float32, as
      * a checkpoint records it (under {@code "preprocessing"}): a division by the data's divisor
      * (IDX pixels by 255) when there is one, then {@code (x - mean) / std} with the training set's
-     * one mean and standard deviation over all features.
+     * one mean and standard deviation over all features; or the steps fitted on the training data
+     * that made its features (a CSV's per-column encoding, {@link dev.adjoint.data.CsvEncoding}).
      */
     private List<Object> preprocessing() {
-        List<Object> steps = new ArrayList<>();
+        List<Object> steps = new ArrayList<>(fittedSteps);
+        if (!fittedSteps.isEmpty()) {
+            return steps;
+        }
         if (inputDivisor != 1f) {
             Map<String, Object> divide = new LinkedHashMap<>();
             divide.put("op", "divide");

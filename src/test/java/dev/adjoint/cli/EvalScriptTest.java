@@ -62,6 +62,20 @@ class EvalScriptTest {
                 "--hidden", "16,8", "--epochs", "3", "--lr", "0.01");
     }
 
+    /**
+     * One CSV file split by the seeded stratified --test fraction (the script draws the same rows),
+     * ';' delimiters, a categorical column, string labels, an ignored id, gaps filled with the
+     * median, and columns on scales a thousand apart standardised one by one (#24).
+     */
+    @Test
+    void oneCsvFileWithCategoriesNamesAndGaps() throws Exception {
+        Path data = tmp.resolve("data.csv");
+        Files.writeString(data, CsvCommandTest.mixed(600, 21, ';'));
+        compare(tmp.resolve("runs"), "--csv", data.toString(), "--test", "0.3", "--delimiter", ";", "--label", "kind",
+                "--ignore", "id,note", "--categorical", "color", "--impute", "median", "--hidden", "16", "--epochs", "5",
+                "--lr", "0.01", "--seed", "4");
+    }
+
     /** IDX images (pixel bytes divided by 255, then standardized), GELU, and dropout (which shifts the layers' names). */
     @Test
     void idxWithGeluAndDropout() throws Exception {

@@ -39,9 +39,10 @@ final class HostileDataCases {
                 {"nan-cell", "a,b,label\n1,NaN,0\n", "'NaN' is not a finite number"},
                 {"inf-cell", "a,b,label\n1,Infinity,0\n", "'Infinity' is not a finite number"},
                 {"float-overflow", "a,b,label\n1,1e39,0\n", "'1e39' is not a finite number"},
-                {"negative-label", "a,b,label\n1,2,-1\n", "label '-1' is not a class label"},
-                {"fractional-label", "a,b,label\n1,2,1.5\n", "label '1.5' is not a class label"},
-                {"word-label", "a,b,label\n1,2,cat\n", "label 'cat' is not a class label"},
+                // labels that are not integers are class names (#24): the test file's 0 is not one of them
+                {"negative-label", "a,b,label\n1,2,-1\n", "label '0' is not one of the 1 classes of the training file"},
+                {"fractional-label", "a,b,label\n1,2,1.5\n", "label '0' is not one of the 1 classes"},
+                {"word-label", "a,b,label\n1,2,cat\n", "label '0' is not one of the 1 classes"},
                 {"unterminated-quote", "a,b,label\n\"1,2,0\n", "unterminated quoted field"},
                 {"after-quote", "a,b,label\n\"1\"x,2,0\n", "text after the closing quote"},
                 {"only-label", "label\n0\n1\n", "there are no feature columns"},
