@@ -31,9 +31,11 @@ import java.util.function.Consumer;
 
 /**
  * Trains a classifier: epochs of shuffled mini-batches (forward, loss, backward, optional
- * clipping, fused optimizer step), then test accuracy. Loss and accuracy are accumulated on the
- * device and read once per epoch (and at progress updates). A checkpoint is written after every
- * epoch when a directory is given, and {@link #resume} continues bit-identically.
+ * clipping, fused optimizer step), each followed by the validation split's metrics in eval mode;
+ * then the test split's metrics, once, on the best epoch's model. The training loss and accuracy
+ * are accumulated on the device and read once per epoch (and at progress updates). A checkpoint is
+ * written after every epoch when a directory is given, and {@link #resume} continues
+ * bit-identically.
  */
 public final class Trainer {
     /** The subdirectory of a checkpoint directory that holds the best epoch's checkpoint. */
@@ -43,7 +45,7 @@ public final class Trainer {
      * How to train. {@code targetAccuracy} 0 means run every epoch; {@code clipNorm} 0 means no
      * clipping; {@code checkpointDir} null means no checkpoints; {@code validation} is the fraction
      * of the training data held out for validation (0: none, as Keras's {@code validation_split});
-     * {@code monitor} chooses the best epoch and is what early stopping watches (null: val_loss,
+     * {@code monitor} chooses the best epoch and is what early stopping watches (null: val_accuracy,
      * or train_loss without validation); {@code patience} 0 means no early stopping. Start from
      * {@link #of} and adjust with the {@code with…} methods.
      */
@@ -130,9 +132,9 @@ public final class Trainer {
                     progress, validation, m, patience, minDelta);
         }
 
-        /** The metric that chooses the best epoch: the one configured, else val_loss, or train_loss without validation. */
+        /** The metric that chooses the best epoch: the one configured, else val_accuracy, or train_loss without validation. */
         public Monitor monitored() {
-            return monitor != null ? monitor : validation > 0 ? Monitor.VAL_LOSS : Monitor.TRAIN_LOSS;
+            return monitor != null ? monitor : validation > 0 ? Monitor.VAL_ACCURACY : Monitor.TRAIN_LOSS;
         }
     }
 

@@ -60,7 +60,7 @@ class BestCheckpointTest {
     }
 
     @Test
-    void theBestEpochByValidationLossIsInBestAndTheLastInTheDirectory() {
+    void theBestEpochByValidationAccuracyIsInBestAndTheLastInTheDirectory() {
         Path dir = tmp.resolve("run");
         List<float[]> weights = new ArrayList<>();
         List<EpochStats> history;
@@ -73,12 +73,12 @@ class BestCheckpointTest {
             assertEquals(1, trainer.testEvaluations(), "the test split is measured once");
             int best = 0;
             for (int i = 1; i < history.size(); i++) {
-                best = history.get(i).valLoss() < history.get(best).valLoss() ? i : best;
+                best = history.get(i).valAccuracy() > history.get(best).valAccuracy() ? i : best;
             }
             assertEquals(best + 1, trainer.bestEpoch());
             assertEquals(6, epoch(dir));
             assertEquals(best + 1, epoch(dir.resolve("best")), "the best epoch of " + history);
-            assertEquals(history.get(best).valLoss(), monitored(dir.resolve("best")));
+            assertEquals(history.get(best).valAccuracy(), monitored(dir.resolve("best")));
             assertArrayEquals(weights.get(best), concat(dir.resolve("best")), "best holds that epoch's weights");
             assertEquals((float) trainer.test().accuracy(), accuracy(dir.resolve("best")), "best records its test accuracy");
             assertArrayEquals(weights.get(5), params.values().toArray(), "the trainer keeps the last epoch's weights");
