@@ -69,4 +69,17 @@ class ValidationOptionsTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(!r.out().contains("val loss") && r.out().contains("by train_loss; 3 epochs trained)"), r.out());
     }
+
+    /** The validation fraction is part of what a run computes: a resumed run keeps it, and refuses another. */
+    @Test
+    void aResumedRunKeepsItsValidationSplitAndRefusesAnother() {
+        Path ck = tmp.resolve("resumed");
+        assertEquals(0, Cli.run(Cli.with(TINY, "--epochs", "1", "--val", "0.2", "--checkpoint", ck.toString())).code());
+        Cli.Run r = Cli.run("train", "--resume", ck.toString(), "--epochs", "2", "--checkpoint", ck.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(1,200 of the train held out for validation)"), r.out());
+        r = Cli.run("train", "--resume", ck.toString(), "--epochs", "3", "--val", "0.1", "--checkpoint", ck.toString());
+        assertEquals(2, r.code(), r.out());
+        assertTrue(r.err().contains("was trained with validation = 0.2, and this run has 0.1"), r.err());
+    }
 }
