@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * A task's metrics, computed on the host from a model's outputs over a whole split (the data are
  * small: one row of outputs per sample). One implementation per task: {@link Classification}
- * today; binary (ROC AUC) and regression (RMSE, MAE, R²) plug in here.
+ * (what the trainer uses today), {@link Binary} (adds ROC AUC) and {@link Regression} (RMSE, MAE,
+ * R²), ready for the tasks that will use them.
  */
 public interface Metrics {
     /**
