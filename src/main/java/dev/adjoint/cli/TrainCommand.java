@@ -71,8 +71,7 @@ final class TrainCommand {
                         + " and the best epoch is then the one with the lowest training loss"),
                 new Args.Option("early-stopping", "METRIC", "", "stop when METRIC (" + String.join(", ", Monitor.METRICS)
                         + ") has not improved by more than --min-delta for --patience epochs; the best checkpoint follows"
-                        + " METRIC too (default: no early stopping, and the best epoch is the one with the highest"
-                        + " val_accuracy)"),
+                        + " METRIC too. Without it nothing stops early, and the best epoch has the highest val_accuracy"),
                 new Args.Option("patience", "N", "5", "epochs without improvement before --early-stopping stops;"
                         + " 0: never stop, only choose the best checkpoint by METRIC"),
                 new Args.Option("min-delta", "D", "0", "the least change of METRIC that counts as an improvement"),

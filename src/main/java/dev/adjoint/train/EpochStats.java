@@ -12,6 +12,9 @@ import java.util.Map;
  */
 public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metrics.Evaluation validation,
                          double samplesPerSecond, double seconds, double lr) {
+    /** The most classes whose validation confusion matrix goes into every epoch's JSON. */
+    static final int PER_EPOCH_CONFUSION = 20;
+
     public double valLoss() {
         return validation == null ? Double.NaN : validation.loss();
     }
@@ -36,7 +39,11 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
         m.put("train_accuracy", trainAccuracy);
         if (validation != null) {
             validation.scalars().forEach((k, v) -> m.put("val_" + k, v));
-            m.put("validation", validation.toJson());
+            Map<String, Object> v = validation.toJson();
+            if (v.get("confusion_matrix") instanceof java.util.List<?> cm && cm.size() > PER_EPOCH_CONFUSION) {
+                v.remove("confusion_matrix");   // classes² numbers every epoch: the test's, at the end, is kept
+            }
+            m.put("validation", v);
         }
         m.put("samples_per_second", samplesPerSecond);
         m.put("seconds", seconds);
