@@ -72,6 +72,9 @@ final class CheckpointDir implements AutoCloseable {
             if (!Double.isNaN(bv) && !monitor.better(lv, bv, 0) && b.get("epochs_done") instanceof Number e) {
                 bestValue = bv;
                 bestEpoch = e.intValue();
+            } else if (Double.isNaN(bv)) {
+                progress.note("resume: " + best + " was not chosen by " + monitor.metric() + " (" + describe(best)
+                        + "); the checkpoint resumed replaces it, measured by " + monitor.metric());
             }
         }
     }

@@ -133,6 +133,25 @@ class BestCheckpointTest {
         assertEquals(4, epoch(dir));
     }
 
+    /** A best chosen by another metric cannot be compared: the resumed run says it will replace it. */
+    @Test
+    void aBestChosenByAnotherMetricIsReplacedAndItIsSaid() throws Exception {
+        Path dir = tmp.resolve("other-metric");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (Device cpu = new CpuDevice(1); Tensor a = Tensor.of(cpu, new float[] {1f}, 1)) {
+            try (CheckpointDir d = CheckpointDir.open(dir, null, false, ACC, Progress.silent())) {
+                d.save(Map.of("w", a), cfg(3L, 0.95), 3, 0.95, Progress.silent());
+            }
+            try (CheckpointDir d = CheckpointDir.open(dir, dir, false, Monitor.of("train_loss"),
+                    Progress.lines(new PrintStream(printed, true, StandardCharsets.UTF_8)))) {
+                assertFalse(d.hasBest(), "no best by train_loss is known");
+            }
+        }
+        String out = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("resume: " + dir.resolve("best") + " was not chosen by train_loss (epoch 3, val_accuracy"
+                + " 95.00%); the checkpoint resumed replaces it"), out);
+    }
+
     /**
      * A checkpoint saved with Trainer.save records no accuracy: resumed into its own directory, it is
      * measured and kept as the best before any epoch runs (here none does), so no later epoch can
