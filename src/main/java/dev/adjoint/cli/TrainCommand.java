@@ -3,6 +3,7 @@ package dev.adjoint.cli;
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.bench.Environment;
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Holdout;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
@@ -18,8 +19,11 @@ import dev.adjoint.nn.Sequential;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Anomaly;
+import dev.adjoint.train.Classification;
 import dev.adjoint.train.EpochStats;
+import dev.adjoint.train.Metrics;
 import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.Monitor;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
@@ -61,8 +65,18 @@ final class TrainCommand {
                 new Args.Option("warmup", "STEPS", "0", "optimizer steps of linear warm-up before the schedule"),
                 new Args.Option("batch", "N", "128", "mini-batch size"),
                 new Args.Option("epochs", "N", "20", "epochs to train (with --resume: the total to reach)"),
-                new Args.Option("target-accuracy", "F", "0", "stop once the test accuracy reaches F (a fraction, 0.9 for"
-                        + " 90%); 0: train every epoch"),
+                Args.Option.section("validation and stopping"),
+                new Args.Option("val", "F", "0.1", "hold out the fraction F of the training data for validation,"
+                        + " stratified by class and chosen by --seed (at most " + Holdout.MAX_FRACTION + "); 0: none,"
+                        + " and the best epoch is then the one with the lowest training loss"),
+                new Args.Option("early-stopping", "METRIC", "", "stop when METRIC (" + String.join(", ", Monitor.METRICS)
+                        + ") has not improved by more than --min-delta for --patience epochs; the best checkpoint follows"
+                        + " METRIC too. Without it nothing stops early, and the best epoch has the highest val_accuracy"),
+                new Args.Option("patience", "N", "5", "epochs without improvement before --early-stopping stops;"
+                        + " 0: never stop, only choose the best checkpoint by METRIC"),
+                new Args.Option("min-delta", "D", "0", "the least change of METRIC that counts as an improvement"),
+                new Args.Option("target-accuracy", "F", "0", "stop once the validation accuracy (with --val 0, the"
+                        + " training accuracy) reaches F (a fraction, 0.9 for 90%); 0: train every epoch"),
                 Args.Option.section("run"),
                 new Args.Option("seed", "N", "1", "seed of the initialization, the shuffling, dropout and the spiral set"),
                 DevicesCommand.DEVICE,
@@ -83,7 +97,9 @@ final class TrainCommand {
 
     static String usage() {
         return Usage.text("train", """
-                Train an MLP classifier: every epoch prints its loss and test accuracy and saves a checkpoint.
+                Train an MLP classifier on the training data less a validation split (--val): every epoch prints
+                its training loss and accuracy and its validation loss and accuracy, and saves a checkpoint; the
+                test data is measured once, at the end, on the best epoch's model.
                 Without --checkpoint the checkpoints go to a new run directory, runs/<yyyyMMdd-HHmmss>/ in the
                 current directory, and runs/latest names it: 'adjoint eval' and 'adjoint predict' then load it.
                 """, OPTIONS);
@@ -97,7 +113,8 @@ final class TrainCommand {
 
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
     static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "loss", "optimizer", "lr",
-            "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed");
+            "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
+            "min-delta");
     /** The checkpoint config entry that holds the settings the run was started with. */
     static final String COMMAND_LINE = "command_line";
     static final int MAX_EPOCHS = 1_000_000;
@@ -131,6 +148,9 @@ final class TrainCommand {
                 }
             });
         }
+        if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m && !m.containsKey("val")) {
+            saved.put("val", "0");      // a run from before validation splits trained on all its training data
+        }
         boolean dataGiven = DataChoice.OPTIONS.stream().anyMatch(given::has);
         if (dataGiven) {
             DataChoice.OPTIONS.forEach(saved::remove);
@@ -155,6 +175,12 @@ final class TrainCommand {
         c.put("batch", Integer.toString(s.batch));
         c.put("epochs", Integer.toString(s.epochs));
         c.put("seed", Long.toString(s.seed));
+        c.put("val", Double.toString(s.validation));
+        if (s.monitor != null) {
+            c.put("early-stopping", s.monitor);
+        }
+        c.put("patience", Integer.toString(s.patience));
+        c.put("min-delta", Double.toString(s.minDelta));
         c.putAll(DataChoice.options(args));
         return c;
     }
@@ -198,16 +224,20 @@ final class TrainCommand {
                              Path json) {
         MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, split.train().classes(), s.activation, s.init,
                 s.dropout, s.seed);
-        System.out.printf("%s: %,d train / %,d test samples, MLP %s, %s, batch %d, lr %s%n", split.train().name(),
-                split.train().size(), split.test().size(), java.util.Arrays.toString(spec.sizes()),
-                s.optimizer, s.batch, s.lr);
+        int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
+        System.out.printf("%s: %,d train / %,d test samples%s, MLP %s, %s, batch %d, lr %s%n",
+                split.train().name(), split.train().size(), split.test().size(),
+                held == 0 ? "" : String.format(Locale.ROOT, " (%,d of the train held out for validation)", held),
+                java.util.Arrays.toString(spec.sizes()), s.optimizer, s.batch, s.lr);
         if (runs != null) {
             System.out.println("run directory: " + dir + " (checkpoints; --checkpoint DIR writes elsewhere)");
         }
         try (Sequential model = spec.build(dev); Parameters params = Parameters.of(model);
              Optimizer opt = Optimizer.byName(s.optimizer, params, s.lr, s.weightDecay)) {
             Trainer.Config cfg = new Trainer.Config(s.epochs, s.batch, s.seed, s.targetAccuracy, s.clip, schedule,
-                    dir, args.flag("overwrite"), Progress.console());
+                    dir, args.flag("overwrite"), Progress.console())
+                    .withValidation(s.validation).withEarlyStopping(s.monitor == null ? null : Monitor.of(s.monitor),
+                            s.monitor == null ? 0 : s.patience, s.minDelta);
             Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
                     .record(COMMAND_LINE, commandLine(s, args));
             String resume = args.get("resume");
@@ -226,31 +256,57 @@ final class TrainCommand {
                     Runs.markLatest(runs, dir);     // its first checkpoint is saved: eval and predict may load it
                 }
                 if (json != null && !JsonOutput.isStdout(json)) {
-                    JsonOutput.write(json, report(args, split, dev, spec, dir, records) + "\n");
+                    JsonOutput.write(json, report(args, split, dev, spec, dir, records, null) + "\n");
                 }
             });
-            if (!history.isEmpty()) {
-                EpochStats last = history.get(history.size() - 1);
-                System.out.printf(Locale.ROOT, "final test accuracy %.2f%% after %d epochs%n", 100 * last.testAccuracy(),
-                        last.epoch());
-            }
+            Metrics.Evaluation test = trainer.test();
+            System.out.printf(Locale.ROOT, "final test accuracy %.2f%% on the best epoch's model (best epoch %d by %s;"
+                    + " %d epochs trained)%n", 100 * test.accuracy(), trainer.bestEpoch(), trainer.monitored().metric(),
+                    trainer.epochsDone());
+            System.out.print(testSummary(test, split.train().labelValues()));
             if (dir != null && Checkpoint.exists(dir)) {
                 System.out.println("checkpoint: " + dir.resolve(Checkpoint.MODEL) + " (last epoch), "
-                        + dir.resolve(Trainer.BEST) + " (best test accuracy)"
+                        + dir.resolve(Trainer.BEST) + " (best " + trainer.monitored().metric() + ")"
                         + (runs != null ? "; 'adjoint eval' and 'adjoint predict' load this run" : ""));
             }
-            if (json != null && JsonOutput.isStdout(json)) {
-                JsonOutput.write(json, report(args, split, dev, spec, dir, records) + "\n");
+            if (json != null) {       // the test result, once: rewritten into the file, or written to standard output
+                JsonOutput.write(json, report(args, split, dev, spec, dir, records, trainer) + "\n");
             }
         }
         return 0;
     }
 
+    /** The test loss, accuracy, top-5 accuracy and macro F1, then each class's figures and the confusion matrix. */
+    private static String testSummary(Metrics.Evaluation test, int[] labelValues) {
+        String top = Double.isNaN(test.get("top5_accuracy")) ? ""
+                : String.format(Locale.ROOT, ", top-5 accuracy %.2f%%", 100 * test.get("top5_accuracy"));
+        return String.format(Locale.ROOT, "test loss %.4f%s, macro F1 %.4f (%,d samples)%n", test.loss(), top,
+                test.get("macro_f1"), test.samples()) + new Classification(labelValues.length).summary(test, labelValues);
+    }
+
     /** Every setting of a run, with its default, parsed and checked against its range before anything runs. */
     record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
                     double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, String loss,
-                    String optimizer, String schedule) {
+                    String optimizer, String schedule, double validation, String monitor, int patience,
+                    double minDelta) {
         static Settings parse(Args a) {
+            double val = a.number("val", Args.Range.FRACTION);
+            if (val > Holdout.MAX_FRACTION) {
+                throw new Args.UsageException("--val must be 0 (no validation split) or a fraction up to "
+                        + Holdout.MAX_FRACTION + ", got '" + a.get("val") + "'");
+            }
+            String monitor = a.get("early-stopping");
+            if (monitor != null) {
+                monitor = monitor.trim().toLowerCase(Locale.ROOT);
+                if (!Monitor.METRICS.contains(monitor)) {
+                    throw new Args.UsageException("unknown --early-stopping '" + Excerpt.of(a.get("early-stopping"))
+                            + "'; choose one of " + String.join(", ", Monitor.METRICS));
+                }
+                if (val == 0 && Monitor.of(monitor).needsValidation()) {
+                    throw new Args.UsageException("--early-stopping " + monitor + " needs a validation split, and --val 0"
+                            + " holds none out; give --val a fraction (0.1) or watch train_loss");
+                }
+            }
             return new Settings(a.intValue("epochs", 1, MAX_EPOCHS), a.intValue("batch", 1, MAX_BATCH),
                     a.integer("seed", Long.MIN_VALUE, Long.MAX_VALUE),
                     a.float32("lr", Args.Range.POSITIVE),
@@ -260,7 +316,8 @@ final class TrainCommand {
                     a.number("target-accuracy", Args.Range.FRACTION),
                     sizes(a.getOrEmpty("hidden")), TrainCommand.activation(a),
                     TrainCommand.init(a.get("init")), a.integer("warmup", 0, Long.MAX_VALUE),
-                    lossName(a.get("loss")), name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES));
+                    lossName(a.get("loss")), name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES),
+                    val, monitor, a.intValue("patience", 0, MAX_EPOCHS), a.number("min-delta", Args.Range.NON_NEGATIVE));
         }
     }
 
@@ -298,8 +355,9 @@ final class TrainCommand {
         }
     }
 
+    /** The run's JSON report; with {@code done}, the trainer that finished, the best epoch and the test metrics too. */
     private static String report(Args args, Split split, Device device, MlpSpec spec, Path checkpoint,
-                                 List<Map<String, Object>> epochs) {
+                                 List<Map<String, Object>> epochs, Trainer done) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dataset", split.train().name());
         root.put("device", device.name());
@@ -315,6 +373,10 @@ final class TrainCommand {
         root.put("options", options);
         root.put("environment", Environment.describe());
         root.put("epochs", epochs);
+        if (done != null) {
+            root.put("best_epoch", (long) done.bestEpoch());
+            root.put("test", done.test() == null ? null : done.test().toJson());
+        }
         return Json.write(root);
     }
 

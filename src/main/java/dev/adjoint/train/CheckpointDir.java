@@ -11,7 +11,7 @@ import java.util.Map;
 
 /**
  * A run's checkpoint directory: the last epoch's checkpoint in {@code dir} itself (what
- * {@code resume} continues from), the best one so far by test accuracy in {@code dir/best} (what
+ * {@code resume} continues from), the best one so far in {@code dir/best} (what
  * to evaluate or ship), and a lock ({@link DirectoryLock}) held while the run trains, so a second
  * run cannot write the same directory. A directory holding another run's checkpoint is refused
  * unless overwriting was asked for; a resumed run keeps its directory's best model until it beats
@@ -19,23 +19,27 @@ import java.util.Map;
  */
 final class CheckpointDir implements AutoCloseable {
     static final String BEST = "best";
+    /** Where a checkpoint's config records the monitored metric: {@code {"metric": …, "value": …}}. */
+    static final String MONITOR = "monitor";
     private final Path dir;
     private final DirectoryLock lock;
-    private double bestAccuracy = Double.NEGATIVE_INFINITY;
+    private final Monitor monitor;
+    private double bestValue = Double.NaN;
     private int bestEpoch;
 
-    private CheckpointDir(Path dir, DirectoryLock lock) {
+    private CheckpointDir(Path dir, DirectoryLock lock, Monitor monitor) {
         this.dir = dir;
         this.lock = lock;
+        this.monitor = monitor;
     }
 
     /**
      * Locks {@code dir} and checks what it holds. {@code resumedFrom} is the checkpoint this run
      * continues (null for a new run); {@code overwrite} allows replacing another run's checkpoint.
      */
-    static CheckpointDir open(Path dir, Path resumedFrom, boolean overwrite, Progress progress) {
+    static CheckpointDir open(Path dir, Path resumedFrom, boolean overwrite, Monitor monitor, Progress progress) {
         DirectoryLock lock = DirectoryLock.acquire(dir, "checkpoints");
-        CheckpointDir d = new CheckpointDir(dir, lock);
+        CheckpointDir d = new CheckpointDir(dir, lock, monitor);
         try {
             d.adopt(resumedFrom, overwrite, progress);
             return d;
@@ -61,41 +65,56 @@ final class CheckpointDir implements AutoCloseable {
         if (resuming && Checkpoint.exists(best)) {
             Map<String, Object> b = Checkpoint.load(best).config();
             Map<String, Object> last = Checkpoint.load(dir).config();
-            // a best older or worse than the last (a save stopped between the two) does not count: the last is seeded
-            if (accuracy(b) >= accuracy(last) && b.get("epochs_done") instanceof Number e) {
-                bestAccuracy = accuracy(b);
+            // a best chosen by another metric, or older or worse than the last (a save stopped between the two), does
+            // not count: the last is seeded
+            double bv = value(b);
+            double lv = value(last);
+            if (!Double.isNaN(bv) && !monitor.better(lv, bv, 0) && b.get("epochs_done") instanceof Number e) {
+                bestValue = bv;
                 bestEpoch = e.intValue();
+            } else if (Double.isNaN(bv)) {
+                progress.note("resume: " + best + " was not chosen by " + monitor.metric() + " (" + describe(best)
+                        + "); the checkpoint resumed replaces it, measured by " + monitor.metric());
             }
         }
     }
 
-    private static double accuracy(Map<String, Object> cfg) {
-        return cfg.get("test_accuracy") instanceof Number a ? a.doubleValue() : Double.NEGATIVE_INFINITY;
+    /** The value of this run's monitored metric a checkpoint recorded, or NaN (none, or another metric). */
+    private double value(Map<String, Object> cfg) {
+        return cfg.get(MONITOR) instanceof Map<?, ?> m && monitor.metric().equals(m.get("metric"))
+                && m.get("value") instanceof Number v ? v.doubleValue() : Double.NaN;
     }
 
-    /** Makes the checkpoint being resumed the best one (its accuracy measured or recorded), as a run's first epoch does. */
-    void seedBest(Map<String, Tensor> tensors, Map<String, Object> config, int epoch, double accuracy) {
+    /** Makes the checkpoint being resumed the best one (its metric measured), as a run's first epoch does. */
+    void seedBest(Map<String, Tensor> tensors, Map<String, Object> config, int epoch, double value) {
         Checkpoint.save(dir.resolve(BEST), tensors, config);
-        bestAccuracy = accuracy;
+        bestValue = value;
         bestEpoch = epoch;
     }
 
-    /** Writes the last checkpoint, and the best one when {@code accuracy} beats every earlier epoch's. */
-    void save(Map<String, Tensor> tensors, Map<String, Object> config, int epoch, double accuracy, Progress progress) {
+    /** Writes the last checkpoint, and the best one when {@code value} beats every earlier epoch's; true when it did. */
+    boolean save(Map<String, Tensor> tensors, Map<String, Object> config, int epoch, double value, Progress progress) {
         Checkpoint.save(dir, tensors, config);
-        if (accuracy > bestAccuracy) {
+        if (!hasBest() || monitor.better(value, bestValue, 0)) {
             Checkpoint.save(dir.resolve(BEST), tensors, config);
-            bestAccuracy = accuracy;
+            bestValue = value;
             bestEpoch = epoch;
-        } else {
-            progress.note(String.format(Locale.ROOT, "epoch %d: test accuracy %.2f%% is not above the best, %.2f%% at epoch %d,"
-                    + " which stays in %s", epoch, 100 * accuracy, 100 * bestAccuracy, bestEpoch, dir.resolve(BEST)));
+            return true;
         }
+        progress.note("epoch " + epoch + ": " + monitor.format(value) + " is not better than the best, "
+                + monitor.format(bestValue).substring(monitor.metric().length() + 1) + " at epoch " + bestEpoch
+                + ", which stays in " + dir.resolve(BEST));
+        return false;
     }
 
     /** Whether a best model is known (a new directory has none until the first epoch). */
     boolean hasBest() {
-        return bestAccuracy > Double.NEGATIVE_INFINITY;
+        return bestEpoch > 0;
+    }
+
+    /** The best epoch so far (0 before the first). */
+    int bestEpoch() {
+        return bestEpoch;
     }
 
     /** The best checkpoint's directory. */
@@ -103,11 +122,15 @@ final class CheckpointDir implements AutoCloseable {
         return dir.resolve(BEST);
     }
 
-    /** "epoch 3, test accuracy 88.10%", or what is known of a checkpoint written before accuracies were recorded. */
+    /** "epoch 3, val_loss 0.3012", or what is known of a checkpoint written before metrics were recorded. */
     private static String describe(Path dir) {
         try {
             Map<String, Object> cfg = Checkpoint.load(dir).config();
             String epoch = "epoch " + cfg.getOrDefault("epochs_done", "?");
+            if (cfg.get(MONITOR) instanceof Map<?, ?> m && m.get("metric") instanceof String name
+                    && Monitor.METRICS.contains(name) && m.get("value") instanceof Number v) {
+                return epoch + ", " + Monitor.of(name).format(v.doubleValue());
+            }
             return cfg.get("test_accuracy") instanceof Number a
                     ? String.format(Locale.ROOT, "%s, test accuracy %.2f%%", epoch, 100 * a.doubleValue()) : epoch;
         } catch (RuntimeException e) {

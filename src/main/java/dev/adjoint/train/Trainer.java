@@ -3,6 +3,7 @@ package dev.adjoint.train;
 import dev.adjoint.data.Batch;
 import dev.adjoint.data.DataLoader;
 import dev.adjoint.data.Dataset;
+import dev.adjoint.data.Holdout;
 import dev.adjoint.data.Normalization;
 import dev.adjoint.device.Device;
 import dev.adjoint.graph.CapturingDevice;
@@ -30,9 +31,11 @@ import java.util.function.Consumer;
 
 /**
  * Trains a classifier: epochs of shuffled mini-batches (forward, loss, backward, optional
- * clipping, fused optimizer step), then test accuracy. Loss and accuracy are accumulated on the
- * device and read once per epoch (and at progress updates). A checkpoint is written after every
- * epoch when a directory is given, and {@link #resume} continues bit-identically.
+ * clipping, fused optimizer step), each followed by the validation split's metrics in eval mode;
+ * then the test split's metrics, once, on the best epoch's model. The training loss and accuracy
+ * are accumulated on the device and read once per epoch (and at progress updates). A checkpoint is
+ * written after every epoch when a directory is given, and {@link #resume} continues
+ * bit-identically.
  */
 public final class Trainer {
     /** The subdirectory of a checkpoint directory that holds the best epoch's checkpoint. */
@@ -40,44 +43,98 @@ public final class Trainer {
 
     /**
      * How to train. {@code targetAccuracy} 0 means run every epoch; {@code clipNorm} 0 means no
-     * clipping; {@code checkpointDir} null means no checkpoints. Start from {@link #of} and adjust
-     * with the {@code with…} methods.
+     * clipping; {@code checkpointDir} null means no checkpoints; {@code validation} is the fraction
+     * of the training data held out for validation (0: none, as Keras's {@code validation_split});
+     * {@code monitor} chooses the best epoch and is what early stopping watches (null: val_accuracy,
+     * or train_loss without validation); {@code patience} 0 means no early stopping. Start from
+     * {@link #of} and adjust with the {@code with…} methods.
      */
     public record Config(int epochs, int batchSize, long seed, double targetAccuracy, float clipNorm,
-                         Schedule schedule, Path checkpointDir, boolean overwrite, Progress progress) {
-        /** {@code epochs} epochs of {@code batchSize}: seed 1, constant rate, no clipping or checkpoints, console progress. */
+                         Schedule schedule, Path checkpointDir, boolean overwrite, Progress progress,
+                         double validation, Monitor monitor, int patience, double minDelta) {
+        public Config {
+            if (!(validation == 0 || validation > 0 && validation <= Holdout.MAX_FRACTION)) {
+                throw new IllegalArgumentException("train: the validation fraction must be 0 (none) or in (0, "
+                        + Holdout.MAX_FRACTION + "], got " + validation);
+            }
+            if (monitor != null && monitor.needsValidation() && validation == 0) {
+                throw new IllegalArgumentException("train: monitoring " + monitor.metric() + " needs a validation split;"
+                        + " hold one out (--val 0.1; Trainer.Config.withValidation(0.1)) or monitor train_loss");
+            }
+            if (patience < 0 || !(minDelta >= 0) || Double.isInfinite(minDelta)) {
+                throw new IllegalArgumentException("train: patience " + patience + " and min-delta " + minDelta
+                        + " (need patience >= 0 and a finite min-delta >= 0)");
+            }
+        }
+
+        /** A configuration as before validation splits: none, no early stopping. */
+        public Config(int epochs, int batchSize, long seed, double targetAccuracy, float clipNorm, Schedule schedule,
+                      Path checkpointDir, boolean overwrite, Progress progress) {
+            this(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, progress, 0, null,
+                    0, 0);
+        }
+
+        /** {@code epochs} epochs of {@code batchSize}: seed 1, constant rate, no clipping, checkpoints, validation or early stopping, console progress. */
         public static Config of(int epochs, int batchSize) {
             return new Config(epochs, batchSize, 1, 0, 0f, Schedule.constant(), null, false, Progress.console());
         }
 
         public Config withSeed(long s) {
-            return new Config(epochs, batchSize, s, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, progress);
+            return new Config(epochs, batchSize, s, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, progress,
+                    validation, monitor, patience, minDelta);
         }
 
+        /** Stop once the validation accuracy (the training accuracy without validation) reaches {@code a}. */
         public Config withTargetAccuracy(double a) {
-            return new Config(epochs, batchSize, seed, a, clipNorm, schedule, checkpointDir, overwrite, progress);
+            return new Config(epochs, batchSize, seed, a, clipNorm, schedule, checkpointDir, overwrite, progress,
+                    validation, monitor, patience, minDelta);
         }
 
         public Config withClipNorm(float c) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, c, schedule, checkpointDir, overwrite, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, c, schedule, checkpointDir, overwrite, progress,
+                    validation, monitor, patience, minDelta);
         }
 
         public Config withSchedule(Schedule s) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, s, checkpointDir, overwrite, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, s, checkpointDir, overwrite, progress,
+                    validation, monitor, patience, minDelta);
         }
 
         /** Checkpoints in {@code dir}: the last epoch's there, the best one in {@code dir/best} (see {@link #fit}). */
         public Config withCheckpoints(Path dir) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, dir, overwrite, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, dir, overwrite, progress,
+                    validation, monitor, patience, minDelta);
         }
 
         /** Whether a new run may replace the checkpoints of another run in its checkpoint directory (default: refused). */
         public Config withOverwrite(boolean o) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, o, progress);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, o, progress,
+                    validation, monitor, patience, minDelta);
         }
 
         public Config withProgress(Progress p) {
-            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, p);
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite, p,
+                    validation, monitor, patience, minDelta);
+        }
+
+        /** Holds {@code fraction} of the training data out for validation, stratified by class (see {@link Holdout}). */
+        public Config withValidation(double fraction) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite,
+                    progress, fraction, monitor, patience, minDelta);
+        }
+
+        /**
+         * Chooses the best epoch by {@code m}, and with {@code patience} > 0 stops after that many
+         * epochs that do not improve it by more than {@code minDelta}.
+         */
+        public Config withEarlyStopping(Monitor m, int patience, double minDelta) {
+            return new Config(epochs, batchSize, seed, targetAccuracy, clipNorm, schedule, checkpointDir, overwrite,
+                    progress, validation, m, patience, minDelta);
+        }
+
+        /** The metric that chooses the best epoch: the one configured, else val_accuracy, or train_loss without validation. */
+        public Monitor monitored() {
+            return monitor != null ? monitor : validation > 0 ? Monitor.VAL_ACCURACY : Monitor.TRAIN_LOSS;
         }
     }
 
@@ -99,6 +156,10 @@ public final class Trainer {
     private Path resumedFrom;
     private Map<String, Object> resumedData;
     private final Map<String, Object> records = new LinkedHashMap<>();
+    private Metrics.Evaluation testResult;
+    private int testEvaluations;
+    private int bestEpoch;
+    private Monitor monitored;
 
     public Trainer(Layer model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
                    Map<String, Object> modelConfig) {
@@ -161,9 +222,13 @@ public final class Trainer {
     }
 
     /**
-     * Trains until the configured epochs are done or the target test accuracy is reached. With a
-     * checkpoint directory, each epoch's checkpoint replaces the last one there and, when its test
-     * accuracy beats every earlier epoch's, the one in {@code dir/best}; the directory is locked
+     * Trains until the configured epochs are done, the target accuracy is reached or early
+     * stopping ends the run, then measures {@code test} once, on the best epoch's model
+     * ({@link #test}). With a validation fraction, that much of {@code train} (stratified by class,
+     * chosen by the seed) is held out of training and measured after every epoch; the
+     * normalization is fitted on the rest. The best epoch is the one whose {@link Config#monitored}
+     * metric is best. With a checkpoint directory, each epoch's checkpoint replaces the last one
+     * there and, when it is the best so far, the one in {@code dir/best}; the directory is locked
      * while training, and one that holds another run's checkpoint is refused unless
      * {@link Config#withOverwrite} allows it. Training stops with an IllegalStateException, before
      * that epoch's checkpoint is written, when an epoch's mean loss is not finite or exceeds
@@ -175,24 +240,36 @@ public final class Trainer {
         if (resumedData != null) {
             RunRecord.checkData(resumedFrom, resumedData, data);
         }
+        Holdout held = validation(train);
+        Dataset fitted = held == null ? train : held.train();
+        Monitor monitor = held == null && config.monitor() == null ? Monitor.TRAIN_LOSS : config.monitored();
+        monitored = monitor;
+        Metrics metrics = new Classification(train.classes());
         // data whose columns were standardised one by one (a CSV's fitted encoding) gets no global mean and std on top
-        Normalization norm = train.source().steps().isEmpty() ? Normalization.of(train) : Normalization.NONE;
+        Normalization norm = train.source().steps().isEmpty() ? Normalization.of(fitted) : Normalization.NONE;
         normalization = norm;
         inputDivisor = train.source().divisor();
         fittedSteps = train.source().steps();
         List<EpochStats> history = new ArrayList<>();
+        int evalBatch = Math.max(config.batchSize(), 1000);
         try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
-                : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), config.progress());
-             DataLoader trainLoader = new DataLoader(train, device, config.batchSize(), true, config.seed(),
+                : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), monitor, config.progress());
+             DataLoader trainLoader = new DataLoader(fitted, device, config.batchSize(), true, config.seed(),
                 DataLoader.LastBatch.KEEP, norm);
-             DataLoader testLoader = new DataLoader(test, device, Math.max(config.batchSize(), 1000), false, 0,
+             DataLoader valLoader = held == null ? null : new DataLoader(held.validation(), device, evalBatch, false, 0,
                      DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1);
              Tensor correct = Tensor.zeros(device, 1)) {
+            Best best = new Best();
             if (checkpoints != null && !checkpoints.hasBest() && epochsDone > 0) {
-                double acc = accuracy(testLoader, correct);  // the resumed checkpoint is the best so far
-                checkpoints.seedBest(checkpointTensors(), checkpointConfig(data, acc), epochsDone, acc);
+                // the resumed checkpoint is the best so far: its monitored metric is measured, in eval mode
+                double v = seedValue(monitor, metrics, valLoader, fitted, device, norm, lossSum);
+                checkpoints.seedBest(checkpointTensors(), checkpointConfig(data, null, monitor, v), epochsDone, v);
             }
+            if (checkpoints != null && checkpoints.hasBest()) {
+                best.epoch = checkpoints.bestEpoch();
+            }
+            EarlyStopping stopping = new EarlyStopping(monitor, config.patience(), config.minDelta());
             double firstLoss = Double.NaN;
             boolean firstBatch = true;
             while (epochsDone < config.epochs()) {
@@ -223,22 +300,168 @@ public final class Trainer {
                     throw diverged(epoch, trainLoss, firstLoss);
                 }
                 double trainAcc = correct.item() / seen;
-                double testAcc = accuracy(testLoader, correct);
+                Metrics.Evaluation val = valLoader == null ? null : measure(valLoader, metrics, lossSum);
                 epochsDone = epoch;
-                EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, testAcc, seen / seconds, seconds,
-                        optimizer.lr());
+                EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, val, seen / seconds, seconds, optimizer.lr());
                 config.progress().done(stats);
                 history.add(stats);
-                if (checkpoints != null) {
-                    checkpoints.save(checkpointTensors(), checkpointConfig(data, testAcc), epoch, testAcc, config.progress());
+                double value = stats.value(monitor.metric());
+                boolean improved = checkpoints != null
+                        ? checkpoints.save(checkpointTensors(), checkpointConfig(data, stats, monitor, value), epoch, value,
+                                config.progress())
+                        : best.epoch == 0 || monitor.better(value, best.value, 0);
+                if (improved) {
+                    best.epoch = epoch;
+                    best.value = value;
+                    best.weights = checkpoints == null ? params.values().toArray() : null;   // else it is in dir/best
                 }
                 onEpoch.accept(stats);
-                if (config.targetAccuracy() > 0 && testAcc >= config.targetAccuracy()) {
+                double watched = val != null ? val.accuracy() : trainAcc;
+                if (config.targetAccuracy() > 0 && watched >= config.targetAccuracy()) {
+                    config.progress().note(String.format(java.util.Locale.ROOT, "target accuracy reached: %s accuracy"
+                            + " %.2f%% >= %.2f%%", val != null ? "validation" : "training", 100 * watched,
+                            100 * config.targetAccuracy()));
+                    break;
+                }
+                if (stopping.update(epoch, value)) {
+                    config.progress().note(stopping.reason());
                     break;
                 }
             }
+            bestEpoch = best.epoch;
+            if (test != null) {
+                testOnBest(test, device, norm, metrics, lossSum, checkpoints, best.weights, data, evalBatch);
+            }
         }
         return history;
+    }
+
+    /**
+     * The validation split of {@code train}, or null without one; data too small to hold any row
+     * out (no class with two samples) trains on all of it, as with validation 0, and says so,
+     * unless a validation metric was asked to be monitored.
+     */
+    private Holdout validation(Dataset train) {
+        if (config.validation() == 0) {
+            return null;
+        }
+        if (Holdout.size(train, config.validation()) == 0) {
+            if (config.monitor() != null && config.monitor().needsValidation()) {
+                throw new IllegalArgumentException("train: dataset '" + train.name() + "' has no class with two samples,"
+                        + " so no validation split can be held out, and " + config.monitor().metric() + " needs one");
+            }
+            config.progress().note("train: dataset '" + train.name() + "' has no class with two samples: no validation"
+                    + " split is held out, and the best epoch is the one with the lowest train_loss");
+            return null;
+        }
+        return Holdout.of(train, config.validation(), config.seed());
+    }
+
+    /** The best epoch so far in memory: its number, monitored value and (without a checkpoint directory) weights. */
+    private static final class Best {
+        int epoch;
+        double value = Double.NaN;
+        float[] weights;
+    }
+
+    /** The monitored metric of the model as it is: on the validation split, or on the training rows in eval mode. */
+    private double seedValue(Monitor monitor, Metrics metrics, DataLoader valLoader, Dataset fitted, Device device,
+                             Normalization norm, Tensor lossSum) {
+        if (monitor.needsValidation()) {
+            return measure(valLoader, metrics, lossSum).get(monitor.metric().substring(4));
+        }
+        try (DataLoader all = new DataLoader(fitted, device, Math.max(config.batchSize(), 1000), false, 0,
+                DataLoader.LastBatch.KEEP, norm)) {
+            return measure(all, metrics, lossSum).get(monitor.metric().substring(6));
+        }
+    }
+
+    /**
+     * Measures the test split once, on the best epoch's weights (from {@code dir/best}, or the copy
+     * kept in memory), records the result in {@code dir/best}'s config, and puts the last epoch's
+     * weights back, so that the trainer goes on from where it stopped.
+     */
+    private void testOnBest(Dataset test, Device device, Normalization norm, Metrics metrics, Tensor lossSum,
+                            CheckpointDir checkpoints, float[] bestWeights, Map<String, Object> data, int evalBatch) {
+        float[] last = params.values().toArray();
+        Checkpoint.Loaded saved = checkpoints != null && checkpoints.hasBest() ? Checkpoint.load(checkpoints.best()) : null;
+        if (saved != null) {
+            SavedModel.copyParameters(params, saved);
+        } else if (bestWeights != null) {
+            upload(bestWeights);
+        }
+        try (DataLoader loader = new DataLoader(test, device, evalBatch, false, 0, DataLoader.LastBatch.KEEP, norm)) {
+            testResult = measure(loader, metrics, lossSum);
+            testEvaluations++;
+        } finally {
+            upload(last);
+        }
+        if (saved != null) {
+            Map<String, Object> cfg = new LinkedHashMap<>(saved.config());
+            cfg.put("test_accuracy", testResult.accuracy());
+            cfg.put("test", testResult.toJson());
+            try (Scope s = Scope.open()) {
+                Map<String, Tensor> tensors = new LinkedHashMap<>();
+                saved.tensors().forEach((k, t) -> tensors.put(k, Tensor.of(device, t.data(), t.shape())));
+                Checkpoint.save(checkpoints.best(), tensors, cfg);
+            }
+        }
+    }
+
+    private void upload(float[] weights) {
+        Tensor values = params.values();
+        try (Tensor src = Tensor.of(values.device(), weights, values.shape())) {
+            InPlace.copy(values, src);
+        }
+    }
+
+    /**
+     * The task's metrics of the model on one split, in eval mode with gradients off: the mean loss
+     * accumulated on the device, the outputs read back batch by batch (the split's rows of logits).
+     */
+    private Metrics.Evaluation measure(DataLoader loader, Metrics metrics, Tensor lossSum) {
+        Dataset d = loader.dataset();
+        model.eval();
+        InPlace.fill(lossSum, 0f);
+        float[] outputs = new float[0];
+        int at = 0;
+        try (Autograd.NoGrad off = Autograd.noGrad()) {
+            for (Batch batch : loader.epoch()) {
+                try (batch; Scope s = Scope.open()) {
+                    Tensor logits = model.forward(batch.x());
+                    InPlace.add(lossSum, loss.apply(logits, batch.y()).mul((float) batch.size()).reshape(1));
+                    float[] rows = logits.toArray();
+                    if (outputs.length == 0) {
+                        outputs = new float[d.size() * (rows.length / batch.size())];
+                    }
+                    System.arraycopy(rows, 0, outputs, at, rows.length);
+                    at += rows.length;
+                }
+            }
+        } finally {
+            model.train();
+        }
+        return metrics.evaluate(outputs, d.labels(), d.size(), d.size() == 0 ? Double.NaN : lossSum.item() / d.size());
+    }
+
+    /** The test split's metrics, measured once at the end of the last {@link #fit} on its best epoch's model (null before). */
+    public Metrics.Evaluation test() {
+        return testResult;
+    }
+
+    /** The best epoch by the monitored metric, as of the end of the last {@link #fit} (0 when none is known). */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** The metric that chose the best epoch in the last {@link #fit} (null before). */
+    public Monitor monitored() {
+        return monitored;
+    }
+
+    /** How many times the test split was measured (once per {@link #fit}); for tests. */
+    int testEvaluations() {
+        return testEvaluations;
     }
 
     /** An epoch's mean loss above this many times max(1, the first batch's loss) counts as diverged. */
@@ -372,10 +595,6 @@ public final class Trainer {
         }
     }
 
-    private double accuracy(DataLoader loader, Tensor correct) {
-        return accuracy(model, loader, correct);
-    }
-
     private static double accuracy(Layer model, DataLoader loader, Tensor correct) {
         model.eval();
         InPlace.fill(correct, 0f);
@@ -405,6 +624,7 @@ public final class Trainer {
         r.put("seed", config.seed());
         r.put("clip", (double) config.clipNorm());
         r.put("epochs", (long) config.epochs());
+        r.put("validation", config.validation());
         return r;
     }
 
@@ -424,7 +644,8 @@ public final class Trainer {
         return tensors;
     }
 
-    private Map<String, Object> checkpointConfig(Map<String, Object> data, double testAccuracy) {
+    private Map<String, Object> checkpointConfig(Map<String, Object> data, EpochStats stats, Monitor monitor,
+                                                 double value) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", modelConfig);
         cfg.put("preprocessing", preprocessing());
@@ -436,8 +657,19 @@ public final class Trainer {
         cfg.put("batch_size", (long) config.batchSize());
         // the standardize step of "preprocessing" again, in the form every earlier checkpoint has it
         cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
-        if (!Double.isNaN(testAccuracy)) {
-            cfg.put("test_accuracy", testAccuracy);
+        if (stats != null) {
+            cfg.put("train_loss", stats.trainLoss());
+            cfg.put("train_accuracy", stats.trainAccuracy());
+            if (stats.validation() != null) {
+                stats.validation().scalars().forEach((k, v) -> cfg.put("val_" + k, v));
+            }
+        }
+        if (monitor != null) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("metric", monitor.metric());
+            m.put("mode", monitor.minimize() ? "min" : "max");
+            m.put("value", value);
+            cfg.put(CheckpointDir.MONITOR, m);
         }
         cfg.put(RunRecord.RUN, run());
         if (data != null) {
@@ -452,7 +684,7 @@ public final class Trainer {
      * {@link #fit} does after each epoch (but with no lock, test accuracy or best copy).
      */
     public void save(Path dir) {
-        Checkpoint.save(dir, checkpointTensors(), checkpointConfig(null, Double.NaN));
+        Checkpoint.save(dir, checkpointTensors(), checkpointConfig(null, null, null, Double.NaN));
     }
 
     /**

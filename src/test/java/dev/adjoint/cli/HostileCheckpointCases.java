@@ -157,7 +157,7 @@ final class HostileCheckpointCases {
         evalFails.accept(variant(good, "config-edited", dir -> Files.writeString(dir.resolve(Checkpoint.CONFIG),
                 Files.readString(dir.resolve(Checkpoint.CONFIG)).replace("\"relu\"", "\"tanh\""))), "does not belong to");
         String recordedAccuracy = String.format(java.util.Locale.ROOT, "test accuracy %.2f%%",
-                100 * ((Number) Checkpoint.load(good).config().get("test_accuracy")).doubleValue());
+                100 * ((Number) Checkpoint.load(good.resolve("best")).config().get("test_accuracy")).doubleValue());
         c.add(cliOk(cat, r -> r.out().contains(recordedAccuracy), "eval", "--data", "spiral", "--checkpoint",
                 variant(good, "torn-save", dir -> Files.delete(dir.resolve(Checkpoint.CONFIG))).toString()));
         for (String[] bad : new String[][] {

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * #20 class 2: the checkpoint directory keeps the best model (by test accuracy) apart from the
+ * #20 class 2: the checkpoint directory keeps the best model (by the monitored metric) apart from the
  * last one, a run never replaces a better model without saying so, and a loss that explodes, not
  * only one that turns NaN, stops training before its epoch is saved.
  */
@@ -45,29 +45,44 @@ class BestCheckpointTest {
         return ((Number) Checkpoint.load(dir).config().get("test_accuracy")).floatValue();
     }
 
+    private static double monitored(Path dir) {
+        return ((Number) ((Map<?, ?>) Checkpoint.load(dir).config().get("monitor")).get("value")).doubleValue();
+    }
+
+    private static final Monitor ACC = Monitor.of("val_accuracy");
+
+    private static Map<String, Object> cfg(long epoch, double accuracy) {
+        return Map.of("epochs_done", epoch, "monitor", Map.of("metric", "val_accuracy", "value", accuracy));
+    }
+
     private static long epoch(Path dir) {
         return ((Number) Checkpoint.load(dir).config().get("epochs_done")).longValue();
     }
 
     @Test
-    void theBestEpochIsInBestAndTheLastInTheDirectory() {
+    void theBestEpochByValidationAccuracyIsInBestAndTheLastInTheDirectory() {
         Path dir = tmp.resolve("run");
         List<float[]> weights = new ArrayList<>();
         List<EpochStats> history;
         try (Device cpu = new CpuDevice(1); Sequential model = SPEC.build(cpu); Parameters params = Parameters.of(model);
              Optimizer opt = Optimizer.byName("sgd", params, 0.5f, 0f)) {
             Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"),
-                    Trainer.Config.of(6, 32).withCheckpoints(dir).withProgress(Progress.silent()), SPEC.toConfig());
+                    Trainer.Config.of(6, 32).withValidation(0.2).withCheckpoints(dir).withProgress(Progress.silent()),
+                    SPEC.toConfig());
             history = trainer.fit(SPIRAL.train(), SPIRAL.test(), cpu, s -> weights.add(params.values().toArray()));
+            assertEquals(1, trainer.testEvaluations(), "the test split is measured once");
+            int best = 0;
+            for (int i = 1; i < history.size(); i++) {
+                best = history.get(i).valAccuracy() > history.get(best).valAccuracy() ? i : best;
+            }
+            assertEquals(best + 1, trainer.bestEpoch());
+            assertEquals(6, epoch(dir));
+            assertEquals(best + 1, epoch(dir.resolve("best")), "the best epoch of " + history);
+            assertEquals(history.get(best).valAccuracy(), monitored(dir.resolve("best")));
+            assertArrayEquals(weights.get(best), concat(dir.resolve("best")), "best holds that epoch's weights");
+            assertEquals((float) trainer.test().accuracy(), accuracy(dir.resolve("best")), "best records its test accuracy");
+            assertArrayEquals(weights.get(5), params.values().toArray(), "the trainer keeps the last epoch's weights");
         }
-        int best = 0;
-        for (int i = 1; i < history.size(); i++) {
-            best = history.get(i).testAccuracy() > history.get(best).testAccuracy() ? i : best;
-        }
-        assertEquals(6, epoch(dir));
-        assertEquals(best + 1, epoch(dir.resolve("best")), "the best epoch of " + history);
-        assertEquals((float) history.get(best).testAccuracy(), accuracy(dir.resolve("best")));
-        assertArrayEquals(weights.get(best), concat(dir.resolve("best")), "best holds that epoch's weights");
     }
 
     /** The parameters of a saved MLP [2, 16, 3] in slab order. */
@@ -90,14 +105,14 @@ class BestCheckpointTest {
         Progress progress = Progress.lines(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try (Device cpu = new CpuDevice(1); Tensor a = Tensor.of(cpu, new float[] {1f}, 1);
              Tensor b = Tensor.of(cpu, new float[] {2f}, 1);
-             CheckpointDir d = CheckpointDir.open(dir, null, false, progress)) {
-            d.save(Map.of("w", a), Map.of("epochs_done", 1L, "test_accuracy", 0.9), 1, 0.9, progress);
-            d.save(Map.of("w", b), Map.of("epochs_done", 2L, "test_accuracy", 0.5), 2, 0.5, progress);
+             CheckpointDir d = CheckpointDir.open(dir, null, false, ACC, progress)) {
+            d.save(Map.of("w", a), cfg(1L, 0.9), 1, 0.9, progress);
+            d.save(Map.of("w", b), cfg(2L, 0.5), 2, 0.5, progress);
         }
         assertEquals(2f, Checkpoint.load(dir).tensors().get("w").data()[0], "the last epoch's model");
         assertEquals(1f, Checkpoint.load(dir.resolve("best")).tensors().get("w").data()[0], "the better model stays");
-        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("epoch 2: test accuracy 50.00% is not above the best, "
-                + "90.00% at epoch 1, which stays in " + dir.resolve("best")), printed.toString(StandardCharsets.UTF_8));
+        assertTrue(printed.toString(StandardCharsets.UTF_8).contains("epoch 2: val_accuracy 50.00% is not better than the "
+                + "best, 90.00% at epoch 1, which stays in " + dir.resolve("best")), printed.toString(StandardCharsets.UTF_8));
     }
 
     @Test
@@ -105,17 +120,36 @@ class BestCheckpointTest {
         Path dir = tmp.resolve("resumed");
         try (Device cpu = new CpuDevice(1); Tensor a = Tensor.of(cpu, new float[] {1f}, 1);
              Tensor b = Tensor.of(cpu, new float[] {2f}, 1)) {
-            try (CheckpointDir d = CheckpointDir.open(dir, null, false, Progress.silent())) {
-                d.save(Map.of("w", a), Map.of("epochs_done", 3L, "test_accuracy", 0.95), 3, 0.95, Progress.silent());
+            try (CheckpointDir d = CheckpointDir.open(dir, null, false, ACC, Progress.silent())) {
+                d.save(Map.of("w", a), cfg(3L, 0.95), 3, 0.95, Progress.silent());
             }
-            try (CheckpointDir d = CheckpointDir.open(dir, dir, false, Progress.silent())) {
+            try (CheckpointDir d = CheckpointDir.open(dir, dir, false, ACC, Progress.silent())) {
                 assertTrue(d.hasBest());
-                d.save(Map.of("w", b), Map.of("epochs_done", 4L, "test_accuracy", 0.49), 4, 0.49, Progress.silent());
+                d.save(Map.of("w", b), cfg(4L, 0.49), 4, 0.49, Progress.silent());
             }
         }
         assertEquals(1f, Checkpoint.load(dir.resolve("best")).tensors().get("w").data()[0]);
-        assertEquals(0.95f, accuracy(dir.resolve("best")));
+        assertEquals(0.95, monitored(dir.resolve("best")));
         assertEquals(4, epoch(dir));
+    }
+
+    /** A best chosen by another metric cannot be compared: the resumed run says it will replace it. */
+    @Test
+    void aBestChosenByAnotherMetricIsReplacedAndItIsSaid() throws Exception {
+        Path dir = tmp.resolve("other-metric");
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        try (Device cpu = new CpuDevice(1); Tensor a = Tensor.of(cpu, new float[] {1f}, 1)) {
+            try (CheckpointDir d = CheckpointDir.open(dir, null, false, ACC, Progress.silent())) {
+                d.save(Map.of("w", a), cfg(3L, 0.95), 3, 0.95, Progress.silent());
+            }
+            try (CheckpointDir d = CheckpointDir.open(dir, dir, false, Monitor.of("train_loss"),
+                    Progress.lines(new PrintStream(printed, true, StandardCharsets.UTF_8)))) {
+                assertFalse(d.hasBest(), "no best by train_loss is known");
+            }
+        }
+        String out = printed.toString(StandardCharsets.UTF_8);
+        assertTrue(out.contains("resume: " + dir.resolve("best") + " was not chosen by train_loss (epoch 3, val_accuracy"
+                + " 95.00%); the checkpoint resumed replaces it"), out);
     }
 
     /**

@@ -201,7 +201,11 @@ class TrainerTest {
         return Backends.names();
     }
 
-    /** End to end on every available backend: the spiral set to at least 95% test accuracy. */
+    /**
+     * End to end on every available backend: the spiral set to at least 95% test accuracy (no
+     * validation split: the target applies to the training accuracy, the test is measured on the
+     * epoch of lowest training loss).
+     */
     @ParameterizedTest
     @MethodSource("backends")
     void trainsTheSpiralSetOnEveryBackend(String backend) {
@@ -213,10 +217,12 @@ class TrainerTest {
             Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"),
                     Trainer.Config.of(40, 64).withTargetAccuracy(0.97).withProgress(Progress.silent()), spec.toConfig());
             List<EpochStats> h = trainer.fit(data.train(), data.test(), device, e -> {});
-            double acc = h.get(h.size() - 1).testAccuracy();
-            assertTrue(acc >= 0.95, backend + ": spiral test accuracy " + acc);
-            assertEquals(acc, Trainer.evaluate(model, data.test(), dev.adjoint.data.Normalization.of(data.train()), device),
-                    1e-9);
+            double acc = trainer.test().accuracy();
+            assertTrue(acc >= 0.95, backend + ": spiral test accuracy " + acc + " after " + h.size() + " epochs");
+            if (trainer.bestEpoch() == h.size()) {      // the model now holds the last epoch's weights
+                assertEquals(acc, Trainer.evaluate(model, data.test(), dev.adjoint.data.Normalization.of(data.train()),
+                        device), 1e-6);   // the device counts in float32
+            }
         }
     }
 }

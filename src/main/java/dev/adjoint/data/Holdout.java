@@ -1,0 +1,92 @@
+package dev.adjoint.data;
+
+/**
+ * A training set split into the rows a model trains on and the validation rows held out of
+ * training, as Keras's {@code validation_split} or a Lightning {@code random_split} does, but
+ * stratified: each class gives {@code round(fraction × its samples)} rows (at least one when it has
+ * two or more, never all of them), chosen by a seeded shuffle, so both parts keep the class
+ * proportions and the same seed holds out the same rows. Rows keep their order within each part.
+ */
+public record Holdout(Dataset train, Dataset validation) {
+    /** The largest fraction that may be held out. */
+    public static final double MAX_FRACTION = 0.9;
+
+    /** Holds out {@code fraction} (in (0, {@value #MAX_FRACTION}]) of each class of {@code data}, chosen with {@code seed}. */
+    public static Holdout of(Dataset data, double fraction, long seed) {
+        if (!(fraction > 0 && fraction <= MAX_FRACTION)) {
+            throw new IllegalArgumentException("Holdout: a validation fraction must be in (0, " + MAX_FRACTION + "], got "
+                    + fraction);
+        }
+        boolean[] held = heldRows(data, fraction, seed);
+        int n = 0;
+        for (boolean h : held) {
+            n += h ? 1 : 0;
+        }
+        if (n == 0 || n == data.size()) {
+            throw new IllegalArgumentException("Holdout: dataset '" + data.name() + "' has " + data.size()
+                    + " samples, too few to hold out " + fraction + " of each class for validation and train on the rest");
+        }
+        return new Holdout(rows(data, held, false, data.name()), rows(data, held, true, data.name() + "-validation"));
+    }
+
+    /** Which rows are held out: per class, the first {@code round(fraction × count)} of a seeded shuffle. */
+    static boolean[] heldRows(Dataset data, double fraction, long seed) {
+        int[] counts = data.classCounts();
+        int[][] byClass = new int[data.classes()][];
+        int[] filled = new int[data.classes()];
+        for (int c = 0; c < counts.length; c++) {
+            byClass[c] = new int[counts[c]];
+        }
+        float[] labels = data.labels();
+        for (int i = 0; i < data.size(); i++) {
+            int c = (int) labels[i];
+            byClass[c][filled[c]++] = i;
+        }
+        boolean[] held = new boolean[data.size()];
+        for (int c = 0; c < counts.length; c++) {
+            int[] rows = byClass[c];
+            int take = take(counts[c], fraction);
+            SplitMix rnd = new SplitMix(SplitMix.derive(seed, c));
+            for (int i = 0; i < take; i++) {         // partial Fisher-Yates: the first `take` of a shuffle
+                int j = i + rnd.nextInt(rows.length - i);
+                int t = rows[i];
+                rows[i] = rows[j];
+                rows[j] = t;
+                held[rows[i]] = true;
+            }
+        }
+        return held;
+    }
+
+    /** How many rows {@link #of} holds out of {@code data}, without copying any. */
+    public static int size(Dataset data, double fraction) {
+        int n = 0;
+        for (int count : data.classCounts()) {
+            n += take(count, fraction);
+        }
+        return n;
+    }
+
+    /** Of a class's {@code count} rows, {@code round(fraction × count)}, at least 1 and at most count - 1 (none of 1). */
+    private static int take(int count, double fraction) {
+        return count < 2 ? 0 : (int) Math.min(count - 1, Math.max(1, Math.round(fraction * count)));
+    }
+
+    private static Dataset rows(Dataset data, boolean[] held, boolean which, String name) {
+        int n = 0;
+        for (boolean h : held) {
+            n += h == which ? 1 : 0;
+        }
+        int d = data.dims();
+        float[] x = new float[n * d];
+        float[] y = new float[n];
+        int at = 0;
+        for (int i = 0; i < held.length; i++) {
+            if (held[i] == which) {
+                System.arraycopy(data.features(), i * d, x, at * d, d);
+                y[at++] = data.labels()[i];
+            }
+        }
+        return new Dataset(name, x, y, n, d, data.classes(), data.labelValues(), data.source());
+    }
+}
