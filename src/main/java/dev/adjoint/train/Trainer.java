@@ -5,6 +5,7 @@ import dev.adjoint.data.DataLoader;
 import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Holdout;
 import dev.adjoint.data.Normalization;
+import dev.adjoint.data.Samples;
 import dev.adjoint.device.Device;
 import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.graph.Plan;
@@ -420,7 +421,7 @@ public final class Trainer {
      * accumulated on the device, the outputs read back batch by batch (the split's rows of logits).
      */
     private Metrics.Evaluation measure(DataLoader loader, Metrics metrics, Tensor lossSum) {
-        Dataset d = loader.dataset();
+        Samples d = loader.dataset();
         model.eval();
         InPlace.fill(lossSum, 0f);
         float[] outputs = new float[0];
@@ -441,7 +442,11 @@ public final class Trainer {
         } finally {
             model.train();
         }
-        return metrics.evaluate(outputs, d.labels(), d.size(), d.size() == 0 ? Double.NaN : lossSum.item() / d.size());
+        float[] labels = new float[d.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = d.label(i);
+        }
+        return metrics.evaluate(outputs, labels, d.size(), d.size() == 0 ? Double.NaN : lossSum.item() / d.size());
     }
 
     /** The test split's metrics, measured once at the end of the last {@link #fit} on its best epoch's model (null before). */

@@ -56,7 +56,7 @@ class CsvCommandTest {
                 "--categorical", "color", "--impute", "mean", "--hidden", "8", "--epochs", "10", "--batch", "16", "--lr", "0.01");
         assertEquals(0, t.code(), t.err());
         assertTrue(t.out().contains("csv: column 'color' one-hot: 3 categories [blue, green, red]"), t.out());
-        assertTrue(t.out().contains("data.csv: 240 train / 60 test samples, MLP [5, 8, 3], adam, batch 16"), t.out());
+        assertTrue(t.out().contains("data.csv: 240 train / 60 test samples (24 of the train held out for validation), MLP [5, 8, 3], adam, batch 16"), t.out());
         Cli.Run e = Cli.runIn(runs, "eval", "--json", "-");
         assertEquals(0, e.code(), e.err());
         Map<String, Object> eval = Json.parseObject(e.out());

@@ -48,7 +48,7 @@ class NpzDataTest {
         Cli.Run r = Cli.run("train", "--data", f.toString(), "--epochs", "15", "--hidden", "8", "--lr", "0.05",
                 "--batch", "16", "--checkpoint", ckpt.toString());
         assertEquals(0, r.code(), r.err());
-        assertTrue(r.out().contains("two.npz:train: 64 train / 64 test samples, MLP [2, 8, 2]"), r.out());
+        assertTrue(r.out().contains("two.npz:train: 64 train / 64 test samples (6 of the train held out for validation), MLP [2, 8, 2]"), r.out());
         assertTrue(r.out().contains("final test accuracy 100.00%"), r.out());
         Cli.Run e = Cli.run("eval", "--checkpoint", ckpt.toString());
         assertEquals(0, e.code(), e.err());
