@@ -269,7 +269,8 @@ public final class GemmBench {
         }
         List<Result> results = new ArrayList<>();
         try (Device device = Devices.select(o.device()).device();
-             Peer peer = o.peer() == null ? null : Peer.require(o.peer(), o.python(), o.threads(), "bench gemm --compare")) {
+             Peer peer = o.peer() == null ? null
+                     : Peer.require(o.peer(), o.python(), Devices.cpuThreads(), "bench gemm --compare")) {
             out.println("gemm on " + device.name() + ": " + device.description());
             if (peer == null) {
                 for (Shape s : o.shapes()) {
@@ -352,7 +353,7 @@ public final class GemmBench {
         root.put("benchmark", "gemm");
         root.put("environment", Environment.describe());
         root.put("device", Map.of("name", device.name(), "description", device.description()));
-        root.put("threads", o.threads() > 0 ? (Object) (long) o.threads() : null);
+        root.put("threads", (long) Devices.cpuThreads());   // the cpu backend's, and the peer's BLAS threads
         root.put("shape_order", "MxKxN");
         root.put("flops_per_call", "2*m*n*k");
         root.put("warmup_seconds", o.warmupSeconds());
