@@ -50,6 +50,9 @@ public record Dual(Tensor value, Tensor tangent) {
             }
             out = f.apply(in);
             Tensor t = out.autograd.takeTangent();
+            if (t != null) {
+                Scope.track(t);   // the caller's now, as the value is: an open scope closes both
+            }
             return new Dual(out, t != null ? t : Tensor.zeros(out.device(), out.shape()));
         } finally {
             mode[0] = OFF;

@@ -35,7 +35,7 @@ public record Classification(int classes) implements Metrics {
         double[] p = precision(confusion);
         double[] r = recall(confusion);
         double[] f = f1(p, r);
-        scalars.put("macro_f1", mean(f));
+        scalars.put("macro_f1", macroF1(f, confusion));
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("precision", list(p));
         details.put("recall", list(r));
@@ -71,16 +71,20 @@ public record Classification(int classes) implements Metrics {
         return m;
     }
 
-    /** The fraction of rows whose target is among the {@code k} largest outputs (ties at the boundary count in). */
+    /**
+     * The fraction of rows whose target is among the {@code k} largest outputs (ties at the boundary
+     * count in); a row whose target output is NaN is a miss, and a NaN elsewhere counts as larger.
+     */
     public static double topK(float[] outputs, int[] actual, int cols, int k) {
         int hits = 0;
         for (int i = 0; i < actual.length; i++) {
             float t = outputs[i * cols + actual[i]];
             int higher = 0;
             for (int j = 0; j < cols; j++) {
-                higher += outputs[i * cols + j] > t ? 1 : 0;
+                float o = outputs[i * cols + j];
+                higher += o > t || Float.isNaN(o) ? 1 : 0;   // a NaN output outranks everything: no silent hit
             }
-            hits += higher < k ? 1 : 0;
+            hits += higher < k && !Float.isNaN(t) ? 1 : 0;
         }
         return actual.length == 0 ? Double.NaN : (double) hits / actual.length;
     }
@@ -130,8 +134,24 @@ public record Classification(int classes) implements Metrics {
         return f;
     }
 
-    private static double mean(double[] v) {
-        return v.length == 0 ? Double.NaN : java.util.Arrays.stream(v).sum() / v.length;
+    /**
+     * The mean F1 over the classes that occur, as a target or a prediction (scikit-learn's macro
+     * average over the labels present): a class absent from both would count as a zero otherwise.
+     */
+    public static double macroF1(double[] f1, long[][] confusion) {
+        double sum = 0;
+        int present = 0;
+        for (int c = 0; c < f1.length; c++) {
+            long seen = java.util.Arrays.stream(confusion[c]).sum();
+            for (long[] row : confusion) {
+                seen += row[c];
+            }
+            if (seen > 0) {
+                sum += f1[c];
+                present++;
+            }
+        }
+        return present == 0 ? Double.NaN : sum / present;
     }
 
     private static List<Object> list(double[] v) {

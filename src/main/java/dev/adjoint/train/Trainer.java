@@ -197,13 +197,15 @@ public final class Trainer {
      * (the first layer says so), or fewer outputs than the dataset has classes, which the CPU
      * backend's loss reports only as a bad target and a GPU's only as a NaN loss at the epoch's end.
      */
-    private void checkShapes(Dataset train, Device device) {
+    /** Checks the model's output against the classes; returns its number of outputs. */
+    private int checkShapes(Dataset train, Device device) {
         int[] out = outputShape(train, device);
         if (out.length != 2 || out[1] < train.classes()) {
             throw new IllegalArgumentException("train: the model gives outputs of shape " + Shape.format(out)
                     + " for one sample, but dataset '" + train.name() + "' has " + train.classes()
                     + " classes: its last layer must have " + train.classes() + " outputs");
         }
+        return out[1];
     }
 
     /** The model's output shape for one row of zeros, in eval mode with gradients off (its mode is restored). */
@@ -236,10 +238,16 @@ public final class Trainer {
      * {@value #EXPLODED} times the larger of 1 and the loss of the run's first batch.
      */
     public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
-        checkShapes(train, device);
+        int outputs = checkShapes(train, device);
         Map<String, Object> data = describe(train, test);
         if (resumedData != null) {
             RunRecord.checkData(resumedFrom, resumedData, data);
+        }
+        if (config.monitor() != null && config.monitor().metric().contains("top" + Classification.TOP_K)
+                && outputs <= Classification.TOP_K) {
+            throw new IllegalArgumentException("train: " + config.monitor().metric() + " is measured only with more than "
+                    + Classification.TOP_K + " outputs, and the model has " + outputs
+                    + "; monitor val_accuracy or val_loss instead");
         }
         Holdout held = validation(train);
         Dataset fitted = held == null ? train : held.train();

@@ -58,6 +58,10 @@ class ValidationOptionsTest {
         r = Cli.run(Cli.with(TINY, "--no-checkpoint", "--val", "0.95"));
         assertEquals(2, r.code(), r.out());
         assertTrue(r.err().contains("--val must be 0 (no validation split) or a fraction up to 0.9, got '0.95'"), r.err());
+        r = Cli.run(Cli.with(TINY, "--no-checkpoint", "--early-stopping", "val_top5_accuracy"));   // found in review:
+        assertEquals(2, r.code(), r.out());                                  // NaN every epoch, then a JSON error
+        assertTrue(r.err().contains("val_top5_accuracy is measured only with more than 5 outputs, and the model has 3"),
+                r.err());
         r = Cli.run(Cli.with(TINY, "--no-checkpoint", "--early-stopping", "test_accuracy"));
         assertEquals(2, r.code(), r.out());
         assertTrue(r.err().contains("unknown --early-stopping 'test_accuracy'; choose one of val_loss"), r.err());

@@ -1,6 +1,8 @@
 package dev.adjoint.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.device.Device;
 import dev.adjoint.testing.Backends;
@@ -73,5 +75,25 @@ class DualTest {
             agree(d, "matmul + tanh/sigmoid/relu", t -> t[0].matmul(t[1]).tanh().add(t[0].matmul(t[1]).sigmoid())
                     .add(t[0].sub(t[0].mul(1.6f)).matmul(t[1]).relu()), a, w);
         }
+    }
+
+    /** Found in review: the tangent of the result escaped every scope and leaked until garbage collection. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void anOpenScopeClosesBothTensorsOfTheResult(String backend) {
+        Device d = Backends.open(backend);
+        Tensor x = Tensor.ones(d, 3);
+        Tensor v = Tensor.ones(d, 3);
+        Dual y;
+        Dual same;
+        try (Scope s = Scope.open()) {
+            y = Dual.jvp(t -> t[0].mul(2f).exp(), new Tensor[] {x}, new Tensor[] {v});
+            same = Dual.jvp(t -> t[0], new Tensor[] {x}, new Tensor[] {v});
+        }
+        assertTrue(y.value().isClosed() && y.tangent().isClosed(), "jvp's value and tangent");
+        assertTrue(same.value().isClosed() && same.tangent().isClosed(), "the identity's value and tangent");
+        assertFalse(x.isClosed() || v.isClosed(), "the primal and the tangent passed in stay the caller's");
+        x.close();
+        v.close();
     }
 }

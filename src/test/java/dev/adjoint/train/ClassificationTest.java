@@ -74,4 +74,30 @@ class ClassificationTest {
         assertEquals(0.5, e.get("top5_accuracy"), 1e-12);
         assertEquals(0.0, e.accuracy());
     }
+
+    /** Found in review: a NaN compared as "not larger", so a row of NaN logits counted as a top-5 hit. */
+    @Test
+    void aNanOutputIsNeverAHit() {
+        float nan = Float.NaN;
+        assertEquals(0.0, Classification.topK(new float[] {nan, nan, nan, nan, nan, nan}, new int[] {2}, 6, 5));
+        assertEquals(0.0, Classification.topK(new float[] {1, 2, 3, 4, 5, nan}, new int[] {0}, 6, 5),
+                "four larger values and a NaN push class 0 out of the top 5");
+        assertEquals(1.0, Classification.topK(new float[] {1, 2, 3, 4, 5, nan}, new int[] {4}, 6, 5));
+    }
+
+    /**
+     * Found in review: the macro F1 averaged over every output, so a class absent from both targets
+     * and predictions counted as 0 (perfect predictions on a split without class 2 gave 0.667, where
+     * scikit-learn's f1_score(average='macro') gives 1.0).
+     */
+    @Test
+    void macroF1AveragesOverTheClassesPresent() {
+        float[] out = {2, 1, 0, /* */ 0, 2, 1, /* */ 2, 0, 1};
+        Metrics.Evaluation e = new Classification(3).evaluate(out, new float[] {0, 1, 0}, 3, 0.0);
+        assertEquals(1.0, e.get("macro_f1"), 1e-12);
+        // one error among classes 0 and 1: F1 0.8 and 0.6667 (sklearn: f1_score([0,1,0,1],[0,1,0,0], average='macro'))
+        float[] four = {2, 1, 0, /* */ 0, 2, 1, /* */ 2, 0, 1, /* */ 2, 1, 0};
+        Metrics.Evaluation f = new Classification(3).evaluate(four, new float[] {0, 1, 0, 1}, 4, 0.0);
+        assertEquals((0.8 + 2.0 / 3) / 2, f.get("macro_f1"), 1e-12);
+    }
 }
