@@ -187,4 +187,54 @@ class PredictInputTest {
         assertTrue(w.err().contains(wide + ": shape [1, 3]: rows of 3 values, but the model of "), w.err());
         assertTrue(w.err().contains("takes 2"), w.err());
     }
+
+    /** IDX file: magic, sizes, then the bytes. */
+    private static void idx(Path file, int magic, int[] sizes, byte[] data) throws Exception {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * sizes.length + data.length);
+        b.putInt(magic);
+        for (int s : sizes) {
+            b.putInt(s);
+        }
+        b.put(data);
+        Files.write(file, b.array());
+    }
+
+    @Test
+    void idxImagesAreScaledAsTheCheckpointSaysAndAgreeWithEval() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("fashion"));
+        Random rnd = new Random(3);
+        List<Integer> truth = new ArrayList<>();
+        for (String part : List.of("train", "t10k")) {
+            int n = part.equals("train") ? 200 : 60;
+            byte[] pixels = new byte[n * 4];
+            byte[] labels = new byte[n];
+            for (int i = 0; i < n; i++) {
+                int c = i % 2;
+                labels[i] = (byte) c;
+                for (int j = 0; j < 4; j++) {
+                    pixels[4 * i + j] = (byte) ((j < 2) == (c == 0) ? 180 + rnd.nextInt(60) : rnd.nextInt(120));
+                }
+                if (part.equals("t10k")) {
+                    truth.add(c);
+                }
+            }
+            idx(dir.resolve(part + "-images-idx3-ubyte"), 0x803, new int[] {n, 2, 2}, pixels);
+            idx(dir.resolve(part + "-labels-idx1-ubyte"), 0x801, new int[] {n}, labels);
+        }
+        Path runs = tmp.resolve("runs");
+        Cli.Run t = Cli.runIn(runs, "train", "--data", dir.toString(), "--epochs", "5", "--hidden", "8", "--lr", "0.05");
+        assertEquals(0, t.code(), t.err());
+        Cli.Run e = Cli.runIn(runs, "eval", "--json", "-");
+        assertEquals(0, e.code(), e.err());
+        long correct = (Long) Json.parseObject(e.out()).get("correct");
+        Cli.Run p = Cli.runIn(runs, "predict", "--input", dir.resolve("t10k-images-idx3-ubyte").toString());
+        assertEquals(0, p.code(), p.err());
+        String[] lines = p.out().split("\n");
+        assertEquals("row,prediction,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9", lines[0]);
+        long right = 0;
+        for (int r = 0; r < 60; r++) {
+            right += lines[r + 1].split(",")[1].equals(Integer.toString(truth.get(r))) ? 1 : 0;
+        }
+        assertEquals(correct, right, "predict on the test images agrees with eval's count");
+    }
 }
