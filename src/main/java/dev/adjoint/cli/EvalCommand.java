@@ -7,7 +7,6 @@ import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.Checkpoint;
-import dev.adjoint.io.FileFormatException;
 import dev.adjoint.io.Json;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.io.Excerpt;
