@@ -9,7 +9,6 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.Json;
 import dev.adjoint.train.Predictor;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,8 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,61 +113,30 @@ class PredictInputTest {
     @Test
     void aFileThatDoesNotFitIsRefusedWithItsLineAndColumnAndNothingWritten() throws Exception {
         Path runs = trainCsv();
-        Path out = tmp.resolve("p.csv");
-        Path purple = Files.writeString(tmp.resolve("purple.csv"), "ratio,amount,color\n0.1,5000,red\n0.2,4000,purple\n");
-        Cli.Run r = Cli.runIn(runs, "predict", "--input", purple.toString(), "--output", out.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains(purple + ": line 3, column 3 (color): category 'purple' is not one of the 3"), r.err());
-        assertFalse(Files.exists(out));
-
-        Path colour = Files.writeString(tmp.resolve("colour.csv"), "ratio,amount,colour\n0.1,5000,red\n");
-        r = Cli.runIn(runs, "predict", "--input", colour.toString(), "--output", out.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains(colour + ": line 1, column 3 (colour): no column 'colour' in the checkpoint"), r.err());
-        assertFalse(Files.exists(out));
-
-        Path lacking = Files.writeString(tmp.resolve("lacking.csv"), "ratio,color\n0.1,red\n");
-        r = Cli.runIn(runs, "predict", "--input", lacking.toString(), "--output", out.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains(lacking + ": line 1: no column 'amount', a feature of the checkpoint"), r.err());
-
-        Path text = Files.writeString(tmp.resolve("text.csv"), "ratio,amount,color\n0.1,lots,red\n");
-        r = Cli.runIn(runs, "predict", "--input", text.toString(), "--output", out.toString());
-        assertEquals(1, r.code(), r.err());
-        assertTrue(r.err().contains(text + ": line 2, column 2 (amount): 'lots' is not a number"), r.err());
-        assertFalse(Files.exists(out));
+        refused(runs, "purple.csv", "ratio,amount,color\n0.1,5000,red\n0.2,4000,purple\n",
+                "line 3, column 3 (color): category 'purple' is not one of the 3");
+        refused(runs, "colour.csv", "ratio,amount,colour\n0.1,5000,red\n",
+                "line 1, column 3 (colour): no column 'colour' in the checkpoint");
+        refused(runs, "lacking.csv", "ratio,color\n0.1,red\n", "line 1: no column 'amount', a feature of the checkpoint");
+        refused(runs, "text.csv", "ratio,amount,color\n0.1,lots,red\n", "line 2, column 2 (amount): 'lots' is not a number");
+        // the run imputed the mean: a gap is filled, in a numeric column as in a categorical one
+        Path gaps = Files.writeString(tmp.resolve("gaps.csv"), "ratio,amount,color\n,5000,red\n0.2,4000,\n");
+        assertEquals(0, Cli.runIn(runs, "predict", "--input", gaps.toString()).code());
+        Path strict = tmp.resolve("strict");
+        Path train = Files.writeString(tmp.resolve("nogaps.csv"), table(60, 7, true, new ArrayList<>()).replace("\n4,,", "\n4,0.5,"));
+        assertEquals(0, Cli.runIn(strict, "train", "--csv", train.toString(), "--label", "kind", "--categorical", "color",
+                "--epochs", "1").code());
+        refused(strict, "gaps.csv", "id,ratio,amount,color\n1,,5000,red\n", "line 2, column 2 (ratio): empty cell: a missing value");
 
         Path odd = Files.writeString(tmp.resolve("new.txt"), "x\n");
-        r = Cli.runIn(runs, "predict", "--input", odd.toString());
+        Cli.Run r = Cli.runIn(runs, "predict", "--input", odd.toString());
         assertEquals(2, r.code(), r.err());
         assertTrue(r.err().contains("cannot tell what kind of file"), r.err());
-        r = Cli.runIn(runs, "predict", "--input", purple.toString(), "--rows", "1");
-        assertEquals(2, r.code(), r.err());
-        r = Cli.runIn(runs, "predict", "--format", "json");
-        assertEquals(2, r.code(), r.err());
-        assertTrue(r.err().contains("--format belongs to --input FILE"), r.err());
     }
 
     @Test
     void aModelTrainedOnNumpyArraysPredictsAnNpyFile() throws Exception {
-        int n = 64;
-        double[] x = new double[2 * n];
-        double[] y = new double[n];
-        for (int i = 0; i < n; i++) {
-            int c = i % 2;
-            x[2 * i] = c == 0 ? -1 - 0.01 * i : 1 + 0.01 * i;
-            x[2 * i + 1] = 0.5 * ((i * 7) % 5);
-            y[i] = c == 0 ? 3 : 7;
-        }
-        Path npz = tmp.resolve("two.npz");
-        try (OutputStream os = Files.newOutputStream(npz); ZipOutputStream zip = new ZipOutputStream(os)) {
-            for (String split : List.of("train", "test")) {
-                zip.putNextEntry(new ZipEntry("x_" + split + ".npy"));
-                zip.write(NpyFiles.npy("<f4", new long[] {n, 2}, x));
-                zip.putNextEntry(new ZipEntry("y_" + split + ".npy"));
-                zip.write(NpyFiles.npy("<i8", new long[] {n}, y));
-            }
-        }
+        Path npz = NpzDataTest.npz(tmp, 64);
         Path runs = tmp.resolve("runs");
         Cli.Run t = Cli.runIn(runs, "train", "--data", npz.toString(), "--epochs", "15", "--hidden", "8", "--lr", "0.05");
         assertEquals(0, t.code(), t.err());
@@ -188,53 +154,36 @@ class PredictInputTest {
         assertTrue(w.err().contains("takes 2"), w.err());
     }
 
-    /** IDX file: magic, sizes, then the bytes. */
-    private static void idx(Path file, int magic, int[] sizes, byte[] data) throws Exception {
-        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 4 * sizes.length + data.length);
-        b.putInt(magic);
-        for (int s : sizes) {
-            b.putInt(s);
-        }
-        b.put(data);
-        Files.write(file, b.array());
-    }
-
     @Test
     void idxImagesAreScaledAsTheCheckpointSaysAndAgreeWithEval() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("fashion"));
         Random rnd = new Random(3);
-        List<Integer> truth = new ArrayList<>();
-        for (String part : List.of("train", "t10k")) {
-            int n = part.equals("train") ? 200 : 60;
-            byte[] pixels = new byte[n * 4];
-            byte[] labels = new byte[n];
-            for (int i = 0; i < n; i++) {
-                int c = i % 2;
-                labels[i] = (byte) c;
-                for (int j = 0; j < 4; j++) {
-                    pixels[4 * i + j] = (byte) ((j < 2) == (c == 0) ? 180 + rnd.nextInt(60) : rnd.nextInt(120));
-                }
-                if (part.equals("t10k")) {
-                    truth.add(c);
-                }
-            }
-            idx(dir.resolve(part + "-images-idx3-ubyte"), 0x803, new int[] {n, 2, 2}, pixels);
-            idx(dir.resolve(part + "-labels-idx1-ubyte"), 0x801, new int[] {n}, labels);
-        }
+        EvalScriptTest.writeIdx(dir, "train", 300, rnd);   // gzip-compressed, 6×6 images of 10 classes: class i % 10
+        EvalScriptTest.writeIdx(dir, "t10k", 100, rnd);
         Path runs = tmp.resolve("runs");
         Cli.Run t = Cli.runIn(runs, "train", "--data", dir.toString(), "--epochs", "5", "--hidden", "8", "--lr", "0.05");
         assertEquals(0, t.code(), t.err());
         Cli.Run e = Cli.runIn(runs, "eval", "--json", "-");
         assertEquals(0, e.code(), e.err());
         long correct = (Long) Json.parseObject(e.out()).get("correct");
-        Cli.Run p = Cli.runIn(runs, "predict", "--input", dir.resolve("t10k-images-idx3-ubyte").toString());
+        Cli.Run p = Cli.runIn(runs, "predict", "--input", dir.resolve("t10k-images-idx3-ubyte.gz").toString());
         assertEquals(0, p.code(), p.err());
         String[] lines = p.out().split("\n");
         assertEquals("row,prediction,p_0,p_1,p_2,p_3,p_4,p_5,p_6,p_7,p_8,p_9", lines[0]);
         long right = 0;
-        for (int r = 0; r < 60; r++) {
-            right += lines[r + 1].split(",")[1].equals(Integer.toString(truth.get(r))) ? 1 : 0;
+        for (int r = 0; r < 100; r++) {
+            right += lines[r + 1].split(",")[1].equals(Integer.toString(r % 10)) ? 1 : 0;
         }
         assertEquals(correct, right, "predict on the test images agrees with eval's count");
+    }
+
+    /** {@code predict --input NAME} with {@code text} (into --output) fails, exit 1, saying {@code what} after the file's name; nothing is written. */
+    private void refused(Path runs, String name, String text, String what) throws Exception {
+        Path in = Files.writeString(tmp.resolve(name), text);
+        Path out = tmp.resolve("predictions.csv");
+        Cli.Run r = Cli.runIn(runs, "predict", "--input", in.toString(), "--output", out.toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains(in + ": " + what), r.err());
+        assertFalse(Files.exists(out), "nothing written");
     }
 }
