@@ -130,10 +130,8 @@ final class EvalCommand {
                 if (r < 0 || r >= test.size()) {
                     throw new Args.UsageException("--rows: row " + r + " is outside the test set [0, " + test.size() + ")");
                 }
-                float[] x = new float[test.dims()];
-                for (int j = 0; j < x.length; j++) {
-                    x[j] = (test.features()[r * test.dims() + j] - norm.mean()) / norm.std();
-                }
+                float[] x = java.util.Arrays.copyOfRange(test.features(), r * test.dims(), (r + 1) * test.dims());
+                norm.apply(x, 0, x.length);
                 float[] p;
                 try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                     p = model.forward(Tensor.of(device, x, 1, x.length)).softmax().toArray();
