@@ -70,7 +70,7 @@ final class DataChoice {
     /**
      * The data, a CSV's classes taken from {@code labelValues} (a trained model's, named
      * {@code classesFrom}) when given, else from the training file; a CSV is read with the
-     * encoding {@code saved} (from a checkpoint's preprocessing, {@link #savedEncoding}) when given, else
+     * encoding {@code saved} (from a checkpoint's preprocessing, {@code SavedModel.Settings}) when given, else
      * with one fitted on its training rows.
      */
     static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
@@ -128,18 +128,6 @@ final class DataChoice {
         System.out.println("Fashion-MNIST not found at " + Datasets.DEFAULT_FASHION_MNIST + "; using the built-in spiral set ("
                 + SPIRAL_CLASSES + " classes). For Fashion-MNIST: apt-get install dataset-fashion-mnist, or --data DIR.");
         return Datasets.spiral(SPIRAL_CLASSES, SPIRAL_POINTS, seed);
-    }
-
-    /** The CSV encoding among a checkpoint's preprocessing steps, or null. */
-    static CsvEncoding savedEncoding(Object steps, int[] labelValues) {
-        if (steps instanceof List<?> list && labelValues != null) {
-            for (Object step : list) {
-                if (step instanceof Map<?, ?> m && CsvEncoding.OP.equals(m.get("op"))) {
-                    return CsvEncoding.fromConfig(m, labelValues);
-                }
-            }
-        }
-        return null;
     }
 
     private static CsvEncoding.Options csvOptions(Args args, String label) {

@@ -7,7 +7,6 @@ import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.Checkpoint;
-import dev.adjoint.io.FileFormatException;
 import dev.adjoint.io.Json;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.io.Excerpt;
@@ -17,6 +16,7 @@ import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
 import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.Predictor;
 import dev.adjoint.train.SavedModel;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
@@ -60,7 +60,15 @@ final class EvalCommand {
     private static List<Args.Option> predictOptions() {
         List<Args.Option> o = common();
         o.add(new Args.Option("rows", "I,J,...", "0,1,2,3,4", "rows of the test set to classify"));
-        o.add(new Args.Option("top", "K", "3", "classes to show per row, most probable first"));
+        o.add(new Args.Option("top", "K", "3", "classes to show per row, most probable first (with --input: --format json"
+                + " lists only K when given, else all)"));
+        o.add(new Args.Option("input", "FILE", "", "classify every row of FILE instead, new data read with the checkpoint's"
+                + " preprocessing: a CSV table FILE.csv (the label column may be absent), a numpy array FILE.npy, or IDX"
+                + " images FILE-idx3-ubyte(.gz)"));
+        o.add(new Args.Option("output", "FILE|-", "-", "where --input's predictions go: FILE, written whole, or standard"
+                + " output (-)"));
+        o.add(new Args.Option("format", "csv|json", "csv", "--input's predictions as CSV (row,prediction,p_<class>...) or"
+                + " JSON ([{row, prediction, probabilities}])"));
         return List.copyOf(o);
     }
 
@@ -70,7 +78,8 @@ final class EvalCommand {
     }
 
     static String predictUsage() {
-        return Usage.text("predict", "The most probable classes, with their probabilities, for rows of the test set.",
+        return Usage.text("predict", "The most probable classes, with their probabilities, for rows of the test set, or"
+                + " (--input) the predictions for every row of a file of new data.",
                 PREDICT_OPTIONS);
     }
 
@@ -100,6 +109,14 @@ final class EvalCommand {
 
     static int predict(Args args) {
         args.allow();
+        if (args.has("input")) {
+            return predictFile(args);
+        }
+        for (String o : List.of("output", "format")) {
+            if (args.has(o)) {
+                throw new Args.UsageException("--" + o + " belongs to --input FILE (the predictions for a file of new data)");
+            }
+        }
         int top = args.intValue("top", 1, Integer.MAX_VALUE);
         String[] rowText = args.get("rows").split(",", -1);
         int[] rows = new int[rowText.length];
@@ -113,10 +130,8 @@ final class EvalCommand {
                 if (r < 0 || r >= test.size()) {
                     throw new Args.UsageException("--rows: row " + r + " is outside the test set [0, " + test.size() + ")");
                 }
-                float[] x = new float[test.dims()];
-                for (int j = 0; j < x.length; j++) {
-                    x[j] = (test.features()[r * test.dims() + j] - norm.mean()) / norm.std();
-                }
+                float[] x = java.util.Arrays.copyOfRange(test.features(), r * test.dims(), (r + 1) * test.dims());
+                norm.apply(x, 0, x.length);
                 float[] p;
                 try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                     p = model.forward(Tensor.of(device, x, 1, x.length)).softmax().toArray();
@@ -135,6 +150,42 @@ final class EvalCommand {
         });
     }
 
+    /**
+     * {@code predict --input FILE}: the predicted class and the probabilities of every row of FILE,
+     * as CSV or JSON, written whole once every row is classified (a bad row leaves nothing written).
+     */
+    private static int predictFile(Args args) {
+        args.exclusive("input", "rows");
+        for (String o : DataChoice.OPTIONS) {
+            if (args.has(o) || args.has("seed")) {
+                throw new Args.UsageException("--" + (args.has(o) ? o : "seed") + " chooses the test set of --rows;"
+                        + " --input FILE is read with the checkpoint's own preprocessing");
+            }
+        }
+        String format = args.get("format");
+        if (!format.equals("csv") && !format.equals("json")) {
+            throw new Args.UsageException("--format " + Excerpt.of(format) + ": choose csv or json");
+        }
+        int top = args.has("top") ? args.intValue("top", 1, Integer.MAX_VALUE) : Integer.MAX_VALUE;
+        Path input = Path.of(args.get("input"));
+        Path output = Path.of(args.get("output"));
+        JsonOutput.checkWritable(output, "--output");
+        java.util.function.IntSupplier run = () -> {
+            Path ckpt = checkpoint(args);
+            try (Device device = Devices.select(args.get("device", null)).device();
+                 Predictor predictor = Predictor.load(ckpt, device)) {
+                float[][] p = predictor.predict(input);
+                String text = format.equals("csv") ? Predictions.csv(p, predictor.settings())
+                        : Predictions.json(p, predictor.settings(), top);
+                JsonOutput.write(output, text);
+                System.out.println(p.length + " rows of " + input + " classified" + (JsonOutput.isStdout(output) ? ""
+                        : ", predictions in " + output));
+            }
+            return 0;
+        };
+        return JsonOutput.isStdout(output) ? JsonOutput.toStandardOutput(run) : run.getAsInt();
+    }
+
     /** Class {@code c}'s name: Fashion-MNIST's, else the label it stands for in the data (a CSV's labels {3, 7}: class 1 is "class 7"). */
     private static String name(Dataset d, List<?> names, int c) {
         if (names != null && c < names.size()) {
@@ -144,44 +195,6 @@ final class EvalCommand {
             return FASHION.get(c);
         }
         return "class " + (c < d.labelValues().length ? d.labelValues()[c] : c);
-    }
-
-    /**
-     * The label each output of the checkpoint's model stands for ({@code "data": {"labels": [...]}}),
-     * or null for a checkpoint that records none (output i is label i); a list that is not
-     * ascending integers is the config's fault.
-     */
-    private static int[] labelValues(Map<String, Object> cfg, Path dir) {
-        if (!(cfg.get("data") instanceof Map<?, ?> data) || data.get("labels") == null) {
-            return null;
-        }
-        if (data.get("labels") instanceof List<?> list && !list.isEmpty()) {
-            int[] v = new int[list.size()];
-            for (int i = 0; i < v.length; i++) {
-                if (!(list.get(i) instanceof Long x) || x < 0 || x >= 1 << 24 || (i > 0 && x <= v[i - 1])) {
-                    v = null;
-                    break;
-                }
-                v[i] = x.intValue();
-            }
-            if (v != null) {
-                return v;
-            }
-        }
-        throw new FileFormatException(dir.resolve(Checkpoint.CONFIG), -1, "data.labels must be ascending class labels"
-                + " (integers from 0 to " + ((1 << 24) - 1) + "), got " + Excerpt.of(Json.writeCompact(data.get("labels"))));
-    }
-
-    /** The class names a CSV with string labels recorded (its encoding's label_names), or null. */
-    private static List<?> labelNames(Map<String, Object> cfg) {
-        if (cfg.get("preprocessing") instanceof List<?> steps) {
-            for (Object s : steps) {
-                if (s instanceof Map<?, ?> m && m.get("label_names") instanceof List<?> names) {
-                    return names;
-                }
-            }
-        }
-        return null;
     }
 
     private static List<Integer> boxed(int[] v) {
@@ -226,30 +239,13 @@ final class EvalCommand {
         Checkpoint.Loaded loaded = Checkpoint.load(ckpt);
         Map<String, Object> cfg = loaded.config();
         Args args = withRecordedData(given, cfg);
-        MlpSpec spec;
-        Normalization norm;
-        long seed;
-        try {
-            if (!(cfg.get("model") instanceof Map<?, ?> model)) {
-                throw new IllegalArgumentException("\"model\" must be the model's description, got "
-                        + (cfg.get("model") == null ? "nothing" : Excerpt.of(Json.writeCompact(cfg.get("model")))));
-            }
-            spec = MlpSpec.fromConfig(model);
-            norm = SavedModel.normalization(cfg);
-            seed = cfg.get("seed") instanceof Number n ? n.longValue() : 1;
-        } catch (IllegalArgumentException e) {
-            throw new FileFormatException(ckpt.resolve(Checkpoint.CONFIG), -1, e.getMessage(), e);
-        }
-        int outputs = spec.sizes()[spec.sizes().length - 1];
-        int[] recorded = labelValues(cfg, ckpt);
-        // a checkpoint that records no class labels is from before they were kept: output i was label i
-        int[] labelValues = recorded != null ? recorded : java.util.stream.IntStream.range(0, outputs).toArray();
-        CsvEncoding encoding;
-        try {
-            encoding = DataChoice.savedEncoding(cfg.get("preprocessing"), labelValues);
-        } catch (IllegalArgumentException e) {
-            throw new FileFormatException(ckpt.resolve(Checkpoint.CONFIG), -1, e.getMessage(), e);
-        }
+        SavedModel.Settings settings = SavedModel.Settings.of(cfg, ckpt);
+        MlpSpec spec = settings.spec();
+        Normalization norm = settings.normalization();
+        int outputs = settings.outputs();
+        int[] labelValues = settings.labelValues();
+        CsvEncoding encoding = settings.encoding();
+        long seed = settings.seed();
         Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE), labelValues,
                 "the checkpoint " + ckpt, encoding);
         if (split.test().dims() != spec.sizes()[0]) {
@@ -264,13 +260,8 @@ final class EvalCommand {
         }
         Devices.Selection sel = Devices.select(args.get("device", null));
         try (Device device = sel.device(); Sequential model = spec.build(device); Parameters params = Parameters.of(model)) {
-            try {
-                SavedModel.loadParameters(params, loaded, ckpt);
-            } catch (IllegalArgumentException e) {   // the model is built from the checkpoint's own config
-                throw new FileFormatException(ckpt.resolve(Checkpoint.MODEL), -1, "does not match its "
-                        + Checkpoint.CONFIG + ": " + e.getMessage(), e);
-            }
-            body.run(ckpt, device, model, split, norm, labelNames(cfg));
+            SavedModel.loadOwnParameters(params, loaded, ckpt);
+            body.run(ckpt, device, model, split, norm, settings.labelNames());
         }
         return 0;
     }

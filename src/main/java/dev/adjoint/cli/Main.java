@@ -42,7 +42,8 @@ public final class Main {
               train      train an MLP (Fashion-MNIST if installed, else the built-in spiral set); checkpoints go
                          to a new run directory, runs/<yyyyMMdd-HHmmss>/
               eval       test accuracy of a trained model (default: the latest run's best checkpoint)
-              predict    top classes, with probabilities, for rows of the test set (default: the latest run)
+              predict    top classes, with probabilities, for rows of the test set, or (--input FILE) for new data
+                         (default: the latest run)
               devices    list backends and devices, and what 'auto' picks and why
               selftest   run the conformance suite on a device, then compare every primitive with the cpu backend
               bench      the benchmark matrix (SGEMM, training step, inference) on every available backend, with

@@ -253,33 +253,74 @@ public final class CsvEncoding {
         int dims = dims();
         float[] x = new float[rows.length * dims];
         float[] y = new float[rows.length];
+        int[] at = java.util.stream.IntStream.range(0, columns.size()).toArray();
         for (int i = 0; i < rows.length; i++) {
-            int r = rows[i];
-            y[i] = classes[r];
-            int f = i * dims;
-            for (int c = 0; c < columns.size(); c++) {
-                Column col = columns.get(c);
-                String cell = csv.rows().get(r)[c];
-                if (col.encode().equals("standardize")) {
-                    float v = cell.isEmpty() ? fill(csv, r, c, col) : number(csv, r, c, cell);
-                    x[f++] = (v - col.mean()) / col.std();
-                } else if (col.encode().equals("one_hot")) {
-                    if (!cell.isEmpty()) {
-                        int k = Collections.binarySearch(col.categories(), cell);
-                        if (k < 0) {
-                            throw DatasetException.at(csv.file(), csv.lines()[r], c + 1, col.name(), "category "
-                                    + Excerpt.quoted(cell) + " is not one of the " + col.categories().size()
-                                    + " the training rows have: " + Excerpt.list(col.categories()));
-                        }
-                        x[f + k] = 1f;
-                    } else if (impute == Impute.NONE) {
-                        throw missing(csv, r, c);
-                    }
-                    f += col.categories().size();
-                }
-            }
+            y[i] = classes[rows[i]];
+            encodeRow(csv, rows[i], at, x, i * dims);
         }
         return new Dataset(name, x, y, rows.length, dims, labelValues.length, labelValues.clone(), source);
+    }
+
+    /**
+     * The features of every row of {@code csv}, new data for a trained model: its columns are matched
+     * to those the encoding was fitted on ({@code fittedOn}) by name, in any order; the label and
+     * ignored columns may be there (and are not read) or not; a feature column missing, or a column
+     * the encoding does not know, is refused. Each cell is encoded as {@link #encode} does.
+     */
+    public float[] features(CsvRecords csv, String fittedOn) {
+        List<String> names = columns.stream().map(Column::name).toList();
+        for (String h : csv.header()) {
+            if (!names.contains(h)) {
+                throw DatasetException.at(csv.file(), 1, csv.column(h) + 1, h, "no column " + Excerpt.quoted(h) + " in "
+                        + fittedOn + ", whose columns are " + Excerpt.list(names));
+            }
+        }
+        int[] at = new int[columns.size()];
+        for (int c = 0; c < at.length; c++) {
+            Column col = columns.get(c);
+            at[c] = csv.column(col.name());
+            if (at[c] < 0 && col.width() > 0) {
+                throw DatasetException.at(csv.file(), 1, 0, null, "no column " + Excerpt.quoted(col.name()) + ", a feature of "
+                        + fittedOn + " (its feature columns are " + Excerpt.list(columns.stream().filter(k -> k.width() > 0)
+                        .map(Column::name).toList()) + ")");
+            }
+        }
+        csv.checkRows();
+        int dims = dims();
+        float[] x = new float[csv.size() * dims];
+        for (int r = 0; r < csv.size(); r++) {
+            encodeRow(csv, r, at, x, r * dims);
+        }
+        return x;
+    }
+
+    /** Row {@code r}'s features into {@code x} from {@code f}: encoding column c is column {@code at[c]} of {@code csv}. */
+    private void encodeRow(CsvRecords csv, int r, int[] at, float[] x, int f) {
+        for (int c = 0; c < columns.size(); c++) {
+            Column col = columns.get(c);
+            if (col.width() == 0) {
+                continue;
+            }
+            int k = at[c];
+            String cell = csv.rows().get(r)[k];
+            if (col.encode().equals("standardize")) {
+                float v = cell.isEmpty() ? fill(csv, r, k, col) : number(csv, r, k, cell);
+                x[f++] = (v - col.mean()) / col.std();
+            } else {
+                if (!cell.isEmpty()) {
+                    int i = Collections.binarySearch(col.categories(), cell);
+                    if (i < 0) {
+                        throw DatasetException.at(csv.file(), csv.lines()[r], k + 1, col.name(), "category "
+                                + Excerpt.quoted(cell) + " is not one of the " + col.categories().size()
+                                + " the training rows have: " + Excerpt.list(col.categories()));
+                    }
+                    x[f + i] = 1f;
+                } else if (impute == Impute.NONE) {
+                    throw missing(csv, r, k);
+                }
+                f += col.categories().size();
+            }
+        }
     }
 
     /** Refuses a table whose columns are not those this encoding was fitted on ({@code fittedOn}), by name and order. */

@@ -1,5 +1,6 @@
 package dev.adjoint.train;
 
+import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Normalization;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.Excerpt;
@@ -13,6 +14,7 @@ import dev.adjoint.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -22,6 +24,100 @@ import java.util.Map;
  */
 public final class SavedModel {
     private SavedModel() {}
+
+    /**
+     * What a checkpoint's config.json says about its model and the input it takes: the network, the
+     * preprocessing (a division of the stored values by {@code divisor}, then {@code normalization};
+     * or a CSV's column {@code encoding}, null for other data), the label each output stands for,
+     * the class names a CSV with string labels recorded (null otherwise) and the run's seed.
+     */
+    public record Settings(MlpSpec spec, Normalization normalization, float divisor, CsvEncoding encoding,
+                           int[] labelValues, List<?> labelNames, long seed) {
+        /** The settings in {@code cfg}, the config of checkpoint {@code dir}; a FileFormatException names what is wrong. */
+        public static Settings of(Map<String, Object> cfg, Path dir) {
+            Path file = dir.resolve(Checkpoint.CONFIG);
+            try {
+                if (!(cfg.get("model") instanceof Map<?, ?> model)) {
+                    throw new IllegalArgumentException("\"model\" must be the model's description, got "
+                            + (cfg.get("model") == null ? "nothing" : Excerpt.of(Json.writeCompact(cfg.get("model")))));
+                }
+                MlpSpec spec = MlpSpec.fromConfig(model);
+                Normalization norm = SavedModel.normalization(cfg);
+                long seed = cfg.get("seed") instanceof Number n ? n.longValue() : 1;
+                int outputs = spec.sizes()[spec.sizes().length - 1];
+                int[] recorded = SavedModel.labelValues(cfg, dir);
+                // a checkpoint that records no class labels is from before they were kept: output i was label i
+                int[] labels = recorded != null ? recorded : java.util.stream.IntStream.range(0, outputs).toArray();
+                List<?> steps = cfg.get("preprocessing") instanceof List<?> l ? l : List.of();
+                CsvEncoding encoding = null;
+                float divisor = 1f;
+                List<?> names = null;
+                for (Object step : steps) {
+                    if (step instanceof Map<?, ?> m && CsvEncoding.OP.equals(m.get("op"))) {
+                        encoding = CsvEncoding.fromConfig(m, labels);
+                    } else if (step instanceof Map<?, ?> m && "divide".equals(m.get("op")) && m.get("by") instanceof Number by
+                            && by.floatValue() > 0 && Float.isFinite(by.floatValue())) {
+                        divisor = by.floatValue();
+                    }
+                    if (step instanceof Map<?, ?> m && m.get("label_names") instanceof List<?> l) {
+                        names = l;
+                    }
+                }
+                return new Settings(spec, norm, divisor, encoding, labels, names, seed);
+            } catch (IllegalArgumentException e) {
+                throw new FileFormatException(file, -1, e.getMessage(), e);
+            }
+        }
+
+        /** The number of outputs, one per class. */
+        public int outputs() {
+            return spec.sizes()[spec.sizes().length - 1];
+        }
+
+        /** Class {@code c}'s name: the CSV's label name, else the label it stands for. */
+        public String className(int c) {
+            return labelNames != null ? String.valueOf(labelNames.get(c)) : Integer.toString(labelValues[c]);
+        }
+    }
+
+    /**
+     * The label each output of the checkpoint's model stands for ({@code "data": {"labels": [...]}}),
+     * or null for a checkpoint that records none (output i is label i); a list that is not
+     * ascending integers is the config's fault.
+     */
+    private static int[] labelValues(Map<String, Object> cfg, Path dir) {
+        if (!(cfg.get("data") instanceof Map<?, ?> data) || data.get("labels") == null) {
+            return null;
+        }
+        if (data.get("labels") instanceof List<?> list && !list.isEmpty()) {
+            int[] v = new int[list.size()];
+            for (int i = 0; i < v.length; i++) {
+                if (!(list.get(i) instanceof Long x) || x < 0 || x >= 1 << 24 || (i > 0 && x <= v[i - 1])) {
+                    v = null;
+                    break;
+                }
+                v[i] = x.intValue();
+            }
+            if (v != null) {
+                return v;
+            }
+        }
+        throw new FileFormatException(dir.resolve(Checkpoint.CONFIG), -1, "data.labels must be ascending class labels"
+                + " (integers from 0 to " + ((1 << 24) - 1) + "), got " + Excerpt.of(Json.writeCompact(data.get("labels"))));
+    }
+
+    /**
+     * {@link #loadParameters} into a model built from the checkpoint's own config: a tensor that does
+     * not fit is the checkpoint's fault, a FileFormatException naming its model file.
+     */
+    public static void loadOwnParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
+        try {
+            loadParameters(params, loaded, dir);
+        } catch (IllegalArgumentException e) {
+            throw new FileFormatException(dir.resolve(Checkpoint.MODEL), -1, "does not match its " + Checkpoint.CONFIG + ": "
+                    + e.getMessage(), e);
+        }
+    }
 
     /** Copies a checkpoint's parameters into the slab after checking every name, shape and value (none is copied if one is wrong). */
     public static void loadParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {

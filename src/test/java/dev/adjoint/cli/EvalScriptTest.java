@@ -134,7 +134,7 @@ class EvalScriptTest {
     }
 
     /** Fashion-MNIST-named IDX files of 6×6 images: class k lights the pixels p with p % 10 = k, over noise. */
-    private static void writeIdx(Path dir, String prefix, int n, Random rnd) throws IOException {
+    static void writeIdx(Path dir, String prefix, int n, Random rnd) throws IOException {
         byte[] images = new byte[n * 36];
         byte[] labels = new byte[n];
         for (int i = 0; i < n; i++) {

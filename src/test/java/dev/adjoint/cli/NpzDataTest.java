@@ -19,9 +19,9 @@ class NpzDataTest {
     @TempDir
     Path tmp;
 
-    /** Two classes, labels 3 and 7, one on each side of the first feature. */
-    private Path npz(int n) throws IOException {
-        Path f = tmp.resolve("two.npz");
+    /** {@code dir/two.npz}: two classes, labels 3 and 7, one on each side of the first feature (also PredictInputTest's). */
+    static Path npz(Path dir, int n) throws IOException {
+        Path f = dir.resolve("two.npz");
         try (OutputStream os = Files.newOutputStream(f); ZipOutputStream zip = new ZipOutputStream(os)) {
             for (String split : List.of("train", "test")) {
                 double[] x = new double[2 * n];
@@ -43,7 +43,7 @@ class NpzDataTest {
 
     @Test
     void trainAndEvalOnAnNpzFile() throws IOException {
-        Path f = npz(64);
+        Path f = npz(tmp, 64);
         Path ckpt = tmp.resolve("run");
         Cli.Run r = Cli.run("train", "--data", f.toString(), "--epochs", "15", "--hidden", "8", "--lr", "0.05",
                 "--batch", "16", "--checkpoint", ckpt.toString());

@@ -1,0 +1,62 @@
+package dev.adjoint.cli;
+
+import dev.adjoint.io.Json;
+import dev.adjoint.train.Predictor;
+import dev.adjoint.train.SavedModel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code predict --input}'s output: per input row (0-based) the predicted class and the
+ * probability of each class, as a CSV table {@code row,prediction,p_<class>...} or a JSON array of
+ * {@code {row, prediction, probabilities: {class: p}}}, the classes named as the checkpoint names them.
+ */
+final class Predictions {
+    private Predictions() {}
+
+    static String csv(float[][] p, SavedModel.Settings s) {
+        StringBuilder b = new StringBuilder("row,prediction");
+        for (int c = 0; c < s.outputs(); c++) {
+            b.append(',').append(quoted("p_" + s.className(c)));
+        }
+        b.append('\n');
+        for (int r = 0; r < p.length; r++) {
+            b.append(r).append(',').append(quoted(s.className(Predictor.argmax(p[r]))));
+            for (float v : p[r]) {
+                b.append(',').append(String.format(Locale.ROOT, "%.6f", v));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    /** The JSON array; each row's probabilities most probable first, only the {@code top} most probable. */
+    static String json(float[][] p, SavedModel.Settings s, int top) {
+        List<Object> rows = new ArrayList<>(p.length);
+        for (int r = 0; r < p.length; r++) {
+            float[] q = p[r];
+            Integer[] order = new Integer[q.length];
+            Arrays.setAll(order, i -> i);
+            Arrays.sort(order, (a, b) -> Float.compare(q[b], q[a]));
+            Map<String, Object> probabilities = new LinkedHashMap<>();
+            for (int i = 0; i < Math.min(top, q.length); i++) {
+                probabilities.put(s.className(order[i]), Double.parseDouble(String.format(Locale.ROOT, "%.6f", q[order[i]])));
+            }
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("row", (long) r);
+            row.put("prediction", s.className(Predictor.argmax(q)));
+            row.put("probabilities", probabilities);
+            rows.add(row);
+        }
+        return Json.write(rows) + "\n";
+    }
+
+    /** A CSV field: quoted (quotes doubled) when it holds a comma, a quote or a line break. */
+    private static String quoted(String field) {
+        return field.matches("(?s).*[,\"\\r\\n].*") ? "\"" + field.replace("\"", "\"\"") + "\"" : field;
+    }
+}
