@@ -63,8 +63,13 @@ final class DataChoice {
         return given;
     }
 
-    static Split load(Args args, long seed) {
-        return load(args, seed, null, null, null);
+    /** The data a run trains on; a CSV's encoding is fitted without the {@code validation} fraction training holds out. */
+    static Split load(Args args, long seed, double validation) {
+        return load(args, seed, null, null, null, validation);
+    }
+
+    static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
+        return load(args, seed, labelValues, classesFrom, saved, 0);
     }
 
     /**
@@ -73,7 +78,8 @@ final class DataChoice {
      * encoding {@code saved} (from a checkpoint's preprocessing, {@code SavedModel.Settings}) when given, else
      * with one fitted on its training rows.
      */
-    static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
+    private static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved,
+                              double validation) {
         args.exclusive("data", "csv", "train-csv");
         if (args.has("test-csv") && !args.has("train-csv")) {
             throw new Args.UsageException("--test-csv needs --train-csv as well (or --csv FILE alone, split by --test)");
@@ -104,7 +110,7 @@ final class DataChoice {
             if (labelValues != null && test != null) {   // a checkpoint from before CSV columns were encoded one by one
                 return Datasets.csv(Path.of(trainCsv), test, label, labelValues, classesFrom);
             }
-            return Datasets.csv(csvOptions(args, label), Path.of(trainCsv), test, fraction, seed,
+            return Datasets.csv(csvOptions(args, label), Path.of(trainCsv), test, fraction, seed, validation,
                     note -> System.out.println("csv: " + note));
         }
         String data = args.get("data", null);

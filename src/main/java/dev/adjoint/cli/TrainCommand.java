@@ -199,7 +199,7 @@ final class TrainCommand {
         }
         Path runs = ckpt == null && !args.flag("no-checkpoint") ? Runs.root() : null;
         String device = args.get("device", null);
-        Split split = DataChoice.load(args, s.seed);
+        Split split = DataChoice.load(args, s.seed, s.validation);
         Devices.Selection sel = Devices.select(device);
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
         Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);

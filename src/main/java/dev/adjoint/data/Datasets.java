@@ -270,20 +270,28 @@ public final class Datasets {
 
     // ------------------------------------------------------------------ CSV, with fitted column encodings
 
+    /** As {@link #csv(CsvEncoding.Options, Path, Path, double, long, double, java.util.function.Consumer)} with no validation split. */
+    public static Split csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
+                            java.util.function.Consumer<String> notes) {
+        return csv(o, train, test, testFraction, seed, 0, notes);
+    }
+
     /**
      * Train and test data from CSV as people have it (see {@link CsvEncoding}): with {@code test}
      * null, one file split by {@link #stratified} ({@code testFraction} of each class, seeded);
      * else two files with the same columns. The encoding (classes, per-column statistics,
-     * categories) is fitted on the training rows only; what it found worth saying goes to
+     * categories) is fitted on the training rows only, less the {@code validation} fraction that
+     * training will hold out of them ({@link Holdout}, with the same seed), so that validation rows
+     * are scaled with statistics they took no part in; what it found worth saying goes to
      * {@code notes} (may be null).
      */
     public static Split csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
-                            java.util.function.Consumer<String> notes) {
+                            double validation, java.util.function.Consumer<String> notes) {
         CsvRecords a = CsvRecords.read(train, o.delimiter());
         CsvEncoding labels = CsvEncoding.labelsOf(a, o);
         int[][] rows = rows(a, labels, o.label(), test, testFraction, seed);
         CsvRecords b = test == null ? a : CsvRecords.read(test, o.delimiter());
-        CsvEncoding enc = labels.fit(a, rows[0], o);
+        CsvEncoding enc = labels.fit(a, fittedRows(a, labels, o.label(), rows[0], validation, seed), o);
         enc.checkColumns(b, "the training file " + train);
         if (notes != null) {
             enc.notes().forEach(notes);
@@ -306,6 +314,21 @@ public final class Datasets {
     }
 
     /** The training rows of {@code a} and the test rows (of {@code a} when there is no test file, else all of it). */
+    /** The training rows less those {@link Holdout} will hold out for validation (in the training rows' order). */
+    private static int[] fittedRows(CsvRecords a, CsvEncoding labels, String label, int[] trainRows, double validation,
+                                    long seed) {
+        if (validation == 0) {
+            return trainRows;
+        }
+        int[] classes = labels.classes(a, label, "the file");
+        float[] trainLabels = new float[trainRows.length];
+        for (int i = 0; i < trainRows.length; i++) {
+            trainLabels[i] = classes[trainRows[i]];
+        }
+        boolean[] held = Holdout.heldRows(trainLabels, labels.labelValues().length, validation, seed);
+        return java.util.stream.IntStream.range(0, trainRows.length).filter(i -> !held[i]).map(i -> trainRows[i]).toArray();
+    }
+
     private static int[][] rows(CsvRecords a, CsvEncoding labels, String label, Path test, double testFraction, long seed) {
         if (test != null) {
             return new int[][] {java.util.stream.IntStream.range(0, a.size()).toArray(), null};

@@ -31,18 +31,28 @@ public record Holdout(Dataset train, Dataset validation) {
 
     /** Which rows are held out: per class, the first {@code round(fraction × count)} of a seeded shuffle. */
     static boolean[] heldRows(Dataset data, double fraction, long seed) {
-        int[] counts = data.classCounts();
-        int[][] byClass = new int[data.classes()][];
-        int[] filled = new int[data.classes()];
+        return heldRows(data.labels(), data.classes(), fraction, seed);
+    }
+
+    /**
+     * The rows {@link #of} holds out of a dataset whose class indices, row by row, are {@code labels}:
+     * known before the dataset exists, so that a CSV's encoding can be fitted without them.
+     */
+    public static boolean[] heldRows(float[] labels, int classes, double fraction, long seed) {
+        int[] counts = new int[classes];
+        for (float l : labels) {
+            counts[(int) l]++;
+        }
+        int[][] byClass = new int[classes][];
+        int[] filled = new int[classes];
         for (int c = 0; c < counts.length; c++) {
             byClass[c] = new int[counts[c]];
         }
-        float[] labels = data.labels();
-        for (int i = 0; i < data.size(); i++) {
+        for (int i = 0; i < labels.length; i++) {
             int c = (int) labels[i];
             byClass[c][filled[c]++] = i;
         }
-        boolean[] held = new boolean[data.size()];
+        boolean[] held = new boolean[labels.length];
         for (int c = 0; c < counts.length; c++) {
             int[] rows = byClass[c];
             int take = take(counts[c], fraction);
