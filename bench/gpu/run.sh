@@ -191,7 +191,7 @@ if has fashion; then
     step 360 "$A" train --device cuda --data .bundle/fm --json "$R/fashion.json" --checkpoint /tmp/adjoint-ck | tail -4
     step 60 "$A" eval --device cuda --checkpoint /tmp/adjoint-ck --data .bundle/fm | tail -2
     log "the checkpoint read by PyTorch through the safetensors package"
-    step 120 python3 bench/reference/check_safetensors_torch.py /tmp/adjoint-ck .bundle/fm --json "$R/interop.json"
+    step 120 python3 bench/reference/check_safetensors_torch.py /tmp/adjoint-ck/best .bundle/fm --json "$R/interop.json"
   else
     echo "fashion: no .bundle/fm (see the top of this script)"
   fi
@@ -326,8 +326,7 @@ if "fashion" in sections:
     fm, interop = load("fashion.json"), load("interop.json")
     if fm:
         dump(f"cuda-{g}-fashion-mnist-train.json", {"adjoint": fm, "pytorch_reads_checkpoint": interop})
-        last = fm["epochs"][-1] if fm.get("epochs") else {}
-        lines.append(f"fashion-mnist: test accuracy {last.get('test_accuracy')}, pytorch reading the checkpoint: "
+        lines.append(f"fashion-mnist: test accuracy {fm.get('test', {}).get('accuracy')} (best epoch), pytorch reading it: "
                      f"{interop.get('test_accuracy') if interop else None}")
 
 print("\n".join(["== summary (" + g + ")"] + lines))

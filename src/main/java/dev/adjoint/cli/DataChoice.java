@@ -99,11 +99,11 @@ final class DataChoice {
                 throw new Args.UsageException("--train-csv needs --test-csv as well (or --csv FILE for one file to split)");
             }
             Path test = testCsv == null ? null : Path.of(testCsv);
-            double fraction = args.number("test", 0.2, Args.Range.PROBABILITY_BELOW_ONE);
+            double fraction = args.number("test", Args.Range.PROBABILITY_BELOW_ONE);
             if (args.has("test") && fraction == 0) {
                 throw new Args.UsageException("--test 0 leaves no test rows; give a fraction above 0, e.g. 0.2");
             }
-            String label = args.get("label", "label");
+            String label = args.get("label");
             if (saved != null) {
                 return Datasets.csv(saved, label, Path.of(trainCsv), test, fraction, seed, classesFrom);
             }
@@ -137,19 +137,19 @@ final class DataChoice {
     }
 
     private static CsvEncoding.Options csvOptions(Args args, String label) {
-        String d = args.getOrEmpty("delimiter", ",");
+        String d = args.getOrEmpty("delimiter");
         String delimiter = d.equals("\\t") || d.equalsIgnoreCase("tab") ? "\t" : d;
         if (delimiter.length() != 1 || delimiter.equals(" ") || delimiter.equals("\"") || delimiter.equals("\n") || delimiter.equals("\r")) {
             throw new Args.UsageException("--delimiter '" + dev.adjoint.io.Excerpt.of(d) + "' must be one character"
                     + " other than a quote, a space or a line break: , or ; or \\t (tab)");
         }
-        String impute = args.get("impute", "none").trim().toUpperCase(java.util.Locale.ROOT);
-        if (!List.of("NONE", "MEAN", "MEDIAN", "ZERO").contains(impute)) {
+        String impute = args.get("impute").trim().toUpperCase(java.util.Locale.ROOT);
+        if (java.util.Arrays.stream(CsvEncoding.Impute.values()).noneMatch(i -> i.name().equals(impute))) {
             throw new Args.UsageException("unknown --impute '" + dev.adjoint.io.Excerpt.of(args.get("impute", ""))
                     + "'; choose none, mean, median or zero");
         }
-        return new CsvEncoding.Options(label, delimiter.charAt(0), names(args.getOrEmpty("ignore", "")),
-                names(args.getOrEmpty("categorical", "")), CsvEncoding.Impute.valueOf(impute));
+        return new CsvEncoding.Options(label, delimiter.charAt(0), names(args.getOrEmpty("ignore")),
+                names(args.getOrEmpty("categorical")), CsvEncoding.Impute.valueOf(impute));
     }
 
     private static List<String> names(String list) {

@@ -313,7 +313,6 @@ public final class Datasets {
         return encode(enc, label, a, b, rows, test == null ? testFraction : -1, seed, classesFrom);
     }
 
-    /** The training rows of {@code a} and the test rows (of {@code a} when there is no test file, else all of it). */
     /** The training rows less those {@link Holdout} will hold out for validation (in the training rows' order). */
     private static int[] fittedRows(CsvRecords a, CsvEncoding labels, String label, int[] trainRows, double validation,
                                     long seed) {
@@ -329,6 +328,7 @@ public final class Datasets {
         return java.util.stream.IntStream.range(0, trainRows.length).filter(i -> !held[i]).map(i -> trainRows[i]).toArray();
     }
 
+    /** The training rows of {@code a} and the test rows (of {@code a} when there is no test file, else all of it). */
     private static int[][] rows(CsvRecords a, CsvEncoding labels, String label, Path test, double testFraction, long seed) {
         if (test != null) {
             return new int[][] {java.util.stream.IntStream.range(0, a.size()).toArray(), null};

@@ -85,14 +85,17 @@ public final class CapturingDevice implements Device {
     }
 
     private static Buffer in(Plan p, Buffer b) {
-        if (p != null) {
-            return p.resolve(b);
-        }
+        return p != null ? p.resolve(b) : unwrapped(b);
+    }
+
+    /** The buffer the device underneath knows: an arena slot's own, else {@code b} itself. */
+    private static Buffer unwrapped(Buffer b) {
         return b instanceof Plan.ArenaBuffer a ? a.underlying() : b;
     }
 
-    private void refuse(Plan p, String op, String why) {
-        if (p != null) {
+    /** Refuses {@code op} while a capture is under way: a replay could not repeat it ({@code why}). */
+    private void refuse(String op, String why) {
+        if (plan(op) != null) {
             throw new IllegalStateException(op + " during a capture on " + name() + ": " + why);
         }
     }
@@ -115,20 +118,18 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length) {
-        Plan plan = plan("upload");
-        refuse(plan, "upload", "a replay would not send new host values; upload inputs into their slots before each "
+        refuse("upload", "a replay would not send new host values; upload inputs into their slots before each "
                 + "replay, and make constants before the capture");
         DeviceChecks.upload(src, srcOffset, dst, dstOffset, length);
-        inner.upload(src, srcOffset, in(plan, dst), dstOffset, length);
+        inner.upload(src, srcOffset, unwrapped(dst), dstOffset, length);
     }
 
     @Override
     public void download(Buffer src, long srcOffset, float[] dst, int dstOffset, int length) {
-        Plan plan = plan("download");
-        refuse(plan, "download", "a replayed step cannot hand values back to Java code (item(), toArray(), get()); "
+        refuse("download", "a replayed step cannot hand values back to Java code (item(), toArray(), get()); "
                 + "accumulate on the device and read after the replay");
         DeviceChecks.download(src, srcOffset, dst, dstOffset, length);
-        inner.download(in(plan, src), srcOffset, dst, dstOffset, length);
+        inner.download(unwrapped(src), srcOffset, dst, dstOffset, length);
     }
 
     @Override
@@ -156,11 +157,10 @@ public final class CapturingDevice implements Device {
 
     @Override
     public void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed) {
-        Plan plan = plan("random");
-        refuse(plan, "random", "a replay would draw the same numbers every step (dropout); capture without random "
+        refuse("random", "a replay would draw the same numbers every step (dropout); capture without random "
                 + "layers, or train define-by-run");
         DeviceChecks.random(dst, offset, length);
-        inner.random(in(plan, dst), offset, length, dist, a, b, seed);
+        inner.random(unwrapped(dst), offset, length, dist, a, b, seed);
     }
 
     @Override
@@ -288,22 +288,20 @@ public final class CapturingDevice implements Device {
     @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
-        Plan plan = plan("sgdStep");
-        refuse(plan, "sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "
+        refuse("sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "
                 + "plan.replay()");
         DeviceChecks.sgdStep(param, grad, velocity, offset, length, momentum);
-        inner.sgdStep(in(plan, param), in(plan, grad), in(plan, velocity), offset, length, lr, momentum, dampening,
+        inner.sgdStep(unwrapped(param), unwrapped(grad), unwrapped(velocity), offset, length, lr, momentum, dampening,
                 weightDecay, nesterov, firstStep);
     }
 
     @Override
     public void adamStep(Buffer param, Buffer grad, Buffer m, Buffer v, long offset, long length, float lr,
                          float beta1, float beta2, float eps, float weightDecay, boolean decoupled, long step) {
-        Plan plan = plan("adamStep");
-        refuse(plan, "adamStep", "the step count and learning rate change every step; run optimizer.step() after "
+        refuse("adamStep", "the step count and learning rate change every step; run optimizer.step() after "
                 + "plan.replay()");
         DeviceChecks.adamStep(param, grad, m, v, offset, length);
-        inner.adamStep(in(plan, param), in(plan, grad), in(plan, m), in(plan, v), offset, length, lr, beta1, beta2, eps,
+        inner.adamStep(unwrapped(param), unwrapped(grad), unwrapped(m), unwrapped(v), offset, length, lr, beta1, beta2, eps,
                 weightDecay, decoupled, step);
     }
 

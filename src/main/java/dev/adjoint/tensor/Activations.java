@@ -3,6 +3,7 @@ package dev.adjoint.tensor;
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.UnaryOp;
 import dev.adjoint.tensor.Elementwise.Keep;
+import java.util.List;
 
 /**
  * Activation functions. Each derivative is a device primitive of its own ({@code *_BACKWARD}), fed
@@ -25,5 +26,5 @@ final class Activations {
     static final Op<Float> GELU = activation("gelu", UnaryOp.GELU, BinaryOp.GELU_BACKWARD, Keep.INPUTS);
 
     /** Every op this family declares. */
-    static final java.util.List<Op<?>> OPS = java.util.List.of(RELU, LEAKY_RELU, SIGMOID, TANH, GELU);
+    static final List<Op<?>> OPS = List.of(RELU, LEAKY_RELU, SIGMOID, TANH, GELU);
 }

@@ -2,6 +2,7 @@ package dev.adjoint.tensor;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.UnaryOp;
+import java.util.List;
 
 /**
  * Arithmetic and elementwise math with numpy broadcasting: each op declared once ({@link Op}) with
@@ -166,6 +167,6 @@ final class Elementwise {
             (p, c, g) -> g.mul(unary("abs", UnaryOp.SIGN, 0f, c.saved(0))));
 
     /** Every op this family declares. */
-    static final java.util.List<Op<?>> OPS = java.util.List.of(ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQUAL, GREATER,
+    static final List<Op<?>> OPS = List.of(ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, EQUAL, GREATER,
             ADD_SCALAR, MUL_SCALAR, POW_SCALAR, NEG, EXP, LOG, SIN, COS, SQRT, SQUARE, RECIPROCAL, ABS);
 }

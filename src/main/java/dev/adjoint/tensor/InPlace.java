@@ -119,21 +119,17 @@ public final class InPlace {
             throw new IllegalArgumentException("sgd: param, grad and velocity must sit at the same offset of their buffers,"
                     + " got " + placed("param", param) + ", " + placed("grad", grad) + ", " + placed("velocity", velocity));
         }
-        Tensor.pin("sgd", param, grad);
+        param.pin("sgd");
         try {
-            if (velocity != null) {
-                velocity.pin("sgd");
-            }
+            Tensor.pin("sgd", grad, velocity);   // velocity may be null
             try {
                 param.device().sgdStep(param.buffer(), grad.buffer(), velocity == null ? null : velocity.buffer(),
                         param.offset, param.numel(), lr, momentum, dampening, weightDecay, nesterov, firstStep);
             } finally {
-                if (velocity != null) {
-                    velocity.unpin();
-                }
+                Tensor.unpin(grad, velocity);
             }
         } finally {
-            Tensor.unpin(param, grad);
+            param.unpin();
         }
         if (Anomaly.on) {
             Anomaly.inPlace("sgd", param);

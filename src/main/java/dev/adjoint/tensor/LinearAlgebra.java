@@ -2,6 +2,7 @@ package dev.adjoint.tensor;
 
 import dev.adjoint.device.UnaryOp;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Matrix products through the device's GEMM. An operand whose last two axes are a transposed view
@@ -26,7 +27,7 @@ final class LinearAlgebra {
             : t[1] == null ? t[0].matmul(c.saved(1)) : t[0].matmul(c.saved(1)).add(c.saved(0).matmul(t[1])));
 
     /** Every op this family declares. */
-    static final java.util.List<Op<?>> OPS = java.util.List.of(MATMUL);
+    static final List<Op<?>> OPS = List.of(MATMUL);
 
     private static Tensor[] gradients(Context ctx, Tensor g) {
         int[] as = ctx.inputShape(0);

@@ -2,6 +2,7 @@ package dev.adjoint.tensor;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.ReduceOp;
+import java.util.List;
 
 /**
  * Sum, mean, max, min and argmax over all elements or along one axis. Backward: sum and mean
@@ -27,7 +28,7 @@ final class Reductions {
     }, "an index: piecewise constant, its derivative is zero wherever it exists");
 
     /** Every op this family declares. */
-    static final java.util.List<Op<?>> OPS = java.util.List.of(SUM, MEAN, MAX, MIN, ARGMAX);
+    static final List<Op<?>> OPS = List.of(SUM, MEAN, MAX, MIN, ARGMAX);
 
     /**
      * max and min route the derivative to the extreme elements, split evenly among ties (as

@@ -1,5 +1,7 @@
 package dev.adjoint.tensor;
 
+import java.util.List;
+
 /** Softmax and log-softmax along the last axis, and the fused softmax cross-entropy, with their backward primitives. */
 final class Softmax {
     private Softmax() {}
@@ -24,7 +26,7 @@ final class Softmax {
             (none, c, t) -> t[0] == null ? null : crossEntropyBackward(c, Tensor.ones(t[0].device())).mul(t[0]).sum());
 
     /** Every op this family declares. */
-    static final java.util.List<Op<?>> OPS = java.util.List.of(SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY);
+    static final List<Op<?>> OPS = List.of(SOFTMAX, LOG_SOFTMAX, CROSS_ENTROPY);
 
     private static Op.Forward<Void> rows(String name, boolean log) {
         return (none, saved, in) -> {

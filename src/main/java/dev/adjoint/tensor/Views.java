@@ -2,6 +2,7 @@ package dev.adjoint.tensor;
 
 import dev.adjoint.device.Device;
 import dev.adjoint.device.UnaryOp;
+import java.util.List;
 
 /**
  * Operations that reinterpret memory without copying it (reshape, transpose, slice, expand), the
@@ -34,7 +35,7 @@ final class Views {
             "it cuts the graph: its result is a leaf, by definition");
 
     /** Every op this family declares. */
-    static final java.util.List<Op<?>> OPS = java.util.List.of(RESHAPE, TRANSPOSE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, DETACH);
+    static final List<Op<?>> OPS = List.of(RESHAPE, TRANSPOSE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, DETACH);
 
     /** This tensor if it is already contiguous (as a new view), else a copy. */
     static Tensor contiguous(Tensor x) {

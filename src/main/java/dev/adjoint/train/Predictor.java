@@ -147,13 +147,7 @@ public final class Predictor implements AutoCloseable {
 
     /** The index of the largest of {@code p}, the first on a tie. */
     public static int argmax(float[] p) {
-        int best = 0;
-        for (int i = 1; i < p.length; i++) {
-            if (p[i] > p[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return Classification.argmax(p, 1, p.length)[0];
     }
 
     /** Probabilities for {@code n} rows of stored values (a CSV's: encoded), divided by the data's divisor, then standardized. */

@@ -165,6 +165,11 @@ final class RunRecord {
         return m.get("name") + (m.containsKey("then") ? " + " + name(m.get("then")) : "");
     }
 
+    /** A checkpoint config's recorded training data ({@value #DATA}), or null when it has none. */
+    static Map<String, Object> data(Map<String, Object> cfg) {
+        return cfg.get(DATA) instanceof Map<?, ?> d ? cast(d) : null;
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> cast(Map<?, ?> m) {
         return (Map<String, Object>) m;

@@ -196,8 +196,8 @@ public final class Trainer {
      * fails before training with an error naming both: an input width other than the dataset's
      * (the first layer says so), or fewer outputs than the dataset has classes, which the CPU
      * backend's loss reports only as a bad target and a GPU's only as a NaN loss at the epoch's end.
+     * Returns the model's number of outputs.
      */
-    /** Checks the model's output against the classes; returns its number of outputs. */
     private int checkShapes(Dataset train, Device device) {
         int[] out = outputShape(train, device);
         if (out.length != 2 || out[1] < train.classes()) {
@@ -720,14 +720,9 @@ public final class Trainer {
         optimizer.restore(steps, state);
         epochsDone = epochs;
         resumedFrom = dir;
-        resumedData = cfg.get(RunRecord.DATA) instanceof Map<?, ?> d ? castMap(d) : null;
+        resumedData = RunRecord.data(cfg);
         if (note != null) {
             config.progress().note(note);
         }
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> castMap(Map<?, ?> m) {
-        return (Map<String, Object>) m;
     }
 }

@@ -30,14 +30,6 @@ class ClosedDeviceTest {
         return Backends.names();
     }
 
-    /** A fresh device of the backend (the shared one of {@link Backends} must stay open), or a skip. */
-    private static Device fresh(String name) {
-        Backend b = Devices.backend(name);
-        Backend.Availability a = b.availability();
-        Assumptions.assumeTrue(a.available(), () -> name + " unavailable: " + a.reason());
-        return b.open("");
-    }
-
     private static String refusal(Device d) {
         return d.name() + ": device is closed; nothing runs on it any more, nor on its tensors and buffers "
                 + "(open a new device and make them there)";
@@ -46,7 +38,7 @@ class ClosedDeviceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void everyPrimitiveOfAClosedDeviceIsRefusedByName(String backend) {
-        Device d = fresh(backend);
+        Device d = Backends.fresh(backend);
         Buffer x = d.allocate(64);
         Buffer y = d.allocate(64);
         Buffer z = d.allocate(64);
@@ -85,7 +77,7 @@ class ClosedDeviceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("backends")
     void tensorsOfAClosedDeviceAreRefusedByName(String backend) {
-        Device d = fresh(backend);
+        Device d = Backends.fresh(backend);
         Tensor a = Tensor.of(d, new float[] {1f, 2f, 3f, 4f}, 2, 2);
         Tensor g = Tensor.ones(d, 2, 2);
         d.close();

@@ -24,9 +24,19 @@ public final class Backends {
 
     /** The shared device of a backend, or an assumption failure (a skip) saying why it is unavailable. */
     public static Device open(String name) {
+        Backend b = available(name);
+        return OPEN.computeIfAbsent(name, n -> b.open(""));
+    }
+
+    /** A new device of the backend, for a test that closes it (the shared one must stay open), or a skip. */
+    public static Device fresh(String name) {
+        return available(name).open("");
+    }
+
+    private static Backend available(String name) {
         Backend b = Devices.backend(name);
         Backend.Availability a = b.availability();
         Assumptions.assumeTrue(a.available(), () -> name + " unavailable: " + a.reason());
-        return OPEN.computeIfAbsent(name, n -> b.open(""));
+        return b;
     }
 }
