@@ -29,10 +29,10 @@ public final class CpuVectors {
     private CpuVectors() {}
 
     /**
-     * What was chosen. {@code bits} is 0 when the Vector API is not in use; {@code hardwareBits} is the
+     * What was chosen. {@code bits} is 0 when the Vector API is not in use; {@code jvmBits} is the
      * JVM's preferred width (0 when the module is absent); {@code forced} when {@value #PROPERTY} chose.
      */
-    public record Choice(int bits, int hardwareBits, boolean forced, String why) {
+    public record Choice(int bits, int jvmBits, boolean forced, String why) {
         public boolean vectorized() {
             return bits > 0;
         }
@@ -52,16 +52,20 @@ public final class CpuVectors {
         return CHOICE;
     }
 
-    /** One line for {@code adjoint devices} and result files, e.g. "512-bit (hardware 512-bit: avx512f avx2 fma)". */
+    /**
+     * One line for {@code adjoint devices} and result files, e.g. "512-bit (the JVM's preferred 512-bit;
+     * CPU: avx512f avx2 fma)". The JVM's preferred width follows the hardware unless
+     * {@code -XX:MaxVectorSize} lowers it.
+     */
     public static String describe() {
         String ext = String.join(" ", Host.vectorExtensions());
-        String hw = (CHOICE.hardwareBits() > 0 ? CHOICE.hardwareBits() + "-bit" : "unknown")
-                + (ext.isEmpty() ? "" : ": " + ext);
+        String jvm = (CHOICE.jvmBits() > 0 ? "the JVM's preferred " + CHOICE.jvmBits() + "-bit" : "no Vector API")
+                + (ext.isEmpty() ? "" : "; CPU: " + ext);
         if (!CHOICE.vectorized()) {
-            return "scalar (" + CHOICE.why() + "; hardware " + hw + ")";
+            return "scalar (" + CHOICE.why() + "; " + jvm + ")";
         }
         int auto = Host.autoVectorBits();
-        return CHOICE.bits() + "-bit" + (CHOICE.forced() ? ", forced by -D" + PROPERTY : "") + " (hardware " + hw + ")"
+        return CHOICE.bits() + "-bit" + (CHOICE.forced() ? ", forced by -D" + PROPERTY : "") + " (" + jvm + ")"
                 + (auto > 0 && auto != CHOICE.bits() ? "; C2's own loops at " + auto + "-bit (-XX:MaxVectorSize)" : "");
     }
 
@@ -73,21 +77,21 @@ public final class CpuVectors {
                     + " scalar Java code, about 10x slower; run java with --add-modules " + MODULE);
             return new Choice(0, 0, false, "the module " + MODULE + " is not enabled");
         }
-        int hardware = Preferred.bits();
+        int jvm = Preferred.bits();
         if (requested == null || requested.isBlank()) {
-            if (hardware < 128) {
+            if (jvm < 128) {
                 log.log(System.Logger.Level.WARNING, "this CPU has no 128-bit float vectors; the CPU kernels"
                         + " run scalar Java code");
-                return new Choice(0, hardware, false, "no 128-bit float vectors");
+                return new Choice(0, jvm, false, "no 128-bit float vectors");
             }
-            return new Choice(Math.min(hardware, 512), hardware, false, "the JVM's preferred width");
+            return new Choice(Math.min(jvm, 512), jvm, false, "the JVM's preferred width");
         }
         int bits = parse(requested);
-        if (bits > hardware) {
+        if (bits > jvm) {
             log.log(System.Logger.Level.WARNING, "-D" + PROPERTY + "=" + bits + " is wider than this JVM's "
-                    + hardware + "-bit vectors: the CPU kernels run the Vector API's Java fallback, very slowly");
+                    + jvm + "-bit vectors: the CPU kernels run the Vector API's Java fallback, very slowly");
         }
-        return new Choice(bits, hardware, true, "-D" + PROPERTY + "=" + requested.trim());
+        return new Choice(bits, jvm, true, "-D" + PROPERTY + "=" + requested.trim());
     }
 
     static int parse(String requested) {

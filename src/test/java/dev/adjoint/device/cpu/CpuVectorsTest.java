@@ -49,7 +49,7 @@ class CpuVectorsTest {
         }
         CpuVectors.Choice auto = CpuVectors.choose(null);
         assertFalse(auto.forced());
-        assertEquals(Math.min(512, auto.hardwareBits()), auto.bits());
+        assertEquals(Math.min(512, auto.jvmBits()), auto.bits());
         for (String bad : new String[] {"300", "64", "1024", "wide", "256bits"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CpuVectors.choose(bad));
             assertTrue(e.getMessage().contains("-D" + CpuVectors.PROPERTY + "=" + bad), e.getMessage());
