@@ -1,7 +1,6 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.io.Excerpt;
-import dev.adjoint.bench.Environment;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Holdout;
 import dev.adjoint.data.Split;
@@ -9,7 +8,6 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.AtomicFile;
 import dev.adjoint.io.Checkpoint;
-import dev.adjoint.io.Json;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
@@ -20,7 +18,6 @@ import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.train.Classification;
-import dev.adjoint.train.EpochStats;
 import dev.adjoint.train.Metrics;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Monitor;
@@ -102,6 +99,9 @@ final class TrainCommand {
                 test data is measured once, at the end, on the best epoch's model.
                 Without --checkpoint the checkpoints go to a new run directory, runs/<yyyyMMdd-HHmmss>/ in the
                 current directory, and runs/latest names it: 'adjoint eval' and 'adjoint predict' then load it.
+                The checkpoint directory also gets run.json, the run's settings and every epoch's metrics, and
+                report.html, a page with the training curves (also as SVG files), the confusion matrix and the
+                settings; 'adjoint report' rebuilds it.
                 """, OPTIONS);
     }
 
@@ -240,6 +240,8 @@ final class TrainCommand {
                             s.monitor == null ? 0 : s.patience, s.minDelta);
             Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
                     .record(COMMAND_LINE, commandLine(s, args));
+            RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, commandLine(s, args),
+                    cfg.monitored()), dir, json);
             String resume = args.get("resume");
             if (resume != null) {
                 trainer.resume(Path.of(resume));
@@ -248,17 +250,19 @@ final class TrainCommand {
                     System.out.println("nothing to train: the checkpoint has done " + trainer.epochsDone() + " of "
                             + s.epochs + " epochs (--epochs N continues it to N)");
                 }
+                log.resumed(Path.of(resume), trainer.epochsDone());
             }
-            List<Map<String, Object>> records = new ArrayList<>();
-            List<EpochStats> history = trainer.fit(split.train(), split.test(), dev, st -> {
-                records.add(st.toJson());
-                if (runs != null && records.size() == 1) {
-                    Runs.markLatest(runs, dir);     // its first checkpoint is saved: eval and predict may load it
-                }
-                if (json != null && !JsonOutput.isStdout(json)) {
-                    JsonOutput.write(json, report(args, split, dev, spec, dir, records, null) + "\n");
-                }
-            });
+            try {
+                trainer.fit(split.train(), split.test(), dev, st -> {
+                    log.epoch(st);
+                    if (runs != null && log.epochsThisRun() == 1) {
+                        Runs.markLatest(runs, dir);     // its first checkpoint is saved: eval and predict may load it
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.failed(e);
+                throw e;
+            }
             Metrics.Evaluation test = trainer.test();
             System.out.printf(Locale.ROOT, "final test accuracy %.2f%% on the best epoch's model (best epoch %d by %s;"
                     + " %d epochs trained)%n", 100 * test.accuracy(), trainer.bestEpoch(), trainer.monitored().metric(),
@@ -269,8 +273,10 @@ final class TrainCommand {
                         + dir.resolve(Trainer.BEST) + " (best " + trainer.monitored().metric() + ")"
                         + (runs != null ? "; 'adjoint eval' and 'adjoint predict' load this run" : ""));
             }
-            if (json != null) {       // the test result, once: rewritten into the file, or written to standard output
-                JsonOutput.write(json, report(args, split, dev, spec, dir, records, trainer) + "\n");
+            Path page = log.finish(trainer);
+            if (page != null) {
+                System.out.println("report: " + page + " (curves, confusion matrix, settings; 'adjoint report "
+                        + dir + "' rebuilds it)");
             }
         }
         return 0;
@@ -353,31 +359,6 @@ final class TrainCommand {
             throw new Args.UsageException("unknown --activation '" + Excerpt.of(name)
                     + "'; choose one of relu, leaky_relu, sigmoid, tanh, gelu");
         }
-    }
-
-    /** The run's JSON report; with {@code done}, the trainer that finished, the best epoch and the test metrics too. */
-    private static String report(Args args, Split split, Device device, MlpSpec spec, Path checkpoint,
-                                 List<Map<String, Object>> epochs, Trainer done) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("dataset", split.train().name());
-        root.put("device", device.name());
-        root.put("device_description", device.description());
-        root.put("model", spec.toConfig());
-        root.put("checkpoint", checkpoint == null ? null : checkpoint.toString());
-        Map<String, Object> options = new LinkedHashMap<>();
-        for (Args.Option o : OPTIONS) {
-            if (args.has(o.name())) {
-                options.put(o.name(), args.getOrEmpty(o.name(), ""));
-            }
-        }
-        root.put("options", options);
-        root.put("environment", Environment.describe());
-        root.put("epochs", epochs);
-        if (done != null) {
-            root.put("best_epoch", (long) done.bestEpoch());
-            root.put("test", done.test() == null ? null : done.test().toJson());
-        }
-        return Json.write(root);
     }
 
     /** Hidden layer sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}. */
