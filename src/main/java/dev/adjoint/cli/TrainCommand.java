@@ -8,6 +8,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.AtomicFile;
 import dev.adjoint.io.Checkpoint;
+import dev.adjoint.io.DirectoryLock;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
@@ -23,6 +24,7 @@ import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Monitor;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -138,6 +140,10 @@ final class TrainCommand {
     /** The options with every setting not given taken from the checkpoint being resumed (when it recorded them). */
     private static Args resumed(Args given) {
         Path dir = Path.of(given.get("resume", null));
+        if (given.has("checkpoint") && sameDirectory(dir, Path.of(given.get("checkpoint", null)))) {
+            // resuming in place: a run still writing there is named now, before its files are read mid-rewrite
+            DirectoryLock.acquire(dir, "checkpoints").close();
+        }
         Map<String, Object> cfg = Checkpoint.load(dir).config();
         Map<String, String> saved = new LinkedHashMap<>();
         if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m) {
@@ -156,6 +162,15 @@ final class TrainCommand {
             DataChoice.OPTIONS.forEach(saved::remove);
         }
         return given.withFallbacks(saved);
+    }
+
+    /** Whether {@code a} and {@code b} are one existing directory. */
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return Files.isDirectory(a) && Files.isDirectory(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The settings this run computes with, as the checkpoint records them (text each option reads back), and the data. */
