@@ -253,10 +253,11 @@ final class TrainCommand {
                     dir, args.flag("overwrite"), Progress.console())
                     .withValidation(s.validation).withEarlyStopping(s.monitor == null ? null : Monitor.of(s.monitor),
                             s.monitor == null ? 0 : s.patience, s.minDelta);
+            Map<String, Object> settings = commandLine(s, args);
             Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
-                    .record(COMMAND_LINE, commandLine(s, args));
-            RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, commandLine(s, args),
-                    cfg.monitored()), dir, json);
+                    .record(COMMAND_LINE, settings);
+            RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, settings, cfg.monitored()), dir,
+                    json);
             String resume = args.get("resume");
             if (resume != null) {
                 trainer.resume(Path.of(resume));

@@ -24,19 +24,12 @@ class ReportCommandTest {
     @TempDir
     Path tmp;
 
-    /** The page a train run printed ("report: PAGE (...)"). */
-    private static Path printed(Cli.Run r) {
-        String line = r.out().lines().filter(l -> l.startsWith("report: ")).findFirst().orElseThrow(
-                () -> new AssertionError("no report line in:\n" + r.out()));
-        return Path.of(line.substring("report: ".length(), line.indexOf(" (")));
-    }
-
     @Test
     void trainWritesTheReportAndReportRebuildsItByteForByte() throws Exception {
         Path runs = tmp.resolve("runs");
         Cli.Run train = Cli.runIn(runs, TINY);
         assertEquals(0, train.code(), train.err());
-        Path page = printed(train);
+        Path page = train.printed("report");
         Path dir = page.getParent();
         assertEquals(RunReport.HTML, page.getFileName().toString());
         assertTrue(dir.startsWith(runs), dir.toString());
@@ -56,7 +49,7 @@ class ReportCommandTest {
         Cli.Run rebuilt = Cli.runIn(runs, "report");
         assertEquals(0, rebuilt.code(), rebuilt.err());
         assertEquals("", rebuilt.err());
-        assertEquals(page.toAbsolutePath(), printed(rebuilt).toAbsolutePath(), rebuilt.out());
+        assertEquals(page.toAbsolutePath(), rebuilt.printed("report").toAbsolutePath(), rebuilt.out());
         assertEquals(new String(written), Files.readString(page), "the page train wrote, rebuilt from run.json alone");
         assertTrue(Files.isRegularFile(dir.resolve("loss.svg")) && Files.isRegularFile(dir.resolve("accuracy.svg")));
 
