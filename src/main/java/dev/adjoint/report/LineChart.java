@@ -164,13 +164,13 @@ public final class LineChart {
             double py = py(y, t);
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%d\" y2=\"%.2f\" stroke=\"#e4e4e4\"/>%n",
                     LEFT, py, RIGHT, py));
-            text(s, LEFT - 6, py + 4, 11, "end", false, Svg.compact(t), "tick");
+            text(s, LEFT - 6, py + 4, 11, "end", false, Svg.tick(t, y.step()), "tick");
         }
         for (double t : x.ticks()) {
             double px = px(x, t);
             s.append(String.format(Locale.ROOT, "<line x1=\"%.2f\" y1=\"%d\" x2=\"%.2f\" y2=\"%d\" stroke=\"black\"/>%n",
                     px, BOTTOM, px, BOTTOM + 5));
-            text(s, px, BOTTOM + 18, 11, "middle", false, Svg.compact(t), "tick");
+            text(s, px, BOTTOM + 18, 11, "middle", false, Svg.tick(t, x.step()), "tick");
         }
     }
 

@@ -61,6 +61,23 @@ public final class Svg {
         return trim(v);
     }
 
+    /**
+     * An axis label: {@code v} with as many decimals as the axis' {@code step} needs (0.994 for a
+     * step of 0.002, 0.25 for 0.25, 3 for 1), so that neighbouring ticks never read the same;
+     * {@link #compact} from 10,000 on.
+     */
+    public static String tick(double v, double step) {
+        if (Math.abs(v) >= 1e4) {
+            return compact(v);
+        }
+        int decimals = 0;
+        for (double scaled = step; decimals < 12 && Math.abs(scaled - Math.rint(scaled)) > 1e-6 * Math.max(1, scaled);
+             scaled *= 10) {
+            decimals++;
+        }
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
     /** A whole number as one (1234), any other to four significant digits (0.2744). */
     public static String plain(double v) {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : String.format(Locale.ROOT, "%.4g", v);

@@ -68,7 +68,7 @@ class LineChartTest {
         assertEquals(2, val.size(), "the missing second epoch breaks the line in two");
         assertPoints(new double[][] {{64, 92.5}}, val.get(0));
         assertPoints(new double[][] {{304, 206.5}, {424, 220.75}, {544, 206.5}}, val.get(1));
-        assertEquals(List.of("0.2", "0.4", "0.6", "0.8", "1", "1", "2", "3", "4", "5"), texts(d, "tick"));
+        assertEquals(List.of("0.2", "0.4", "0.6", "0.8", "1.0", "1", "2", "3", "4", "5"), texts(d, "tick"));
         Element mark = elements(d, "line", "mark").getFirst();
         assertEquals(424, Double.parseDouble(mark.getAttribute("x1")), 0.006, "the best epoch's column");
         assertEquals(List.of("best epoch 4"), texts(d, "mark-label"));
@@ -97,6 +97,15 @@ class LineChartTest {
         Document d = parse(svg);     // well-formed despite the name
         assertEquals(List.of("<script>alert('x')</script> & \"co\"\uFFFD", "validation"), texts(d, "legend-entry"));
         assertEquals(1, lines(d, "<script>alert('x')</script> & \"co\"\uFFFD").size());
+    }
+
+    /** Values close together (top-5 accuracy near 1) get ticks with enough decimals to tell them apart. */
+    @Test
+    void closeTicksReadDifferently() throws Exception {
+        Document d = parse(LineChart.svg("top5 accuracy", "epoch", "top5_accuracy",
+                List.of(new LineChart.Series("validation", EPOCHS, new double[] {0.9935, 0.9962, 0.9991, 0.9998, 0.9999}, 1)),
+                null));
+        assertEquals(List.of("0.992", "0.994", "0.996", "0.998", "1.000", "1", "2", "3", "4", "5"), texts(d, "tick"));
     }
 
     @Test

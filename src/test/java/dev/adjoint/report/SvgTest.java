@@ -28,6 +28,15 @@ class SvgTest {
     }
 
     @Test
+    void ticksHaveTheDecimalsTheirStepNeeds() {
+        assertEquals("0.994", Svg.tick(0.994, 0.002));
+        assertEquals("0.50", Svg.tick(0.5, 0.25));
+        assertEquals("3", Svg.tick(3, 1));
+        assertEquals("7.5", Svg.tick(7.5, 2.5));
+        assertEquals("12k", Svg.tick(12_000, 2000));
+    }
+
+    @Test
     void stepsAreOneTwoTwoAndAHalfOrFiveTimesAPowerOfTen() {
         assertEquals(0.2, Svg.niceStep(0.16), 1e-12);
         assertEquals(1, Svg.niceStep(0.7), 1e-12);
