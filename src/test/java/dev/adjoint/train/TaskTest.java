@@ -213,4 +213,21 @@ class TaskTest {
             assertTrue(java.util.Arrays.equals(sums[0], sums[1]), task + ": replayed loss and count differ");
         }
     }
+    /** Class-weighted cross-entropy uploads its weight row in the step: a capture refuses it, naming the upload. */
+    @Test
+    void aWeightedCrossEntropyStepIsNotCapturedSilently() {
+        MlpSpec spec = spec(2);
+        try (dev.adjoint.graph.CapturingDevice device = new dev.adjoint.graph.CapturingDevice(new CpuDevice(1));
+             Sequential model = spec.build(device); Parameters params = Parameters.of(model);
+             Optimizer opt = Optimizer.adam(params, 0.01f, 0f, false);
+             dev.adjoint.tensor.Tensor x = dev.adjoint.tensor.Tensor.zeros(device, 4, 2);
+             dev.adjoint.tensor.Tensor y = dev.adjoint.tensor.Tensor.zeros(device, 4)) {
+            Task weighted = Task.classification().withClassWeights(Task.ClassWeights.of(1, 2));
+            Trainer trainer = new Trainer(model, params, opt, weighted, Trainer.Config.of(1, 4), spec.toConfig())
+                    .replay(true);
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> trainer.step(x, y, null, null));
+            assertTrue(e.getMessage().startsWith("upload during a capture"), e.getMessage());
+            trainer.replay(false).step(x, y, null, null);
+        }
+    }
 }
