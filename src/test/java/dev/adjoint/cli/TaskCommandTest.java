@@ -244,6 +244,9 @@ class TaskCommandTest {
         Checkpoint.Loaded loaded = Checkpoint.load(ck);
         Map<String, Object> cfg = new LinkedHashMap<>(loaded.config());
         assertEquals("classification", map(cfg.remove("task")).get("kind"));
+        Map<String, Object> run = new LinkedHashMap<>(map(cfg.get("run")));
+        assertEquals("classification", map(run.remove("task")).get("kind"));
+        cfg.put("run", run);
         Path old = tmp.resolve("old");
         try (Device cpu = new CpuDevice(1); Scope s = Scope.open()) {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
