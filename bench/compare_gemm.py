@@ -11,11 +11,15 @@ count (--runs, alternating the thread counts) cover JIT differences between JVMs
 median of all of numpy's; the median of the per-round ratios is reported as a check. The CPU that
 other processes used during each run is recorded too (from /proc/stat minus our own children).
 
+With --widths 512,256 each run starts one JVM per vector width (-Dadjoint.cpu.vectorBits and the
+same -XX:MaxVectorSize), alternating, so the widths are compared in one window as well.
+
 Writes bench/results/cpu-gemm-vs-numpy.json (with --gc G: cpu-gemm-vs-numpy-<g>-gc.json, so a run
-replaces the latest of its case) with every sample, the medians, the ratios, the machine, the JDK,
-numpy/OpenBLAS and the git commit.
+replaces the latest of its case) with every sample, the medians, the ratios, the machine (CPU model,
+vector extensions, the width each JVM chose), the JDK, numpy/OpenBLAS and the git commit.
 
     bench/compare_gemm.py [--runs 3] [--rounds 15] [--threads 1,2] [--shapes 1024x1024x1024,128x784x256]
+                          [--widths 512,256]
 """
 import argparse
 import datetime
@@ -97,6 +101,8 @@ def main():
                    help="collector for the Java side (default: the JVM's own pick, G1 on 2 CPUs). C2 allocates the"
                         " kernel loop's registers differently under Serial/Parallel (bench/NOTES-gemm.md), so a"
                         " JDK or kernel change is worth one run with --gc Serial")
+    p.add_argument("--widths", default="", help="CPU vector widths in bits to force, one JVM each per run"
+                   " (default: the JVM's own choice)")
     p.add_argument("--out", help="default: bench/results/cpu-gemm-vs-numpy.json, or cpu-gemm-vs-numpy-<gc>-gc.json with --gc")
     a = p.parse_args()
     if a.out is None:
@@ -111,53 +117,60 @@ def main():
                        check=True)
     shapes = a.shapes.split(",")
     threads = [int(t) for t in a.threads.split(",")]
-    java = [os.path.join(jh, "bin", "java")] + (["-XX:+Use%sGC" % a.gc] if a.gc else []) + [
+    widths = [int(w) for w in a.widths.split(",") if w] or [None]
+    java = (["-XX:+Use%sGC" % a.gc] if a.gc else []) + [
             "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", JAR, "dev.adjoint.bench.GemmBench",
             "--device", "cpu", "--compare", "--repeat", str(a.rounds), "--sample", str(a.sample),
             "--warmup", str(a.warmup)]
     for s in shapes:
         java += ["--shape", s]
 
-    samples = {(s, t, who): [] for s in shapes for t in threads for who in ("numpy", "java")}
-    paired = {(s, t): [] for s in shapes for t in threads}
-    run_medians = {(s, t): [] for s in shapes for t in threads}
-    foreign = {t: [] for t in threads}
+    keys = [(s, t, w) for s in shapes for t in threads for w in widths]
+    samples = {k + (who,): [] for k in keys for who in ("numpy", "java")}
+    paired = {k: [] for k in keys}
+    run_medians = {k: [] for k in keys}
+    foreign = {(t, w): [] for t in threads for w in widths}
+    chosen = {}
     meta = {}
     for r in range(a.runs):
         for t in threads:
-            print("run %d/%d, %d thread(s)" % (r + 1, a.runs, t), flush=True)
-            res = run_json(java + ["--threads", str(t)], env)
-            meta = res
-            foreign[t].append(res["foreign_cores"])
-            print("  other processes used %.2f cores meanwhile" % res["foreign_cores"])
-            for x in res["results"]:
-                key = (x["shape"], t)
-                samples[key + ("java",)] += x["samples_gflops"]
-                samples[key + ("numpy",)] += x["peer_samples_gflops"]
-                paired[key] += [j / n for j, n in zip(x["samples_gflops"], x["peer_samples_gflops"])]
-                run_medians[key].append({"java": x["median_gflops"], "numpy": x["peer_median_gflops"],
-                                         "ratio": x["ratio"]})
+            for w in widths:
+                print("run %d/%d, %d thread(s)%s" % (r + 1, a.runs, t, ", %d-bit" % w if w else ""), flush=True)
+                flags = ["-Dadjoint.cpu.vectorBits=%d" % w, "-XX:MaxVectorSize=%d" % (w // 8)] if w else []
+                res = run_json([os.path.join(jh, "bin", "java")] + flags + java + ["--threads", str(t)], env)
+                meta = res
+                chosen[w] = res["environment"].get("cpu_vectors")
+                foreign[(t, w)].append(res["foreign_cores"])
+                print("  other processes used %.2f cores meanwhile" % res["foreign_cores"])
+                for x in res["results"]:
+                    key = (x["shape"], t, w)
+                    samples[key + ("java",)] += x["samples_gflops"]
+                    samples[key + ("numpy",)] += x["peer_samples_gflops"]
+                    paired[key] += [j / n for j, n in zip(x["samples_gflops"], x["peer_samples_gflops"])]
+                    run_medians[key].append({"java": x["median_gflops"], "numpy": x["peer_median_gflops"],
+                                             "ratio": x["ratio"]})
 
     combos = []
-    print("\n%-16s %7s %12s %12s %7s %13s %7s" % ("shape (MxKxN)", "threads", "numpy GF/s", "java GF/s", "ratio",
-                                                  "paired ratio", "goal"))
-    for s in shapes:
-        for t in threads:
-            n_med = statistics.median(samples[(s, t, "numpy")])
-            j_med = statistics.median(samples[(s, t, "java")])
+    print("\n%-16s %7s %6s %12s %12s %7s %13s %7s" % ("shape (MxKxN)", "threads", "bits", "numpy GF/s", "java GF/s",
+                                                      "ratio", "paired ratio", "goal"))
+    for (s, t, w) in keys:
+            n_med = statistics.median(samples[(s, t, w, "numpy")])
+            j_med = statistics.median(samples[(s, t, w, "java")])
             ratio = j_med / n_med
-            pr = statistics.median(paired[(s, t)])
+            pr = statistics.median(paired[(s, t, w)])
             combos.append({
-                "shape": s, "threads": t,
+                "shape": s, "threads": t, "vector_bits": w or meta["environment"].get("cpu_vector_bits"),
+                "vectors": chosen[w],
                 "numpy_median_gflops": round(n_med, 2), "java_median_gflops": round(j_med, 2),
                 "ratio": round(ratio, 3), "paired_ratio_median": round(pr, 3), "goal": GOAL,
                 "goal_met": ratio >= GOAL and pr >= GOAL,
-                "per_run": run_medians[(s, t)], "foreign_cores_per_run": foreign[t],
-                "numpy_samples": [round(x, 2) for x in samples[(s, t, "numpy")]],
-                "java_samples": [round(x, 2) for x in samples[(s, t, "java")]],
+                "per_run": run_medians[(s, t, w)], "foreign_cores_per_run": foreign[(t, w)],
+                "numpy_samples": [round(x, 2) for x in samples[(s, t, w, "numpy")]],
+                "java_samples": [round(x, 2) for x in samples[(s, t, w, "java")]],
             })
-            print("%-16s %7d %12.1f %12.1f %7.3f %13.3f %7s" % (s, t, n_med, j_med, ratio, pr,
-                                                               "met" if combos[-1]["goal_met"] else "not met"))
+            print("%-16s %7d %6s %12.1f %12.1f %7.3f %13.3f %7s" % (s, t, combos[-1]["vector_bits"], n_med, j_med,
+                                                                   ratio, pr,
+                                                                   "met" if combos[-1]["goal_met"] else "not met"))
 
     if git_commit() != commit:
         print("the sources changed during the run: the result is marked dirty")
@@ -166,7 +179,7 @@ def main():
         "benchmark": "cpu sgemm, adjoint (pure Java, Vector API) vs numpy (OpenBLAS), interleaved sample by sample",
         "timestamp": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_commit": commit,
-        "method": ("per thread count, %d JVMs (alternating thread counts), each running `adjoint bench gemm --compare`:"
+        "method": ("per thread count (and forced width), %d JVMs (alternating thread counts and widths), each running `adjoint bench gemm --compare`:"
                    " %d rounds of one %.2f s sample by adjoint then one by the numpy peer (bench/reference/peer.py,"
                    " same thread count; the order alternates per round), per shape; Java warmed up %.1f s per shape"
                    " per JVM, then each side %.1f s of untimed calls right before each of its samples."

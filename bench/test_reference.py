@@ -33,5 +33,26 @@ class NumpyGemmDefaults(unittest.TestCase):
             numpy_gemm.parse_args(["--shape", "128x784"])
 
 
+class PeerDevice(unittest.TestCase):
+    """peer.py computes where the Adjoint device does: never numpy on a GPU, never a silent CPU run for cuda."""
+
+    def run_peer(self, *args):
+        import subprocess
+        return subprocess.run([sys.executable, os.path.join(HERE, "reference", "peer.py"), *args], input="",
+                              capture_output=True, text=True, timeout=60)
+
+    def test_numpy_on_cuda_is_unavailable_with_the_reason(self):
+        out = self.run_peer("numpy", "--device", "cuda")
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('"ready": false', out.stdout)
+        self.assertIn("numpy computes on the CPU only", out.stdout)
+
+    def test_a_bad_device_or_runtime_is_a_usage_error(self):
+        for args in (("torch", "--device", "tpu"), ("jax",), ("numpy", "--device")):
+            out = self.run_peer(*args)
+            self.assertEqual(out.returncode, 2, args)
+            self.assertIn("usage: peer.py numpy|torch [--device cpu|cuda]", out.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
-"""The peer side of `adjoint bench --compare`: times numpy (CPU) or PyTorch (CUDA) on the cases
-of Adjoint's benchmark matrix, one case per request, so that Adjoint and its peer are timed in
-turn within a few seconds of each other.
+"""The peer side of `adjoint bench --compare`: times numpy (CPU) or PyTorch (CUDA, or its CPU build)
+on the cases of Adjoint's benchmark matrix, one case per request, so that Adjoint and its peer are
+timed in turn within a few seconds of each other.
 
-    python3 bench/reference/peer.py numpy|torch
+    python3 bench/reference/peer.py numpy|torch [--device cpu|cuda]
+
+--device says where the Adjoint device being compared computes (default cuda for torch): torch then
+runs there too, and a cuda peer without a CUDA device is unavailable, never a silent CPU run.
 
 The first line written is {"ready": true, "peer": ..., "versions": {...}}, or {"ready": false,
 "reason": ...} when the runtime cannot be used here (then it exits). Then each line read is one
@@ -16,7 +19,8 @@ Adjoint's dev.adjoint.bench.Timing does: warm up (at least one call) for `warmup
 samples of at least `sample` seconds each (a whole number of calls, then a synchronize) until
 there are `repeat`, or, once `min_samples` are in, the next would end past `timed` seconds. Each
 case is answered with one line: {"seconds": [per call, per sample], "calls_per_sample": n} (and
-"max_rel_error" for GEMM), or {"error": ...}. Thread count: OPENBLAS_NUM_THREADS, set by the caller.
+"max_rel_error" for GEMM), or {"error": ...}. Thread count: OPENBLAS_NUM_THREADS / OMP_NUM_THREADS, set
+by the caller (PyTorch on the CPU takes OMP_NUM_THREADS).
 """
 import json
 import math
@@ -34,7 +38,9 @@ def emit(obj):
 class NumpyPeer:
     name = "numpy"
 
-    def __init__(self):
+    def __init__(self, device="cpu"):
+        if device != "cpu":
+            raise RuntimeError("numpy computes on the CPU only, not on %s" % device)
         import numpy as np
         import numpy_gemm
         import numpy_mlp
@@ -58,24 +64,32 @@ class NumpyPeer:
 class TorchPeer:
     name = "torch"
 
-    def __init__(self):
+    def __init__(self, device="cuda"):
         import torch
-        if not torch.cuda.is_available():
+        if device == "cuda" and not torch.cuda.is_available():
             raise RuntimeError("torch %s sees no CUDA device" % torch.__version__)
         import pytorch_mlp
         import torch_gemm
-        self.torch, self.gemm, self.mlp = torch, torch_gemm, pytorch_mlp
-        self.versions = {"torch": torch.__version__, "cuda": str(torch.version.cuda),
-                         "device": torch.cuda.get_device_name(0), "python": platform.python_version()}
+        self.torch, self.gemm, self.mlp, self.device = torch, torch_gemm, pytorch_mlp, device
+        if device == "cpu":
+            threads = os.environ.get("OMP_NUM_THREADS")
+            if threads:
+                torch.set_num_threads(int(threads))
+            self.versions = {"torch": torch.__version__, "device": "cpu", "threads": torch.get_num_threads(),
+                             "python": platform.python_version()}
+        else:
+            self.versions = {"torch": torch.__version__, "cuda": str(torch.version.cuda),
+                             "device": torch.cuda.get_device_name(0), "python": platform.python_version()}
 
     def sync(self):
-        self.torch.cuda.synchronize()
+        if self.device == "cuda":
+            self.torch.cuda.synchronize()
 
     def workload(self, case):
         if case["kind"] == "gemm":
             m, k, n = (int(x) for x in case["shape"].split("x"))
-            return self.gemm.make_gemm(m, k, n)
-        mlp = self.mlp.TorchMlp(case["sizes"], case["batch"])
+            return self.gemm.make_gemm(m, k, n, device=self.device)
+        mlp = self.mlp.TorchMlp(case["sizes"], case["batch"], device=self.device)
         return (mlp.train_step if case["kind"] == "train" else mlp.infer), None
 
 
@@ -108,12 +122,17 @@ def measure(call, sync, budget):
 
 def main(argv):
     runtimes = {"numpy": NumpyPeer, "torch": TorchPeer}
-    if len(argv) != 1 or argv[0] not in runtimes:
-        print("usage: peer.py numpy|torch", file=sys.stderr)
+    device = None
+    if len(argv) == 3 and argv[1] == "--device" and argv[2] in ("cpu", "cuda"):
+        device = argv[2]
+    elif len(argv) != 1:
+        argv = []
+    if not argv or argv[0] not in runtimes:
+        print("usage: peer.py numpy|torch [--device cpu|cuda]", file=sys.stderr)
         return 2
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     try:
-        peer = runtimes[argv[0]]()
+        peer = runtimes[argv[0]](device) if device else runtimes[argv[0]]()
     except Exception as e:  # a missing module or device is an answer, not a crash
         emit({"ready": False, "reason": "%s: %s" % (type(e).__name__, e)})
         return 0

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The MLP training step of `adjoint bench train`, in PyTorch on the GPU: the GPU peer.
+"""The MLP training step of `adjoint bench train`, in PyTorch on the GPU (the GPU peer) or on the CPU
+(peer.py torch --device cpu).
 
 Same model and update as Adjoint's: nn.Sequential of Linear/ReLU, mean cross-entropy from
 logits, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8), full FP32 (TF32 off, as Adjoint's default).
@@ -27,14 +28,14 @@ def build(sizes, device):
 
 
 class TorchMlp:
-    """Model, Adam, loss and four batches on the GPU (full FP32). step(x, y) is one training step;
+    """Model, Adam, loss and four batches on the device (full FP32). step(x, y) is one training step;
     train_step() and infer() (forward only, to softmax probabilities; used by peer.py) take the
     batches in turn."""
 
-    def __init__(self, sizes, batch, mode="eager", seed=1):
+    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda"):
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-        dev = torch.device("cuda")
+        dev = torch.device(device)
         torch.manual_seed(seed)
         self.model = build(sizes, dev)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3, capturable=(mode == "graph"))

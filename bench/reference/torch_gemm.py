@@ -19,11 +19,11 @@ def full_fp32():
         pass
 
 
-def make_gemm(m, k, n, seed=0):
-    """C = A @ B on uniform [-1, 1) inputs on the GPU, validated on 256 sampled entries against
+def make_gemm(m, k, n, seed=0, device="cuda"):
+    """C = A @ B on uniform [-1, 1) inputs on the device, validated on 256 sampled entries against
     float64: (call, relative error of the sample's norm)."""
     full_fp32()
-    dev = torch.device("cuda")
+    dev = torch.device(device)
     g = torch.Generator(device=dev).manual_seed(seed)
     a = torch.rand(m, k, device=dev, generator=g) * 2 - 1
     b = torch.rand(k, n, device=dev, generator=g) * 2 - 1

@@ -132,7 +132,7 @@ public final class OpenClGemmBaseline {
                   "validation_max_abs_error": {"naive": %.3e, "tiled": %.3e}
                 }
                 """, n, Instant.now(), esc(System.getProperty("os.name") + " " + System.getProperty("os.version")),
-                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), esc(cpuModel()),
+                System.getProperty("os.arch"), Runtime.getRuntime().availableProcessors(), esc(dev.adjoint.device.Host.cpuModel()),
                 esc(System.getProperty("java.vm.name") + " " + System.getProperty("java.version")),
                 esc(d.description()), esc(d.platformVersion()), naiveMedian, tiledMedian, tiledMedian / naiveMedian,
                 list(naive), list(tiled), naiveErr, tiledErr);
@@ -144,15 +144,6 @@ public final class OpenClGemmBaseline {
             sb.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.3f", v[i]));
         }
         return sb.append(']').toString();
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
-        } catch (IOException | RuntimeException e) {
-            return "unknown";
-        }
     }
 
     private static String esc(String s) {

@@ -1,5 +1,13 @@
 package dev.adjoint.bench;
 
+import static dev.adjoint.report.Svg.color;
+import static dev.adjoint.report.Svg.compact;
+import static dev.adjoint.report.Svg.escape;
+import static dev.adjoint.report.Svg.niceStep;
+import static dev.adjoint.report.Svg.text;
+import static dev.adjoint.report.Svg.textWidth;
+
+import dev.adjoint.report.Svg;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,8 +21,6 @@ import java.util.Locale;
  */
 final class Chart {
     static final double LOG_SPAN = 30;
-    private static final String[] PALETTE = {"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
-        "#F0E442", "#999999"};
     private static final int WIDTH = 960;
     private static final int LEFT = 96;
     private static final int RIGHT = 24;
@@ -81,12 +87,6 @@ final class Chart {
             double step = niceStep(max * 1.08 / 5);
             return new Scale(false, 0, Math.ceil(max * 1.08 / step) * step);
         }
-
-        private static double niceStep(double raw) {
-            double p = Math.pow(10, Math.floor(Math.log10(raw)));
-            double f = raw / p;
-            return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * p;
-        }
     }
 
     /** The whole chart: {@code series} names the legend entries, in the order of each panel's rows. */
@@ -107,12 +107,9 @@ final class Chart {
         int legendRows = legendRows(series);
         int top = 64 + legendRows * 20 + 8;
         int height = top + panels.size() * PANEL_HEIGHT + 8;
-        s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Helvetica, Arial, sans-serif\">%n",
-                WIDTH, height, WIDTH, height));
-        s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
-        text(s, WIDTH / 2.0, 26, 18, "middle", "bold", title, "title");
-        text(s, WIDTH / 2.0, 46, 12, "middle", "normal", subtitle, "subtitle");
+        s.append(Svg.open(WIDTH, height));
+        text(s, WIDTH / 2.0, 26, 18, "middle", true, title, "title");
+        text(s, WIDTH / 2.0, 46, 12, "middle", false, subtitle, "subtitle");
         legend(s, series, 64);
         for (int i = 0; i < panels.size(); i++) {
             panel(s, panels.get(i), series, top + i * PANEL_HEIGHT);
@@ -147,7 +144,7 @@ final class Chart {
             }
             s.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/>%n",
                     x, y, color(i)));
-            text(s, x + 18, y + 11, 12, "start", "normal", name, "legend-entry");
+            text(s, x + 18, y + 11, 12, "start", false, name, "legend-entry");
             x += w;
         }
         s.append("</g>\n");
@@ -160,12 +157,12 @@ final class Chart {
         double plotRight = WIDTH - RIGHT;
         double plotWidth = plotRight - LEFT;
         s.append("<g class=\"panel\">\n");
-        text(s, WIDTH / 2.0, y0 + 18, 14, "middle", "bold", p.title(), "panel-title");
+        text(s, WIDTH / 2.0, y0 + 18, 14, "middle", true, p.title(), "panel-title");
         for (double t : scale.ticks()) {
             double y = plotBottom - scale.fraction(t) * PLOT_HEIGHT;
             s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.2f\" x2=\"%.1f\" y2=\"%.2f\" stroke=\"#dddddd\"/>%n",
                     LEFT, y, plotRight, y));
-            text(s, LEFT - 6, y + 4, 11, "end", "normal", compact(t), "tick");
+            text(s, LEFT - 6, y + 4, 11, "end", false, compact(t), "tick");
         }
         String yTitle = p.yTitle() + (scale.log() ? " (log scale)" : "");
         s.append(String.format(Locale.ROOT, "<text class=\"axis-title\" x=\"0\" y=\"0\" font-size=\"12\" "
@@ -182,7 +179,7 @@ final class Chart {
                 double v = p.values()[i][g];
                 double x = gx + i * bar;
                 if (!(v > 0) || !Double.isFinite(v)) {
-                    text(s, x + bar / 2, plotBottom - 4, 9, "middle", "normal", "n/a", "missing");
+                    text(s, x + bar / 2, plotBottom - 4, 9, "middle", false, "n/a", "missing");
                     continue;
                 }
                 double h = scale.fraction(v) * PLOT_HEIGHT;
@@ -195,12 +192,12 @@ final class Chart {
                             + "text-anchor=\"start\" transform=\"translate(%.2f %.2f) rotate(-90)\">%s</text>%n",
                             x + bar / 2 + 3, plotBottom - h - 3, compact(v)));
                 } else {
-                    text(s, x + bar / 2, plotBottom - h - 3, 9, "middle", "normal", compact(v), "value");
+                    text(s, x + bar / 2, plotBottom - h - 3, 9, "middle", false, compact(v), "value");
                 }
             }
             String[] lines = p.groups().get(g).split("\n");
             for (int l = 0; l < lines.length; l++) {
-                text(s, LEFT + (g + 0.5) * groupWidth, plotBottom + 16 + 14 * l, 11, "middle", "normal", lines[l],
+                text(s, LEFT + (g + 0.5) * groupWidth, plotBottom + 16 + 14 * l, 11, "middle", false, lines[l],
                         "group");
             }
         }
@@ -208,49 +205,7 @@ final class Chart {
                 LEFT, plotBottom, plotRight, plotBottom));
         s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"black\"/>%n",
                 LEFT, plotTop, LEFT, plotBottom));
-        text(s, (LEFT + plotRight) / 2, plotBottom + 60, 12, "middle", "normal", p.xTitle(), "axis-title");
+        text(s, (LEFT + plotRight) / 2, plotBottom + 60, 12, "middle", false, p.xTitle(), "axis-title");
         s.append("</g>\n");
-    }
-
-    private static String color(int i) {
-        return PALETTE[i % PALETTE.length];
-    }
-
-    private static void text(StringBuilder s, double x, double y, int size, String anchor, String weight, String text,
-                             String cls) {
-        s.append(String.format(Locale.ROOT, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\" font-size=\"%d\" "
-                + "text-anchor=\"%s\"%s>%s</text>%n", cls, x, y, size, anchor,
-                weight.equals("bold") ? " font-weight=\"bold\"" : "", escape(text)));
-    }
-
-    private static double textWidth(String text, int size) {
-        return text.length() * size * 0.6;
-    }
-
-    /** 950, 1.2k, 54k, 1.1M, 0.25: three significant digits at most. */
-    static String compact(double v) {
-        double a = Math.abs(v);
-        if (a >= 1e9) {
-            return trim(v / 1e9) + "G";
-        }
-        if (a >= 1e6) {
-            return trim(v / 1e6) + "M";
-        }
-        if (a >= 1e3) {
-            return trim(v / 1e3) + "k";
-        }
-        return trim(v);
-    }
-
-    private static String trim(double v) {
-        double a = Math.abs(v);
-        String s = a >= 100 || a == 0 ? String.format(Locale.ROOT, "%.0f", v)
-                : a >= 10 ? String.format(Locale.ROOT, "%.1f", v) : a >= 1 ? String.format(Locale.ROOT, "%.2f", v)
-                : String.format(Locale.ROOT, "%.2g", v);
-        return s.contains(".") && !s.contains("e") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
-    }
-
-    static String escape(String s) {
-        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
     }
 }

@@ -1,7 +1,6 @@
 package dev.adjoint.bench;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.adjoint.device.Host;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -13,12 +12,16 @@ public final class Environment {
 
     public static Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("cpu", cpuModel());
+        m.put("cpu", Host.cpuModel());
         m.put("cores", (long) Runtime.getRuntime().availableProcessors());
         m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
         m.put("jdk", System.getProperty("java.vm.name") + " " + Runtime.version());
         m.put("gc", garbageCollector());
         m.put("vector_api", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
+        m.put("cpu_extensions", String.join(" ", Host.vectorExtensions()));
+        m.put("cpu_vector_bits", (long) Host.cpuVectorBits());
+        m.put("cpu_vectors", Host.cpuVectors());
+        m.put("auto_vector_bits", (long) Host.autoVectorBits());
         m.put("commit", commit());
         m.put("time", Instant.now().toString());
         return m;
@@ -43,19 +46,6 @@ public final class Environment {
     /** Writes {@code text} to {@code file}, creating its folder (through a temporary file, renamed into place). */
     public static void writeText(Path file, String text) {
         dev.adjoint.io.AtomicFile.writeString(file, text);
-    }
-
-    public static String cpuModel() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // not Linux: fall back to the architecture
-        }
-        return System.getProperty("os.arch");
     }
 
     /** $ADJOINT_COMMIT (set by the launcher and the bundle), else "unknown". */

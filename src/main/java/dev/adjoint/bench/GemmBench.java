@@ -270,7 +270,8 @@ public final class GemmBench {
         List<Result> results = new ArrayList<>();
         try (Device device = Devices.select(o.device()).device();
              Peer peer = o.peer() == null ? null
-                     : Peer.require(o.peer(), o.python(), Devices.cpuThreads(), "bench gemm --compare")) {
+                     : Peer.require(o.peer(), o.python(), Devices.cpuThreads(), device.name().equals("cpu"),
+                             "bench gemm --compare")) {
             out.println("gemm on " + device.name() + ": " + device.description());
             if (peer == null) {
                 for (Shape s : o.shapes()) {

@@ -210,7 +210,7 @@ public final class MatrixBench {
     private static Peer peer(Options o, DeviceRun d, Map<String, Peer> byRuntime, List<Peer> peers, PrintStream out) {
         String runtime = d.backend().equals("cpu") ? "numpy" : "torch";
         Peer p = byRuntime.computeIfAbsent(runtime, r -> {
-            Peer started = Peer.start(r, o.python(), Peer.locate(), Devices.cpuThreads());
+            Peer started = Peer.start(r, o.python(), Peer.locate(), Devices.cpuThreads(), r.equals("numpy"));
             peers.add(started);
             out.println(started.available() ? "peer " + r + ": " + started.versions()
                     : "peer " + r + ": not available, " + started.unavailableReason());

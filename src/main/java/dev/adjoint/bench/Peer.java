@@ -35,14 +35,16 @@ final class Peer implements AutoCloseable {
     private Map<String, Object> versions = Map.of();
 
     /**
-     * Starts {@code python script runtime} with the BLAS thread variables set to {@code threads}
-     * (0 leaves them alone) and reads its first line; {@link #available} says how that went.
+     * Starts {@code python script runtime --device D} with the BLAS thread variables set to
+     * {@code threads} (0 leaves them alone) and reads its first line; {@link #available} says how that
+     * went. {@code onCpu}: the peer computes on the CPU (numpy, or PyTorch's CPU build), else on the GPU
+     * (PyTorch on CUDA), as the Adjoint device it is compared with does.
      */
-    static Peer start(String runtime, String python, Path script, int threads) {
+    static Peer start(String runtime, String python, Path script, int threads, boolean onCpu) {
         if (script == null) {
             return new Peer(runtime, null, SCRIPT + " was not found (run from the repository root)");
         }
-        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), runtime);
+        ProcessBuilder pb = new ProcessBuilder(python, script.toString(), runtime, "--device", onCpu ? "cpu" : "cuda");
         if (threads > 0) {
             for (String v : List.of("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")) {
                 pb.environment().put(v, Integer.toString(threads));
@@ -59,8 +61,8 @@ final class Peer implements AutoCloseable {
      * Starts the peer for a command that asked for it ({@code who}, e.g. "bench train --compare"):
      * an unavailable peer is then an IllegalStateException with the reason.
      */
-    static Peer require(String runtime, String python, int threads, String who) {
-        Peer p = start(runtime, python, locate(), threads);
+    static Peer require(String runtime, String python, int threads, boolean onCpu, String who) {
+        Peer p = start(runtime, python, locate(), threads, onCpu);
         if (!p.available()) {
             p.close();
             throw new IllegalStateException(who + ": the " + runtime + " reference cannot run: " + p.unavailableReason());

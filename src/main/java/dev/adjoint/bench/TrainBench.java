@@ -63,7 +63,8 @@ public final class TrainBench {
             int calls;
             MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
             try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay(), false);
-                 Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(), "bench train --compare")
+                 Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(),
+                         device.name().equals("cpu"), "bench train --compare")
                          : null) {
                 calls = Timing.callsPerSample(Timing.warmup(step, o.warmup()), o.sample());
                 for (int r = 0; r < o.repeat(); r++) {

@@ -343,6 +343,20 @@ final class Args {
         }
     }
 
+    /**
+     * As {@link #allow()}, but for a command that takes one word that is not an option, its
+     * {@code what} ("RUN"): that word, or null when none was given; a second one is refused.
+     */
+    String allowOne(String what) {
+        String word = positional.isEmpty() || positional.getFirst().matches("-.+") ? null : positional.removeFirst();
+        if (word != null && !positional.isEmpty() && !positional.getFirst().matches("-.+")) {
+            throw new UsageException("unexpected argument '" + Excerpt.of(positional.getFirst()) + "': " + who()
+                    + " takes one " + what + " and options, which start with --");
+        }
+        allow();
+        return word;
+    }
+
     private String who() {
         return command == null ? "this command" : "'" + command + "'";
     }

@@ -222,7 +222,7 @@ final class EvalCommand {
     }
 
     /** Class {@code c}'s name: Fashion-MNIST's, else the label it stands for in the data (a CSV's labels {3, 7}: class 1 is "class 7"). */
-    private static String name(Dataset d, List<?> names, int c) {
+    static String name(Dataset d, List<?> names, int c) {
         if (names != null && c < names.size()) {
             return String.valueOf(names.get(c));
         }

@@ -44,6 +44,8 @@ public final class Main {
               eval       test accuracy of a trained model (default: the latest run's best checkpoint)
               predict    top classes, with probabilities, for rows of the test set, or (--input FILE) for new data
                          (default: the latest run)
+              report     rebuild a run's report, report.html (curves, confusion matrix, settings), from its JSON
+                         (default: the latest run)
               devices    list backends and devices, and what 'auto' picks and why
               selftest   run the conformance suite on a device, then compare every primitive with the cpu backend
               bench      the benchmark matrix (SGEMM, training step, inference) on every available backend, with
@@ -106,6 +108,7 @@ public final class Main {
                 case "train" -> TrainCommand.run(new Args("train", rest, 1, TrainCommand.OPTIONS));
                 case "eval" -> EvalCommand.eval(new Args("eval", rest, 1, EvalCommand.EVAL_OPTIONS));
                 case "predict" -> EvalCommand.predict(new Args("predict", rest, 1, EvalCommand.PREDICT_OPTIONS));
+                case "report" -> ReportCommand.run(new Args("report", rest, 1, ReportCommand.OPTIONS));
                 default -> throw unknownCommand(rest[0]);
             };
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
@@ -114,7 +117,7 @@ public final class Main {
     }
 
     /** The commands, in the order the usage lists them. */
-    static final List<String> COMMANDS = List.of("train", "eval", "predict", "devices", "selftest", "bench");
+    static final List<String> COMMANDS = List.of("train", "eval", "predict", "report", "devices", "selftest", "bench");
 
     /** {@code command}'s usage text, or null for a word that is not a command. */
     static String help(String command) {
@@ -122,6 +125,7 @@ public final class Main {
             case "train" -> TrainCommand.usage();
             case "eval" -> EvalCommand.evalUsage();
             case "predict" -> EvalCommand.predictUsage();
+            case "report" -> ReportCommand.usage();
             case "devices" -> DevicesCommand.usage();
             case "selftest" -> SelftestCommand.usage();
             case "bench" -> BenchCommand.USAGE + "\n\n" + GLOBAL_OPTIONS;

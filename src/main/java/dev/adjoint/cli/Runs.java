@@ -87,10 +87,24 @@ final class Runs {
      * last. A usage error when no run has saved one, and an error naming the run when it is gone.
      */
     static Path latestCheckpoint(Path root) {
+        Path run = latestRun(root, "pass --checkpoint DIR");
+        if (!Checkpoint.exists(run)) {
+            throw gone(root, run, "holds no checkpoint", "pass --checkpoint DIR");
+        }
+        Path best = run.resolve(Trainer.BEST);
+        return Checkpoint.exists(best) ? best : run;
+    }
+
+    /**
+     * The directory {@value #LATEST} names under {@code root}, which may since have been deleted; a
+     * usage error when there is no run yet. {@code instead} says what else the user may do ("pass
+     * --checkpoint DIR").
+     */
+    static Path latestRun(Path root, String instead) {
         Path file = root.resolve(LATEST);
         if (!Files.isRegularFile(file)) {
-            throw new Args.UsageException("no run found under " + root + "/: train one first ('adjoint train') or pass"
-                    + " --checkpoint DIR");
+            throw new Args.UsageException("no run found under " + root + "/: train one first ('adjoint train') or "
+                    + instead);
         }
         String name;
         try {
@@ -98,12 +112,16 @@ final class Runs {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        Path run = root.resolve(name);
-        if (name.isEmpty() || name.contains("/") || !Checkpoint.exists(run)) {
-            throw new IllegalStateException(file + " names run '" + dev.adjoint.io.Excerpt.of(name) + "', which holds no"
-                    + " checkpoint (" + run + " was deleted?); train again or pass --checkpoint DIR");
+        if (name.isEmpty() || name.contains("/")) {
+            throw new IllegalStateException(file + " names run '" + dev.adjoint.io.Excerpt.of(name) + "', which is not a"
+                    + " directory under " + root + "; train again or " + instead);
         }
-        Path best = run.resolve(Trainer.BEST);
-        return Checkpoint.exists(best) ? best : run;
+        return root.resolve(name);
+    }
+
+    /** "runs/latest names run 'x', which {@code what} (runs/x was deleted?); train again or {@code instead}". */
+    static IllegalStateException gone(Path root, Path run, String what, String instead) {
+        return new IllegalStateException(root.resolve(LATEST) + " names run '" + dev.adjoint.io.Excerpt.of(
+                run.getFileName().toString()) + "', which " + what + " (" + run + " was deleted?); train again or " + instead);
     }
 }

@@ -1,7 +1,6 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.io.Excerpt;
-import dev.adjoint.bench.Environment;
 import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Holdout;
@@ -10,7 +9,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.io.AtomicFile;
 import dev.adjoint.io.Checkpoint;
-import dev.adjoint.io.Json;
+import dev.adjoint.io.DirectoryLock;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
@@ -19,13 +18,13 @@ import dev.adjoint.nn.Sequential;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Anomaly;
-import dev.adjoint.train.EpochStats;
 import dev.adjoint.train.Metrics;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Monitor;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Task;
 import dev.adjoint.train.Trainer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
@@ -119,6 +118,9 @@ final class TrainCommand {
                 the test data is measured once, at the end, on the best epoch's model.
                 Without --checkpoint the checkpoints go to a new run directory, runs/<yyyyMMdd-HHmmss>/ in the
                 current directory, and runs/latest names it: 'adjoint eval' and 'adjoint predict' then load it.
+                The checkpoint directory also gets run.json, the run's settings and every epoch's metrics, and
+                report.html, a page with the training curves (also as SVG files), the confusion matrix and the
+                settings; 'adjoint report' rebuilds it.
                 """, OPTIONS);
     }
 
@@ -156,6 +158,10 @@ final class TrainCommand {
     /** The options with every setting not given taken from the checkpoint being resumed (when it recorded them). */
     private static Args resumed(Args given) {
         Path dir = Path.of(given.get("resume", null));
+        if (given.has("checkpoint") && sameDirectory(dir, Path.of(given.get("checkpoint", null)))) {
+            // resuming in place: a run still writing there is named now, before its files are read mid-rewrite
+            DirectoryLock.acquire(dir, "checkpoints").close();
+        }
         Map<String, Object> cfg = Checkpoint.load(dir).config();
         Map<String, String> saved = new LinkedHashMap<>();
         if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m) {
@@ -178,6 +184,15 @@ final class TrainCommand {
             DataChoice.OPTIONS.forEach(saved::remove);
         }
         return given.withFallbacks(saved);
+    }
+
+    /** Whether {@code a} and {@code b} are one existing directory. */
+    private static boolean sameDirectory(Path a, Path b) {
+        try {
+            return Files.isDirectory(a) && Files.isDirectory(b) && Files.isSameFile(a, b);
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /** The settings this run computes with, as the checkpoint records them (text each option reads back), and the data. */
@@ -272,8 +287,11 @@ final class TrainCommand {
                     dir, args.flag("overwrite"), Progress.console())
                     .withValidation(s.validation).withEarlyStopping(s.monitor == null ? null : Monitor.of(s.monitor),
                             s.monitor == null ? 0 : s.patience, s.minDelta);
+            Map<String, Object> settings = commandLine(s, args);
             Trainer trainer = new Trainer(model, params, opt, s.task, cfg, spec.toConfig())
-                    .record(COMMAND_LINE, commandLine(s, args));
+                    .record(COMMAND_LINE, settings);
+            RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, settings, cfg.monitored()), dir,
+                    json);
             String resume = args.get("resume");
             if (resume != null) {
                 trainer.resume(Path.of(resume));
@@ -282,17 +300,19 @@ final class TrainCommand {
                     System.out.println("nothing to train: the checkpoint has done " + trainer.epochsDone() + " of "
                             + s.epochs + " epochs (--epochs N continues it to N)");
                 }
+                log.resumed(Path.of(resume), trainer.epochsDone());
             }
-            List<Map<String, Object>> records = new ArrayList<>();
-            List<EpochStats> history = trainer.fit(split.train(), split.test(), dev, st -> {
-                records.add(st.toJson());
-                if (runs != null && records.size() == 1) {
-                    Runs.markLatest(runs, dir);     // its first checkpoint is saved: eval and predict may load it
-                }
-                if (json != null && !JsonOutput.isStdout(json)) {
-                    JsonOutput.write(json, report(args, split, dev, spec, dir, records, null) + "\n");
-                }
-            });
+            try {
+                trainer.fit(split.train(), split.test(), dev, st -> {
+                    log.epoch(st);
+                    if (runs != null && log.epochsThisRun() == 1) {
+                        Runs.markLatest(runs, dir);     // its first checkpoint is saved: eval and predict may load it
+                    }
+                });
+            } catch (RuntimeException e) {
+                log.failed(e);
+                throw e;
+            }
             Metrics.Evaluation test = trainer.test();
             String best = String.format(Locale.ROOT, "on the best epoch's model (best epoch %d by %s; %d epochs trained)",
                     trainer.bestEpoch(), trainer.monitored().metric(), trainer.epochsDone());
@@ -310,8 +330,10 @@ final class TrainCommand {
                         + dir.resolve(Trainer.BEST) + " (best " + trainer.monitored().metric() + ")"
                         + (runs != null ? "; 'adjoint eval' and 'adjoint predict' load this run" : ""));
             }
-            if (json != null) {       // the test result, once: rewritten into the file, or written to standard output
-                JsonOutput.write(json, report(args, split, dev, spec, dir, records, trainer) + "\n");
+            Path page = log.finish(trainer);
+            if (page != null) {
+                System.out.println("report: " + page + " (curves, confusion matrix, settings; 'adjoint report "
+                        + dir + "' rebuilds it)");
             }
         }
         return 0;
@@ -419,34 +441,6 @@ final class TrainCommand {
             throw new Args.UsageException("unknown --activation '" + Excerpt.of(name)
                     + "'; choose one of relu, leaky_relu, sigmoid, tanh, gelu");
         }
-    }
-
-    /** The run's JSON report; with {@code done}, the trainer that finished, the best epoch and the test metrics too. */
-    private static String report(Args args, Split split, Device device, MlpSpec spec, Path checkpoint,
-                                 List<Map<String, Object>> epochs, Trainer done) {
-        Map<String, Object> root = new LinkedHashMap<>();
-        root.put("dataset", split.train().name());
-        root.put("device", device.name());
-        root.put("device_description", device.description());
-        root.put("model", spec.toConfig());
-        if (done != null) {
-            root.put("task", done.task().toConfig());
-        }
-        root.put("checkpoint", checkpoint == null ? null : checkpoint.toString());
-        Map<String, Object> options = new LinkedHashMap<>();
-        for (Args.Option o : OPTIONS) {
-            if (args.has(o.name())) {
-                options.put(o.name(), args.getOrEmpty(o.name(), ""));
-            }
-        }
-        root.put("options", options);
-        root.put("environment", Environment.describe());
-        root.put("epochs", epochs);
-        if (done != null) {
-            root.put("best_epoch", (long) done.bestEpoch());
-            root.put("test", done.test() == null ? null : done.test().toJson());
-        }
-        return Json.write(root);
     }
 
     /** Hidden layer sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}. */

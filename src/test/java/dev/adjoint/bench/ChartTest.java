@@ -1,16 +1,15 @@
 package dev.adjoint.bench;
 
+import static dev.adjoint.report.SvgDocument.parse;
+import static dev.adjoint.report.SvgDocument.texts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -19,25 +18,6 @@ import org.w3c.dom.NodeList;
 /** The SVG parses as XML, names its series and axes, and draws taller bars for larger values. */
 class ChartTest {
     private static final List<String> SERIES = List.of("cpu (2 threads)", "opencl:0 (PoCL <CPU> & co)", "numpy (peer)");
-
-    static Document parse(String svg) throws Exception {
-        DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-        f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-        f.setNamespaceAware(true);
-        return f.newDocumentBuilder().parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
-    }
-
-    static List<String> texts(Document d, String cls) {
-        List<String> out = new ArrayList<>();
-        NodeList all = d.getElementsByTagName("text");
-        for (int i = 0; i < all.getLength(); i++) {
-            Element e = (Element) all.item(i);
-            if (cls == null || cls.equals(e.getAttribute("class"))) {
-                out.add(e.getTextContent());
-            }
-        }
-        return out;
-    }
 
     /** {value, height} of each bar in the panel with index {@code panel}. */
     static List<double[]> bars(Document d, int panel) {
@@ -107,16 +87,6 @@ class ChartTest {
         assertEquals(0, linear.lo());
         assertTrue(linear.hi() >= 3 && linear.hi() <= 4, "a round top just above the largest value: " + linear.hi());
         assertEquals(Chart.Scale.of(new double[][] {{Double.NaN}}), new Chart.Scale(false, 0, 1), "nothing to draw");
-    }
-
-    @Test
-    void compactNumbersKeepThreeSignificantDigits() {
-        assertEquals("950", Chart.compact(950));
-        assertEquals("1.2k", Chart.compact(1200));
-        assertEquals("54.3k", Chart.compact(54_321));
-        assertEquals("1.09M", Chart.compact(1_088_328));
-        assertEquals("0.25", Chart.compact(0.25));
-        assertEquals("12.5", Chart.compact(12.5));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.io.Json;
+import dev.adjoint.report.SvgDocument;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -108,8 +109,8 @@ class MatrixBenchTest {
         assertNotNull(env.get("cpu"));
         assertTrue(((Map<String, Object>) env.get("backends")).containsKey("opencl"), "every backend's versions");
 
-        Document svg = ChartTest.parse(Files.readString(dir.resolve("m.svg")));
-        List<String> legend = ChartTest.texts(svg, "legend-entry");
+        Document svg = SvgDocument.parse(Files.readString(dir.resolve("m.svg")));
+        List<String> legend = SvgDocument.texts(svg, "legend-entry");
         assertTrue(legend.getFirst().startsWith("cpu ("), legend.toString());
         assertEquals(peer, legend.contains("numpy (peer)"), legend.toString());
         assertEquals(3 * (peer ? 2 : 1), ChartTest.bars(svg, 1).size(), "a GEMM bar per shape and series");

@@ -70,6 +70,13 @@ final class Cli {
         List<String> errLines() {
             return err.isEmpty() ? List.of() : List.of(err.split("\n"));
         }
+
+        /** The path on the stdout line "{@code label}: PATH (...)", e.g. "run directory: runs/x (checkpoints; ...)". */
+        Path printed(String label) {
+            String line = out.lines().filter(l -> l.startsWith(label + ": ")).findFirst().orElseThrow(
+                    () -> new AssertionError("no '" + label + ": ' line in:\n" + out));
+            return Path.of(line.substring(label.length() + 2, line.indexOf(" (")));
+        }
     }
 
     static synchronized Run run(String... args) {

@@ -51,6 +51,7 @@ class CommandLineTest {
                 row(0, Where.OUT, "usage: adjoint train [options]", "train", "--epochs", "3", "--help"),
                 row(0, Where.OUT, "usage: adjoint eval [options]", "eval", "--help"),
                 row(0, Where.OUT, "usage: adjoint predict [options]", "predict", "-h"),
+                row(0, Where.OUT, "usage: adjoint report [RUN] [options]", "report", "--help"),
                 row(0, Where.OUT, "usage: adjoint devices [options]", "devices", "--help"),
                 row(0, Where.OUT, "usage: adjoint selftest [options]", "selftest", "--help"),
                 row(0, Where.OUT, "usage: adjoint bench [--device D,...]", "bench", "--help"),
@@ -89,6 +90,9 @@ class CommandLineTest {
                 row(2, Where.ERR, "adjoint: unexpected argument '2': 'train' takes only options", "train", "--epochs", "1",
                         "2"),
                 row(2, Where.ERR, "adjoint: unexpected argument 'now': 'devices' takes only options", "devices", "now"),
+                row(2, Where.ERR, "adjoint: unexpected argument 'b': 'report' takes one RUN and options", "report", "a", "b"),
+                row(2, Where.ERR, "adjoint: unknown option --ouput; did you mean --output?", "report", "--ouput", "x"),
+                row(2, Where.ERR, "adjoint: unknown option -output; did you mean --output?", "report", "-output", "x"),
                 row(2, Where.ERR, "adjoint: unknown command 'trian'; did you mean 'train'?", "trian"),
                 row(2, Where.ERR, "adjoint: unknown command '-epochs'", "-epochs", "1"),
                 row(2, Where.ERR, "adjoint: option --json needs a value: FILE|-", "devices", "--json"),
@@ -140,7 +144,8 @@ class CommandLineTest {
     @Test
     void everyCommandsHelpListsEveryOptionWithItsDefault() {
         Map<String, List<Args.Option>> commands = Map.of("train", TrainCommand.OPTIONS, "eval", EvalCommand.EVAL_OPTIONS,
-                "predict", EvalCommand.PREDICT_OPTIONS, "devices", DevicesCommand.OPTIONS, "selftest", SelftestCommand.OPTIONS);
+                "predict", EvalCommand.PREDICT_OPTIONS, "report", ReportCommand.OPTIONS, "devices", DevicesCommand.OPTIONS,
+                "selftest", SelftestCommand.OPTIONS);
         assertEquals(Main.COMMANDS.stream().filter(c -> !c.equals("bench")).sorted().toList(),
                 commands.keySet().stream().sorted().toList(), "a command without a declared option table");
         commands.forEach((command, options) -> {

@@ -24,19 +24,12 @@ class RunDirectoryTest {
 
     private static final String[] TINY = {"train", "--data", "spiral", "--hidden", "4", "--epochs", "2"};
 
-    /** The run directory a train run printed ("run directory: DIR (...)"). */
-    private static Path printed(Cli.Run r) {
-        String line = r.out().lines().filter(l -> l.startsWith("run directory: ")).findFirst().orElseThrow(
-                () -> new AssertionError("no run directory line in:\n" + r.out()));
-        return Path.of(line.substring("run directory: ".length(), line.indexOf(" (")));
-    }
-
     @Test
     void trainThenEvalAndPredictWithNoFlags() throws Exception {
         Path runs = tmp.resolve("runs");
         Cli.Run train = Cli.runIn(runs, TINY);
         assertEquals(0, train.code(), train.err());
-        Path run = printed(train);
+        Path run = train.printed("run directory");
         assertEquals(runs, run.getParent());
         assertTrue(run.getFileName().toString().matches("\\d{8}-\\d{6}"), run.toString());
         assertTrue(Checkpoint.exists(run) && Checkpoint.exists(run.resolve("best")), "last and best saved in " + run);
@@ -81,7 +74,7 @@ class RunDirectoryTest {
     void aLatestRunThatWasDeletedIsNamed() throws Exception {
         Path runs = tmp.resolve("runs");
         Cli.Run train = Cli.runIn(runs, Cli.with(TINY, "--epochs", "1"));
-        Path run = printed(train);
+        Path run = train.printed("run directory");
         try (var files = Files.walk(run)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(p);
@@ -106,7 +99,7 @@ class RunDirectoryTest {
     @Test
     void aRunThatSavedNothingLeavesNothing() throws Exception {
         Path runs = tmp.resolve("runs");
-        Path good = printed(Cli.runIn(runs, Cli.with(TINY, "--epochs", "1")));
+        Path good = Cli.runIn(runs, Cli.with(TINY, "--epochs", "1")).printed("run directory");
         Cli.Run diverged = Cli.runIn(runs, Cli.with(TINY, "--lr", "1e6"));
         assertEquals(1, diverged.code(), diverged.err());
         try (var dirs = Files.list(runs)) {
@@ -136,11 +129,11 @@ class RunDirectoryTest {
     @Test
     void resumingContinuesIntoANewRunDirectory() throws Exception {
         Path runs = tmp.resolve("runs");
-        Path first = printed(Cli.runIn(runs, Cli.with(TINY, "--epochs", "1")));
+        Path first = Cli.runIn(runs, Cli.with(TINY, "--epochs", "1")).printed("run directory");
         byte[] before = Files.readAllBytes(first.resolve(Checkpoint.MODEL));
         Cli.Run resumed = Cli.runIn(runs, "train", "--resume", first.toString(), "--epochs", "2");
         assertEquals(0, resumed.code(), resumed.err());
-        Path second = printed(resumed);
+        Path second = resumed.printed("run directory");
         assertFalse(second.equals(first));
         assertTrue(resumed.out().contains("epoch   2"), resumed.out());
         assertEquals(2L, Checkpoint.load(second).config().get("epochs_done"));

@@ -3,6 +3,7 @@ package dev.adjoint.device.cpu;
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
+import dev.adjoint.device.Host;
 import java.util.List;
 
 /**
@@ -28,8 +29,9 @@ public final class CpuBackend implements Backend {
 
     @Override
     public List<String> devices() {
-        return List.of("cpu: " + Runtime.getRuntime().availableProcessors() + " cores, " + Devices.cpuThreads() + " threads, "
-                + System.getProperty("os.arch"));
+        return List.of("cpu: " + Host.cpuModel() + ", " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + Devices.cpuThreads() + " threads, " + System.getProperty("os.arch") + "; vectors "
+                + CpuVectors.describe());
     }
 
     @Override

@@ -2,7 +2,6 @@ package dev.adjoint.device.cpu;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.UnaryOp;
-import dev.adjoint.device.cpu.gemm.Sgemm;
 
 /**
  * Elementwise primitives over strided views. The shape is walked as rows (all axes but the last)
@@ -11,7 +10,7 @@ import dev.adjoint.device.cpu.gemm.Sgemm;
  */
 final class CpuElementwise {
     /** Whether the selects run as {@link VectorElementwise} (a constant the JIT folds). */
-    private static final boolean VECTOR = Sgemm.vectorized();
+    private static final boolean VECTOR = CpuVectors.available();
 
     final Unary unary;
     final Binary binary;

@@ -1,12 +1,11 @@
 package dev.adjoint.device.cpu;
 
 import dev.adjoint.device.PeakProbe;
-import dev.adjoint.device.cpu.gemm.Sgemm;
 
 /**
  * The CPU backend's {@link PeakProbe}: every thread of the pool runs {@value #CHAINS} independent
  * chains of fused multiply-adds on values held in registers. With the Vector API (when the GEMM
- * uses it too) each chain is a {@code FloatVector} of the preferred species ({@link VectorFmaLoop});
+ * uses it too) each chain is a {@code FloatVector} of the process's one species ({@link VectorFmaLoop});
  * otherwise it is a scalar {@link Math#fma}. Eight chains cover an FMA latency of four cycles on two
  * pipes (Zen 3, most x86 cores since Haswell), and with the two constant operands they fit in
  * ten vector registers, so C2 keeps them all in registers.
@@ -25,7 +24,7 @@ final class CpuPeak {
 
     static PeakProbe.Peak measure(Parallel pool, double seconds) {
         int threads = pool.threads();
-        boolean vector = Sgemm.vectorized();
+        boolean vector = CpuVectors.available();
         int lanes = vector ? VectorFmaLoop.lanes() : 1;
         float[] sink = new float[threads];
         String method = threads + " threads x " + CHAINS + " chains of " + (vector ? lanes + "-lane FloatVector.fma"

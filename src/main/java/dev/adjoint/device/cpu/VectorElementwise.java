@@ -9,11 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The elementwise loops C2 does not vectorize by itself: a select ({@code x > 0 ? x : 0}) compiles
  * to a branch, mispredicted about half the time on activations. Here it is a vector compare and
  * blend, with exactly the scalar semantics (relu: NaN stays NaN, -0 gives +0). Loaded only when the module
- * {@code jdk.incubator.vector} is present (see {@link dev.adjoint.device.cpu.gemm.Sgemm.VectorProbe});
- * SPECIES_256 only, like the GEMM kernel (mixing species slows both, bench/NOTES-gemm.md).
+ * {@code jdk.incubator.vector} is in use, at the process's one width ({@link CpuVectors}).
  */
 final class VectorElementwise {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> S = CpuSpecies.FLOAT;
 
     private VectorElementwise() {}
 

@@ -6,11 +6,11 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The vector body of {@link CpuPeak}: {@value CpuPeak#CHAINS} independent chains
- * {@code x = x·b + c} of {@link FloatVector}s of the preferred species, in registers. Touches
- * {@code jdk.incubator.vector}: load it only when {@code Sgemm.vectorized()}.
+ * {@code x = x·b + c} of {@link FloatVector}s of the process's species ({@link CpuSpecies}), in registers. Touches
+ * {@code jdk.incubator.vector}: load it only when {@link CpuVectors#available()}.
  */
 final class VectorFmaLoop {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = CpuSpecies.FLOAT;
 
     private VectorFmaLoop() {}
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.device.PeakProbe;
-import dev.adjoint.device.cpu.gemm.Sgemm;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +40,7 @@ class CpuPeakTest {
 
     @Test
     void theVectorLoopComputesTheSameChainsInEveryLane() {
-        Assumptions.assumeTrue(Sgemm.vectorized(), "the Vector API is not enabled");
+        Assumptions.assumeTrue(CpuVectors.available(), "the Vector API is not enabled");
         for (long n : new long[] {0, 1, 1000}) {
             float want = reference(n) * VectorFmaLoop.lanes();
             assertEquals(want, VectorFmaLoop.run(n), 1e-6 * want, "vector chains after " + n + " steps");
@@ -52,7 +51,7 @@ class CpuPeakTest {
     void theMeasuredPeakIsPhysicallyPossible() {
         try (CpuDevice cpu = new CpuDevice(1)) {
             PeakProbe.Peak p = cpu.measurePeak(0.3);
-            int lanes = Sgemm.vectorized() ? VectorFmaLoop.lanes() : 1;
+            int lanes = CpuVectors.available() ? VectorFmaLoop.lanes() : 1;
             // At most 4 FMA pipes at 6 GHz on one thread: far above any CPU, far below a removed loop.
             double ceiling = lanes * 2 * 4 * 6e9;
             assertTrue(p.flopsPerSecond() > 0 && p.flopsPerSecond() < ceiling, p.gflops() + " GFLOP/s, " + p.method());

@@ -1,16 +1,18 @@
 package dev.adjoint.device.cpu.gemm;
 
+import dev.adjoint.device.cpu.CpuSpecies;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The 4×16 FMA micro-kernel of {@link VectorSgemm}: a 4-row sliver of A times a packed 16-column
- * panel of B, accumulated over {@code kc} in eight 256-bit registers (2 B loads, 4 A broadcasts,
- * 8 FMAs per step). Eight accumulators is what C2 keeps in registers on AVX2 without spilling;
- * wider tiles (6×16, 4×24) measured at less than half the speed here.
+ * The 4×NR FMA micro-kernel of {@link VectorSgemm}: a 4-row sliver of A times a packed NR-column
+ * panel of B, accumulated over {@code kc} in eight vector registers (2 B loads, 4 A broadcasts,
+ * 8 FMAs per step), NR being two vectors of the process's one width ({@link CpuSpecies}): 4×8 at
+ * 128 bits, 4×16 at 256, 4×32 at 512. Eight accumulators is what C2 keeps in registers on AVX2
+ * without spilling; wider tiles (6×16, 4×24) measured at less than half the speed there.
  *
- * <p>The packed B panel holds {@code kc} rows of 16 floats, the packed A panel {@code kc} groups of
- * 4. The kernel writes the raw sums to a 4×16 tile; {@link #update} then applies alpha and beta to
+ * <p>The packed B panel holds {@code kc} rows of NR floats, the packed A panel {@code kc} groups of
+ * 4. The kernel writes the raw sums to a 4×NR tile; {@link #update} then applies alpha and beta to
  * C, so every element of C is computed by the same operations whichever thread or tile it falls in.
  * (Reading row-major A in place, unpacked, measured 5-7% slower than packing it.)
  *
@@ -19,7 +21,7 @@ import jdk.incubator.vector.VectorSpecies;
  * on its own rather than inlining it into a caller: inlined into a large caller, the Vector API calls
  * overflowed C2's node budget, stayed boxed, and the kernel ran 20x slower (measured).
  *
- * <p>The k loop walks A and B with their own indices ({@code ap += 4, bp += 16}) and ends on B's
+ * <p>The k loop walks A and B with their own indices ({@code ap += 4, bp += NR}) and ends on B's
  * ({@code bp < bEnd}). Ended on A's index, as it was until this was found, C2 compiled the loop well
  * under the JVM's default collector (G1), but under the Serial and Parallel collectors (Serial is the
  * JVM's pick on one CPU or under 1792 MiB) it ran short of general registers and moved B's array
@@ -34,9 +36,11 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators (half speed), so the single step stays.
  */
 final class SgemmKernel {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    static final VectorSpecies<Float> S = CpuSpecies.FLOAT;
+    /** Floats a vector. */
+    static final int L = S.length();
     static final int MR = 4;
-    static final int NR = 16;
+    static final int NR = 2 * L;
 
     private SgemmKernel() {}
 
@@ -53,7 +57,7 @@ final class SgemmKernel {
         int bEnd = bo + kc * NR;
         for (int ap = ao, bp = bo; bp < bEnd; ap += MR, bp += NR) {
             FloatVector b0 = FloatVector.fromArray(S, b, bp);
-            FloatVector b1 = FloatVector.fromArray(S, b, bp + 8);
+            FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
             FloatVector x = FloatVector.broadcast(S, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
@@ -70,17 +74,17 @@ final class SgemmKernel {
         spill(tile, c00, c01, c10, c11, c20, c21, c30, c31);
     }
 
-    /** Writes the accumulators to {@code tile} rows of 16 (kept apart from the update: C2's node budget). */
+    /** Writes the accumulators to {@code tile} rows of NR (kept apart from the update: C2's node budget). */
     private static void spill(float[] t, FloatVector c00, FloatVector c01, FloatVector c10, FloatVector c11,
                               FloatVector c20, FloatVector c21, FloatVector c30, FloatVector c31) {
         c00.intoArray(t, 0);
-        c01.intoArray(t, 8);
-        c10.intoArray(t, 16);
-        c11.intoArray(t, 24);
-        c20.intoArray(t, 32);
-        c21.intoArray(t, 40);
-        c30.intoArray(t, 48);
-        c31.intoArray(t, 56);
+        c01.intoArray(t, L);
+        c10.intoArray(t, 2 * L);
+        c11.intoArray(t, 3 * L);
+        c20.intoArray(t, 4 * L);
+        c21.intoArray(t, 5 * L);
+        c30.intoArray(t, 6 * L);
+        c31.intoArray(t, 7 * L);
     }
 
     /**
@@ -93,13 +97,13 @@ final class SgemmKernel {
         if (h == MR && w == NR) {
             for (int r = 0; r < MR; r++, co += ldc) {
                 FloatVector v0 = FloatVector.fromArray(S, t, r * NR).mul(alpha);
-                FloatVector v1 = FloatVector.fromArray(S, t, r * NR + 8).mul(alpha);
+                FloatVector v1 = FloatVector.fromArray(S, t, r * NR + L).mul(alpha);
                 if (loadC) {
                     v0 = v0.add(FloatVector.fromArray(S, c, co).mul(beta));
-                    v1 = v1.add(FloatVector.fromArray(S, c, co + 8).mul(beta));
+                    v1 = v1.add(FloatVector.fromArray(S, c, co + L).mul(beta));
                 }
                 v0.intoArray(c, co);
-                v1.intoArray(c, co + 8);
+                v1.intoArray(c, co + L);
             }
             return;
         }

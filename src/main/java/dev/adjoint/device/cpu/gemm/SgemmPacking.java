@@ -1,5 +1,6 @@
 package dev.adjoint.device.cpu.gemm;
 
+import dev.adjoint.device.cpu.CpuVectors;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -8,15 +9,16 @@ import jdk.incubator.vector.VectorSpecies;
  * Packing for {@link VectorSgemm}, in the layout the kernel streams: K is cut into blocks of
  * {@code kcb} (the last may be shorter); the K block starting at {@code pc} with depth
  * {@code kcur} holds, for A, panel r (rows 4r..4r+3) at {@code pc·mPad + r·4·kcur} as
- * {@code kcur} groups of 4, and for B, panel q (columns 16q..16q+15 of the column block) at
- * {@code pc·nPad + q·16·kcur} as {@code kcur} rows of 16. Rows past m and columns past n are zero.
+ * {@code kcur} groups of 4, and for B, panel q (columns NR·q..NR·q+NR-1 of the column block) at
+ * {@code pc·nPad + q·NR·kcur} as {@code kcur} rows of NR. Rows past m and columns past n are zero.
  *
- * <p>Only {@code SPECIES_256} is used, here and in the kernel: code paths of the Vector API shared
- * between two species get a polluted type profile, C2 then fails to intrinsify them and the kernel's
- * FMAs ran boxed, 20x slower (measured with a 128-bit copy in the A packing).
+ * <p>Only the kernel's species is used: code paths of the Vector API shared between two species get
+ * a polluted type profile, C2 then fails to intrinsify them and the kernel's FMAs ran boxed, 20x
+ * slower (measured with a 128-bit copy in the A packing; see {@link CpuVectors}).
  */
 final class SgemmPacking {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Float> S = SgemmKernel.S;
+    private static final int L = SgemmKernel.L;
     private static final int NR = SgemmKernel.NR;
     private static final int MR = SgemmKernel.MR;
 
@@ -40,8 +42,8 @@ final class SgemmPacking {
                 if (i + MR <= m) {
                     int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
                     int p = 0;
-                    for (; p + 8 <= kcur; p += 8, d += 8 * MR) {
-                        transpose4x8(a, s0 + p, s1 + p, s2 + p, s3 + p, dst, d);
+                    for (; p + L <= kcur; p += L, d += L * MR) {
+                        transpose4(a, s0 + p, s1 + p, s2 + p, s3 + p, dst, d);
                     }
                     for (; p < kcur; p++, d += MR) {
                         dst[d] = a[s0 + p];
@@ -61,29 +63,46 @@ final class SgemmPacking {
     }
 
     /**
-     * Eight k of four rows (starting at s0..s3) into eight groups of four at d: a 4×8 to 8×4
-     * transpose in two rounds of two-vector shuffles (unpack pairs of rows, then pairs of pairs).
-     * Measured on 128×784 A: 0.26 ns per float against 0.70 for four scalar loads and stores per k.
+     * L k (one vector) of four rows (starting at s0..s3) into L groups of four at d: a 4×L to L×4
+     * transpose in two rounds of two-vector shuffles (interleave pairs of rows, then pairs of pairs).
+     * Measured at 256 bits on 128×784 A: 0.26 ns per float against 0.70 for four scalar loads and
+     * stores per k.
      */
-    private static void transpose4x8(float[] a, int s0, int s1, int s2, int s3, float[] dst, int d) {
+    private static void transpose4(float[] a, int s0, int s1, int s2, int s3, float[] dst, int d) {
         FloatVector x0 = FloatVector.fromArray(S, a, s0);
         FloatVector x1 = FloatVector.fromArray(S, a, s1);
         FloatVector x2 = FloatVector.fromArray(S, a, s2);
         FloatVector x3 = FloatVector.fromArray(S, a, s3);
-        // rows x0 = a0..a7, x1 = b0..b7: lo = a0 b0 a1 b1 a4 b4 a5 b5, hi = a2 b2 a3 b3 a6 b6 a7 b7
-        FloatVector ab0 = x0.rearrange(PAIR_LO, x1), ab1 = x0.rearrange(PAIR_HI, x1);
-        FloatVector cd0 = x2.rearrange(PAIR_LO, x3), cd1 = x2.rearrange(PAIR_HI, x3);
-        ab0.rearrange(QUAD_LO, cd0).intoArray(dst, d);       // k 0, 1
-        ab1.rearrange(QUAD_LO, cd1).intoArray(dst, d + 8);   // k 2, 3
-        ab0.rearrange(QUAD_HI, cd0).intoArray(dst, d + 16);  // k 4, 5
-        ab1.rearrange(QUAD_HI, cd1).intoArray(dst, d + 24);  // k 6, 7
+        // rows x0 = a0.., x1 = b0..: ab0 = a0 b0 a1 b1 .. of the first L/2 k, ab1 of the last L/2
+        FloatVector ab0 = x0.rearrange(PAIRS_LO, x1), ab1 = x0.rearrange(PAIRS_HI, x1);
+        FloatVector cd0 = x2.rearrange(PAIRS_LO, x3), cd1 = x2.rearrange(PAIRS_HI, x3);
+        // then a0 b0 c0 d0 a1 b1 c1 d1 ..: L/4 k a vector, in k order
+        ab0.rearrange(QUADS_LO, cd0).intoArray(dst, d);
+        ab0.rearrange(QUADS_HI, cd0).intoArray(dst, d + L);
+        ab1.rearrange(QUADS_LO, cd1).intoArray(dst, d + 2 * L);
+        ab1.rearrange(QUADS_HI, cd1).intoArray(dst, d + 3 * L);
     }
 
-    /** Two-vector shuffles: indices 8..15 pick lanes 0..7 of the second vector. */
-    private static final VectorShuffle<Float> PAIR_LO = VectorShuffle.fromValues(S, 0, 8, 1, 9, 4, 12, 5, 13);
-    private static final VectorShuffle<Float> PAIR_HI = VectorShuffle.fromValues(S, 2, 10, 3, 11, 6, 14, 7, 15);
-    private static final VectorShuffle<Float> QUAD_LO = VectorShuffle.fromValues(S, 0, 1, 8, 9, 2, 3, 10, 11);
-    private static final VectorShuffle<Float> QUAD_HI = VectorShuffle.fromValues(S, 4, 5, 12, 13, 6, 7, 14, 15);
+    /**
+     * Two-vector shuffles: an index i in [L, 2L) picks lane i - L of the second vector. PAIRS
+     * interleave lanes of two vectors (half h: lanes h·L/2 .. of each), QUADS interleave pairs of
+     * lanes (half h: pairs h·L/4 .. of each).
+     */
+    private static final VectorShuffle<Float> PAIRS_LO = interleave(1, 0);
+    private static final VectorShuffle<Float> PAIRS_HI = interleave(1, 1);
+    private static final VectorShuffle<Float> QUADS_LO = interleave(2, 0);
+    private static final VectorShuffle<Float> QUADS_HI = interleave(2, 1);
+
+    /** Groups of {@code g} lanes taken in turn from the two vectors, starting at half {@code h} of each. */
+    private static VectorShuffle<Float> interleave(int g, int h) {
+        int[] idx = new int[L];
+        for (int i = 0; i < L; i++) {
+            int group = i / g;
+            int src = h * L / 2 + group / 2 * g + i % g;
+            idx[i] = group % 2 == 0 ? src : L + src;
+        }
+        return VectorShuffle.fromValues(S, idx);
+    }
 
     /**
      * Stored A is k×m. Each stored row is read once, contiguously, and scattered to the panels
@@ -131,7 +150,7 @@ final class SgemmPacking {
                     int s = bOffset + pc * ldb + j;
                     for (int p = 0; p < kcur; p++, s += ldb, d += NR) {
                         FloatVector.fromArray(S, b, s).intoArray(dst, d);
-                        FloatVector.fromArray(S, b, s + 8).intoArray(dst, d + 8);
+                        FloatVector.fromArray(S, b, s + L).intoArray(dst, d + L);
                     }
                 } else {
                     int s = bOffset + pc * ldb + j;
@@ -147,9 +166,9 @@ final class SgemmPacking {
 
     /**
      * Stored B is n×k: panel column x is the contiguous stored row {@code s + x·ldb}. Done in slices
-     * of {@value #T_SLICE} k: a slice of the panel (4 KiB) stays in L1 while the 16 rows are
-     * scattered into it; a whole panel at once (kcur·64 bytes, 50 KiB at k = 784) did not fit, and
-     * every store went to L2.
+     * of {@value #T_SLICE} k: a slice of the panel (4 KiB at NR = 16) stays in L1 while the NR rows
+     * are scattered into it; a whole panel at once (kcur·64 bytes, 50 KiB at k = 784) did not fit,
+     * and every store went to L2.
      */
     private static void packBTransposed(float[] b, int s, int ldb, int kcur, int w, float[] dst, int d) {
         for (int p0 = 0; p0 < kcur; p0 += T_SLICE) {

@@ -1,7 +1,7 @@
 package dev.adjoint.device.cpu.gemm;
 
 import dev.adjoint.device.cpu.Parallel;
-import jdk.incubator.vector.FloatVector;
+import dev.adjoint.device.cpu.CpuVectors;
 
 /**
  * SGEMM with the Vector API. Per block of up to {@code nc} columns of C: first A and B are packed
@@ -75,14 +75,9 @@ public final class VectorSgemm implements Sgemm {
         this.ownAFor = new long[pool.threads()];
     }
 
-    /** Whether this CPU has 256-bit float vectors (else the Vector API would run in Java code). */
-    public static boolean supported() {
-        return FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
-    }
-
     @Override
     public String name() {
-        return "Vector API, 4x16 FMA kernel, 256-bit";
+        return "Vector API, " + MR + "x" + NR + " FMA kernel, " + CpuVectors.describe();
     }
 
     @Override

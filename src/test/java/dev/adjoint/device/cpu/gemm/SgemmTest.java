@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.adjoint.device.cpu.CpuVectors;
 import dev.adjoint.device.cpu.Parallel;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +47,10 @@ class SgemmTest {
         }
     }
 
+    /** Column blocks of 4 kernel panels, and n over two of them less 4 columns (64 and 124 at 256 bits). */
+    private static final int NC = CpuVectors.available() ? 4 * SgemmKernel.NR : 64;
+    private static final int N = 2 * NC - 4;
+
     static boolean vectorModule() {
         return ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     }
@@ -53,11 +58,12 @@ class SgemmTest {
     static Stream<Impl> impls() {
         List<Impl> list = new ArrayList<>();
         list.add(new Impl("scalar, 2 threads", new ScalarSgemm(two)));
-        if (vectorModule() && VectorSgemm.supported()) {
+        if (CpuVectors.available()) {
             list.add(new Impl("vector, 1 thread", new VectorSgemm(one)));
             list.add(new Impl("vector, 2 threads", new VectorSgemm(two)));
             // Tiny blocks: every shape above crosses MC, KC and NC block edges.
-            list.add(new Impl("vector, blocks 8x5x32, 2 threads", new VectorSgemm(two, 8, 5, 32)));
+            list.add(new Impl("vector, blocks 8x5x" + 2 * SgemmKernel.NR + ", 2 threads",
+                    new VectorSgemm(two, 8, 5, 2 * SgemmKernel.NR)));
         }
         return list.stream();
     }
@@ -200,23 +206,24 @@ class SgemmTest {
 
     /**
      * Two threads splitting the columns of a small A pack it each for themselves and pack their own B
-     * panels (no separate packing step). With 64-column blocks and n = 124 that path runs over two
-     * column blocks and K blocks of 5; calls on the same instance with new data of the same shape
-     * must repack. Checked against float64 and bit for bit against one thread.
+     * panels (no separate packing step). With blocks of 4 panels (64 columns at 256 bits) and
+     * n = 8 panels less 4 columns that path runs over two column blocks and K blocks of 5; calls on
+     * the same instance with new data of the same shape must repack. Checked against float64 and bit
+     * for bit against one thread.
      */
     @Test
     void ownPackingAcrossColumnBlocksMatchesReferenceAndOneThread() {
-        assumeTrue(vectorModule() && VectorSgemm.supported(), "no 256-bit Vector API here");
+        assumeTrue(CpuVectors.available(), "the Vector API is not in use here");
         SplittableRandom rnd = new SplittableRandom();
-        Sgemm g1 = new VectorSgemm(one, 8, 5, 64);
-        VectorSgemm g2 = new VectorSgemm(two, 8, 5, 64);
-        assertTrue(g2.packsOwnA(37, 124, 300), "the shape must take the own-packing path");
+        Sgemm g1 = new VectorSgemm(one, 8, 5, NC);
+        VectorSgemm g2 = new VectorSgemm(two, 8, 5, NC);
+        assertTrue(g2.packsOwnA(37, N, 300), "the shape must take the own-packing path");
         for (int call = 0; call < 3; call++) {
             for (int t = 0; t < 4; t++) {
-                Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, 37, 124, 300, 1.5f, call == 1 ? 0f : 0.5f,
+                Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, 37, N, 300, 1.5f, call == 1 ? 0f : 0.5f,
                         t == 2);
                 float[] r2 = p.run(g2);
-                p.check("vector, blocks 8x5x64, 2 threads, call " + call, r2);
+                p.check("vector, blocks 8x5x" + NC + ", 2 threads, call " + call, r2);
                 assertSameBits(p.run(g1), r2, "call " + call + ", transposes " + t);
             }
         }
@@ -228,14 +235,15 @@ class SgemmTest {
      */
     @Test
     void ownPackingWorksWhenThePoolHasMoreThreadsThanTheCallUses() {
-        assumeTrue(vectorModule() && VectorSgemm.supported(), "no 256-bit Vector API here");
+        assumeTrue(CpuVectors.available(), "the Vector API is not in use here");
         SplittableRandom rnd = new SplittableRandom();
+        int k = 124 * 120 / N;
         try (Parallel three = new Parallel(3)) {
-            VectorSgemm g3 = new VectorSgemm(three, 8, 5, 64);
-            assertTrue(g3.packsOwnA(37, 124, 120), "the shape must take the own-packing path");
+            VectorSgemm g3 = new VectorSgemm(three, 8, 5, NC);
+            assertTrue(g3.packsOwnA(37, N, k), "the shape must take the own-packing path");
             for (int call = 0; call < 20; call++) {
-                Problem p = new Problem(rnd, call % 2 == 1, call % 4 >= 2, 37, 124, 120, 0.5f, 1f, false);
-                p.check("vector, blocks 8x5x64, pool of 3, call " + call, p.run(g3));
+                Problem p = new Problem(rnd, call % 2 == 1, call % 4 >= 2, 37, N, k, 0.5f, 1f, false);
+                p.check("vector, blocks 8x5x" + NC + ", pool of 3, call " + call, p.run(g3));
             }
         }
     }
@@ -251,7 +259,7 @@ class SgemmTest {
     @Test
     void createPicksTheVectorImplementationWhenTheModuleIsPresent() {
         Sgemm g = Sgemm.create(two);
-        if (vectorModule() && VectorSgemm.supported()) {
+        if (CpuVectors.available()) {
             assertTrue(g instanceof VectorSgemm, g.name());
         } else {
             assertTrue(g instanceof ScalarSgemm, g.name());

@@ -1,0 +1,79 @@
+package dev.adjoint.device;
+
+import dev.adjoint.device.cpu.CpuVectors;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the host CPU is and the vector width the CPU backend chose on it, for {@code adjoint devices}
+ * and every result file, without naming the backend above this package.
+ */
+public final class Host {
+    private Host() {}
+
+    /**
+     * The vector extensions the CPU reports (x86 {@code /proc/cpuinfo} flags such as avx512f, avx2, fma;
+     * on ARM asimd, sve), widest first; empty where unknown.
+     */
+    public static List<String> vectorExtensions() {
+        String line = cpuinfo("flags", "Features");
+        if (line == null) {
+            return List.of();
+        }
+        Set<String> flags = Set.of(line.split("\\s+"));
+        List<String> found = new ArrayList<>();
+        for (String f : List.of("avx512f", "avx512bw", "avx512vl", "avx512_bf16", "avx512_fp16", "avx2", "fma", "avx",
+                "sse4_2", "sve2", "sve", "asimd")) {
+            if (flags.contains(f)) {
+                found.add(f);
+            }
+        }
+        return found;
+    }
+
+    /** The CPU's model name from {@code /proc/cpuinfo}, else the architecture. */
+    public static String cpuModel() {
+        String model = cpuinfo("model name", "Model");
+        return model == null || model.isEmpty() ? System.getProperty("os.arch") : model;
+    }
+
+    /** The value of the first {@code /proc/cpuinfo} line whose key is one of {@code keys}; null if none. */
+    private static String cpuinfo(String... keys) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && List.of(keys).contains(line.substring(0, colon).trim())) {
+                    return line.substring(colon + 1).trim();
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: nothing to report
+        }
+        return null;
+    }
+
+    /** C2's {@code MaxVectorSize} in bits (the width of the loops it vectorizes by itself), or 0 if unknown. */
+    public static int autoVectorBits() {
+        try {
+            var bean = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+            return Integer.parseInt(bean.getVMOption("MaxVectorSize").getValue()) * 8;
+        } catch (RuntimeException | LinkageError e) { // not HotSpot, or a runtime without jdk.management
+            return 0;
+        }
+    }
+
+    /** The CPU backend's vector width in bits, chosen once per process (0: scalar code). */
+    public static int cpuVectorBits() {
+        return CpuVectors.bits();
+    }
+
+    /** The CPU backend's width and why, e.g. "512-bit (hardware 512-bit: avx512f ...)". */
+    public static String cpuVectors() {
+        return CpuVectors.describe();
+    }
+}
