@@ -228,6 +228,10 @@ def main():
         if key not in cfg:
             fail(f"{ckpt}/config.json has no {key!r}: it was written before config.json recorded how to rebuild"
                  " the model and its input; evaluate it with 'adjoint eval --checkpoint DIR'")
+    kind = (cfg.get("task") or {}).get("kind", "classification")
+    if kind != "classification":
+        fail(f"{ckpt} holds a {kind} model: this script counts a classifier's correct arg-maxes; evaluate it with"
+             " 'adjoint eval --checkpoint DIR'")
     tensors = read_safetensors(f"{ckpt}/model.safetensors")
     x, y = test_data(cfg, files)
     logits = forward(cfg["model"], tensors, preprocess(x, cfg["preprocessing"]))

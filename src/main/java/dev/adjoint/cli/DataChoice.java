@@ -39,7 +39,8 @@ final class DataChoice {
                 new Args.Option("test", "FRACTION", "0.2", "the fraction of --csv's rows (of each class) held out for test"),
                 new Args.Option("train-csv", "FILE", "", "training data as CSV, with --test-csv (instead of --csv)"),
                 new Args.Option("test-csv", "FILE", "", "test data as CSV, with the same columns"),
-                new Args.Option("label", "COLUMN", "label", "the CSV column that holds the class labels (integers or names)"),
+                new Args.Option("label", "COLUMN", "label", "the CSV column that holds the class labels (integers or names;"
+                        + " with --task regression, the numbers to predict)"),
                 new Args.Option("delimiter", "C", ",", "the CSV field separator: , or ; or tab (\\t)"),
                 new Args.Option("ignore", "COLUMNS", "", "CSV columns to leave out, comma-separated"),
                 new Args.Option("categorical", "COLUMNS", "", "CSV columns of categories, one-hot encoded, comma-separated;"
@@ -63,13 +64,16 @@ final class DataChoice {
         return given;
     }
 
-    /** The data a run trains on; a CSV's encoding is fitted without the {@code validation} fraction training holds out. */
-    static Split load(Args args, long seed, double validation) {
-        return load(args, seed, null, null, null, validation);
+    /**
+     * The data a run trains on, a CSV's label column read as {@code labels} say (classes, exactly two,
+     * or numbers); a CSV's encoding is fitted without the {@code validation} fraction training holds out.
+     */
+    static Split load(Args args, long seed, double validation, CsvEncoding.Labels labels) {
+        return load(args, seed, null, null, null, validation, labels);
     }
 
     static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
-        return load(args, seed, labelValues, classesFrom, saved, 0);
+        return load(args, seed, labelValues, classesFrom, saved, 0, CsvEncoding.Labels.CLASSES);
     }
 
     /**
@@ -79,7 +83,7 @@ final class DataChoice {
      * with one fitted on its training rows.
      */
     private static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved,
-                              double validation) {
+                              double validation, CsvEncoding.Labels labels) {
         args.exclusive("data", "csv", "train-csv");
         if (args.has("test-csv") && !args.has("train-csv")) {
             throw new Args.UsageException("--test-csv needs --train-csv as well (or --csv FILE alone, split by --test)");
@@ -110,8 +114,12 @@ final class DataChoice {
             if (labelValues != null && test != null) {   // a checkpoint from before CSV columns were encoded one by one
                 return Datasets.csv(Path.of(trainCsv), test, label, labelValues, classesFrom);
             }
-            return Datasets.csv(csvOptions(args, label), Path.of(trainCsv), test, fraction, seed, validation,
+            return Datasets.csv(csvOptions(args, label).withLabels(labels), Path.of(trainCsv), test, fraction, seed, validation,
                     note -> System.out.println("csv: " + note));
+        }
+        if (labels == CsvEncoding.Labels.NUMBERS) {
+            throw new Args.UsageException("--task regression reads its targets from a CSV column: give --csv FILE (or"
+                    + " --train-csv and --test-csv) and --label COLUMN");
         }
         String data = args.get("data", null);
         if ("spiral".equals(data)) {

@@ -15,9 +15,11 @@ import dev.adjoint.nn.Sequential;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
+import dev.adjoint.train.Metrics;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Predictor;
 import dev.adjoint.train.SavedModel;
+import dev.adjoint.train.Task;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,8 +29,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code adjoint eval} (test accuracy of a checkpoint) and {@code adjoint predict} (top classes for
- * given rows of the test set). Both rebuild the model from the checkpoint's configuration.
+ * {@code adjoint eval} (the test metrics of a checkpoint: accuracy; with a binary model ROC AUC too;
+ * RMSE, MAE and R² of a regression model, in the targets' units) and {@code adjoint predict} (top
+ * classes, or values, for given rows of the test set). Both rebuild the model, and the task and
+ * preprocessing it was trained with, from the checkpoint's configuration.
  */
 final class EvalCommand {
     private static final List<String> FASHION = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal",
@@ -73,13 +77,15 @@ final class EvalCommand {
     }
 
     static String evalUsage() {
-        return Usage.text("eval", "The test accuracy of a trained model, rebuilt from its checkpoint's config.json.",
+        return Usage.text("eval", "The test metrics of a trained model, rebuilt from its checkpoint's config.json: accuracy"
+                + " (a binary model's ROC AUC too), or a regression model's RMSE, MAE and R² in the targets' units.",
                 EVAL_OPTIONS);
     }
 
     static String predictUsage() {
-        return Usage.text("predict", "The most probable classes, with their probabilities, for rows of the test set, or"
-                + " (--input) the predictions for every row of a file of new data.",
+        return Usage.text("predict", "The most probable classes, with their probabilities (a regression model: the"
+                + " predicted values, in the targets' units), for rows of the test set, or (--input) the predictions for"
+                + " every row of a file of new data.",
                 PREDICT_OPTIONS);
     }
 
@@ -89,19 +95,34 @@ final class EvalCommand {
         if (json != null) {
             JsonOutput.checkWritable(Path.of(json), "--json");
         }
-        return withModel(args, (ckpt, device, model, split, norm, names) -> {
-            double acc = Trainer.evaluate(model, split.test(), norm, device);
+        return withModel(args, (ckpt, device, model, split, norm, settings) -> {
+            Task task = settings.task();
             long n = split.test().size();
-            System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc, n);
-            if (json != null) {
-                Map<String, Object> root = new LinkedHashMap<>();
-                root.put("checkpoint", ckpt.toString());
-                root.put("dataset", split.test().name());
-                root.put("device", device.name());
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("checkpoint", ckpt.toString());
+            root.put("dataset", split.test().name());
+            root.put("device", device.name());
+            root.put("samples", n);
+            if (task.kind() == Task.Kind.CLASSIFICATION) {
+                double acc = Trainer.evaluate(model, split.test(), norm, device);
+                System.out.printf(Locale.ROOT, "%s test accuracy %.2f%% (%,d samples)%n", split.test().name(), 100 * acc, n);
                 long correct = Math.round(acc * n);   // acc is a float32 count over n: exact below 2^24 samples
-                root.put("samples", n);
                 root.put("correct", correct);
                 root.put("accuracy", (double) correct / n);
+            } else {
+                Metrics.Evaluation e = Trainer.evaluate(model, split.test(), norm, task, device);
+                if (task.kind() == Task.Kind.BINARY) {
+                    System.out.printf(Locale.ROOT, "%s test accuracy %.2f%%, ROC AUC %.4f (%,d samples)%n",
+                            split.test().name(), 100 * e.accuracy(), e.get("roc_auc"), n);
+                } else {
+                    System.out.printf(Locale.ROOT, "%s test RMSE %.6g, MAE %.6g, R² %.4f (%,d samples; loss %.4f on the"
+                            + " standardised targets)%n", split.test().name(), e.get("rmse"), e.get("mae"), e.get("r2"), n,
+                            e.loss());
+                }
+                root.put("task", task.name());
+                e.scalars().forEach((k, v) -> root.put(k, Metrics.json(v)));
+            }
+            if (json != null) {
                 JsonOutput.write(Path.of(json), Json.write(root) + "\n");
             }
         });
@@ -123,8 +144,10 @@ final class EvalCommand {
         for (int i = 0; i < rows.length; i++) {
             rows[i] = (int) Args.integer("--rows (row indices separated by commas)", rowText[i], 0, Integer.MAX_VALUE);
         }
-        return withModel(args, (ckpt, device, model, split, norm, names) -> {
+        return withModel(args, (ckpt, device, model, split, norm, settings) -> {
             Dataset test = split.test();
+            List<?> names = settings.labelNames();
+            Task task = settings.task();
             model.eval();
             for (int r : rows) {
                 if (r < 0 || r >= test.size()) {
@@ -134,16 +157,28 @@ final class EvalCommand {
                 norm.apply(x, 0, x.length);
                 float[] p;
                 try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
-                    p = model.forward(Tensor.of(device, x, 1, x.length)).softmax().toArray();
+                    Tensor y = model.forward(Tensor.of(device, x, 1, x.length));
+                    p = (task.kind() == Task.Kind.CLASSIFICATION ? y.softmax() : task.kind() == Task.Kind.BINARY
+                            ? y.sigmoid() : y).toArray();
                 }
+                if (task.kind() == Task.Kind.REGRESSION) {
+                    System.out.println("row " + r + " (true: " + test.labels()[r] + "): "
+                            + (float) task.target().original(p[0]));
+                    continue;
+                }
+                if (task.kind() == Task.Kind.BINARY) {
+                    float positive = p[0];
+                    p = new float[] {1f - positive, positive};
+                }
+                float[] probs = p;
                 StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, names, (int) test.labels()[r])));
                 Integer[] order = new Integer[p.length];
                 for (int i = 0; i < p.length; i++) {
                     order[i] = i;
                 }
-                java.util.Arrays.sort(order, (a, b) -> Float.compare(p[b], p[a]));
+                java.util.Arrays.sort(order, (a, b) -> Float.compare(probs[b], probs[a]));
                 for (int i = 0; i < Math.min(top, p.length); i++) {
-                    line.append(String.format(Locale.ROOT, "  %s %.1f%%", name(test, names, order[i]), 100 * p[order[i]]));
+                    line.append(String.format(Locale.ROOT, "  %s %.1f%%", name(test, names, order[i]), 100 * probs[order[i]]));
                 }
                 System.out.println(line);
             }
@@ -202,7 +237,8 @@ final class EvalCommand {
     }
 
     interface Body {
-        void run(Path checkpoint, Device device, Sequential model, Split split, Normalization norm, List<?> names);
+        void run(Path checkpoint, Device device, Sequential model, Split split, Normalization norm,
+                 SavedModel.Settings settings);
     }
 
     /** The checkpoint --checkpoint names, else the latest run's (said in one line). */
@@ -252,16 +288,21 @@ final class EvalCommand {
             throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
         }
-        if (outputs != split.test().classes()) {
-            throw new Args.UsageException("the checkpoint's model has " + outputs + " outputs, for labels "
-                    + Excerpt.list(boxed(labelValues)) + ", but "
+        if (settings.task().kind() == Task.Kind.REGRESSION) {
+            if (!split.test().isRegression()) {
+                throw new Args.UsageException("the checkpoint's model is a regression model, and " + split.test().name()
+                        + " has classes, not numeric targets; pass the data it was trained on");
+            }
+        } else if (settings.classes() != split.test().classes()) {
+            throw new Args.UsageException("the checkpoint's model has " + outputs + " output" + (outputs == 1 ? "" : "s")
+                    + ", for labels " + Excerpt.list(boxed(labelValues)) + ", but "
                     + split.test().name() + " has the " + split.test().classes() + " classes "
                     + Excerpt.list(boxed(split.test().labelValues())) + "; pass the data it was trained on");
         }
         Devices.Selection sel = Devices.select(args.get("device", null));
         try (Device device = sel.device(); Sequential model = spec.build(device); Parameters params = Parameters.of(model)) {
             SavedModel.loadOwnParameters(params, loaded, ckpt);
-            body.run(ckpt, device, model, split, norm, settings.labelNames());
+            body.run(ckpt, device, model, split, norm, settings);
         }
         return 0;
     }

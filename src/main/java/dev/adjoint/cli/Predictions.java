@@ -3,6 +3,7 @@ package dev.adjoint.cli;
 import dev.adjoint.io.Json;
 import dev.adjoint.train.Predictor;
 import dev.adjoint.train.SavedModel;
+import dev.adjoint.train.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,14 +14,24 @@ import java.util.Map;
 /**
  * {@code predict --input}'s output: per input row (0-based) the predicted class and the
  * probability of each class, as a CSV table {@code row,prediction,p_<class>...} or a JSON array of
- * {@code {row, prediction, probabilities: {class: p}}}, the classes named as the checkpoint names them.
+ * {@code {row, prediction, probabilities: {class: p}}}, the classes named as the checkpoint names them
+ * (a binary model's two as well, the prediction the positive class when its probability is above
+ * 0.5); for a regression model the predicted value, in the targets' units, shortest float32 text
+ * that reads back exactly: {@code row,prediction} or {@code {row, prediction}}.
  */
 final class Predictions {
     private Predictions() {}
 
     static String csv(float[][] p, SavedModel.Settings s) {
         StringBuilder b = new StringBuilder("row,prediction");
-        for (int c = 0; c < s.outputs(); c++) {
+        if (s.task().kind() == Task.Kind.REGRESSION) {
+            b.append('\n');
+            for (int r = 0; r < p.length; r++) {
+                b.append(r).append(',').append(Float.toString(p[r][0])).append('\n');
+            }
+            return b.toString();
+        }
+        for (int c = 0; c < s.classes(); c++) {
             b.append(',').append(quoted("p_" + s.className(c)));
         }
         b.append('\n');
@@ -39,6 +50,13 @@ final class Predictions {
         List<Object> rows = new ArrayList<>(p.length);
         for (int r = 0; r < p.length; r++) {
             float[] q = p[r];
+            if (s.task().kind() == Task.Kind.REGRESSION) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("row", (long) r);
+                row.put("prediction", Double.parseDouble(Float.toString(q[0])));
+                rows.add(row);
+                continue;
+            }
             Integer[] order = new Integer[q.length];
             Arrays.setAll(order, i -> i);
             Arrays.sort(order, (a, b) -> Float.compare(q[b], q[a]));

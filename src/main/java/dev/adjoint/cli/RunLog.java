@@ -203,6 +203,7 @@ final class RunLog {
         if (done != null) {
             root.put("finished", LocalDateTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
             root.put("best_epoch", (long) done.bestEpoch());
+            root.put("task", done.task().toConfig());
             if (done.monitored() != null) {
                 root.put("monitor", monitor(done.monitored()));   // the one fit used: train_loss when nothing was held out
             }

@@ -1,6 +1,7 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.io.Excerpt;
+import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Holdout;
 import dev.adjoint.data.Split;
@@ -12,17 +13,16 @@ import dev.adjoint.io.DirectoryLock;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
-import dev.adjoint.nn.Losses;
 import dev.adjoint.nn.Parameters;
 import dev.adjoint.nn.Sequential;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Anomaly;
-import dev.adjoint.train.Classification;
 import dev.adjoint.train.Metrics;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Monitor;
 import dev.adjoint.train.Progress;
+import dev.adjoint.train.Task;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,8 +52,20 @@ final class TrainCommand {
                 new Args.Option("init", "NAME", "he-uniform", "weight initialization: xavier-uniform, xavier-normal,"
                         + " he-uniform, he-normal or pytorch"),
                 new Args.Option("dropout", "P", "0", "dropout probability after each hidden activation, in [0, 1)"),
-                Args.Option.section("loss and optimizer"),
-                new Args.Option("loss", "NAME", "cross-entropy", "cross-entropy, hinge, mse or euclidean"),
+                Args.Option.section("task and loss"),
+                new Args.Option("task", "NAME", "classification", "classification (one output per class, softmax), binary"
+                        + " (one logit, sigmoid: the label column holds exactly two classes, the second the positive one)"
+                        + " or regression (one output: the label column holds the numbers to predict, standardised with"
+                        + " the training rows' mean and std, predictions un-standardised)"),
+                new Args.Option("loss", "NAME", null, "classification: cross-entropy, hinge, mse or euclidean; binary:"
+                        + " bce-with-logits; regression: mse, mae or huber (default: the task's first)"),
+                new Args.Option("huber-delta", "D", "1.0", "where --loss huber turns from squared to linear, in standardised"
+                        + " target units (the targets' std)"),
+                new Args.Option("class-weights", "W", "", "weight each sample's loss by its class and take the weighted mean"
+                        + " (PyTorch's CrossEntropyLoss(weight=...); binary: the same over the two classes): 'balanced',"
+                        + " n_samples / (n_classes * count) over the training rows, or one weight per class by class index"
+                        + " (ascending labels, names sorted), e.g. 1,3.5"),
+                Args.Option.section("optimizer"),
                 new Args.Option("optimizer", "NAME", "adam", String.join(", ", Optimizer.NAMES)),
                 new Args.Option("lr", "X", "0.001", "base learning rate, which the schedule scales step by step"),
                 new Args.Option("weight-decay", "X", "0", "weight decay"),
@@ -66,11 +78,15 @@ final class TrainCommand {
                 new Args.Option("epochs", "N", "20", "epochs to train (with --resume: the total to reach)"),
                 Args.Option.section("validation and stopping"),
                 new Args.Option("val", "F", "0.1", "hold out the fraction F of the training data for validation,"
-                        + " stratified by class and chosen by --seed (at most " + Holdout.MAX_FRACTION + "); 0: none,"
+                        + " stratified by class (regression: not) and chosen by --seed (at most " + Holdout.MAX_FRACTION + "); 0: none,"
                         + " and the best epoch is then the one with the lowest training loss"),
-                new Args.Option("early-stopping", "METRIC", "", "stop when METRIC (" + String.join(", ", Monitor.METRICS)
-                        + ") has not improved by more than --min-delta for --patience epochs; the best checkpoint follows"
-                        + " METRIC too. Without it nothing stops early, and the best epoch has the highest val_accuracy"),
+                new Args.Option("early-stopping", "METRIC", "", "stop when METRIC has not improved by more than"
+                        + " --min-delta for --patience epochs (losses, rmse and mae lower, the others higher); the best"
+                        + " checkpoint follows METRIC too. Classification: val_loss, val_accuracy, val_top5_accuracy,"
+                        + " val_macro_f1; binary: val_loss, val_accuracy, val_auc, val_positive_f1, val_macro_f1;"
+                        + " regression: val_loss, val_rmse, val_mae, val_r2; any task: train_loss (and train_accuracy)."
+                        + " Without it nothing stops early, and the best epoch has the highest val_accuracy"
+                        + " (binary and regression: the lowest val_loss)"),
                 new Args.Option("patience", "N", "5", "epochs without improvement before --early-stopping stops;"
                         + " 0: never stop, only choose the best checkpoint by METRIC"),
                 new Args.Option("min-delta", "D", "0", "the least change of METRIC that counts as an improvement"),
@@ -96,9 +112,10 @@ final class TrainCommand {
 
     static String usage() {
         return Usage.text("train", """
-                Train an MLP classifier on the training data less a validation split (--val): every epoch prints
-                its training loss and accuracy and its validation loss and accuracy, and saves a checkpoint; the
-                test data is measured once, at the end, on the best epoch's model.
+                Train an MLP on the training data less a validation split (--val): a classifier, a binary classifier
+                or a regression model (--task). Every epoch prints its training loss and accuracy and its validation
+                loss and metrics (accuracy; ROC AUC for binary; RMSE and R² for regression), and saves a checkpoint;
+                the test data is measured once, at the end, on the best epoch's model.
                 Without --checkpoint the checkpoints go to a new run directory, runs/<yyyyMMdd-HHmmss>/ in the
                 current directory, and runs/latest names it: 'adjoint eval' and 'adjoint predict' then load it.
                 The checkpoint directory also gets run.json, the run's settings and every epoch's metrics, and
@@ -114,7 +131,8 @@ final class TrainCommand {
     }
 
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
-    static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "loss", "optimizer", "lr",
+    static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "task", "loss", "huber-delta",
+            "class-weights", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
             "min-delta");
     /** The checkpoint config entry that holds the settings the run was started with. */
@@ -157,6 +175,10 @@ final class TrainCommand {
         if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m && !m.containsKey("val")) {
             saved.put("val", "0");      // a run from before validation splits trained on all its training data
         }
+        if (given.has("task") && !given.get("task").trim().equalsIgnoreCase(saved.getOrDefault("task", "classification"))) {
+            // another task: its loss and monitored metric do not carry over (the run record then names the task that differs)
+            List.of("loss", "huber-delta", "class-weights", "early-stopping").forEach(saved::remove);
+        }
         boolean dataGiven = DataChoice.OPTIONS.stream().anyMatch(given::has);
         if (dataGiven) {
             DataChoice.OPTIONS.forEach(saved::remove);
@@ -180,7 +202,14 @@ final class TrainCommand {
         c.put("activation", s.activation.name().toLowerCase(Locale.ROOT));
         c.put("init", s.init.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         c.put("dropout", Float.toString(s.dropout));
-        c.put("loss", s.loss);
+        c.put("task", s.task.name());
+        c.put("loss", s.task.loss());
+        if (s.task.loss().equals("huber")) {
+            c.put("huber-delta", Float.toString(s.task.huberDelta()));
+        }
+        if (s.task.classWeights() != null) {
+            c.put("class-weights", args.get("class-weights"));
+        }
         c.put("optimizer", s.optimizer);
         c.put("lr", Float.toString(s.lr));
         c.put("weight-decay", Float.toString(s.weightDecay));
@@ -214,7 +243,12 @@ final class TrainCommand {
         }
         Path runs = ckpt == null && !args.flag("no-checkpoint") ? Runs.root() : null;
         String device = args.get("device", null);
-        Split split = DataChoice.load(args, s.seed, s.validation);
+        Split split = DataChoice.load(args, s.seed, s.validation, switch (s.task.kind()) {
+            case CLASSIFICATION -> CsvEncoding.Labels.CLASSES;
+            case BINARY -> CsvEncoding.Labels.TWO_CLASSES;
+            case REGRESSION -> CsvEncoding.Labels.NUMBERS;
+        });
+        s.task.fit(split.train());    // the data suits the task (two classes, numbers, a weight per class), before any output
         Devices.Selection sel = Devices.select(device);
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
         Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);
@@ -237,8 +271,8 @@ final class TrainCommand {
      */
     private static int train(Args args, Settings s, Split split, Device dev, Schedule schedule, Path dir, Path runs,
                              Path json) {
-        MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, split.train().classes(), s.activation, s.init,
-                s.dropout, s.seed);
+        MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, s.task.outputs(split.train().classes()), s.activation,
+                s.init, s.dropout, s.seed);
         int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
         System.out.printf("%s: %,d train / %,d test samples%s, MLP %s, %s, batch %d, lr %s%n",
                 split.train().name(), split.train().size(), split.test().size(),
@@ -254,7 +288,7 @@ final class TrainCommand {
                     .withValidation(s.validation).withEarlyStopping(s.monitor == null ? null : Monitor.of(s.monitor),
                             s.monitor == null ? 0 : s.patience, s.minDelta);
             Map<String, Object> settings = commandLine(s, args);
-            Trainer trainer = new Trainer(model, params, opt, Losses.byName(s.loss), cfg, spec.toConfig())
+            Trainer trainer = new Trainer(model, params, opt, s.task, cfg, spec.toConfig())
                     .record(COMMAND_LINE, settings);
             RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, settings, cfg.monitored()), dir,
                     json);
@@ -280,10 +314,17 @@ final class TrainCommand {
                 throw e;
             }
             Metrics.Evaluation test = trainer.test();
-            System.out.printf(Locale.ROOT, "final test accuracy %.2f%% on the best epoch's model (best epoch %d by %s;"
-                    + " %d epochs trained)%n", 100 * test.accuracy(), trainer.bestEpoch(), trainer.monitored().metric(),
-                    trainer.epochsDone());
-            System.out.print(testSummary(test, split.train().labelValues()));
+            String best = String.format(Locale.ROOT, "on the best epoch's model (best epoch %d by %s; %d epochs trained)",
+                    trainer.bestEpoch(), trainer.monitored().metric(), trainer.epochsDone());
+            if (s.task.kind() == Task.Kind.REGRESSION) {
+                System.out.printf(Locale.ROOT, "final test RMSE %.6g, MAE %.6g, R² %.4f %s%n", test.get("rmse"),
+                        test.get("mae"), test.get("r2"), best);
+                System.out.printf(Locale.ROOT, "test loss %.4f (%s, on the standardised targets; %,d samples)%n",
+                        test.loss(), s.task.loss(), test.samples());
+            } else {
+                System.out.printf(Locale.ROOT, "final test accuracy %.2f%% %s%n", 100 * test.accuracy(), best);
+                System.out.print(testSummary(test, split.train().labelValues(), s.task));
+            }
             if (dir != null && Checkpoint.exists(dir)) {
                 System.out.println("checkpoint: " + dir.resolve(Checkpoint.MODEL) + " (last epoch), "
                         + dir.resolve(Trainer.BEST) + " (best " + trainer.monitored().metric() + ")"
@@ -298,17 +339,20 @@ final class TrainCommand {
         return 0;
     }
 
-    /** The test loss, accuracy, top-5 accuracy and macro F1, then each class's figures and the confusion matrix. */
-    private static String testSummary(Metrics.Evaluation test, int[] labelValues) {
+    /**
+     * The test loss, accuracy, top-5 accuracy and macro F1, then each class's figures and the
+     * confusion matrix (a binary task's ROC AUC and positive class's figures first).
+     */
+    private static String testSummary(Metrics.Evaluation test, int[] labelValues, Task task) {
         String top = Double.isNaN(test.get("top5_accuracy")) ? ""
                 : String.format(Locale.ROOT, ", top-5 accuracy %.2f%%", 100 * test.get("top5_accuracy"));
         return String.format(Locale.ROOT, "test loss %.4f%s, macro F1 %.4f (%,d samples)%n", test.loss(), top,
-                test.get("macro_f1"), test.samples()) + new Classification(labelValues.length).summary(test, labelValues);
+                test.get("macro_f1"), test.samples()) + task.metrics(labelValues.length).summary(test, labelValues);
     }
 
     /** Every setting of a run, with its default, parsed and checked against its range before anything runs. */
     record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
-                    double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, String loss,
+                    double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, Task task,
                     String optimizer, String schedule, double validation, String monitor, int patience,
                     double minDelta) {
         static Settings parse(Args a) {
@@ -317,12 +361,19 @@ final class TrainCommand {
                 throw new Args.UsageException("--val must be 0 (no validation split) or a fraction up to "
                         + Holdout.MAX_FRACTION + ", got '" + a.get("val") + "'");
             }
+            Task task = TrainCommand.task(a);
+            double targetAccuracy = a.number("target-accuracy", Args.Range.FRACTION);
+            if (targetAccuracy > 0 && task.kind() == Task.Kind.REGRESSION) {
+                throw new Args.UsageException("--target-accuracy belongs to classification; a regression task has no"
+                        + " accuracy (stop on val_rmse or val_loss with --early-stopping)");
+            }
             String monitor = a.get("early-stopping");
             if (monitor != null) {
-                monitor = monitor.trim().toLowerCase(Locale.ROOT);
-                if (!Monitor.METRICS.contains(monitor)) {
+                monitor = Monitor.canonical(monitor.trim().toLowerCase(Locale.ROOT));
+                if (!task.monitors().contains(monitor)) {
                     throw new Args.UsageException("unknown --early-stopping '" + Excerpt.of(a.get("early-stopping"))
-                            + "'; choose one of " + String.join(", ", Monitor.METRICS));
+                            + "'" + (Monitor.METRICS.contains(monitor) ? " for a " + task.name() + " task" : "")
+                            + "; choose one of " + String.join(", ", task.monitors()));
                 }
                 if (val == 0 && Monitor.of(monitor).needsValidation()) {
                     throw new Args.UsageException("--early-stopping " + monitor + " needs a validation split, and --val 0"
@@ -335,21 +386,36 @@ final class TrainCommand {
                     a.float32("weight-decay", Args.Range.NON_NEGATIVE),
                     a.float32("dropout", Args.Range.PROBABILITY_BELOW_ONE),
                     a.float32("clip", Args.Range.NON_NEGATIVE),
-                    a.number("target-accuracy", Args.Range.FRACTION),
+                    targetAccuracy,
                     sizes(a.getOrEmpty("hidden")), TrainCommand.activation(a),
                     TrainCommand.init(a.get("init")), a.integer("warmup", 0, Long.MAX_VALUE),
-                    lossName(a.get("loss")), name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES),
+                    task, name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES),
                     val, monitor, a.intValue("patience", 0, MAX_EPOCHS), a.number("min-delta", Args.Range.NON_NEGATIVE));
         }
     }
 
-    /** The loss's canonical name ({@code ce} is {@code cross-entropy}). */
-    private static String lossName(String name) {
+    /**
+     * The task --task, --loss (canonical: {@code ce} is {@code cross-entropy}; by default the task's
+     * own), --huber-delta and --class-weights describe, each checked against the others.
+     */
+    private static Task task(Args a) {
+        Task.Kind kind;
         try {
-            return Losses.byName(name).name();
+            kind = Task.kind(a.get("task"));
         } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("unknown --loss '" + Excerpt.of(name)
-                    + "'; choose one of cross-entropy, hinge, mse, euclidean");
+            throw new Args.UsageException(e.getMessage().replace("unknown task", "unknown --task"));
+        }
+        float delta = a.float32("huber-delta", Args.Range.POSITIVE);
+        String loss = a.get("loss", null);
+        if (a.has("huber-delta") && !"huber".equalsIgnoreCase(loss == null ? "" : loss.trim())) {
+            throw new Args.UsageException("--huber-delta belongs to --loss huber (with --task regression)");
+        }
+        String weights = a.get("class-weights", null);
+        try {
+            Task t = new Task(kind, loss, delta, null, null);
+            return weights == null || weights.isBlank() ? t : t.withClassWeights(Task.ClassWeights.parse(weights));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException(e.getMessage().replaceFirst("^task: ", ""));
         }
     }
 

@@ -23,20 +23,37 @@ import java.util.TreeSet;
  * mean, median or zero (before the statistics are computed, as scikit-learn's imputer then scaler
  * does), a categorical one all zeros. Labels are integers (classes = distinct values, ascending)
  * when every label of the training data is one, else names (classes = distinct names, sorted).
+ * For a binary task the label column must hold exactly two classes (the second, in that order, is
+ * the positive one); for regression it holds numbers, the targets, read as they are.
  */
 public final class CsvEncoding {
     /** How a missing numeric value is filled: not at all (refused), or the training rows' mean, median, or zero. */
     public enum Impute { NONE, MEAN, MEDIAN, ZERO }
 
-    /** What the user chose: the label column, the delimiter, columns to ignore, categorical columns, imputation. */
-    public record Options(String label, char delimiter, List<String> ignore, List<String> categorical, Impute impute) {
+    /** What the label column holds: classes (any number), exactly two classes (a binary task), or numbers (regression). */
+    public enum Labels { CLASSES, TWO_CLASSES, NUMBERS }
+
+    /** What the user chose: the label column, the delimiter, columns to ignore, categorical columns, imputation, labels. */
+    public record Options(String label, char delimiter, List<String> ignore, List<String> categorical, Impute impute,
+                          Labels labels) {
         public Options {
             ignore = List.copyOf(ignore);
             categorical = List.copyOf(categorical);
+            labels = labels == null ? Labels.CLASSES : labels;
+        }
+
+        /** Options whose label column holds classes. */
+        public Options(String label, char delimiter, List<String> ignore, List<String> categorical, Impute impute) {
+            this(label, delimiter, ignore, categorical, impute, Labels.CLASSES);
         }
 
         public static Options of(String label) {
             return new Options(label, ',', List.of(), List.of(), Impute.NONE);
+        }
+
+        /** These options with the label column read as {@code l}. */
+        public Options withLabels(Labels l) {
+            return new Options(label, delimiter, ignore, categorical, impute, l);
         }
     }
 
@@ -75,14 +92,17 @@ public final class CsvEncoding {
     private final char delimiter;
     private final Impute impute;
     private final List<Column> columns;
-    /** The classes' names, sorted, when the labels are names; null when they are integers. */
+    /** The classes' names, sorted, when the labels are names; null when they are integers or numbers. */
     private final List<String> labelNames;
+    /** Whether the label column holds numbers, regression targets (then there are no classes). */
+    private final boolean numbers;
     private final int[] labelValues;
     private final List<String> notes;
 
     private CsvEncoding(char delimiter, Impute impute, List<Column> columns, List<String> labelNames, int[] labelValues,
-                        List<String> notes) {
+                        List<String> notes, boolean numbers) {
         this.delimiter = delimiter;
+        this.numbers = numbers;
         this.impute = impute;
         this.columns = List.copyOf(columns);
         this.labelNames = labelNames == null ? null : List.copyOf(labelNames);
@@ -94,7 +114,12 @@ public final class CsvEncoding {
         return delimiter;
     }
 
-    /** The label each class stands for (ascending; 0..K-1 when the labels are names). */
+    /** Whether the label column holds regression targets (numbers) rather than classes. */
+    public boolean numbers() {
+        return numbers;
+    }
+
+    /** The label each class stands for (ascending; 0..K-1 when the labels are names; none for numbers). */
     public int[] labelValues() {
         return labelValues.clone();
     }
@@ -116,9 +141,18 @@ public final class CsvEncoding {
 
     // ------------------------------------------------------------------ fitting
 
-    /** The classes of a table's label column: integers if every label is one, else names; an empty label is refused. */
+    /**
+     * The classes of a table's label column: integers if every label is one, else names; an empty
+     * label is refused. With {@link Labels#TWO_CLASSES} a third class (or a lone one) is refused,
+     * naming the line and column; with {@link Labels#NUMBERS} every label must be a finite number,
+     * and there are no classes.
+     */
     public static CsvEncoding labelsOf(CsvRecords csv, Options o) {
         int at = labelColumn(csv, o.label());
+        if (o.labels() == Labels.NUMBERS) {
+            targets(csv, o.label());
+            return new CsvEncoding(o.delimiter(), o.impute(), List.of(), null, new int[0], List.of(), true);
+        }
         boolean integers = true;
         TreeSet<String> names = new TreeSet<>();
         TreeSet<Integer> values = new TreeSet<>();
@@ -137,7 +171,54 @@ public final class CsvEncoding {
         }
         int[] ints = integers ? values.stream().mapToInt(Integer::intValue).toArray()
                 : java.util.stream.IntStream.range(0, names.size()).toArray();
-        return new CsvEncoding(o.delimiter(), o.impute(), List.of(), integers ? null : new ArrayList<>(names), ints, List.of());
+        if (o.labels() == Labels.TWO_CLASSES) {
+            checkTwo(csv, at, o.label(), integers, integers ? values.size() : names.size());
+        }
+        return new CsvEncoding(o.delimiter(), o.impute(), List.of(), integers ? null : new ArrayList<>(names), ints, List.of(),
+                false);
+    }
+
+    /** Refuses a label column of a binary task without exactly two classes, naming the cell of a third. */
+    private static void checkTwo(CsvRecords csv, int at, String label, boolean integers, int classes) {
+        if (classes == 2) {
+            return;
+        }
+        List<String> seen = new ArrayList<>();
+        for (int r = 0; r < csv.size(); r++) {
+            String cell = csv.rows().get(r)[at];
+            double v = parse(cell);
+            String key = integers ? Long.toString((long) v) : cell;
+            if (!seen.contains(key)) {
+                seen.add(key);
+                if (seen.size() == 3) {
+                    throw DatasetException.at(csv.file(), csv.lines()[r], at + 1, label, "label " + Excerpt.quoted(cell)
+                            + " is a third class (after " + Excerpt.quoted(seen.get(0)) + " and " + Excerpt.quoted(seen.get(1))
+                            + "): a binary task (--task binary) takes exactly two; the column has " + classes
+                            + " (use --task classification for more)");
+                }
+            }
+        }
+        throw new DatasetException(csv.file(), -1, "column " + Excerpt.quoted(label) + " holds one class only, "
+                + Excerpt.quoted(csv.rows().getFirst()[at]) + ": a binary task (--task binary) needs two");
+    }
+
+    /** Every row's label as a number, a regression target; a cell that is not a finite number is refused, naming where. */
+    public static float[] targets(CsvRecords csv, String label) {
+        int at = labelColumn(csv, label);
+        float[] y = new float[csv.size()];
+        for (int r = 0; r < y.length; r++) {
+            String cell = csv.rows().get(r)[at];
+            long line = csv.lines()[r];
+            if (cell.isEmpty()) {
+                throw DatasetException.at(csv.file(), line, at + 1, label, "empty cell: a row without a target value");
+            }
+            if (Double.isNaN(parse(cell))) {
+                throw DatasetException.at(csv.file(), line, at + 1, label, Excerpt.quoted(cell) + " is not a number:"
+                        + " a regression task (--task regression) needs a numeric target column");
+            }
+            y[r] = CsvReader.number(csv.file(), line, at + 1, label, cell);
+        }
+        return y;
     }
 
     /** The class index of every row's label (see {@link #labelsOf}); a label outside the classes is refused, naming {@code classesFrom}. */
@@ -202,7 +283,7 @@ public final class CsvEncoding {
             throw DatasetException.at(csv.file(), 1, 0, null, "only the label column: there are no feature columns"
                     + (o.ignore().isEmpty() ? "" : " (the others are ignored)"));
         }
-        return new CsvEncoding(o.delimiter(), o.impute(), cols, labelNames, labelValues, said);
+        return new CsvEncoding(o.delimiter(), o.impute(), cols, labelNames, labelValues, said, numbers);
     }
 
     /** A numeric column's fill value and statistics over the training rows (in double; std 0 becomes 1). */
@@ -249,16 +330,18 @@ public final class CsvEncoding {
     /** Rows {@code rows} of {@code csv} as a dataset: features encoded, labels as class indices (see {@link #classes}). */
     public Dataset encode(CsvRecords csv, int[] rows, String name, String label, String classesFrom, Dataset.Source source) {
         checkColumns(csv, classesFrom);
-        int[] classes = classes(csv, label, classesFrom);
+        float[] targets = numbers ? targets(csv, label) : null;
+        int[] classes = numbers ? null : classes(csv, label, classesFrom);
         int dims = dims();
         float[] x = new float[rows.length * dims];
         float[] y = new float[rows.length];
         int[] at = java.util.stream.IntStream.range(0, columns.size()).toArray();
         for (int i = 0; i < rows.length; i++) {
-            y[i] = classes[rows[i]];
+            y[i] = numbers ? targets[rows[i]] : classes[rows[i]];
             encodeRow(csv, rows[i], at, x, i * dims);
         }
-        return new Dataset(name, x, y, rows.length, dims, labelValues.length, labelValues.clone(), source);
+        return numbers ? Dataset.regression(name, x, y, rows.length, dims, source)
+                : new Dataset(name, x, y, rows.length, dims, labelValues.length, labelValues.clone(), source);
     }
 
     /**
@@ -385,6 +468,9 @@ public final class CsvEncoding {
         if (labelNames != null) {
             m.put("label_names", labelNames);
         }
+        if (numbers) {
+            m.put("label_kind", "number");
+        }
         m.put("columns", columns.stream().map(Column::toConfig).toList());
         return m;
     }
@@ -424,7 +510,13 @@ public final class CsvEncoding {
                 }
                 cols.add(col);
             }
-            return new CsvEncoding(d.charAt(0), impute, cols, names, labelValues.clone(), List.of());
+            boolean numeric = "number".equals(m.get("label_kind"));
+            if (m.get("label_kind") != null && !numeric) {
+                throw new IllegalArgumentException("label_kind " + Excerpt.of(String.valueOf(m.get("label_kind")))
+                        + " (known: number)");
+            }
+            return new CsvEncoding(d.charAt(0), impute, cols, names, numeric ? new int[0] : labelValues.clone(), List.of(),
+                    numeric);
         } catch (ClassCastException | NullPointerException e) {
             throw new IllegalArgumentException("preprocessing step " + OP + " lacks a field or has one of the wrong type: "
                     + Excerpt.of(String.valueOf(m)), e);

@@ -1,14 +1,16 @@
 package dev.adjoint.data;
 
 /**
- * A labelled classification dataset held in host memory.
+ * A labelled dataset held in host memory: class indices for classification, or (with
+ * {@code classes} 0, {@link #regression}) real-valued targets for regression.
  *
  * @param name     what the data is, for messages ("fashion-mnist-train", a file name)
  * @param features {@code size × dims} values, row-major (sample i is {@code features[i*dims .. (i+1)*dims)})
- * @param labels   {@code size} class indices 0..classes-1, stored as floats (what cross-entropy takes)
+ * @param labels   {@code size} class indices 0..classes-1, stored as floats (what cross-entropy takes);
+ *                 with {@code classes} 0, each sample's target value (finite)
  * @param size     number of samples
  * @param dims     features per sample
- * @param classes  number of classes
+ * @param classes  number of classes; 0 for regression targets (then {@code labelValues} is empty)
  * @param labelValues the label each class stands for in the data it came from, ascending: class
  *                 {@code i} is label {@code labelValues[i]} (a CSV with labels {3, 7} has classes
  *                 0 and 1 for labels 3 and 7); null means {@code 0..classes-1}. A model trained on
@@ -78,9 +80,9 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
         if (features == null || labels == null) {
             throw new IllegalArgumentException("Dataset '" + name + "': features and labels are required");
         }
-        if (size < 0 || dims < 1 || classes < 1) {
+        if (size < 0 || dims < 1 || classes < 0) {
             throw new IllegalArgumentException("Dataset '" + name + "': size " + size + ", dims " + dims + ", classes "
-                    + classes + " (need size >= 0, dims >= 1, classes >= 1)");
+                    + classes + " (need size >= 0, dims >= 1, classes >= 1, or 0 for regression targets)");
         }
         if ((long) size * dims != features.length) {
             throw new IllegalArgumentException("Dataset '" + name + "': " + features.length + " feature values, but "
@@ -91,7 +93,11 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
         }
         for (int i = 0; i < size; i++) {
             float y = labels[i];
-            if (!(y >= 0 && y < classes) || y != Math.rint(y)) {
+            if (classes == 0 ? !Float.isFinite(y) : !(y >= 0 && y < classes) || y != Math.rint(y)) {
+                if (classes == 0) {
+                    throw new IllegalArgumentException("Dataset '" + name + "': target " + y + " of sample " + i
+                            + " is not a finite number");
+                }
                 throw new IllegalArgumentException("Dataset '" + name + "': label " + y + " of sample " + i
                         + " is not a class index 0.." + (classes - 1));
             }
@@ -112,6 +118,16 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
                         + " must be distinct and ascending");
             }
         }
+    }
+
+    /** A regression dataset: {@code targets} holds one finite value per sample (classes 0, no label values). */
+    public static Dataset regression(String name, float[] features, float[] targets, int size, int dims, Source source) {
+        return new Dataset(name, features, targets, size, dims, 0, new int[0], source);
+    }
+
+    /** Whether the labels are regression targets (classes 0) rather than class indices. */
+    public boolean isRegression() {
+        return classes == 0;
     }
 
     /** A dataset whose class {@code i} is label {@code i}. */

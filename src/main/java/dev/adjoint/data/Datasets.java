@@ -319,12 +319,12 @@ public final class Datasets {
         if (validation == 0) {
             return trainRows;
         }
-        int[] classes = labels.classes(a, label, "the file");
+        int[] classes = strata(a, labels, label);
         float[] trainLabels = new float[trainRows.length];
         for (int i = 0; i < trainRows.length; i++) {
             trainLabels[i] = classes[trainRows[i]];
         }
-        boolean[] held = Holdout.heldRows(trainLabels, labels.labelValues().length, validation, seed);
+        boolean[] held = Holdout.heldRows(trainLabels, Math.max(1, labels.labelValues().length), validation, seed);
         return java.util.stream.IntStream.range(0, trainRows.length).filter(i -> !held[i]).map(i -> trainRows[i]).toArray();
     }
 
@@ -333,8 +333,12 @@ public final class Datasets {
         if (test != null) {
             return new int[][] {java.util.stream.IntStream.range(0, a.size()).toArray(), null};
         }
-        int[] classes = labels.classes(a, label, "the file");
-        return stratified(classes, labels.labelValues().length, testFraction, seed);
+        return stratified(strata(a, labels, label), Math.max(1, labels.labelValues().length), testFraction, seed);
+    }
+
+    /** What a split is stratified by: each row's class, or (regression targets) one stratum for all rows. */
+    private static int[] strata(CsvRecords a, CsvEncoding labels, String label) {
+        return labels.numbers() ? new int[a.size()] : labels.classes(a, label, "the file");
     }
 
     private static Split encode(CsvEncoding enc, String label, CsvRecords a, CsvRecords b, int[][] rows, double testFraction,

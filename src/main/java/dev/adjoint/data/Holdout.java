@@ -6,6 +6,7 @@ package dev.adjoint.data;
  * stratified: each class gives {@code round(fraction × its samples)} rows (at least one when it has
  * two or more, never all of them), chosen by a seeded shuffle, so both parts keep the class
  * proportions and the same seed holds out the same rows. Rows keep their order within each part.
+ * Regression data (classes 0) has no classes to stratify by: its rows are drawn as one class.
  */
 public record Holdout(Dataset train, Dataset validation) {
     /** The largest fraction that may be held out. */
@@ -31,7 +32,8 @@ public record Holdout(Dataset train, Dataset validation) {
 
     /** Which rows are held out: per class, the first {@code round(fraction × count)} of a seeded shuffle. */
     static boolean[] heldRows(Dataset data, double fraction, long seed) {
-        return heldRows(data.labels(), data.classes(), fraction, seed);
+        return data.isRegression() ? heldRows(new float[data.size()], 1, fraction, seed)
+                : heldRows(data.labels(), data.classes(), fraction, seed);
     }
 
     /**
@@ -70,6 +72,9 @@ public record Holdout(Dataset train, Dataset validation) {
 
     /** How many rows {@link #of} holds out of {@code data}, without copying any. */
     public static int size(Dataset data, double fraction) {
+        if (data.isRegression()) {
+            return take(data.size(), fraction);
+        }
         int n = 0;
         for (int count : data.classCounts()) {
             n += take(count, fraction);

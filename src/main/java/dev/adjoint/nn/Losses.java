@@ -101,11 +101,77 @@ public final class Losses {
         return reduce(margins.sum(1, false), r);
     }
 
-    /** Binary cross-entropy from logits, stable for large |x|: max(x,0) − x·t + log(1 + e^−|x|). */
+    /**
+     * Binary cross-entropy from logits against targets 0 or 1 of the same shape, stable for any x
+     * (PyTorch's {@code binary_cross_entropy_with_logits}): max(x,0) − x·t + log(1 + e^−|x|) per element
+     * (see {@link #binaryCrossEntropyTerms}).
+     */
     public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, Reduction r) {
         sameShape("binary_cross_entropy_with_logits", "logits", logits, targets);
-        Tensor l = logits.relu().sub(logits.mul(targets)).add(logits.abs().neg().exp().add(1f).log());
-        return r == Reduction.MEAN ? l.mean() : l.sum();
+        return reduce(binaryCrossEntropyTerms(logits, targets), r);
+    }
+
+    /**
+     * As {@link #binaryCrossEntropyWithLogits}, each element weighted by its class, and the weighted
+     * mean taken: Σ wᵢ·lᵢ / Σ wᵢ with wᵢ = {@code weights[tᵢ]}, PyTorch's {@code CrossEntropyLoss(weight=…)}
+     * rule applied to the two classes (not {@code pos_weight}, which scales only the positive term and
+     * divides by N). Weights 1 and 1 give the plain mean.
+     */
+    public static Tensor binaryCrossEntropyWithLogits(Tensor logits, Tensor targets, float negativeWeight,
+                                                      float positiveWeight) {
+        sameShape("binary_cross_entropy_with_logits", "logits", logits, targets);
+        Tensor w = targets.detach().mul(positiveWeight - negativeWeight).add(negativeWeight);
+        return binaryCrossEntropyTerms(logits, targets).mul(w).sum().div(w.sum());
+    }
+
+    /**
+     * The per-element terms max(x,0) − x·t + log(1 + e^−|x|): nothing overflows (e^−|x| ≤ 1), and
+     * for |x| past ~17 the last term is below float32's resolution next to 1, an absolute error under
+     * 6e-8 (there is no log1p primitive). max(x,0) is written (x + |x|)/2 so that at x = 0 its
+     * derivative is ½, as PyTorch's maximum splits a tie, and the whole derivative is σ(x) − t everywhere.
+     */
+    static Tensor binaryCrossEntropyTerms(Tensor x, Tensor t) {
+        Tensor a = x.abs();
+        return x.add(a).mul(0.5f).sub(x.mul(t)).add(a.neg().exp().add(1f).log());
+    }
+
+    /**
+     * Softmax cross-entropy from logits [N, C] and class indices [N], each sample weighted by its
+     * class, then the weighted mean Σ w_yᵢ·lᵢ / Σ w_yᵢ, as PyTorch's {@code CrossEntropyLoss(weight=w)}
+     * with {@code reduction='mean'}. Built from log-softmax (not the fused kernel), so every backend
+     * and forward mode have it.
+     */
+    public static Tensor crossEntropy(Tensor logits, Tensor classes, float[] weights) {
+        if (logits.dim() != 2 || classes.dim() != 1 || classes.size(0) != logits.size(0)
+                || weights.length != logits.size(1)) {
+            throw new IllegalArgumentException("cross_entropy: logits must be [N, C], classes [N] and weights [C], got "
+                    + Shape.format(logits.shape()) + ", " + Shape.format(classes.shape()) + " and [" + weights.length + "]");
+        }
+        Tensor onehot = oneHot(classes, logits.size(1));
+        Tensor w = onehot.mul(Tensor.of(logits.device(), weights, 1, weights.length)).sum(1, false);
+        Tensor perSample = onehot.mul(logits.logSoftmax()).sum(1, false).neg();
+        return perSample.mul(w).sum().div(w.sum());
+    }
+
+    /** Mean (or sum) of absolute errors over all elements (PyTorch's {@code L1Loss}); the derivative at 0 is 0. */
+    public static Tensor mae(Tensor predictions, Tensor targets, Reduction r) {
+        sameShape("mae", "predictions", predictions, targets);
+        return reduce(predictions.sub(targets).abs(), r);
+    }
+
+    /**
+     * Huber loss with threshold {@code delta} over all elements (PyTorch's {@code HuberLoss}): ½d² where
+     * |d| ≤ δ, δ·(|d| − ½δ) beyond. Written ½(|d| − e)² + δ·e with e = relu(|d| − δ), whose derivative is
+     * d inside, δ·sign(d) outside, and continuous at |d| = δ whatever relu's derivative at 0.
+     */
+    public static Tensor huber(Tensor predictions, Tensor targets, float delta, Reduction r) {
+        sameShape("huber", "predictions", predictions, targets);
+        if (!(delta > 0) || !Float.isFinite(delta)) {
+            throw new IllegalArgumentException("huber: delta must be a finite number > 0, got " + delta);
+        }
+        Tensor a = predictions.sub(targets).abs();
+        Tensor excess = a.sub(delta).relu();
+        return reduce(a.sub(excess).square().mul(0.5f).add(excess.mul(delta)), r);
     }
 
     /** Element-by-element losses need targets of the predictions' own shape: no broadcast between them. */

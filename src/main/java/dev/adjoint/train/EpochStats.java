@@ -28,7 +28,8 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
         return switch (metric) {
             case "train_loss" -> trainLoss;
             case "train_accuracy" -> trainAccuracy;
-            default -> metric.startsWith("val_") && validation != null ? validation.get(metric.substring(4)) : Double.NaN;
+            default -> metric.startsWith("val_") && validation != null ? validation.get(Monitor.canonical(metric).substring(4))
+                    : Double.NaN;
         };
     }
 
@@ -36,9 +37,11 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("epoch", (long) epoch);
         m.put("train_loss", trainLoss);
-        m.put("train_accuracy", trainAccuracy);
+        if (!Double.isNaN(trainAccuracy)) {
+            m.put("train_accuracy", trainAccuracy);   // none for regression
+        }
         if (validation != null) {
-            validation.scalars().forEach((k, v) -> m.put("val_" + k, v));
+            validation.scalars().forEach((k, v) -> m.put("val_" + k, Metrics.json(v)));
             Map<String, Object> v = validation.toJson();
             if (v.get("confusion_matrix") instanceof java.util.List<?> cm && cm.size() > PER_EPOCH_CONFUSION) {
                 v.remove("confusion_matrix");   // classes² numbers every epoch: the test's, at the end, is kept
@@ -51,11 +54,23 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
         return m;
     }
 
+    /**
+     * One line: the training loss and accuracy (none for regression), then the validation loss and
+     * the task's headline figures: accuracy, with ROC AUC for a binary task; RMSE and R² for regression.
+     */
     @Override
     public String toString() {
-        String val = validation == null ? "" : String.format(Locale.ROOT, "  val loss %.4f  val %.2f%%", valLoss(),
-                100 * valAccuracy());
-        return String.format(Locale.ROOT, "epoch %3d  loss %.4f  train %.2f%%%s  %,.0f samples/s  %.1f s",
-                epoch, trainLoss, 100 * trainAccuracy, val, samplesPerSecond, seconds);
+        String train = Double.isNaN(trainAccuracy) ? "" : String.format(Locale.ROOT, "  train %.2f%%", 100 * trainAccuracy);
+        String val = "";
+        if (validation != null && validation.scalars().containsKey("rmse")) {
+            val = String.format(Locale.ROOT, "  val loss %.4f  val rmse %.4g  val r2 %.4f", valLoss(), validation.get("rmse"),
+                    validation.get("r2"));
+        } else if (validation != null) {
+            val = String.format(Locale.ROOT, "  val loss %.4f  val %.2f%%", valLoss(), 100 * valAccuracy())
+                    + (validation.scalars().containsKey("roc_auc")
+                    ? String.format(Locale.ROOT, "  val auc %.4f", validation.get("roc_auc")) : "");
+        }
+        return String.format(Locale.ROOT, "epoch %3d  loss %.4f%s%s  %,.0f samples/s  %.1f s",
+                epoch, trainLoss, train, val, samplesPerSecond, seconds);
     }
 }

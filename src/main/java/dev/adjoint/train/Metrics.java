@@ -6,10 +6,15 @@ import java.util.Map;
 /**
  * A task's metrics, computed on the host from a model's outputs over a whole split (the data are
  * small: one row of outputs per sample). One implementation per task: {@link Classification}
- * (what the trainer uses today), {@link Binary} (adds ROC AUC) and {@link Regression} (RMSE, MAE,
- * R²), ready for the tasks that will use them.
+ * (multi-class), {@link Binary} (adds ROC AUC) and {@link Regression} (RMSE, MAE, R²), as
+ * {@link Task#metrics} chooses.
  */
 public interface Metrics {
+    /** {@code v} as a JSON value: null when it is not finite (JSON has no NaN), else itself. */
+    static Object json(double v) {
+        return Double.isFinite(v) ? v : null;
+    }
+
     /**
      * The metrics of {@code rows} rows of outputs ({@code outputs.length / rows} a row, row-major)
      * against their {@code targets}, with the split's mean {@code loss} (measured on the device).
@@ -45,11 +50,11 @@ public interface Metrics {
             return get("accuracy");
         }
 
-        /** The scalars, then the details, as JSON values. */
+        /** The scalars (null where one is undefined, NaN: a ROC AUC of one class), then the details, as JSON values. */
         public Map<String, Object> toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("samples", (long) samples);
-            m.putAll(scalars);
+            scalars.forEach((k, v) -> m.put(k, json(v)));
             m.putAll(details);
             return m;
         }

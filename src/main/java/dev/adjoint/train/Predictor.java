@@ -20,8 +20,11 @@ import java.util.Locale;
  * preprocessing the checkpoint recorded, as the training data did: a CSV table through its column
  * encoding ({@link dev.adjoint.data.CsvEncoding}), other values divided by the data's divisor (IDX
  * pixel bytes by 255) then standardized with the training set's mean and std. The result is one
- * row of class probabilities (the softmax of the logits) per input row, in the order of the
- * model's outputs ({@link SavedModel.Settings#className}).
+ * row per input row, as the model's {@link Task} reads its outputs: a classifier's class
+ * probabilities (the softmax of the logits, in the order of {@link SavedModel.Settings#className});
+ * a binary model's two, {@code [1 - p, p]} with p the sigmoid of its logit (p is the second,
+ * positive class's); a regression model's one value, its output un-standardised into the targets'
+ * own units ({@code output · std + mean}, with the mean and std fitted on the training rows).
  *
  * <pre>{@code
  * try (Device cpu = Devices.cpu(); Predictor p = Predictor.load(Path.of("runs/latest/best"), cpu)) {
@@ -75,8 +78,8 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Class probabilities for rows of values as stored (IDX pixel bytes 0..255, a numpy array's
-     * values), {@link #inputs} each; an IllegalArgumentException for a row of another length, and
+     * Predictions (class probabilities, or values: see the class comment) for rows of values as
+     * stored (IDX pixel bytes 0..255, a numpy array's values), {@link #inputs} each; an IllegalArgumentException for a row of another length, and
      * an IllegalStateException for a model trained on CSV (whose rows {@link #predict(Path)} reads).
      */
     public float[][] predict(float[][] rows) {
@@ -96,7 +99,7 @@ public final class Predictor implements AutoCloseable {
     }
 
     /**
-     * Class probabilities for every row of {@code file}: a CSV table ({@code .csv}, its columns
+     * Predictions (class probabilities, or values) for every row of {@code file}: a CSV table ({@code .csv}, its columns
      * matched by name to those the model was trained on; the label column may be left out), a
      * numpy array ({@code .npy}, {@code [rows, ...]}, flattened per row), or IDX images
      * ({@code *-idx3-ubyte}, gzip-compressed or not). A file that does not fit the model is a
@@ -171,14 +174,24 @@ public final class Predictor implements AutoCloseable {
             float[] p;
             try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                 float[] batch = Arrays.copyOfRange(x, from * dims, (from + rows) * dims);
-                p = model.forward(Tensor.of(device, batch, rows, dims)).softmax().toArray();
+                Tensor y = model.forward(Tensor.of(device, batch, rows, dims));
+                p = (settings.task().kind() == Task.Kind.CLASSIFICATION ? y.softmax()
+                        : settings.task().kind() == Task.Kind.BINARY ? y.sigmoid() : y).toArray();
             }
-            int k = settings.outputs();
             for (int r = 0; r < rows; r++) {
-                out[from + r] = Arrays.copyOfRange(p, r * k, (r + 1) * k);
+                out[from + r] = read(p, r);
             }
         }
         return out;
+    }
+
+    /** Row {@code r} of the model's outputs as {@link #predict} gives it (see the class comment). */
+    private float[] read(float[] p, int r) {
+        return switch (settings.task().kind()) {
+            case CLASSIFICATION -> Arrays.copyOfRange(p, r * settings.outputs(), (r + 1) * settings.outputs());
+            case BINARY -> new float[] {1f - p[r], p[r]};
+            case REGRESSION -> new float[] {(float) settings.task().target().original(p[r])};
+        };
     }
 
     @Override

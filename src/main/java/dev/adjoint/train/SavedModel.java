@@ -29,10 +29,12 @@ public final class SavedModel {
      * What a checkpoint's config.json says about its model and the input it takes: the network, the
      * preprocessing (a division of the stored values by {@code divisor}, then {@code normalization};
      * or a CSV's column {@code encoding}, null for other data), the label each output stands for,
-     * the class names a CSV with string labels recorded (null otherwise) and the run's seed.
+     * the class names a CSV with string labels recorded (null otherwise), the run's seed, and the
+     * {@link Task} it was trained for (fitted: class weights, a regression target's mean and std;
+     * a checkpoint from before tasks is a classification).
      */
     public record Settings(MlpSpec spec, Normalization normalization, float divisor, CsvEncoding encoding,
-                           int[] labelValues, List<?> labelNames, long seed) {
+                           int[] labelValues, List<?> labelNames, long seed, Task task) {
         /** The settings in {@code cfg}, the config of checkpoint {@code dir}; a FileFormatException names what is wrong. */
         public static Settings of(Map<String, Object> cfg, Path dir) {
             Path file = dir.resolve(Checkpoint.CONFIG);
@@ -45,9 +47,20 @@ public final class SavedModel {
                 Normalization norm = SavedModel.normalization(cfg);
                 long seed = cfg.get("seed") instanceof Number n ? n.longValue() : 1;
                 int outputs = spec.sizes()[spec.sizes().length - 1];
-                int[] recorded = SavedModel.labelValues(cfg, dir);
+                String legacyLoss = cfg.get(RunRecord.RUN) instanceof Map<?, ?> run && run.get("loss") instanceof String l
+                        && Task.losses(Task.Kind.CLASSIFICATION).contains(l) ? l : null;
+                Task task = Task.fromConfig(cfg.get(Task.CONFIG), legacyLoss);
+                if (task.kind() != Task.Kind.CLASSIFICATION && outputs != 1) {
+                    throw new IllegalArgumentException("a " + task.name() + " model has one output, and \"model\" has "
+                            + outputs);
+                }
+                int[] recorded = task.kind() == Task.Kind.REGRESSION ? new int[0] : SavedModel.labelValues(cfg, dir);
                 // a checkpoint that records no class labels is from before they were kept: output i was label i
                 int[] labels = recorded != null ? recorded : java.util.stream.IntStream.range(0, outputs).toArray();
+                if (task.kind() == Task.Kind.BINARY && labels.length != 2) {
+                    throw new IllegalArgumentException("a binary model stands for two classes, and data.labels has "
+                            + labels.length);
+                }
                 List<?> steps = cfg.get("preprocessing") instanceof List<?> l ? l : List.of();
                 CsvEncoding encoding = null;
                 float divisor = 1f;
@@ -63,15 +76,20 @@ public final class SavedModel {
                         names = l;
                     }
                 }
-                return new Settings(spec, norm, divisor, encoding, labels, names, seed);
+                return new Settings(spec, norm, divisor, encoding, labels, names, seed, task);
             } catch (IllegalArgumentException e) {
                 throw new FileFormatException(file, -1, e.getMessage(), e);
             }
         }
 
-        /** The number of outputs, one per class. */
+        /** The number of outputs: one per class, or one (binary, regression). */
         public int outputs() {
             return spec.sizes()[spec.sizes().length - 1];
+        }
+
+        /** The number of classes the model tells apart: its outputs, two for a binary model, none for regression. */
+        public int classes() {
+            return labelValues.length;
         }
 
         /** Class {@code c}'s name: the CSV's label name, else the label it stands for. */

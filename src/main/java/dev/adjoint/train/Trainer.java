@@ -31,7 +31,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Trains a classifier: epochs of shuffled mini-batches (forward, loss, backward, optional
+ * Trains a model for a {@link Task} (multi-class, binary or regression; a classifier by default): epochs of shuffled mini-batches (forward, loss, backward, optional
  * clipping, fused optimizer step), each followed by the validation split's metrics in eval mode;
  * then the test split's metrics, once, on the best epoch's model. The training loss and accuracy
  * are accumulated on the device and read once per epoch (and at progress updates). A checkpoint is
@@ -133,7 +133,10 @@ public final class Trainer {
                     progress, validation, m, patience, minDelta);
         }
 
-        /** The metric that chooses the best epoch: the one configured, else val_accuracy, or train_loss without validation. */
+        /**
+         * The metric that chooses the best epoch of a classifier: the one configured, else
+         * val_accuracy, or train_loss without validation (other tasks: {@link Task#defaultMonitor}).
+         */
         public Monitor monitored() {
             return monitor != null ? monitor : validation > 0 ? Monitor.VAL_ACCURACY : Monitor.TRAIN_LOSS;
         }
@@ -142,7 +145,13 @@ public final class Trainer {
     private final Layer model;
     private final Parameters params;
     private final Optimizer optimizer;
-    private final Losses.Loss loss;
+    /** The loss the steps apply: the one given, or the task's (made again by {@link #fit} once the task is fitted). */
+    private Losses.Loss loss;
+    /** Whether {@link #loss} was given rather than made from the task. */
+    private final boolean givenLoss;
+    /** The task as configured, and as fitted on the training rows by the last {@link #fit} (null before). */
+    private final Task task;
+    private Task fittedTask;
     private final Config config;
     private final Map<String, Object> modelConfig;
     private final float baseLr;
@@ -162,8 +171,29 @@ public final class Trainer {
     private int bestEpoch;
     private Monitor monitored;
 
+    /** A classifier trained with {@code loss} (any function of logits [N, C] and class indices [N]). */
     public Trainer(Layer model, Parameters params, Optimizer optimizer, Losses.Loss loss, Config config,
                    Map<String, Object> modelConfig) {
+        this(model, params, optimizer, loss, Task.fromConfig(null, knownLoss(loss.name())), config, modelConfig);
+    }
+
+    /**
+     * A model trained for {@code task}, with the task's loss: e.g. {@code Task.binary()} (one output),
+     * {@code Task.regression("huber")} (one output, standardised targets) or
+     * {@code Task.classification().withClassWeights(Task.ClassWeights.balancedWeights())}.
+     */
+    public Trainer(Layer model, Parameters params, Optimizer optimizer, Task task, Config config,
+                   Map<String, Object> modelConfig) {
+        this(model, params, optimizer, null, task, config, modelConfig);
+    }
+
+    /** A loss name the task knows, else the classification default (a custom loss still computes; its name is recorded). */
+    private static String knownLoss(String name) {
+        return Task.losses(Task.Kind.CLASSIFICATION).contains(name) ? name : null;
+    }
+
+    private Trainer(Layer model, Parameters params, Optimizer optimizer, Losses.Loss loss, Task task, Config config,
+                    Map<String, Object> modelConfig) {
         if (config.epochs() < 1 || config.batchSize() < 1) {
             throw new IllegalArgumentException("train: epochs and batch size must be positive, got "
                     + config.epochs() + " and " + config.batchSize());
@@ -171,7 +201,17 @@ public final class Trainer {
         this.model = model;
         this.params = params;
         this.optimizer = optimizer;
-        this.loss = loss;
+        this.givenLoss = loss != null;
+        this.task = task;
+        if (task.classWeights() != null && task.classWeights().values() == null) {
+            this.loss = null;     // balanced weights are fitted on the training rows, in fit
+        } else {
+            this.loss = loss != null ? loss : task.lossFunction();
+        }
+        if (task.kind() == Task.Kind.REGRESSION && config.targetAccuracy() > 0) {
+            throw new IllegalArgumentException("train: a target accuracy (" + config.targetAccuracy() + ") means nothing"
+                    + " for a regression task; leave it at 0");
+        }
         this.config = config;
         this.modelConfig = modelConfig;
         this.baseLr = optimizer.lr();
@@ -200,10 +240,13 @@ public final class Trainer {
      */
     private int checkShapes(Dataset train, Device device) {
         int[] out = outputShape(train, device);
-        if (out.length != 2 || out[1] < train.classes()) {
+        if (task.kind() == Task.Kind.CLASSIFICATION ? out.length != 2 || out[1] < train.classes()
+                : out.length != 2 || out[1] != 1) {
+            int need = task.outputs(train.classes());
             throw new IllegalArgumentException("train: the model gives outputs of shape " + Shape.format(out)
-                    + " for one sample, but dataset '" + train.name() + "' has " + train.classes()
-                    + " classes: its last layer must have " + train.classes() + " outputs");
+                    + " for one sample, but " + (task.kind() == Task.Kind.CLASSIFICATION ? "dataset '" + train.name()
+                    + "' has " + train.classes() + " classes" : "a " + task.name() + " task takes one output a sample")
+                    + ": its last layer must have " + need + " output" + (need == 1 ? "" : "s"));
         }
         return out[1];
     }
@@ -238,10 +281,15 @@ public final class Trainer {
      * {@value #EXPLODED} times the larger of 1 and the loss of the run's first batch.
      */
     public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
+        task.fit(train);     // the data suits the task (numbers for regression, two classes for binary), before anything runs
         int outputs = checkShapes(train, device);
         Map<String, Object> data = describe(train, test);
         if (resumedData != null) {
             RunRecord.checkData(resumedFrom, resumedData, data);
+        }
+        if (config.monitor() != null && !task.monitors().contains(config.monitor().metric())) {
+            throw new IllegalArgumentException("train: a " + task.name() + " task does not measure "
+                    + config.monitor().metric() + "; monitor one of " + String.join(", ", task.monitors()));
         }
         if (config.monitor() != null && config.monitor().metric().contains("top" + Classification.TOP_K)
                 && outputs <= Classification.TOP_K) {
@@ -250,10 +298,15 @@ public final class Trainer {
                     + "; monitor val_accuracy or val_loss instead");
         }
         Holdout held = validation(train);
-        Dataset fitted = held == null ? train : held.train();
-        Monitor monitor = held == null && config.monitor() == null ? Monitor.TRAIN_LOSS : config.monitored();
+        Dataset rows = held == null ? train : held.train();
+        Monitor monitor = config.monitor() != null ? config.monitor() : task.defaultMonitor(held != null);
         monitored = monitor;
-        Metrics metrics = new Classification(train.classes());
+        fittedTask = task.fit(rows);    // balanced class weights, the target's mean and std: of the training rows only
+        if (!givenLoss) {
+            loss = fittedTask.lossFunction();
+        }
+        Metrics metrics = fittedTask.metrics(train.classes());
+        Dataset fitted = fittedTask.scaled(rows);
         // data whose columns were standardised one by one (a CSV's fitted encoding) gets no global mean and std on top
         Normalization norm = train.source().steps().isEmpty() ? Normalization.of(fitted) : Normalization.NONE;
         normalization = norm;
@@ -265,8 +318,8 @@ public final class Trainer {
                 : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), monitor, config.progress());
              DataLoader trainLoader = new DataLoader(fitted, device, config.batchSize(), true, config.seed(),
                 DataLoader.LastBatch.KEEP, norm);
-             DataLoader valLoader = held == null ? null : new DataLoader(held.validation(), device, evalBatch, false, 0,
-                     DataLoader.LastBatch.KEEP, norm);
+             DataLoader valLoader = held == null ? null : new DataLoader(fittedTask.scaled(held.validation()), device,
+                     evalBatch, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1);
              Tensor correct = Tensor.zeros(device, 1)) {
             Best best = new Best();
@@ -308,7 +361,7 @@ public final class Trainer {
                 if (!Double.isFinite(trainLoss) || trainLoss > EXPLODED * Math.max(1, firstLoss)) {
                     throw diverged(epoch, trainLoss, firstLoss);
                 }
-                double trainAcc = correct.item() / seen;
+                double trainAcc = task.kind() == Task.Kind.REGRESSION ? Double.NaN : correct.item() / seen;
                 Metrics.Evaluation val = valLoader == null ? null : measure(valLoader, metrics, lossSum);
                 epochsDone = epoch;
                 EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, val, seen / seconds, seconds, optimizer.lr());
@@ -399,7 +452,8 @@ public final class Trainer {
         } else if (bestWeights != null) {
             upload(bestWeights);
         }
-        try (DataLoader loader = new DataLoader(test, device, evalBatch, false, 0, DataLoader.LastBatch.KEEP, norm)) {
+        try (DataLoader loader = new DataLoader(fittedTask.scaled(test), device, evalBatch, false, 0,
+                DataLoader.LastBatch.KEEP, norm)) {
             testResult = measure(loader, metrics, lossSum);
             testEvaluations++;
         } finally {
@@ -407,7 +461,9 @@ public final class Trainer {
         }
         if (saved != null) {
             Map<String, Object> cfg = new LinkedHashMap<>(saved.config());
-            cfg.put("test_accuracy", testResult.accuracy());
+            if (!Double.isNaN(testResult.accuracy())) {
+                cfg.put("test_accuracy", testResult.accuracy());
+            }
             cfg.put("test", testResult.toJson());
             try (Scope s = Scope.open()) {
                 Map<String, Tensor> tensors = new LinkedHashMap<>();
@@ -429,6 +485,11 @@ public final class Trainer {
      * accumulated on the device, the outputs read back batch by batch (the split's rows of logits).
      */
     private Metrics.Evaluation measure(DataLoader loader, Metrics metrics, Tensor lossSum) {
+        return measure(model, loss, loader, metrics, lossSum);
+    }
+
+    private static Metrics.Evaluation measure(Layer model, Losses.Loss loss, DataLoader loader, Metrics metrics,
+                                              Tensor lossSum) {
         Samples d = loader.dataset();
         model.eval();
         InPlace.fill(lossSum, 0f);
@@ -455,6 +516,24 @@ public final class Trainer {
             labels[i] = d.label(i);
         }
         return metrics.evaluate(outputs, labels, d.size(), d.size() == 0 ? Double.NaN : lossSum.item() / d.size());
+    }
+
+    /**
+     * The metrics of {@code task} (fitted: as a checkpoint records it, {@link SavedModel.Settings#task})
+     * for the model on {@code data}, in eval mode with gradients off: the mean loss (for regression,
+     * on the targets standardised as in training) and the task's metrics (for regression, in the
+     * targets' own units).
+     */
+    public static Metrics.Evaluation evaluate(Layer model, Dataset data, Normalization norm, Task task, Device device) {
+        try (DataLoader loader = new DataLoader(task.scaled(data), device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);
+             Tensor lossSum = Tensor.zeros(device, 1)) {
+            return measure(model, task.lossFunction(), loader, task.metrics(data.classes()), lossSum);
+        }
+    }
+
+    /** The task as fitted by the last {@link #fit} (class weights, the target's mean and std), or as configured before one. */
+    public Task task() {
+        return fittedTask != null ? fittedTask : task;
     }
 
     /** The test split's metrics, measured once at the end of the last {@link #fit} on its best epoch's model (null before). */
@@ -568,8 +647,9 @@ public final class Trainer {
                 if (lossSum != null) {
                     InPlace.add(lossSum, l.detach().mul((float) x.size(0)).reshape(1));
                 }
-                if (correct != null) {
-                    InPlace.add(correct, logits.argmax(1).equal(y).sum().reshape(1));
+                Tensor right = correct == null ? null : task.correct(logits, y);
+                if (right != null) {
+                    InPlace.add(correct, right);
                 }
             }
             if (config.clipNorm() > 0f) {
@@ -629,8 +709,10 @@ public final class Trainer {
     /** What this run computes, as {@link RunRecord} compares it on resume. */
     private Map<String, Object> run() {
         Map<String, Object> r = new LinkedHashMap<>();
+        // first, so that a resume with another task is refused naming it (a checkpoint from before tasks records none)
+        r.put(Task.CONFIG, task.runConfig());
         r.put("model", modelConfig);
-        r.put("loss", loss.name());
+        r.put("loss", givenLoss ? loss.name() : task.loss());
         r.put("optimizer", optimizerSettings());
         r.put("schedule", config.schedule().config());
         r.put("batch_size", (long) config.batchSize());
@@ -661,6 +743,7 @@ public final class Trainer {
                                                  double value) {
         Map<String, Object> cfg = new LinkedHashMap<>();
         cfg.put("model", modelConfig);
+        cfg.put(Task.CONFIG, task().toConfig());
         cfg.put("preprocessing", preprocessing());
         cfg.put("optimizer", optimizerSettings());
         cfg.put("lr_at_save", (double) optimizer.lr());   // the rate the schedule had reached at the last step
@@ -672,16 +755,18 @@ public final class Trainer {
         cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
         if (stats != null) {
             cfg.put("train_loss", stats.trainLoss());
-            cfg.put("train_accuracy", stats.trainAccuracy());
+            if (!Double.isNaN(stats.trainAccuracy())) {
+                cfg.put("train_accuracy", stats.trainAccuracy());
+            }
             if (stats.validation() != null) {
-                stats.validation().scalars().forEach((k, v) -> cfg.put("val_" + k, v));
+                stats.validation().scalars().forEach((k, v) -> cfg.put("val_" + k, Metrics.json(v)));
             }
         }
         if (monitor != null) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("metric", monitor.metric());
             m.put("mode", monitor.minimize() ? "min" : "max");
-            m.put("value", value);
+            m.put("value", Metrics.json(value));
             cfg.put(CheckpointDir.MONITOR, m);
         }
         cfg.put(RunRecord.RUN, run());

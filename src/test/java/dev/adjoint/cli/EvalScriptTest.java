@@ -179,4 +179,16 @@ class EvalScriptTest {
         assertTrue(out.contains("config.json has no 'preprocessing'"), out);
         assertEquals(List.of(), List.of(out.lines().filter(l -> l.contains("Traceback")).toArray()), out);
     }
+    /** A regression model's one output is no arg-max: the script refuses it rather than count nonsense. */
+    @Test
+    void aRegressionCheckpointIsRefusedNamingTheTask() throws Exception {
+        Path dir = HostileCheckpointCases.foreign(tmp, "reg", "{\"model\": {\"type\": \"mlp\", \"sizes\": [2, 8, 1]},"
+                + " \"task\": {\"kind\": \"regression\", \"loss\": \"mse\", \"target\": {\"mean\": 0, \"std\": 1}},"
+                + " \"preprocessing\": [], \"normalization\": {\"mean\": 0, \"std\": 1}}");
+        Process p = new ProcessBuilder("python3", SCRIPT.toString(), dir.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue(), out);
+        assertTrue(out.contains("holds a regression model"), out);
+    }
 }

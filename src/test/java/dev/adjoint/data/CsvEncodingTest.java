@@ -207,4 +207,37 @@ class CsvEncodingTest {
                 () -> back.checkColumns(CsvRecords.read(csv("x.csv", "a,b,color,label\n1,2,red,cat\n"), ','), "checkpoint c"));
         assertTrue(cols.getMessage().contains("are not those of checkpoint c, [a, color, b, label]"), cols.getMessage());
     }
+    @Test
+    void aBinaryTaskTakesTwoClassesAndRegressionNumbers() throws IOException {
+        Path f = csv("two.csv", "x,label\n1,yes\n2,no\n3,yes\n4,maybe\n");
+        CsvEncoding.Options o = CsvEncoding.Options.of("label");
+        assertEquals(3, all(f, o).classes(), "any number of classes for classification");
+        DatasetException third = assertThrows(DatasetException.class,
+                () -> all(f, o.withLabels(CsvEncoding.Labels.TWO_CLASSES)));
+        assertTrue(third.getMessage().contains("line 5, column 2 (label): label 'maybe' is a third class"), third.getMessage());
+        Path one = csv("one.csv", "x,label\n1,3\n2,3.0\n");
+        DatasetException lone = assertThrows(DatasetException.class,
+                () -> all(one, o.withLabels(CsvEncoding.Labels.TWO_CLASSES)));
+        assertTrue(lone.getMessage().contains("holds one class only"), lone.getMessage());
+        Dataset binary = all(csv("b.csv", "x,label\n1,7\n2,3\n3,7.0\n"), o.withLabels(CsvEncoding.Labels.TWO_CLASSES));
+        assertArrayEquals(new float[] {1, 0, 1}, binary.labels(), "the larger label is the positive class");
+
+        Path numbers = csv("n.csv", "x,price\n1,2.5\n2,-1e3\n3,7\n");
+        CsvEncoding.Options r = CsvEncoding.Options.of("price").withLabels(CsvEncoding.Labels.NUMBERS);
+        Dataset d = all(numbers, r);
+        assertTrue(d.isRegression());
+        assertArrayEquals(new float[] {2.5f, -1000f, 7f}, d.labels(), "targets as they are: the trainer standardises them");
+        CsvRecords t = CsvRecords.read(numbers, ',');
+        CsvEncoding fitted = CsvEncoding.labelsOf(t, r).fit(t, new int[] {0, 1, 2}, r);
+        CsvEncoding back = CsvEncoding.fromConfig(fitted.toConfig(), new int[0]);
+        assertTrue(back.numbers(), "a checkpoint's encoding reads the target as numbers again");
+        DatasetException word = assertThrows(DatasetException.class,
+                () -> all(csv("w.csv", "x,price\n1,2\n2,n/a\n"), r));
+        assertTrue(word.getMessage().contains("line 3, column 2 (price): 'n/a' is not a number"), word.getMessage());
+        assertThrows(DatasetException.class, () -> all(csv("inf.csv", "x,price\n1,inf\n"), r), "a target must be finite");
+        assertThrows(IllegalArgumentException.class, () -> Dataset.regression("nan", new float[] {1}, new float[] {Float.NaN},
+                1, 1, null));
+        assertEquals(2, Holdout.size(Dataset.regression("r", new float[10], new float[10], 10, 1, null), 0.2),
+                "regression rows are held out as one stratum");
+    }
 }
