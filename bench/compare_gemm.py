@@ -138,7 +138,8 @@ def main():
                 print("run %d/%d, %d thread(s)%s" % (r + 1, a.runs, t, ", %d-bit" % w if w else ""), flush=True)
                 flags = ["-Dadjoint.cpu.vectorBits=%d" % w, "-XX:MaxVectorSize=%d" % (w // 8)] if w else []
                 res = run_json([os.path.join(jh, "bin", "java")] + flags + java + ["--threads", str(t)], env)
-                meta = res
+                if w == widths[0]:
+                    meta = res  # the environment of the first width's JVMs (the JVM's own when it leads)
                 chosen[w] = res["environment"].get("cpu_vectors")
                 foreign[(t, w)].append(res["foreign_cores"])
                 print("  other processes used %.2f cores meanwhile" % res["foreign_cores"])

@@ -36,10 +36,44 @@ public final class Host {
         return found;
     }
 
-    /** The CPU's model name from {@code /proc/cpuinfo}, else the architecture. */
+    /**
+     * The CPU's model name from {@code /proc/cpuinfo}, with its x86 family and model numbers where the
+     * name alone does not say the generation (e.g. "AMD EPYC (family 25 model 17)"), else the architecture.
+     */
     public static String cpuModel() {
         String model = cpuinfo("model name", "Model");
-        return model == null || model.isEmpty() ? System.getProperty("os.arch") : model;
+        if (model == null || model.isEmpty()) {
+            return System.getProperty("os.arch");
+        }
+        String family = cpuinfo("cpu family");
+        String number = cpuinfo("model");
+        return family == null || number == null ? model : model + " (family " + family + " model " + number + ")";
+    }
+
+    /**
+     * The size in bytes of the first CPU's cache of this level (a unified or data cache) from
+     * {@code /sys/devices/system/cpu/cpu0/cache}, or 0 where that is not known.
+     */
+    public static long cacheBytes(int level) {
+        Path dir = Path.of("/sys/devices/system/cpu/cpu0/cache");
+        for (int i = 0; i < 8; i++) {
+            Path index = dir.resolve("index" + i);
+            try {
+                if (!Files.isDirectory(index)) {
+                    break;
+                }
+                String type = Files.readString(index.resolve("type")).trim();
+                if (Integer.parseInt(Files.readString(index.resolve("level")).trim()) != level || type.equals("Instruction")) {
+                    continue;
+                }
+                String size = Files.readString(index.resolve("size")).trim();
+                long unit = size.endsWith("K") ? 1024 : size.endsWith("M") ? 1024 * 1024 : 1;
+                return Long.parseLong(size.replaceAll("[KM]$", "")) * unit;
+            } catch (IOException | RuntimeException e) {
+                return 0;
+            }
+        }
+        return 0;
     }
 
     /** The value of the first {@code /proc/cpuinfo} line whose key is one of {@code keys}; null if none. */

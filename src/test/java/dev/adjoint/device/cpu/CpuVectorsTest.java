@@ -35,7 +35,8 @@ class CpuVectorsTest {
         try (Parallel pool = new Parallel(1)) {
             String name = Sgemm.create(pool).name();
             int nr = 2 * CpuVectors.bits() / 32;
-            assertTrue(name.contains("4x" + nr + " FMA kernel, " + CpuVectors.bits() + "-bit"), name);
+            assertTrue(name.contains("4x" + nr + " FMA kernel, blocks MC ") && name.contains(", " + CpuVectors.bits() + "-bit"),
+                    name);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.adjoint.device.cpu.gemm;
 
 import dev.adjoint.device.cpu.Parallel;
+import dev.adjoint.device.Host;
 import dev.adjoint.device.cpu.CpuVectors;
 
 /**
@@ -57,8 +58,27 @@ public final class VectorSgemm implements Sgemm {
     private final long[] ownAFor;
     private long calls;
 
+    /** Blocking for this machine: {@link #blockRows} of its L2, K blocks of 1024, column blocks of 4096. */
     public VectorSgemm(Parallel pool) {
-        this(pool, 64, 1024, 4096);
+        this(pool, blockRows(Host.cacheBytes(2)), KC, 4096);
+    }
+
+    /** The deepest K block (measured best on Zen 3 against 256 and 512: fewer passes over C). */
+    static final int KC = 1024;
+
+    /**
+     * Rows of A a block (MC) for an L2 of {@code l2Bytes}: the packed block (MC × KC floats) takes a
+     * quarter of the L2, leaving the rest to the B panels streaming through and to C, between 32 and
+     * 256 rows, a multiple of the kernel's 4; 64 where the L2 is unknown. That is 32 on Zen 3 (512 KiB),
+     * 64 on Zen 4 (1 MiB) and 128 on a Xeon with 2 MiB. Measured: MC 32 to 128 within noise on Zen 3;
+     * 128 against 64 on Zen 4, alternating in one JVM, 0.96-0.975 (bench/NOTES-gemm.md).
+     */
+    static int blockRows(long l2Bytes) {
+        if (l2Bytes <= 0) {
+            return 64;
+        }
+        long rows = l2Bytes / 4 / ((long) KC * Float.BYTES);
+        return (int) Math.max(32, Math.min(256, rows / MR * MR));
     }
 
     /** Blocking sizes: rows of A per L2 block, depth of a K block (max), columns of C per block. */
@@ -77,7 +97,8 @@ public final class VectorSgemm implements Sgemm {
 
     @Override
     public String name() {
-        return "Vector API, " + MR + "x" + NR + " FMA kernel, " + CpuVectors.describe();
+        return "Vector API, " + MR + "x" + NR + " FMA kernel, blocks MC " + mc + " KC " + kc + " NC " + nc + ", "
+                + CpuVectors.describe();
     }
 
     @Override

@@ -257,6 +257,18 @@ class SgemmTest {
     }
 
     @Test
+    void theRowBlockTakesAQuarterOfTheL2WithinBounds() {
+        // MC x KC floats = L2 / 4: 1024 floats of K a row, 4 bytes each
+        assertEquals(32, VectorSgemm.blockRows(512 * 1024));        // Zen 3
+        assertEquals(64, VectorSgemm.blockRows(1024 * 1024));       // Zen 4
+        assertEquals(128, VectorSgemm.blockRows(2 * 1024 * 1024));  // Xeon, 2 MiB
+        assertEquals(64, VectorSgemm.blockRows(0), "unknown L2");
+        assertEquals(32, VectorSgemm.blockRows(64 * 1024), "at least 32 rows");
+        assertEquals(256, VectorSgemm.blockRows(64L * 1024 * 1024), "at most 256 rows");
+        assertEquals(0, VectorSgemm.blockRows(3 * 1024 * 1024 / 2) % SgemmKernel.MR, "a multiple of the kernel's rows");
+    }
+
+    @Test
     void createPicksTheVectorImplementationWhenTheModuleIsPresent() {
         Sgemm g = Sgemm.create(two);
         if (CpuVectors.available()) {
