@@ -103,6 +103,8 @@ def main():
                         " JDK or kernel change is worth one run with --gc Serial")
     p.add_argument("--widths", default="", help="CPU vector widths in bits to force, one JVM each per run"
                    " (default: the JVM's own choice)")
+    p.add_argument("--jvm-flags", default="", help="more JVM options, e.g. -XX:UseAVX=2 (the code C2 makes on an"
+                   " AVX2 host; with OPENBLAS_CORETYPE=Haswell for numpy, an AVX2 host on AVX-512 hardware)")
     p.add_argument("--out", help="default: bench/results/cpu-gemm-vs-numpy.json, or cpu-gemm-vs-numpy-<gc>-gc.json with --gc")
     a = p.parse_args()
     if a.out is None:
@@ -118,7 +120,7 @@ def main():
     shapes = a.shapes.split(",")
     threads = [int(t) for t in a.threads.split(",")]
     widths = [int(w) for w in a.widths.split(",") if w] or [None]
-    java = (["-XX:+Use%sGC" % a.gc] if a.gc else []) + [
+    java = (["-XX:+Use%sGC" % a.gc] if a.gc else []) + a.jvm_flags.split() + [
             "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx2g", "-cp", JAR, "dev.adjoint.bench.GemmBench",
             "--device", "cpu", "--compare", "--repeat", str(a.rounds), "--sample", str(a.sample),
             "--warmup", str(a.warmup)]
@@ -191,6 +193,7 @@ def main():
                        "warmup_seconds_per_sample", 0), GOAL)),
         "shape_order": "MxKxN", "flops_per_call": "2*m*n*k", "goal_ratio": GOAL,
         "gc_flag": "-XX:+Use%sGC" % a.gc if a.gc else "none (the JVM's pick; environment.gc names it)",
+        "jvm_flags": a.jvm_flags, "openblas_coretype": os.environ.get("OPENBLAS_CORETYPE"),
         "environment": meta.get("environment"),
         "platform": platform.platform(),
         "device": meta.get("device"),

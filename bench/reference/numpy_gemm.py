@@ -112,9 +112,29 @@ def blas_info(np):
         cfg = np.show_config(mode="dicts")
         blas = cfg.get("Build Dependencies", {}).get("blas", {})
         return {"name": blas.get("name"), "version": blas.get("version"),
-                "config": blas.get("openblas configuration")}
+                "config": blas.get("openblas configuration"), "core": openblas_core(np)}
     except Exception as e:  # older numpy: no dict mode
         return {"error": str(e)}
+
+
+def openblas_core(np):
+    """The kernel set OpenBLAS chose at run time (e.g. SkylakeX on an AVX-512 host, Haswell on AVX2, or
+    what OPENBLAS_CORETYPE forces), from numpy's bundled library; None where it cannot be asked."""
+    import ctypes
+    import glob
+    import os
+    for lib in glob.glob(os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs", "*openblas*")):
+        try:
+            dll = ctypes.CDLL(lib)
+        except OSError:
+            continue
+        for name in ("scipy_openblas_get_corename64_", "scipy_openblas_get_corename", "openblas_get_corename64_",
+                     "openblas_get_corename"):
+            f = getattr(dll, name, None)
+            if f is not None:
+                f.restype = ctypes.c_char_p
+                return f().decode()
+    return None
 
 
 if __name__ == "__main__":
