@@ -47,6 +47,7 @@ class NumpyPeer:
         self.np, self.gemm, self.mlp = np, numpy_gemm, numpy_mlp
         blas = numpy_gemm.blas_info(np)
         self.versions = {"numpy": np.__version__, "blas": "%s %s" % (blas.get("name"), blas.get("version")),
+                         "blas_core": blas.get("core"),
                          "python": platform.python_version(),
                          "threads": os.environ.get("OPENBLAS_NUM_THREADS", "default")}
 
