@@ -55,6 +55,9 @@ final class NpyHeader {
             if (!(value() instanceof String key)) {
                 throw fail(keyAt, "a dictionary key must be a string");
             }
+            if (at.containsKey(key)) { // numpy never writes one; Python would keep the last, silently
+                throw fail(keyAt, "the header dictionary has the key '" + key + "' twice");
+            }
             skipSpace();
             expect(':');
             skipSpace();

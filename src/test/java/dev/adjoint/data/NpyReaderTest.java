@@ -191,6 +191,13 @@ class NpyReaderTest {
     }
 
     @Test
+    void aKeyGivenTwiceIsRefusedAtItsSecondOccurrence() throws IOException {
+        String dict = "{'descr': '<f4', 'fortran_order': False, 'descr': '<f8', 'shape': (2, 3), }";
+        byte[] b = concat(header(1, dict), data("<f4", 1, 2, 3, 4, 5, 6));
+        assertAt(refusedFeatures(b), 10 + dict.lastIndexOf("'descr'"), "has the key 'descr' twice");
+    }
+
+    @Test
     void unknownVersionIsRefused() throws IOException {
         byte[] b = npy("<f4", SHAPE, 1, 2, 3, 4, 5, 6);
         b[6] = 4;

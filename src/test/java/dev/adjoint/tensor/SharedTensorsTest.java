@@ -108,8 +108,6 @@ class SharedTensorsTest {
         Device dev = Backends.open(backend);
         int n = 96;
         int runs = backend.equals("cpu") ? 300 : 40;
-        int right = 0;
-        int refused = 0;
         try (Tensor a = Tensor.ones(dev, n, n)) {
             for (int run = 0; run < runs; run++) {
                 Tensor b = Tensor.ones(dev, n, n);
@@ -140,11 +138,9 @@ class SharedTensorsTest {
                                     + " (b closed by another thread during the product)");
                         }
                     }
-                    right++;
                 } else if (product instanceof IllegalStateException e) {
                     assertEquals("matmul: tensor [" + n + ", " + n + "] on " + dev.name() + " was used after close()",
                             e.getMessage());
-                    refused++;
                 } else {
                     throw new AssertionError(backend + ": run " + run + ": the product ended with " + product,
                             product instanceof Throwable t ? t : null);
@@ -152,7 +148,6 @@ class SharedTensorsTest {
                 assertNull(results.get(1));
             }
         }
-        assertEquals(runs, right + refused);
     }
 
     /** An op that starts after another thread's close() has returned is refused, whatever thread runs it. */
