@@ -1,5 +1,6 @@
 package dev.adjoint.bench;
 
+import dev.adjoint.device.Devices;
 import dev.adjoint.device.Host;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,8 +20,9 @@ public final class Environment {
         m.put("gc", garbageCollector());
         m.put("vector_api", ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent());
         m.put("cpu_extensions", String.join(" ", Host.vectorExtensions()));
-        m.put("cpu_vector_bits", (long) Host.cpuVectorBits());
-        m.put("cpu_vectors", Host.cpuVectors());
+        Map<String, String> cpu = Devices.backend("cpu").versions();
+        m.put("cpu_vector_bits", Long.parseLong(cpu.get("vector_bits")));
+        m.put("cpu_vectors", cpu.get("vectors"));
         m.put("auto_vector_bits", (long) Host.autoVectorBits());
         m.put("commit", commit());
         m.put("time", Instant.now().toString());

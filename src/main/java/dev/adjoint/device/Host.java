@@ -1,6 +1,5 @@
 package dev.adjoint.device;
 
-import dev.adjoint.device.cpu.CpuVectors;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -10,8 +9,9 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * What the host CPU is and the vector width the CPU backend chose on it, for {@code adjoint devices}
- * and every result file, without naming the backend above this package.
+ * What the host CPU is (model, vector extensions, caches, the JIT's vector width), for
+ * {@code adjoint devices}, the CPU backend's choices and every result file. The width the CPU backend
+ * chose is the backend's to say ({@code Devices.backend("cpu").versions()}).
  */
 public final class Host {
     private Host() {}
@@ -99,15 +99,5 @@ public final class Host {
         } catch (RuntimeException | LinkageError e) { // not HotSpot, or a runtime without jdk.management
             return 0;
         }
-    }
-
-    /** The CPU backend's vector width in bits, chosen once per process (0: scalar code). */
-    public static int cpuVectorBits() {
-        return CpuVectors.bits();
-    }
-
-    /** The CPU backend's width and why, e.g. "512-bit (hardware 512-bit: avx512f ...)". */
-    public static String cpuVectors() {
-        return CpuVectors.describe();
     }
 }

@@ -5,6 +5,7 @@ import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
 import dev.adjoint.device.Host;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The pure-Java backend, always available. Thread count: the system property
@@ -24,7 +25,14 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Availability availability() {
-        return Availability.yes("pure Java, " + Devices.cpuThreads() + " threads");
+        String refused = CpuVectors.refused();
+        return refused != null ? Availability.no(refused) : Availability.yes("pure Java, " + Devices.cpuThreads() + " threads");
+    }
+
+    /** The vector width the CPU kernels chose ({@link CpuVectors}), for result files. */
+    @Override
+    public Map<String, String> versions() {
+        return Map.of("vector_bits", Integer.toString(CpuVectors.bits()), "vectors", CpuVectors.describe());
     }
 
     @Override

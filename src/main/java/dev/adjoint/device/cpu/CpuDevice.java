@@ -32,6 +32,7 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers) {}
 
     public CpuDevice(int threads) {
+        CpuVectors.check();
         this.pool = new Parallel(threads);
         this.sgemm = Sgemm.create(pool);
         this.kernels = ThreadLocal.withInitial(() -> new Kernels(new CpuElementwise(pool.threads()),

@@ -24,7 +24,23 @@ import dev.adjoint.device.Host;
 public final class CpuVectors {
     public static final String PROPERTY = "adjoint.cpu.vectorBits";
     private static final String MODULE = "jdk.incubator.vector";
-    private static final Choice CHOICE = choose(System.getProperty(PROPERTY));
+    /** The refusal of a bad {@value #PROPERTY}, or null: kept, not thrown, so class loading never fails. */
+    private static final String REFUSED;
+    private static final Choice CHOICE;
+
+    static {
+        String requested = System.getProperty(PROPERTY);
+        Choice c;
+        String refused = null;
+        try {
+            c = choose(requested);
+        } catch (IllegalArgumentException e) {
+            refused = e.getMessage();
+            c = new Choice(0, 0, true, refused);
+        }
+        REFUSED = refused;
+        CHOICE = c;
+    }
 
     private CpuVectors() {}
 
@@ -36,6 +52,21 @@ public final class CpuVectors {
         public boolean vectorized() {
             return bits > 0;
         }
+    }
+
+    /**
+     * Throws the refusal of a bad {@value #PROPERTY} (e.g. 300), naming it; the CPU device calls this
+     * before it opens, and the backend reports itself unavailable with the same words.
+     */
+    public static void check() {
+        if (REFUSED != null) {
+            throw new IllegalArgumentException(REFUSED);
+        }
+    }
+
+    /** The refusal of a bad {@value #PROPERTY}, or null when the width was chosen. */
+    static String refused() {
+        return REFUSED;
     }
 
     /** Whether the CPU kernels use the Vector API (the module is present and the width is at least 128 bits). */
@@ -58,6 +89,9 @@ public final class CpuVectors {
      * {@code -XX:MaxVectorSize} lowers it.
      */
     public static String describe() {
+        if (REFUSED != null) {
+            return "none chosen: " + REFUSED;
+        }
         String ext = String.join(" ", Host.vectorExtensions());
         String jvm = (CHOICE.jvmBits() > 0 ? "the JVM's preferred " + CHOICE.jvmBits() + "-bit" : "no Vector API")
                 + (ext.isEmpty() ? "" : "; CPU: " + ext);

@@ -7,7 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.adjoint.device.cpu.gemm.Sgemm;
+import dev.adjoint.testing.ChildJvm;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The width choice. The surefire executions run this class (and the CPU kernels' tests) once per
@@ -56,6 +60,21 @@ class CpuVectorsTest {
             assertTrue(e.getMessage().contains("-D" + CpuVectors.PROPERTY + "=" + bad), e.getMessage());
             assertTrue(e.getMessage().contains("128, 256 or 512"), e.getMessage());
         }
+    }
+
+    /** A bad value never surfaces as a class-initialization stack trace: the cpu backend says it, in one line. */
+    @Test
+    void aBadPropertyMakesTheCpuBackendUnavailableWithTheReason(@TempDir Path dir) throws Exception {
+        List<String> bad = List.of("-D" + CpuVectors.PROPERTY + "=300");
+        String reason = "-D" + CpuVectors.PROPERTY + "=300: the CPU vector width must be 128, 256 or 512 (bits)";
+        ChildJvm.Result devices = ChildJvm.start(dir, "", e -> { }, ChildJvm.command(bad, "devices")).await(120);
+        assertTrue(devices.out().contains("cpu     unavailable: " + reason), devices.out() + devices.err());
+        assertFalse(devices.err().contains("ExceptionInInitializerError"), devices.err());
+        ChildJvm.Result train = ChildJvm.start(dir, "", e -> { }, ChildJvm.command(bad, "train", "--data", "spiral",
+                "--epochs", "1", "--device", "cpu", "--no-checkpoint")).await(120);
+        assertTrue(train.code() != 0, train.out() + train.err());
+        assertTrue(train.err().contains(reason) && !train.err().contains("ExceptionInInitializerError")
+                && !train.err().contains("\tat "), train.err());
     }
 
     @Test

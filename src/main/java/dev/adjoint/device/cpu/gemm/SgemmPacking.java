@@ -167,7 +167,7 @@ final class SgemmPacking {
     /**
      * Stored B is n×k: panel column x is the contiguous stored row {@code s + x·ldb}. Done in slices
      * of {@value #T_SLICE} k: a slice of the panel (4 KiB at NR = 16) stays in L1 while the NR rows
-     * are scattered into it; a whole panel at once (kcur·64 bytes, 50 KiB at k = 784) did not fit,
+     * are scattered into it; a whole panel at once (kcur·NR·4 bytes, 50 KiB at NR = 16 and k = 784) did not fit,
      * and every store went to L2.
      */
     private static void packBTransposed(float[] b, int s, int ldb, int kcur, int w, float[] dst, int d) {

@@ -7,10 +7,9 @@ import dev.adjoint.device.cpu.CpuVectors;
 /**
  * SGEMM with the Vector API. Per block of up to {@code nc} columns of C: first A and B are packed
  * (in parallel) into the layout of {@link SgemmPacking}, then the C tiles are computed (in
- * parallel) by the 4×16 FMA kernel of {@link SgemmKernel}, looping K blocks of {@code kc}, then
- * {@code mc}-row blocks of A (kept in L2), then 16-column panels of B (from L2, reused by every
- * 4-row panel of the block), then 4-row
- * panels of A.
+ * parallel) by the 4×NR FMA kernel of {@link SgemmKernel}, looping K blocks of {@code kc}, then
+ * {@code mc}-row blocks of A (kept in L2), then NR-column panels of B (from L2, reused by every
+ * 4-row panel of the block), then 4-row panels of A.
  *
  * <p>Threads take chunks of C columns (or of rows when C is narrow), several per thread so a late
  * thread takes fewer. When several threads split the columns and A is small (packed, at most
