@@ -13,6 +13,7 @@ import dev.adjoint.report.RunReport;
 import dev.adjoint.train.EpochStats;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Monitor;
+import dev.adjoint.train.Task;
 import dev.adjoint.train.Trainer;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -55,7 +56,8 @@ final class RunLog {
 
     /** What was run: everything of the JSON but the epochs and what the end adds. */
     static Map<String, Object> head(Args args, List<Args.Option> options, Split split, int held, Device device,
-                                    MlpSpec spec, Path checkpoint, Map<String, Object> settings, Monitor monitor) {
+                                    MlpSpec spec, Path checkpoint, Map<String, Object> settings, Task task,
+                                    Monitor monitor) {
         Dataset train = split.train();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dataset", train.name());
@@ -72,6 +74,7 @@ final class RunLog {
         root.put("device", device.name());
         root.put("device_description", device.description());
         root.put("model", spec.toConfig());
+        root.put("task", task.toConfig());     // as given; the end replaces it with the fitted task
         root.put("checkpoint", checkpoint == null ? null : checkpoint.toString());
         Map<String, Object> given = new LinkedHashMap<>();
         for (Args.Option o : options) {

@@ -179,6 +179,10 @@ final class TrainCommand {
             // another task: its loss and monitored metric do not carry over (the run record then names the task that differs)
             List.of("loss", "huber-delta", "class-weights", "early-stopping").forEach(saved::remove);
         }
+        if (given.has("loss") && !given.get("loss").trim().equalsIgnoreCase(saved.getOrDefault("loss", ""))) {
+            // another loss: the saved loss's own options do not carry over (the run record then names the loss)
+            List.of("huber-delta", "class-weights").forEach(saved::remove);
+        }
         boolean dataGiven = DataChoice.OPTIONS.stream().anyMatch(given::has);
         if (dataGiven) {
             DataChoice.OPTIONS.forEach(saved::remove);
@@ -290,7 +294,8 @@ final class TrainCommand {
             Map<String, Object> settings = commandLine(s, args);
             Trainer trainer = new Trainer(model, params, opt, s.task, cfg, spec.toConfig())
                     .record(COMMAND_LINE, settings);
-            RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, settings, cfg.monitored()), dir,
+            RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, settings, s.task,
+                    cfg.monitored(s.task, held > 0)), dir,
                     json);
             String resume = args.get("resume");
             if (resume != null) {

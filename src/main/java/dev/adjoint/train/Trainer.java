@@ -134,11 +134,11 @@ public final class Trainer {
         }
 
         /**
-         * The metric that chooses the best epoch of a classifier: the one configured, else
-         * val_accuracy, or train_loss without validation (other tasks: {@link Task#defaultMonitor}).
+         * The metric that chooses the best epoch: the one configured, else the task's default
+         * ({@link Task#defaultMonitor}) for whether rows were held out for validation.
          */
-        public Monitor monitored() {
-            return monitor != null ? monitor : validation > 0 ? Monitor.VAL_ACCURACY : Monitor.TRAIN_LOSS;
+        public Monitor monitored(Task task, boolean validated) {
+            return monitor != null ? monitor : task.defaultMonitor(validated);
         }
     }
 
@@ -299,7 +299,7 @@ public final class Trainer {
         }
         Holdout held = validation(train);
         Dataset rows = held == null ? train : held.train();
-        Monitor monitor = config.monitor() != null ? config.monitor() : task.defaultMonitor(held != null);
+        Monitor monitor = config.monitored(task, held != null);
         monitored = monitor;
         fittedTask = task.fit(rows);    // balanced class weights, the target's mean and std: of the training rows only
         if (!givenLoss) {

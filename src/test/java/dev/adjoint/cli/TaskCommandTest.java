@@ -1,6 +1,7 @@
 package dev.adjoint.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -184,6 +185,13 @@ class TaskCommandTest {
         assertEquals("huber", map(hc.get("task")).get("loss"));
         assertEquals(0.5, number(map(hc.get("task")), "huber_delta"));
         assertEquals("min", map(hc.get("monitor")).get("mode"), "a lower RMSE is better");
+        // resumed with another loss: refused as a resume that computes something else (the checkpoint's Huber
+        // threshold), not as a misuse of the --huber-delta that nobody typed
+        Cli.Run mse = Cli.run("train", "--resume", h.toString(), "--epochs", "3", "--loss", "mse", "--checkpoint",
+                h.toString());
+        assertEquals(2, mse.code(), mse.out() + mse.err());
+        assertFalse(mse.err().contains("--huber-delta belongs"), mse.err());
+        assertTrue(mse.err().contains("was trained with task.huber_delta = 0.5"), mse.err());
     }
 
     @Test
