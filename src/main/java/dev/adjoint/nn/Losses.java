@@ -140,6 +140,10 @@ public final class Losses {
      * class, then the weighted mean Σ w_yᵢ·lᵢ / Σ w_yᵢ, as PyTorch's {@code CrossEntropyLoss(weight=w)}
      * with {@code reduction='mean'}. Built from log-softmax (not the fused kernel), so every backend
      * and forward mode have it.
+     *
+     * <p>{@code classes} must hold whole numbers in [0, C), as a {@code Dataset}'s labels always do: the
+     * classes stay on the device and are not read back to check them (that would stall every step), and
+     * a value outside matches no column of {@link #oneHot}, so its row weighs 0 and drops out.
      */
     public static Tensor crossEntropy(Tensor logits, Tensor classes, float[] weights) {
         if (logits.dim() != 2 || classes.dim() != 1 || classes.size(0) != logits.size(0)
@@ -203,7 +207,10 @@ public final class Losses {
         return total.mul(lambda / 2f);
     }
 
-    /** One-hot rows [N, C] from class indices [N], built on the device (a broadcast comparison). */
+    /**
+     * One-hot rows [N, C] from class indices [N], built on the device (a broadcast comparison). An index
+     * that is not a whole number in [0, C) gives a row of zeros (not checked: the indices stay on the device).
+     */
     public static Tensor oneHot(Tensor classes, int numClasses) {
         float[] range = new float[numClasses];
         for (int i = 0; i < numClasses; i++) {

@@ -171,11 +171,6 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
         return new Task(Kind.REGRESSION, loss, 1f, null, null);
     }
 
-    /** The task {@code name} ({@link #NAMES}) with {@code loss} (null: the task's default). */
-    public static Task of(String name, String loss) {
-        Kind k = kind(name);
-        return new Task(k, loss, 1f, null, null);
-    }
 
     public Task withLoss(String l) {
         return new Task(kind, l, huberDelta, classWeights, target);
