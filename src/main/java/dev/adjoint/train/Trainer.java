@@ -34,7 +34,10 @@ import java.util.function.Consumer;
  * Trains a model for a {@link Task} (multi-class, binary or regression; a classifier by default): epochs of shuffled mini-batches (forward, loss, backward, optional
  * clipping, fused optimizer step), each followed by the validation split's metrics in eval mode;
  * then the test split's metrics, once, on the best epoch's model. The training loss and accuracy
- * are accumulated on the device and read once per epoch (and at progress updates). A checkpoint is
+ * are accumulated on the device and read once per epoch (and at progress updates); the task's
+ * other training metrics ({@link EpochStats#training}) are those of the outputs the steps computed,
+ * copied on the device into one buffer of the training rows and read once per epoch (no extra
+ * forward pass; not kept past {@link #KEPT_OUTPUTS} floats or with {@link #replay}). A checkpoint is
  * written after every epoch when a directory is given, and {@link #resume} continues
  * bit-identically.
  */
