@@ -369,7 +369,7 @@ public final class Trainer {
                 }
                 double trainAcc = task.kind() == Task.Kind.REGRESSION ? Double.NaN : correct.item() / seen;
                 Metrics.Evaluation trained = keep && seen == fitted.size()
-                        ? metrics.evaluate(epochOutputs.toArray(), epochTargets.toArray(), seen, trainLoss) : null;
+                        ? scalarsOf(metrics.evaluate(epochOutputs.toArray(), epochTargets.toArray(), seen, trainLoss)) : null;
                 Metrics.Evaluation val = valLoader == null ? null : measure(valLoader, metrics, lossSum);
                 epochsDone = epoch;
                 EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, trained, val, seen / seconds, seconds,
@@ -405,6 +405,14 @@ public final class Trainer {
             }
         }
         return history;
+    }
+
+    /**
+     * {@code e} without its details: the history keeps every epoch, and the training split's
+     * per-class figures and confusion matrix (classes² numbers an epoch) go nowhere.
+     */
+    private static Metrics.Evaluation scalarsOf(Metrics.Evaluation e) {
+        return new Metrics.Evaluation(e.samples(), e.scalars(), Map.of());
     }
 
     /** The most outputs (rows × outputs a row) an epoch keeps on the device for the training metrics: 256 MiB of floats. */
