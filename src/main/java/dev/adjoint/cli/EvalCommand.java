@@ -64,8 +64,8 @@ final class EvalCommand {
     private static List<Args.Option> predictOptions() {
         List<Args.Option> o = common();
         o.add(new Args.Option("rows", "I,J,...", "0,1,2,3,4", "rows of the test set to classify"));
-        o.add(new Args.Option("top", "K", "3", "classes to show per row, most probable first (with --input: --format json"
-                + " lists only K when given, else all)"));
+        o.add(new Args.Option("top", "K", "3", "classes to show per row, most probable first (with --input: only the K"
+                + " most probable when given, else all; CSV columns top1,p_top1,...; refused for a regression model)"));
         o.add(new Args.Option("input", "FILE", "", "classify every row of FILE instead, new data read with the checkpoint's"
                 + " preprocessing: a CSV table FILE.csv (the label column may be absent), a numpy array FILE.npy, or IDX"
                 + " images FILE-idx3-ubyte(.gz)"));
@@ -209,8 +209,12 @@ final class EvalCommand {
             Path ckpt = checkpoint(args);
             try (Device device = Devices.select(args.get("device", null)).device();
                  Predictor predictor = Predictor.load(ckpt, device)) {
+                if (args.has("top") && predictor.settings().task().kind() == Task.Kind.REGRESSION) {
+                    throw new Args.UsageException("--top K ranks classes, and " + ckpt + " is a regression model (one value"
+                            + " a row); leave --top out");
+                }
                 float[][] p = predictor.predict(input);
-                String text = format.equals("csv") ? Predictions.csv(p, predictor.settings())
+                String text = format.equals("csv") ? Predictions.csv(p, predictor.settings(), top)
                         : Predictions.json(p, predictor.settings(), top);
                 JsonOutput.write(output, text);
                 System.out.println(p.length + " rows of " + input + " classified" + (JsonOutput.isStdout(output) ? ""

@@ -7,11 +7,21 @@ import java.util.Map;
 /**
  * One epoch's record: the numbers a user watches, and what goes into the JSON log. The training
  * loss and accuracy are those of the epoch's batches (in training mode, as the weights moved);
- * {@code validation} is the validation split's metrics after the epoch, in eval mode (null when no
- * split is held out). The test split is not measured per epoch (see {@link Trainer#test}).
+ * {@code training} is the task's metrics of those same predictions, the running kind that Keras
+ * and PyTorch Lightning report: the outputs each training step computed anyway (dropout on, the
+ * weights changing within the epoch), kept on the device and read back once at the epoch's end,
+ * against the batches' targets (null when not kept: see {@link Trainer#fit}). {@code validation}
+ * is the validation split's metrics after the epoch, in eval mode (null when no split is held out).
+ * The test split is not measured per epoch (see {@link Trainer#test}).
  */
-public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metrics.Evaluation validation,
-                         double samplesPerSecond, double seconds, double lr) {
+public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metrics.Evaluation training,
+                         Metrics.Evaluation validation, double samplesPerSecond, double seconds, double lr) {
+    /** The training metrics not named here are not measured (a record without {@code training}). */
+    public EpochStats(int epoch, double trainLoss, double trainAccuracy, Metrics.Evaluation validation,
+                      double samplesPerSecond, double seconds, double lr) {
+        this(epoch, trainLoss, trainAccuracy, null, validation, samplesPerSecond, seconds, lr);
+    }
+
     /** The most classes whose validation confusion matrix goes into every epoch's JSON. */
     static final int PER_EPOCH_CONFUSION = 20;
 
@@ -29,6 +39,7 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
             case "train_loss" -> trainLoss;
             case "train_accuracy" -> trainAccuracy;
             default -> metric.startsWith("val_") && validation != null ? validation.get(Monitor.canonical(metric).substring(4))
+                    : metric.startsWith("train_") && training != null ? training.get(metric.substring(6))
                     : Double.NaN;
         };
     }
@@ -39,6 +50,10 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
         m.put("train_loss", trainLoss);
         if (!Double.isNaN(trainAccuracy)) {
             m.put("train_accuracy", trainAccuracy);   // none for regression
+        }
+        if (training != null) {
+            // the scalars only (top-5, macro F1, ROC AUC, RMSE, …): per-class figures are the validation's and the test's
+            training.scalars().forEach((k, v) -> m.putIfAbsent("train_" + k, Metrics.json(v)));
         }
         if (validation != null) {
             validation.scalars().forEach((k, v) -> m.put("val_" + k, Metrics.json(v)));
@@ -55,12 +70,18 @@ public record EpochStats(int epoch, double trainLoss, double trainAccuracy, Metr
     }
 
     /**
-     * One line: the training loss and accuracy (none for regression), then the validation loss and
-     * the task's headline figures: accuracy, with ROC AUC for a binary task; RMSE and R² for regression.
+     * One line: the training loss and the task's main training figure (accuracy; with ROC AUC for
+     * a binary task; RMSE for regression), then the validation loss and the task's headline
+     * figures: accuracy, with ROC AUC for a binary task; RMSE and R² for regression.
      */
     @Override
     public String toString() {
         String train = Double.isNaN(trainAccuracy) ? "" : String.format(Locale.ROOT, "  train %.2f%%", 100 * trainAccuracy);
+        if (training != null && training.scalars().containsKey("roc_auc")) {
+            train += String.format(Locale.ROOT, "  train auc %.4f", training.get("roc_auc"));
+        } else if (training != null && training.scalars().containsKey("rmse")) {
+            train += String.format(Locale.ROOT, "  train rmse %.4g", training.get("rmse"));
+        }
         String val = "";
         if (validation != null && validation.scalars().containsKey("rmse")) {
             val = String.format(Locale.ROOT, "  val loss %.4f  val rmse %.4g  val r2 %.4f", valLoss(), validation.get("rmse"),

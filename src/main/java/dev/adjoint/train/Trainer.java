@@ -34,7 +34,10 @@ import java.util.function.Consumer;
  * Trains a model for a {@link Task} (multi-class, binary or regression; a classifier by default): epochs of shuffled mini-batches (forward, loss, backward, optional
  * clipping, fused optimizer step), each followed by the validation split's metrics in eval mode;
  * then the test split's metrics, once, on the best epoch's model. The training loss and accuracy
- * are accumulated on the device and read once per epoch (and at progress updates). A checkpoint is
+ * are accumulated on the device and read once per epoch (and at progress updates); the task's
+ * other training metrics ({@link EpochStats#training}) are those of the outputs the steps computed,
+ * copied on the device into one buffer of the training rows and read once per epoch (no extra
+ * forward pass; not kept past {@link #KEPT_OUTPUTS} floats or with {@link #replay}). A checkpoint is
  * written after every epoch when a directory is given, and {@link #resume} continues
  * bit-identically.
  */
@@ -314,6 +317,7 @@ public final class Trainer {
         fittedSteps = train.source().steps();
         List<EpochStats> history = new ArrayList<>();
         int evalBatch = Math.max(config.batchSize(), 1000);
+        boolean keep = keepsOutputs(fitted.size(), outputs);
         try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
                 : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), monitor, config.progress());
              DataLoader trainLoader = new DataLoader(fitted, device, config.batchSize(), true, config.seed(),
@@ -321,7 +325,9 @@ public final class Trainer {
              DataLoader valLoader = held == null ? null : new DataLoader(fittedTask.scaled(held.validation()), device,
                      evalBatch, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1);
-             Tensor correct = Tensor.zeros(device, 1)) {
+             Tensor correct = Tensor.zeros(device, 1);
+             Tensor epochOutputs = keep ? Tensor.zeros(device, fitted.size(), outputs) : null;
+             Tensor epochTargets = keep ? Tensor.zeros(device, fitted.size()) : null) {
             Best best = new Best();
             if (checkpoints != null && !checkpoints.hasBest() && epochsDone > 0) {
                 // the resumed checkpoint is the best so far: its monitored metric is measured, in eval mode
@@ -345,7 +351,7 @@ public final class Trainer {
                 int batchIndex = 0;
                 for (Batch batch : trainLoader.epoch()) {
                     try (batch) {
-                        step(batch.x(), batch.y(), lossSum, correct);
+                        step(batch.x(), batch.y(), lossSum, correct, epochOutputs, epochTargets, seen);
                     }
                     seen += batch.size();
                     batchIndex++;
@@ -362,9 +368,12 @@ public final class Trainer {
                     throw diverged(epoch, trainLoss, firstLoss);
                 }
                 double trainAcc = task.kind() == Task.Kind.REGRESSION ? Double.NaN : correct.item() / seen;
+                Metrics.Evaluation trained = keep && seen == fitted.size()
+                        ? scalarsOf(metrics.evaluate(epochOutputs.toArray(), epochTargets.toArray(), seen, trainLoss)) : null;
                 Metrics.Evaluation val = valLoader == null ? null : measure(valLoader, metrics, lossSum);
                 epochsDone = epoch;
-                EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, val, seen / seconds, seconds, optimizer.lr());
+                EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, trained, val, seen / seconds, seconds,
+                        optimizer.lr());
                 config.progress().done(stats);
                 history.add(stats);
                 double value = stats.value(monitor.metric());
@@ -396,6 +405,25 @@ public final class Trainer {
             }
         }
         return history;
+    }
+
+    /**
+     * {@code e} without its details: the history keeps every epoch, and the training split's
+     * per-class figures and confusion matrix (classes² numbers an epoch) go nowhere.
+     */
+    private static Metrics.Evaluation scalarsOf(Metrics.Evaluation e) {
+        return new Metrics.Evaluation(e.samples(), e.scalars(), Map.of());
+    }
+
+    /** The most outputs (rows × outputs a row) an epoch keeps on the device for the training metrics: 256 MiB of floats. */
+    static final long KEPT_OUTPUTS = 1L << 26;
+
+    /**
+     * Whether an epoch keeps its training steps' outputs for the task's training metrics: not with
+     * {@link #replay} (a captured plan writes the same rows every step), nor past {@link #KEPT_OUTPUTS}.
+     */
+    private boolean keepsOutputs(int rows, int outputs) {
+        return replay == null && (long) rows * outputs <= KEPT_OUTPUTS && rows > 0;
     }
 
     /**
@@ -621,6 +649,16 @@ public final class Trainer {
      * With {@link #replay} on, everything before the update is replayed from a captured plan.
      */
     public void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
+        step(x, y, lossSum, correct, null, null, 0);
+    }
+
+    /**
+     * {@link #step(Tensor, Tensor, Tensor, Tensor)}, and when {@code outputs} is given (not with
+     * {@link #replay}), the batch's outputs and targets copied on the device into rows
+     * {@code [at, at + batch)} of {@code outputs} and {@code targets}: the epoch's predictions, for
+     * the training metrics.
+     */
+    void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at) {
         long step = optimizer.steps();
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
@@ -631,13 +669,17 @@ public final class Trainer {
             }
             replay.run(x, y, lossSum, correct);
         } else {
-            gradients(x, y, lossSum, correct);
+            gradients(x, y, lossSum, correct, outputs, targets, at);
         }
         optimizer.step();
     }
 
     /** The device work of a step before the update; the metrics only read the loss and the logits. */
     private void gradients(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
+        gradients(x, y, lossSum, correct, null, null, 0);
+    }
+
+    private void gradients(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at) {
         try (Scope s = Scope.open()) {
             optimizer.zeroGrad();
             Tensor logits = model.forward(x);
@@ -650,6 +692,11 @@ public final class Trainer {
                 Tensor right = correct == null ? null : task.correct(logits, y);
                 if (right != null) {
                     InPlace.add(correct, right);
+                }
+                if (outputs != null) {
+                    int n = x.size(0);
+                    InPlace.copy(outputs.slice(at, at + n), logits.detach().reshape(n, outputs.size(1)));
+                    InPlace.copy(targets.slice(at, at + n), y);
                 }
             }
             if (config.clipNorm() > 0f) {

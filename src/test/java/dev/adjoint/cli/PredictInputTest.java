@@ -110,6 +110,37 @@ class PredictInputTest {
         }
     }
 
+    /** {@code --top K} in CSV: the K most probable classes and their probabilities, those of the full table's columns. */
+    @Test
+    void csvWithTopListsTheKMostProbableClasses() throws Exception {
+        Path runs = trainCsv();
+        Path unlabelled = Files.writeString(tmp.resolve("new.csv"), table(30, 8, false, new ArrayList<>()));
+        Cli.Run all = Cli.runIn(runs, "predict", "--input", unlabelled.toString());
+        assertEquals(0, all.code(), all.err());
+        String[] full = all.out().split("\n");
+        for (int k : new int[] {2, 9}) {
+            Cli.Run p = Cli.runIn(runs, "predict", "--input", unlabelled.toString(), "--top", Integer.toString(k));
+            assertEquals(0, p.code(), p.err());
+            String[] lines = p.out().split("\n");
+            assertEquals(k == 2 ? "row,prediction,top1,p_top1,top2,p_top2" : "row,prediction,top1,p_top1,top2,p_top2,top3,p_top3",
+                    lines[0], "--top " + k + " of 3 classes");
+            for (int r = 0; r < 30; r++) {
+                String[] f = full[r + 1].split(",");
+                String[] c = lines[r + 1].split(",");
+                assertEquals(f[0] + "," + f[1], c[0] + "," + c[1]);
+                assertEquals(f[1], c[2], "the first is the prediction: " + lines[r + 1]);
+                double previous = 1;
+                for (int i = 0; i < Math.min(k, 3); i++) {
+                    int cls = List.of(KINDS).indexOf(c[2 + 2 * i]);
+                    double pr = Double.parseDouble(c[3 + 2 * i]);
+                    assertEquals(Double.parseDouble(f[2 + cls]), pr, 0, "p_" + c[2 + 2 * i] + " as the full table: " + lines[r + 1]);
+                    assertTrue(pr <= previous, "most probable first: " + lines[r + 1]);
+                    previous = pr;
+                }
+            }
+        }
+    }
+
     @Test
     void aFileThatDoesNotFitIsRefusedWithItsLineAndColumnAndNothingWritten() throws Exception {
         Path runs = trainCsv();

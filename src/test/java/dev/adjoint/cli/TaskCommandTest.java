@@ -104,6 +104,20 @@ class TaskCommandTest {
         assertEquals(0, p.code(), p.err());
         String[] lines = p.out().split("\n");
         assertEquals("row,prediction,p_neg,p_pos", lines[0], p.out());
+        assertTrue(t.out().contains("train auc "), "the epoch line's training AUC: " + t.out());
+        assertTrue(epoch.get("train_roc_auc") instanceof Double && epoch.containsKey("train_positive_f1"), epoch.toString());
+        // --top 1: the more probable of the two classes, as in the JSON
+        Cli.Run top = Cli.run("predict", "--checkpoint", ck.resolve("best").toString(), "--input", test.toString(), "--top", "1");
+        assertEquals(0, top.code(), top.err());
+        String[] topLines = top.out().split("\n");
+        assertEquals("row,prediction,top1,p_top1", topLines[0], top.out());
+        for (int r = 0; r < 120; r++) {
+            String[] all = lines[r + 1].split(",");
+            String[] c = topLines[r + 1].split(",");
+            assertEquals(List.of(all[0], all[1], all[1]), List.of(c[0], c[1], c[2]), topLines[r + 1]);
+            assertEquals(Math.max(Double.parseDouble(all[2]), Double.parseDouble(all[3])), Double.parseDouble(c[3]), 0,
+                    lines[r + 1] + " / " + topLines[r + 1]);
+        }
         List<String> truth = Files.readAllLines(test).subList(1, 121);
         double[] score = new double[120];
         boolean[] positive = new boolean[120];
@@ -162,6 +176,19 @@ class TaskCommandTest {
         assertEquals(0, p.code(), p.err());
         String[] lines = p.out().split("\n");
         assertEquals("row,prediction", lines[0]);
+        Map<String, Object> epoch = map(((List<?>) run.get("epochs")).getLast());
+        for (String m : List.of("train_rmse", "train_mae", "train_r2")) {
+            assertTrue(epoch.get(m) instanceof Double, m + " in " + epoch.keySet());
+        }
+        assertTrue(number(epoch, "train_r2") > 0.8, "train R² " + epoch);
+        for (String format : List.of("csv", "json")) {
+            Cli.Run top = Cli.run("predict", "--checkpoint", ck.resolve("best").toString(), "--input", test.toString(),
+                    "--format", format, "--top", "2");
+            assertEquals(2, top.code(), top.err());
+            assertEquals(1, top.err().lines().filter(l -> l.contains("--top K ranks classes")
+                    && l.contains("is a regression model (one value a row); leave --top out")).count(), top.err());
+            assertEquals("", top.out(), "nothing written");
+        }
         List<String> rows = Files.readAllLines(test).subList(1, 101);
         double[] predicted = new double[100];
         double[] actual = new double[100];

@@ -96,6 +96,27 @@ class RunReportTest {
         assertEquals(2, elements(regression.get(1), "circle", "point").size());
     }
 
+    /** A binary run's epochs as EpochStats writes them: ROC AUC on both splits gets its train-against-validation chart. */
+    @Test
+    void theTrainingMetricsOfAnEpochGetTheirCurvesBesideTheValidations() throws Exception {
+        float[] logits = {-2f, -1f, 0.5f, 1f, 2f, -0.5f};
+        float[] targets = {0, 0, 1, 1, 1, 1};
+        List<Object> epochs = new ArrayList<>();
+        for (int e = 1; e <= 2; e++) {
+            dev.adjoint.train.Metrics.Evaluation m = new dev.adjoint.train.Binary().evaluate(logits, targets, 6, 0.5 / e);
+            epochs.add(new dev.adjoint.train.EpochStats(e, 0.5 / e, m.accuracy(), m, m, 100, 1, 1e-3).toJson());
+        }
+        Map<String, Object> run = new java.util.LinkedHashMap<>();
+        run.put("dataset", "binary");
+        run.put("epochs", epochs);
+        List<org.w3c.dom.Document> charts = charts(RunReport.html(run));
+        List<String> titles = charts.stream().map(d -> texts(d, "title").getFirst()).toList();
+        assertTrue(titles.contains("roc auc") && titles.contains("macro f1"), titles.toString());
+        for (org.w3c.dom.Document d : charts) {
+            assertEquals(List.of("train", "validation"), texts(d, "legend-entry"), texts(d, "title").getFirst());
+        }
+    }
+
     @Test
     void theConfusionMatrixAndPerClassTableOnlyWhenTheRunHasThem() {
         String html = RunReport.html(run(CLASSIFICATION));
