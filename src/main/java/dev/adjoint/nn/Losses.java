@@ -24,6 +24,15 @@ public final class Losses {
     public interface Loss {
         Tensor apply(Tensor predictions, Tensor targets);
 
+        /**
+         * What {@link #apply}'s mean divides by for this batch, as a one-element tensor: for a weighted
+         * loss Σ w_yᵢ, so that a split's loss is Σ over batches of apply·weight over Σ of weight (the
+         * split-wide weighted mean, whatever the batches); null for a plain mean over the rows.
+         */
+        default Tensor weight(Tensor targets) {
+            return null;
+        }
+
         /** Its name as {@link #byName} takes it, recorded in checkpoints; {@code custom} for any other loss. */
         default String name() {
             return "custom";

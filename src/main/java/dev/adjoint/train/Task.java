@@ -298,13 +298,16 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
                     yield Losses.byName(loss);
                 }
                 float[] w = weights();
-                yield named(loss, (p, t) -> Losses.crossEntropy(p, t, w));
+                yield weighted(loss, (p, t) -> Losses.crossEntropy(p, t, w),
+                        t -> Losses.oneHot(t, w.length).mul(Tensor.of(t.device(), w, 1, w.length)).sum());
             }
             case BINARY -> {
-                float[] w = classWeights == null ? null : weights();
-                yield named(loss, (p, t) -> w == null
-                        ? Losses.binaryCrossEntropyWithLogits(column(p), t, Losses.Reduction.MEAN)
-                        : Losses.binaryCrossEntropyWithLogits(column(p), t, w[0], w[1]));
+                if (classWeights == null) {
+                    yield named(loss, (p, t) -> Losses.binaryCrossEntropyWithLogits(column(p), t, Losses.Reduction.MEAN));
+                }
+                float[] w = weights();
+                yield weighted(loss, (p, t) -> Losses.binaryCrossEntropyWithLogits(column(p), t, w[0], w[1]),
+                        t -> t.mul(w[1] - w[0]).add(w[0]).sum());
             }
             case REGRESSION -> switch (loss) {
                 case "mse" -> named(loss, (p, t) -> Losses.mse(column(p), t, Losses.Reduction.MEAN));
@@ -324,6 +327,26 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
     /** Outputs [N, 1] as [N]; anything else as it is (the loss then names the shapes). */
     private static Tensor column(Tensor p) {
         return p.dim() == 2 && p.size(1) == 1 ? p.reshape(-1) : p;
+    }
+
+    /** A class-weighted loss: its batch mean divides by {@code weight}(targets), Σ w_yᵢ ({@link Losses.Loss#weight}). */
+    private static Losses.Loss weighted(String name, Losses.Loss loss, java.util.function.UnaryOperator<Tensor> weight) {
+        return new Losses.Loss() {
+            @Override
+            public Tensor apply(Tensor predictions, Tensor targets) {
+                return loss.apply(predictions, targets);
+            }
+
+            @Override
+            public Tensor weight(Tensor targets) {
+                return weight.apply(targets).reshape(1);
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
     }
 
     private static Losses.Loss named(String name, Losses.Loss loss) {

@@ -523,11 +523,21 @@ public final class Trainer {
         InPlace.fill(lossSum, 0f);
         float[] outputs = new float[0];
         int at = 0;
-        try (Autograd.NoGrad off = Autograd.noGrad()) {
+        // a weighted loss's batch mean divides by the batch's Σ w: the split's loss is Σ (mean·Σ w) / Σ Σ w
+        boolean weighted = false;
+        double denominator;
+        try (Autograd.NoGrad off = Autograd.noGrad(); Tensor weightSum = Tensor.zeros(lossSum.device(), 1)) {
             for (Batch batch : loader.epoch()) {
                 try (batch; Scope s = Scope.open()) {
                     Tensor logits = model.forward(batch.x());
-                    InPlace.add(lossSum, loss.apply(logits, batch.y()).mul((float) batch.size()).reshape(1));
+                    Tensor w = loss.weight(batch.y());
+                    if (w == null) {
+                        InPlace.add(lossSum, loss.apply(logits, batch.y()).mul((float) batch.size()).reshape(1));
+                    } else {
+                        InPlace.add(lossSum, loss.apply(logits, batch.y()).mul(w).reshape(1));
+                        InPlace.add(weightSum, w);
+                        weighted = true;
+                    }
                     float[] rows = logits.toArray();
                     if (outputs.length == 0) {
                         outputs = new float[d.size() * (rows.length / batch.size())];
@@ -536,6 +546,7 @@ public final class Trainer {
                     at += rows.length;
                 }
             }
+            denominator = weighted ? weightSum.item() : d.size();
         } finally {
             model.train();
         }
@@ -543,7 +554,7 @@ public final class Trainer {
         for (int i = 0; i < labels.length; i++) {
             labels[i] = d.label(i);
         }
-        return metrics.evaluate(outputs, labels, d.size(), d.size() == 0 ? Double.NaN : lossSum.item() / d.size());
+        return metrics.evaluate(outputs, labels, d.size(), d.size() == 0 ? Double.NaN : lossSum.item() / denominator);
     }
 
     /**

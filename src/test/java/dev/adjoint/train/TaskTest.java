@@ -105,6 +105,46 @@ class TaskTest {
         assertEquals(Monitor.TRAIN_LOSS, Task.regression("mse").defaultMonitor(false));
     }
 
+    /**
+     * A class-weighted split loss is the weighted mean over the whole split, Σ w_y·l / Σ w_y (what the
+     * docs say), not an average of per-batch weighted means: the positives here all sit in the last of
+     * two batches of 1000, where a row-count average of the batch means would weigh them wrongly.
+     * Checked against float64 on the model's outputs for all rows at once.
+     */
+    @Test
+    void aWeightedSplitLossIsTheWeightedMeanOverTheWholeSplit() {
+        int n = 1500;
+        Random rnd = new Random(7);
+        float[] x = new float[2 * n];
+        float[] y = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[2 * i] = (float) rnd.nextGaussian();
+            x[2 * i + 1] = (float) rnd.nextGaussian();
+            y[i] = i >= 1000 && i % 2 == 0 ? 1 : 0;
+        }
+        Dataset d = new Dataset("clustered", x, y, n, 2, 2);
+        Task task = Task.binary().withClassWeights(Task.ClassWeights.of(1, 4));
+        MlpSpec spec = spec(1);
+        try (Sequential model = spec.build(CPU)) {
+            Metrics.Evaluation e = Trainer.evaluate(model, d, dev.adjoint.data.Normalization.NONE, task, CPU);
+            float[] z;
+            model.eval();
+            try (dev.adjoint.tensor.Tensor all = dev.adjoint.tensor.Tensor.of(CPU, x, n, 2);
+                 dev.adjoint.tensor.Tensor out = model.forward(all)) {
+                z = out.toArray();
+            }
+            double num = 0;
+            double den = 0;
+            for (int i = 0; i < n; i++) {
+                double l = Math.max(z[i], 0) - z[i] * y[i] + Math.log1p(Math.exp(-Math.abs(z[i])));
+                double w = y[i] == 1 ? 4 : 1;
+                num += w * l;
+                den += w;
+            }
+            assertEquals(num / den, e.loss(), 1e-5 * num / den, "the split-wide weighted mean");
+        }
+    }
+
     private static MlpSpec spec(int outputs) {
         return MlpSpec.of(2, new int[] {16}, outputs, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 5);
     }
