@@ -51,11 +51,25 @@ public final class Losses {
         };
     }
 
-    private static Loss named(String name, Loss loss) {
+    /** {@code loss} under {@code name} (what checkpoints record). */
+    public static Loss named(String name, Loss loss) {
+        return weighted(name, loss, null);
+    }
+
+    /**
+     * {@code loss} under {@code name}, a class-weighted mean whose batch denominator is
+     * {@code weight}(targets) (null: a plain mean over the rows; see {@link Loss#weight}).
+     */
+    public static Loss weighted(String name, Loss loss, java.util.function.UnaryOperator<Tensor> weight) {
         return new Loss() {
             @Override
             public Tensor apply(Tensor predictions, Tensor targets) {
                 return loss.apply(predictions, targets);
+            }
+
+            @Override
+            public Tensor weight(Tensor targets) {
+                return weight == null ? null : weight.apply(targets).reshape(1);
             }
 
             @Override

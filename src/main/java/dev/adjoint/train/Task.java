@@ -298,21 +298,22 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
                     yield Losses.byName(loss);
                 }
                 float[] w = weights();
-                yield weighted(loss, (p, t) -> Losses.crossEntropy(p, t, w),
+                yield Losses.weighted(loss, (p, t) -> Losses.crossEntropy(p, t, w),
                         t -> Losses.oneHot(t, w.length).mul(Tensor.of(t.device(), w, 1, w.length)).sum());
             }
             case BINARY -> {
                 if (classWeights == null) {
-                    yield named(loss, (p, t) -> Losses.binaryCrossEntropyWithLogits(column(p), t, Losses.Reduction.MEAN));
+                    yield Losses.named(loss,
+                            (p, t) -> Losses.binaryCrossEntropyWithLogits(column(p), t, Losses.Reduction.MEAN));
                 }
                 float[] w = weights();
-                yield weighted(loss, (p, t) -> Losses.binaryCrossEntropyWithLogits(column(p), t, w[0], w[1]),
+                yield Losses.weighted(loss, (p, t) -> Losses.binaryCrossEntropyWithLogits(column(p), t, w[0], w[1]),
                         t -> t.mul(w[1] - w[0]).add(w[0]).sum());
             }
             case REGRESSION -> switch (loss) {
-                case "mse" -> named(loss, (p, t) -> Losses.mse(column(p), t, Losses.Reduction.MEAN));
-                case "mae" -> named(loss, (p, t) -> Losses.mae(column(p), t, Losses.Reduction.MEAN));
-                default -> named(loss, (p, t) -> Losses.huber(column(p), t, huberDelta, Losses.Reduction.MEAN));
+                case "mse" -> Losses.named(loss, (p, t) -> Losses.mse(column(p), t, Losses.Reduction.MEAN));
+                case "mae" -> Losses.named(loss, (p, t) -> Losses.mae(column(p), t, Losses.Reduction.MEAN));
+                default -> Losses.named(loss, (p, t) -> Losses.huber(column(p), t, huberDelta, Losses.Reduction.MEAN));
             };
         };
     }
@@ -329,39 +330,6 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
         return p.dim() == 2 && p.size(1) == 1 ? p.reshape(-1) : p;
     }
 
-    /** A class-weighted loss: its batch mean divides by {@code weight}(targets), Σ w_yᵢ ({@link Losses.Loss#weight}). */
-    private static Losses.Loss weighted(String name, Losses.Loss loss, java.util.function.UnaryOperator<Tensor> weight) {
-        return new Losses.Loss() {
-            @Override
-            public Tensor apply(Tensor predictions, Tensor targets) {
-                return loss.apply(predictions, targets);
-            }
-
-            @Override
-            public Tensor weight(Tensor targets) {
-                return weight.apply(targets).reshape(1);
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-        };
-    }
-
-    private static Losses.Loss named(String name, Losses.Loss loss) {
-        return new Losses.Loss() {
-            @Override
-            public Tensor apply(Tensor predictions, Tensor targets) {
-                return loss.apply(predictions, targets);
-            }
-
-            @Override
-            public String name() {
-                return name;
-            }
-        };
-    }
 
     /** The batch's count of correct predictions as a one-element tensor, on the device; null for regression. */
     Tensor correct(Tensor outputs, Tensor targets) {

@@ -362,6 +362,8 @@ class OpErrorsTest {
         }
         m.put("Losses.byName(String)", "returns a loss; the loss it returns checks its shapes (mse, euclidean, hinge, cross_entropy)");
         m.put("Losses.l1(Collection,float)", "sums over parameters of any shapes");
+        m.put("Losses.named(String,Loss)", "wraps a loss under a name; the loss checks its own shapes");
+        m.put("Losses.weighted(String,Loss,UnaryOperator)", "wraps a loss and its batch weight; the loss checks its shapes");
         m.put("Losses.l2(Collection,float)", "sums over parameters of any shapes");
         m.put("Losses.oneHot(Tensor,int)", "flattens class indices of any shape");
         m.put("Linear.inFeatures()", "a property: no argument");
