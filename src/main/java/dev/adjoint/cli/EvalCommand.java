@@ -158,17 +158,12 @@ final class EvalCommand {
                 float[] p;
                 try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                     Tensor y = model.forward(Tensor.of(device, x, 1, x.length));
-                    p = (task.kind() == Task.Kind.CLASSIFICATION ? y.softmax() : task.kind() == Task.Kind.BINARY
-                            ? y.sigmoid() : y).toArray();
+                    Tensor scores = task.scores(y);
+                    p = task.prediction(scores.toArray(), 0, scores.size(1));
                 }
                 if (task.kind() == Task.Kind.REGRESSION) {
-                    System.out.println("row " + r + " (true: " + test.labels()[r] + "): "
-                            + (float) task.target().original(p[0]));
+                    System.out.println("row " + r + " (true: " + test.labels()[r] + "): " + p[0]);
                     continue;
-                }
-                if (task.kind() == Task.Kind.BINARY) {
-                    float positive = p[0];
-                    p = new float[] {1f - positive, positive};
                 }
                 float[] probs = p;
                 StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, names, (int) test.labels()[r])));

@@ -175,23 +175,13 @@ public final class Predictor implements AutoCloseable {
             try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                 float[] batch = Arrays.copyOfRange(x, from * dims, (from + rows) * dims);
                 Tensor y = model.forward(Tensor.of(device, batch, rows, dims));
-                p = (settings.task().kind() == Task.Kind.CLASSIFICATION ? y.softmax()
-                        : settings.task().kind() == Task.Kind.BINARY ? y.sigmoid() : y).toArray();
+                p = settings.task().scores(y).toArray();
             }
             for (int r = 0; r < rows; r++) {
-                out[from + r] = read(p, r);
+                out[from + r] = settings.task().prediction(p, r, settings.outputs());
             }
         }
         return out;
-    }
-
-    /** Row {@code r} of the model's outputs as {@link #predict} gives it (see the class comment). */
-    private float[] read(float[] p, int r) {
-        return switch (settings.task().kind()) {
-            case CLASSIFICATION -> Arrays.copyOfRange(p, r * settings.outputs(), (r + 1) * settings.outputs());
-            case BINARY -> new float[] {1f - p[r], p[r]};
-            case REGRESSION -> new float[] {(float) settings.task().target().original(p[r])};
-        };
     }
 
     @Override

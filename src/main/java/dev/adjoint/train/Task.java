@@ -331,6 +331,30 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
     }
 
 
+    /**
+     * The model's outputs as a prediction reads them: class probabilities (softmax) for classification,
+     * the positive class's probability (sigmoid) for binary, the standardised values for regression.
+     */
+    public Tensor scores(Tensor outputs) {
+        return switch (kind) {
+            case CLASSIFICATION -> outputs.softmax();
+            case BINARY -> outputs.sigmoid();
+            case REGRESSION -> outputs;
+        };
+    }
+
+    /**
+     * Row {@code r} of {@link #scores} (rows of {@code width} floats) as a prediction gives it: the class
+     * probabilities, {@code [1 - p, p]} for binary, or the value in the target's units for regression.
+     */
+    public float[] prediction(float[] scores, int r, int width) {
+        return switch (kind) {
+            case CLASSIFICATION -> java.util.Arrays.copyOfRange(scores, r * width, (r + 1) * width);
+            case BINARY -> new float[] {1f - scores[r], scores[r]};
+            case REGRESSION -> new float[] {(float) target.original(scores[r])};
+        };
+    }
+
     /** The batch's count of correct predictions as a one-element tensor, on the device; null for regression. */
     Tensor correct(Tensor outputs, Tensor targets) {
         return switch (kind) {
