@@ -32,8 +32,8 @@ final class DataChoice {
     static List<Args.Option> options(String whenAbsent) {
         return List.of(
                 new Args.Option("data", "DIR|FILE.npz|spiral", null, "Fashion-MNIST's IDX files in DIR, numpy arrays"
-                        + " x_train, y_train, x_test, y_test in FILE.npz, or the built-in 3-class spiral set (default: "
-                        + whenAbsent + ")"),
+                        + " x_train, y_train, x_test, y_test in FILE.npz or as four .npy files in DIR (Keras's names),"
+                        + " or the built-in 3-class spiral set (default: " + whenAbsent + ")"),
                 new Args.Option("csv", "FILE", "", "a CSV table with a header row: its rows are split into training and"
                         + " test rows (--test), each class in proportion, seeded by --seed"),
                 new Args.Option("test", "FRACTION", "0.2", "the fraction of --csv's rows (of each class) held out for test"),
@@ -132,7 +132,17 @@ final class DataChoice {
             }
             if (!Files.isDirectory(dir)) {
                 throw new Args.UsageException("--data " + data + " is not a directory (expected the Fashion-MNIST "
-                        + "files train-images-idx3-ubyte.gz etc., an .npz file, or 'spiral')");
+                        + "files train-images-idx3-ubyte.gz etc., x_train.npy etc., an .npz file, or 'spiral')");
+            }
+            List<Path> npy = Datasets.NPZ_ENTRIES.stream().map(e -> dir.resolve(e + ".npy")).toList();
+            List<String> missing = npy.stream().filter(f -> !Files.isRegularFile(f)).map(f -> f.getFileName().toString())
+                    .toList();
+            if (missing.size() < npy.size()) {     // some numpy arrays: all four, or a named refusal
+                if (!missing.isEmpty()) {
+                    throw new Args.UsageException("--data " + data + " holds numpy arrays but not " + String.join(", ", missing)
+                            + " (a directory of .npy files needs x_train.npy, y_train.npy, x_test.npy and y_test.npy)");
+                }
+                return Datasets.npy(npy.get(0), npy.get(1), npy.get(2), npy.get(3), labelValues, classesFrom);
             }
             return Datasets.fashionMnist(dir);
         }

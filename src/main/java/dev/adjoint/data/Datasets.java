@@ -226,6 +226,14 @@ public final class Datasets {
      * classes are the distinct training labels, ascending.
      */
     public static Split npy(Path trainX, Path trainY, Path testX, Path testY) {
+        return npy(trainX, trainY, testX, testY, null, null);
+    }
+
+    /**
+     * As {@link #npy(Path, Path, Path, Path)}, with the classes {@code labelValues} of a model trained
+     * before, which came from {@code classesFrom} (as {@link #npz(Path, int[], String)}).
+     */
+    public static Split npy(Path trainX, Path trainY, Path testX, Path testY, int[] labelValues, String classesFrom) {
         NpyReader.Header[] ha = new NpyReader.Header[1];
         NpyReader.Header[] hb = new NpyReader.Header[1];
         float[] xa = NpyReader.features(trainX, ha);
@@ -235,7 +243,7 @@ public final class Datasets {
         return npySplit(trainX, trainY, trainX.getFileName().toString(), xa, ya, ha[0],
                 testX, testY, testX.getFileName().toString(), xb, yb, hb[0],
                 new Dataset.Source("npy", List.of(trainX.toString(), trainY.toString(), testX.toString(), testY.toString()),
-                        null, 1f), null, null);
+                        null, 1f), labelValues, classesFrom);
     }
 
     private static Split npySplit(Path xa, Path ya, String na, float[] fa, int[] la, NpyReader.Header ha,

@@ -14,7 +14,10 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code --data FILE.npz}: train on numpy arrays, and eval reads the same file again from the checkpoint. */
+/**
+ * {@code --data FILE.npz} and {@code --data DIR} of four {@code .npy} files: train on numpy arrays, and
+ * eval reads the same data again from the checkpoint.
+ */
 class NpzDataTest {
     @TempDir
     Path tmp;
@@ -53,6 +56,37 @@ class NpzDataTest {
         Cli.Run e = Cli.run("eval", "--checkpoint", ckpt.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("100.00"), e.out());
+    }
+
+    /** The same arrays as {@link #npz} at {@code n}, as x_train.npy, y_train.npy, x_test.npy, y_test.npy in a directory. */
+    @Test
+    void trainAndEvalOnADirectoryOfNpyFiles() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("arrays"));
+        int n = 64;
+        for (String split : List.of("train", "test")) {
+            double[] x = new double[2 * n];
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[2 * i] = i % 2 == 0 ? -1 - 0.01 * i : 1 + 0.01 * i;
+                x[2 * i + 1] = 0.5 * ((i * 7) % 5);
+                y[i] = i % 2 == 0 ? 3 : 7;
+            }
+            Files.write(dir.resolve("x_" + split + ".npy"), NpyFiles.npy("<f8", new long[] {n, 2}, x));
+            Files.write(dir.resolve("y_" + split + ".npy"), NpyFiles.npy("<i4", new long[] {n}, y));
+        }
+        Path ckpt = tmp.resolve("run");
+        Cli.Run r = Cli.run("train", "--data", dir.toString(), "--epochs", "15", "--hidden", "8", "--lr", "0.05",
+                "--batch", "16", "--checkpoint", ckpt.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("x_train.npy: 64 train / 64 test samples (6 of the train held out for validation),"
+                + " MLP [2, 8, 2]"), r.out());
+        assertTrue(r.out().contains("final test accuracy 100.00%"), r.out());
+        Cli.Run e = Cli.run("eval", "--checkpoint", ckpt.toString(), "--json", "-");
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("\"accuracy\": 1.0"), e.out());
+
+        Files.delete(dir.resolve("y_test.npy"));
+        Cli.oneLine(2, List.of(dir.toString(), "holds numpy arrays but not y_test.npy"), "train", "--data", dir.toString());
     }
 
     @Test
