@@ -5,7 +5,7 @@
 #                                                   -> bench/results/cpu-gemm-vs-numpy.json
 #   2. the training step of the three standard MLPs (784-256-128-10 b128, 784-1024-1024-10 b256,
 #      784-4096-4096-10 b1024), all cores, interleaved with PyTorch CPU and with numpy
-#                                                   -> bench/results/cpu-train-step-<sizes>-vs-<peer>.json
+#                                                   -> bench/results/cpu-train-step-vs-peers.json (all six runs)
 # Every result names the CPU model, its vector extensions and the width each JVM chose (environment).
 # Needs a quiet machine: any other load on a 2-core host makes the 2-thread figures meaningless.
 # PyTorch CPU: python3 -m venv --system-site-packages V && V/bin/pip install --no-index --no-deps torch
@@ -38,14 +38,29 @@ for s in "${sections[@]}"; do
       python3 bench/compare_gemm.py --runs 2 --rounds 9 --threads 1,2 --widths "$widths" \
         --shapes 1024x1024x1024,128x784x256,1024x4096x4096 ;;
     train)
+      runs=$(mktemp -d)
       for model in 784,256,128,10/128 784,1024,1024,10/256 784,4096,4096,10/1024; do
         sizes=${model%/*}; batch=${model#*/}
         for peer in torch numpy; do
           py=python3; [ "$peer" = torch ] && py="$torch_python"
           ./adjoint bench train --sizes "$sizes" --batch "$batch" --compare --peer "$peer" --python "$py" \
-            --repeat 9 --warmup 3 --json "bench/results/cpu-train-step-${sizes//,/-}-vs-$peer.json" 2>&1 \
+            --repeat 9 --warmup 3 --json "$runs/${sizes//,/-}-vs-$peer.json" 2>&1 \
             | grep -vE "^round|^WARNING: Using incubator"
         done
-      done ;;
+      done
+      # one result file for the case (the latest run replaces it; git keeps the history)
+      python3 - "$runs" bench/results/cpu-train-step-vs-peers.json <<'PY'
+import json, sys
+runs, out = sys.argv[1], sys.argv[2]
+names = [m + "-vs-" + p + ".json" for m in ("784-256-128-10", "784-1024-1024-10", "784-4096-4096-10")
+         for p in ("torch", "numpy")]
+results = [json.load(open(runs + "/" + n)) for n in names]
+with open(out, "w") as f:
+    json.dump({"benchmark": "train-step, the three standard MLPs, each against PyTorch CPU and against numpy"
+               " (bench/cpu-goals.sh)", "results": results}, f, indent=2)
+    f.write("\n")
+print("wrote " + out)
+PY
+      rm -rf "$runs" ;;
   esac
 done
