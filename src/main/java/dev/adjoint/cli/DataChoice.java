@@ -2,6 +2,8 @@ package dev.adjoint.cli;
 
 import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.MappedDataset;
+import dev.adjoint.data.Samples;
 import dev.adjoint.data.Split;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,9 @@ import java.util.Map;
 /**
  * Which dataset a command uses: {@code --data DIR} (Fashion-MNIST files), {@code --data FILE.npz}
  * (numpy arrays x_train, y_train, x_test, y_test), {@code --data spiral},
- * a CSV file ({@code --csv}, split into train and test rows) or two ({@code --train-csv/--test-csv}),
+ * numpy arrays as four {@code .npy} files in a directory ({@code --data DIR}; with {@code --mmap} the
+ * features are memory-mapped, not read onto the heap), a CSV file ({@code --csv}, split into train
+ * and test rows) or two ({@code --train-csv/--test-csv}),
  * read as {@link CsvEncoding} says, or by default Fashion-MNIST where Debian installs it,
  * else the built-in spiral set with a note on how to get Fashion-MNIST.
  */
@@ -20,8 +24,8 @@ final class DataChoice {
     static final int SPIRAL_CLASSES = 3;
     static final int SPIRAL_POINTS = 2000;
     /** The options that choose the data. */
-    static final List<String> OPTIONS = List.of("data", "csv", "test", "train-csv", "test-csv", "label", "delimiter",
-            "ignore", "categorical", "impute");
+    static final List<String> OPTIONS = List.of("data", "mmap", "csv", "test", "train-csv", "test-csv", "label",
+            "delimiter", "ignore", "categorical", "impute");
     /** The options that only CSV data takes. */
     private static final List<String> CSV_ONLY = List.of("test", "test-csv", "label", "delimiter", "ignore", "categorical",
             "impute");
@@ -34,6 +38,9 @@ final class DataChoice {
                 new Args.Option("data", "DIR|FILE.npz|spiral", null, "Fashion-MNIST's IDX files in DIR, numpy arrays"
                         + " x_train, y_train, x_test, y_test in FILE.npz or as four .npy files in DIR (Keras's names),"
                         + " or the built-in 3-class spiral set (default: " + whenAbsent + ")"),
+                Args.Option.flag("mmap", "memory-map --data DIR's x_train.npy and x_test.npy (little-endian float32)"
+                        + " instead of reading them onto the heap: for arrays larger than memory; rows are read from the"
+                        + " files as batches need them"),
                 new Args.Option("csv", "FILE", "", "a CSV table with a header row: its rows are split into training and"
                         + " test rows (--test), each class in proportion, seeded by --seed"),
                 new Args.Option("test", "FRACTION", "0.2", "the fraction of --csv's rows (of each class) held out for test"),
@@ -68,11 +75,12 @@ final class DataChoice {
      * The data a run trains on, a CSV's label column read as {@code labels} say (classes, exactly two,
      * or numbers); a CSV's encoding is fitted without the {@code validation} fraction training holds out.
      */
-    static Split load(Args args, long seed, double validation, CsvEncoding.Labels labels) {
+    static Split<? extends Samples> load(Args args, long seed, double validation, CsvEncoding.Labels labels) {
         return load(args, seed, null, null, null, validation, labels);
     }
 
-    static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved) {
+    static Split<? extends Samples> load(Args args, long seed, int[] labelValues, String classesFrom,
+                                         CsvEncoding saved) {
         return load(args, seed, labelValues, classesFrom, saved, 0, CsvEncoding.Labels.CLASSES);
     }
 
@@ -82,8 +90,8 @@ final class DataChoice {
      * encoding {@code saved} (from a checkpoint's preprocessing, {@code SavedModel.Settings}) when given, else
      * with one fitted on its training rows.
      */
-    private static Split load(Args args, long seed, int[] labelValues, String classesFrom, CsvEncoding saved,
-                              double validation, CsvEncoding.Labels labels) {
+    private static Split<? extends Samples> load(Args args, long seed, int[] labelValues, String classesFrom,
+                                                 CsvEncoding saved, double validation, CsvEncoding.Labels labels) {
         args.exclusive("data", "csv", "train-csv");
         if (args.has("test-csv") && !args.has("train-csv")) {
             throw new Args.UsageException("--test-csv needs --train-csv as well (or --csv FILE alone, split by --test)");
@@ -92,6 +100,11 @@ final class DataChoice {
             if (args.has(o) && !args.has("train-csv") && !args.has("csv")) {
                 throw new Args.UsageException("--" + o + " needs --csv or --train-csv as well (it belongs to CSV data)");
             }
+        }
+        boolean mmap = args.flag("mmap");
+        if (mmap && (!args.has("data") || "spiral".equals(args.get("data", null)))) {
+            throw new Args.UsageException("--mmap maps numpy arrays: give --data DIR, a directory with x_train.npy,"
+                    + " y_train.npy, x_test.npy and y_test.npy (features as little-endian float32)");
         }
         if (args.has("test") && !args.has("csv")) {
             throw new Args.UsageException("--test needs --csv (it splits one file); --train-csv comes with --test-csv");
@@ -128,6 +141,11 @@ final class DataChoice {
         if (data != null) {
             Path dir = Path.of(data);
             if (data.endsWith(".npz") || Files.isRegularFile(dir)) {
+                if (mmap) {
+                    throw new Args.UsageException("--mmap maps .npy files, and " + data + " is a file (an .npz is a zip"
+                            + " archive): save the arrays one to a file, np.save('DIR/x_train.npy', x_train) and so on,"
+                            + " and give --data DIR");
+                }
                 return Datasets.npz(dir, labelValues, classesFrom);
             }
             if (!Files.isDirectory(dir)) {
@@ -142,7 +160,12 @@ final class DataChoice {
                     throw new Args.UsageException("--data " + data + " holds numpy arrays but not " + String.join(", ", missing)
                             + " (a directory of .npy files needs x_train.npy, y_train.npy, x_test.npy and y_test.npy)");
                 }
-                return Datasets.npy(npy.get(0), npy.get(1), npy.get(2), npy.get(3), labelValues, classesFrom);
+                return mmap ? mapped(npy, labelValues, classesFrom)
+                        : Datasets.npy(npy.get(0), npy.get(1), npy.get(2), npy.get(3), labelValues, classesFrom);
+            }
+            if (mmap) {
+                throw new Args.UsageException("--mmap maps numpy arrays, and " + data + " holds no x_train.npy, y_train.npy,"
+                        + " x_test.npy or y_test.npy");
             }
             return Datasets.fashionMnist(dir);
         }
@@ -152,6 +175,27 @@ final class DataChoice {
         System.out.println("Fashion-MNIST not found at " + Datasets.DEFAULT_FASHION_MNIST + "; using the built-in spiral set ("
                 + SPIRAL_CLASSES + " classes). For Fashion-MNIST: apt-get install dataset-fashion-mnist, or --data DIR.");
         return Datasets.spiral(SPIRAL_CLASSES, SPIRAL_POINTS, seed);
+    }
+
+    /**
+     * The four arrays of {@code npy} (x_train, y_train, x_test, y_test), the features memory-mapped;
+     * the test labels read with the training labels' classes (or {@code labelValues}, a model's).
+     */
+    private static Split<MappedDataset> mapped(List<Path> npy, int[] labelValues, String classesFrom) {
+        MappedDataset train = MappedDataset.open(npy.get(0), npy.get(1), labelValues, classesFrom);
+        try {
+            MappedDataset test = MappedDataset.open(npy.get(2), npy.get(3), train.labelValues(),
+                    labelValues != null ? classesFrom : npy.get(1).getFileName().toString());
+            try {
+                return new Split<>(train, test);
+            } catch (RuntimeException e) {
+                test.close();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            train.close();
+            throw e;
+        }
     }
 
     private static CsvEncoding.Options csvOptions(Args args, String label) {

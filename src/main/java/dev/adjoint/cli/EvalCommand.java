@@ -1,7 +1,7 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.data.CsvEncoding;
-import dev.adjoint.data.Dataset;
+import dev.adjoint.data.Samples;
 import dev.adjoint.data.Normalization;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
@@ -145,7 +145,7 @@ final class EvalCommand {
             rows[i] = (int) Args.integer("--rows (row indices separated by commas)", rowText[i], 0, Integer.MAX_VALUE);
         }
         return withModel(args, (ckpt, device, model, split, norm, settings) -> {
-            Dataset test = split.test();
+            Samples test = split.test();
             List<?> names = settings.labelNames();
             Task task = settings.task();
             model.eval();
@@ -153,7 +153,8 @@ final class EvalCommand {
                 if (r < 0 || r >= test.size()) {
                     throw new Args.UsageException("--rows: row " + r + " is outside the test set [0, " + test.size() + ")");
                 }
-                float[] x = java.util.Arrays.copyOfRange(test.features(), r * test.dims(), (r + 1) * test.dims());
+                float[] x = new float[test.dims()];
+                test.copyRow(r, x, 0);
                 norm.apply(x, 0, x.length);
                 float[] p;
                 try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
@@ -162,11 +163,11 @@ final class EvalCommand {
                     p = task.prediction(scores.toArray(), 0, scores.size(1));
                 }
                 if (task.kind() == Task.Kind.REGRESSION) {
-                    System.out.println("row " + r + " (true: " + test.labels()[r] + "): " + p[0]);
+                    System.out.println("row " + r + " (true: " + test.label(r) + "): " + p[0]);
                     continue;
                 }
                 float[] probs = p;
-                StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, names, (int) test.labels()[r])));
+                StringBuilder line = new StringBuilder(String.format("row %d (true: %s):", r, name(test, names, (int) test.label(r))));
                 Integer[] order = new Integer[p.length];
                 for (int i = 0; i < p.length; i++) {
                     order[i] = i;
@@ -221,7 +222,7 @@ final class EvalCommand {
     }
 
     /** Class {@code c}'s name: Fashion-MNIST's, else the label it stands for in the data (a CSV's labels {3, 7}: class 1 is "class 7"). */
-    static String name(Dataset d, List<?> names, int c) {
+    static String name(Samples d, List<?> names, int c) {
         if (names != null && c < names.size()) {
             return String.valueOf(names.get(c));
         }
@@ -236,7 +237,7 @@ final class EvalCommand {
     }
 
     interface Body {
-        void run(Path checkpoint, Device device, Sequential model, Split split, Normalization norm,
+        void run(Path checkpoint, Device device, Sequential model, Split<? extends Samples> split, Normalization norm,
                  SavedModel.Settings settings);
     }
 
@@ -275,14 +276,21 @@ final class EvalCommand {
         Map<String, Object> cfg = loaded.config();
         Args args = withRecordedData(given, cfg);
         SavedModel.Settings settings = SavedModel.Settings.of(cfg, ckpt);
+        long seed = args.integer("seed", settings.seed(), Long.MIN_VALUE, Long.MAX_VALUE);
+        try (Split<? extends Samples> split = DataChoice.load(args, seed, settings.labelValues(), "the checkpoint " + ckpt,
+                settings.encoding())) {
+            run(args, ckpt, loaded, settings, split, body);
+        }
+        return 0;
+    }
+
+    /** Checks that {@code split} suits the checkpoint's model, loads the model and runs {@code body}. */
+    private static void run(Args args, Path ckpt, Checkpoint.Loaded loaded, SavedModel.Settings settings,
+                            Split<? extends Samples> split, Body body) {
         MlpSpec spec = settings.spec();
         Normalization norm = settings.normalization();
         int outputs = settings.outputs();
         int[] labelValues = settings.labelValues();
-        CsvEncoding encoding = settings.encoding();
-        long seed = settings.seed();
-        Split split = DataChoice.load(args, args.integer("seed", seed, Long.MIN_VALUE, Long.MAX_VALUE), labelValues,
-                "the checkpoint " + ckpt, encoding);
         if (split.test().dims() != spec.sizes()[0]) {
             throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
@@ -303,6 +311,5 @@ final class EvalCommand {
             SavedModel.loadOwnParameters(params, loaded, ckpt);
             body.run(ckpt, device, model, split, norm, settings);
         }
-        return 0;
     }
 }

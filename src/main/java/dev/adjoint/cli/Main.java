@@ -158,8 +158,8 @@ public final class Main {
         String line = switch (code) {
             case BUG -> "internal error: " + e + " (a bug, not your mistake; please report it with the output of --verbose)";
             default -> e instanceof OutOfMemoryError ? "out of Java heap memory (" + e.getMessage() + ", at most "
-                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); raise it, e.g. ADJOINT_JAVA_OPTS=-Xmx8g, or use a"
-                    + " smaller model, batch or dataset" : String.valueOf(e.getMessage());
+                    + Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB); raise it, e.g. ADJOINT_JAVA_OPTS=-Xmx8g, memory-map numpy"
+                    + " arrays larger than memory (--data DIR --mmap), or use a smaller model, batch or dataset" : String.valueOf(e.getMessage());
         };
         boolean hint = !verbose && code != BUG && !(e instanceof Args.UsageException);
         System.err.println("adjoint: " + line.replaceAll("\\R", " ") + (hint ? " (--verbose shows the stack trace)" : ""));

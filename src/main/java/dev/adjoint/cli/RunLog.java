@@ -1,7 +1,7 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.bench.Environment;
-import dev.adjoint.data.Dataset;
+import dev.adjoint.data.Samples;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.io.AtomicFile;
@@ -55,10 +55,10 @@ final class RunLog {
     }
 
     /** What was run: everything of the JSON but the epochs and what the end adds. */
-    static Map<String, Object> head(Args args, List<Args.Option> options, Split split, int held, Device device,
+    static Map<String, Object> head(Args args, List<Args.Option> options, Split<? extends Samples> split, int held, Device device,
                                     MlpSpec spec, Path checkpoint, Map<String, Object> settings, Task task,
                                     Monitor monitor) {
-        Dataset train = split.train();
+        Samples train = split.train();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("dataset", train.name());
         Map<String, Object> data = new LinkedHashMap<>();
@@ -98,7 +98,7 @@ final class RunLog {
     }
 
     /** The class names a CSV with string labels recorded in its fitted encoding, or null. */
-    private static List<?> labelNames(Dataset train) {
+    private static List<?> labelNames(Samples train) {
         List<?> names = null;
         for (Map<String, Object> step : train.source().steps()) {
             if (step.get("label_names") instanceof List<?> l) {

@@ -4,6 +4,7 @@ import dev.adjoint.io.Excerpt;
 import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Holdout;
+import dev.adjoint.data.Samples;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
@@ -247,11 +248,19 @@ final class TrainCommand {
         }
         Path runs = ckpt == null && !args.flag("no-checkpoint") ? Runs.root() : null;
         String device = args.get("device", null);
-        Split split = DataChoice.load(args, s.seed, s.validation, switch (s.task.kind()) {
+        try (Split<? extends Samples> split = DataChoice.load(args, s.seed, s.validation, switch (s.task.kind()) {
             case CLASSIFICATION -> CsvEncoding.Labels.CLASSES;
             case BINARY -> CsvEncoding.Labels.TWO_CLASSES;
             case REGRESSION -> CsvEncoding.Labels.NUMBERS;
-        });
+        })) {
+            return train(args, s, split, device, runs, jsonPath);
+        }
+    }
+
+    /** Trains on {@code split} on the device {@code device} names, into a run directory under {@code runs} (when not null). */
+    private static int train(Args args, Settings s, Split<? extends Samples> split, String device, Path runs,
+                             Path jsonPath) {
+        String ckpt = args.get("checkpoint");
         s.task.fit(split.train());    // the data suits the task (two classes, numbers, a weight per class), before any output
         Devices.Selection sel = Devices.select(device);
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
@@ -273,7 +282,8 @@ final class TrainCommand {
      * Trains on {@code split}, checkpointing to {@code dir} (none when null); {@code runs} is the
      * root of the run directory {@code dir} when the run named it itself (null otherwise).
      */
-    private static int train(Args args, Settings s, Split split, Device dev, Schedule schedule, Path dir, Path runs,
+    private static int train(Args args, Settings s, Split<? extends Samples> split, Device dev, Schedule schedule,
+                             Path dir, Path runs,
                              Path json) {
         MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, s.task.outputs(split.train().classes()), s.activation,
                 s.init, s.dropout, s.seed);

@@ -125,11 +125,6 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
         return new Dataset(name, features, targets, size, dims, 0, new int[0], source);
     }
 
-    /** Whether the labels are regression targets (classes 0) rather than class indices. */
-    public boolean isRegression() {
-        return classes == 0;
-    }
-
     /** A dataset whose class {@code i} is label {@code i}. */
     public Dataset(String name, float[] features, float[] labels, int size, int dims, int classes) {
         this(name, features, labels, size, dims, classes, null, Source.MEMORY);
@@ -138,15 +133,6 @@ public record Dataset(String name, float[] features, float[] labels, int size, i
     /** A list of label values for a message: {@code [0, 1, 2]}, or its ends and its length when it is long. */
     static String labelList(int[] values) {
         return dev.adjoint.io.Excerpt.list(java.util.Arrays.stream(values).boxed().toList());
-    }
-
-    /** How many samples each class has. */
-    public int[] classCounts() {
-        int[] counts = new int[classes];
-        for (float y : labels) {
-            counts[(int) y]++;
-        }
-        return counts;
     }
 
     @Override

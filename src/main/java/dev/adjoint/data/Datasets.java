@@ -49,8 +49,8 @@ public final class Datasets {
     }
 
     /** Spiral train and test sets of the same size, with noise from two different seeds derived from {@code seed}. */
-    public static Split spiral(int classes, int pointsPerClass, long seed) {
-        return new Split(spiral(classes, pointsPerClass, SplitMix.derive(seed, 0), "spiral-train"),
+    public static Split<Dataset> spiral(int classes, int pointsPerClass, long seed) {
+        return new Split<>(spiral(classes, pointsPerClass, SplitMix.derive(seed, 0), "spiral-train"),
                 spiral(classes, pointsPerClass, SplitMix.derive(seed, 1), "spiral-test"));
     }
 
@@ -61,7 +61,7 @@ public final class Datasets {
      * ({@code train-images-idx3-ubyte.gz}, ...), gzip-compressed or not (also without {@code .gz}),
      * pixels scaled to [0, 1], 784 dims, 10 classes. Train and test images must have the same size.
      */
-    public static Split fashionMnist(Path dir) {
+    public static Split<Dataset> fashionMnist(Path dir) {
         Path[] files = new Path[FASHION_FILES.length];
         for (int i = 0; i < files.length; i++) {
             files[i] = find(dir, FASHION_FILES[i]);
@@ -79,7 +79,7 @@ public final class Datasets {
                     + " pixels but those of the training set " + files[0] + " are " + trainShape[1] + "×" + trainShape[2]
                     + "; a model takes one image size");
         }
-        return new Split(train, test);
+        return new Split<>(train, test);
     }
 
     /** Whether {@code dir} holds all four Fashion-MNIST files. */
@@ -140,7 +140,7 @@ public final class Datasets {
      * = rank); a test label the training file does not have is a {@link DatasetException} naming
      * the test file, its line and the label.
      */
-    public static Split csv(Path train, Path test, String labelColumn) {
+    public static Split<Dataset> csv(Path train, Path test, String labelColumn) {
         CsvReader.Table a = CsvReader.read(train, labelColumn);
         int[] labelValues = a.labelValues();
         CsvReader.Table b = CsvReader.read(test, labelColumn, labelValues, "the training file " + train);
@@ -157,13 +157,13 @@ public final class Datasets {
      * @throws IllegalArgumentException if {@code labelValues} is empty or not strictly ascending
      *         within 0..16777215 (check a list that comes from a file before passing it)
      */
-    public static Split csv(Path train, Path test, String labelColumn, int[] labelValues, String classesFrom) {
+    public static Split<Dataset> csv(Path train, Path test, String labelColumn, int[] labelValues, String classesFrom) {
         CsvReader.Table a = CsvReader.read(train, labelColumn, labelValues, classesFrom);
         CsvReader.Table b = CsvReader.read(test, labelColumn, labelValues, classesFrom);
         return csvSplit(train, a, test, b, labelValues);
     }
 
-    private static Split csvSplit(Path train, CsvReader.Table a, Path test, CsvReader.Table b, int[] labelValues) {
+    private static Split<Dataset> csvSplit(Path train, CsvReader.Table a, Path test, CsvReader.Table b, int[] labelValues) {
         List<String> fa = a.featureColumns();
         List<String> fb = b.featureColumns();
         if (!fa.equals(fb)) {
@@ -177,7 +177,7 @@ public final class Datasets {
             throw new DatasetException(test, -1, "feature columns " + Excerpt.list(fb) + " differ from those of "
                     + train + ": " + Excerpt.list(fa) + " (" + where + ")");
         }
-        return new Split(a.toDataset(train.getFileName().toString(), labelValues),
+        return new Split<>(a.toDataset(train.getFileName().toString(), labelValues),
                 b.toDataset(test.getFileName().toString(), labelValues));
     }
 
@@ -193,7 +193,7 @@ public final class Datasets {
      * {@code [samples, ...]} (flattened per sample), labels of shape {@code [samples]}; see
      * {@link NpyReader} for the types. The classes are the distinct training labels, ascending.
      */
-    public static Split npz(Path file) {
+    public static Split<Dataset> npz(Path file) {
         return npz(file, null, null);
     }
 
@@ -202,7 +202,7 @@ public final class Datasets {
      * the distinct training labels), the class list of a model trained before, which came from
      * {@code classesFrom}; a label outside it is a {@link DatasetException}.
      */
-    public static Split npz(Path file, int[] labelValues, String classesFrom) {
+    public static Split<Dataset> npz(Path file, int[] labelValues, String classesFrom) {
         float[][] x = new float[2][];
         int[][] y = new int[2][];
         NpyReader.Header[][] h = {new NpyReader.Header[1], new NpyReader.Header[1]};
@@ -225,7 +225,7 @@ public final class Datasets {
      * and labels of shape {@code [samples]} for each (see {@link NpyReader} for the types). The
      * classes are the distinct training labels, ascending.
      */
-    public static Split npy(Path trainX, Path trainY, Path testX, Path testY) {
+    public static Split<Dataset> npy(Path trainX, Path trainY, Path testX, Path testY) {
         return npy(trainX, trainY, testX, testY, null, null);
     }
 
@@ -233,7 +233,7 @@ public final class Datasets {
      * As {@link #npy(Path, Path, Path, Path)}, with the classes {@code labelValues} of a model trained
      * before, which came from {@code classesFrom} (as {@link #npz(Path, int[], String)}).
      */
-    public static Split npy(Path trainX, Path trainY, Path testX, Path testY, int[] labelValues, String classesFrom) {
+    public static Split<Dataset> npy(Path trainX, Path trainY, Path testX, Path testY, int[] labelValues, String classesFrom) {
         NpyReader.Header[] ha = new NpyReader.Header[1];
         NpyReader.Header[] hb = new NpyReader.Header[1];
         float[] xa = NpyReader.features(trainX, ha);
@@ -246,7 +246,7 @@ public final class Datasets {
                         null, 1f), labelValues, classesFrom);
     }
 
-    private static Split npySplit(Path xa, Path ya, String na, float[] fa, int[] la, NpyReader.Header ha,
+    private static Split<Dataset> npySplit(Path xa, Path ya, String na, float[] fa, int[] la, NpyReader.Header ha,
                                   Path xb, Path yb, String nb, float[] fb, int[] lb, NpyReader.Header hb,
                                   Dataset.Source source, int[] labelValues, String classesFrom) {
         checkRows(xa, ya, ha, la);
@@ -260,7 +260,7 @@ public final class Datasets {
         ClassIndex ca = ClassIndex.of(ya, la, labelValues, classesFrom);
         ClassIndex cb = ClassIndex.of(yb, lb, ca.labelValues(), labelValues != null ? classesFrom : "the training labels " + ya);
         int dims = (int) ha.rowLength();
-        return new Split(new Dataset(na, fa, ca.indices(), la.length, dims, ca.labelValues().length, ca.labelValues(), source),
+        return new Split<>(new Dataset(na, fa, ca.indices(), la.length, dims, ca.labelValues().length, ca.labelValues(), source),
                 new Dataset(nb, fb, cb.indices(), lb.length, dims, cb.labelValues().length, cb.labelValues(), source));
     }
 
@@ -279,7 +279,7 @@ public final class Datasets {
     // ------------------------------------------------------------------ CSV, with fitted column encodings
 
     /** As {@link #csv(CsvEncoding.Options, Path, Path, double, long, double, java.util.function.Consumer)} with no validation split. */
-    public static Split csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
+    public static Split<Dataset> csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
                             java.util.function.Consumer<String> notes) {
         return csv(o, train, test, testFraction, seed, 0, notes);
     }
@@ -293,7 +293,7 @@ public final class Datasets {
      * are scaled with statistics they took no part in; what it found worth saying goes to
      * {@code notes} (may be null).
      */
-    public static Split csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
+    public static Split<Dataset> csv(CsvEncoding.Options o, Path train, Path test, double testFraction, long seed,
                             double validation, java.util.function.Consumer<String> notes) {
         CsvRecords a = CsvRecords.read(train, o.delimiter());
         CsvEncoding labels = CsvEncoding.labelsOf(a, o);
@@ -311,7 +311,7 @@ public final class Datasets {
      * The same data read with an encoding a checkpoint recorded (no fitting): a model's test set,
      * its rows split again as the training run split them when {@code test} is null.
      */
-    public static Split csv(CsvEncoding enc, String label, Path train, Path test, double testFraction, long seed,
+    public static Split<Dataset> csv(CsvEncoding enc, String label, Path train, Path test, double testFraction, long seed,
                             String classesFrom) {
         CsvRecords a = CsvRecords.read(train, enc.delimiter());
         CsvRecords b = test == null ? a : CsvRecords.read(test, enc.delimiter());
@@ -349,7 +349,7 @@ public final class Datasets {
         return labels.numbers() ? new int[a.size()] : labels.classes(a, label, "the file");
     }
 
-    private static Split encode(CsvEncoding enc, String label, CsvRecords a, CsvRecords b, int[][] rows, double testFraction,
+    private static Split<Dataset> encode(CsvEncoding enc, String label, CsvRecords a, CsvRecords b, int[][] rows, double testFraction,
                                 long seed, String classesFrom) {
         int[] testRows = rows[1] != null ? rows[1] : java.util.stream.IntStream.range(0, b.size()).toArray();
         if (b == a && testRows.length == 0) {
@@ -358,7 +358,7 @@ public final class Datasets {
         }
         List<java.util.Map<String, Object>> steps = List.of(enc.toConfig());
         String name = a.file().getFileName().toString();
-        return new Split(
+        return new Split<>(
                 enc.encode(a, rows[0], name, label, classesFrom, new Dataset.Source("csv", List.of(a.file().toString()), label,
                         1f, split(testFraction, seed, "train"), steps)),
                 enc.encode(b, testRows, b == a ? name + " (test rows)" : b.file().getFileName().toString(), label, classesFrom,

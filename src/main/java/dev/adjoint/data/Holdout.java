@@ -7,18 +7,21 @@ package dev.adjoint.data;
  * two or more, never all of them), chosen by a seeded shuffle, so both parts keep the class
  * proportions and the same seed holds out the same rows. Rows keep their order within each part.
  * Regression data (classes 0) has no classes to stratify by: its rows are drawn as one class.
+ * Both parts are views of the data ({@link Samples#rows}): no features are copied, and the rows
+ * of a {@link MappedDataset} stay in its file.
  */
-public record Holdout(Dataset train, Dataset validation) {
+public record Holdout(Samples train, Samples validation) {
     /** The largest fraction that may be held out. */
     public static final double MAX_FRACTION = 0.9;
 
     /** Holds out {@code fraction} (in (0, {@value #MAX_FRACTION}]) of each class of {@code data}, chosen with {@code seed}. */
-    public static Holdout of(Dataset data, double fraction, long seed) {
+    public static Holdout of(Samples data, double fraction, long seed) {
         if (!(fraction > 0 && fraction <= MAX_FRACTION)) {
             throw new IllegalArgumentException("Holdout: a validation fraction must be in (0, " + MAX_FRACTION + "], got "
                     + fraction);
         }
-        boolean[] held = heldRows(data, fraction, seed);
+        boolean[] held = data.isRegression() ? heldRows(new float[data.size()], 1, fraction, seed)
+                : heldRows(data.labels(), data.classes(), fraction, seed);
         int n = 0;
         for (boolean h : held) {
             n += h ? 1 : 0;
@@ -27,13 +30,8 @@ public record Holdout(Dataset train, Dataset validation) {
             throw new IllegalArgumentException("Holdout: dataset '" + data.name() + "' has " + data.size()
                     + " samples, too few to hold out " + fraction + " of each class for validation and train on the rest");
         }
-        return new Holdout(rows(data, held, false, data.name()), rows(data, held, true, data.name() + "-validation"));
-    }
-
-    /** Which rows are held out: per class, the first {@code round(fraction × count)} of a seeded shuffle. */
-    static boolean[] heldRows(Dataset data, double fraction, long seed) {
-        return data.isRegression() ? heldRows(new float[data.size()], 1, fraction, seed)
-                : heldRows(data.labels(), data.classes(), fraction, seed);
+        return new Holdout(data.rows(rows(held, false), data.name()),
+                data.rows(rows(held, true), data.name() + "-validation"));
     }
 
     /**
@@ -70,8 +68,8 @@ public record Holdout(Dataset train, Dataset validation) {
         return held;
     }
 
-    /** How many rows {@link #of} holds out of {@code data}, without copying any. */
-    public static int size(Dataset data, double fraction) {
+    /** How many rows {@link #of} holds out of {@code data}, without choosing any. */
+    public static int size(Samples data, double fraction) {
         if (data.isRegression()) {
             return take(data.size(), fraction);
         }
@@ -87,21 +85,18 @@ public record Holdout(Dataset train, Dataset validation) {
         return count < 2 ? 0 : (int) Math.min(count - 1, Math.max(1, Math.round(fraction * count)));
     }
 
-    private static Dataset rows(Dataset data, boolean[] held, boolean which, String name) {
+    /** The indices of the rows whose {@code held} is {@code which}, ascending. */
+    private static int[] rows(boolean[] held, boolean which) {
         int n = 0;
         for (boolean h : held) {
             n += h == which ? 1 : 0;
         }
-        int d = data.dims();
-        float[] x = new float[n * d];
-        float[] y = new float[n];
-        int at = 0;
-        for (int i = 0; i < held.length; i++) {
+        int[] rows = new int[n];
+        for (int i = 0, at = 0; i < held.length; i++) {
             if (held[i] == which) {
-                System.arraycopy(data.features(), i * d, x, at * d, d);
-                y[at++] = data.labels()[i];
+                rows[at++] = i;
             }
         }
-        return new Dataset(name, x, y, n, d, data.classes(), data.labelValues(), data.source());
+        return rows;
     }
 }

@@ -32,6 +32,7 @@ public final class MappedDataset implements Samples, AutoCloseable {
     private static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Path file;
+    private final Path labelFile;
     private final String name;
     private final Arena arena;
     private final MemorySegment data;
@@ -41,9 +42,10 @@ public final class MappedDataset implements Samples, AutoCloseable {
     private final float[] labels;
     private final int[] labelValues;
 
-    private MappedDataset(Path file, String name, Arena arena, MemorySegment data, long dataOffset, int size, int dims,
+    private MappedDataset(Path file, Path labelFile, String name, Arena arena, MemorySegment data, long dataOffset, int size, int dims,
                           float[] labels, int[] labelValues) {
         this.file = file;
+        this.labelFile = labelFile;
         this.name = name;
         this.arena = arena;
         this.data = data;
@@ -88,7 +90,7 @@ public final class MappedDataset implements Samples, AutoCloseable {
         Arena arena = Arena.ofShared();
         try (FileChannel ch = InputFile.newChannel(features, "NPY file")) {
             MemorySegment all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            return new MappedDataset(features, features.getFileName().toString(), arena,
+            return new MappedDataset(features, labels, features.getFileName().toString(), arena,
                     all.asSlice(h.dataOffset(), h.dataBytes()), h.dataOffset(), n, (int) h.rowLength(),
                     classes.indices(), classes.labelValues());
         } catch (IOException | RuntimeException e) {
@@ -125,9 +127,9 @@ public final class MappedDataset implements Samples, AutoCloseable {
         return labelValues.clone();
     }
 
-    /** Where the numbers came from, as a checkpoint records it. */
+    @Override
     public Dataset.Source source() {
-        return new Dataset.Source("npy-mapped", List.of(file.toString()), null, 1f);
+        return new Dataset.Source("npy-mapped", List.of(file.toString(), labelFile.toString()), null, 1f);
     }
 
     @Override

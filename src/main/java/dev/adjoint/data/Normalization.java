@@ -17,24 +17,32 @@ public record Normalization(float mean, float std) {
 
     /**
      * The mean and population standard deviation over every feature value of {@code data}
-     * (accumulated in double). Constant data (std 0) is only centred: std is then 1.
+     * (accumulated in double, row by row: two passes, so a {@link MappedDataset} is read twice and
+     * never held in memory). Constant data (std 0) is only centred: std is then 1.
      */
-    public static Normalization of(Dataset data) {
-        float[] x = data.features();
-        if (x.length == 0) {
+    public static Normalization of(Samples data) {
+        long count = (long) data.size() * data.dims();
+        if (count == 0) {
             throw new IllegalArgumentException("Normalization.of: dataset '" + data.name() + "' is empty");
         }
+        float[] row = new float[data.dims()];
         double sum = 0;
-        for (float v : x) {
-            sum += v;
+        for (int i = 0, n = data.size(); i < n; i++) {
+            data.copyRow(i, row, 0);
+            for (float v : row) {
+                sum += v;
+            }
         }
-        double mean = sum / x.length;
+        double mean = sum / count;
         double sq = 0;
-        for (float v : x) {
-            double d = v - mean;
-            sq += d * d;
+        for (int i = 0, n = data.size(); i < n; i++) {
+            data.copyRow(i, row, 0);
+            for (float v : row) {
+                double d = v - mean;
+                sq += d * d;
+            }
         }
-        double std = Math.sqrt(sq / x.length);
+        double std = Math.sqrt(sq / count);
         return new Normalization((float) mean, std > 0 && (float) std > 0 ? (float) std : 1f);
     }
 

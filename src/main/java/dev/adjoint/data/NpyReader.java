@@ -276,7 +276,7 @@ public final class NpyReader {
         long count = h.count();
         if (count > Integer.MAX_VALUE - 8) {
             throw w.fail(h.dataOffset(), "shape " + Arrays.toString(h.shape()) + " holds " + count + " values, more than"
-                    + " a Java array can; memory-map a float32 file instead (MappedDataset)");
+                    + " a Java array can; memory-map a float32 file instead (train --data DIR --mmap; MappedDataset)");
         }
         float[] out = new float[(int) count];
         int size = h.dtype().size;

@@ -1,6 +1,6 @@
 package dev.adjoint.train;
 
-import dev.adjoint.data.Dataset;
+import dev.adjoint.data.Samples;
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.io.Json;
 import dev.adjoint.nn.Losses;
@@ -250,7 +250,7 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
      * regression, numbers for a classifier, other than two classes for a binary task, or as many
      * class weights as there are no classes.
      */
-    public Task fit(Dataset train) {
+    public Task fit(Samples train) {
         if (kind == Kind.REGRESSION) {
             if (!train.isRegression()) {
                 throw new IllegalArgumentException("train: a regression task needs numeric targets, and dataset '"
@@ -374,15 +374,16 @@ public record Task(Kind kind, String loss, float huberDelta, ClassWeights classW
     }
 
     /** {@code data} as the loss sees it: regression targets standardised ({@link Target}); else {@code data} itself. */
-    public Dataset scaled(Dataset data) {
+    public Samples scaled(Samples data) {
         if (kind != Kind.REGRESSION || target == null) {
             return data;
         }
-        float[] y = new float[data.size()];
+        float[] y = data.labels();
+        float[] scaled = new float[y.length];
         for (int i = 0; i < y.length; i++) {
-            y[i] = target.standardize(data.labels()[i]);
+            scaled[i] = target.standardize(y[i]);
         }
-        return Dataset.regression(data.name(), data.features(), y, data.size(), data.dims(), data.source());
+        return data.withLabels(scaled);
     }
 
     /** The metrics an epoch measures for this task that a run can monitor ({@link Monitor}). */

@@ -241,7 +241,7 @@ public final class Trainer {
      * backend's loss reports only as a bad target and a GPU's only as a NaN loss at the epoch's end.
      * Returns the model's number of outputs.
      */
-    private int checkShapes(Dataset train, Device device) {
+    private int checkShapes(Samples train, Device device) {
         int[] out = outputShape(train, device);
         if (task.kind() == Task.Kind.CLASSIFICATION ? out.length != 2 || out[1] < train.classes()
                 : out.length != 2 || out[1] != 1) {
@@ -255,7 +255,7 @@ public final class Trainer {
     }
 
     /** The model's output shape for one row of zeros, in eval mode with gradients off (its mode is restored). */
-    private int[] outputShape(Dataset train, Device device) {
+    private int[] outputShape(Samples train, Device device) {
         boolean training = model.isTraining();
         model.eval();
         try (Scope s = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
@@ -283,7 +283,7 @@ public final class Trainer {
      * that epoch's checkpoint is written, when an epoch's mean loss is not finite or exceeds
      * {@value #EXPLODED} times the larger of 1 and the loss of the run's first batch.
      */
-    public List<EpochStats> fit(Dataset train, Dataset test, Device device, Consumer<EpochStats> onEpoch) {
+    public List<EpochStats> fit(Samples train, Samples test, Device device, Consumer<EpochStats> onEpoch) {
         task.fit(train);     // the data suits the task (numbers for regression, two classes for binary), before anything runs
         int outputs = checkShapes(train, device);
         Map<String, Object> data = describe(train, test);
@@ -301,7 +301,7 @@ public final class Trainer {
                     + "; monitor val_accuracy or val_loss instead");
         }
         Holdout held = validation(train);
-        Dataset rows = held == null ? train : held.train();
+        Samples rows = held == null ? train : held.train();
         Monitor monitor = config.monitored(task, held != null);
         monitored = monitor;
         fittedTask = task.fit(rows);    // balanced class weights, the target's mean and std: of the training rows only
@@ -309,7 +309,7 @@ public final class Trainer {
             loss = fittedTask.lossFunction();
         }
         Metrics metrics = fittedTask.metrics(train.classes());
-        Dataset fitted = fittedTask.scaled(rows);
+        Samples fitted = fittedTask.scaled(rows);
         // data whose columns were standardised one by one (a CSV's fitted encoding) gets no global mean and std on top
         Normalization norm = train.source().steps().isEmpty() ? Normalization.of(fitted) : Normalization.NONE;
         normalization = norm;
@@ -431,7 +431,7 @@ public final class Trainer {
      * out (no class with two samples) trains on all of it, as with validation 0, and says so,
      * unless a validation metric was asked to be monitored.
      */
-    private Holdout validation(Dataset train) {
+    private Holdout validation(Samples train) {
         if (config.validation() == 0) {
             return null;
         }
@@ -455,7 +455,7 @@ public final class Trainer {
     }
 
     /** The monitored metric of the model as it is: on the validation split, or on the training rows in eval mode. */
-    private double seedValue(Monitor monitor, Metrics metrics, DataLoader valLoader, Dataset fitted, Device device,
+    private double seedValue(Monitor monitor, Metrics metrics, DataLoader valLoader, Samples fitted, Device device,
                              Normalization norm, Tensor lossSum) {
         if (monitor.needsValidation()) {
             return measure(valLoader, metrics, lossSum).get(monitor.metric().substring(4));
@@ -471,7 +471,7 @@ public final class Trainer {
      * kept in memory), records the result in {@code dir/best}'s config, and puts the last epoch's
      * weights back, so that the trainer goes on from where it stopped.
      */
-    private void testOnBest(Dataset test, Device device, Normalization norm, Metrics metrics, Tensor lossSum,
+    private void testOnBest(Samples test, Device device, Normalization norm, Metrics metrics, Tensor lossSum,
                             CheckpointDir checkpoints, float[] bestWeights, Map<String, Object> data, int evalBatch) {
         float[] last = params.values().toArray();
         Checkpoint.Loaded saved = checkpoints != null && checkpoints.hasBest() ? Checkpoint.load(checkpoints.best()) : null;
@@ -563,7 +563,7 @@ public final class Trainer {
      * on the targets standardised as in training) and the task's metrics (for regression, in the
      * targets' own units).
      */
-    public static Metrics.Evaluation evaluate(Layer model, Dataset data, Normalization norm, Task task, Device device) {
+    public static Metrics.Evaluation evaluate(Layer model, Samples data, Normalization norm, Task task, Device device) {
         try (DataLoader loader = new DataLoader(task.scaled(data), device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1)) {
             return measure(model, task.lossFunction(), loader, task.metrics(data.classes()), lossSum);
@@ -615,7 +615,7 @@ public final class Trainer {
      * sample, classes, the label each class stands for, its size, and where it and the test data
      * came from.
      */
-    private static Map<String, Object> describe(Dataset train, Dataset test) {
+    private static Map<String, Object> describe(Samples train, Samples test) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("name", train.name());
         d.put("dims", (long) train.dims());
@@ -739,7 +739,7 @@ public final class Trainer {
     }
 
     /** Fraction of a dataset that a model classifies correctly (eval mode, no gradients). */
-    public static double evaluate(Layer model, Dataset data, Normalization norm, Device device) {
+    public static double evaluate(Layer model, Samples data, Normalization norm, Device device) {
         try (DataLoader loader = new DataLoader(data, device, 1000, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor correct = Tensor.zeros(device, 1)) {
             return accuracy(model, loader, correct);

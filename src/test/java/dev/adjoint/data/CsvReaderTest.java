@@ -47,7 +47,7 @@ class CsvReaderTest {
     @Test
     void theClassesAreTheDistinctLabelsOfTheTrainingFile() throws IOException {
         Path train = csv("train.csv", "y,a,b\n1000000,1,2\n3,3,4\n7.0,5,6\n3,7,8\n");
-        Split s = Datasets.csv(train, csv("test.csv", "y,a,b\n7,5,6\n1000000,1,1\n"), "y");
+        Split<Dataset> s = Datasets.csv(train, csv("test.csv", "y,a,b\n7,5,6\n1000000,1,1\n"), "y");
         assertEquals(3, s.train().classes());
         assertArrayEquals(new int[] {3, 7, 1000000}, s.train().labelValues());
         assertArrayEquals(new int[] {3, 7, 1000000}, s.test().labelValues());
@@ -62,7 +62,7 @@ class CsvReaderTest {
         assertEquals(test, e.file());
 
         // labels 0..K-1, all present, are their own class indices: what worked before is unchanged
-        Split same = Datasets.csv(csv("a.csv", "y,a,b\n0,1,2\n2,3,4\n1,5,6\n"), csv("b.csv", "y,a,b\n2,5,6\n"), "y");
+        Split<Dataset> same = Datasets.csv(csv("a.csv", "y,a,b\n0,1,2\n2,3,4\n1,5,6\n"), csv("b.csv", "y,a,b\n2,5,6\n"), "y");
         assertEquals(3, same.test().classes());
         assertArrayEquals(new int[] {0, 1, 2}, same.train().labelValues());
         assertArrayEquals(new float[] {0, 2, 1}, same.train().labels());
@@ -83,7 +83,7 @@ class CsvReaderTest {
         int[] classes = {0, 2, 5, 9};
         Path train = csv("t.csv", "y,a\n2,1\n5,2\n");
         Path test = csv("u.csv", "y,a\n9,3\n");
-        Split s = Datasets.csv(train, test, "y", classes, "checkpoint runs/a");
+        Split<Dataset> s = Datasets.csv(train, test, "y", classes, "checkpoint runs/a");
         assertEquals(4, s.train().classes());
         assertArrayEquals(classes, s.test().labelValues());
         assertArrayEquals(new float[] {1, 2}, s.train().labels());

@@ -21,7 +21,7 @@ class CsvValidationFitTest {
     @TempDir
     Path dir;
 
-    private static double fittedMean(Split s, String column) {
+    private static double fittedMean(Split<Dataset> s, String column) {
         Map<?, ?> step = (Map<?, ?>) s.train().source().steps().getFirst();
         for (Object c : (List<?>) step.get("columns")) {
             Map<?, ?> m = (Map<?, ?>) c;
@@ -44,17 +44,19 @@ class CsvValidationFitTest {
         CsvEncoding.Options o = CsvEncoding.Options.of("label");
         long seed = 11;
         double validation = 0.25;
-        Split all = Datasets.csv(o, train, test, 0.2, seed, 0, null);
-        Split fitted = Datasets.csv(o, train, test, 0.2, seed, validation, null);
+        Split<Dataset> all = Datasets.csv(o, train, test, 0.2, seed, 0, null);
+        Split<Dataset> fitted = Datasets.csv(o, train, test, 0.2, seed, validation, null);
 
         // The rows the trainer trains on are Holdout's; their raw values, from the all-rows encoding undone.
         Map<?, ?> column = (Map<?, ?>) ((List<?>) ((Map<?, ?>) all.train().source().steps().getFirst()).get("columns")).getFirst();
         double mean = ((Number) column.get("mean")).doubleValue();
         double std = ((Number) column.get("std")).doubleValue();
-        Dataset kept = Holdout.of(all.train(), validation, seed).train();
+        Samples kept = Holdout.of(all.train(), validation, seed).train();
         double sum = 0;
+        float[] amount = new float[1];
         for (int i = 0; i < kept.size(); i++) {
-            sum += Math.round(kept.features()[i] * std + mean);   // the amounts are integers
+            kept.copyRow(i, amount, 0);
+            sum += Math.round(amount[0] * std + mean);   // the amounts are integers
         }
         assertEquals(45, kept.size(), "60 rows less a quarter of each class");
         assertEquals(sum / kept.size(), fittedMean(fitted, "amount"), 1e-3, "the mean of the rows trained on");

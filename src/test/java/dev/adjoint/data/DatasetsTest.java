@@ -42,7 +42,7 @@ class DatasetsTest {
                 assertTrue(Math.abs(diff) < 1.2, "angle of point " + i + " is within 6 sigma of the arm: " + diff);
             }
         }
-        Split s = Datasets.spiral(4, 50, 7);
+        Split<Dataset> s = Datasets.spiral(4, 50, 7);
         assertEquals(200, s.train().size());
         assertEquals(200, s.test().size());
         assertFalse(Arrays.equals(s.train().features(), s.test().features()), "train and test use different seeds");
@@ -89,7 +89,7 @@ class DatasetsTest {
         byte[] labels = IdxReaderTest.idx(IdxReader.LABELS, 2);
         Files.write(dir.resolve("t10k-labels-idx1-ubyte.gz"), IdxReaderTest.gzip(labels));
         assertTrue(Datasets.fashionMnistAvailable(dir));
-        Split s = Datasets.fashionMnist(dir);
+        Split<Dataset> s = Datasets.fashionMnist(dir);
         assertEquals(2, s.train().size());
         assertEquals(784, s.train().dims());
         assertEquals(10, s.test().classes());
@@ -166,7 +166,7 @@ class DatasetsTest {
         Path d = Datasets.DEFAULT_FASHION_MNIST;
         Assumptions.assumeTrue(Datasets.fashionMnistAvailable(d),
                 () -> "Fashion-MNIST is not installed: " + d + " lacks the four IDX files (apt install dataset-fashion-mnist)");
-        Split s = Datasets.fashionMnist(d);
+        Split<Dataset> s = Datasets.fashionMnist(d);
         assertEquals(60_000, s.train().size());
         assertEquals(10_000, s.test().size());
         assertEquals(784, s.train().dims());

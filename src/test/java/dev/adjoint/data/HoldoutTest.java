@@ -13,10 +13,12 @@ import org.junit.jupiter.api.Test;
 class HoldoutTest {
     private static final Dataset DATA = Datasets.spiral(3, 100, 9, "spiral");
 
-    private static Set<String> rows(Dataset d) {
+    private static Set<String> rows(Samples d) {
         Set<String> s = new HashSet<>();
+        float[] row = new float[d.dims()];
         for (int i = 0; i < d.size(); i++) {
-            s.add(java.util.Arrays.toString(d.row(i)) + "/" + d.labels()[i]);
+            d.copyRow(i, row, 0);
+            s.add(java.util.Arrays.toString(row) + "/" + d.label(i));
         }
         return s;
     }

@@ -65,7 +65,7 @@ class MappedDatasetTest {
         double[][] d = indexed(n);
         Path x = write(dir.resolve("x.npy"), npy("<f4", new long[] {n, 3}, d[0]));
         Path y = write(dir.resolve("y.npy"), npy("<i8", new long[] {n}, d[1]));
-        Split inMemory = Datasets.npy(x, y, x, y);
+        Split<Dataset> inMemory = Datasets.npy(x, y, x, y);
         Normalization norm = Normalization.of(inMemory.train());
         try (Device cpu = new CpuDevice(1); MappedDataset mapped = MappedDataset.open(x, y)) {
             assertEquals(n, mapped.size());

@@ -71,7 +71,7 @@ class NpyNumpyTest {
             assertArrayEquals(x, NpyReader.features(dir.resolve("v" + v + ".npy"), null), "version " + v);
         }
         for (String npz : new String[] {"stored.npz", "deflated.npz"}) {
-            Split s = Datasets.npz(dir.resolve(npz));
+            Split<Dataset> s = Datasets.npz(dir.resolve(npz));
             assertArrayEquals(x, s.train().features(), npz);
             assertArrayEquals(new float[] {0, 1, 1, 0}, s.train().labels(), npz);
             assertArrayEquals(new int[] {0, 5}, s.train().labelValues(), npz);

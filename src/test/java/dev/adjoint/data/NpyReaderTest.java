@@ -95,7 +95,7 @@ class NpyReaderTest {
     @ValueSource(booleans = {false, true})
     void npzStoredOrDeflatedIsATrainAndTestSplit(boolean deflate) throws IOException {
         Path f = NpyFiles.npz(dir.resolve("d.npz"), deflate, arrays());
-        Split s = Datasets.npz(f);
+        Split<Dataset> s = Datasets.npz(f);
         assertEquals(4, s.train().size());
         assertEquals(2, s.train().dims());
         assertEquals(2, s.train().classes());
@@ -114,7 +114,7 @@ class NpyReaderTest {
         for (Map.Entry<String, byte[]> e : a.entrySet()) {
             p[i++] = write(dir.resolve(e.getKey() + ".npy"), e.getValue());
         }
-        Split s = Datasets.npy(p[0], p[1], p[2], p[3]);
+        Split<Dataset> s = Datasets.npy(p[0], p[1], p[2], p[3]);
         assertEquals(4, s.train().size());
         assertArrayEquals(new float[] {1, 0}, s.test().labels());
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceException;
@@ -181,14 +182,14 @@ class PlanTest {
 
     @Test
     void fitWithReplayGivesTheSameWeightsAsDefineByRun() {
-        Split spiral = Datasets.spiral(3, 200, 7);
+        Split<Dataset> spiral = Datasets.spiral(3, 200, 7);
         MlpSpec spec = MlpSpec.of(2, new int[] {32, 16}, 3, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 5);
         float[] plain = fit(Backends.open("cpu"), spec, spiral, false);
         float[] replayed = fit(new CapturingDevice(Backends.open("cpu")), spec, spiral, true);
         assertArrayEquals(plain, replayed, "two epochs of fit (with a short last batch)");
     }
 
-    private static float[] fit(Device device, MlpSpec spec, Split data, boolean replay) {
+    private static float[] fit(Device device, MlpSpec spec, Split<Dataset> data, boolean replay) {
         try (Sequential model = spec.build(device); Parameters params = Parameters.of(model);
              Optimizer opt = Optimizer.byName("adamw", params, 0.01f, 1e-4f)) {
             Trainer trainer = new Trainer(model, params, opt, Losses.byName("cross-entropy"),

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * only one that turns NaN, stops training before its epoch is saved.
  */
 class BestCheckpointTest {
-    private static final Split SPIRAL = Datasets.spiral(3, 200, 7);
+    private static final Split<Dataset> SPIRAL = Datasets.spiral(3, 200, 7);
     private static final MlpSpec SPEC = MlpSpec.of(2, new int[] {16}, 3, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 5);
 
     @TempDir

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
@@ -64,7 +65,7 @@ class EarlyStoppingTest {
     /** Real training on the spiral set: no epoch improves val_loss by 10, so patience 1 stops after epoch 2. */
     @Test
     void realTrainingStopsAndTestsTheBestModelOnce() {
-        Split spiral = Datasets.spiral(3, 100, 4);
+        Split<Dataset> spiral = Datasets.spiral(3, 100, 4);
         MlpSpec spec = MlpSpec.of(2, new int[] {16}, 3, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 2);
         Path dir = tmp.resolve("run");
         try (Device cpu = new CpuDevice(1); Sequential model = spec.build(cpu); Parameters params = Parameters.of(model);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
@@ -49,7 +50,7 @@ class MixedScaleTest {
         return b.toString();
     }
 
-    private static double accuracy(Split split) {
+    private static double accuracy(Split<Dataset> split) {
         MlpSpec spec = MlpSpec.of(split.train().dims(), new int[] {32}, split.train().classes(), Activation.Kind.RELU,
                 Init.HE_UNIFORM, 0f, 3);
         try (Device cpu = new CpuDevice(1); Sequential model = spec.build(cpu); Parameters params = Parameters.of(model);

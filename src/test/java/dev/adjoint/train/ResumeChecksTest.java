@@ -40,7 +40,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and one directory has one writer.
  */
 class ResumeChecksTest {
-    private static final Split SPIRAL = Datasets.spiral(3, 100, 7);
+    private static final Split<Dataset> SPIRAL = Datasets.spiral(3, 100, 7);
 
     @TempDir
     Path tmp;

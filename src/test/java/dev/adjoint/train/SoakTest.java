@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.nn.Activation;
@@ -53,7 +54,7 @@ class SoakTest {
     @MethodSource("backends")
     void tenThousandStepsKeepDeviceMemoryAndHeapFlat(String backend) {
         CountingDevice device = new CountingDevice(Backends.open(backend)); // not closed: the device is shared
-        Split data = Datasets.spiral(4, 80, 3); // 320 samples: 10 batches of 32 per epoch
+        Split<Dataset> data = Datasets.spiral(4, 80, 3); // 320 samples: 10 batches of 32 per epoch
         MlpSpec spec = MlpSpec.of(2, new int[] {32, 16}, 4, Activation.Kind.TANH, Init.XAVIER_UNIFORM, 0f, 1);
         long[] live = new long[2];
         long[] heap = new long[2];

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.data.Datasets;
+import dev.adjoint.data.Dataset;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
@@ -28,7 +29,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class TrainerTest {
-    private static final Split SPIRAL = Datasets.spiral(3, 300, 7);
+    private static final Split<Dataset> SPIRAL = Datasets.spiral(3, 300, 7);
 
     @TempDir
     Path tmp;
@@ -210,7 +211,7 @@ class TrainerTest {
     @MethodSource("backends")
     void trainsTheSpiralSetOnEveryBackend(String backend) {
         Device device = Backends.open(backend);
-        Split data = Datasets.spiral(3, 500, 11);
+        Split<Dataset> data = Datasets.spiral(3, 500, 11);
         MlpSpec spec = MlpSpec.of(2, new int[] {64, 32}, 3, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
         try (Sequential model = spec.build(device); Parameters params = Parameters.of(model);
              Optimizer opt = Optimizer.adam(params, 1e-2f, 0f, false)) {
