@@ -22,6 +22,7 @@ import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.train.Metrics;
 import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Monitor;
+import dev.adjoint.train.Precision;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Task;
 import dev.adjoint.train.Trainer;
@@ -96,6 +97,9 @@ final class TrainCommand {
                 Args.Option.section("run"),
                 new Args.Option("seed", "N", "1", "seed of the initialization, the shuffling, dropout and the spiral set"),
                 DevicesCommand.DEVICE,
+                new Args.Option("precision", "P", "fp32", "fp32; tf32 (CUDA's FP32 GEMMs on TF32 tensor cores); bf16 or"
+                        + " fp16: matmuls take 16-bit operands and sum in F32, everything else F32, with F32 master"
+                        + " weights and checkpoints (fp16 with dynamic loss scaling)"),
                 Args.Option.flag("detect-anomaly", "check every op's result for NaN and infinity, and name the op that"
                         + " first makes one (slow)"),
                 Args.Option.section("checkpoints and report"),
@@ -135,7 +139,7 @@ final class TrainCommand {
     static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "task", "loss", "huber-delta",
             "class-weights", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
-            "min-delta");
+            "min-delta", "precision");
     /** The checkpoint config entry that holds the settings the run was started with. */
     static final String COMMAND_LINE = "command_line";
     static final int MAX_EPOCHS = 1_000_000;
@@ -230,6 +234,7 @@ final class TrainCommand {
         }
         c.put("patience", Integer.toString(s.patience));
         c.put("min-delta", Double.toString(s.minDelta));
+        c.put("precision", s.precision.id());
         c.putAll(DataChoice.options(args));
         return c;
     }
@@ -262,6 +267,9 @@ final class TrainCommand {
                              Path jsonPath) {
         String ckpt = args.get("checkpoint");
         s.task.fit(split.train());    // the data suits the task (two classes, numbers, a weight per class), before any output
+        if (s.precision == Precision.TF32) {
+            System.setProperty(Devices.TF32_PROPERTY, "true");     // read by the device as it opens
+        }
         Devices.Selection sel = Devices.select(device);
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
         Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);
@@ -288,10 +296,11 @@ final class TrainCommand {
         MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, s.task.outputs(split.train().classes()), s.activation,
                 s.init, s.dropout, s.seed);
         int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
-        System.out.printf("%s: %,d train / %,d test samples%s, MLP %s, %s, batch %d, lr %s%n",
+        System.out.printf("%s: %,d train / %,d test samples%s, MLP %s, %s, batch %d, lr %s%s%n",
                 split.train().name(), split.train().size(), split.test().size(),
                 held == 0 ? "" : String.format(Locale.ROOT, " (%,d of the train held out for validation)", held),
-                java.util.Arrays.toString(spec.sizes()), s.optimizer, s.batch, s.lr);
+                java.util.Arrays.toString(spec.sizes()), s.optimizer, s.batch, s.lr,
+                s.precision == Precision.FP32 ? "" : ", " + s.precision.id());
         if (runs != null) {
             System.out.println("run directory: " + dir + " (checkpoints; --checkpoint DIR writes elsewhere)");
         }
@@ -303,7 +312,11 @@ final class TrainCommand {
                             s.monitor == null ? 0 : s.patience, s.minDelta);
             Map<String, Object> settings = commandLine(s, args);
             Trainer trainer = new Trainer(model, params, opt, s.task, cfg, spec.toConfig())
-                    .record(COMMAND_LINE, settings);
+                    .record(COMMAND_LINE, settings).precision(s.precision);
+            if (s.precision == Precision.TF32) {
+                System.out.println("tf32: FP32 GEMMs run on TF32 tensor cores where the device has them (CUDA);"
+                        + " other devices compute in F32");
+            }
             RunLog log = new RunLog(RunLog.head(args, OPTIONS, split, held, dev, spec, dir, settings, s.task,
                     cfg.monitored(s.task, held > 0)), dir,
                     json);
@@ -369,7 +382,7 @@ final class TrainCommand {
     record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
                     double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, Task task,
                     String optimizer, String schedule, double validation, String monitor, int patience,
-                    double minDelta) {
+                    double minDelta, Precision precision) {
         static Settings parse(Args a) {
             double val = a.number("val", Args.Range.FRACTION);
             if (val > Holdout.MAX_FRACTION) {
@@ -405,7 +418,16 @@ final class TrainCommand {
                     sizes(a.getOrEmpty("hidden")), TrainCommand.activation(a),
                     TrainCommand.init(a.get("init")), a.integer("warmup", 0, Long.MAX_VALUE),
                     task, name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES),
-                    val, monitor, a.intValue("patience", 0, MAX_EPOCHS), a.number("min-delta", Args.Range.NON_NEGATIVE));
+                    val, monitor, a.intValue("patience", 0, MAX_EPOCHS), a.number("min-delta", Args.Range.NON_NEGATIVE),
+                    precision(a.get("precision")));
+        }
+
+        private static Precision precision(String text) {
+            try {
+                return Precision.of(text);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException("--precision: " + e.getMessage());
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.adjoint.conformance;
 
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import java.util.Random;
 
@@ -19,6 +20,21 @@ final class Check {
     static Buffer put(Device d, float[] x) {
         Buffer b = d.allocate(Math.max(1, x.length));
         d.upload(x, 0, b, 0, x.length);
+        return b;
+    }
+
+    /** {@code x} in a new buffer of {@code dtype}: uploaded as F32, then converted on the device. */
+    static Buffer put(Device d, float[] x, DType dtype) {
+        if (dtype == DType.F32) {
+            return put(d, x);
+        }
+        Buffer b = d.allocate(Math.max(1, x.length), dtype);
+        try (Buffer f = put(d, x)) {
+            d.convert(f, 0, b, 0, x.length);
+        } catch (RuntimeException e) {
+            b.close();
+            throw e;
+        }
         return b;
     }
 

@@ -35,6 +35,7 @@ public final class Conformance {
         List<Case> all = new ArrayList<>();
         all.addAll(MemoryCases.cases());
         all.addAll(GemmCases.cases());
+        all.addAll(DTypeCases.cases());
         all.addAll(ElementwiseCases.cases());
         all.addAll(ReductionCases.cases());
         all.addAll(OptimizerCases.cases());

@@ -6,6 +6,7 @@ import static dev.adjoint.conformance.Check.random;
 
 import dev.adjoint.conformance.Conformance.Case;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,7 +79,22 @@ final class GemmCases {
     /** One product; with {@code padded}, operands sit at offsets with leading dimensions larger than needed. */
     static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
                      float alpha, float beta, boolean padded) {
-        gemm(d, rnd, ta, tb, m, n, k, alpha, beta, padded, false, 0);
+        gemm(d, rnd, ta, tb, m, n, k, alpha, beta, padded, false, 0, DType.F32);
+    }
+
+    /**
+     * One product whose A and B are {@code dtype} buffers (C is F32): the reference is the float64
+     * product of the float32 values they hold after rounding, and the tolerance is float32's, since
+     * each product of two 16-bit values is exact in float32.
+     */
+    static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
+                     float alpha, float beta, boolean padded, DType dtype) {
+        gemm(d, rnd, ta, tb, m, n, k, alpha, beta, padded, false, 0, dtype);
+    }
+
+    private static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
+                             float alpha, float beta, boolean padded, boolean nanAB, int guard) {
+        gemm(d, rnd, ta, tb, m, n, k, alpha, beta, padded, nanAB, guard, DType.F32);
     }
 
     /**
@@ -86,7 +102,7 @@ final class GemmCases {
      * they are not read when alpha is 0), and {@code guard} floats follow C's last row.
      */
     private static void gemm(Device d, Random rnd, boolean ta, boolean tb, int m, int n, int k,
-                             float alpha, float beta, boolean padded, boolean nanAB, int guard) {
+                             float alpha, float beta, boolean padded, boolean nanAB, int guard, DType dtype) {
         int aRows = ta ? k : m;
         int aCols = ta ? m : k;
         int bRows = tb ? n : k;
@@ -107,6 +123,12 @@ final class GemmCases {
             java.util.Arrays.fill(a, Float.NaN);
             java.util.Arrays.fill(b, Float.NaN);
         }
+        for (int i = 0; i < a.length; i++) {
+            a[i] = dtype.round(a[i]);
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] = dtype.round(b[i]);
+        }
         double[] expected = new double[c.length];
         double[] scale = new double[c.length];
         for (int i = 0; i < c.length; i++) {
@@ -123,10 +145,10 @@ final class GemmCases {
                 scale[ci] = Math.abs(alpha) * product[1] + Math.abs(old);
             }
         }
-        try (Buffer ab = put(d, a); Buffer bb = put(d, b); Buffer cb = put(d, c)) {
+        try (Buffer ab = Check.put(d, a, dtype); Buffer bb = Check.put(d, b, dtype); Buffer cb = put(d, c)) {
             d.gemm(ta, tb, m, n, k, alpha, ab, aOff, lda, bb, bOff, ldb, beta, cb, cOff, ldc);
             float[] got = get(d, cb, c.length);
-            String what = String.format("gemm %s%s m=%d n=%d k=%d alpha=%s beta=%s lda=%d ldb=%d ldc=%d offsets %d/%d/%d%s",
+            String what = (dtype == DType.F32 ? "" : dtype + " ") + String.format("gemm %s%s m=%d n=%d k=%d alpha=%s beta=%s lda=%d ldb=%d ldc=%d offsets %d/%d/%d%s",
                     ta ? "T" : "N", tb ? "T" : "N", m, n, k, alpha, beta, lda, ldb, ldc, aOff, bOff, cOff,
                     nanAB ? " (NaN in A and B)" : "");
             // Elements outside the m×n window (offset, padding, guard) must be left as they were.

@@ -1,7 +1,8 @@
 package dev.adjoint.device;
 
 /**
- * A block of float32 device memory owned by one {@link Device}. Lengths and offsets count floats.
+ * A block of device memory owned by one {@link Device}, of elements of one {@link DType} (float32
+ * unless allocated otherwise). Lengths and offsets count elements.
  * Closing a buffer frees its memory; using it afterwards is an error. Closing it while a call on
  * another thread still uses it is the caller's mistake, which the tensor front end never makes
  * (its tensors hold their buffers for the duration of each call).
@@ -9,8 +10,13 @@ package dev.adjoint.device;
 public interface Buffer extends AutoCloseable {
     Device device();
 
-    /** Length in floats. */
+    /** Length in elements. */
     long length();
+
+    /** The type of its elements. */
+    default DType dtype() {
+        return DType.F32;
+    }
 
     boolean isClosed();
 

@@ -41,7 +41,16 @@ public interface Device extends AutoCloseable {
     // ------------------------------------------------------------------ memory
 
     /** Uninitialised memory for {@code length} floats. */
-    Buffer allocate(long length);
+    default Buffer allocate(long length) {
+        return allocate(length, DType.F32);
+    }
+
+    /**
+     * Uninitialised memory for {@code length} elements of {@code dtype}. Every primitive computes in
+     * float32 and takes F32 buffers, except {@link #convert}, {@link #copy} (of one dtype) and the A
+     * and B operands of {@link #gemm}.
+     */
+    Buffer allocate(long length, DType dtype);
 
     void upload(float[] src, int srcOffset, Buffer dst, long dstOffset, int length);
 
@@ -49,8 +58,16 @@ public interface Device extends AutoCloseable {
 
     void fill(Buffer dst, long offset, long length, float value);
 
-    /** Copies within this device; the ranges must not overlap. */
+    /** Copies within this device, between buffers of one dtype; the ranges must not overlap. */
     void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length);
+
+    /**
+     * Converts {@code length} elements of {@code src} to {@code dst}'s dtype: float32 to BF16 or F16
+     * rounds to nearest, ties to even, and BF16 or F16 to float32 is exact, bit for bit as
+     * {@link DType}'s host conversions on every backend (NaNs included); between buffers of one
+     * dtype it copies. BF16 to F16 and back is refused: convert through F32. The ranges must not overlap.
+     */
+    void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length);
 
     /** Fills with samples from {@code dist} as defined by {@link CounterRandom}. */
     void random(Buffer dst, long offset, long length, Distribution dist, float a, float b, long seed);
@@ -64,7 +81,9 @@ public interface Device extends AutoCloseable {
      * {@code C = alpha·op(A)·op(B) + beta·C}, where op(A) is m×k and op(B) is k×n, row-major.
      * With {@code transA} the stored A is k×m; with {@code transB} the stored B is n×k.
      * Leading dimensions are at least the stored column count (lda ≥ k, or m with transA;
-     * ldb ≥ n, or k with transB; ldc ≥ n). Edge cases, as BLAS:
+     * ldb ≥ n, or k with transB; ldc ≥ n). C is F32; A and B are F32, or both BF16 or both F16
+     * (mixed precision: each product of two 16-bit values is exact in float32, and the sums are
+     * accumulated in float32). Edge cases, as BLAS:
      * <ul>
      *   <li>{@code beta == 0}: C is not read (NaNs in it do not propagate); it is overwritten.</li>
      *   <li>{@code m == 0} or {@code n == 0}: nothing happens; C is not touched.</li>

@@ -4,8 +4,9 @@ import java.util.Arrays;
 
 /**
  * The argument checks of every {@link Device} primitive, shared by all backends: sizes are
- * non-negative and every float a call would read or write lies inside its buffer (and inside the
- * Java array of a transfer). A backend calls the check of a primitive first, before it touches
+ * non-negative, every element a call would read or write lies inside its buffer (and inside the
+ * Java array of a transfer), and every buffer holds the dtype the primitive takes (F32, but for
+ * {@code convert}, {@code copy} and gemm's A and B). A backend calls the check of a primitive first, before it touches
  * memory, so a bad call throws {@link IllegalArgumentException} naming the primitive and the
  * numbers and changes nothing, instead of failing deep in a kernel, or, on a GPU, reading and
  * writing memory it does not own.
@@ -65,8 +66,25 @@ public final class DeviceChecks {
 
     public static void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
         nonNegative("copy", "length", length);
-        range("copy", null, "source", src, srcOffset, length);
-        range("copy", null, "destination", dst, dstOffset, length);
+        typedRange("copy", null, "source", src, srcOffset, length);
+        typedRange("copy", null, "destination", dst, dstOffset, length);
+        if (src.dtype() != dst.dtype()) {
+            throw new IllegalArgumentException("copy: source is " + src.dtype() + " and destination " + dst.dtype()
+                    + "; copy moves elements of one dtype (convert changes it)");
+        }
+    }
+
+    /** {@link Device#convert}: F32 to or from BF16 or F16, or one dtype to itself; both ranges inside their buffers. */
+    public static void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        nonNegative("convert", "length", length);
+        typedRange("convert", null, "source", src, srcOffset, length);
+        typedRange("convert", null, "destination", dst, dstOffset, length);
+        DType from = src.dtype();
+        DType to = dst.dtype();
+        if (from != to && from != DType.F32 && to != DType.F32) {
+            throw new IllegalArgumentException("convert: " + from + " to " + to + " directly is not supported; convert"
+                    + " through F32 (" + from + " to F32 is exact)");
+        }
     }
 
     public static void random(Buffer dst, long offset, long length) {
@@ -92,6 +110,10 @@ public final class DeviceChecks {
         matrix("B", "ldb", transB ? n : k, transB ? k : n, transB ? "n×k" : "k×n", transB ? "k" : "n",
                 transB ? " (transB true)" : " (transB false)", b, bOffset, ldb);
         matrix("C", "ldc", m, n, "m×n", "n", "", c, cOffset, ldc);
+        if (a.dtype() != b.dtype() || c.dtype() != DType.F32) {
+            throw new IllegalArgumentException("gemm: A is " + a.dtype() + ", B " + b.dtype() + " and C " + c.dtype()
+                    + "; A and B must have one dtype (F32, BF16 or F16; convert one of them) and C must be F32");
+        }
     }
 
     /** One gemm operand: {@code rows×cols} stored row-major with leading dimension {@code ld} at {@code offset}. */
@@ -101,7 +123,7 @@ public final class DeviceChecks {
             throw new IllegalArgumentException("gemm: " + ldName + " " + ld + " < " + colName + " " + cols + " for "
                     + name + " stored " + stored + flag);
         }
-        long length = length("gemm", null, name, buf);
+        long length = name.equals("C") ? length("gemm", null, name, buf) : typedLength("gemm", null, name, buf);
         if (offset < 0) {
             throw new IllegalArgumentException("gemm: " + name + " offset " + offset + " is negative");
         }
@@ -110,7 +132,7 @@ public final class DeviceChecks {
         }
         long needs = (long) (rows - 1) * ld + cols;       // < 2^62: no overflow
         if (offset > length - needs) {
-            throw new IllegalArgumentException("gemm: " + name + " needs " + needs + " floats from offset " + offset
+            throw new IllegalArgumentException("gemm: " + name + " needs " + needs + " " + elements(buf) + " from offset " + offset
                     + " but its buffer holds " + length + " (" + name + " stored " + stored + " = " + rows + "×" + cols
                     + ", " + ldName + " " + ld + flag + ")");
         }
@@ -214,23 +236,45 @@ public final class DeviceChecks {
         }
     }
 
+    /** The length of an F32 buffer; any other dtype is refused, naming it (the primitive computes in F32). */
     private static long length(String primitive, Object op, String role, Buffer b) {
+        long length = typedLength(primitive, op, role, b);
+        if (b.dtype() != DType.F32) {
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " holds " + b.dtype() + " elements; "
+                    + primitive + " computes in F32 (convert it to F32 first)");
+        }
+        return length;
+    }
+
+    /** The length of a buffer of any dtype. */
+    private static long typedLength(String primitive, Object op, String role, Buffer b) {
         if (b == null) {
             throw new IllegalArgumentException(name(primitive, op) + ": " + role + " buffer is null");
         }
         return b.length();
     }
 
-    /** {@code length} floats from {@code offset} inside the buffer (offset ≥ 0 even when empty). */
+    /** {@code length} floats from {@code offset} inside an F32 buffer (offset ≥ 0 even when empty). */
     private static void range(String primitive, Object op, String role, Buffer b, long offset, long length) {
-        long holds = length(primitive, op, role, b);
+        length(primitive, op, role, b);
+        typedRange(primitive, op, role, b, offset, length);
+    }
+
+    /** {@code length} elements from {@code offset} inside a buffer of any dtype (offset ≥ 0 even when empty). */
+    private static void typedRange(String primitive, Object op, String role, Buffer b, long offset, long length) {
+        long holds = typedLength(primitive, op, role, b);
         if (offset < 0) {
             throw new IllegalArgumentException(name(primitive, op) + ": " + role + " offset " + offset + " is negative");
         }
         if (length > 0 && offset > holds - length) {
-            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " needs " + length
-                    + " floats from offset " + offset + " but its buffer holds " + holds);
+            throw new IllegalArgumentException(name(primitive, op) + ": " + role + " needs " + length + " "
+                    + elements(b) + " from offset " + offset + " but its buffer holds " + holds);
         }
+    }
+
+    /** What a buffer's elements are called in a message: floats, or BF16 or F16 elements. */
+    private static String elements(Buffer b) {
+        return b.dtype() == DType.F32 ? "floats" : b.dtype() + " elements";
     }
 
     /** {@code [offset, offset + length)} inside a Java array, as {@link java.util.Objects#checkFromIndexSize}. */

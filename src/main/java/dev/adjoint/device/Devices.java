@@ -17,6 +17,11 @@ public final class Devices {
     public static final String ENV = "ADJOINT_DEVICE";
     /** The system property the cpu backend reads its thread count from (the CLI's {@code --threads}). */
     public static final String CPU_THREADS_PROPERTY = "adjoint.threads";
+    /**
+     * System property: {@code true} lets devices opened afterwards run FP32 GEMMs on TF32 tensor
+     * cores where they have them (CUDA); other backends have none and compute in F32.
+     */
+    public static final String TF32_PROPERTY = "adjoint.cuda.tf32";
 
     /** The most threads the CPU backend runs (each is a pinned worker: more than the cores only slows it down). */
     public static final int MAX_CPU_THREADS = 1024;

@@ -29,6 +29,13 @@ public sealed interface Call {
         }
     }
 
+    record Convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) implements Call {
+        @Override
+        public void run(Device d) {
+            d.convert(src, srcOffset, dst, dstOffset, length);
+        }
+    }
+
     record Gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Buffer a, long aOffset, int lda,
                 Buffer b, long bOffset, int ldb, float beta, Buffer c, long cOffset, int ldc) implements Call {
         @Override

@@ -2,6 +2,7 @@ package dev.adjoint.graph;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.Distribution;
@@ -111,9 +112,9 @@ public final class CapturingDevice implements Device {
     }
 
     @Override
-    public Buffer allocate(long length) {
+    public Buffer allocate(long length, DType dtype) {
         Plan plan = plan("allocate");
-        return plan != null ? plan.allocate(this, length) : inner.allocate(length);
+        return plan != null ? plan.allocate(this, length, dtype) : inner.allocate(length, dtype);
     }
 
     @Override
@@ -152,6 +153,18 @@ public final class CapturingDevice implements Device {
         inner.copy(s, srcOffset, d, dstOffset, length);
         if (plan != null) {
             plan.record(new Call.Copy(s, srcOffset, d, dstOffset, length));
+        }
+    }
+
+    @Override
+    public void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        Plan plan = plan("convert");
+        DeviceChecks.convert(src, srcOffset, dst, dstOffset, length);
+        Buffer s = in(plan, src);
+        Buffer d = in(plan, dst);
+        inner.convert(s, srcOffset, d, dstOffset, length);
+        if (plan != null) {
+            plan.record(new Call.Convert(s, srcOffset, d, dstOffset, length));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.adjoint.graph;
 
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.GraphCapable;
 import java.util.ArrayList;
@@ -182,18 +183,22 @@ public final class Plan implements AutoCloseable {
         recording.add(call);
     }
 
-    /** A buffer for the step: the smallest free arena buffer that fits (not over twice the size), else a new one. */
-    Buffer allocate(CapturingDevice device, long length) {
+    /**
+     * A buffer for the step: the smallest free arena buffer of its dtype that fits (not over twice
+     * the size), else a new one.
+     */
+    Buffer allocate(CapturingDevice device, long length, DType dtype) {
         requestedFloats += length;
         allocations++;
         Slot best = null;
         for (Slot s : free) {
-            if (s.length >= length && s.length <= 2 * length + 64 && (best == null || s.length < best.length)) {
+            if (s.buffer.dtype() == dtype && s.length >= length && s.length <= 2 * length + 64
+                    && (best == null || s.length < best.length)) {
                 best = s;
             }
         }
         if (best == null) {
-            best = new Slot(inner.allocate(length), length);
+            best = new Slot(inner.allocate(length, dtype), length);
             slots.add(best);
         } else {
             free.remove(best);
@@ -276,6 +281,11 @@ public final class Plan implements AutoCloseable {
         @Override
         public long length() {
             return length;
+        }
+
+        @Override
+        public DType dtype() {
+            return slot.buffer.dtype();
         }
 
         @Override

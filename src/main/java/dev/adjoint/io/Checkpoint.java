@@ -42,8 +42,11 @@ import java.util.Map;
  * {@code .model.safetensors.<hex>.tmp} beside the files, which the next save into the directory
  * deletes; one directory is written by one process at a time.
  *
- * <p>A directory with a safetensors file from elsewhere (no Adjoint metadata) and a config.json
- * loads too, as it is. Errors name the file: {@link FileFormatException} for a bad or mismatched
+ * <p>{@link #save} always stores F32, whatever the tensors came from: a checkpoint holds the
+ * float32 values training resumes from. A directory with a safetensors file from elsewhere (no
+ * Adjoint metadata) and a config.json loads too, as it is; its BF16 or F16 tensors (a PyTorch
+ * state dict saved in half precision) are widened exactly to float32, the dtype the model
+ * computes in (see {@link Safetensors}). Errors name the file: {@link FileFormatException} for a bad or mismatched
  * file, {@link UncheckedIOException} for I/O failures, including a missing file.
  */
 public final class Checkpoint {

@@ -1,6 +1,7 @@
 package dev.adjoint.io;
 
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DType;
 import dev.adjoint.tensor.Tensor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,16 +21,26 @@ import java.util.Map;
 import java.util.SortedMap;
 
 /**
- * The safetensors format (as written by Hugging Face's {@code safetensors}), float32 only:
+ * The safetensors format (as written by Hugging Face's {@code safetensors}), with tensors of dtype
+ * F32, BF16 or F16 ({@link DType}):
  *
  * <pre>
  * [8 bytes]  N, the header length, unsigned little-endian
  * [N bytes]  UTF-8 JSON object, padded with spaces so that 8 + N is a multiple of 8:
  *            {"__metadata__": {"key": "value", ...},
  *             "name": {"dtype": "F32", "shape": [d0, d1, ...], "data_offsets": [begin, end]}, ...}
- * [rest]     the tensors' bytes, little-endian float32, row-major; offsets are relative to the
- *            start of this section and the tensors tile it exactly, with no gaps or overlaps
+ * [rest]     the tensors' bytes, little-endian, row-major, {@link DType#bytes} per element; offsets
+ *            are relative to the start of this section and the tensors tile it exactly, with no gaps
+ *            or overlaps
  * </pre>
+ *
+ * <p>Adjoint computes in float32: {@link #read} widens BF16 and F16 values to float32 exactly and
+ * says which dtype was stored ({@link Loaded#stored}); other dtypes (F64, integers, ...) are refused.
+ * {@link #write} stores F32 unless given another dtype, rounding to nearest, ties to even (as
+ * PyTorch's {@code .to(torch.bfloat16)} and {@code .half()} do). A finite value that would round
+ * to an infinity (from 65520 up in F16, from 3.3961775e38 in BF16) is refused, naming the
+ * tensor, the element and the value, rather than written as a wrong number; NaN and ±infinity are
+ * written as NaN and ±infinity, and values too small for the dtype round to zero as any rounding does.
  *
  * <p>{@link #write} replaces the file atomically (temporary file, fsync, rename): a crash never
  * leaves a half-written file in its place. {@link #read} checks everything before it returns
@@ -40,19 +51,22 @@ public final class Safetensors {
     /** The reference implementation refuses headers larger than this; so do we. */
     public static final long MAX_HEADER_BYTES = 100_000_000L;
     private static final String METADATA = "__metadata__";
-    private static final int CHUNK_FLOATS = 1 << 18;
+    private static final int CHUNK_VALUES = 1 << 18;
 
     private Safetensors() {}
 
-    /** One tensor read from a file: its shape and its values in row-major order. */
-    public record Loaded(int[] shape, float[] data) {
+    /**
+     * One tensor read from a file: its shape, its values in row-major order (widened exactly to
+     * float32 from the dtype the file stored) and that dtype.
+     */
+    public record Loaded(int[] shape, float[] data, DType stored) {
         /** A new tensor on {@code device} with these values. */
         public Tensor toTensor(Device device) {
             return Tensor.of(device, data, shape);
         }
     }
 
-    private record Spec(String name, int[] shape, long begin, long end) {}
+    private record Spec(String name, DType dtype, int[] shape, long begin, long end) {}
 
     private record Header(long length, List<Spec> specs, Map<String, String> metadata) {}
 
@@ -60,9 +74,23 @@ public final class Safetensors {
 
     /**
      * Writes {@code tensors} (in the map's order, or sorted by name for a map without an order of
-     * its own) and {@code metadata} to {@code file}, atomically.
+     * its own) and {@code metadata} to {@code file}, atomically, as F32.
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
+        write(file, tensors, metadata, DType.F32);
+    }
+
+    /**
+     * Writes {@code tensors} as {@link #write(Path, Map, Map)} does, every one stored as
+     * {@code dtype}, rounded to nearest even. An IllegalArgumentException names the tensor, the
+     * element and the value when a finite value would become an infinity; the file is then left as
+     * it was.
+     */
+    public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata, DType dtype) {
+        if (dtype == null) {
+            throw new IllegalArgumentException("Safetensors.write " + file + ": dtype must not be null (one of "
+                    + DType.safetensorsNames() + ")");
+        }
         List<Map.Entry<String, Tensor>> entries = new ArrayList<>(tensors.entrySet());
         if (!(tensors instanceof LinkedHashMap<?, ?> || tensors instanceof SortedMap<?, ?>)) {
             entries.sort(Map.Entry.comparingByKey());
@@ -93,9 +121,9 @@ public final class Safetensors {
                 throw new IllegalArgumentException("Safetensors.write " + file + ": tensor '" + name + "' has "
                         + t.numel() + " elements, more than one Java array can hold");
             }
-            long bytes = 4 * t.numel();
+            long bytes = dtype.bytes() * t.numel();
             Map<String, Object> spec = new LinkedHashMap<>();
-            spec.put("dtype", "F32");
+            spec.put("dtype", dtype.safetensorsName());
             spec.put("shape", t.shape());
             spec.put("data_offsets", new long[] {offset, offset + bytes});
             header.put(name, spec);
@@ -112,9 +140,9 @@ public final class Safetensors {
         try {
             AtomicFile.write(file, ch -> {
                 writeFully(ch, head);
-                ByteBuffer buf = ByteBuffer.allocateDirect(4 * CHUNK_FLOATS).order(ByteOrder.LITTLE_ENDIAN);
+                ByteBuffer buf = ByteBuffer.allocateDirect(dtype.bytes() * CHUNK_VALUES).order(ByteOrder.LITTLE_ENDIAN);
                 for (Map.Entry<String, Tensor> e : entries) {
-                    writeFloats(ch, buf, e.getValue().toArray());
+                    writeValues(ch, buf, dtype, e.getValue().toArray(), file, e.getKey());
                 }
             });
         } catch (IOException e) {
@@ -122,12 +150,20 @@ public final class Safetensors {
         }
     }
 
-    private static void writeFloats(FileChannel ch, ByteBuffer buf, float[] data) throws IOException {
-        for (int at = 0; at < data.length; at += CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, data.length - at);
+    private static void writeValues(FileChannel ch, ByteBuffer buf, DType dtype, float[] data, Path file, String name)
+            throws IOException {
+        for (int at = 0; at < data.length; at += CHUNK_VALUES) {
+            int n = Math.min(CHUNK_VALUES, data.length - at);
+            for (int i = at; i < at + n; i++) {
+                if (dtype.overflows(data[i])) {
+                    throw new IllegalArgumentException("Safetensors.write " + file + ": tensor " + Excerpt.quoted(name)
+                            + " holds " + data[i] + " at flat index " + i + ", beyond " + dtype + "'s range (largest finite "
+                            + dtype.maxFinite() + "): it would be stored as infinity; scale it, or write it as F32");
+                }
+            }
             buf.clear();
-            buf.asFloatBuffer().put(data, at, n);
-            buf.limit(4 * n);
+            dtype.encode(data, at, n, buf);
+            buf.flip();
             writeFully(ch, buf);
         }
     }
@@ -147,13 +183,13 @@ public final class Safetensors {
             long dataStart = 8 + h.length;
             Map<String, Loaded> out = new LinkedHashMap<>();
             for (Spec s : h.specs) {
-                int n = (int) ((s.end - s.begin) / 4);
-                ByteBuffer buf = ByteBuffer.allocate(4 * n).order(ByteOrder.LITTLE_ENDIAN);
+                int n = (int) ((s.end - s.begin) / s.dtype.bytes());
+                ByteBuffer buf = ByteBuffer.allocate(s.dtype.bytes() * n).order(ByteOrder.LITTLE_ENDIAN);
                 readFully(file, ch, buf, dataStart + s.begin);
                 float[] data = new float[n];
                 buf.flip();
-                buf.asFloatBuffer().get(data);
-                out.put(s.name, new Loaded(s.shape, data));
+                s.dtype.decode(buf, data, 0, n);
+                out.put(s.name, new Loaded(s.shape, data, s.dtype));
             }
             return out;
         } catch (IOException e) {
@@ -236,9 +272,12 @@ public final class Safetensors {
                 throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": unknown field " + Excerpt.quoted(String.valueOf(k)));
             }
         }
-        if (!"F32".equals(m.get("dtype"))) {
+        DType dtype;
+        try {
+            dtype = DType.ofSafetensors(m.get("dtype") instanceof String s ? s : null);
+        } catch (IllegalArgumentException e) {
             throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": dtype " + Excerpt.of(Json.writeCompact(m.get("dtype")))
-                    + " is not supported; Adjoint reads F32 only");
+                    + " is not supported; Adjoint reads " + String.join(", ", DType.safetensorsNames()), e);
         }
         if (!(m.get("shape") instanceof List<?> dims)) {
             throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": shape must be an array of sizes");
@@ -262,11 +301,12 @@ public final class Safetensors {
             throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": data_offsets " + Excerpt.of(Json.writeCompact(m.get("data_offsets")))
                     + " must be [begin, end] with 0 <= begin <= end");
         }
-        if (end - begin != 4 * numel) {
+        if (end - begin != dtype.bytes() * numel) {
             throw new FileFormatException(file, at, "tensor " + Excerpt.quoted(name) + ": shape " + Excerpt.of(Json.writeCompact(dims)) + " needs "
-                    + 4 * numel + " bytes of F32 but data_offsets [" + begin + ", " + end + "] hold " + (end - begin));
+                    + dtype.bytes() * numel + " bytes of " + dtype + " (" + dtype.bytes() + " per value) but data_offsets ["
+                    + begin + ", " + end + "] hold " + (end - begin));
         }
-        return new Spec(name, shape, begin, end);
+        return new Spec(name, dtype, shape, begin, end);
     }
 
     /** The tensors must tile the data section exactly, in some order. */

@@ -1,5 +1,6 @@
 package dev.adjoint.tensor;
 
+import dev.adjoint.device.DType;
 import dev.adjoint.device.UnaryOp;
 import java.util.Arrays;
 import java.util.List;
@@ -20,11 +21,12 @@ final class LinearAlgebra {
      * transposed views, so GEMM's transpose flags do the work: no transposed copy, no Jacobian. JVP:
      * d(ab) = da·b + a·db.
      */
-    static final Op<Void> MATMUL = Op.of("matmul", (none, saved, in) -> {
+    static final Op<Void> MATMUL = Op.<Void>of("matmul", (none, saved, in) -> {
         saved.save(in[0], in[1]);
         return forward(in[0], in[1]);
     }, (none, c, g) -> gradients(c, g), (none, c, t) -> t[0] == null ? c.saved(0).matmul(t[1])
-            : t[1] == null ? t[0].matmul(c.saved(1)) : t[0].matmul(c.saved(1)).add(c.saved(0).matmul(t[1])));
+            : t[1] == null ? t[0].matmul(c.saved(1)) : t[0].matmul(c.saved(1)).add(c.saved(0).matmul(t[1])))
+            .takingAnyDtype();
 
     /** Every op this family declares. */
     static final List<Op<?>> OPS = List.of(MATMUL);
@@ -38,7 +40,10 @@ final class LinearAlgebra {
         int[] full = Arrays.copyOf(batch, batch.length + 2);
         full[batch.length] = a2.shape[a2.dim() - 2];
         full[batch.length + 1] = b2.shape[b2.dim() - 1];
-        Tensor g2 = g.reshape(full);
+        // 16-bit operands: the gradient meets them in their dtype (GEMM takes one dtype for A and B), the products
+        // summed into F32 gradients, as PyTorch's autocast backward does
+        DType low = ctx.saved(0).dtype();
+        Tensor g2 = low == DType.F32 ? g.reshape(full) : Views.cast(g.reshape(full), low);
         Tensor ga = null;
         Tensor gb = null;
         if (ctx.needsGrad(0)) {
@@ -82,6 +87,11 @@ final class LinearAlgebra {
     /** The product of operands that {@link #forward} holds for the call. */
     private static Tensor product(Tensor a, Tensor b) {
         Tensor.sameDevice("matmul", a, b);
+        if (a.dtype() != b.dtype()) {
+            throw new IllegalArgumentException("matmul: operands " + Shape.format(a.shape) + " and " + Shape.format(b.shape)
+                    + " are " + a.dtype() + " and " + b.dtype() + "; GEMM takes one dtype: convert one with to(DType."
+                    + a.dtype() + ") or to(DType." + b.dtype() + ") (Autocast.to converts both F32 operands for you)");
+        }
         if (a.dim() == 0 || b.dim() == 0) {
             throw new IllegalArgumentException("matmul: scalar operand (shapes " + Shape.format(a.shape) + " and "
                     + Shape.format(b.shape) + "); use mul for scalars");
@@ -149,8 +159,8 @@ final class LinearAlgebra {
         if (count == 0 || m == 0 || n == 0) {
             return out;
         }
-        Tensor ac = layout(a) == null ? Elementwise.unary("matmul", UnaryOp.COPY, 0f, a) : null;
-        Tensor bc = layout(b) == null ? Elementwise.unary("matmul", UnaryOp.COPY, 0f, b) : null;
+        Tensor ac = layout(a) == null ? copy(a, aShape, bShape) : null;
+        Tensor bc = layout(b) == null ? copy(b, aShape, bShape) : null;
         try (ac; bc) {
             Tensor aa = ac == null ? a : ac;
             Tensor bb = bc == null ? b : bc;
@@ -174,6 +184,16 @@ final class LinearAlgebra {
             }
         }
         return out;
+    }
+
+    /** A contiguous copy of an operand GEMM cannot read as it is laid out (F32 only: the copy computes in F32). */
+    private static Tensor copy(Tensor t, int[] aShape, int[] bShape) {
+        if (t.dtype() != DType.F32) {
+            throw new IllegalArgumentException("matmul: a " + t.dtype() + " operand of shapes " + Shape.format(aShape)
+                    + " and " + Shape.format(bShape) + " is a view GEMM cannot read (strides "
+                    + Arrays.toString(t.strides) + "); convert a contiguous F32 tensor instead");
+        }
+        return Elementwise.unary("matmul", UnaryOp.COPY, 0f, t);
     }
 
     /** The GEMM reading of the last two axes, or null if they need a copy first. */

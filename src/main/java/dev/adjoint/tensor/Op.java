@@ -39,6 +39,8 @@ final class Op<P> {
     private final Jvp<P> jvp;
     /** Why the op has no rules, or null when it has both. */
     final String notDifferentiable;
+    /** Whether its tensors may be BF16 or F16 (views, casts, matmul); else every input must be F32. Set once, at declaration. */
+    private boolean anyDtype;
 
     private Op(String name, Forward<P> forward, Vjp<P> vjp, Jvp<P> jvp, String notDifferentiable) {
         this.name = name;
@@ -74,6 +76,16 @@ final class Op<P> {
         return self[0];
     }
 
+    /**
+     * Lets this op take BF16 and F16 tensors: views (which only re-index elements), the casts and
+     * matmul (which multiplies 16-bit operands into F32). Every other op takes F32 only, and
+     * refuses another dtype at the call, naming the op. Called once, where the op is declared.
+     */
+    Op<P> takingAnyDtype() {
+        anyDtype = true;
+        return this;
+    }
+
     @SuppressWarnings("unchecked")
     private static <P> Op<P>[] newArray() {
         return (Op<P>[]) new Op<?>[1];
@@ -81,6 +93,9 @@ final class Op<P> {
 
     /** Runs the forward and records what reverse mode and forward mode need. */
     Tensor apply(P args, Tensor... in) {
+        if (!anyDtype) {
+            checkF32(in);
+        }
         Function.Saved saved = new Function.Saved();
         Tensor out = null;
         try {
@@ -100,6 +115,16 @@ final class Op<P> {
             throw e;
         } finally {
             saved.closeOwned();
+        }
+    }
+
+    private void checkF32(Tensor[] in) {
+        for (int i = 0; i < in.length; i++) {
+            if (in[i] != null && in[i].dtype() != dev.adjoint.device.DType.F32) {
+                throw new IllegalArgumentException(name + ": " + (in.length == 1 ? "its input" : "input " + i) + " "
+                        + Shape.format(in[i].shape) + " is " + in[i].dtype() + ", and " + name + " computes in F32;"
+                        + " convert it with to(DType.F32) (BF16 and F16 tensors go into matmul, views and to only)");
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.adjoint.tensor;
 
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -31,10 +32,10 @@ final class Storage {
     /** Open tensors plus ops in flight; 0 once freed, and then it never rises again. */
     private volatile int refs = 1;
 
-    Storage(Device device, long length) {
+    Storage(Device device, long length, DType dtype) {
         LeakedBuffers.free(device);
         this.device = device;
-        this.buffer = device.allocate(Math.max(1, length));
+        this.buffer = device.allocate(Math.max(1, length), dtype);
         this.watch = LeakedBuffers.watch(this, device, buffer);
     }
 

@@ -1,6 +1,7 @@
 package dev.adjoint.tensor;
 
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 
@@ -50,9 +51,14 @@ public final class Tensor implements AutoCloseable {
 
     // ------------------------------------------------------------------ creation
 
-    /** A new contiguous tensor with uninitialised contents. */
+    /** A new contiguous F32 tensor with uninitialised contents. */
     static Tensor empty(Device device, int[] shape) {
-        return new Tensor(new Storage(device, Shape.numel(shape)), 0, shape, Shape.contiguousStrides(shape));
+        return empty(device, shape, DType.F32);
+    }
+
+    /** A new contiguous tensor of {@code dtype} with uninitialised contents. */
+    static Tensor empty(Device device, int[] shape, DType dtype) {
+        return new Tensor(new Storage(device, Shape.numel(shape), dtype), 0, shape, Shape.contiguousStrides(shape));
     }
 
     /** A view of this tensor's memory for {@code op}; the view holds its own reference (a pin until it closes). */
@@ -179,6 +185,11 @@ public final class Tensor implements AutoCloseable {
         return storage.device;
     }
 
+    /** The type of the elements: F32, or BF16 / F16 for a tensor made by {@link #to(DType)}. */
+    public DType dtype() {
+        return storage.buffer.dtype();
+    }
+
     public boolean isContiguous() {
         long expected = 1;
         for (int d = shape.length - 1; d >= 0; d--) {
@@ -258,8 +269,13 @@ public final class Tensor implements AutoCloseable {
 
     // ------------------------------------------------------------------ data out
 
-    /** The values in row-major order (downloads from the device). */
+    /** The values in row-major order (downloads from the device; BF16 and F16 values widened exactly). */
     public float[] toArray() {
+        if (dtype() != DType.F32) {
+            try (Tensor wide = Views.cast(this, DType.F32)) {
+                return wide.toArray();
+            }
+        }
         pin("toArray");
         try {
             int n = (int) numel();
@@ -304,7 +320,14 @@ public final class Tensor implements AutoCloseable {
         float[] v = new float[1];
         pin("get");
         try {
-            device().download(buffer(), at, v, 0, 1);
+            if (dtype() == DType.F32) {
+                device().download(buffer(), at, v, 0, 1);
+            } else {
+                try (Buffer wide = device().allocate(1)) {
+                    device().convert(buffer(), at, wide, 0, 1);
+                    device().download(wide, 0, v, 0, 1);
+                }
+            }
         } finally {
             unpin();
         }
@@ -349,6 +372,17 @@ public final class Tensor implements AutoCloseable {
     /** A contiguous copy with its own memory. */
     public Tensor copy() {
         return Views.COPY.apply(null, this);
+    }
+
+    /**
+     * This tensor's values as {@code dtype}: F32 to BF16 or F16 rounds to nearest, ties to even
+     * ({@link DType}); BF16 or F16 to F32 is exact; the same dtype gives a new view. Differentiable:
+     * its gradient, F32 like every gradient, passes to this tensor unchanged (the rounding counts as
+     * the identity, as in PyTorch). A BF16 or F16 tensor goes into {@link #matmul}, views, and
+     * {@code to} only; every other op takes F32.
+     */
+    public Tensor to(DType dtype) {
+        return Views.CAST.apply(dtype, this);
     }
 
     /** This tensor's values on another device (a copy; a new view if already there). */
@@ -525,6 +559,12 @@ public final class Tensor implements AutoCloseable {
      * Transposed views are passed to GEMM as transpose flags, never copied.
      */
     public Tensor matmul(Tensor other) {
+        DType autocast = Autocast.dtype();
+        if (autocast != DType.F32 && dtype() == DType.F32 && other.dtype() == DType.F32) {
+            try (Tensor a = to(autocast); Tensor b = other.to(autocast)) {
+                return LinearAlgebra.MATMUL.apply(null, a, b);
+            }
+        }
         return LinearAlgebra.MATMUL.apply(null, this, other);
     }
 
@@ -550,6 +590,11 @@ public final class Tensor implements AutoCloseable {
 
     /** Marks a leaf tensor as a variable whose gradient {@link #backward} accumulates in {@link #grad}. */
     public Tensor requiresGrad(boolean on) {
+        if (on && dtype() != DType.F32) {
+            throw new IllegalArgumentException("requiresGrad: tensor " + Shape.format(shape) + " is " + dtype()
+                    + "; gradients are F32, so a variable is F32: keep the F32 tensor as the variable and convert it"
+                    + " in the forward (x.to(DType." + dtype() + "), or Autocast.to(DType." + dtype() + ") around it)");
+        }
         autograd.requiresGrad(on);
         return this;
     }

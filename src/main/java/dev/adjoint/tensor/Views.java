@@ -1,6 +1,7 @@
 package dev.adjoint.tensor;
 
 import dev.adjoint.device.Device;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.UnaryOp;
 import java.util.List;
 
@@ -11,16 +12,24 @@ import java.util.List;
 final class Views {
     private Views() {}
 
-    static final Op<int[]> RESHAPE = Op.linear("reshape", (target, saved, in) -> reshape(in[0], target),
-            (target, c, g) -> new Tensor[] {g.reshape(c.inputShape(0))});
+    static final Op<int[]> RESHAPE = Op.<int[]>linear("reshape", (target, saved, in) -> reshape(in[0], target),
+            (target, c, g) -> new Tensor[] {g.reshape(c.inputShape(0))}).takingAnyDtype();
     /** Swaps axes {@code [a, b]}. */
-    static final Op<int[]> TRANSPOSE = Op.linear("transpose", (axes, saved, in) -> transpose(in[0], axes[0], axes[1]),
-            (axes, c, g) -> new Tensor[] {g.transpose(axes[0], axes[1])});
+    static final Op<int[]> TRANSPOSE = Op.<int[]>linear("transpose", (axes, saved, in) -> transpose(in[0], axes[0], axes[1]),
+            (axes, c, g) -> new Tensor[] {g.transpose(axes[0], axes[1])}).takingAnyDtype();
     /** Rows {@code [start, end)} along axis 0. */
-    static final Op<int[]> SLICE = Op.linear("slice", (rows, saved, in) -> slice(in[0], rows[0], rows[1]),
-            (rows, c, g) -> new Tensor[] {intoRows(g, c.inputShape(0), rows[0])});
-    static final Op<int[]> EXPAND = Op.linear("expand", (target, saved, in) -> expand(in[0], target),
-            (target, c, g) -> new Tensor[] {Elementwise.sumTo(g, c.inputShape(0))});
+    static final Op<int[]> SLICE = Op.<int[]>linear("slice", (rows, saved, in) -> slice(in[0], rows[0], rows[1]),
+            (rows, c, g) -> new Tensor[] {intoRows(g, c.inputShape(0), rows[0])}).takingAnyDtype();
+    static final Op<int[]> EXPAND = Op.<int[]>linear("expand", (target, saved, in) -> expand(in[0], target),
+            (target, c, g) -> new Tensor[] {Elementwise.sumTo(g, c.inputShape(0))}).takingAnyDtype();
+    /**
+     * The values as another dtype ({@link Tensor#to(DType)}): a contiguous copy converted by the
+     * device, or a new view for the same dtype. Gradients are F32 whatever the dtype, and the
+     * rounding counts as the identity: the VJP passes the gradient on (as F32), the JVP converts
+     * the tangent.
+     */
+    static final Op<DType> CAST = Op.<DType>linear("to(dtype)", (dtype, saved, in) -> cast(in[0], dtype),
+            (dtype, c, g) -> new Tensor[] {g.dtype() == DType.F32 ? g : cast(g, DType.F32)}).takingAnyDtype();
     /** A contiguous copy with its own memory; the gradient passes through unchanged. */
     static final Op<Void> COPY = Op.linear("copy", (none, saved, in) -> Elementwise.unary("copy", UnaryOp.COPY, 0f, in[0]),
             (none, c, g) -> new Tensor[] {g});
@@ -30,12 +39,47 @@ final class Views {
     /** The values on another device: a copy, whose gradient goes back to the first device. */
     static final Op<Device> TO = Op.linear("to", (target, saved, in) -> Tensor.of(target, in[0].toArray(), in[0].shape),
             (target, c, g) -> new Tensor[] {g.to(c.inputDevice(0))});
-    static final Op<Void> DETACH = Op.constant("detach",
+    static final Op<Void> DETACH = Op.<Void>constant("detach",
             (none, saved, in) -> in[0].view("detach", in[0].offset, in[0].shape.clone(), in[0].strides.clone()),
-            "it cuts the graph: its result is a leaf, by definition");
+            "it cuts the graph: its result is a leaf, by definition").takingAnyDtype();
 
     /** Every op this family declares. */
-    static final List<Op<?>> OPS = List.of(RESHAPE, TRANSPOSE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, DETACH);
+    static final List<Op<?>> OPS = List.of(RESHAPE, TRANSPOSE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, CAST, DETACH);
+
+    /**
+     * {@code x} as {@code dtype}, with no graph: a new view for the same dtype, else a contiguous
+     * tensor that the device converts into (an F32 view that is not contiguous is copied first).
+     */
+    static Tensor cast(Tensor x, DType dtype) {
+        if (dtype == null) {
+            throw new IllegalArgumentException("to: a dtype is required (F32, BF16 or F16)");
+        }
+        x.checkOpen("to");
+        if (x.dtype() == dtype) {
+            return x.view("to", x.offset, x.shape.clone(), x.strides.clone());
+        }
+        if (!x.isContiguous()) {
+            if (x.dtype() != DType.F32) {
+                throw new IllegalArgumentException("to(" + dtype + "): tensor " + Shape.format(x.shape) + " is a " + x.dtype()
+                        + " view that is not contiguous (strides " + java.util.Arrays.toString(x.strides) + "); convert"
+                        + " the contiguous " + x.dtype() + " tensor it views, then take the view");
+            }
+            try (Tensor c = Elementwise.unary("to", UnaryOp.COPY, 0f, x)) {
+                return cast(c, dtype);
+            }
+        }
+        Tensor out = Tensor.empty(x.device(), x.shape.clone(), dtype);
+        x.pin("to");
+        try {
+            x.device().convert(x.buffer(), x.offset, out.buffer(), 0, x.numel());
+        } catch (RuntimeException e) {
+            out.close();
+            throw e;
+        } finally {
+            x.unpin();
+        }
+        return out;
+    }
 
     /** This tensor if it is already contiguous (as a new view), else a copy. */
     static Tensor contiguous(Tensor x) {

@@ -18,6 +18,7 @@ import dev.adjoint.optim.Clip;
 import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Anomaly;
+import dev.adjoint.tensor.Autocast;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Scope;
@@ -165,6 +166,9 @@ public final class Trainer {
     /** The preprocessing fitted on the training data that made its features (a CSV's column encoding), if any. */
     private List<Map<String, Object>> fittedSteps = List.of();
     private ReplayedStep replay;
+    /** How the steps compute ({@link #precision}); FP16's loss scaler, or null. */
+    private Precision precision = Precision.FP32;
+    private LossScaler scaler;
     /** What the checkpoint this run resumed recorded (null for a new run). */
     private Path resumedFrom;
     private Map<String, Object> resumedData;
@@ -348,22 +352,37 @@ public final class Trainer {
                 model.train();
                 long t0 = System.nanoTime();
                 int seen = 0;
+                int lossRows = 0;        // the rows of the steps that were kept (FP16 skips a step whose gradients overflow)
                 int batchIndex = 0;
+                long skippedBefore = scaler == null ? 0 : scaler.skipped();
                 for (Batch batch : trainLoader.epoch()) {
+                    boolean kept;
                     try (batch) {
-                        step(batch.x(), batch.y(), lossSum, correct, epochOutputs, epochTargets, seen);
+                        kept = step(batch.x(), batch.y(), lossSum, correct, epochOutputs, epochTargets, seen);
                     }
                     seen += batch.size();
+                    lossRows += kept ? batch.size() : 0;
                     batchIndex++;
-                    if (firstBatch) {
-                        firstLoss = lossSum.item() / seen;   // one read per run: the scale an exploding loss is judged by
+                    if (firstBatch && lossRows > 0) {
+                        firstLoss = lossSum.item() / lossRows;   // one read per run: the scale an exploding loss is judged by
                         firstBatch = false;
                     }
-                    config.progress().update(epoch, config.epochs(), batchIndex, trainLoader.batches(), lossSum, seen);
+                    config.progress().update(epoch, config.epochs(), batchIndex, trainLoader.batches(), lossSum,
+                            Math.max(1, lossRows));
                 }
                 device.synchronize();
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                double trainLoss = lossSum.item() / seen;
+                if (scaler != null && scaler.skipped() > skippedBefore) {
+                    config.progress().note(String.format(java.util.Locale.ROOT, "fp16: %d of %d steps of epoch %d skipped"
+                            + " (a gradient overflowed F16); the loss scale is now %.0f", scaler.skipped() - skippedBefore,
+                            batchIndex, epoch, scaler.value()));
+                }
+                if (lossRows == 0) {
+                    throw new IllegalStateException("train: every step of epoch " + epoch + " overflowed in FP16 and was"
+                            + " skipped (the loss scale fell to " + scaler.value() + "); train with --precision bf16"
+                            + " (float32's range), or lower the learning rate (" + baseLr + ")");
+                }
+                double trainLoss = lossSum.item() / lossRows;
                 if (!Double.isFinite(trainLoss) || trainLoss > EXPLODED * Math.max(1, firstLoss)) {
                     throw diverged(epoch, trainLoss, firstLoss);
                 }
@@ -667,22 +686,59 @@ public final class Trainer {
      * {@link #step(Tensor, Tensor, Tensor, Tensor)}, and when {@code outputs} is given (not with
      * {@link #replay}), the batch's outputs and targets copied on the device into rows
      * {@code [at, at + batch)} of {@code outputs} and {@code targets}: the epoch's predictions, for
-     * the training metrics.
+     * the training metrics. Returns whether the update was made: in FP16, a step whose gradients
+     * overflow is skipped, and its loss is not added to {@code lossSum}.
      */
-    void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at) {
+    boolean step(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at) {
         long step = optimizer.steps();
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
+        Tensor stepLoss = scaler == null ? lossSum : lossSum == null ? null : scaler.stepLoss();
         if (replay != null) {
             if (Anomaly.isDetecting()) {
                 throw new IllegalStateException("train: anomaly detection is on, and it reads every op's result back "
                         + "to the host, which a replayed step cannot do; turn replay off (replay(false)) to find the NaN");
             }
-            replay.run(x, y, lossSum, correct);
+            replay.run(x, y, stepLoss, correct);
         } else {
-            gradients(x, y, lossSum, correct, outputs, targets, at);
+            gradients(x, y, stepLoss, correct, outputs, targets, at);
+        }
+        if (scaler != null) {
+            if (!scaler.unscale(params, lossSum)) {
+                return false;
+            }
+            if (config.clipNorm() > 0f) {
+                Clip.globalNorm(params, config.clipNorm());     // on the unscaled gradients, as PyTorch's GradScaler
+            }
         }
         optimizer.step();
+        return true;
+    }
+
+    /**
+     * Computes the steps in {@code p} ({@link Precision}): BF16 or FP16 matmuls under
+     * {@link Autocast}, with FP16's dynamic loss scaling; FP32 by default. Parameters, gradients,
+     * optimizer state and checkpoints stay F32; validation and test metrics are measured in F32
+     * on those parameters. TF32 is a CUDA device setting ({@code -Dadjoint.cuda.tf32=true}, made
+     * before the device opens); here it computes as FP32.
+     */
+    public Trainer precision(Precision p) {
+        if (p == null) {
+            throw new IllegalArgumentException("train: a precision is required (FP32, TF32, BF16 or FP16)");
+        }
+        precision = p;
+        if (p.scalesLoss() && scaler == null) {
+            scaler = new LossScaler(params.values().device());
+        } else if (!p.scalesLoss() && scaler != null) {
+            scaler.close();
+            scaler = null;
+        }
+        return this;
+    }
+
+    /** How the steps compute (FP32 unless {@link #precision} said otherwise). */
+    public Precision precision() {
+        return precision;
     }
 
     /** The device work of a step before the update; the metrics only read the loss and the logits. */
@@ -691,11 +747,11 @@ public final class Trainer {
     }
 
     private void gradients(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at) {
-        try (Scope s = Scope.open()) {
+        try (Scope s = Scope.open(); Autocast.Scope cast = Autocast.to(precision.matmulDtype())) {
             optimizer.zeroGrad();
             Tensor logits = model.forward(x);
             Tensor l = loss.apply(logits, y);
-            l.backward();
+            (scaler == null ? l : scaler.scaled(l)).backward();
             try (Autograd.NoGrad off = Autograd.noGrad()) {
                 if (lossSum != null) {
                     InPlace.add(lossSum, l.detach().mul((float) x.size(0)).reshape(1));
@@ -710,8 +766,8 @@ public final class Trainer {
                     InPlace.copy(targets.slice(at, at + n), y);
                 }
             }
-            if (config.clipNorm() > 0f) {
-                Clip.globalNorm(params, config.clipNorm());
+            if (config.clipNorm() > 0f && scaler == null) {
+                Clip.globalNorm(params, config.clipNorm());     // with a loss scale, after unscaling (step)
             }
         }
     }
@@ -809,6 +865,7 @@ public final class Trainer {
         cfg.put("optimizer_steps", optimizer.steps());
         cfg.put("seed", config.seed());
         cfg.put("batch_size", (long) config.batchSize());
+        cfg.put("precision", precision.id());
         // the standardize step of "preprocessing" again, in the form every earlier checkpoint has it
         cfg.put("normalization", Map.of("mean", (double) normalization.mean(), "std", (double) normalization.std()));
         if (stats != null) {

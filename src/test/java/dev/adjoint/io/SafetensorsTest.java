@@ -244,16 +244,16 @@ class SafetensorsTest {
 
     @Test
     void wrongDtypeIsRejected() throws IOException {
-        Path f = file("{\"w\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", new float[1]);
-        rejected(f, 8 + 1, "F16", "F32 only", "'w'");
+        Path f = file("{\"w\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new float[2]);
+        rejected(f, 8 + 1, "dtype \"F64\" is not supported", "Adjoint reads F32, BF16, F16", "'w'");
     }
 
     /** A header may be 100 MB: a tensor name or dtype from it is quoted cut short, so the message stays one short line. */
     @Test
     void hugeNamesFromTheHeaderAreCutInMessages() throws IOException {
         String name = "w".repeat(1 << 20);
-        Path f = file("{\"" + name + "\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", new float[1]);
-        FileFormatException e = rejected(f, 8 + 1, "F16", "F32 only", "(1048576 characters)");
+        Path f = file("{\"" + name + "\":{\"dtype\":\"F64\",\"shape\":[1],\"data_offsets\":[0,8]}}", new float[2]);
+        FileFormatException e = rejected(f, 8 + 1, "F64", "Adjoint reads F32, BF16, F16", "(1048576 characters)");
         assertTrue(e.getMessage().length() < f.toString().length() + 200, e.getMessage());
         String dtype = "F".repeat(1 << 20);
         f = file("{\"w\":{\"dtype\":\"" + dtype + "\",\"shape\":[2],\"data_offsets\":[0,4]}}", new float[1]);

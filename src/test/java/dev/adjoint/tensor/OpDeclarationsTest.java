@@ -69,6 +69,8 @@ class OpDeclarationsTest {
         c.put("contiguous()", call("copy", s, t -> t[0].transpose().contiguous(), M));
         c.put("copy()", call("copy", s, t -> t[0].copy(), M));
         c.put("to(Device)", call("to", s, t -> t[0].to(OTHER), M));
+        // to F32 of an F32 tensor: the rules' identity checked here; rounding to BF16/F16 (straight-through) in DTypeTensorTest
+        c.put("to(DType)", call("to(dtype)", s, t -> t[0].to(dev.adjoint.device.DType.F32), M));
         c.put("detach()", call("detach", s, t -> t[0].detach(), M));
         c.put("add(Tensor)", call("add", s, t -> t[0].add(t[1]), M, new int[] {4}));
         c.put("sub(Tensor)", call("sub", s, t -> t[0].sub(t[1]), M, new int[] {4}));

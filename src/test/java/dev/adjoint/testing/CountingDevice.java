@@ -2,6 +2,7 @@ package dev.adjoint.testing;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
@@ -44,7 +45,7 @@ public final class CountingDevice implements Device {
             if (b.isClosed()) {
                 it.remove();
             } else {
-                live += 4 * b.length();
+                live += (long) b.dtype().bytes() * b.length();
             }
         }
         return live;
@@ -64,12 +65,12 @@ public final class CountingDevice implements Device {
     @Override public String description() { return "counting " + inner.description(); }
 
     @Override
-    public Buffer allocate(long length) {
-        bytes.addAndGet(4 * length);
+    public Buffer allocate(long length, DType dtype) {
+        bytes.addAndGet((long) dtype.bytes() * length);
         if (allocations.incrementAndGet() % 4096 == 0) {
             liveBytes(); // drops the closed buffers, so that a long run does not hold on to them
         }
-        Buffer b = inner.allocate(length);
+        Buffer b = inner.allocate(length, dtype);
         handedOut.add(b);
         return b;
     }
@@ -87,6 +88,7 @@ public final class CountingDevice implements Device {
         inner.fill(dst, off, len, v);
     }
     @Override public void copy(Buffer s, long so, Buffer d, long dOff, long len) { inner.copy(s, so, d, dOff, len); }
+    @Override public void convert(Buffer s, long so, Buffer d, long dOff, long len) { inner.convert(s, so, d, dOff, len); }
     @Override public void random(Buffer d, long off, long len, Distribution dist, float a, float b, long seed) {
         inner.random(d, off, len, dist, a, b, seed);
     }

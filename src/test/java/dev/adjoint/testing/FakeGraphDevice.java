@@ -2,6 +2,7 @@ package dev.adjoint.testing;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Distribution;
@@ -115,9 +116,9 @@ public final class FakeGraphDevice implements Device, GraphCapable {
     @Override public String description() { return "fake graphs over " + inner.description(); }
 
     @Override
-    public Buffer allocate(long length) {
+    public Buffer allocate(long length, DType dtype) {
         refuse("allocate");
-        return inner.allocate(length);
+        return inner.allocate(length, dtype);
     }
 
     @Override
@@ -146,6 +147,11 @@ public final class FakeGraphDevice implements Device, GraphCapable {
     @Override
     public void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
         queue(() -> inner.copy(src, srcOffset, dst, dstOffset, length));
+    }
+
+    @Override
+    public void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        queue(() -> inner.convert(src, srcOffset, dst, dstOffset, length));
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.adjoint.device.cpu;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.DeviceException;
@@ -65,8 +66,16 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
         return pool.threads() + " threads, " + System.getProperty("os.arch") + ", GEMM: " + sgemm.name();
     }
 
+    /** Widened 16-bit gemm operands (A, B), grown as needed; calls are synchronized, so one pair serves them all. */
+    private float[] wideA = new float[0];
+    private float[] wideB = new float[0];
+
     private float[] data(Buffer b, String role) {
         return data(b, null, role);
+    }
+
+    private short[] bits(Buffer b, String role) {
+        return DeviceChecks.owned(this, CpuBuffer.class, b, null, role).bits();
     }
 
     /** The array of a buffer of this device; {@code op} (may be null) prefixes the role in the error only. */
@@ -82,9 +91,17 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     }
 
     @Override
-    public Buffer allocate(long length) {
+    public Buffer allocate(long length, DType dtype) {
         DeviceChecks.open(this);
         int n = idx(length, "buffer length");
+        if (dtype != DType.F32) {
+            try {
+                return new CpuBuffer(this, new short[n], dtype);
+            } catch (OutOfMemoryError e) {
+                cache.clear();
+                return new CpuBuffer(this, new short[n], dtype);
+            }
+        }
         float[] cached = cache.take(n);
         if (cached != null) {
             return new CpuBuffer(this, cached);
@@ -136,8 +153,24 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     @Override
     public synchronized void copy(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
         DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
-        System.arraycopy(data(src, "copy source"), idx(srcOffset, "offset"), data(dst, "copy destination"),
-                idx(dstOffset, "offset"), idx(length, "length"));
+        boolean f32 = src.dtype() == DType.F32;
+        System.arraycopy(f32 ? data(src, "copy source") : bits(src, "copy source"), idx(srcOffset, "offset"),
+                f32 ? data(dst, "copy destination") : bits(dst, "copy destination"), idx(dstOffset, "offset"),
+                idx(length, "length"));
+    }
+
+    @Override
+    public synchronized void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        DeviceChecks.convert(src, srcOffset, dst, dstOffset, length);
+        if (src.dtype() == dst.dtype()) {
+            copy(src, srcOffset, dst, dstOffset, length);
+        } else if (src.dtype() == DType.F32) {
+            CpuConvert.narrow(pool, dst.dtype(), data(src, "convert source"), idx(srcOffset, "offset"),
+                    bits(dst, "convert destination"), idx(dstOffset, "offset"), idx(length, "length"));
+        } else {
+            CpuConvert.widen(pool, src.dtype(), bits(src, "convert source"), idx(srcOffset, "offset"),
+                    data(dst, "convert destination"), idx(dstOffset, "offset"), idx(length, "length"));
+        }
     }
 
     @Override
@@ -175,8 +208,25 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
             scaleC(m, n, beta, cd, co, ldc);
             return;
         }
-        sgemm.gemm(transA, transB, m, n, k, alpha, data(a, "gemm A"), idx(aOffset, "offset"), lda,
-                data(b, "gemm B"), idx(bOffset, "offset"), ldb, beta, cd, co, ldc);
+        if (a.dtype() == DType.F32) {
+            sgemm.gemm(transA, transB, m, n, k, alpha, data(a, "gemm A"), idx(aOffset, "offset"), lda,
+                    data(b, "gemm B"), idx(bOffset, "offset"), ldb, beta, cd, co, ldc);
+            return;
+        }
+        // 16-bit A and B: widened exactly to float32, then the SGEMM (products and sums in float32)
+        int aRows = transA ? k : m;
+        int aCols = transA ? m : k;
+        int bRows = transB ? n : k;
+        int bCols = transB ? k : n;
+        wideA = grown(wideA, (long) aRows * aCols);
+        wideB = grown(wideB, (long) bRows * bCols);
+        CpuConvert.widenMatrix(pool, a.dtype(), bits(a, "gemm A"), idx(aOffset, "offset"), lda, aRows, aCols, wideA);
+        CpuConvert.widenMatrix(pool, b.dtype(), bits(b, "gemm B"), idx(bOffset, "offset"), ldb, bRows, bCols, wideB);
+        sgemm.gemm(transA, transB, m, n, k, alpha, wideA, 0, aCols, wideB, 0, bCols, beta, cd, co, ldc);
+    }
+
+    private static float[] grown(float[] a, long n) {
+        return a.length >= n ? a : new float[idx(n, "widened gemm operand")];
     }
 
     private static void scaleC(int m, int n, float beta, float[] c, int co, int ldc) {
@@ -272,6 +322,8 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     public void close() {
         closed = true;
         cache.clear();
+        wideA = new float[0];
+        wideB = new float[0];
         pool.close();
     }
 

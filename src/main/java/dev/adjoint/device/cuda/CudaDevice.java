@@ -4,6 +4,7 @@ import static dev.adjoint.device.cuda.CudaDriver.check;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.Distribution;
@@ -55,7 +56,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         this.reductions = new CudaReductions(kernels, memory);
         this.optimizers = new CudaOptimizers(kernels);
         long workspaceBytes = CudaGemm.workspaceBytes();
-        long workspace = workspaceBytes == 0 ? 0 : memory.allocate(workspaceBytes / Float.BYTES).address();
+        long workspace = workspaceBytes == 0 ? 0 : memory.allocateBytes(workspaceBytes).address();
         this.gemm = CudaGemm.open(stream, workspace, workspaceBytes);
     }
 
@@ -108,7 +109,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         return DeviceChecks.owned(this, CudaBuffer.class, b, op, role);
     }
 
-    /** Device address of float {@code offset} of a buffer of this device. */
+    /** Device address of element {@code offset} of a buffer of this device. */
     private long at(Buffer b, long offset, String role) {
         return buf(b, role).address(offset);
     }
@@ -121,12 +122,15 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
     // ------------------------------------------------------------------ memory
 
     @Override
-    public Buffer allocate(long length) {
+    public Buffer allocate(long length, DType dtype) {
         if (length < 0) {
             throw new IllegalArgumentException(name() + ": buffer length " + length + " is negative");
         }
+        if (dtype == null) {
+            throw new IllegalArgumentException(name() + ": buffer dtype is null");
+        }
         bind();
-        return new CudaBuffer(this, memory.allocate(length), length);
+        return new CudaBuffer(this, memory.allocate(length, dtype), length, dtype);
     }
 
     @Override
@@ -162,10 +166,24 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         DeviceChecks.copy(src, srcOffset, dst, dstOffset, length);
         bind();
         if (length > 0) {
+            long bytes = length * src.dtype().bytes();      // one dtype on both sides (checked)
             check(JCudaDriver.cuMemcpyDtoDAsync(buf(dst, "copy destination").pointer(dstOffset),
-                    buf(src, "copy source").pointer(srcOffset), length * Float.BYTES, stream),
-                    "cuMemcpyDtoDAsync(" + length + " floats)");
+                    buf(src, "copy source").pointer(srcOffset), bytes, stream),
+                    "cuMemcpyDtoDAsync(" + CudaMemory.describe(length, src.dtype()) + ")");
         }
+    }
+
+    /** {@inheritDoc} F32 to BF16 or F16 and back run {@code convert.cu}'s integer kernels; a dtype to itself copies. */
+    @Override
+    public void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        DeviceChecks.convert(src, srcOffset, dst, dstOffset, length);
+        if (src.dtype() == dst.dtype()) {
+            copy(src, srcOffset, dst, dstOffset, length);
+            return;
+        }
+        bind();
+        elementwise.convert(src.dtype(), dst.dtype(), at(src, srcOffset, "convert source"),
+                at(dst, dstOffset, "convert destination"), length);
     }
 
     @Override
@@ -198,8 +216,15 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
             elementwise.scaleMatrix(m, n, beta, cAt, ldc);
             return;
         }
-        gemm.sgemm(transA, transB, m, n, k, alpha, at(a, aOffset, "gemm A"), lda, at(b, bOffset, "gemm B"), ldb,
-                beta, cAt, ldc);
+        long aAt = at(a, aOffset, "gemm A");
+        long bAt = at(b, bOffset, "gemm B");
+        if (a.dtype() == DType.F32) {
+            gemm.sgemm(transA, transB, m, n, k, alpha, aAt, lda, bAt, ldb, beta, cAt, ldc);
+        } else {
+            // BF16 or F16 A and B (one dtype, checked), F32 C: cublasGemmEx accumulating in FP32
+            gemm.gemmEx(CudaGemm.dataType(a.dtype()), transA, transB, m, n, k, alpha, aAt, lda, bAt, ldb, beta, cAt,
+                    ldc);
+        }
     }
 
     @Override

@@ -1,12 +1,13 @@
 package dev.adjoint.device.cuda;
 
 import dev.adjoint.device.BinaryOp;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.UnaryOp;
 import java.util.Arrays;
 
 /**
- * Launchers for {@code kernels/cuda/elementwise.cu} and {@code random.cu}. Strided views are first
+ * Launchers for {@code kernels/cuda/elementwise.cu}, {@code random.cu} and {@code convert.cu}. Strided views are first
  * simplified (axes of size 1 dropped, axes that are contiguous in every operand merged); what is
  * then contiguous in every input runs the plain kernel, the rest the strided kernel (rank ≤ 8).
  */
@@ -54,6 +55,27 @@ final class CudaElementwise {
             kernels.launch("elementwise", "matrix_scale_forward", kernels.gridFor(count), (long) m, (long) n,
                     (long) ldc, beta, c);
         }
+    }
+
+    /**
+     * {@code n} elements from {@code x} (of dtype {@code from}) to {@code out} (of dtype {@code to}),
+     * one of them F32 and the other BF16 or F16: {@code convert.cu}, bit for bit as {@link DType}.
+     */
+    void convert(DType from, DType to, long x, long out, long n) {
+        if (n > 0) {
+            kernels.launch("convert", convertEntry(from, to), kernels.gridFor(n), n, x, out);
+        }
+    }
+
+    /** The {@code convert.cu} kernel that turns {@code from} into {@code to}. */
+    static String convertEntry(DType from, DType to) {
+        if (from == DType.F32 && to != DType.F32) {
+            return to == DType.BF16 ? "f32_to_bf16_forward" : "f32_to_f16_forward";
+        }
+        if (to == DType.F32 && from != DType.F32) {
+            return from == DType.BF16 ? "bf16_to_f32_forward" : "f16_to_f32_forward";
+        }
+        throw new IllegalArgumentException("cuda: no convert kernel from " + from + " to " + to);
     }
 
     void random(long dst, long length, Distribution dist, float a, float b, long seed) {

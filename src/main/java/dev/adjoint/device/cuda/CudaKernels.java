@@ -30,6 +30,8 @@ final class CudaKernels {
                     "cross_entropy_backward"),
             "optimizer", List.of("sgd_update", "adam_update"),
             "random", List.of("random_forward"),
+            "convert", List.of("f32_to_bf16_forward", "f32_to_f16_forward", "bf16_to_f32_forward",
+                    "f16_to_f32_forward"),
             "peak", List.of("peak_fma"));
 
     /** Threads per block; the kernels' block reductions assume it (BLOCK in common.cuh). */

@@ -2,6 +2,7 @@ package dev.adjoint.device.cuda;
 
 import static dev.adjoint.device.cuda.CudaDriver.check;
 
+import dev.adjoint.device.DType;
 import dev.adjoint.device.DeviceException;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
@@ -29,6 +30,8 @@ final class CudaMemory {
     private static final long SMALL = 1L << 20;
     private static final long SMALL_STEP = 512;
     private static final long LARGE_STEP = 2L << 20;
+    /** The largest allocation asked of the driver: beyond any GPU, and {@link #rounded} cannot overflow below it. */
+    static final long MAX_BYTES = 1L << 56;
     /** The staging buffer grows to at most this many bytes; larger transfers go in chunks. */
     private static final long STAGING_MAX = 64L << 20;
 
@@ -63,24 +66,50 @@ final class CudaMemory {
         return (b + step - 1) / step * step;
     }
 
-    synchronized Block allocate(long floats) {
-        if (capturing != null) {
-            throw refusal("allocating " + floats + " floats");
+    /**
+     * A block for {@code length} elements of {@code dtype} ({@code length × dtype.bytes()} bytes,
+     * rounded); blocks are cached by their rounded size in bytes, whatever dtype they last held.
+     */
+    synchronized Block allocate(long length, DType dtype) {
+        if (length < 0 || length > MAX_BYTES / dtype.bytes()) {
+            throw new IllegalArgumentException("cuda: a buffer of " + describe(length, dtype) + " cannot be allocated"
+                    + (length < 0 ? " (negative length)" : " (more than " + MAX_BYTES + " bytes)"));
         }
-        long bytes = rounded(floats * Float.BYTES);
+        return take(length * dtype.bytes(), length, dtype);
+    }
+
+    /** A block of {@code bytes} bytes (cuBLAS's workspace). */
+    synchronized Block allocateBytes(long bytes) {
+        if (bytes < 0 || bytes > MAX_BYTES) {
+            throw new IllegalArgumentException("cuda: a block of " + bytes + " bytes cannot be allocated");
+        }
+        return take(bytes, bytes, null);
+    }
+
+    /** {@code length} and {@code dtype} (null: bytes) only name the allocation in an error. */
+    private Block take(long size, long length, DType dtype) {
+        if (capturing != null) {
+            throw refusal("allocating " + describe(length, dtype));
+        }
+        long bytes = rounded(size);
         ArrayDeque<Block> list = free.get(bytes);
         Block block = list == null ? null : list.poll();
         if (block != null) {
             cachedBytes -= bytes;
         } else {
-            block = fresh(bytes, floats);
+            block = fresh(bytes, length, dtype);
         }
         live.put(block, Boolean.TRUE);
         liveBytes += bytes;
         return block;
     }
 
-    private Block fresh(long bytes, long floats) {
+    /** "1000 floats", "1000 BF16 elements", "1000 bytes" (dtype null). */
+    static String describe(long length, DType dtype) {
+        return length + (dtype == null ? " bytes" : dtype == DType.F32 ? " floats" : " " + dtype + " elements");
+    }
+
+    private Block fresh(long bytes, long length, DType dtype) {
         CudaDriver.DevicePointer p = new CudaDriver.DevicePointer();
         int r = JCudaDriver.cuMemAlloc(p, bytes);
         if (r == CUresult.CUDA_ERROR_OUT_OF_MEMORY) {
@@ -90,9 +119,10 @@ final class CudaMemory {
                 long[] freeMem = new long[1];
                 long[] total = new long[1];
                 JCudaDriver.cuMemGetInfo(freeMem, total);
-                throw new DeviceException("cuda: out of memory allocating " + floats + " floats (" + bytes
-                        + " bytes): " + CudaDriver.errorText(r) + "; device memory free " + mib(freeMem[0])
-                        + " of " + mib(total[0]) + ", held by live buffers " + mib(liveBytes));
+                throw new DeviceException("cuda: out of memory allocating " + describe(length, dtype)
+                        + (dtype == null ? "" : " (" + bytes + " bytes)") + ": " + CudaDriver.errorText(r)
+                        + "; device memory free " + mib(freeMem[0]) + " of " + mib(total[0]) + ", held by live buffers "
+                        + mib(liveBytes));
             }
         }
         check(r, "cuMemAlloc(" + bytes + " bytes)");

@@ -1,5 +1,6 @@
 package dev.adjoint.device.cuda;
 
+import dev.adjoint.device.DType;
 import dev.adjoint.device.ReduceOp;
 
 /**
@@ -77,7 +78,7 @@ final class CudaReductions {
             if (scratch != null) {
                 memory.release(scratch);
             }
-            scratch = memory.allocate(floats);
+            scratch = memory.allocate(floats, DType.F32);
         }
         return scratch.address();
     }

@@ -28,13 +28,16 @@ final class ForeignCublasGemm implements CudaGemm {
     private final Arena arena = Arena.ofShared();
     private final String library;
     private final MethodHandle sgemm;
+    /** cublasGemmEx, or null where this libcublas lacks it (then a 16-bit gemm says so). */
+    private final MethodHandle gemmEx;
     private final MethodHandle destroy;
     private final MemorySegment handle;
     private final MemorySegment alpha;
     private final MemorySegment beta;
 
-    private ForeignCublasGemm(String library, SymbolLookup lookup, CudaDriver.Stream stream, long workspace,
-                              long workspaceBytes) {
+    /** Binds {@code lookup}'s symbols (package-private: the binding test passes a cuBLAS made of upcalls). */
+    ForeignCublasGemm(String library, SymbolLookup lookup, CudaDriver.Stream stream, long workspace,
+                      long workspaceBytes) {
         this.library = library;
         MethodHandle create = downcall(lookup, "cublasCreate_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         MethodHandle setStream = downcall(lookup, "cublasSetStream_v2",
@@ -44,6 +47,13 @@ final class ForeignCublasGemm implements CudaGemm {
         // cublasSgemm_v2(handle, transa, transb, m, n, k, *alpha, *A, lda, *B, ldb, *beta, *C, ldc)
         this.sgemm = downcall(lookup, "cublasSgemm_v2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT,
                 JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        // cublasGemmEx(handle, transa, transb, m, n, k, *alpha, *A, Atype, lda, *B, Btype, ldb, *beta, *C, Ctype, ldc,
+        //              computeType, algo): cublas_api.h since CUDA 11, computeType a cublasComputeType_t; the
+        //              enums (cublasOperation_t, cudaDataType_t, cublasComputeType_t, cublasGemmAlgo_t) are C ints
+        this.gemmEx = lookup.find("cublasGemmEx").map(symbol -> LINKER.downcallHandle(symbol, FunctionDescriptor.of(
+                JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT,
+                JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT)))
+                .orElse(null);
         MemorySegment out = arena.allocate(ADDRESS);
         check(invoke(create, out), "cublasCreate_v2");
         this.handle = out.get(ADDRESS, 0);
@@ -125,6 +135,28 @@ final class ForeignCublasGemm implements CudaGemm {
             throw new DeviceException("cuda: cublasSgemm_v2 call failed", t);
         }
         check(status, "cublasSgemm_v2(m=" + m + ", n=" + n + ", k=" + k + ")");
+    }
+
+    @Override
+    public synchronized void gemmEx(int abType, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                    long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        if (gemmEx == null) {
+            throw new DeviceException("cuda: " + library + " has no cublasGemmEx, needed for " + CudaGemm.gemmExCall(
+                    abType, m, n, k));
+        }
+        this.alpha.set(JAVA_FLOAT, 0, alpha);
+        this.beta.set(JAVA_FLOAT, 0, beta);
+        ColumnMajor g = ColumnMajor.ofRowMajor(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        int status;
+        try {
+            status = (int) gemmEx.invokeExact(handle, g.opA(), g.opB(), g.m(), g.n(), g.k(), this.alpha,
+                    MemorySegment.ofAddress(g.a()), abType, g.lda(), MemorySegment.ofAddress(g.b()), abType, g.ldb(),
+                    this.beta, MemorySegment.ofAddress(g.c()), CudaGemm.CUDA_R_32F, g.ldc(),
+                    CudaGemm.CUBLAS_COMPUTE_32F, CudaGemm.CUBLAS_GEMM_DEFAULT);
+        } catch (Throwable t) {
+            throw new DeviceException("cuda: cublasGemmEx call failed", t);
+        }
+        check(status, CudaGemm.gemmExCall(abType, m, n, k));
     }
 
     @Override

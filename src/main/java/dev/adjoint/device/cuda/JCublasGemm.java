@@ -70,6 +70,24 @@ final class JCublasGemm implements CudaGemm {
                 "cublasSgemm(m=" + m + ", n=" + n + ", k=" + k + ")");
     }
 
+    /**
+     * {@code JCublas2.cublasGemmEx_new}, which passes computeType to cuBLAS as a cublasComputeType_t.
+     * Not {@code JCublas2.cublasGemmEx}: that one keeps the CUDA 10 signature, whose computeType is a
+     * cudaDataType (CUDA_R_32F), and maps it through cublasMigrateComputeType, which answers
+     * CUBLAS_STATUS_NOT_SUPPORTED for CUBLAS_COMPUTE_32F (JCublas2.java of jcuda/jcublas 12.6.0).
+     */
+    @Override
+    public synchronized void gemmEx(int abType, boolean transA, boolean transB, int m, int n, int k, float alpha,
+                                    long a, int lda, long b, int ldb, float beta, long c, int ldc) {
+        this.alpha[0] = alpha;
+        this.beta[0] = beta;
+        ColumnMajor g = ColumnMajor.ofRowMajor(transA, transB, m, n, k, a, lda, b, ldb, c, ldc);
+        check(JCublas2.cublasGemmEx_new(handle, g.opA(), g.opB(), g.m(), g.n(), g.k(), Pointer.to(this.alpha),
+                new CudaDriver.RawPointer(g.a()), abType, g.lda(), new CudaDriver.RawPointer(g.b()), abType, g.ldb(),
+                Pointer.to(this.beta), new CudaDriver.RawPointer(g.c()), CudaGemm.CUDA_R_32F, g.ldc(),
+                CudaGemm.CUBLAS_COMPUTE_32F, CudaGemm.CUBLAS_GEMM_DEFAULT), CudaGemm.gemmExCall(abType, m, n, k));
+    }
+
     @Override
     public void close() {
         JCublas2.cublasDestroy(handle);

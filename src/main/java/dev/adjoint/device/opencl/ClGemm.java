@@ -1,6 +1,15 @@
 package dev.adjoint.device.opencl;
 
-/** Launchers of {@code gemm.cl}: the tiled kernels (one per transpose pair), the naive baseline and C·beta. */
+import dev.adjoint.device.DType;
+
+/**
+ * Launchers of {@code gemm.cl}: the tiled kernels (one per transpose pair), the naive baseline and C·beta.
+ * BF16 or F16 A and B (C is always F32) are first widened, exactly, into the device's F32 scratch
+ * ({@link ClConvert#widenMatrix}) packed from offset 0 with the stored column count as leading
+ * dimension, and the kernels multiply those floats: every product of two 16-bit values is exact in
+ * float32 and the sums accumulate in float32, as on the CPU. Only a product that is computed reads
+ * A and B: with m or n 0 nothing happens, with k 0 or alpha 0 C is scaled by beta, for every dtype.
+ */
 final class ClGemm {
     /** Work-group side of the naive and scaling kernels. */
     private static final int NAIVE_LOCAL = 16;
@@ -9,30 +18,27 @@ final class ClGemm {
 
     private final OpenClDevice device;
     private final GemmConfig config;
+    private final ClConvert convert;
 
-    ClGemm(OpenClDevice device, GemmConfig config) {
+    ClGemm(OpenClDevice device, GemmConfig config, ClConvert convert) {
         this.device = device;
         this.config = config;
+        this.convert = convert;
     }
 
     void tiled(boolean ta, boolean tb, int m, int n, int k, float alpha, OpenClBuffer a, long aOff, int lda,
                OpenClBuffer b, long bOff, int ldb, float beta, OpenClBuffer c, long cOff, int ldc) {
-        if (m == 0 || n == 0) {
-            return;
-        }
-        if (k == 0 || alpha == 0f) {
-            scale(m, n, beta, c, cOff, ldc);
-            return;
-        }
-        String name = KERNELS[(ta ? 2 : 0) + (tb ? 1 : 0)];
-        device.launch(name, () -> describe(name, ta, tb, m, n, k, lda, ldb, ldc))
-                .i(m).i(n).i(k).f(alpha).mem(a).l(aOff).i(lda).mem(b).l(bOff).i(ldb).f(beta).mem(c).l(cOff).i(ldc)
-                .run2d((long) ceilDiv(n, config.blockN()) * config.wx(), (long) ceilDiv(m, config.blockM()) * config.wy(),
-                        config.wx(), config.wy());
+        product(false, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     }
 
     void naive(boolean ta, boolean tb, int m, int n, int k, float alpha, OpenClBuffer a, long aOff, int lda,
                OpenClBuffer b, long bOff, int ldb, float beta, OpenClBuffer c, long cOff, int ldc) {
+        product(true, ta, tb, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    }
+
+    private void product(boolean naive, boolean ta, boolean tb, int m, int n, int k, float alpha, OpenClBuffer a,
+                         long aOff, int lda, OpenClBuffer b, long bOff, int ldb, float beta, OpenClBuffer c,
+                         long cOff, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -40,9 +46,28 @@ final class ClGemm {
             scale(m, n, beta, c, cOff, ldc);
             return;
         }
-        device.launch("gemm_naive", () -> describe("gemm_naive", ta, tb, m, n, k, lda, ldb, ldc))
-                .i(ta).i(tb).i(m).i(n).i(k).f(alpha).mem(a).l(aOff).i(lda).mem(b).l(bOff).i(ldb).f(beta).mem(c).l(cOff)
-                .i(ldc).run2d(n, m, NAIVE_LOCAL, NAIVE_LOCAL);
+        if (a.dtype() != DType.F32) {
+            int aCols = ta ? m : k;
+            int bCols = tb ? k : n;
+            a = convert.widenMatrix(0, "A", a, aOff, lda, ta ? k : m, aCols);
+            b = convert.widenMatrix(1, "B", b, bOff, ldb, tb ? n : k, bCols);
+            aOff = 0;
+            lda = aCols;
+            bOff = 0;
+            ldb = bCols;
+        }
+        int la = lda, lb = ldb;                            // as the kernel gets them, for the message
+        if (naive) {
+            device.launch("gemm_naive", () -> describe("gemm_naive", ta, tb, m, n, k, la, lb, ldc))
+                    .i(ta).i(tb).i(m).i(n).i(k).f(alpha).mem(a).l(aOff).i(lda).mem(b).l(bOff).i(ldb).f(beta).mem(c)
+                    .l(cOff).i(ldc).run2d(n, m, NAIVE_LOCAL, NAIVE_LOCAL);
+        } else {
+            String name = KERNELS[(ta ? 2 : 0) + (tb ? 1 : 0)];
+            device.launch(name, () -> describe(name, ta, tb, m, n, k, la, lb, ldc))
+                    .i(m).i(n).i(k).f(alpha).mem(a).l(aOff).i(lda).mem(b).l(bOff).i(ldb).f(beta).mem(c).l(cOff).i(ldc)
+                    .run2d((long) ceilDiv(n, config.blockN()) * config.wx(),
+                            (long) ceilDiv(m, config.blockM()) * config.wy(), config.wx(), config.wy());
+        }
     }
 
     private void scale(int m, int n, float beta, OpenClBuffer c, long cOff, int ldc) {

@@ -4,6 +4,7 @@ import static org.lwjgl.opencl.CL10.*;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.DeviceException;
@@ -22,8 +23,10 @@ import org.lwjgl.system.MemoryUtil;
 
 /**
  * One OpenCL device: a context, one in-order command queue, the built kernels, and the buffers
- * allocated from it. This class owns memory and transfers; the op families launch through
- * {@link ClGemm}, {@link ClElementwise}, {@link ClReductions} and {@link ClOptimizers}.
+ * allocated from it, of float32 or of BF16 / F16 elements. This class owns memory and transfers;
+ * the op families launch through {@link ClGemm}, {@link ClConvert}, {@link ClElementwise},
+ * {@link ClReductions} and {@link ClOptimizers}. Every primitive computes in float32: a 16-bit buffer
+ * is only ever converted, copied, or (as gemm's A and B) widened into F32 scratch first.
  * Sub-buffer offsets travel as kernel arguments. Calls are serialized on the device (a kernel's
  * arguments and its launch must not interleave with another thread's).
  */
@@ -42,6 +45,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     private final ClElementwise elementwise;
     private final ClReductions reductions;
     private final ClOptimizers optimizers;
+    private final ClConvert convert;
 
     OpenClDevice(ClPlatforms.DeviceInfo info) {
         this(info, GemmConfig.forDevice(info));
@@ -55,7 +59,8 @@ public final class OpenClDevice implements Device, PeakProbe {
             int reductionGroup = Math.min(Integer.highestOneBit(maxGroup), info.isGpu() ? 256 : 64);
             kernels = SignalHandlers.keep(() -> createContext(reductionGroup));
             int local = Math.min(256, Integer.highestOneBit(maxGroup));
-            gemm = new ClGemm(this, gemmConfig);
+            convert = new ClConvert(this, local);
+            gemm = new ClGemm(this, gemmConfig, convert);
             elementwise = new ClElementwise(this, local);
             reductions = new ClReductions(this, reductionGroup, local, info.isGpu() ? 4 * info.computeUnits() : 2 * info.computeUnits());
             optimizers = new ClOptimizers(this, local);
@@ -125,25 +130,26 @@ public final class OpenClDevice implements Device, PeakProbe {
     // ------------------------------------------------------------------ memory
 
     @Override
-    public synchronized Buffer allocate(long length) {
+    public synchronized Buffer allocate(long length, DType dtype) {
         DeviceChecks.open(this);
-        if (length < 0) {
-            throw new IllegalArgumentException(name() + ": buffer length " + length + " is negative");
+        if (length < 0 || length > Long.MAX_VALUE / dtype.bytes()) {
+            throw new IllegalArgumentException(name() + ": buffer length " + length + " is negative or beyond any memory");
         }
-        long bytes = Math.max(1, length) * Float.BYTES;   // OpenCL has no empty buffers
+        long bytes = Math.max(1, length) * dtype.bytes();   // OpenCL has no empty buffers
+        String what = length + (dtype == DType.F32 ? " floats" : " " + dtype + " elements");
         if (bytes > info.maxAllocation()) {
-            throw new DeviceException(String.format("opencl: out of memory: allocating %d floats (%.1f MiB) on %s "
-                    + "exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE (%.1f MiB); %s", length, bytes / 1048576.0,
+            throw new DeviceException(String.format("opencl: out of memory: allocating %s (%.1f MiB) on %s "
+                    + "exceeds CL_DEVICE_MAX_MEM_ALLOC_SIZE (%.1f MiB); %s", what, bytes / 1048576.0,
                     info.deviceName(), info.maxAllocation() / 1048576.0, memory()));
         }
         try (MemoryStack stack = MemoryStack.stackPush()) {
             IntBuffer err = stack.mallocInt(1);
             long mem = clCreateBuffer(context, CL_MEM_READ_WRITE, bytes, err);
             if (err.get(0) != CL_SUCCESS) {
-                throw new DeviceException(String.format("opencl: %s (%d) allocating %d floats (%.1f MiB) on %s; %s",
-                        ClStatus.name(err.get(0)), err.get(0), length, bytes / 1048576.0, info.deviceName(), memory()));
+                throw new DeviceException(String.format("opencl: %s (%d) allocating %s (%.1f MiB) on %s; %s",
+                        ClStatus.name(err.get(0)), err.get(0), what, bytes / 1048576.0, info.deviceName(), memory()));
             }
-            OpenClBuffer b = new OpenClBuffer(this, mem, length);
+            OpenClBuffer b = new OpenClBuffer(this, mem, length, dtype);
             open.add(b);
             return b;
         }
@@ -153,11 +159,16 @@ public final class OpenClDevice implements Device, PeakProbe {
     private String memory() {
         long live = 0;
         for (OpenClBuffer b : open) {
-            live += Math.max(1, b.length()) * Float.BYTES;
+            live += b.bytes();
         }
         return String.format("global memory %.1f MiB, of which live buffers of this device hold %.1f MiB, so at most "
                 + "%.1f MiB is free", info.globalMemory() / 1048576.0, live / 1048576.0,
                 Math.max(0, info.globalMemory() - live) / 1048576.0);
+    }
+
+    /** How many buffers of this device are open, the gemm scratch of {@link ClConvert} included. */
+    synchronized int openBuffers() {
+        return open.size();
     }
 
     synchronized void release(OpenClBuffer b, long mem) {
@@ -223,9 +234,21 @@ public final class OpenClDevice implements Device, PeakProbe {
         if (length == 0) {
             return;
         }
-        ClStatus.check(clEnqueueCopyBuffer(queue(), s.mem(), d.mem(), srcOffset * Float.BYTES, dstOffset * Float.BYTES,
-                length * Float.BYTES, null, null), () -> "copy of " + length + " floats from offset " + srcOffset
-                + " to offset " + dstOffset);
+        int size = s.dtype().bytes();                      // one dtype on both sides (DeviceChecks.copy)
+        ClStatus.check(clEnqueueCopyBuffer(queue(), s.mem(), d.mem(), srcOffset * size, dstOffset * size,
+                length * size, null, null), () -> "copy of " + length + " " + s.dtype() + " elements from offset "
+                + srcOffset + " to offset " + dstOffset);
+    }
+
+    /** Between F32 and BF16 / F16 by {@code convert.cl} ({@link ClConvert}); within one dtype, a copy. */
+    @Override
+    public synchronized void convert(Buffer src, long srcOffset, Buffer dst, long dstOffset, long length) {
+        DeviceChecks.convert(src, srcOffset, dst, dstOffset, length);
+        if (src.dtype() == dst.dtype()) {
+            copy(src, srcOffset, dst, dstOffset, length);
+            return;
+        }
+        convert.convert(buf(src, "convert source"), srcOffset, buf(dst, "convert destination"), dstOffset, length);
     }
 
     @Override
@@ -241,6 +264,7 @@ public final class OpenClDevice implements Device, PeakProbe {
 
     // ------------------------------------------------------------------ compute
 
+    /** {@link ClGemm}: BF16 or F16 A and B are widened exactly into F32 scratch first, then multiplied as F32. */
     @Override
     public synchronized void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha,
                                   Buffer a, long aOffset, int lda, Buffer b, long bOffset, int ldb,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.adjoint.device.Backend;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.DType;
 import dev.adjoint.device.Devices;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.UnaryOp;
@@ -90,6 +91,32 @@ class CudaBackendTest {
         assertEquals(512, CudaMemory.rounded(0));
         assertEquals(1024, CudaMemory.rounded(513));
         assertEquals(4L << 20, CudaMemory.rounded((2L << 20) + 1));
+    }
+
+    @Test
+    void bufferOffsetsCountElementsOfTheirDType() {
+        CudaMemory.Block block = new CudaMemory.Block(new CudaDriver.DevicePointer(), 512);
+        assertEquals(12, new CudaBuffer(null, block, 10, DType.F32).address(3));
+        assertEquals(6, new CudaBuffer(null, block, 10, DType.BF16).address(3));
+        assertEquals(14, new CudaBuffer(null, block, 10, DType.F16).address(7));
+        assertEquals("CudaBuffer[10 BF16]", new CudaBuffer(null, block, 10, DType.BF16).toString());
+        assertEquals("1000 floats", CudaMemory.describe(1000, DType.F32));
+        assertEquals("1000 F16 elements", CudaMemory.describe(1000, DType.F16));
+        assertEquals("1000 bytes", CudaMemory.describe(1000, null));
+    }
+
+    @Test
+    void convertPicksTheKernelOfEachDirection() {
+        assertEquals("f32_to_bf16_forward", CudaElementwise.convertEntry(DType.F32, DType.BF16));
+        assertEquals("f32_to_f16_forward", CudaElementwise.convertEntry(DType.F32, DType.F16));
+        assertEquals("bf16_to_f32_forward", CudaElementwise.convertEntry(DType.BF16, DType.F32));
+        assertEquals("f16_to_f32_forward", CudaElementwise.convertEntry(DType.F16, DType.F32));
+        assertThrows(IllegalArgumentException.class, () -> CudaElementwise.convertEntry(DType.BF16, DType.F16));
+        assertThrows(IllegalArgumentException.class, () -> CudaElementwise.convertEntry(DType.F32, DType.F32));
+        for (String entry : List.of("f32_to_bf16_forward", "f32_to_f16_forward", "bf16_to_f32_forward",
+                "f16_to_f32_forward")) {
+            assertTrue(CudaKernels.ENTRIES.get("convert").contains(entry), entry);
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.adjoint.device.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.adjoint.device.DType;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +29,28 @@ class CudaGemmMappingTest {
                 mem[at] = (float) (alpha * s + (beta == 0 ? 0 : beta * mem[at]));
             }
         }
+    }
+
+    /**
+     * The cuBLAS enum values both bindings pass as plain ints are JCuda's, which JCuda generates from
+     * NVIDIA's headers (cublas_api.h, library_types.h); JCuda's classes load without a driver.
+     */
+    @Test
+    void cublasConstantsAreNvidiasAsJCudaSpellsThem() {
+        assertEquals(jcuda.jcublas.cublasOperation.CUBLAS_OP_N, CudaGemm.CUBLAS_OP_N);
+        assertEquals(jcuda.jcublas.cublasOperation.CUBLAS_OP_T, CudaGemm.CUBLAS_OP_T);
+        assertEquals(jcuda.jcublas.cublasMath.CUBLAS_DEFAULT_MATH, CudaGemm.CUBLAS_DEFAULT_MATH);
+        assertEquals(jcuda.jcublas.cublasMath.CUBLAS_TF32_TENSOR_OP_MATH, CudaGemm.CUBLAS_TF32_TENSOR_OP_MATH);
+        assertEquals(jcuda.cudaDataType.CUDA_R_32F, CudaGemm.CUDA_R_32F);
+        assertEquals(jcuda.cudaDataType.CUDA_R_16F, CudaGemm.CUDA_R_16F);
+        assertEquals(jcuda.cudaDataType.CUDA_R_16BF, CudaGemm.CUDA_R_16BF);
+        assertEquals(jcuda.jcublas.cublasComputeType.CUBLAS_COMPUTE_32F, CudaGemm.CUBLAS_COMPUTE_32F);
+        assertEquals(jcuda.jcublas.cublasGemmAlgo.CUBLAS_GEMM_DEFAULT, CudaGemm.CUBLAS_GEMM_DEFAULT);
+        assertEquals(CudaGemm.CUDA_R_16BF, CudaGemm.dataType(DType.BF16));
+        assertEquals(CudaGemm.CUDA_R_16F, CudaGemm.dataType(DType.F16));
+        assertEquals(CudaGemm.CUDA_R_32F, CudaGemm.dataType(DType.F32));
+        assertEquals("cublasGemmEx(BF16·BF16→F32, m=2, n=3, k=4)",
+                CudaGemm.gemmExCall(CudaGemm.CUDA_R_16BF, 2, 3, 4));
     }
 
     @Test
