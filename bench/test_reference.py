@@ -47,6 +47,18 @@ class PeerDevice(unittest.TestCase):
         self.assertIn('"ready": false', out.stdout)
         self.assertIn("numpy computes on the CPU only", out.stdout)
 
+    @unittest.skipUnless(__import__("importlib").util.find_spec("numpy"), "numpy is not installed")
+    def test_numpy_refuses_a_16_bit_training_step_with_the_reason(self):
+        case = '{"kind": "train", "sizes": [4, 3], "batch": 2, "precision": "bf16", "warmup": 0, "sample": 0, ' \
+               '"repeat": 1, "min_samples": 1, "timed": 1}\n'
+        import subprocess
+        out = subprocess.run([sys.executable, os.path.join(HERE, "reference", "peer.py"), "numpy"], input=case,
+                             capture_output=True, text=True, timeout=60)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        answer = out.stdout.strip().splitlines()[-1]
+        self.assertIn('"error"', answer)
+        self.assertIn("numpy computes in fp32 only, not bf16", answer)
+
     def test_a_bad_device_or_runtime_is_a_usage_error(self):
         for args in (("torch", "--device", "tpu"), ("jax",), ("numpy", "--device")):
             out = self.run_peer(*args)

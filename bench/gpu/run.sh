@@ -36,6 +36,13 @@
 #   fashion      Fashion-MNIST with the `train` defaults (data in .bundle/fm), `eval`, and the
 #                checkpoint read by PyTorch (check_safetensors_torch.py)
 #                                                                      cuda-G-fashion-mnist-train.json
+#   precision    issue #25's goals, each with its verdict: `replay-check --precision bf16` (both MLPs) and fp16
+#                (small): CUDA-graph replay bit for bit; the training step with graph replay, FP32 then BF16,
+#                two rounds (small), and the large MLP in BF16 interleaved with PyTorch eager under
+#                torch.autocast(bfloat16); TF32 SGEMM 4096^3 against torch.matmul with TF32, two rounds;
+#                Fashion-MNIST defaults in FP32 and in BF16 (data in .bundle/fm). About 4 minutes by estimate
+#                (not yet run); the selftest section checks the 16-bit primitives (DTypeCases).
+#                                                                      cuda-G-mixed-precision.json
 # Always: run-log.txt. At most 8 files come back from $OUT, so one call takes at most 7 result
 # files. Every step has a time limit, and steps that would start after ADJOINT_GPU_DEADLINE_S
 # (default 540) seconds are skipped and say so, so the call ends inside the tool's 600 s.
@@ -46,8 +53,9 @@ R=/tmp/adjoint-gpu-run
 DEADLINE="${ADJOINT_GPU_DEADLINE_S:-540}"
 export PYTHONUNBUFFERED=1
 
-declare -A FILES=([selftest]=2 [sgemm]=1 [replay]=1 [train-step]=1 [opencl-gemm]=1 [opencl-tune]=1 [sanitize]=1 [fashion]=1)
-ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion)
+declare -A FILES=([selftest]=2 [sgemm]=1 [replay]=1 [train-step]=1 [opencl-gemm]=1 [opencl-tune]=1 [sanitize]=1 [fashion]=1
+                  [precision]=1)
+ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion precision)
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(selftest sgemm replay train-step)
 files=0
@@ -196,6 +204,38 @@ if has fashion; then
     echo "fashion: no .bundle/fm (see the top of this script)"
   fi
 fi
+if has precision; then
+  log "replay-check in BF16 (both MLPs) and FP16 (small): graph replay and call-by-call replay bit for bit"
+  step 90 "$A" bench replay-check --device cuda "${SMALL[@]}" --steps 100 --precision bf16 --json "$R/mp-check-small-bf16.json" | tail -2
+  step 120 "$A" bench replay-check --device cuda "${LARGE[@]}" --steps 30 --precision bf16 --json "$R/mp-check-large-bf16.json" | tail -2
+  step 90 "$A" bench replay-check --device cuda "${SMALL[@]}" --steps 100 --precision fp16 --json "$R/mp-check-small-fp16.json" | tail -2
+  for round in 1 2; do
+    for p in fp32 bf16; do
+      log "training step, small, graph replay, $p, round $round"
+      step 60 "$A" bench train --device cuda "${SMALL[@]}" --warmup 1 --repeat 3 --replay --precision $p \
+        --json "$R/mp-small-$p-$round.json" | tail -1
+    done
+  done
+  log "training step, large, graph replay: FP32, then BF16 interleaved with PyTorch eager under torch.autocast(bfloat16)"
+  step 90 "$A" bench train --device cuda "${LARGE[@]}" --warmup 2 --repeat 5 --replay --precision fp32 \
+    --json "$R/mp-large-fp32.json" | tail -1
+  step 150 "$A" bench train --device cuda "${LARGE[@]}" --warmup 2 --repeat 5 --replay --precision bf16 --compare --peer torch \
+    --json "$R/mp-large-bf16.json" | tail -2
+  for round in 1 2; do
+    log "sgemm 4096^3 TF32 round $round: torch.matmul with TF32, then Adjoint with TF32"
+    step 120 python3 bench/reference/torch_gemm.py 4096 30 "$R/mp-torch-tf32-$round.json" --tf32 | grep -E 'tflops'
+    ADJOINT_JAVA_OPTS=-Dadjoint.cuda.tf32=true gemm 90 --device cuda --repeat 10 --json "$R/mp-adjoint-tf32-$round.json"
+  done
+  if [ -d .bundle/fm ]; then
+    for p in fp32 bf16; do
+      log "Fashion-MNIST on cuda with the train defaults, $p"
+      step 150 "$A" train --device cuda --data .bundle/fm --precision $p --json "$R/mp-fashion-$p.json" \
+        --checkpoint "/tmp/adjoint-ck-$p" | tail -2
+    done
+  else
+    echo "precision: no .bundle/fm, so no Fashion-MNIST runs (see the top of this script)"
+  fi
+fi
 log "done"
 } 2>&1 | grep --line-buffered -v '^WARNING' | tee "$OUT/run-log.txt"
 
@@ -328,6 +368,57 @@ if "fashion" in sections:
         dump(f"cuda-{g}-fashion-mnist-train.json", {"adjoint": fm, "pytorch_reads_checkpoint": interop})
         lines.append(f"fashion-mnist: test accuracy {fm.get('test', {}).get('accuracy')} (best epoch), pytorch reading it: "
                      f"{interop.get('test_accuracy') if interop else None}")
+
+if "precision" in sections:
+    def ok(v, goal):
+        return None if v is None else bool(goal(v))
+
+    checks = {k: load(f"mp-check-{k}.json") for k in ("small-bf16", "large-bf16", "small-fp16")}
+    small = {p: [load(f"mp-small-{p}-{i}.json") for i in (1, 2)] for p in ("fp32", "bf16")}
+    large32, large16 = load("mp-large-fp32.json"), load("mp-large-bf16.json")
+    tf32 = [{"torch": load(f"mp-torch-tf32-{i}.json"), "adjoint": load(f"mp-adjoint-tf32-{i}.json")} for i in (1, 2)]
+    fm = {p: load(f"mp-fashion-{p}.json") for p in ("fp32", "bf16")}
+
+    def test_accuracy(j):
+        return j.get("test", {}).get("accuracy") if j else None
+
+    def median_of(j):
+        return j.get("adjoint_median") if j else None
+
+    small_ratios = [median_of(b) / median_of(f) if median_of(b) and median_of(f) else None
+                    for f, b in zip(small["fp32"], small["bf16"])]
+    tf32_ratios = []
+    for x in tf32:
+        a, t = gflops(x["adjoint"]), x["torch"] and x["torch"].get("tflops_median")
+        tf32_ratios.append(a / 1000 / t if a and t else None)
+    l32, l16 = median_of(large32), median_of(large16)
+    acc32, acc16 = test_accuracy(fm["fp32"]), test_accuracy(fm["bf16"])
+    goals = {
+        "graph_replay_bit_identical_bf16_fp16": {
+            k: v and v.get("graph_vs_replay_differing") == 0 and v.get("graph_used") for k, v in checks.items()},
+        "large_bf16_over_fp32": {"value": l16 / l32 if l16 and l32 else None, "goal": ">= 4"},
+        "large_bf16_over_torch_autocast_bf16": {"value": large16 and large16.get("ratio"), "goal": ">= 1.0"},
+        "small_graph_bf16_over_fp32": {"rounds": small_ratios, "goal": ">= 1.0 (no slower)"},
+        "tf32_sgemm_4096_over_torch_tf32": {"rounds": tf32_ratios, "goal": ">= 0.95"},
+        "fashion_mnist_bf16_minus_fp32_points": {
+            "value": 100 * (acc16 - acc32) if acc16 is not None and acc32 is not None else None, "goal": ">= -0.3"},
+    }
+    for name, thr in (("large_bf16_over_fp32", 4.0), ("large_bf16_over_torch_autocast_bf16", 1.0)):
+        goals[name]["met"] = ok(goals[name]["value"], lambda v, t=thr: v >= t)
+    goals["small_graph_bf16_over_fp32"]["met"] = ok(med([r for r in small_ratios if r]), lambda v: v >= 1.0)
+    goals["tf32_sgemm_4096_over_torch_tf32"]["met"] = ok(med([r for r in tf32_ratios if r]), lambda v: v >= 0.95)
+    goals["fashion_mnist_bf16_minus_fp32_points"]["met"] = ok(
+        goals["fashion_mnist_bf16_minus_fp32_points"]["value"], lambda v: v >= -0.3)
+    dump(f"cuda-{g}-mixed-precision.json", {
+        "benchmark": "issue #25's GPU goals: replay-check in BF16/FP16; training step (forward, softmax cross-entropy, "
+                     "backward, Adam) with CUDA-graph replay in FP32 and BF16, the large MLP in BF16 interleaved with "
+                     "PyTorch eager under torch.autocast(bfloat16) (bench train --compare --peer torch --precision "
+                     "bf16); TF32 SGEMM 4096^3 against torch.matmul with allow_tf32; Fashion-MNIST train defaults in "
+                     "FP32 and BF16", "gpu": smi(), "goals": goals,
+        "replay_checks": checks, "small": small, "large": {"fp32": large32, "bf16_vs_torch_autocast": large16},
+        "tf32_sgemm": tf32, "fashion_mnist": fm})
+    for name, v in goals.items():
+        lines.append(f"precision {name}: {json.dumps(v)}")
 
 print("\n".join(["== summary (" + g + ")"] + lines))
 PY

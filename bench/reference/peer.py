@@ -12,8 +12,10 @@ The first line written is {"ready": true, "peer": ..., "versions": {...}}, or {"
 "reason": ...} when the runtime cannot be used here (then it exits). Then each line read is one
 case, a JSON object:
     {"kind": "gemm", "shape": "MxKxN", ...budget}          C = A @ B, float32 (numpy_gemm / torch_gemm)
-    {"kind": "train" | "infer", "sizes": [784, 256, 128, 10], "batch": 128, ...budget}
-                                                           the MLP step or forward pass (numpy_mlp / pytorch_mlp)
+    {"kind": "train" | "infer", "sizes": [784, 256, 128, 10], "batch": 128, "precision": "fp32", ...budget}
+                                                           the MLP step or forward pass (numpy_mlp / pytorch_mlp);
+                                                           precision fp32 (the default), or for torch tf32, bf16,
+                                                           fp16 (pytorch_mlp's autocast), which numpy refuses
 with the budget {"warmup": s, "sample": s, "repeat": n, "min_samples": n, "timed": s}, timed as
 Adjoint's dev.adjoint.bench.Timing does: warm up (at least one call) for `warmup` seconds, then
 samples of at least `sample` seconds each (a whole number of calls, then a synchronize) until
@@ -58,6 +60,9 @@ class NumpyPeer:
         if case["kind"] == "gemm":
             m, k, n = (int(x) for x in case["shape"].split("x"))
             return self.gemm.make_gemm(self.np, m, k, n, self.np.random.default_rng(42))
+        precision = case.get("precision", "fp32")
+        if precision != "fp32":
+            raise ValueError("numpy computes in fp32 only, not %s; compare it with the torch peer" % precision)
         mlp = self.mlp.Mlp(case["sizes"], case["batch"])
         return (mlp.train_step if case["kind"] == "train" else mlp.infer), None
 
@@ -90,7 +95,8 @@ class TorchPeer:
         if case["kind"] == "gemm":
             m, k, n = (int(x) for x in case["shape"].split("x"))
             return self.gemm.make_gemm(m, k, n, device=self.device)
-        mlp = self.mlp.TorchMlp(case["sizes"], case["batch"], device=self.device)
+        mlp = self.mlp.TorchMlp(case["sizes"], case["batch"], device=self.device,
+                                precision=case.get("precision", "fp32"))
         return (mlp.train_step if case["kind"] == "train" else mlp.infer), None
 
 

@@ -3,7 +3,9 @@
 (peer.py torch --device cpu).
 
 Same model and update as Adjoint's: nn.Sequential of Linear/ReLU, mean cross-entropy from
-logits, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8), full FP32 (TF32 off, as Adjoint's default).
+logits, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8), full FP32 (TF32 off, as Adjoint's default), or
+--precision as `adjoint train --precision`: tf32 (allow_tf32), bf16 or fp16 (torch.autocast around the
+forward and loss, FP32 parameters and Adam state; fp16 with torch.amp.GradScaler's defaults).
 Synthetic batches are made on the device once; the timed loop only trains. `TorchMlp.infer` (used by
 peer.py) is the forward pass to softmax probabilities, gradients off. Modes:
   eager    the usual Python loop (PyTorch eager);
@@ -27,14 +29,25 @@ def build(sizes, device):
     return torch.nn.Sequential(*layers).to(device)
 
 
+PRECISIONS = ("fp32", "tf32", "bf16", "fp16")
+
+
 class TorchMlp:
-    """Model, Adam, loss and four batches on the device (full FP32). step(x, y) is one training step;
-    train_step() and infer() (forward only, to softmax probabilities; used by peer.py) take the
+    """Model, Adam, loss and four batches on the device (FP32 master weights). step(x, y) is one training
+    step; train_step() and infer() (forward only, to softmax probabilities; used by peer.py) take the
     batches in turn."""
 
-    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda"):
-        torch.backends.cuda.matmul.allow_tf32 = False
-        torch.backends.cudnn.allow_tf32 = False
+    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda", precision="fp32"):
+        if precision not in PRECISIONS:
+            raise ValueError("precision must be one of %s, got %r" % (", ".join(PRECISIONS), precision))
+        if precision == "fp16" and mode == "graph":
+            raise ValueError("fp16's GradScaler reads the scale back on the host: no CUDA graph capture")
+        torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
+        torch.backends.cudnn.allow_tf32 = precision == "tf32"
+        self.precision = precision
+        self.cast = {"bf16": torch.bfloat16, "fp16": torch.float16}.get(precision)
+        self.device_type = torch.device(device).type
+        self.scaler = torch.amp.GradScaler(self.device_type) if precision == "fp16" else None
         dev = torch.device(device)
         torch.manual_seed(seed)
         self.model = build(sizes, dev)
@@ -45,11 +58,20 @@ class TorchMlp:
         self.fwd = torch.compile(self.model, mode="max-autotune-no-cudagraphs") if mode == "compile" else self.model
         self.i = 0
 
+    def autocast(self):
+        return torch.autocast(self.device_type, dtype=self.cast, enabled=self.cast is not None)
+
     def step(self, x, y):
         self.opt.zero_grad(set_to_none=False)
-        loss = self.loss_fn(self.fwd(x), y)
-        loss.backward()
-        self.opt.step()
+        with self.autocast():
+            loss = self.loss_fn(self.fwd(x), y)
+        if self.scaler is None:
+            loss.backward()
+            self.opt.step()
+        else:
+            self.scaler.scale(loss).backward()
+            self.scaler.step(self.opt)
+            self.scaler.update()
         return loss
 
     def _batch(self):
@@ -62,8 +84,8 @@ class TorchMlp:
 
     def infer(self):
         x, _ = self._batch()
-        with torch.no_grad():
-            return torch.softmax(self.fwd(x), dim=1)
+        with torch.no_grad(), self.autocast():
+            return torch.softmax(self.fwd(x).float(), dim=1)
 
 
 def main():
@@ -74,10 +96,11 @@ def main():
     ap.add_argument("--warmup", type=float, default=1.0)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--mode", choices=["eager", "graph", "compile"], default="eager")
+    ap.add_argument("--precision", choices=PRECISIONS, default="fp32")
     ap.add_argument("--json")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
-    mlp = TorchMlp(sizes, a.batch, a.mode)
+    mlp = TorchMlp(sizes, a.batch, a.mode, precision=a.precision)
     xs, ys, step = mlp.xs, mlp.ys, mlp.step
 
     run = step
@@ -121,7 +144,7 @@ def main():
         print(f"samples_per_second {sps:.1f}", flush=True)
     if a.json:
         with open(a.json, "w") as f:
-            json.dump({"peer": "torch-" + a.mode, "torch": torch.__version__, "cuda": torch.version.cuda,
+            json.dump({"peer": "torch-" + a.mode, "precision": a.precision, "torch": torch.__version__, "cuda": torch.version.cuda,
                        "device": torch.cuda.get_device_name(), "sizes": sizes, "batch": a.batch,
                        "samples_per_second": results}, f, indent=2)
 

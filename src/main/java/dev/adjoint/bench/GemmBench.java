@@ -321,12 +321,12 @@ public final class GemmBench {
                     Shape s = o.shapes().get(i);
                     MatrixCase c = MatrixCase.gemm(s.m(), s.k(), s.n());
                     if (r % 2 == 1) {
-                        theirs[i][r] = peer.measure(c, peerBudget).median();
+                        theirs[i][r] = peer.measure(c, peerBudget, "fp32").median();
                     }
                     Timing.warmup(gemms.get(i), SAMPLE_WARMUP_SECONDS);
                     ours[i][r] = Timing.sample(gemms.get(i), calls[i]);
                     if (r % 2 == 0) {
-                        theirs[i][r] = peer.measure(c, peerBudget).median();
+                        theirs[i][r] = peer.measure(c, peerBudget, "fp32").median();
                     }
                     out.printf(Locale.ROOT, "round %d/%d %s: adjoint %.1f, %s %.1f GFLOP/s%n", r + 1, o.repeat(), s,
                             s.flops() / ours[i][r] / 1e9, o.peer(), s.flops() / theirs[i][r] / 1e9);

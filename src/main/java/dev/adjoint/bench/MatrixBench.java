@@ -274,7 +274,7 @@ public final class MatrixBench {
 
     private static PeerTiming peerTiming(Peer peer, MatrixCase c, Timing.Budget b) {
         try {
-            return new PeerTiming(peer.name(), peer.measure(c, b), null);
+            return new PeerTiming(peer.name(), peer.measure(c, b, "fp32"), null);
         } catch (IllegalStateException e) {
             return new PeerTiming(peer.name(), null, e.getMessage());
         }

@@ -130,7 +130,11 @@ final class Peer implements AutoCloseable {
     }
 
     /** Times {@code c} in the peer; throws IllegalStateException with the peer's error if it failed. */
-    Samples measure(MatrixCase c, Timing.Budget b) {
+    /**
+     * A training or inference step computes in {@code precision} (fp32, tf32, bf16, fp16: peer.py's torch autocast,
+     * GradScaler and allow_tf32; numpy refuses all but fp32); a GEMM is always FP32.
+     */
+    Samples measure(MatrixCase c, Timing.Budget b, String precision) {
         if (!available()) {
             throw new IllegalStateException(name + " is unavailable: " + unavailable);
         }
@@ -151,6 +155,7 @@ final class Peer implements AutoCloseable {
         q.put("repeat", (long) b.repeat());
         q.put("min_samples", (long) b.minSamples());
         q.put("timed", Double.isInfinite(b.timedSeconds()) ? 1e9 : b.timedSeconds());
+        q.put("precision", precision);
         try {
             in.write(Json.writeCompact(q) + "\n");
             in.flush();

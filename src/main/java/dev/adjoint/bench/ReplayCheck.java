@@ -7,6 +7,7 @@ import dev.adjoint.device.Devices;
 import dev.adjoint.device.GraphCapable;
 import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.graph.Plan;
+import dev.adjoint.train.Precision;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -22,12 +23,12 @@ import java.util.Map;
  * replay must agree bit for bit; define-by-run is reported by its largest difference. Also checks
  * that an allocation inside a graph capture is refused and leaves the device usable. Exits 1
  * when the two replays differ, or on a device that offers graphs the graph was not used or the
- * allocation was not refused.
+ * allocation was not refused. {@code --precision} runs the step as {@code adjoint train --precision} does.
  */
 public final class ReplayCheck {
     static final String USAGE = """
             usage: adjoint bench replay-check [--device D] [--sizes 784,256,128,10] [--batch 128] [--steps 100]
-                                              [--json FILE|-]""";
+                                              [--precision fp32|tf32|bf16|fp16] [--json FILE|-]""";
     private static final String GRAPHS = "adjoint.cuda.graphs";
 
     private ReplayCheck() {}
@@ -42,6 +43,7 @@ public final class ReplayCheck {
         int batch = 128;
         int steps = 100;
         Path json = null;
+        Precision precision = Precision.FP32;
         for (int i = 0; i < args.length; i++) {
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException("bench replay-check: " + args[i] + " needs a value (adjoint bench replay-check --help lists the options)");
@@ -54,6 +56,7 @@ public final class ReplayCheck {
                 case "--batch" -> batch = GemmBench.positive(a, v);
                 case "--steps" -> steps = GemmBench.positive(a, v);
                 case "--json" -> json = GemmBench.writable(Path.of(v));
+                case "--precision" -> precision = TrainBench.precision("bench replay-check", v);
                 default -> throw new IllegalArgumentException("bench replay-check: unknown option " + a);
             }
         }
@@ -66,9 +69,9 @@ public final class ReplayCheck {
         try (Device device = new CapturingDevice(sel.device())) {
             System.out.println(sel.explanation());
             boolean offersGraphs = ((CapturingDevice) device).inner() instanceof GraphCapable;
-            Run plain = run(device, sizes, batch, steps, false, "false");
-            Run replay = run(device, sizes, batch, steps, true, "false");
-            Run graph = offersGraphs ? run(device, sizes, batch, steps, true, "true") : null;
+            Run plain = run(device, sizes, batch, steps, false, "false", precision);
+            Run replay = run(device, sizes, batch, steps, true, "false", precision);
+            Run graph = offersGraphs ? run(device, sizes, batch, steps, true, "true", precision) : null;
 
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("benchmark", "replay-check");
@@ -77,6 +80,7 @@ public final class ReplayCheck {
             root.put("model", "MLP " + Arrays.toString(sizes) + " relu, softmax cross-entropy, Adam lr 1e-3");
             root.put("batch", (long) batch);
             root.put("steps", (long) steps);
+            root.put("precision", precision.id());
             root.put("plan", replay.plan);
             root.put("replay_vs_define_by_run_max_abs_diff", maxAbsDiff(replay.state, plain.state));
             root.put("replay_vs_define_by_run_differing", (long) differing(replay.state, plain.state));
@@ -138,9 +142,10 @@ public final class ReplayCheck {
 
     private record Run(List<float[]> state, String plan, boolean graphed) {}
 
-    private static Run run(Device device, int[] sizes, int batch, int steps, boolean replay, String graphs) {
+    private static Run run(Device device, int[] sizes, int batch, int steps, boolean replay, String graphs,
+                           Precision precision) {
         System.setProperty(GRAPHS, graphs);
-        try (TrainStep step = new TrainStep(device, sizes, batch, replay, false)) {
+        try (TrainStep step = new TrainStep(device, sizes, batch, replay, false).precision(precision)) {
             for (int s = 0; s < steps; s++) {
                 step.run();
             }

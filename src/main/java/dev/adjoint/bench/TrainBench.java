@@ -4,6 +4,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.device.GraphCapable;
 import dev.adjoint.graph.CapturingDevice;
+import dev.adjoint.train.Precision;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,13 +26,17 @@ import java.util.Map;
  * new model per request; and a vCPU that idled while the other side ran comes back slowly), and the ratio of
  * medians is printed. With {@code --replay} the step's device work is replayed from a captured
  * plan ({@link Trainer#replay}), on CUDA as one CUDA graph launch per step unless
- * {@code --graphs off} (the same as {@code -Dadjoint.cuda.graphs=false}).
+ * {@code --graphs off} (the same as {@code -Dadjoint.cuda.graphs=false}). With {@code --precision} the step
+ * computes as {@code adjoint train --precision} does (bf16/fp16: 16-bit matmul operands, F32 master weights; fp16
+ * with loss scaling; tf32: CUDA's FP32 GEMMs on TF32 tensor cores), and the PyTorch peer the same way
+ * ({@code torch.autocast}, {@code GradScaler}, {@code allow_tf32}); numpy has only FP32 and is refused.
  */
 public final class TrainBench {
     static final String USAGE = """
             usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
-                                       [--python python3] [--json FILE|-] [--replay [--graphs on|off]]""";
+                                       [--python python3] [--json FILE|-] [--replay [--graphs on|off]]
+                                       [--precision fp32|tf32|bf16|fp16]""";
 
     /** Untimed steps by each side right before each of its samples in {@code --compare}. */
     static final double SAMPLE_WARMUP_SECONDS = 1;
@@ -39,7 +44,7 @@ public final class TrainBench {
     private TrainBench() {}
 
     record Options(String device, int[] sizes, int batch, int repeat, double warmup, double sample, boolean compare,
-                   String peer, String python, Path json, int threads, boolean replay) {}
+                   String peer, String python, Path json, int threads, boolean replay, Precision precision) {}
 
     public static int run(String[] args) {
         if (java.util.List.of(args).contains("--help") || java.util.List.of(args).contains("-h")) {
@@ -56,13 +61,15 @@ public final class TrainBench {
             root.put("device", Map.of("name", device.name(), "description", device.description()));
             root.put("model", "MLP " + Arrays.toString(o.sizes()) + " relu, softmax cross-entropy, Adam lr 1e-3");
             root.put("batch", (long) o.batch());
+            root.put("precision", o.precision().id());
             root.put("replay", o.replay());
             root.put("device_graphs", o.replay() && graphs(device));
             double[] ours = new double[o.repeat()];   // seconds per step, one sample per round
             double[] peer = new double[o.repeat()];
             int calls;
             MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
-            try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay(), false);
+            try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay(), false)
+                    .precision(o.precision());
                  Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(),
                          device.name().equals("cpu"), "bench train --compare")
                          : null) {
@@ -85,9 +92,9 @@ public final class TrainBench {
             double med = o.batch() / new Samples(ours, calls).median();
             root.put("adjoint_samples_per_second", perSecond(o.batch(), ours));
             root.put("adjoint_median", med);
-            System.out.printf(Locale.ROOT, "adjoint %s%s: median %,.0f samples/s (batch %d, %s)%n", device.name(),
+            System.out.printf(Locale.ROOT, "adjoint %s%s: median %,.0f samples/s (batch %d, %s, %s)%n", device.name(),
                     o.replay() ? graphs(device) ? " (replay, device graph)" : " (replay)" : "", med, o.batch(),
-                    Arrays.toString(o.sizes()));
+                    Arrays.toString(o.sizes()), o.precision().id());
             if (o.compare()) {
                 double pm = o.batch() / new Samples(peer, 1).median();
                 root.put("peer", o.peer());
@@ -113,7 +120,8 @@ public final class TrainBench {
 
     /** Like a fresh run of the reference script: a new model, the same warm-up as ours, one sample (seconds per step). */
     private static double peerSample(Peer reference, MatrixCase c, Options o, int round) {
-        double s = reference.measure(c, Timing.Budget.fixed(SAMPLE_WARMUP_SECONDS, o.sample(), 1)).median();
+        double s = reference.measure(c, Timing.Budget.fixed(SAMPLE_WARMUP_SECONDS, o.sample(), 1), o.precision().id())
+                .median();
         System.out.printf(Locale.ROOT, "round %d  %-6s %,12.0f samples/s%n", round + 1, o.peer(), o.batch() / s);
         return s;
     }
@@ -125,6 +133,23 @@ public final class TrainBench {
             out.add(batch / s);
         }
         return out;
+    }
+
+    /**
+     * The precision named {@code v} for benchmark {@code what}; tf32 also turns on CUDA's TF32 GEMMs, a setting
+     * the device reads as it opens.
+     */
+    static Precision precision(String what, String v) {
+        Precision p;
+        try {
+            p = Precision.of(v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + ": --precision: " + e.getMessage());
+        }
+        if (p == Precision.TF32) {
+            System.setProperty(Devices.TF32_PROPERTY, "true");
+        }
+        return p;
     }
 
     static Options parse(String[] args) {
@@ -140,6 +165,7 @@ public final class TrainBench {
         Path json = null;
         int threads = 0;
         boolean replay = false;
+        Precision precision = Precision.FP32;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("--compare")) {
@@ -164,6 +190,7 @@ public final class TrainBench {
                 case "--peer" -> peer = v;
                 case "--python" -> python = v;
                 case "--json" -> json = GemmBench.writable(Path.of(v));
+                case "--precision" -> precision = precision("bench train", v);
                 case "--graphs" -> {
                     if (!v.equals("on") && !v.equals("off")) {
                         throw new IllegalArgumentException("bench train: --graphs must be on or off, got " + v);
@@ -184,6 +211,11 @@ public final class TrainBench {
         if (!peer.equals("numpy") && !peer.equals("torch")) {
             throw new IllegalArgumentException("bench train: --peer must be numpy or torch, got " + peer);
         }
-        return new Options(device, sizes, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay);
+        if (compare && peer.equals("numpy") && precision != Precision.FP32) {
+            throw new IllegalArgumentException("bench train: numpy computes in FP32 only; compare --precision "
+                    + precision.id() + " with --peer torch (torch.autocast)");
+        }
+        return new Options(device, sizes, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay,
+                precision);
     }
 }

@@ -10,6 +10,7 @@ import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
+import dev.adjoint.train.Precision;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
 import java.util.ArrayList;
@@ -63,6 +64,19 @@ public final class TrainStep implements Workload {
         }
         lossSum = metrics ? Tensor.zeros(device, 1) : null;
         correct = metrics ? Tensor.zeros(device, 1) : null;
+    }
+
+    /**
+     * Computes the steps in {@code p} ({@link Trainer#precision}: BF16 or FP16 matmul operands, FP16
+     * with loss scaling); call it before the first step, which a replayed step captures. TF32 is a
+     * device setting, made before the device opens. Returns this workload.
+     */
+    public TrainStep precision(Precision p) {
+        if (steps > 0) {
+            throw new IllegalStateException("bench: the precision is set before the first step, not after " + steps);
+        }
+        trainer.precision(p);
+        return this;
     }
 
     /** One training step on the next batch; the device work may still be running when it returns. */

@@ -42,15 +42,21 @@ class GemmBenchTest {
     @Test
     void trainAndReplayCheckFlagsNameTheBadValue() {
         for (String[] bad : List.of(new String[] {"--batch", "0"}, new String[] {"--repeat", "x"},
-                new String[] {"--threads", "-1"}, new String[] {"--sizes", "784,0,10"}, new String[] {"--sample", "-1"})) {
+                new String[] {"--threads", "-1"}, new String[] {"--sizes", "784,0,10"}, new String[] {"--sample", "-1"},
+                new String[] {"--precision", "fp8"})) {
             String msg = assertThrows(IllegalArgumentException.class, () -> TrainBench.parse(bad)).getMessage();
             assertTrue(msg.contains(bad[0]), msg);
         }
         String msg = assertThrows(IllegalArgumentException.class,
                 () -> TrainBench.parse(new String[] {"--sizes", "784"})).getMessage();
         assertTrue(msg.contains("--sizes"), msg);
+        msg = assertThrows(IllegalArgumentException.class,
+                () -> TrainBench.parse(new String[] {"--compare", "--precision", "bf16"})).getMessage();
+        assertTrue(msg.contains("numpy computes in FP32 only") && msg.contains("--peer torch"), msg);
+        assertEquals(dev.adjoint.train.Precision.FP16,
+                TrainBench.parse(new String[] {"--compare", "--peer", "torch", "--precision", "FP16"}).precision());
         for (String[] bad : List.of(new String[] {"--steps", "0"}, new String[] {"--batch", "b"},
-                new String[] {"--sizes", "784,x"}, new String[] {"--sizes", "10"})) {
+                new String[] {"--sizes", "784,x"}, new String[] {"--sizes", "10"}, new String[] {"--precision", "half"})) {
             String m = assertThrows(IllegalArgumentException.class, () -> ReplayCheck.run(bad)).getMessage();
             assertTrue(m.contains(bad[0]), m);
         }
