@@ -60,6 +60,27 @@ public final class Timing {
         return (System.nanoTime() - t0) / 1e9 / calls;
     }
 
+    /**
+     * {@link #warmup} on every rank of {@code world} at once, where each call is a collective: the ranks
+     * decide together, after each call, whether the warm-up is over (as soon as one rank's time is up), so
+     * that they take the same number of calls; a rank that stopped on its own clock would wait in another
+     * collective than the others, and the job would hang.
+     */
+    static double warmup(Workload w, double seconds, dev.adjoint.dist.World world) {
+        long t0 = System.nanoTime();
+        long end = t0 + (long) (seconds * 1e9);
+        long calls = 0;
+        double[] over = new double[1];
+        do {
+            w.run();
+            w.synchronize();
+            calls++;
+            over[0] = System.nanoTime() >= end ? 1 : 0;
+            world.allReduceSum(over);
+        } while (over[0] == 0);
+        return (System.nanoTime() - t0) / 1e9 / calls;
+    }
+
     /** Calls per sample for samples of at least {@code sampleSeconds}: 1 to 1,000,000. */
     static int callsPerSample(double secondsPerCall, double sampleSeconds) {
         return (int) Math.max(1, Math.min(1_000_000, Math.ceil(sampleSeconds / Math.max(secondsPerCall, 1e-9))));

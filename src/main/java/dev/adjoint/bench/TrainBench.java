@@ -3,6 +3,7 @@ package dev.adjoint.bench;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.device.GraphCapable;
+import dev.adjoint.dist.World;
 import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.train.Precision;
 import dev.adjoint.train.Trainer;
@@ -30,6 +31,9 @@ import java.util.Map;
  * computes as {@code adjoint train --precision} does (bf16/fp16: 16-bit matmul operands, F32 master weights; fp16
  * with loss scaling; tf32: CUDA's FP32 GEMMs on TF32 tensor cores), and the PyTorch peer the same way
  * ({@code torch.autocast}, {@code GradScaler}, {@code allow_tf32}); numpy has only FP32 and is refused.
+ * Under {@code mpirun -np N}, {@code --batch} is the global batch: each rank steps on its share and the
+ * gradients are averaged over the ranks ({@link World}) before each update; rank 0 reports samples per
+ * second of the whole job.
  */
 public final class TrainBench {
     static final String USAGE = """
@@ -52,6 +56,17 @@ public final class TrainBench {
             return 0;
         }
         Options o = parse(args);
+        World world = World.current();
+        if (world.distributed()) {
+            if (o.batch() % world.size() != 0 || o.compare()) {
+                throw new IllegalArgumentException("bench train: under mpirun, --batch " + o.batch() + " is split evenly"
+                        + " over " + world.size() + " ranks (give a multiple), and --compare is not offered");
+            }
+            if (!world.leader()) {
+                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+            }
+        }
+        int rankBatch = o.batch() / world.size();
         Devices.Selection sel = Devices.select(o.device());
         try (Device device = o.replay() ? new CapturingDevice(sel.device()) : sel.device()) {
             System.out.println(sel.explanation());
@@ -64,16 +79,20 @@ public final class TrainBench {
             root.put("precision", o.precision().id());
             root.put("replay", o.replay());
             root.put("device_graphs", o.replay() && graphs(device));
+            root.put("ranks", (long) world.size());
+            root.put("world", world.toString());
             double[] ours = new double[o.repeat()];   // seconds per step, one sample per round
             double[] peer = new double[o.repeat()];
             int calls;
             MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
-            try (TrainStep step = new TrainStep(device, o.sizes(), o.batch(), o.replay(), false)
-                    .precision(o.precision());
+            try (TrainStep step = new TrainStep(device, o.sizes(), rankBatch, o.replay(), false)
+                    .precision(o.precision()).world(world);
                  Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(),
                          device.name().equals("cpu"), "bench train --compare")
                          : null) {
-                calls = Timing.callsPerSample(Timing.warmup(step, o.warmup()), o.sample());
+                calls = Timing.callsPerSample(world.distributed() ? Timing.warmup(step, o.warmup(), world)
+                        : Timing.warmup(step, o.warmup()), o.sample());
+                calls = (int) world.allGather(calls)[0];    // every step is a collective: rank 0's sample length for all
                 for (int r = 0; r < o.repeat(); r++) {
                     // The order alternates from round to round, so that neither side always runs first.
                     if (o.compare() && r % 2 == 0) {
@@ -105,7 +124,7 @@ public final class TrainBench {
                 System.out.printf(Locale.ROOT, "%s: median %,.0f samples/s; adjoint / %s = %.2f%n", o.peer(), pm, o.peer(),
                         med / pm);
             }
-            if (o.json() != null) {
+            if (o.json() != null && world.leader()) {
                 Environment.writeJson(o.json(), root);
                 System.out.println("wrote " + GemmBench.wrote(o.json()));
             }

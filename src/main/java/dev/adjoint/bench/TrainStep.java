@@ -1,6 +1,7 @@
 package dev.adjoint.bench;
 
 import dev.adjoint.device.Device;
+import dev.adjoint.dist.World;
 import dev.adjoint.nn.Activation;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Parameters;
@@ -76,6 +77,18 @@ public final class TrainStep implements Workload {
             throw new IllegalStateException("bench: the precision is set before the first step, not after " + steps);
         }
         trainer.precision(p);
+        return this;
+    }
+
+    /**
+     * Makes each step one rank's share of a data-parallel step ({@link Trainer#world}): gradients averaged over
+     * the ranks of {@code w} before the update. Before the first step only. Returns this workload.
+     */
+    public TrainStep world(World w) {
+        if (steps > 0) {
+            throw new IllegalStateException("bench: the world is set before the first step, not after " + steps);
+        }
+        trainer.world(w);
         return this;
     }
 

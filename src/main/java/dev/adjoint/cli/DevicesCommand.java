@@ -4,6 +4,7 @@ import dev.adjoint.device.Backend;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
+import dev.adjoint.dist.World;
 import dev.adjoint.io.Json;
 import dev.adjoint.io.JsonOutput;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ final class DevicesCommand {
     static String usage() {
         return Usage.text("devices", """
                 Every backend, whether it can run here (and why not), its devices, and which device 'auto' picks
-                and why. Exit 1 when no device can run.""", OPTIONS);
+                and why; then the collective engines of data-parallel training (mpi, nccl): found, or why not.
+                Exit 1 when no device can run.""", OPTIONS);
     }
 
     static int run(Args args) {
@@ -49,6 +51,15 @@ final class DevicesCommand {
             m.put("devices", List.copyOf(b.devices()));
             backends.add(m);
         }
+        List<Map<String, Object>> engines = new ArrayList<>();
+        for (Map.Entry<String, String> e : World.engines().entrySet()) {
+            System.out.printf("%-7s %s%n", e.getKey(), e.getValue());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", e.getKey());
+            m.put("available", !e.getValue().startsWith("unavailable"));
+            m.put("reason", e.getValue());
+            engines.add(m);
+        }
         Map<String, Object> auto = new LinkedHashMap<>();
         int code = 0;
         try {
@@ -69,6 +80,7 @@ final class DevicesCommand {
             Map<String, Object> root = new LinkedHashMap<>();
             root.put("backends", backends);
             root.put("auto", auto);
+            root.put("collectives", engines);
             JsonOutput.write(Path.of(json), Json.write(root) + "\n");
         }
         return code;

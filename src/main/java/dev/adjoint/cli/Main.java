@@ -5,6 +5,7 @@ import dev.adjoint.device.DeviceException;
 import dev.adjoint.io.FileFormatException;
 import dev.adjoint.device.DeviceUnavailableException;
 import dev.adjoint.device.Devices;
+import dev.adjoint.dist.World;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.tensor.NonFiniteException;
 import java.util.Arrays;
@@ -112,7 +113,15 @@ public final class Main {
                 default -> throw unknownCommand(rest[0]);
             };
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            return report(e, verbose);
+            int code = report(e, verbose);
+            World world = World.joined();
+            if (world != null && world.distributed()) {
+                // the other ranks may be waiting for this one in a collective: end them all now, not at a timeout
+                System.err.println("adjoint: rank " + world.rank() + " failed; ending all " + world.size()
+                        + " ranks (MPI_Abort)");
+                world.abort(code);
+            }
+            return code;
         }
     }
 
@@ -162,7 +171,10 @@ public final class Main {
                     + " arrays larger than memory (--data DIR --mmap), or use a smaller model, batch or dataset" : String.valueOf(e.getMessage());
         };
         boolean hint = !verbose && code != BUG && !(e instanceof Args.UsageException);
-        System.err.println("adjoint: " + line.replaceAll("\\R", " ") + (hint ? " (--verbose shows the stack trace)" : ""));
+        World world = World.joined();
+        String who = world != null && world.distributed() ? " (rank " + world.rank() + " of " + world.size() + ")" : "";
+        System.err.println("adjoint" + who + ": " + line.replaceAll("\\R", " ")
+                + (hint ? " (--verbose shows the stack trace)" : ""));
         if (verbose) {
             e.printStackTrace();
         }

@@ -8,6 +8,7 @@ import dev.adjoint.data.Samples;
 import dev.adjoint.data.Split;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
+import dev.adjoint.dist.World;
 import dev.adjoint.io.AtomicFile;
 import dev.adjoint.io.Checkpoint;
 import dev.adjoint.io.DirectoryLock;
@@ -270,7 +271,13 @@ final class TrainCommand {
         if (s.precision == Precision.TF32) {
             System.setProperty(Devices.TF32_PROPERTY, "true");     // read by the device as it opens
         }
-        Devices.Selection sel = Devices.select(device);
+        World world = Ranks.join(s.batch);
+        if (!world.leader()) {      // rank 0 alone writes checkpoints, run files and JSON
+            ckpt = null;
+            runs = null;
+            jsonPath = null;
+        }
+        Devices.Selection sel = Ranks.select(device, world);
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
         Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);
         try (Device dev = sel.device()) {
@@ -312,7 +319,12 @@ final class TrainCommand {
                             s.monitor == null ? 0 : s.patience, s.minDelta);
             Map<String, Object> settings = commandLine(s, args);
             Trainer trainer = new Trainer(model, params, opt, s.task, cfg, spec.toConfig())
-                    .record(COMMAND_LINE, settings).precision(s.precision);
+                    .record(COMMAND_LINE, settings).precision(s.precision).world(World.current());
+            World world = trainer.world();
+            if (world.distributed()) {
+                world.agree("the settings or the data", Ranks.fingerprint(settings, split.train(), split.test()));
+                System.out.println(Ranks.describe(world, s.batch));
+            }
             if (s.precision == Precision.TF32) {
                 System.out.println("tf32: FP32 GEMMs run on TF32 tensor cores where the device has them (CUDA);"
                         + " other devices compute in F32");
@@ -340,6 +352,10 @@ final class TrainCommand {
             } catch (RuntimeException e) {
                 log.failed(e);
                 throw e;
+            }
+            if (world.distributed()) {
+                System.out.printf(Locale.ROOT, "data parallel: the weights of all %d ranks were identical, bit for bit,"
+                        + " after every epoch (checked by hash)%n", world.size());
             }
             Metrics.Evaluation test = trainer.test();
             String best = String.format(Locale.ROOT, "on the best epoch's model (best epoch %d by %s; %d epochs trained)",

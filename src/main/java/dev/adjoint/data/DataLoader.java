@@ -16,6 +16,12 @@ import java.util.concurrent.BlockingQueue;
  * ({@code seed}, {@code e}) alone, so a run resumed with {@link #setEpoch} sees the same batches as
  * the run it continues. The last, short batch is kept or dropped as {@link LastBatch} says.
  *
+ * <p><b>Shards.</b> In a data-parallel job ({@link #shard}), {@code batchSize} is the global batch: every
+ * rank walks the same order, and rank {@code r} of {@code R} takes rows {@code [r·g/R, (r+1)·g/R)} of
+ * each global batch of {@code g} rows (equal shares when R divides g), so that the ranks together see
+ * exactly the batches one process would. A last global batch with fewer rows than ranks is left out of
+ * the epoch, as {@link LastBatch#DROP} would (a rank must not step on no rows).
+ *
  * <p><b>Prefetch.</b> A daemon thread gathers and normalizes the next batch into host arrays while
  * the caller's step runs; the caller's thread uploads it. Device memory is two slots of
  * {@code batchSize × dims} and {@code batchSize} floats, allocated once in the constructor and used
@@ -46,8 +52,10 @@ public final class DataLoader implements AutoCloseable {
     private final boolean shuffle;
     private final long seed;
     private final Normalization norm;
-    private final int batches;
+    private int batches;
     private final boolean prefetch;
+    private int rank;
+    private int ranks = 1;
     private final Buffer[] xSlots = new Buffer[2];
     private final Buffer[] ySlots = new Buffer[2];
     private int slot;
@@ -101,6 +109,31 @@ public final class DataLoader implements AutoCloseable {
     }
 
     // ------------------------------------------------------------------ properties
+
+    /**
+     * Serves rank {@code rank}'s share of each global batch of {@link #batchSize} rows, of
+     * {@code ranks} ranks (see the class comment); before the first batch only. Returns this loader.
+     */
+    public DataLoader shard(int rank, int ranks) {
+        checkOpen();
+        if (ranks < 1 || rank < 0 || rank >= ranks) {
+            throw new IllegalArgumentException("DataLoader.shard: rank " + rank + " of " + ranks);
+        }
+        if (gatherer != null || prefetcher != null || position != 0 || this.ranks != 1) {
+            throw new IllegalStateException("DataLoader.shard: call it once, before the first batch");
+        }
+        int last = data.size() % batchSize;
+        if (ranks > 1 && last != 0 && last < ranks && batches == (data.size() + batchSize - 1) / batchSize) {
+            batches--;
+            if (batches == 0) {
+                throw new IllegalArgumentException("DataLoader '" + data.name() + "': " + data.size()
+                        + " samples are fewer than one row for each of " + ranks + " ranks");
+            }
+        }
+        this.rank = rank;
+        this.ranks = ranks;
+        return this;
+    }
 
     /** Batches per epoch. */
     public int batches() {
@@ -197,6 +230,7 @@ public final class DataLoader implements AutoCloseable {
                     + " where batch " + position + " of epoch " + epoch + " was due (a bug)");
         }
         int n = h.size;
+        int global = h.global;     // read before h goes back to the prefetch thread, which refills it
         int dims = data.dims();
         Buffer xs = xSlots[slot];
         Buffer ys = ySlots[slot];
@@ -207,7 +241,7 @@ public final class DataLoader implements AutoCloseable {
         }
         slot ^= 1;
         position++;
-        return new Batch(Tensor.wrap(device, xs, 0, n, dims), Tensor.wrap(device, ys, 0, n), n);
+        return new Batch(Tensor.wrap(device, xs, 0, n, dims), Tensor.wrap(device, ys, 0, n), n, global);
     }
 
     private void rollOver() {
@@ -286,6 +320,7 @@ public final class DataLoader implements AutoCloseable {
         int epoch;
         int position;
         int size;
+        int global;
         Throwable error;
 
         HostBatch(int rows, int dims) {
@@ -315,8 +350,9 @@ public final class DataLoader implements AutoCloseable {
                 order = order(data.size(), shuffle, seed, epoch);
             }
             int dims = data.dims();
-            int start = position * batchSize;
-            int n = Math.min(batchSize, data.size() - start);
+            int global = Math.min(batchSize, data.size() - position * batchSize);
+            int start = position * batchSize + (int) ((long) rank * global / ranks);
+            int n = position * batchSize + (int) ((long) (rank + 1) * global / ranks) - start;
             for (int r = 0; r < n; r++) {
                 int i = order[start + r];
                 data.copyRow(i, h.x, r * dims);
@@ -326,6 +362,7 @@ public final class DataLoader implements AutoCloseable {
             h.epoch = epoch;
             h.position = position;
             h.size = n;
+            h.global = global;
             position++;
         }
     }

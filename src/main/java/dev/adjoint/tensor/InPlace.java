@@ -65,6 +65,44 @@ public final class InPlace {
         }
     }
 
+    /**
+     * dst ← the first {@code dst.numel()} floats of {@code src}, from the host: for a slab that is
+     * refreshed every step (no tensor, no device allocation). {@code dst} is contiguous and F32.
+     */
+    public static void write(Tensor dst, float[] src) {
+        contiguous("write", dst);
+        host("write", dst, src);
+        dst.pin("write");
+        try {
+            dst.device().upload(src, 0, dst.buffer(), dst.offset, (int) dst.numel());
+        } finally {
+            dst.unpin();
+        }
+    }
+
+    /** dst[0, src.numel()) ← src, read back to the host into an array the caller keeps; the reverse of {@link #write}. */
+    public static void read(Tensor src, float[] dst) {
+        contiguous("read", src);
+        host("read", src, dst);
+        src.pin("read");
+        try {
+            src.device().download(src.buffer(), src.offset, dst, 0, (int) src.numel());
+        } finally {
+            src.unpin();
+        }
+    }
+
+    private static void host(String op, Tensor t, float[] array) {
+        if (t.dtype() != dev.adjoint.device.DType.F32) {
+            throw new IllegalArgumentException(op + ": tensor " + Shape.format(t.shape) + " holds " + t.dtype()
+                    + " elements; host arrays are F32");
+        }
+        if (array == null || array.length < t.numel()) {
+            throw new IllegalArgumentException(op + ": tensor " + Shape.format(t.shape) + " has " + t.numel()
+                    + " elements, the array " + (array == null ? "is null" : "only " + array.length));
+        }
+    }
+
     /** t ← t · s, where s is a one-element tensor (kept on the device: no host round trip). */
     public static void mul(Tensor t, Tensor s) {
         contiguous("mul_", t);

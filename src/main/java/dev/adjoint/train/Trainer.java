@@ -7,6 +7,8 @@ import dev.adjoint.data.Holdout;
 import dev.adjoint.data.Normalization;
 import dev.adjoint.data.Samples;
 import dev.adjoint.device.Device;
+import dev.adjoint.dist.DataParallel;
+import dev.adjoint.dist.World;
 import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.graph.Plan;
 import dev.adjoint.graph.ReplayedStep;
@@ -169,6 +171,9 @@ public final class Trainer {
     /** How the steps compute ({@link #precision}); FP16's loss scaler, or null. */
     private Precision precision = Precision.FP32;
     private LossScaler scaler;
+    /** The data-parallel job this trainer is one rank of ({@link #world}); one process by default. */
+    private World world = World.single();
+    private DataParallel parallel;
     /** What the checkpoint this run resumed recorded (null for a new run). */
     private Path resumedFrom;
     private Map<String, Object> resumedData;
@@ -321,11 +326,11 @@ public final class Trainer {
         fittedSteps = train.source().steps();
         List<EpochStats> history = new ArrayList<>();
         int evalBatch = Math.max(config.batchSize(), 1000);
-        boolean keep = keepsOutputs(fitted.size(), outputs);
+        boolean keep = !world.distributed() && keepsOutputs(fitted.size(), outputs);   // a rank sees a share of each epoch
         try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
                 : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), monitor, config.progress());
              DataLoader trainLoader = new DataLoader(fitted, device, config.batchSize(), true, config.seed(),
-                DataLoader.LastBatch.KEEP, norm);
+                DataLoader.LastBatch.KEEP, norm).shard(world.rank(), world.size());
              DataLoader valLoader = held == null ? null : new DataLoader(fittedTask.scaled(held.validation()), device,
                      evalBatch, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1);
@@ -341,6 +346,7 @@ public final class Trainer {
             if (checkpoints != null && checkpoints.hasBest()) {
                 best.epoch = checkpoints.bestEpoch();
             }
+            agreeOnWeights("the initial weights (same --seed, same model?)");
             EarlyStopping stopping = new EarlyStopping(monitor, config.patience(), config.minDelta());
             double firstLoss = Double.NaN;
             boolean firstBatch = true;
@@ -358,13 +364,16 @@ public final class Trainer {
                 for (Batch batch : trainLoader.epoch()) {
                     boolean kept;
                     try (batch) {
-                        kept = step(batch.x(), batch.y(), lossSum, correct, epochOutputs, epochTargets, seen);
+                        kept = step(batch.x(), batch.y(), lossSum, correct, epochOutputs, epochTargets, seen,
+                                batch.share());
                     }
                     seen += batch.size();
                     lossRows += kept ? batch.size() : 0;
                     batchIndex++;
                     if (firstBatch && lossRows > 0) {
-                        firstLoss = lossSum.item() / lossRows;   // one read per run: the scale an exploding loss is judged by
+                        // one read per run: the scale an exploding loss is judged by (the same on every rank)
+                        double[] first = world.distributed() ? sumOverRanks(lossSum.item(), lossRows) : null;
+                        firstLoss = first == null ? lossSum.item() / lossRows : first[0] / first[1];
                         firstBatch = false;
                     }
                     config.progress().update(epoch, config.epochs(), batchIndex, trainLoader.batches(), lossSum,
@@ -377,20 +386,30 @@ public final class Trainer {
                             + " (a gradient overflowed F16); the loss scale is now %.0f", scaler.skipped() - skippedBefore,
                             batchIndex, epoch, scaler.value()));
                 }
+                double epochLoss = lossSum.item();
+                double epochCorrect = task.kind() == Task.Kind.REGRESSION ? 0 : correct.item();
+                if (world.distributed()) {
+                    double[] sums = sumOverRanks(epochLoss, epochCorrect, lossRows, seen);
+                    epochLoss = sums[0];
+                    epochCorrect = sums[1];
+                    lossRows = (int) sums[2];
+                    seen = (int) sums[3];
+                }
                 if (lossRows == 0) {
                     throw new IllegalStateException("train: every step of epoch " + epoch + " overflowed in FP16 and was"
                             + " skipped (the loss scale fell to " + scaler.value() + "); train with --precision bf16"
                             + " (float32's range), or lower the learning rate (" + baseLr + ")");
                 }
-                double trainLoss = lossSum.item() / lossRows;
+                double trainLoss = epochLoss / lossRows;
                 if (!Double.isFinite(trainLoss) || trainLoss > EXPLODED * Math.max(1, firstLoss)) {
                     throw diverged(epoch, trainLoss, firstLoss);
                 }
-                double trainAcc = task.kind() == Task.Kind.REGRESSION ? Double.NaN : correct.item() / seen;
+                double trainAcc = task.kind() == Task.Kind.REGRESSION ? Double.NaN : epochCorrect / seen;
                 Metrics.Evaluation trained = keep && seen == fitted.size()
                         ? scalarsOf(metrics.evaluate(epochOutputs.toArray(), epochTargets.toArray(), seen, trainLoss)) : null;
                 Metrics.Evaluation val = valLoader == null ? null : measure(valLoader, metrics, lossSum);
                 epochsDone = epoch;
+                agreeOnWeights("the weights after epoch " + epoch);
                 EpochStats stats = new EpochStats(epoch, trainLoss, trainAcc, trained, val, seen / seconds, seconds,
                         optimizer.lr());
                 config.progress().done(stats);
@@ -424,6 +443,19 @@ public final class Trainer {
             }
         }
         return history;
+    }
+
+    /** Every rank's sums of {@code values}, in the same order. */
+    private double[] sumOverRanks(double... values) {
+        world.allReduceSum(values);
+        return values;
+    }
+
+    /** Ends every rank with a named error unless the ranks hold bit-identical weights; nothing with one rank. */
+    private void agreeOnWeights(String what) {
+        if (world.distributed()) {
+            world.agree(what, DataParallel.hash(params.values().toArray()));
+        }
     }
 
     /**
@@ -679,7 +711,7 @@ public final class Trainer {
      * With {@link #replay} on, everything before the update is replayed from a captured plan.
      */
     public void step(Tensor x, Tensor y, Tensor lossSum, Tensor correct) {
-        step(x, y, lossSum, correct, null, null, 0);
+        step(x, y, lossSum, correct, null, null, 0, 1.0 / world.size());
     }
 
     /**
@@ -689,7 +721,8 @@ public final class Trainer {
      * the training metrics. Returns whether the update was made: in FP16, a step whose gradients
      * overflow is skipped, and its loss is not added to {@code lossSum}.
      */
-    boolean step(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at) {
+    boolean step(Tensor x, Tensor y, Tensor lossSum, Tensor correct, Tensor outputs, Tensor targets, int at,
+                 double share) {
         long step = optimizer.steps();
         model.step(step);
         optimizer.lr((float) (baseLr * config.schedule().factor(step)));
@@ -702,6 +735,12 @@ public final class Trainer {
             replay.run(x, y, stepLoss, correct);
         } else {
             gradients(x, y, stepLoss, correct, outputs, targets, at);
+        }
+        if (parallel != null) {
+            parallel.averageGradients(params.grads(), share);
+            if (config.clipNorm() > 0f && scaler == null) {
+                Clip.globalNorm(params, config.clipNorm());
+            }
         }
         if (scaler != null) {
             if (!scaler.unscale(params, lossSum)) {
@@ -736,6 +775,30 @@ public final class Trainer {
         return this;
     }
 
+    /**
+     * Trains as rank {@code w.rank()} of a data-parallel job ({@link World}): every rank must build the
+     * same model with the same seed and call {@link #fit} with the same data and config. Each takes its
+     * share of every global batch of {@code config.batchSize()} rows ({@link DataLoader#shard}); after
+     * backward the gradients are averaged over the ranks by their shares ({@link DataParallel}), then
+     * clipped, so every rank makes the same update — the update one process makes on the whole batch, up
+     * to the order of summation. Epoch metrics are summed over the ranks; validation and test are measured
+     * on every rank (the same weights give the same numbers). At the start and after every epoch the
+     * ranks check that their weights agree bit for bit ({@link World#agree}). Checkpoints, progress and
+     * run files are the caller's to give to rank 0 alone.
+     */
+    public Trainer world(World w) {
+        if (w == null) {
+            throw new IllegalArgumentException("train: a world is required (World.single() for one process)");
+        }
+        world = w;
+        parallel = w.distributed() ? new DataParallel(w) : null;
+        return this;
+    }
+
+    public World world() {
+        return world;
+    }
+
     /** How the steps compute (FP32 unless {@link #precision} said otherwise). */
     public Precision precision() {
         return precision;
@@ -766,8 +829,8 @@ public final class Trainer {
                     InPlace.copy(targets.slice(at, at + n), y);
                 }
             }
-            if (config.clipNorm() > 0f && scaler == null) {
-                Clip.globalNorm(params, config.clipNorm());     // with a loss scale, after unscaling (step)
+            if (config.clipNorm() > 0f && scaler == null && parallel == null) {
+                Clip.globalNorm(params, config.clipNorm());     // with a loss scale or ranks, in step: after those
             }
         }
     }

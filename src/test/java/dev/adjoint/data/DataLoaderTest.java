@@ -265,4 +265,49 @@ class DataLoaderTest {
         return Thread.getAllStackTraces().keySet().stream()
                 .filter(t -> t.getName().equals("adjoint-prefetch-indexed") && t.isAlive()).count();
     }
+
+    /**
+     * Three ranks' shards of each global batch, put side by side in rank order, are the unsharded loader's batch
+     * (with prefetch, over two epochs), each with its share of the global rows; a last global batch with fewer
+     * rows than ranks is left out.
+     */
+    @Test
+    void shardsOfEachGlobalBatchMakeTheUnshardedBatch() {
+        for (int n : new int[] {100, 97}) {      // 100 = 9 x 11 + 1: the last batch (1 row) is fewer than 3 ranks
+            try (DataLoader whole = new DataLoader(indexed(n), CPU, 11, true, 5, LastBatch.KEEP, null)) {
+                List<DataLoader> ranks = new ArrayList<>();
+                for (int r = 0; r < 3; r++) {
+                    ranks.add(new DataLoader(indexed(n), CPU, 11, true, 5, LastBatch.KEEP, null).shard(r, 3));
+                }
+                int expectedBatches = 9;     // and 97 = 8 x 11 + 9: the last 9 rows are split 3, 3, 3
+                for (DataLoader l : ranks) {
+                    assertEquals(expectedBatches, l.batches(), "n " + n);
+                }
+                for (int e = 0; e < 2; e++) {
+                    List<float[][]> all = epoch(whole);
+                    for (int b = 0; b < expectedBatches; b++) {
+                        float[] x = new float[0];
+                        int global = all.get(b)[1].length;
+                        for (DataLoader l : ranks) {
+                            try (Batch part = l.next()) {
+                                assertEquals(global, part.globalSize());
+                                assertEquals((double) part.size() / global, part.share());
+                                float[] px = part.x().toArray();
+                                float[] joined = Arrays.copyOf(x, x.length + px.length);
+                                System.arraycopy(px, 0, joined, x.length, px.length);
+                                x = joined;
+                            }
+                        }
+                        assertArrayEquals(all.get(b)[0], x, "epoch " + e + " batch " + b + " of " + n);
+                    }
+                }
+                ranks.forEach(DataLoader::close);
+            }
+        }
+        try (DataLoader l = new DataLoader(indexed(2), CPU, 4, false, 0, LastBatch.KEEP, null)) {
+            assertThrows(IllegalArgumentException.class, () -> l.shard(3, 3));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> l.shard(0, 3)).getMessage()
+                    .contains("fewer than one row for each of 3 ranks"));
+        }
+    }
 }
