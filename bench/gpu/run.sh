@@ -43,6 +43,10 @@
 #                Fashion-MNIST defaults in FP32 and in BF16 (data in .bundle/fm). About 4 minutes by estimate
 #                (not yet run); the selftest section checks the 16-bit primitives (DTypeCases).
 #                                                                      cuda-G-mixed-precision.json
+#   dist         issue #26 on one GPU: the training step (graph replay) without data parallelism and through
+#                NCCL as a group of one (-Dadjoint.dist.engine=nccl: the gradient slab scaled and all-reduced
+#                on the device between graph launches), both MLPs, two rounds; libnccl.so.2 is looked for in
+#                PyTorch's site-packages. Not yet run.                 cuda-G-data-parallel.json
 # Always: run-log.txt. At most 8 files come back from $OUT, so one call takes at most 7 result
 # files. Every step has a time limit, and steps that would start after ADJOINT_GPU_DEADLINE_S
 # (default 540) seconds are skipped and say so, so the call ends inside the tool's 600 s.
@@ -54,8 +58,8 @@ DEADLINE="${ADJOINT_GPU_DEADLINE_S:-540}"
 export PYTHONUNBUFFERED=1
 
 declare -A FILES=([selftest]=2 [sgemm]=1 [replay]=1 [train-step]=1 [opencl-gemm]=1 [opencl-tune]=1 [sanitize]=1 [fashion]=1
-                  [precision]=1)
-ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion precision)
+                  [precision]=1 [dist]=1)
+ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion precision dist)
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(selftest sgemm replay train-step)
 files=0
@@ -235,6 +239,21 @@ if has precision; then
   else
     echo "precision: no .bundle/fm, so no Fashion-MNIST runs (see the top of this script)"
   fi
+fi
+if has dist; then
+  NCCL_LIB="$(find $(python3 -c 'import site; print(" ".join(site.getsitepackages()))') -name 'libnccl.so.2' 2>/dev/null | head -1)"
+  echo "libnccl.so.2: ${NCCL_LIB:-not found}"
+  [ -n "$NCCL_LIB" ] && export LD_LIBRARY_PATH="$(dirname "$NCCL_LIB")${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  step 60 "$A" devices | grep -E '^(mpi|nccl) '
+  for round in 1 2; do
+    for size in small large; do
+      if [ "$size" = small ]; then M=("${SMALL[@]}"); else M=("${LARGE[@]}"); fi
+      log "training step, $size, graph replay, round $round: one process, then through NCCL (a group of one)"
+      step 90 "$A" bench train --device cuda "${M[@]}" --warmup 2 --repeat 5 --replay --json "$R/dp-none-$size-$round.json" | tail -1
+      ADJOINT_JAVA_OPTS=-Dadjoint.dist.engine=nccl step 90 "$A" bench train --device cuda "${M[@]}" --warmup 2 --repeat 5 \
+        --replay --json "$R/dp-nccl-$size-$round.json" | tail -1
+    done
+  done
 fi
 log "done"
 } 2>&1 | grep --line-buffered -v '^WARNING' | tee "$OUT/run-log.txt"
@@ -419,6 +438,20 @@ if "precision" in sections:
         "tf32_sgemm": tf32, "fashion_mnist": fm})
     for name, v in goals.items():
         lines.append(f"precision {name}: {json.dumps(v)}")
+
+if "dist" in sections:
+    doc = {"benchmark": "training step with CUDA-graph replay, samples/s: one process, and the same through NCCL as a "
+                        "group of one (-Dadjoint.dist.engine=nccl: gradients scaled by the share and all-reduced on the "
+                        "device after each replayed backward), two interleaved rounds; the cost of the collective path",
+           "gpu": smi(), "models": {}}
+    for size, label in (("small", "784-256-128-10 b128"), ("large", "784-4096-4096-10 b1024")):
+        runs = {k: [load(f"dp-{k}-{size}-{i}.json") for i in (1, 2)] for k in ("none", "nccl")}
+        meds = {k: med([j["adjoint_median"] for j in v if j]) for k, v in runs.items()}
+        doc["models"][label] = {"runs": runs, "median_none": meds["none"], "median_nccl": meds["nccl"],
+                                "nccl_over_none": meds["nccl"] / meds["none"] if meds["none"] and meds["nccl"] else None,
+                                "engine": next((j.get("gradient_engine") for j in runs["nccl"] if j), None)}
+        lines.append(f"dist {label}: none {meds['none'] or 0:,.0f}, nccl {meds['nccl'] or 0:,.0f} samples/s")
+    dump(f"cuda-{g}-data-parallel.json", doc)
 
 print("\n".join(["== summary (" + g + ")"] + lines))
 PY

@@ -5,6 +5,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceException;
 import dev.adjoint.device.Devices;
 import dev.adjoint.device.GraphCapable;
+import dev.adjoint.dist.World;
 import dev.adjoint.graph.CapturingDevice;
 import dev.adjoint.graph.Plan;
 import dev.adjoint.train.Precision;
@@ -23,7 +24,9 @@ import java.util.Map;
  * replay must agree bit for bit; define-by-run is reported by its largest difference. Also checks
  * that an allocation inside a graph capture is refused and leaves the device usable. Exits 1
  * when the two replays differ, or on a device that offers graphs the graph was not used or the
- * allocation was not refused. {@code --precision} runs the step as {@code adjoint train --precision} does.
+ * allocation was not refused. {@code --precision} runs the step as {@code adjoint train --precision} does. Under
+ * {@code mpirun -np N} every step is a data-parallel step ({@link World}, {@code --batch} global): the replays then
+ * sum their gradients over the ranks between replayed backwards, and must still agree bit for bit.
  */
 public final class ReplayCheck {
     static final String USAGE = """
@@ -64,6 +67,15 @@ public final class ReplayCheck {
             throw new IllegalArgumentException("bench replay-check: --sizes needs at least an input and an output size, got "
                     + Arrays.toString(sizes));
         }
+        World world = World.current();
+        if (batch % world.size() != 0) {
+            throw new IllegalArgumentException("bench replay-check: under mpirun, --batch " + batch + " is split evenly"
+                    + " over " + world.size() + " ranks (give a multiple)");
+        }
+        batch /= world.size();      // each rank's share of the global batch
+        if (!world.leader()) {
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
         Devices.Selection sel = Devices.select(deviceName);
         String before = System.getProperty(GRAPHS);
         try (Device device = new CapturingDevice(sel.device())) {
@@ -78,7 +90,8 @@ public final class ReplayCheck {
             root.put("environment", Environment.describe());
             root.put("device", Map.of("name", device.name(), "description", device.description()));
             root.put("model", "MLP " + Arrays.toString(sizes) + " relu, softmax cross-entropy, Adam lr 1e-3");
-            root.put("batch", (long) batch);
+            root.put("batch", (long) batch * world.size());
+            root.put("ranks", (long) world.size());
             root.put("steps", (long) steps);
             root.put("precision", precision.id());
             root.put("plan", replay.plan);
@@ -106,7 +119,7 @@ public final class ReplayCheck {
             }
             root.put("ok", ok);
             System.out.println(ok ? "replay-check: OK" : "replay-check: FAILED");
-            if (json != null) {
+            if (json != null && world.leader()) {
                 Environment.writeJson(json, root);
                 System.out.println("wrote " + GemmBench.wrote(json));
             }
@@ -145,7 +158,8 @@ public final class ReplayCheck {
     private static Run run(Device device, int[] sizes, int batch, int steps, boolean replay, String graphs,
                            Precision precision) {
         System.setProperty(GRAPHS, graphs);
-        try (TrainStep step = new TrainStep(device, sizes, batch, replay, false).precision(precision)) {
+        try (TrainStep step = new TrainStep(device, sizes, batch, replay, false).precision(precision)
+                .world(World.current())) {
             for (int s = 0; s < steps; s++) {
                 step.run();
             }

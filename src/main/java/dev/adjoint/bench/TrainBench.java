@@ -90,6 +90,7 @@ public final class TrainBench {
                  Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(),
                          device.name().equals("cpu"), "bench train --compare")
                          : null) {
+                root.put("gradient_engine", step.gradientEngine());
                 calls = Timing.callsPerSample(world.distributed() ? Timing.warmup(step, o.warmup(), world)
                         : Timing.warmup(step, o.warmup()), o.sample());
                 calls = (int) world.allGather(calls)[0];    // every step is a collective: rank 0's sample length for all

@@ -92,6 +92,11 @@ public final class TrainStep implements Workload {
         return this;
     }
 
+    /** The engine that sums the gradients over the ranks, or "none" ({@link Trainer#gradientEngine}). */
+    public String gradientEngine() {
+        return trainer.gradientEngine();
+    }
+
     /** One training step on the next batch; the device work may still be running when it returns. */
     @Override
     public void run() {

@@ -83,9 +83,9 @@ final class Ranks {
     }
 
     /** The line rank 0 prints before training. */
-    static String describe(World w, int globalBatch) {
-        return String.format(Locale.ROOT, "data parallel: %d ranks over %s; global batch %d (%s per rank), %s CPU "
-                        + "thread(s) per rank", w.size(), w.engineDescription(), globalBatch,
+    static String describe(World w, String engine, int globalBatch) {
+        return String.format(Locale.ROOT, "data parallel: %d ranks over %s; gradients summed by %s; global batch %d"
+                        + " (%s per rank), %s CPU thread(s) per rank", w.size(), w.engineDescription(), engine, globalBatch,
                 globalBatch % w.size() == 0 ? Integer.toString(globalBatch / w.size())
                         : globalBatch / w.size() + "-" + (globalBatch / w.size() + 1),
                 System.getProperty(Devices.CPU_THREADS_PROPERTY, "all"));

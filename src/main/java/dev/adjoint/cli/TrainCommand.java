@@ -323,7 +323,7 @@ final class TrainCommand {
             World world = trainer.world();
             if (world.distributed()) {
                 world.agree("the settings or the data", Ranks.fingerprint(settings, split.train(), split.test()));
-                System.out.println(Ranks.describe(world, s.batch));
+                System.out.println(Ranks.describe(world, trainer.gradientEngine(), s.batch));
             }
             if (s.precision == Precision.TF32) {
                 System.out.println("tf32: FP32 GEMMs run on TF32 tensor cores where the device has them (CUDA);"

@@ -173,4 +173,12 @@ public interface Device extends AutoCloseable {
 
     /** Whether {@link #close} has been called. */
     boolean isClosed();
+
+    /**
+     * This device's collective engine (NCCL on CUDA) where one is installed, else null: data parallelism
+     * then sums gradients through the host (MPI).
+     */
+    default Collectives collectives() {
+        return null;
+    }
 }

@@ -99,8 +99,8 @@ public final class World implements AutoCloseable {
     static final String[] NCCL_LIBRARIES = {"libnccl.so.2", "libnccl.so"};
 
     /**
-     * Each collective engine and whether it is here: {@code mpi} ({@link #probe()}), and {@code nccl}, found
-     * or not; NCCL is not used yet (gradients go through MPI's host path on every device).
+     * Each collective engine and whether it is here: {@code mpi} ({@link #probe()}), and {@code nccl}, the
+     * CUDA devices' own ({@link DataParallel}), found on the loader's path or not.
      */
     public static Map<String, String> engines() {
         Map<String, String> m = new java.util.LinkedHashMap<>();
@@ -112,8 +112,9 @@ public final class World implements AutoCloseable {
             }
         }
         m.put("nccl", nccl == null ? "unavailable: no " + String.join(" or ", NCCL_LIBRARIES) + " on the loader's path"
-                + " (not used yet: data parallelism all-reduces through MPI on every device)"
-                : "found " + nccl + " (not used yet: data parallelism all-reduces through MPI on every device)");
+                + " (CUDA ranks then sum gradients through the host, over MPI)"
+                : "found " + nccl + " (CUDA ranks sum gradients on the GPU; -D" + DataParallel.ENGINE_PROPERTY
+                        + "=mpi sums through the host)");
         return m;
     }
 

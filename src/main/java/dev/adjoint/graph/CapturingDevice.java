@@ -2,6 +2,7 @@ package dev.adjoint.graph;
 
 import dev.adjoint.device.BinaryOp;
 import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Collectives;
 import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.DeviceChecks;
@@ -327,6 +328,45 @@ public final class CapturingDevice implements Device {
     @Override
     public boolean isClosed() {
         return inner.isClosed();
+    }
+
+    /**
+     * The inner device's collective engine, for the steps between replays (a data-parallel step sums its
+     * gradients after the replayed backward); a collective during a capture is refused: the plan replays
+     * kernels, not another rank's data.
+     */
+    @Override
+    public Collectives collectives() {
+        Collectives c = inner.collectives();
+        return c == null ? null : new Collectives() {
+            @Override
+            public String describe() {
+                return c.describe();
+            }
+
+            @Override
+            public byte[] newId() {
+                return c.newId();
+            }
+
+            @Override
+            public Group join(byte[] id, int rank, int ranks) {
+                Group g = c.join(id, rank, ranks);
+                return new Group() {
+                    @Override
+                    public void allReduceSum(Buffer buffer, long offset, long length) {
+                        refuse("allReduceSum", "a collective sums other ranks' values, which a replay cannot repeat;"
+                                + " sum after the replayed step");
+                        g.allReduceSum(unwrapped(buffer), offset, length);
+                    }
+
+                    @Override
+                    public void close() {
+                        g.close();
+                    }
+                };
+            }
+        };
     }
 
     @Override

@@ -92,6 +92,21 @@ public final class InPlace {
         }
     }
 
+    /** t ← its sum over the ranks of {@code group} (a device's collective engine, e.g. NCCL), in place on the device. */
+    public static void allReduceSum(Tensor t, dev.adjoint.device.Collectives.Group group) {
+        contiguous("allReduceSum", t);
+        if (t.dtype() != dev.adjoint.device.DType.F32) {
+            throw new IllegalArgumentException("allReduceSum: tensor " + Shape.format(t.shape) + " holds " + t.dtype()
+                    + " elements; gradients are summed in F32");
+        }
+        t.pin("allReduceSum");
+        try {
+            group.allReduceSum(t.buffer(), t.offset, t.numel());
+        } finally {
+            t.unpin();
+        }
+    }
+
     private static void host(String op, Tensor t, float[] array) {
         if (t.dtype() != dev.adjoint.device.DType.F32) {
             throw new IllegalArgumentException(op + ": tensor " + Shape.format(t.shape) + " holds " + t.dtype()

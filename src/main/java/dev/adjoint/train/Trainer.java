@@ -791,12 +791,20 @@ public final class Trainer {
             throw new IllegalArgumentException("train: a world is required (World.single() for one process)");
         }
         world = w;
-        parallel = w.distributed() ? new DataParallel(w) : null;
+        if (parallel != null) {
+            parallel.close();
+        }
+        parallel = DataParallel.wanted(w) ? new DataParallel(w, params.values().device()) : null;
         return this;
     }
 
     public World world() {
         return world;
+    }
+
+    /** The engine that sums the gradients over the ranks (NCCL, or MPI through the host), or "none" for one process. */
+    public String gradientEngine() {
+        return parallel == null ? "none" : parallel.engine();
     }
 
     /** How the steps compute (FP32 unless {@link #precision} said otherwise). */

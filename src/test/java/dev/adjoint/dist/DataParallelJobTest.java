@@ -169,6 +169,16 @@ class DataParallelJobTest {
         }
     }
 
+    /** A replayed step with the all-reduce after each replayed backward agrees with define-by-run bit for bit. */
+    @Test
+    void replayWithTheAllReduceMatchesDefineByRun(@TempDir Path tmp) throws Exception {
+        List<String> check = List.of("bench", "replay-check", "--sizes", "20,16,4", "--batch", "8", "--steps", "30");
+        ChildJvm.Result job = job(tmp, List.of(check, check), 120);
+        assertEquals(0, job.code(), job.out() + job.err());
+        assertTrue(job.out().contains("replay (calls) vs define-by-run: 0 of 1212 values differ"), job.out());
+        assertTrue(job.out().contains("replay-check: OK"), job.out());
+    }
+
     @Test
     void ranksStartedWithDifferentSettingsEndWithANamedError(@TempDir Path tmp) throws Exception {
         ChildJvm.Result job = job(tmp, List.of(run("--no-checkpoint"), run("--no-checkpoint", "--lr", "0.1")), 120);

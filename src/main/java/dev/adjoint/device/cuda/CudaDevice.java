@@ -78,6 +78,23 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         return closed;
     }
 
+    /** NCCL, found once per process (null where libnccl.so.2 is not on the loader's path). */
+    private static volatile Object nccl;
+
+    /** NCCL's collectives on this device where libnccl.so.2 is installed, else null (data parallelism then uses MPI). */
+    @Override
+    public dev.adjoint.device.Collectives collectives() {
+        if (nccl == null) {
+            synchronized (CudaDevice.class) {
+                if (nccl == null) {
+                    Nccl found = Nccl.open();
+                    nccl = found == null ? Boolean.FALSE : found;
+                }
+            }
+        }
+        return nccl instanceof Nccl n ? new NcclCollectives(this, n, stream.address()) : null;
+    }
+
     @Override
     public String name() {
         return "cuda:" + index;
