@@ -100,19 +100,11 @@ final class ForeignCublasGemm implements CudaGemm {
     }
 
     private static MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor fd) {
-        MemorySegment symbol = lookup.find(name).orElseThrow(
-                () -> new DeviceException("cuda: cuBLAS symbol " + name + " not found"));
-        return LINKER.downcallHandle(symbol, fd);
+        return Downcalls.bind(lookup, "cuBLAS", name, fd);
     }
 
     private static int invoke(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new DeviceException("cuda: cuBLAS call failed", t);
-        }
+        return Downcalls.call("cuBLAS", h, args);
     }
 
     @Override

@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.adjoint.device.DeviceException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
@@ -29,7 +28,6 @@ final class Nccl {
     static final int NCCL_SUM = 0;
     /** {@code ncclUniqueId}: {@code struct { char internal[128]; }}. */
     static final StructLayout UNIQUE_ID = MemoryLayout.structLayout(MemoryLayout.sequenceLayout(ID_BYTES, JAVA_BYTE));
-    private static final Linker LINKER = Linker.nativeLinker();
 
     private final String library;
     private final MethodHandle getUniqueId;
@@ -124,17 +122,10 @@ final class Nccl {
     }
 
     private static MethodHandle downcall(SymbolLookup lookup, String name, FunctionDescriptor fd) {
-        return LINKER.downcallHandle(lookup.find(name).orElseThrow(
-                () -> new DeviceException("cuda: NCCL symbol " + name + " not found")), fd);
+        return Downcalls.bind(lookup, "NCCL", name, fd);
     }
 
     private static int invoke(MethodHandle h, Object... args) {
-        try {
-            return (int) h.invokeWithArguments(args);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new DeviceException("cuda: an NCCL downcall failed: " + t);
-        }
+        return Downcalls.call("NCCL", h, args);
     }
 }
