@@ -356,7 +356,119 @@ public final class Tensor implements AutoCloseable {
 
     /** Rows {@code [start, end)} along axis 0 (a view). */
     public Tensor slice(int start, int end) {
-        return Views.SLICE.apply(new int[] {start, end}, this);
+        return slice(0, start, end, 1);
+    }
+
+    /**
+     * Indices {@code start, start + step, ...} below {@code end} along {@code axis} (negative counts from the
+     * last), as PyTorch's {@code x[..., start:end:step]} (a view; {@code 0 <= start <= end <= size}, step >= 1).
+     */
+    public Tensor slice(int axis, int start, int end, int step) {
+        return Views.SLICE.apply(new int[] {axis, start, end, step}, this);
+    }
+
+    /**
+     * This tensor with {@code before} and {@code after} elements added along {@code axis} (negative counts from the
+     * last), filled as {@code mode} says, as PyTorch's {@code F.pad} on one axis: a new tensor, made of slices of
+     * this one and cat, so its gradient sums every copy of an element back into it. REFLECT needs the padding
+     * smaller than the axis.
+     */
+    public Tensor pad(int axis, int before, int after, Padding mode) {
+        int a = Shape.axis("pad", axis, shape);
+        int n = shape[a];
+        if (mode == null || before < 0 || after < 0) {
+            throw new IllegalArgumentException("pad: " + before + " before and " + after + " after axis " + a + " of "
+                    + Shape.format(shape) + " with mode " + mode + " (paddings are 0 or more, and a mode is required)");
+        }
+        if ((mode != Padding.ZEROS && n == 0) || (mode == Padding.REFLECT && Math.max(before, after) >= n)) {
+            throw new IllegalArgumentException("pad: " + mode + " padding of " + Math.max(before, after) + " on axis " + a
+                    + " of " + Shape.format(shape) + " needs " + (mode == Padding.REFLECT ? "a padding below the axis's "
+                    + "size " + n : "a non-empty axis"));
+        }
+        java.util.List<Tensor> parts = new java.util.ArrayList<>();
+        try (Scope scope = Scope.open()) {
+            parts.addAll(border(a, before, mode, true));
+            parts.add(this);
+            parts.addAll(border(a, after, mode, false));
+            return Scope.escape(cat(parts, a));
+        }
+    }
+
+    /** The {@code width} elements of one border along axis {@code a}, in order, as views or new tensors. */
+    private java.util.List<Tensor> border(int a, int width, Padding mode, boolean leading) {
+        int n = shape[a];
+        int[] edge = shape.clone();
+        edge[a] = width;
+        if (width == 0) {
+            return java.util.List.of();
+        }
+        return switch (mode) {
+            case ZEROS -> java.util.List.of(zeros(device(), edge));
+            case REPLICATE -> java.util.List.of((leading ? slice(a, 0, 1, 1) : slice(a, n - 1, n, 1)).expand(edge));
+            case REFLECT -> {
+                java.util.List<Tensor> mirrored = new java.util.ArrayList<>();
+                for (int k = 0; k < width; k++) {
+                    int i = leading ? width - k : n - 2 - k;     // leading: x[width], ..., x[1]; trailing: x[n-2], ...
+                    mirrored.add(slice(a, i, i + 1, 1));
+                }
+                yield mirrored;
+            }
+        };
+    }
+
+    /** Each element limited to {@code [min, max]}, as PyTorch's {@code clamp}: {@code maximum(min)} then {@code minimum(max)}. */
+    public Tensor clamp(float min, float max) {
+        if (!(min <= max)) {
+            throw new IllegalArgumentException("clamp: min " + min + " is above max " + max + " (tensor "
+                    + Shape.format(shape) + ")");
+        }
+        try (Scope scope = Scope.open()) {
+            return Scope.escape(maximum(scalar(device(), min)).minimum(scalar(device(), max)));
+        }
+    }
+
+    /** The axes reordered: output axis i is axis {@code dims[i]} (a view), as PyTorch's {@code permute}. */
+    public Tensor permute(int... dims) {
+        return Views.PERMUTE.apply(dims.clone(), this);
+    }
+
+    /**
+     * The tensors joined along {@code axis}, in order, into a new tensor: their shapes agree on every other
+     * axis, as PyTorch's {@code torch.cat}. Differentiable in each input.
+     */
+    public static Tensor cat(java.util.List<Tensor> tensors, int axis) {
+        if (tensors == null || tensors.isEmpty()) {
+            throw new IllegalArgumentException("cat: no tensors to join");
+        }
+        return Views.CAT.apply(axis, tensors.toArray(Tensor[]::new));
+    }
+
+    /**
+     * The tensors, all of one shape, stacked along a new axis at {@code axis} (0 to their rank; negative
+     * counts from the end), as PyTorch's {@code torch.stack}: each gets an axis of size 1 there, then cat.
+     */
+    public static Tensor stack(java.util.List<Tensor> tensors, int axis) {
+        if (tensors == null || tensors.isEmpty()) {
+            throw new IllegalArgumentException("stack: no tensors to stack");
+        }
+        int[] shape = tensors.getFirst().shape;
+        int a = axis < 0 ? axis + shape.length + 1 : axis;
+        if (a < 0 || a > shape.length) {
+            throw new IllegalArgumentException("stack: axis " + axis + " is out of range for stacking tensors "
+                    + Shape.format(shape) + " (valid axes are " + -(shape.length + 1) + " to " + shape.length + ")");
+        }
+        java.util.List<Tensor> lifted = new java.util.ArrayList<>();
+        try (Scope scope = Scope.open()) {
+            for (int i = 0; i < tensors.size(); i++) {
+                Tensor t = tensors.get(i);
+                if (!java.util.Arrays.equals(t.shape, shape)) {
+                    throw new IllegalArgumentException("stack: tensor " + i + " " + Shape.format(t.shape)
+                            + " differs from tensor 0 " + Shape.format(shape) + "; stacked tensors have one shape");
+                }
+                lifted.add(t.reshape(Views.insert(shape, a, 1)));
+            }
+            return Scope.escape(cat(lifted, a));
+        }
     }
 
     /** Broadcasts to a larger shape without copying (a view with stride 0 on broadcast axes). */

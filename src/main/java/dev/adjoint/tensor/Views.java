@@ -6,8 +6,9 @@ import dev.adjoint.device.UnaryOp;
 import java.util.List;
 
 /**
- * Operations that reinterpret memory without copying it (reshape, transpose, slice, expand), the
- * copies (copy, contiguous, to a device) and detach. All are linear, so each JVP is the op itself.
+ * Operations that reinterpret memory without copying it (reshape, transpose, permute, slice, expand), the
+ * copies (copy, contiguous, to a device, cat) and detach. All are linear, so each JVP is the op itself
+ * (cat's: the inputs' tangents concatenated).
  */
 final class Views {
     private Views() {}
@@ -17,9 +18,26 @@ final class Views {
     /** Swaps axes {@code [a, b]}. */
     static final Op<int[]> TRANSPOSE = Op.<int[]>linear("transpose", (axes, saved, in) -> transpose(in[0], axes[0], axes[1]),
             (axes, c, g) -> new Tensor[] {g.transpose(axes[0], axes[1])}).takingAnyDtype();
-    /** Rows {@code [start, end)} along axis 0. */
-    static final Op<int[]> SLICE = Op.<int[]>linear("slice", (rows, saved, in) -> slice(in[0], rows[0], rows[1]),
-            (rows, c, g) -> new Tensor[] {intoRows(g, c.inputShape(0), rows[0])}).takingAnyDtype();
+    /** Axes in the order {@code dims} gives: output axis i is input axis dims[i]. */
+    static final Op<int[]> PERMUTE = Op.<int[]>linear("permute", (dims, saved, in) -> permute(in[0], dims),
+            (dims, c, g) -> new Tensor[] {g.permute(inverse(dims, c.inputShape(0).length))}).takingAnyDtype();
+    /** {@code {axis, start, end, step}}: indices start, start + step, ... below end along the axis. */
+    static final Op<int[]> SLICE = Op.<int[]>linear("slice", (a, saved, in) -> slice(in[0], a[0], a[1], a[2], a[3]),
+            (a, c, g) -> new Tensor[] {intoSlice(g, c.inputShape(0), a)}).takingAnyDtype();
+    /**
+     * The inputs joined along an axis, each whole, in order: copies through the COPY primitive (along
+     * axis 0 straight into the output; along another through a permuted copy). Its VJP slices the
+     * gradient back; its JVP concatenates the tangents (zeros for an input without one).
+     */
+    static final Op<Integer> CAT = Op.<Integer>of("cat", (axis, saved, in) -> cat(in, axis),
+            (axis, c, g) -> unjoin(g, c, axis),
+            (axis, c, t) -> {
+                Tensor[] parts = new Tensor[t.length];
+                for (int i = 0; i < t.length; i++) {
+                    parts[i] = t[i] != null ? t[i] : Tensor.zeros(c.inputDevice(i), c.inputShape(i));
+                }
+                return Tensor.cat(List.of(parts), axis);
+            });
     static final Op<int[]> EXPAND = Op.<int[]>linear("expand", (target, saved, in) -> expand(in[0], target),
             (target, c, g) -> new Tensor[] {Elementwise.sumTo(g, c.inputShape(0))}).takingAnyDtype();
     /**
@@ -44,7 +62,8 @@ final class Views {
             "it cuts the graph: its result is a leaf, by definition").takingAnyDtype();
 
     /** Every op this family declares. */
-    static final List<Op<?>> OPS = List.of(RESHAPE, TRANSPOSE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, CAST, DETACH);
+    static final List<Op<?>> OPS = List.of(RESHAPE, TRANSPOSE, PERMUTE, SLICE, EXPAND, COPY, CONTIGUOUS, TO, CAST, DETACH,
+            CAT);
 
     /**
      * {@code x} as {@code dtype}, with no graph: a new view for the same dtype, else a contiguous
@@ -110,18 +129,182 @@ final class Views {
         return x.view("transpose", x.offset, shape, strides);
     }
 
-    private static Tensor slice(Tensor x, int start, int end) {
+    private static Tensor permute(Tensor x, int[] dims) {
+        x.checkOpen("permute");
+        int rank = x.shape.length;
+        if (dims.length != rank) {
+            throw new IllegalArgumentException("permute: " + java.util.Arrays.toString(dims) + " names " + dims.length
+                    + " axes, and tensor " + Shape.format(x.shape) + " has " + rank);
+        }
+        int[] shape = new int[rank];
+        long[] strides = new long[rank];
+        boolean[] seen = new boolean[rank];
+        for (int i = 0; i < rank; i++) {
+            int a = Shape.axis("permute", dims[i], x.shape);
+            if (seen[a]) {
+                throw new IllegalArgumentException("permute: " + java.util.Arrays.toString(dims) + " names axis " + a
+                        + " twice; give each axis of " + Shape.format(x.shape) + " once");
+            }
+            seen[a] = true;
+            shape[i] = x.shape[a];
+            strides[i] = x.strides[a];
+        }
+        return x.view("permute", x.offset, shape, strides);
+    }
+
+    /** The permutation that undoes {@code dims} (negative axes counted from the end of {@code rank}). */
+    private static int[] inverse(int[] dims, int rank) {
+        int[] inv = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            inv[dims[i] < 0 ? dims[i] + rank : dims[i]] = i;
+        }
+        return inv;
+    }
+
+    private static Tensor slice(Tensor x, int axis, int start, int end, int step) {
         x.checkOpen("slice");
         if (x.shape.length == 0) {
             throw new IllegalArgumentException("slice: tensor " + Shape.format(x.shape) + " is a scalar and has no rows to slice");
         }
-        if (start < 0 || end > x.shape[0] || start > end) {
-            throw new IllegalArgumentException("slice: rows [" + start + ", " + end + ") are not within [0, "
-                    + x.shape[0] + "] of a tensor " + Shape.format(x.shape));
+        int a = Shape.axis("slice", axis, x.shape);
+        if (step < 1) {
+            throw new IllegalArgumentException("slice: step " + step + " on axis " + a + " of a tensor "
+                    + Shape.format(x.shape) + " (a step is 1 or more)");
+        }
+        if (start < 0 || end > x.shape[a] || start > end) {
+            throw new IllegalArgumentException("slice: " + (a == 0 ? "rows" : "indices on axis " + a) + " [" + start
+                    + ", " + end + ") are not within [0, " + x.shape[a] + "] of a tensor " + Shape.format(x.shape));
         }
         int[] shape = x.shape.clone();
-        shape[0] = end - start;
-        return x.view("slice", x.offset + start * x.strides[0], shape, x.strides.clone());
+        shape[a] = (end - start + step - 1) / step;
+        long[] strides = x.strides.clone();
+        strides[a] = x.strides[a] * step;
+        return x.view("slice", x.offset + start * x.strides[a], shape, strides);
+    }
+
+    /**
+     * Zeros of the input's shape with g written where the slice {@code {axis, start, end, step}} took its values:
+     * the gradient of a slice. Along axis 0 with step 1 one copy into rows; otherwise composed of cat: g spread
+     * {@code step} apart (zeros between), then zeros before and after.
+     */
+    private static Tensor intoSlice(Tensor g, int[] inShape, int[] slice) {
+        int a = slice[0] < 0 ? slice[0] + inShape.length : slice[0];
+        int start = slice[1];
+        int step = slice[3];
+        if (a == 0 && step == 1) {
+            return intoRows(g, inShape, start);
+        }
+        int n = g.shape[a];
+        Tensor spread = g;
+        try (Scope scope = Scope.open()) {
+            if (step > 1 && n > 0) {
+                int[] one = insert(g.shape, a + 1, 1);
+                int[] gaps = insert(g.shape, a + 1, step - 1);
+                Tensor wide = Tensor.cat(List.of(g.reshape(one), Tensor.zeros(g.device(), gaps)), a + 1);
+                int[] flat = g.shape.clone();
+                flat[a] = n * step;
+                spread = wide.reshape(flat).slice(a, 0, (n - 1) * step + 1, 1);
+            }
+            int[] before = inShape.clone();
+            before[a] = start;
+            int[] after = inShape.clone();
+            after[a] = inShape[a] - start - spread.shape[a];
+            Tensor out = Tensor.cat(List.of(Tensor.zeros(g.device(), before), spread, Tensor.zeros(g.device(), after)), a);
+            return Scope.escape(out);
+        }
+    }
+
+    /** {@code shape} with an axis of {@code size} inserted at {@code at}. */
+    static int[] insert(int[] shape, int at, int size) {
+        int[] out = new int[shape.length + 1];
+        System.arraycopy(shape, 0, out, 0, at);
+        out[at] = size;
+        System.arraycopy(shape, at, out, at + 1, shape.length - at);
+        return out;
+    }
+
+    /** The inputs joined along {@code axis} into a new contiguous tensor, with no graph. */
+    private static Tensor cat(Tensor[] in, int axis) {
+        if (in.length == 0) {
+            throw new IllegalArgumentException("cat: no tensors to join");
+        }
+        Tensor first = in[0];
+        first.checkOpen("cat");
+        if (first.shape.length == 0) {
+            throw new IllegalArgumentException("cat: tensor 0 is a scalar " + Shape.format(first.shape)
+                    + ", which has no axis to join along; stack scalars instead");
+        }
+        int a = Shape.axis("cat", axis, first.shape);
+        int[] shape = first.shape.clone();
+        shape[a] = 0;
+        for (int i = 0; i < in.length; i++) {
+            Tensor x = in[i];
+            x.checkOpen("cat");
+            Tensor.sameDevice("cat", first, x);
+            boolean fits = x.shape.length == first.shape.length;
+            for (int k = 0; fits && k < x.shape.length; k++) {
+                fits = k == a || x.shape[k] == first.shape[k];
+            }
+            if (!fits) {
+                throw new IllegalArgumentException("cat: tensor " + i + " " + Shape.format(x.shape) + " does not match"
+                        + " tensor 0 " + Shape.format(first.shape) + " on every axis but axis " + a);
+            }
+            shape[a] += x.shape[a];
+        }
+        if (a == 0) {
+            Tensor out = Tensor.empty(first.device(), shape, first.dtype());
+            long at = 0;
+            for (Tensor x : in) {
+                if (x.numel() > 0) {
+                    Tensor.pin("cat", out, x);
+                    try {
+                        out.device().unary(UnaryOp.COPY, 0f, x.shape, x.buffer(), x.offset, x.strides, out.buffer(),
+                                out.offset + at);
+                    } finally {
+                        Tensor.unpin(out, x);
+                    }
+                }
+                at += x.numel();
+            }
+            return out;
+        }
+        // along another axis: bring it to the front (views), join along axis 0, put it back, copy contiguous
+        int rank = shape.length;
+        int[] front = new int[rank];
+        front[0] = a;
+        for (int k = 0, j = 1; k < rank; k++) {
+            if (k != a) {
+                front[j++] = k;
+            }
+        }
+        Tensor[] moved = new Tensor[in.length];
+        try {
+            for (int i = 0; i < in.length; i++) {
+                moved[i] = permute(in[i], front);
+            }
+            try (Tensor joined = cat(moved, 0); Tensor back = permute(joined, inverse(front, rank))) {
+                return Elementwise.unary("cat", UnaryOp.COPY, 0f, back);
+            }
+        } finally {
+            for (Tensor m : moved) {
+                if (m != null) {
+                    m.close();
+                }
+            }
+        }
+    }
+
+    /** The gradient of cat: g's slice along the axis for each input. */
+    private static Tensor[] unjoin(Tensor g, Context c, int axis) {
+        int a = axis < 0 ? axis + g.shape.length : axis;
+        Tensor[] out = new Tensor[c.inputCount()];
+        int at = 0;
+        for (int i = 0; i < out.length; i++) {
+            int len = c.inputShape(i)[a];
+            out[i] = g.slice(a, at, at + len, 1);
+            at += len;
+        }
+        return out;
     }
 
     /** Zeros of {@code shape} with g written into the rows from {@code start}: the gradient of a slice. */

@@ -65,6 +65,12 @@ class OpDeclarationsTest {
         c.put("transpose()", call("transpose", s, t -> t[0].transpose(), M));
         c.put("transpose(int,int)", call("transpose", s, t -> t[0].transpose(1, 0), M));
         c.put("slice(int,int)", call("slice", s, t -> t[0].slice(1, 3), M));
+        c.put("slice(int,int,int,int)", call("slice", s, t -> t[0].slice(-1, 1, 4, 2), M));
+        c.put("pad(int,int,int,Padding)", call("cat", s, t -> t[0].pad(1, 2, 1, Padding.REFLECT), M));
+        c.put("clamp(float,float)", call("minimum", s, t -> t[0].clamp(-0.45f, 0.75f), M));
+        c.put("permute(int[])", call("permute", s, t -> t[0].permute(2, 0, 1), new int[] {2, 3, 4}));
+        c.put("cat(List,int)", call("cat", s, t -> Tensor.cat(List.of(t[0], t[1]), 1), M, new int[] {3, 2}));
+        c.put("stack(List,int)", call("cat", s, t -> Tensor.stack(List.of(t[0], t[1]), 1), M, M));
         c.put("expand(int[])", call("expand", s, t -> t[0].expand(3, 4), new int[] {1, 4}));
         c.put("contiguous()", call("copy", s, t -> t[0].transpose().contiguous(), M));
         c.put("copy()", call("copy", s, t -> t[0].copy(), M));
@@ -127,7 +133,8 @@ class OpDeclarationsTest {
     void everyPublicOpHasACallAndEveryDeclarationIsReached() {
         Set<String> ops = new TreeSet<>();
         for (Method m : Tensor.class.getMethods()) {
-            if (m.getReturnType() == Tensor.class && !Modifier.isStatic(m.getModifiers())) {
+            boolean joins = Arrays.asList(m.getParameterTypes()).contains(List.class);   // cat, stack: static, of tensors
+            if (m.getReturnType() == Tensor.class && (!Modifier.isStatic(m.getModifiers()) || joins)) {
                 ops.add(signature(m));
             }
         }
