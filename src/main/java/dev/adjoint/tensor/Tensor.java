@@ -390,7 +390,7 @@ public final class Tensor implements AutoCloseable {
             parts.addAll(border(a, before, mode, true));
             parts.add(this);
             parts.addAll(border(a, after, mode, false));
-            return Scope.escape(cat(parts, a));
+            return scope.keep(cat(parts, a));
         }
     }
 
@@ -423,7 +423,7 @@ public final class Tensor implements AutoCloseable {
                     + Shape.format(shape) + ")");
         }
         try (Scope scope = Scope.open()) {
-            return Scope.escape(maximum(scalar(device(), min)).minimum(scalar(device(), max)));
+            return scope.keep(maximum(scalar(device(), min)).minimum(scalar(device(), max)));
         }
     }
 
@@ -467,7 +467,7 @@ public final class Tensor implements AutoCloseable {
                 }
                 lifted.add(t.reshape(Views.insert(shape, a, 1)));
             }
-            return Scope.escape(cat(lifted, a));
+            return scope.keep(cat(lifted, a));
         }
     }
 

@@ -210,7 +210,7 @@ final class Views {
             int[] after = inShape.clone();
             after[a] = inShape[a] - start - spread.shape[a];
             Tensor out = Tensor.cat(List.of(Tensor.zeros(g.device(), before), spread, Tensor.zeros(g.device(), after)), a);
-            return Scope.escape(out);
+            return scope.keep(out);
         }
     }
 

@@ -183,4 +183,25 @@ class JoinAndStrideTest {
             assertArrayEquals(new float[] {0, 1, 1, 0, 0}, x.grad().toArray());
         }
     }
+
+    /**
+     * Every tensor these ops make, forward and backward, belongs to the scope around them: after it closes,
+     * the device holds only the inputs (a composite that handed its result to no scope leaked it).
+     */
+    @org.junit.jupiter.api.Test
+    void theCompositesLeaveNothingBehindTheirScope() {
+        try (dev.adjoint.device.cpu.CpuDevice cpu = new dev.adjoint.device.cpu.CpuDevice(1)) {
+            dev.adjoint.testing.CountingDevice d = new dev.adjoint.testing.CountingDevice(cpu);
+            Tensor x = iota(d, 0, 2, 3, 6).requiresGrad(true);
+            long held = d.liveBytes();
+            try (Scope s = Scope.open()) {
+                Tensor y = Tensor.stack(List.of(x.slice(2, 1, 6, 2), x.slice(2, 0, 5, 2)), 1).pad(-1, 1, 1, Padding.REFLECT);
+                y.clamp(-3f, 20f).sum().backward();
+                Tensor.cat(List.of(x, x.permute(0, 2, 1).reshape(2, 3, 6)), 1).sum().backward();
+            }
+            assertEquals(held + x.grad().numel() * Float.BYTES, d.liveBytes(),
+                    "bytes still allocated beyond the input and its gradient");
+            x.close();
+        }
+    }
 }

@@ -8,10 +8,15 @@ import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.cpu.CpuDevice;
 import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.Conv1d;
+import dev.adjoint.nn.Conv2d;
+import dev.adjoint.nn.Convolution;
 import dev.adjoint.nn.Dropout;
+import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Init;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Losses;
+import dev.adjoint.nn.Pool2d;
 import dev.adjoint.nn.Losses.Reduction;
 import dev.adjoint.testing.Backends;
 import java.lang.reflect.Method;
@@ -351,6 +356,22 @@ class OpErrorsTest {
                         () -> new Linear(CPU, 3, 2, true, Init.PYTORCH, 1).forward(t(4, 5)), f(4, 5), f(2, 3)),
                 refusal("Linear.forward(Tensor)", "Linear(3 -> 2)",
                         () -> new Linear(CPU, 3, 2, false, Init.PYTORCH, 1).forward(t()), f(), f(2, 3)),
+                refusal("Conv2d.forward(Tensor)", "Conv2d(3 -> 4)",
+                        () -> new Conv2d(CPU, 3, 4, 3, 1).forward(t(1, 2, 9, 9)), f(1, 2, 9, 9)),
+                refusal("Conv1d.forward(Tensor)", "Conv1d(2 -> 4)", () -> new Conv1d(CPU, 2, 4, 3, 1, 0, 1, 1, true,
+                        Init.PYTORCH, 1).forward(t(2, 9)), f(2, 9)),
+                refusal("Pool2d.forward(Tensor)", "MaxPool2d", () -> Pool2d.max2d(new int[] {2, 2}, new int[] {2, 2},
+                        new int[] {0, 0}, new int[] {1, 1}, false).forward(t(2, 3, 4)), f(2, 3, 4)),
+                refusal("Flatten.forward(Tensor)", "Flatten", () -> new Flatten().forward(t()), f()),
+                refusal("Convolution.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)", "Conv2d",
+                        () -> Convolution.conv2d(t(2, 3), t(4, 3, 1, 1), null, new int[] {1, 1}, new int[4],
+                                new int[] {1, 1}, 1), f(2, 3), f(4, 3, 1, 1)),
+                refusal("Convolution.conv2d(Tensor,Tensor,Tensor,int[],int[],int[],int)", "Conv2d",
+                        () -> Convolution.conv2d(t(1, 3, 2, 9), t(4, 3, 3, 3), null, new int[] {1, 1}, new int[4],
+                                new int[] {1, 1}, 1), "does not fit an input of 2"),
+                refusal("Convolution.pool2d(String,Tensor,boolean,int[],int[],int[],int[],boolean)", "AvgPool2d",
+                        () -> Convolution.pool2d("AvgPool2d", t(4, 4), false, new int[] {2, 2}, new int[] {2, 2},
+                                new int[4], new int[] {1, 1}, false), f(4, 4)),
                 refusal("Dual(Tensor,Tensor)", "Dual", () -> new Dual(t(2), t(3)), f(3), f(2)));
     }
 
@@ -402,6 +423,10 @@ class OpErrorsTest {
         m.put("Activation.kind()", "a property: no argument");
         m.put("Activation.forward(Tensor)", "elementwise: any shape");
         m.put("Dropout.step(long)", "takes a step number");
+        for (String k : List.of("max2d(int[],int[],int[],int[],boolean)", "avg2d(int[],int[],int[])",
+                "max1d(int,int,int,int,boolean)", "avg1d(int,int,int)")) {
+            m.put("Pool2d." + k, "makes a layer from sizes (checked there); its forward checks the input's shape");
+        }
         m.put("Dropout.forward(Tensor)", "elementwise: any shape");
         return m;
     }
@@ -425,7 +450,8 @@ class OpErrorsTest {
         both.retainAll(EXEMPT.keySet());
         assertEquals(Set.of(), both, "both refused and exempt");
         Set<String> declared = new TreeSet<>();
-        for (Class<?> c : List.of(Tensor.class, InPlace.class, Losses.class, Linear.class, Activation.class, Dropout.class)) {
+        for (Class<?> c : List.of(Tensor.class, InPlace.class, Losses.class, Linear.class, Activation.class, Dropout.class,
+                Conv2d.class, Conv1d.class, Pool2d.class, Flatten.class, Convolution.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
                     declared.add(key(m));
