@@ -12,8 +12,10 @@ import dev.adjoint.nn.Conv1d;
 import dev.adjoint.nn.Conv2d;
 import dev.adjoint.nn.Convolution;
 import dev.adjoint.nn.Dropout;
+import dev.adjoint.nn.Embedding;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Init;
+import dev.adjoint.nn.LayerNorm;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Losses;
 import dev.adjoint.nn.Pool2d;
@@ -372,6 +374,10 @@ class OpErrorsTest {
                 refusal("Convolution.pool2d(String,Tensor,boolean,int[],int[],int[],int[],boolean)", "AvgPool2d",
                         () -> Convolution.pool2d("AvgPool2d", t(4, 4), false, new int[] {2, 2}, new int[] {2, 2},
                                 new int[4], new int[] {1, 1}, false), f(4, 4)),
+                refusal("LayerNorm.forward(Tensor)", "LayerNorm(4)", () -> new LayerNorm(CPU, 4, 1e-5f, true).forward(t(2, 3)),
+                        f(2, 3)),
+                refusal("Embedding.forward(Tensor)", "Embedding(3, 2)", () -> new Embedding(CPU, 3, 2, 1).forward(
+                        Tensor.of(CPU, new float[] {0, 3}, 2)), f(2), "index 3.0"),
                 refusal("Dual(Tensor,Tensor)", "Dual", () -> new Dual(t(2), t(3)), f(3), f(2)));
     }
 
@@ -451,7 +457,8 @@ class OpErrorsTest {
         assertEquals(Set.of(), both, "both refused and exempt");
         Set<String> declared = new TreeSet<>();
         for (Class<?> c : List.of(Tensor.class, InPlace.class, Losses.class, Linear.class, Activation.class, Dropout.class,
-                Conv2d.class, Conv1d.class, Pool2d.class, Flatten.class, Convolution.class)) {
+                Conv2d.class, Conv1d.class, Pool2d.class, Flatten.class, Convolution.class, LayerNorm.class,
+                Embedding.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
                     declared.add(key(m));
