@@ -1,0 +1,61 @@
+"""PyTorch's side of TorchConvolutionTest: convolution, pooling and layer norm cases, computed by PyTorch.
+
+  torch_conv.py DIR
+      writes DIR/cases.safetensors (float32, laid out by hand: no safetensors package needed) with, for
+      each case C, its inputs (C.x, C.w, C.b, ...), a random cotangent C.u, the output C.y and the
+      gradients C.gx (and C.gw, C.gb) of sum(C.y * C.u); prints "ok N".
+"""
+import json
+import struct
+import sys
+
+import torch
+import torch.nn.functional as F
+
+
+def write(path, tensors):
+    header, blobs, offset = {}, [], 0
+    for name, t in tensors.items():
+        raw = t.detach().float().contiguous().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(raw)]}
+        blobs.append(raw)
+        offset += len(raw)
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+
+
+def main(d):
+    g = torch.Generator().manual_seed(7)
+    r = lambda *s: torch.randn(*s, generator=g)
+    out = {}
+
+    def case(name, fn, **inputs):
+        leaves = {k: v.clone().requires_grad_(True) for k, v in inputs.items()}
+        y = fn(**leaves)
+        u = r(*y.shape)
+        (y * u).sum().backward()
+        for k, v in inputs.items():
+            out[f"{name}.{k}"] = v
+            out[f"{name}.g{k}"] = leaves[k].grad
+        out[f"{name}.u"] = u
+        out[f"{name}.y"] = y
+
+    case("conv2d", lambda x, w, b: F.conv2d(x, w, b, stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2),
+         x=r(2, 4, 9, 8), w=r(6, 2, 3, 2), b=r(6))
+    case("same", lambda x, w, b: F.conv2d(x, w, b, padding="same", dilation=(1, 2)),
+         x=r(2, 3, 7, 6), w=r(4, 3, 4, 3), b=r(4))
+    case("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), x=r(2, 3, 11), w=r(5, 3, 4), b=r(5))
+    case("maxpool", lambda x: F.max_pool2d(x, (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True), x=r(2, 3, 7, 9))
+    case("avgpool", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1), x=r(2, 3, 7, 9))
+    case("layernorm", lambda x, w, b: F.layer_norm(x, (9,), w, b, eps=1e-5), x=r(2, 3, 9) * 3 + 1, w=r(9), b=r(9))
+    write(d + "/cases.safetensors", out)
+    print("ok", len(out))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
