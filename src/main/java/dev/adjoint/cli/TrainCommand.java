@@ -51,6 +51,9 @@ final class TrainCommand {
         o.addAll(List.of(
                 Args.Option.section("model"),
                 new Args.Option("hidden", "SIZES", "512,256", "hidden layer sizes, comma-separated; \"\" for none"),
+                new Args.Option("conv", "CHANNELS", "", "convolution stages before the hidden layers, their channels"
+                        + " comma-separated (e.g. 16,32): each a 5x5 same convolution, the activation and 2x2 max"
+                        + " pooling, on square grey images (Fashion-MNIST's 28x28); \"\" for none (an MLP)"),
                 new Args.Option("activation", "NAME", "relu", "relu, leaky_relu, sigmoid, tanh or gelu"),
                 new Args.Option("init", "NAME", "he-uniform", "weight initialization: xavier-uniform, xavier-normal,"
                         + " he-uniform, he-normal or pytorch"),
@@ -137,7 +140,7 @@ final class TrainCommand {
     }
 
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
-    static final List<String> SETTINGS = List.of("hidden", "activation", "init", "dropout", "task", "loss", "huber-delta",
+    static final List<String> SETTINGS = List.of("hidden", "conv", "activation", "init", "dropout", "task", "loss", "huber-delta",
             "class-weights", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
             "min-delta", "precision");
@@ -209,6 +212,7 @@ final class TrainCommand {
     private static Map<String, Object> commandLine(Settings s, Args args) {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("hidden", String.join(",", java.util.Arrays.stream(s.hidden).mapToObj(Integer::toString).toList()));
+        c.put("conv", String.join(",", java.util.Arrays.stream(s.conv).mapToObj(Integer::toString).toList()));
         c.put("activation", s.activation.name().toLowerCase(Locale.ROOT));
         c.put("init", s.init.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         c.put("dropout", Float.toString(s.dropout));
@@ -302,11 +306,16 @@ final class TrainCommand {
                              Path json) {
         MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, s.task.outputs(split.train().classes()), s.activation,
                 s.init, s.dropout, s.seed);
+        try {
+            spec = spec.withConvolution(s.conv);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--conv: " + e.getMessage());
+        }
         int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
-        System.out.printf("%s: %,d train / %,d test samples%s, MLP %s, %s, batch %d, lr %s%s%n",
+        System.out.printf("%s: %,d train / %,d test samples%s, %s, %s, batch %d, lr %s%s%n",
                 split.train().name(), split.train().size(), split.test().size(),
                 held == 0 ? "" : String.format(Locale.ROOT, " (%,d of the train held out for validation)", held),
-                java.util.Arrays.toString(spec.sizes()), s.optimizer, s.batch, s.lr,
+                spec.describe(), s.optimizer, s.batch, s.lr,
                 s.precision == Precision.FP32 ? "" : ", " + s.precision.id());
         if (runs != null) {
             System.out.println("run directory: " + dir + " (checkpoints; --checkpoint DIR writes elsewhere)");
@@ -396,7 +405,7 @@ final class TrainCommand {
 
     /** Every setting of a run, with its default, parsed and checked against its range before anything runs. */
     record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
-                    double targetAccuracy, int[] hidden, Activation.Kind activation, Init init, long warmup, Task task,
+                    double targetAccuracy, int[] hidden, int[] conv, Activation.Kind activation, Init init, long warmup, Task task,
                     String optimizer, String schedule, double validation, String monitor, int patience,
                     double minDelta, Precision precision) {
         static Settings parse(Args a) {
@@ -431,7 +440,7 @@ final class TrainCommand {
                     a.float32("dropout", Args.Range.PROBABILITY_BELOW_ONE),
                     a.float32("clip", Args.Range.NON_NEGATIVE),
                     targetAccuracy,
-                    sizes(a.getOrEmpty("hidden")), TrainCommand.activation(a),
+                    sizes(a.getOrEmpty("hidden")), sizes("--conv channels (e.g. 16,32)", a.getOrEmpty("conv")), TrainCommand.activation(a),
                     TrainCommand.init(a.get("init")), a.integer("warmup", 0, Long.MAX_VALUE),
                     task, name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES),
                     val, monitor, a.intValue("patience", 0, MAX_EPOCHS), a.number("min-delta", Args.Range.NON_NEGATIVE),
@@ -498,13 +507,18 @@ final class TrainCommand {
 
     /** Hidden layer sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}. */
     static int[] sizes(String csv) {
+        return sizes("--hidden sizes (e.g. 512,256)", csv);
+    }
+
+    /** Positive sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}, for {@code what}. */
+    static int[] sizes(String what, String csv) {
         if (csv.isBlank()) {
             return new int[0];
         }
         String[] parts = csv.split(",", -1);
         int[] s = new int[parts.length];
         for (int i = 0; i < parts.length; i++) {
-            s[i] = (int) Args.integer("--hidden sizes (e.g. 512,256)", parts[i], 1, MAX_LAYER);
+            s[i] = (int) Args.integer(what, parts[i], 1, MAX_LAYER);
         }
         return s;
     }

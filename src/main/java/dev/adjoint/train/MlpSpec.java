@@ -4,21 +4,52 @@ import dev.adjoint.device.Device;
 import dev.adjoint.io.Json;
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.Conv2d;
+import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Init;
+import dev.adjoint.nn.Layer;
+import dev.adjoint.nn.Pool2d;
 import dev.adjoint.nn.Sequential;
+import dev.adjoint.nn.Unflatten;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** What an MLP is made of, as stored in a checkpoint's configuration so the model can be rebuilt. */
-public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float dropout, long seed) {
+/**
+ * What a model is made of, as stored in a checkpoint's configuration so the model can be rebuilt: an MLP
+ * ({@code sizes}: inputs, hidden, outputs), optionally behind convolution stages ({@code conv}: channels, on
+ * inputs that are {@code image = {C, H, W}} flattened). Each stage is a 5×5 SAME {@link Conv2d}, the
+ * activation and 2×2 max pooling; then {@link Flatten} and the MLP's hidden and output layers. As a PyTorch
+ * {@code nn.Sequential} it is Unflatten, the stages' layers, Flatten, then Linear/activation pairs, so the
+ * parameter names (index.weight) are the same.
+ */
+public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float dropout, long seed, int[] image,
+                      int[] conv) {
+    /** The kernel of every convolution stage. */
+    public static final int KERNEL = 5;
+
     public MlpSpec {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("an MLP needs input and output sizes, got " + java.util.Arrays.toString(sizes));
         }
         sizes = sizes.clone();
+        conv = conv == null ? new int[0] : conv.clone();
+        image = image == null ? new int[0] : image.clone();
+        if (conv.length > 0 && (image.length != 3 || image[0] * image[1] * image[2] != sizes[0])) {
+            throw new IllegalArgumentException("convolution stages need the input as an image {C, H, W} of "
+                    + sizes[0] + " values, got " + java.util.Arrays.toString(image));
+        }
+        if (conv.length > 0 && (image[1] >> conv.length < 1 || image[2] >> conv.length < 1)) {
+            throw new IllegalArgumentException(conv.length + " convolution stages halve a " + image[1] + "x" + image[2]
+                    + " image " + conv.length + " times: too small");
+        }
+    }
+
+    /** An MLP: no convolution stages. */
+    public MlpSpec(int[] sizes, Activation.Kind activation, Init init, float dropout, long seed) {
+        this(sizes, activation, init, dropout, seed, null, null);
     }
 
     /** Input size, hidden sizes, output size. */
@@ -31,8 +62,50 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         return new MlpSpec(sizes, activation, init, dropout, seed);
     }
 
+    /** The same MLP behind convolution stages of {@code channels} on square grey images of {@code inputs} values. */
+    public MlpSpec withConvolution(int[] channels) {
+        if (channels.length == 0) {
+            return this;
+        }
+        int side = (int) Math.round(Math.sqrt(sizes[0]));
+        if (side * side != sizes[0]) {
+            throw new IllegalArgumentException("convolution stages take square grey images (rows of H·H values); this"
+                    + " data has " + sizes[0] + " features per row");
+        }
+        return new MlpSpec(sizes, activation, init, dropout, seed, new int[] {1, side, side}, channels);
+    }
+
     public Sequential build(Device device) {
-        return Sequential.mlp(device, sizes, activation, init, dropout, seed);
+        if (conv.length == 0) {
+            return Sequential.mlp(device, sizes, activation, init, dropout, seed);
+        }
+        Sequential s = new Sequential();
+        s.add(new Unflatten(image));
+        int c = image[0];
+        int h = image[1];
+        int w = image[2];
+        for (int i = 0; i < conv.length; i++) {
+            s.add(new Conv2d(device, c, conv[i], new int[] {KERNEL, KERNEL}, new int[] {1, 1}, Conv2d.SAME,
+                    new int[] {1, 1}, 1, true, init, seed + 100_000L * (i + 1)));
+            s.add(new Activation(activation));
+            s.add(Pool2d.max2d(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false));
+            c = conv[i];
+            h /= 2;
+            w /= 2;
+        }
+        s.add(new Flatten());
+        int[] head = sizes.clone();
+        head[0] = c * h * w;
+        for (Layer l : Sequential.mlp(device, head, activation, init, dropout, seed).layers()) {
+            s.add(l);
+        }
+        return s;
+    }
+
+    /** "MLP [784, 512, 256, 10]", or "CNN conv [16, 32] (5x5, max pool 2) then MLP [...]". */
+    public String describe() {
+        return (conv.length == 0 ? "" : "CNN on " + image[1] + "x" + image[2] + ": conv " + java.util.Arrays.toString(conv)
+                + " (" + KERNEL + "x" + KERNEL + " same, max pool 2), then ") + "MLP " + java.util.Arrays.toString(sizes);
     }
 
     public Map<String, Object> toConfig() {
@@ -41,7 +114,11 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         for (int v : sizes) {
             s.add((long) v);
         }
-        c.put("type", "mlp");
+        c.put("type", conv.length == 0 ? "mlp" : "cnn");
+        if (conv.length > 0) {
+            c.put("image", longs(image));
+            c.put("conv", longs(conv));
+        }
         c.put("sizes", s);
         c.put("activation", activation.name().toLowerCase(Locale.ROOT));
         c.put("init", init.name().toLowerCase(Locale.ROOT));
@@ -84,7 +161,39 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         if (!(c.get("seed") instanceof Long seed)) {
             throw field("seed", c.get("seed"), "an integer");
         }
+        if ("cnn".equals(c.get("type"))) {
+            int[] image = ints(c, "image", 3, 3);
+            int[] conv = ints(c, "conv", 1, 16);
+            try {
+                return new MlpSpec(sizes, activation, init, d.floatValue(), seed, image, conv);
+            } catch (IllegalArgumentException e) {
+                throw field("image", c.get("image"), "an image {C, H, W} that the stages fit: " + e.getMessage());
+            }
+        }
         return new MlpSpec(sizes, activation, init, d.floatValue(), seed);
+    }
+
+    private static List<Object> longs(int[] v) {
+        List<Object> out = new ArrayList<>();
+        for (int x : v) {
+            out.add((long) x);
+        }
+        return out;
+    }
+
+    private static int[] ints(Map<?, ?> c, String name, int min, int max) {
+        if (!(c.get(name) instanceof List<?> l) || l.size() < min || l.size() > max) {
+            throw field(name, c.get(name), "a list of " + min + " to " + max + " positive integers");
+        }
+        int[] out = new int[l.size()];
+        for (int i = 0; i < out.length; i++) {
+            if (!(l.get(i) instanceof Number v) || v.doubleValue() != Math.rint(v.doubleValue()) || v.doubleValue() < 1
+                    || v.doubleValue() > 1 << 16) {
+                throw field(name, c.get(name), "a list of positive integers up to " + (1 << 16));
+            }
+            out[i] = v.intValue();
+        }
+        return out;
     }
 
     private static IllegalArgumentException field(String name, Object value, String expected) {
