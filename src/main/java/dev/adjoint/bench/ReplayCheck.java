@@ -68,14 +68,8 @@ public final class ReplayCheck {
                     + Arrays.toString(sizes));
         }
         World world = World.current();
-        if (batch % world.size() != 0) {
-            throw new IllegalArgumentException("bench replay-check: under mpirun, --batch " + batch + " is split evenly"
-                    + " over " + world.size() + " ranks (give a multiple)");
-        }
-        batch /= world.size();      // each rank's share of the global batch
-        if (!world.leader()) {
-            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-        }
+        batch = world.evenShare("bench replay-check", batch);
+        world.silenceFollowers();
         Devices.Selection sel = Devices.select(deviceName);
         String before = System.getProperty(GRAPHS);
         try (Device device = new CapturingDevice(sel.device())) {

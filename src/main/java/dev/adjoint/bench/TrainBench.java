@@ -57,16 +57,11 @@ public final class TrainBench {
         }
         Options o = parse(args);
         World world = World.current();
-        if (world.distributed()) {
-            if (o.batch() % world.size() != 0 || o.compare()) {
-                throw new IllegalArgumentException("bench train: under mpirun, --batch " + o.batch() + " is split evenly"
-                        + " over " + world.size() + " ranks (give a multiple), and --compare is not offered");
-            }
-            if (!world.leader()) {
-                System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-            }
+        if (world.distributed() && o.compare()) {
+            throw new IllegalArgumentException("bench train: under mpirun, --compare is not offered");
         }
-        int rankBatch = o.batch() / world.size();
+        int rankBatch = world.evenShare("bench train", o.batch());
+        world.silenceFollowers();
         Devices.Selection sel = Devices.select(o.device());
         try (Device device = o.replay() ? new CapturingDevice(sel.device()) : sel.device()) {
             System.out.println(sel.explanation());

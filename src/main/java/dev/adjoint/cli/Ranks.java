@@ -1,19 +1,16 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.data.Samples;
-import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.dist.DataParallel;
 import dev.adjoint.dist.World;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * What {@code adjoint train} does differently as one rank of {@code mpirun -np N ./adjoint train ...}:
- * the rank's share of the host's cores, its GPU ({@code cuda:<local rank>}), silence on every rank but
- * rank 0, and the check that every rank was started alike.
+ * the rank's share of the host's cores, silence on every rank but rank 0, and the check that every rank
+ * was started alike (its GPU: {@link Devices#select(String, int)}).
  */
 final class Ranks {
     private Ranks() {}
@@ -36,28 +33,8 @@ final class Ranks {
             int cores = Runtime.getRuntime().availableProcessors();   // mpirun may have bound this rank to fewer
             System.setProperty(Devices.CPU_THREADS_PROPERTY, Integer.toString(Math.max(1, cores / w.localSize())));
         }
-        if (!w.leader()) {
-            System.setOut(new PrintStream(OutputStream.nullOutputStream()));
-        }
+        w.silenceFollowers();
         return w;
-    }
-
-    /**
-     * The device {@code asked} names, as rank {@code w.localRank()} takes it: a CUDA device chosen by backend
-     * alone ({@code cuda}, or {@code auto} choosing CUDA) becomes {@code cuda:<local rank>}, one GPU per rank.
-     */
-    static Devices.Selection select(String asked, World w) {
-        Devices.Selection sel = Devices.select(asked);
-        boolean indexed = asked != null && asked.contains(":");
-        if (!w.distributed() || indexed || w.localRank() == 0) {
-            return sel;
-        }
-        Device d = sel.device();
-        if (!d.name().startsWith("cuda")) {
-            return sel;
-        }
-        d.close();
-        return Devices.select("cuda:" + w.localRank());
     }
 
     /**

@@ -281,7 +281,7 @@ final class TrainCommand {
             runs = null;
             jsonPath = null;
         }
-        Devices.Selection sel = Ranks.select(device, world);
+        Devices.Selection sel = Devices.select(device, world.localRank());
         long stepsPerEpoch = (split.train().size() + s.batch - 1) / s.batch;
         Schedule schedule = schedule(s, s.epochs * stepsPerEpoch);
         try (Device dev = sel.device()) {
@@ -440,7 +440,7 @@ final class TrainCommand {
                     a.float32("dropout", Args.Range.PROBABILITY_BELOW_ONE),
                     a.float32("clip", Args.Range.NON_NEGATIVE),
                     targetAccuracy,
-                    sizes(a.getOrEmpty("hidden")), sizes("--conv channels (e.g. 16,32)", a.getOrEmpty("conv")), TrainCommand.activation(a),
+                    sizes("--hidden sizes (e.g. 512,256)", a.getOrEmpty("hidden")), sizes("--conv channels (e.g. 16,32)", a.getOrEmpty("conv")), TrainCommand.activation(a),
                     TrainCommand.init(a.get("init")), a.integer("warmup", 0, Long.MAX_VALUE),
                     task, name("optimizer", a, Optimizer.NAMES), name("schedule", a, SCHEDULES),
                     val, monitor, a.intValue("patience", 0, MAX_EPOCHS), a.number("min-delta", Args.Range.NON_NEGATIVE),
@@ -506,10 +506,6 @@ final class TrainCommand {
     }
 
     /** Hidden layer sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}. */
-    static int[] sizes(String csv) {
-        return sizes("--hidden sizes (e.g. 512,256)", csv);
-    }
-
     /** Positive sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}, for {@code what}. */
     static int[] sizes(String what, String csv) {
         if (csv.isBlank()) {

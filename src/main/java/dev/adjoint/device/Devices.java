@@ -83,6 +83,22 @@ public final class Devices {
         return select(spec(spec, System.getenv(ENV)), backends());
     }
 
+    /**
+     * {@link #select(String)} for local rank {@code localRank} of a data-parallel job: a device with an index
+     * ({@code cuda:0}) chosen without one ({@code cuda}, or {@code auto}) becomes the device numbered
+     * {@code localRank} of that backend, one per rank on a host; an index given, or the CPU, stays as chosen.
+     */
+    public static Selection select(String spec, int localRank) {
+        Selection sel = select(spec);
+        String name = sel.device().name();
+        int colon = name.indexOf(':');
+        if (localRank == 0 || colon < 0 || spec(spec, System.getenv(ENV)).contains(":")) {
+            return sel;
+        }
+        sel.device().close();
+        return select(name.substring(0, colon) + ":" + localRank);
+    }
+
     /** The spec to select: the flag's when given, else the environment's, else {@code auto}. */
     static String spec(String flag, String env) {
         if (flag != null && !flag.isBlank()) {

@@ -60,10 +60,6 @@ public final class DataParallel implements AutoCloseable {
         return world.distributed() || "nccl".equalsIgnoreCase(System.getProperty(ENGINE_PROPERTY, "").trim());
     }
 
-    public World world() {
-        return world;
-    }
-
     /** The engine the gradients go through, e.g. "NCCL 2.27.3 (libnccl.so.2)". */
     public String engine() {
         return engine;

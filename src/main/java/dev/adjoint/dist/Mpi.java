@@ -51,7 +51,6 @@ final class Mpi {
     private final MethodHandle allreduce;
     private final MethodHandle allgather;
     private final MethodHandle bcast;
-    private final MethodHandle barrier;
     private final MethodHandle abort;
     private final MethodHandle finalizeCall;
     private final MethodHandle finalized;
@@ -85,7 +84,6 @@ final class Mpi {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
         // MPI_Bcast(buffer, count, datatype, root, comm)
         bcast = downcall(lookup, "MPI_Bcast", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
-        barrier = downcall(lookup, "MPI_Barrier", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         abort = downcall(lookup, "MPI_Abort", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT));
         finalizeCall = downcall(lookup, "MPI_Finalize", FunctionDescriptor.of(JAVA_INT));
         finalized = downcall(lookup, "MPI_Finalized", FunctionDescriptor.of(JAVA_INT, ADDRESS));
@@ -192,10 +190,6 @@ final class Mpi {
         MemorySegment.copy(bytes, 0, b, JAVA_BYTE, 0, bytes.length);
         check(call(bcast, b, bytes.length, byteType, root, world), "MPI_Bcast(MPI_BYTE)");
         MemorySegment.copy(b, JAVA_BYTE, 0, bytes, 0, bytes.length);
-    }
-
-    synchronized void barrier() {
-        check(call(barrier, world), "MPI_Barrier");
     }
 
     /** Ends every rank of the job (MPI_Abort on MPI_COMM_WORLD): a rank that fails must not leave the others waiting. */

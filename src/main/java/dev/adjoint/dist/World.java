@@ -178,6 +178,25 @@ public final class World implements AutoCloseable {
         return mpi == null ? "none" : mpi.describe();
     }
 
+    /**
+     * This rank's rows of a global batch of {@code globalBatch} split evenly, or an IllegalArgumentException
+     * naming {@code what} when the ranks do not divide it.
+     */
+    public int evenShare(String what, int globalBatch) {
+        if (globalBatch % size != 0) {
+            throw new IllegalArgumentException(what + ": under mpirun, --batch " + globalBatch + " is split evenly over "
+                    + size + " ranks (give a multiple)");
+        }
+        return globalBatch / size;
+    }
+
+    /** Ranks other than 0 print nothing on standard output from now on (their errors still go to standard error). */
+    public void silenceFollowers() {
+        if (!leader()) {
+            System.setOut(new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        }
+    }
+
     /** data[0, n) ← the element-wise sum over ranks (every rank gets the same bits). */
     public void allReduceSum(float[] data, int n) {
         if (n < 0 || n > data.length) {
@@ -223,12 +242,6 @@ public final class World implements AutoCloseable {
     public void broadcast(byte[] bytes, int root) {
         if (mpi != null && size > 1) {
             mpi.broadcast(bytes, root);
-        }
-    }
-
-    public void barrier() {
-        if (mpi != null && size > 1) {
-            mpi.barrier();
         }
     }
 

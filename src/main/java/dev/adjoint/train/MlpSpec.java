@@ -110,16 +110,12 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
 
     public Map<String, Object> toConfig() {
         Map<String, Object> c = new LinkedHashMap<>();
-        List<Object> s = new ArrayList<>();
-        for (int v : sizes) {
-            s.add((long) v);
-        }
         c.put("type", conv.length == 0 ? "mlp" : "cnn");
         if (conv.length > 0) {
             c.put("image", longs(image));
             c.put("conv", longs(conv));
         }
-        c.put("sizes", s);
+        c.put("sizes", longs(sizes));
         c.put("activation", activation.name().toLowerCase(Locale.ROOT));
         c.put("init", init.name().toLowerCase(Locale.ROOT));
         c.put("dropout", (double) dropout);

@@ -38,6 +38,26 @@ class DevicesTest {
         assertEquals("auto", Devices.spec("", " "));
     }
 
+    /**
+     * A rank's device: an index given, or the CPU, stays as chosen; a GPU backend named without one opens the
+     * device numbered by the local rank (PoCL's one device: rank 1 asks for a second one, which is not there).
+     */
+    @Test
+    void aLocalRankTakesTheDeviceOfItsNumber() {
+        try (Device c = Devices.select("cpu", 3).device()) {
+            assertEquals("cpu", c.name());
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(Devices.backends().stream().anyMatch(b -> b.name().equals("opencl")
+                && b.availability().available() && b.devices().size() == 1), "no OpenCL platform of one device here");
+        try (Device first = Devices.select("opencl:0", 1).device(); Device zero = Devices.select("opencl", 0).device()) {
+            assertEquals("opencl:0", first.name());
+            assertEquals("opencl:0", zero.name());
+        }
+        String msg = assertThrows(DeviceUnavailableException.class, () -> Devices.select("opencl", 1).device().close())
+                .getMessage();
+        assertTrue(msg.contains("no device matches '1'"), msg);
+    }
+
     /** A backend with a fixed availability whose open() either hands out a device or fails with a message. */
     private static final class FakeBackend implements Backend {
         private final String name;

@@ -16,9 +16,7 @@ final class CpuConvert {
     /** {@code n} floats of {@code src} from {@code so} rounded into {@code dtype} bits in {@code dst} from {@code dOff}. */
     static void narrow(Parallel pool, DType dtype, float[] src, int so, short[] dst, int dOff, int n) {
         boolean bf16 = dtype == DType.BF16;
-        pool.run(tasks(n), t -> {
-            int from = t * BLOCK;
-            int to = Math.min(n, from + BLOCK);
+        blocks(pool, n, (from, to) -> {
             for (int i = from; i < to; i++) {
                 float x = src[so + i];
                 dst[dOff + i] = bf16 ? DType.floatToBf16(x) : DType.floatToF16(x);
@@ -29,9 +27,7 @@ final class CpuConvert {
     /** {@code n} {@code dtype} elements of {@code src} from {@code so} widened into {@code dst} from {@code dOff}. */
     static void widen(Parallel pool, DType dtype, short[] src, int so, float[] dst, int dOff, int n) {
         boolean bf16 = dtype == DType.BF16;
-        pool.run(tasks(n), t -> {
-            int from = t * BLOCK;
-            int to = Math.min(n, from + BLOCK);
+        blocks(pool, n, (from, to) -> {
             for (int i = from; i < to; i++) {
                 short h = src[so + i];
                 dst[dOff + i] = bf16 ? DType.bf16ToFloat(h) : DType.f16ToFloat(h);
@@ -61,7 +57,13 @@ final class CpuConvert {
         });
     }
 
-    private static int tasks(int n) {
-        return (n + BLOCK - 1) / BLOCK;
+    /** Elements {@code [from, to)} of {@code [0, n)}. */
+    private interface Block {
+        void run(int from, int to);
+    }
+
+    /** {@code body} over {@code [0, n)} in blocks of {@link #BLOCK}, one pool task each. */
+    private static void blocks(Parallel pool, int n, Block body) {
+        pool.run((n + BLOCK - 1) / BLOCK, t -> body.run(t * BLOCK, Math.min(n, t * BLOCK + BLOCK)));
     }
 }
