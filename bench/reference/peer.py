@@ -15,7 +15,9 @@ case, a JSON object:
     {"kind": "train" | "infer", "sizes": [784, 256, 128, 10], "batch": 128, "precision": "fp32", ...budget}
                                                            the MLP step or forward pass (numpy_mlp / pytorch_mlp);
                                                            precision fp32 (the default), or for torch tf32, bf16,
-                                                           fp16 (pytorch_mlp's autocast), which numpy refuses
+                                                           fp16 (pytorch_mlp's autocast), which numpy refuses;
+                                                           with "conv": [8, 16], the CNN of `adjoint train --conv`
+                                                           (torch only)
 with the budget {"warmup": s, "sample": s, "repeat": n, "min_samples": n, "timed": s}, timed as
 Adjoint's dev.adjoint.bench.Timing does: warm up (at least one call) for `warmup` seconds, then
 samples of at least `sample` seconds each (a whole number of calls, then a synchronize) until
@@ -63,6 +65,8 @@ class NumpyPeer:
         precision = case.get("precision", "fp32")
         if precision != "fp32":
             raise ValueError("numpy computes in fp32 only, not %s; compare it with the torch peer" % precision)
+        if case.get("conv"):
+            raise ValueError("numpy has no convolution here; compare a CNN with the torch peer")
         mlp = self.mlp.Mlp(case["sizes"], case["batch"])
         return (mlp.train_step if case["kind"] == "train" else mlp.infer), None
 
@@ -96,7 +100,7 @@ class TorchPeer:
             m, k, n = (int(x) for x in case["shape"].split("x"))
             return self.gemm.make_gemm(m, k, n, device=self.device)
         mlp = self.mlp.TorchMlp(case["sizes"], case["batch"], device=self.device,
-                                precision=case.get("precision", "fp32"))
+                                precision=case.get("precision", "fp32"), conv=case.get("conv", ()))
         return (mlp.train_step if case["kind"] == "train" else mlp.infer), None
 
 

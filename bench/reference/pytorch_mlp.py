@@ -20,8 +20,19 @@ import time
 import torch
 
 
-def build(sizes, device):
+def build(sizes, device, conv=()):
+    """Linear/ReLU layers of `sizes`; with `conv` channels, first Adjoint's convolution stages on square grey
+    images of sizes[0] values (train --conv): 5x5 same convolution, ReLU, 2x2 max pooling each, then Flatten."""
     layers = []
+    if conv:
+        side = int(round(sizes[0] ** 0.5))
+        layers.append(torch.nn.Unflatten(1, (1, side, side)))
+        c = 1
+        for out in conv:
+            layers += [torch.nn.Conv2d(c, out, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+            c, side = out, side // 2
+        layers.append(torch.nn.Flatten())
+        sizes = [c * side * side] + list(sizes[1:])
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(torch.nn.Linear(a, b))
         if i < len(sizes) - 2:
@@ -37,7 +48,7 @@ class TorchMlp:
     step; train_step() and infer() (forward only, to softmax probabilities; used by peer.py) take the
     batches in turn."""
 
-    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda", precision="fp32"):
+    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda", precision="fp32", conv=()):
         if precision not in PRECISIONS:
             raise ValueError("precision must be one of %s, got %r" % (", ".join(PRECISIONS), precision))
         if precision == "fp16" and mode == "graph":
@@ -50,7 +61,7 @@ class TorchMlp:
         self.scaler = torch.amp.GradScaler(self.device_type) if precision == "fp16" else None
         dev = torch.device(device)
         torch.manual_seed(seed)
-        self.model = build(sizes, dev)
+        self.model = build(sizes, dev, conv)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3, capturable=(mode == "graph"))
         self.loss_fn = torch.nn.CrossEntropyLoss()
         self.xs = [torch.randn(batch, sizes[0], device=dev) for _ in range(4)]
@@ -91,6 +102,7 @@ class TorchMlp:
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="784,256,128,10")
+    ap.add_argument("--conv", default="", help="convolution stages' channels, e.g. 8,16 (as adjoint train --conv)")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--warmup", type=float, default=1.0)
@@ -100,7 +112,8 @@ def main():
     ap.add_argument("--json")
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
-    mlp = TorchMlp(sizes, a.batch, a.mode, precision=a.precision)
+    conv = [int(c) for c in a.conv.split(",") if c]
+    mlp = TorchMlp(sizes, a.batch, a.mode, precision=a.precision, conv=conv)
     xs, ys, step = mlp.xs, mlp.ys, mlp.step
 
     run = step

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * (the same again) and the input gradients of every layer but the first (whose input needs none).
  * Elementwise work, the softmax and the optimizer are not counted.
  */
-record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
+record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch, int[] conv) {
     enum Kind {
         GEMM, TRAIN, INFER;
 
@@ -30,6 +30,20 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
 
     MatrixCase {
         sizes = sizes == null ? null : sizes.clone();
+        conv = conv == null ? new int[0] : conv.clone();
+    }
+
+    MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
+        this(kind, gemm, sizes, batch, null);
+    }
+
+    /**
+     * The MLP behind {@code conv} stages ({@code adjoint train --conv}: 5×5 same convolution, ReLU, 2×2 max pooling
+     * each) on square grey images of {@code sizes[0]} values.
+     */
+    static MatrixCase cnn(Kind kind, int batch, int[] conv, int... sizes) {
+        MatrixCase m = mlp(kind, batch, sizes);
+        return new MatrixCase(kind, null, m.sizes, batch, conv);
     }
 
     static MatrixCase gemm(int m, int k, int n) {
@@ -113,10 +127,19 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
         return sizes == null ? null : sizes.clone();
     }
 
-    /** {@code 1024x1024x1024} for a GEMM, {@code 784-256-128-10} for an MLP. */
+    /** {@code 1024x1024x1024} for a GEMM, {@code 784-256-128-10} for an MLP, {@code conv8-16 784-128-10} for a CNN. */
     String shape() {
-        return kind == Kind.GEMM ? gemm.toString()
-                : Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
+        if (kind == Kind.GEMM) {
+            return gemm.toString();
+        }
+        String mlp = Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
+        return conv.length == 0 ? mlp
+                : "conv" + Arrays.stream(conv).mapToObj(Integer::toString).collect(Collectors.joining("-")) + " " + mlp;
+    }
+
+    @Override
+    public int[] conv() {
+        return conv.clone();
     }
 
     /** One line: {@code gemm 1024x1024x1024}, {@code train 784-256-128-10 b128}. */
@@ -131,10 +154,25 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
         }
         double forward = 0;
         double inputGradients = 0;
-        for (int i = 0; i + 1 < sizes.length; i++) {
-            double layer = 2.0 * batch * sizes[i] * sizes[i + 1];
-            forward += layer;
+        int side = (int) Math.round(Math.sqrt(sizes[0]));
+        int channels = 1;
+        for (int i = 0; i < conv.length; i++) {           // 5×5 same convolution at full size, then pooling halves it
+            double stage = 2.0 * batch * side * side * channels * 25 * conv[i];
+            forward += stage;
             if (i > 0) {
+                inputGradients += stage;
+            }
+            channels = conv[i];
+            side /= 2;
+        }
+        int[] head = sizes.clone();
+        if (conv.length > 0) {
+            head[0] = channels * side * side;
+        }
+        for (int i = 0; i + 1 < head.length; i++) {
+            double layer = 2.0 * batch * head[i] * head[i + 1];
+            forward += layer;
+            if (i > 0 || conv.length > 0) {
                 inputGradients += layer;
             }
         }
@@ -151,19 +189,22 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
         if (kind == Kind.GEMM) {
             return new GemmWorkload(device, gemm);
         }
-        return kind == Kind.TRAIN ? new TrainStep(device, sizes, batch, false, false)
+        if (conv.length > 0 && kind == Kind.INFER) {
+            throw new IllegalArgumentException("bench: inference of a CNN is not a case; time its training step");
+        }
+        return kind == Kind.TRAIN ? new TrainStep(device, sizes, conv, batch, false, false)
                 : TrainStep.inference(device, sizes, batch);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof MatrixCase c && kind == c.kind && java.util.Objects.equals(gemm, c.gemm)
-                && Arrays.equals(sizes, c.sizes) && batch == c.batch;
+                && Arrays.equals(sizes, c.sizes) && batch == c.batch && Arrays.equals(conv, c.conv);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(kind, gemm, Arrays.hashCode(sizes), batch);
+        return java.util.Objects.hash(kind, gemm, Arrays.hashCode(sizes), batch, Arrays.hashCode(conv));
     }
 
     @Override

@@ -149,6 +149,13 @@ final class Peer implements AutoCloseable {
             }
             q.put("sizes", sizes);
             q.put("batch", (long) c.batch());
+            if (c.conv().length > 0) {
+                List<Object> conv = new ArrayList<>();
+                for (int ch : c.conv()) {
+                    conv.add((long) ch);
+                }
+                q.put("conv", conv);
+            }
         }
         q.put("warmup", b.warmupSeconds());
         q.put("sample", b.sampleSeconds());

@@ -5,6 +5,9 @@ import dev.adjoint.device.Devices;
 import dev.adjoint.device.GraphCapable;
 import dev.adjoint.dist.World;
 import dev.adjoint.graph.CapturingDevice;
+import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.Init;
+import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Precision;
 import dev.adjoint.train.Trainer;
 import java.nio.file.Path;
@@ -37,7 +40,7 @@ import java.util.Map;
  */
 public final class TrainBench {
     static final String USAGE = """
-            usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--batch 128] [--threads T]
+            usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--conv C1,C2] [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
                                        [--python python3] [--json FILE|-] [--replay [--graphs on|off]]
                                        [--precision fp32|tf32|bf16|fp16]""";
@@ -47,7 +50,7 @@ public final class TrainBench {
 
     private TrainBench() {}
 
-    record Options(String device, int[] sizes, int batch, int repeat, double warmup, double sample, boolean compare,
+    record Options(String device, int[] sizes, int[] conv, int batch, int repeat, double warmup, double sample, boolean compare,
                    String peer, String python, Path json, int threads, boolean replay, Precision precision) {}
 
     public static int run(String[] args) {
@@ -69,7 +72,8 @@ public final class TrainBench {
             root.put("benchmark", "train-step");
             root.put("environment", Environment.describe());
             root.put("device", Map.of("name", device.name(), "description", device.description()));
-            root.put("model", "MLP " + Arrays.toString(o.sizes()) + " relu, softmax cross-entropy, Adam lr 1e-3");
+            root.put("model", new MlpSpec(o.sizes(), Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withConvolution(o.conv())
+                    .describe() + " relu, softmax cross-entropy, Adam lr 1e-3");
             root.put("batch", (long) o.batch());
             root.put("precision", o.precision().id());
             root.put("replay", o.replay());
@@ -79,8 +83,8 @@ public final class TrainBench {
             double[] ours = new double[o.repeat()];   // seconds per step, one sample per round
             double[] peer = new double[o.repeat()];
             int calls;
-            MatrixCase c = MatrixCase.mlp(MatrixCase.Kind.TRAIN, o.batch(), o.sizes());
-            try (TrainStep step = new TrainStep(device, o.sizes(), rankBatch, o.replay(), false)
+            MatrixCase c = MatrixCase.cnn(MatrixCase.Kind.TRAIN, o.batch(), o.conv(), o.sizes());
+            try (TrainStep step = new TrainStep(device, o.sizes(), o.conv(), rankBatch, o.replay(), false)
                     .precision(o.precision()).world(world);
                  Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(),
                          device.name().equals("cpu"), "bench train --compare")
@@ -109,7 +113,7 @@ public final class TrainBench {
             root.put("adjoint_median", med);
             System.out.printf(Locale.ROOT, "adjoint %s%s: median %,.0f samples/s (batch %d, %s, %s)%n", device.name(),
                     o.replay() ? graphs(device) ? " (replay, device graph)" : " (replay)" : "", med, o.batch(),
-                    Arrays.toString(o.sizes()), o.precision().id());
+                    c.shape(), o.precision().id());
             if (o.compare()) {
                 double pm = o.batch() / new Samples(peer, 1).median();
                 root.put("peer", o.peer());
@@ -170,6 +174,7 @@ public final class TrainBench {
     static Options parse(String[] args) {
         String device = "cpu";
         int[] sizes = {784, 256, 128, 10};
+        int[] conv = {};
         int batch = 128;
         int repeat = 7;
         double warmup = 3;
@@ -198,6 +203,7 @@ public final class TrainBench {
             switch (a) {
                 case "--device" -> device = v;
                 case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
+                case "--conv" -> conv = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
                 case "--batch" -> batch = GemmBench.positive(a, v);
                 case "--repeat" -> repeat = GemmBench.positive(a, v);
                 case "--warmup" -> warmup = GemmBench.seconds(a, v);
@@ -223,6 +229,10 @@ public final class TrainBench {
             throw new IllegalArgumentException("bench train: --sizes needs at least an input and an output size, got "
                     + Arrays.toString(sizes));
         }
+        if (compare && conv.length > 0 && peer.equals("numpy")) {
+            throw new IllegalArgumentException("bench train: numpy has no convolution here; compare --conv with --peer"
+                    + " torch");
+        }
         if (!peer.equals("numpy") && !peer.equals("torch")) {
             throw new IllegalArgumentException("bench train: --peer must be numpy or torch, got " + peer);
         }
@@ -230,7 +240,8 @@ public final class TrainBench {
             throw new IllegalArgumentException("bench train: numpy computes in FP32 only; compare --precision "
                     + precision.id() + " with --peer torch (torch.autocast)");
         }
-        return new Options(device, sizes, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay,
+        new MlpSpec(sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withConvolution(conv);   // refuses a bad image
+        return new Options(device, sizes, conv, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay,
                 precision);
     }
 }

@@ -11,6 +11,7 @@ import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
+import dev.adjoint.train.MlpSpec;
 import dev.adjoint.train.Precision;
 import dev.adjoint.train.Progress;
 import dev.adjoint.train.Trainer;
@@ -47,8 +48,13 @@ public final class TrainStep implements Workload {
      * plan and later steps replay it. {@code adjoint bench} runs without {@code metrics}.
      */
     public TrainStep(Device device, int[] sizes, int batch, boolean replay, boolean metrics) {
+        this(device, sizes, new int[0], batch, replay, metrics);
+    }
+
+    /** The MLP behind convolution stages of {@code conv} channels, as {@code adjoint train --conv} builds it. */
+    public TrainStep(Device device, int[] sizes, int[] conv, int batch, boolean replay, boolean metrics) {
         this.device = device;
-        model = Sequential.mlp(device, sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1);
+        model = new MlpSpec(sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withConvolution(conv).build(device);
         params = Parameters.of(model);
         opt = Optimizer.adam(params, 1e-3f, 0f, false);
         trainer = new Trainer(model, params, opt, (p, t) -> p.crossEntropy(t),

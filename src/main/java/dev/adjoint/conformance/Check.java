@@ -77,6 +77,19 @@ final class Check {
         }
     }
 
+    /** Asserts that {@code call} throws an IllegalArgumentException whose message contains {@code part}. */
+    static void refused(String part, Runnable call) {
+        try {
+            call.run();
+        } catch (IllegalArgumentException e) {
+            if (!e.getMessage().contains(part)) {
+                throw new AssertionError("refused, but the message does not say '" + part + "': " + e.getMessage(), e);
+            }
+            return;
+        }
+        throw new AssertionError("not refused: expected an IllegalArgumentException saying '" + part + "'");
+    }
+
     /** Contiguous row-major strides of a shape. */
     static long[] strides(int[] shape) {
         long[] s = new long[shape.length];

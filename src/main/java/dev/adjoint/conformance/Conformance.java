@@ -39,6 +39,7 @@ public final class Conformance {
         all.addAll(ElementwiseCases.cases());
         all.addAll(ReductionCases.cases());
         all.addAll(OptimizerCases.cases());
+        all.addAll(WindowCases.cases());
         return all;
     }
 

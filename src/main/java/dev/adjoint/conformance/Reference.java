@@ -272,4 +272,54 @@ public final class Reference {
         }
         return 2 / Math.sqrt(Math.PI) * sum;
     }
+
+    /**
+     * im2col in float64, straight from {@link dev.adjoint.device.Window}'s definition: entry (tap, position) is the
+     * image element tap (ci, ki, kj) of position (image, oi, oj) reads, or {@code fill} outside the image.
+     * {@code col2im} is its transpose: each entry added to the element it read, in float64 ({@code abs} gets
+     * the sum of the magnitudes, the scale of the rounding).
+     */
+    static double[] im2col(dev.adjoint.device.Window v, float[] x, float fill) {
+        double[] cols = new double[(int) v.columns()];
+        windowWalk(v, (entry, element) -> cols[entry] = element < 0 ? fill : x[element]);
+        return cols;
+    }
+
+    static double[] col2im(dev.adjoint.device.Window v, float[] cols, double[] abs) {
+        double[] x = new double[(int) v.imageSize()];
+        windowWalk(v, (entry, element) -> {
+            if (element >= 0) {
+                x[element] += cols[entry];
+                abs[element] += Math.abs(cols[entry]);
+            }
+        });
+        return x;
+    }
+
+    private interface WindowEntry {
+        /** Column entry {@code entry} reads image element {@code element}, or padding when it is −1. */
+        void visit(int entry, int element);
+    }
+
+    private static void windowWalk(dev.adjoint.device.Window v, WindowEntry f) {
+        int positions = (int) v.positions();
+        for (int image = 0; image < v.n(); image++) {
+            for (int oi = 0; oi < v.outH(); oi++) {
+                for (int oj = 0; oj < v.outW(); oj++) {
+                    int pos = (image * v.outH() + oi) * v.outW() + oj;
+                    for (int ci = 0; ci < v.c(); ci++) {
+                        for (int ki = 0; ki < v.kh(); ki++) {
+                            for (int kj = 0; kj < v.kw(); kj++) {
+                                int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                                int j = oj * v.strideW() - v.padLeft() + kj * v.dilationW();
+                                boolean inside = i >= 0 && i < v.h() && j >= 0 && j < v.w();
+                                int tap = (ci * v.kh() + ki) * v.kw() + kj;
+                                f.visit(tap * positions + pos, inside ? ((image * v.c() + ci) * v.h() + i) * v.w() + j : -1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

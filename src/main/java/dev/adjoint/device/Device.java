@@ -146,6 +146,20 @@ public interface Device extends AutoCloseable {
                               Buffer gx, long gxOffset);
 
     /**
+     * Gathers the windows of {@code x}, a contiguous {@code [n, c, h, w]} block, into the columns
+     * {@code [c·kh·kw, n·outH·outW]} as {@link Window} lays them out (im2col); a tap outside the image
+     * reads {@code fill} (0 for convolution, −∞ for max pooling).
+     */
+    void im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset);
+
+    /**
+     * The adjoint of {@link #im2col} (col2im): overwrites the image block {@code x} with, for each
+     * element, the sum of the column entries whose tap read it (0 for an element no window reads),
+     * added in tap order (ki, then kj, ascending) on every backend, so results do not depend on threads.
+     */
+    void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset);
+
+    /**
      * In-place SGD over {@code length} elements at {@code offset} of param, grad and velocity
      * (PyTorch's semantics): {@code g = grad + wd·param; v = momentum·v + (1−dampening)·g}
      * (v = g on the first step, {@code firstStep}); {@code step = nesterov ? g + momentum·v : v};

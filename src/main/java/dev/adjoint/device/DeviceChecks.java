@@ -206,6 +206,23 @@ public final class DeviceChecks {
     }
 
     /** {@link Device#sgdStep}: the velocity is checked only where it is used ({@code momentum != 0}). */
+    public static void im2col(Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        windows("im2col", window, x, xOffset, cols, colsOffset);
+    }
+
+    public static void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) {
+        windows("col2im", window, x, xOffset, cols, colsOffset);
+    }
+
+    private static void windows(String primitive, Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        if (window == null) {
+            throw new IllegalArgumentException(primitive + ": no window given");
+        }
+        range(primitive, null, "image " + window.n() + "x" + window.c() + "x" + window.h() + "x" + window.w(), x,
+                xOffset, window.imageSize());
+        range(primitive, null, "columns " + window.taps() + "x" + window.positions(), cols, colsOffset, window.columns());
+    }
+
     public static void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float momentum) {
         nonNegative("sgdStep", "length", length);
         range("sgdStep", null, "param", param, offset, length);

@@ -5,6 +5,7 @@ import dev.adjoint.device.Buffer;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 
 /**
  * One recorded device call of a {@link Plan}: the primitive and its arguments, over buffers of the
@@ -73,6 +74,20 @@ public sealed interface Call {
         @Override
         public void run(Device d) {
             d.softmax(log, rows, cols, x, xOffset, out, outOffset);
+        }
+    }
+
+    record Im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.im2col(window, fill, x, xOffset, cols, colsOffset);
+        }
+    }
+
+    record Col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.col2im(window, cols, colsOffset, x, xOffset);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.adjoint.device.DeviceChecks;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 
 /**
  * A device that can record what runs on it into a {@link Plan}. Create the model, its parameters,
@@ -260,6 +261,30 @@ public final class CapturingDevice implements Device {
         inner.softmaxBackward(log, rows, cols, iy, yOffset, igy, gyOffset, igx, gxOffset);
         if (plan != null) {
             plan.record(new Call.SoftmaxBackward(log, rows, cols, iy, yOffset, igy, gyOffset, igx, gxOffset));
+        }
+    }
+
+    @Override
+    public void im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        Plan plan = plan("im2col");
+        DeviceChecks.im2col(window, x, xOffset, cols, colsOffset);
+        Buffer ix = in(plan, x);
+        Buffer ic = in(plan, cols);
+        inner.im2col(window, fill, ix, xOffset, ic, colsOffset);
+        if (plan != null) {
+            plan.record(new Call.Im2col(window, fill, ix, xOffset, ic, colsOffset));
+        }
+    }
+
+    @Override
+    public void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) {
+        Plan plan = plan("col2im");
+        DeviceChecks.col2im(window, cols, colsOffset, x, xOffset);
+        Buffer ic = in(plan, cols);
+        Buffer ix = in(plan, x);
+        inner.col2im(window, ic, colsOffset, ix, xOffset);
+        if (plan != null) {
+            plan.record(new Call.Col2im(window, ic, colsOffset, ix, xOffset));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.device.Window;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
@@ -11,13 +12,13 @@ import java.util.List;
  * written with tensor ops only, so they run and differentiate on every backend:
  *
  * <ul>
- *   <li><b>Windows (im2col).</b> The input is padded, then for each kernel offset (ki, kj) the strided view
- *       {@code x[:, :, ki·d : ki·d + (H'−1)·s + 1 : s, kj·d : … : s]} holds that tap of every output position;
- *       the taps stacked give {@code [N, C, Kh·Kw, H', W']}.</li>
- *   <li><b>Convolution</b> is then one GEMM: patches {@code [N·H'·W', C·Kh·Kw]} times the weight
- *       {@code [O, C, Kh, Kw]} (PyTorch's layout) read as {@code [O, C·Kh·Kw]}ᵀ; per group when {@code groups > 1}.</li>
- *   <li><b>Pooling</b> reduces the taps axis: max (its gradient goes to the arg-max of each window, the "max
- *       gate") or mean.</li>
+ *   <li><b>Windows (im2col).</b> {@link Tensor#im2col} gathers every window position's taps into one column,
+ *       reading the padding value outside the input; its gradient, col2im, sums each tap back into the element
+ *       it read.</li>
+ *   <li><b>Convolution</b> is then one GEMM: the weight {@code [O, C, Kh, Kw]} (PyTorch's layout) read as
+ *       {@code [O, C·Kh·Kw]} times the patches {@code [C·Kh·Kw, N·H'·W']}; per group when {@code groups > 1}.</li>
+ *   <li><b>Pooling</b> takes each channel plane as an image of one channel and reduces each column of taps: max (its
+ *       gradient goes to the arg-max of each window, the "max gate"; split evenly among ties) or mean.</li>
  * </ul>
  *
  * <p><b>Boundaries.</b> An output position exists where the whole (dilated) window fits in the padded input:
@@ -47,48 +48,10 @@ public final class Convolution {
         return out;
     }
 
-    /**
-     * The taps of every window: {@code [N, C, Kh·Kw, H', W']} from {@code x [N, C, H, W]} padded by
-     * {@code pad = {top, bottom, left, right}} with {@code fill} (0 or −∞), plus {@code extra = {bottom, right}}
-     * more of it for ceil-mode overhang.
-     */
-    static Tensor windows(Tensor x, int[] kernel, int[] stride, int[] pad, int[] dilation, int[] out, float fill) {
-        Tensor padded = x;
-        int[] need = {(out[0] - 1) * stride[0] + dilation[0] * (kernel[0] - 1) + 1,
-                      (out[1] - 1) * stride[1] + dilation[1] * (kernel[1] - 1) + 1};
-        for (int axis = 2; axis < 4; axis++) {
-            int before = pad[(axis - 2) * 2];
-            int after = Math.max(0, need[axis - 2] - x.size(axis) - before);
-            if (before > 0 || after > 0) {
-                padded = border(padded, axis, before, after, fill);
-            }
-        }
-        List<Tensor> taps = new ArrayList<>();
-        for (int ki = 0; ki < kernel[0]; ki++) {
-            for (int kj = 0; kj < kernel[1]; kj++) {
-                int r = ki * dilation[0];
-                int c = kj * dilation[1];
-                taps.add(padded.slice(2, r, r + (out[0] - 1) * stride[0] + 1, stride[0])
-                        .slice(3, c, c + (out[1] - 1) * stride[1] + 1, stride[1]));
-            }
-        }
-        return Tensor.stack(taps, 2);
-    }
-
-    /** {@code x} with {@code before} and {@code after} elements of {@code fill} along {@code axis}. */
-    private static Tensor border(Tensor x, int axis, int before, int after, float fill) {
-        int[] shape = x.shape();
-        List<Tensor> parts = new ArrayList<>();
-        if (before > 0) {
-            shape[axis] = before;
-            parts.add(Tensor.full(x.device(), fill, shape.clone()));
-        }
-        parts.add(x);
-        if (after > 0) {
-            shape[axis] = after;
-            parts.add(Tensor.full(x.device(), fill, shape.clone()));
-        }
-        return Tensor.cat(parts, axis);
+    /** The windows of {@code x [N, C, H, W]} at {@code out} positions, {@code pad = {top, bottom, left, right}}. */
+    private static Window window(int n, int c, Tensor x, int[] kernel, int[] stride, int[] pad, int[] dilation, int[] out) {
+        return new Window(n, c, x.size(2), x.size(3), kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[2],
+                dilation[0], dilation[1], out[0], out[1]);
     }
 
     /**
@@ -115,23 +78,21 @@ public final class Convolution {
         int[] out = {outputSize(layer, x.size(2), kernel[0], stride[0], pad[0], pad[1], dilation[0], false),
                      outputSize(layer, x.size(3), kernel[1], stride[1], pad[2], pad[3], dilation[1], false)};
         try (Scope scope = Scope.open()) {
-            Tensor taps = windows(x, kernel, stride, pad, dilation, out, 0f);     // [N, C, K, H', W']
             int k = kernel[0] * kernel[1];
-            int rows = n * out[0] * out[1];
-            Tensor patches = taps.permute(0, 3, 4, 1, 2).reshape(rows, c * k);   // [N·H'·W', C·K]
+            Tensor patches = x.im2col(window(n, c, x, kernel, stride, pad, dilation, out), 0f);   // [C·K, N·H'·W']
             int cg = c / groups;
             int og = o / groups;
             List<Tensor> parts = new ArrayList<>();
             for (int g = 0; g < groups; g++) {
-                Tensor p = groups == 1 ? patches : patches.slice(1, g * cg * k, (g + 1) * cg * k, 1);
+                Tensor p = groups == 1 ? patches : patches.slice(0, g * cg * k, (g + 1) * cg * k, 1);
                 Tensor w = groups == 1 ? weight : weight.slice(0, g * og, (g + 1) * og, 1);
-                parts.add(p.matmul(w.reshape(og, cg * k).transpose()));        // [N·H'·W', O/groups]
+                parts.add(w.reshape(og, cg * k).matmul(p));                       // [O/groups, N·H'·W']
             }
-            Tensor y = groups == 1 ? parts.getFirst() : Tensor.cat(parts, 1);
+            Tensor y = groups == 1 ? parts.getFirst() : Tensor.cat(parts, 0);
             if (bias != null) {
-                y = y.add(bias);
+                y = y.add(bias.reshape(o, 1));
             }
-            return scope.keep(y.reshape(n, out[0], out[1], o).permute(0, 3, 1, 2).contiguous());
+            return scope.keep(y.reshape(o, n, out[0], out[1]).permute(1, 0, 2, 3).contiguous());
         }
     }
 
@@ -154,9 +115,14 @@ public final class Convolution {
         }
         int[] out = {outputSize(layer, x.size(2), kernel[0], stride[0], pad[0], pad[1], dilation[0], ceil),
                      outputSize(layer, x.size(3), kernel[1], stride[1], pad[2], pad[3], dilation[1], ceil)};
+        int n = x.size(0);
+        int c = x.size(1);
         try (Scope scope = Scope.open()) {
-            Tensor taps = windows(x, kernel, stride, pad, dilation, out, max ? Float.NEGATIVE_INFINITY : 0f);
-            return scope.keep(max ? taps.max(2, false) : taps.mean(2, false));
+            // each channel plane an image of one channel: rows [N·C·H'·W'] of the window's taps
+            Tensor taps = x.reshape(n * c, 1, x.size(2), x.size(3)).im2col(window(n * c, 1, x, kernel, stride, pad,
+                    dilation, out),
+                    max ? Float.NEGATIVE_INFINITY : 0f);
+            return scope.keep((max ? taps.max(0, false) : taps.mean(0, false)).reshape(n, c, out[0], out[1]));
         }
     }
 }

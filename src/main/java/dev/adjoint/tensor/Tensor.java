@@ -4,6 +4,7 @@ import dev.adjoint.device.Buffer;
 import dev.adjoint.device.DType;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
+import dev.adjoint.device.Window;
 
 /**
  * An n-dimensional float32 array on a {@link Device}, row-major, possibly a strided view of
@@ -425,6 +426,20 @@ public final class Tensor implements AutoCloseable {
         try (Scope scope = Scope.open()) {
             return scope.keep(maximum(scalar(device(), min)).minimum(scalar(device(), max)));
         }
+    }
+
+    /**
+     * Every window of this image block {@code [n, c, h, w]} as a column of {@code [c·kh·kw, n·outH·outW]}
+     * (im2col, as {@link Window} lays them out); a tap outside the image reads {@code fill} (0 for convolution,
+     * −∞ for max pooling). Differentiable: the gradient sums back through {@link #col2im}.
+     */
+    public Tensor im2col(Window window, float fill) {
+        return Windows.IM2COL.apply(new Windows.Gather(window, fill), this);
+    }
+
+    /** The adjoint of {@link #im2col}: these columns {@code [c·kh·kw, n·outH·outW]} summed back into {@code [n, c, h, w]}. */
+    public Tensor col2im(Window window) {
+        return Windows.COL2IM.apply(window, this);
     }
 
     /** The axes reordered: output axis i is axis {@code dims[i]} (a view), as PyTorch's {@code permute}. */

@@ -69,6 +69,11 @@ class OpDeclarationsTest {
         c.put("pad(int,int,int,Padding)", call("cat", s, t -> t[0].pad(1, 2, 1, Padding.REFLECT), M));
         c.put("clamp(float,float)", call("minimum", s, t -> t[0].clamp(-0.45f, 0.75f), M));
         c.put("permute(int[])", call("permute", s, t -> t[0].permute(2, 0, 1), new int[] {2, 3, 4}));
+        // windows with a stride, a dilation and padding on every side over the image [2, 1, 4, 3] (small, so the
+        // finite differences stay accurate); col2im's columns [1·2·2, 2·3·3]; a padding value that is not 0
+        dev.adjoint.device.Window win = new dev.adjoint.device.Window(2, 1, 4, 3, 2, 2, 2, 1, 1, 1, 1, 2, 3, 3);
+        c.put("im2col(Window,float)", call("im2col", s, t -> t[0].im2col(win, 0.5f), new int[] {2, 1, 4, 3}));
+        c.put("col2im(Window)", call("col2im", s, t -> t[0].col2im(win), new int[] {4, 18}));
         c.put("cat(List,int)", call("cat", s, t -> Tensor.cat(List.of(t[0], t[1]), 1), M, new int[] {3, 2}));
         c.put("stack(List,int)", call("cat", s, t -> Tensor.stack(List.of(t[0], t[1]), 1), M, M));
         c.put("expand(int[])", call("expand", s, t -> t[0].expand(3, 4), new int[] {1, 4}));

@@ -199,6 +199,10 @@ class OpErrorsTest {
         }
     }
 
+    /** 3x3 windows, stride 2, padding 1, over [2, 3, 5, 5]: columns [27, 2·3·3]. */
+    private static final dev.adjoint.device.Window WIN = new dev.adjoint.device.Window(2, 3, 5, 5, 3, 3, 2, 2, 1, 1, 1, 1,
+            3, 3);
+
     private static Refusal refusal(String method, String op, Executable call, String... named) {
         return new Refusal(method, op, call, named);
     }
@@ -254,6 +258,11 @@ class OpErrorsTest {
                 refusal("Tensor.pad(int,int,int,Padding)", "pad", () -> t(2, 3).pad(0, -1, 1, Padding.ZEROS), f(2, 3)),
                 refusal("Tensor.pad(int,int,int,Padding)", "pad", () -> t(0, 3).pad(0, 1, 1, Padding.REPLICATE), f(0, 3),
                         "non-empty"),
+                refusal("Tensor.im2col(Window,float)", "im2col", () -> t(2, 3, 5, 4).im2col(WIN, 0f), f(2, 3, 5, 4),
+                        f(2, 3, 5, 5)),
+                refusal("Tensor.im2col(Window,float)", "im2col", () -> t(2, 3, 5, 5).im2col(null, 0f), "no window"),
+                refusal("Tensor.col2im(Window)", "col2im", () -> t(18, 12).col2im(WIN), f(18, 12), f(27, 18)),
+                refusal("Tensor.col2im(Window)", "col2im", () -> t(18, 12).col2im(null), "no window"),
                 refusal("Tensor.clamp(float,float)", "clamp", () -> t(2, 3).clamp(1f, -1f), f(2, 3), "above max"),
                 refusal("Tensor.permute(int[])", "permute", () -> t(2, 3, 4).permute(0, 1), f(2, 3, 4), "2 axes"),
                 refusal("Tensor.permute(int[])", "permute", () -> t(2, 3, 4).permute(0, 2, -1), f(2, 3, 4), "axis 2 twice"),

@@ -7,6 +7,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -124,6 +125,16 @@ public final class CountingDevice implements Device {
     @Override
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yo, Buffer gy, long gyo, Buffer gx, long gxo) {
         inner.softmaxBackward(log, rows, cols, y, yo, gy, gyo, gx, gxo);
+    }
+
+    @Override
+    public void im2col(Window w, float fill, Buffer x, long xo, Buffer cols, long co) {
+        inner.im2col(w, fill, x, xo, cols, co);
+    }
+
+    @Override
+    public void col2im(Window w, Buffer cols, long co, Buffer x, long xo) {
+        inner.col2im(w, cols, co, x, xo);
     }
 
     @Override

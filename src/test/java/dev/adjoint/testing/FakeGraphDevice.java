@@ -9,6 +9,7 @@ import dev.adjoint.device.Distribution;
 import dev.adjoint.device.GraphCapable;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -192,6 +193,16 @@ public final class FakeGraphDevice implements Device, GraphCapable {
     public void softmaxBackward(boolean log, int rows, int cols, Buffer y, long yOffset, Buffer gy, long gyOffset,
                                 Buffer gx, long gxOffset) {
         queue(() -> inner.softmaxBackward(log, rows, cols, y, yOffset, gy, gyOffset, gx, gxOffset));
+    }
+
+    @Override
+    public void im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        queue(() -> inner.im2col(window, fill, x, xOffset, cols, colsOffset));
+    }
+
+    @Override
+    public void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) {
+        queue(() -> inner.col2im(window, cols, colsOffset, x, xOffset));
     }
 
     @Override

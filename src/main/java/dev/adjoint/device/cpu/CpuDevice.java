@@ -11,6 +11,7 @@ import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.RoundsAsCpu;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 import dev.adjoint.device.cpu.gemm.Sgemm;
 import java.util.Arrays;
 
@@ -30,14 +31,15 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     private volatile boolean closed;
 
     /** One calling thread's kernel objects. */
-    private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers) {}
+    private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers,
+                           CpuWindows windows) {}
 
     public CpuDevice(int threads) {
         CpuVectors.check();
         this.pool = new Parallel(threads);
         this.sgemm = Sgemm.create(pool);
         this.kernels = ThreadLocal.withInitial(() -> new Kernels(new CpuElementwise(pool.threads()),
-                new CpuReductions(pool.threads()), new CpuOptimizers()));
+                new CpuReductions(pool.threads()), new CpuOptimizers(), new CpuWindows()));
     }
 
     private CpuElementwise elementwise() {
@@ -275,6 +277,20 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
         reductions().softmaxBackward.run(pool, log, rows, cols, data(y, "softmax output"), idx(yOffset, "offset"),
                 data(gy, "softmax upstream gradient"), idx(gyOffset, "offset"),
                 data(gx, "softmax gradient"), idx(gxOffset, "offset"));
+    }
+
+    @Override
+    public synchronized void im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        DeviceChecks.im2col(window, x, xOffset, cols, colsOffset);
+        kernels.get().windows().im2col.run(pool, window, fill, data(x, "im2col image"), idx(xOffset, "offset"),
+                data(cols, "im2col columns"), idx(colsOffset, "offset"));
+    }
+
+    @Override
+    public synchronized void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) {
+        DeviceChecks.col2im(window, cols, colsOffset, x, xOffset);
+        kernels.get().windows().col2im.run(pool, window, data(cols, "col2im columns"), idx(colsOffset, "offset"),
+                data(x, "col2im image"), idx(xOffset, "offset"));
     }
 
     @Override

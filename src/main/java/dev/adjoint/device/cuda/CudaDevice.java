@@ -13,6 +13,7 @@ import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.RoundsAsCpu;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUevent;
@@ -40,6 +41,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
     private final CudaElementwise elementwise;
     private final CudaReductions reductions;
     private final CudaOptimizers optimizers;
+    private final CudaWindows windows;
     private final CudaGemm gemm;
     private volatile boolean closed;
 
@@ -55,6 +57,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         this.elementwise = new CudaElementwise(kernels);
         this.reductions = new CudaReductions(kernels, memory);
         this.optimizers = new CudaOptimizers(kernels);
+        this.windows = new CudaWindows(kernels);
         long workspaceBytes = CudaGemm.workspaceBytes();
         long workspace = workspaceBytes == 0 ? 0 : memory.allocateBytes(workspaceBytes).address();
         this.gemm = CudaGemm.open(stream, workspace, workspaceBytes);
@@ -266,6 +269,20 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         bind();
         reductions.reduce(op, outer, n, inner, at(x, xOffset, op, "input"), at(out, outOffset, op, "output"));
+    }
+
+    @Override
+    public void im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        DeviceChecks.im2col(window, x, xOffset, cols, colsOffset);
+        bind();
+        windows.im2col(window, fill, at(x, xOffset, "im2col image"), at(cols, colsOffset, "im2col columns"));
+    }
+
+    @Override
+    public void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) {
+        DeviceChecks.col2im(window, cols, colsOffset, x, xOffset);
+        bind();
+        windows.col2im(window, at(cols, colsOffset, "col2im columns"), at(x, xOffset, "col2im image"));
     }
 
     @Override

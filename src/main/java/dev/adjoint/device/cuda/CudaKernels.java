@@ -32,6 +32,7 @@ final class CudaKernels {
             "random", List.of("random_forward"),
             "convert", List.of("f32_to_bf16_forward", "f32_to_f16_forward", "bf16_to_f32_forward",
                     "f16_to_f32_forward"),
+            "windows", List.of("im2col_forward", "im2col_backward"),
             "peak", List.of("peak_fma"));
 
     /** Threads per block; the kernels' block reductions assume it (BLOCK in common.cuh). */
@@ -88,7 +89,10 @@ final class CudaKernels {
         return (int) Math.max(1, Math.min(blocks, (long) multiprocessors * 32));
     }
 
-    /** Queues {@code family/entry} with {@code blocks} × {@link #BLOCK} threads; args are boxed scalars or long[]. */
+    /**
+     * Queues {@code family/entry} with {@code blocks} × {@link #BLOCK} threads; args are boxed scalars, or long[] and
+     * int[] passed by value (a kernel's array or struct parameter of that many elements).
+     */
     void launch(String family, String entry, int blocks, Object... args) {
         launch2d(family, entry, blocks, 1, args);
     }
@@ -103,6 +107,7 @@ final class CudaKernels {
                 case Float v -> Pointer.to(new float[] {v});
                 case Boolean v -> Pointer.to(new int[] {v ? 1 : 0});
                 case long[] v -> Pointer.to(v);
+                case int[] v -> Pointer.to(v);
                 default -> throw new IllegalArgumentException("cuda: unsupported kernel argument " + args[i]);
             };
         }

@@ -12,6 +12,7 @@ import dev.adjoint.device.Distribution;
 import dev.adjoint.device.PeakProbe;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     private final ClReductions reductions;
     private final ClOptimizers optimizers;
     private final ClConvert convert;
+    private final ClWindows windows;
 
     OpenClDevice(ClPlatforms.DeviceInfo info) {
         this(info, GemmConfig.forDevice(info));
@@ -64,6 +66,7 @@ public final class OpenClDevice implements Device, PeakProbe {
             elementwise = new ClElementwise(this, local);
             reductions = new ClReductions(this, reductionGroup, local, info.isGpu() ? 4 * info.computeUnits() : 2 * info.computeUnits());
             optimizers = new ClOptimizers(this, local);
+            windows = new ClWindows(this, local);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -306,6 +309,18 @@ public final class OpenClDevice implements Device, PeakProbe {
                                     Buffer out, long outOffset) {
         DeviceChecks.reduce(op, outer, n, inner, x, xOffset, out, outOffset);
         reductions.reduce(op, outer, n, inner, buf(x, op, "input"), xOffset, buf(out, op, "output"), outOffset);
+    }
+
+    @Override
+    public synchronized void im2col(Window window, float fill, Buffer x, long xOffset, Buffer cols, long colsOffset) {
+        DeviceChecks.im2col(window, x, xOffset, cols, colsOffset);
+        windows.im2col(window, fill, buf(x, "im2col image"), xOffset, buf(cols, "im2col columns"), colsOffset);
+    }
+
+    @Override
+    public synchronized void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) {
+        DeviceChecks.col2im(window, cols, colsOffset, x, xOffset);
+        windows.col2im(window, buf(cols, "col2im columns"), colsOffset, buf(x, "col2im image"), xOffset);
     }
 
     @Override

@@ -1,0 +1,94 @@
+package dev.adjoint.conformance;
+
+import static dev.adjoint.conformance.Check.get;
+import static dev.adjoint.conformance.Check.put;
+import static dev.adjoint.conformance.Check.random;
+
+import dev.adjoint.conformance.Conformance.Case;
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.Window;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/** im2col and col2im: odd sizes, strides, dilations, paddings on every side, even kernels, at buffer offsets. */
+final class WindowCases {
+    /** n, c, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW. */
+    private static final int[][] WINDOWS = {
+        {1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1},
+        {2, 3, 7, 5, 3, 3, 1, 1, 1, 1, 1, 1, 7, 5},         // same padding
+        {3, 2, 9, 8, 2, 4, 2, 3, 0, 1, 1, 1, 4, 3},         // even kernel, strides, padding on the left only
+        {1, 4, 11, 13, 3, 2, 2, 1, 2, 0, 2, 3, 6, 10},      // dilation, padding past the bottom and the right
+        {5, 1, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1, 3, 3},         // 2x2 pooling windows
+        {2, 2, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 3, 3},         // ceil-mode-like overhang at the end
+        {1, 3, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 28, 28},     // LeNet's first layer
+        {1, 2, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1, 0, 4},         // no positions
+    };
+
+    private WindowCases() {}
+
+    static List<Case> cases() {
+        List<Case> all = new ArrayList<>();
+        all.add(new Case("im2col", WindowCases::im2col));
+        all.add(new Case("col2im", WindowCases::col2im));
+        all.add(new Case("im2col and col2im refuse buffers too small", WindowCases::refusals));
+        return all;
+    }
+
+    private static Window window(int[] w) {
+        return new Window(w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7], w[8], w[9], w[10], w[11], w[12], w[13]);
+    }
+
+    private static void im2col(Device d, Random rnd) {
+        for (int[] spec : WINDOWS) {
+            Window v = window(spec);
+            for (float fill : new float[] {0f, Float.NEGATIVE_INFINITY}) {
+                float[] x = random(rnd, (int) v.imageSize() + 1, -3, 3);
+                float[] image = java.util.Arrays.copyOfRange(x, 1, x.length);
+                double[] expected = Reference.im2col(v, image, fill);
+                int n = (int) v.columns();
+                try (Buffer xb = put(d, x); Buffer cols = d.allocate(n + 3)) {
+                    d.fill(cols, 0, n + 3, 7f);
+                    d.im2col(v, fill, xb, 1, cols, 3);
+                    float[] got = get(d, cols, n + 3);
+                    String what = "im2col " + v + " fill " + fill;
+                    Check.close(what, java.util.Arrays.copyOfRange(got, 3, n + 3), expected, 0, 0);
+                    Check.exact(what + ": the floats before the offset", java.util.Arrays.copyOf(got, 3),
+                            new float[] {7f, 7f, 7f});
+                }
+            }
+        }
+    }
+
+    private static void col2im(Device d, Random rnd) {
+        for (int[] spec : WINDOWS) {
+            Window v = window(spec);
+            int n = (int) v.imageSize();
+            float[] cols = random(rnd, (int) v.columns() + 2, -3, 3);
+            float[] entries = java.util.Arrays.copyOfRange(cols, 2, cols.length);
+            double[] abs = new double[n];
+            double[] expected = Reference.col2im(v, entries, abs);
+            try (Buffer cb = put(d, cols); Buffer x = d.allocate(n + 1)) {
+                d.fill(x, 0, n + 1, Float.NaN);      // every element is written, those no window reads with 0
+                d.col2im(v, cb, 2, x, 1);
+                float[] got = get(d, x, n + 1);
+                // the sum of up to kh·kw float32 terms: each addition rounds by at most 2^-24 of the running sum
+                Check.close("col2im " + v, java.util.Arrays.copyOfRange(got, 1, n + 1), expected, abs,
+                        v.kh() * v.kw() * 6e-8, 0);
+                if (!Float.isNaN(got[0])) {
+                    throw new AssertionError("col2im " + v + " wrote before its offset: " + got[0]);
+                }
+            }
+        }
+    }
+
+    private static void refusals(Device d, Random rnd) {
+        Window v = window(WINDOWS[1]);
+        try (Buffer x = d.allocate(v.imageSize()); Buffer cols = d.allocate(v.columns() - 1)) {
+            Check.refused("columns", () -> d.im2col(v, 0f, x, 0, cols, 0));
+            Check.refused("columns", () -> d.col2im(v, cols, 0, x, 0));
+            Check.refused("image", () -> d.im2col(v, 0f, x, 1, cols, 0));
+        }
+    }
+}

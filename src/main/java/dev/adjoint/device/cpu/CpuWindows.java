@@ -1,0 +1,144 @@
+package dev.adjoint.device.cpu;
+
+import dev.adjoint.device.Window;
+
+/**
+ * im2col and col2im ({@link dev.adjoint.device.Device#im2col}). Both walk one tap's run of output positions per
+ * output row, which with stride 1 is one stretch of an image row: a copy for im2col, an add for col2im. im2col
+ * splits (tap, image) blocks of the columns across the pool; col2im gives each task whole channel planes, so no
+ * two threads write one element: a plane is zeroed, then every tap adds into it, in tap order, whatever the
+ * thread count. One instance per calling thread (see {@link RowTask}).
+ */
+final class CpuWindows {
+    final Im2col im2col = new Im2col();
+    final Col2im col2im = new Col2im();
+
+    private abstract static class WindowTask extends RowTask {
+        Window win;
+        float[] x;
+        int xOff;
+        float[] cols;
+        int colsOff;
+
+        void set(Window win, float[] x, int xOff, float[] cols, int colsOff) {
+            this.win = win;
+            this.x = x;
+            this.xOff = xOff;
+            this.cols = cols;
+            this.colsOff = colsOff;
+        }
+
+        @Override
+        void clear() {
+            win = null;
+            x = null;
+            cols = null;
+        }
+
+        /** The first output column whose tap at column offset {@code shift} lands inside the image row. */
+        static int firstInside(Window v, int shift) {
+            int need = v.padLeft() - shift;                 // oj·strideW ≥ padLeft − shift
+            return need <= 0 ? 0 : Math.min(v.outW(), (need + v.strideW() - 1) / v.strideW());
+        }
+
+        /** One past the last output column whose tap at column offset {@code shift} lands inside the image row. */
+        static int endInside(Window v, int shift) {
+            int room = v.w() + v.padLeft() - shift;         // oj·strideW < w + padLeft − shift
+            return room <= 0 ? 0 : Math.min(v.outW(), (room + v.strideW() - 1) / v.strideW());
+        }
+    }
+
+    static final class Im2col extends WindowTask {
+        private float fill;
+
+        void run(Parallel pool, Window win, float fill, float[] x, int xOff, float[] cols, int colsOff) {
+            set(win, x, xOff, cols, colsOff);
+            this.fill = fill;
+            split(pool, (int) win.taps() * win.n(), win.outH() * win.outW());
+        }
+
+        /** Blocks {@code b = tap·n + image}: one tap's positions in one image, {@code outH·outW} in order. */
+        @Override
+        void rows(int b0, int b1, int worker) {
+            Window v = win;
+            int per = v.outH() * v.outW();
+            int kk = v.kh() * v.kw();
+            for (int b = b0; b < b1; b++) {
+                int tap = b / v.n();
+                int image = b % v.n();
+                int ci = tap / kk;
+                int ki = tap % kk / v.kw();
+                int kj = tap % v.kw();
+                int plane = xOff + (image * v.c() + ci) * v.h() * v.w();
+                int shift = kj * v.dilationW();
+                int lo = firstInside(v, shift);
+                int hi = Math.max(lo, endInside(v, shift));
+                int o = colsOff + b * per;
+                for (int oi = 0; oi < v.outH(); oi++, o += v.outW()) {
+                    int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                    if (i < 0 || i >= v.h()) {
+                        java.util.Arrays.fill(cols, o, o + v.outW(), fill);
+                        continue;
+                    }
+                    java.util.Arrays.fill(cols, o, o + lo, fill);
+                    int src = plane + i * v.w() + lo * v.strideW() - v.padLeft() + shift;
+                    if (v.strideW() == 1) {
+                        System.arraycopy(x, src, cols, o + lo, hi - lo);
+                    } else {
+                        for (int oj = lo; oj < hi; oj++, src += v.strideW()) {
+                            cols[o + oj] = x[src];
+                        }
+                    }
+                    java.util.Arrays.fill(cols, o + hi, o + v.outW(), fill);
+                }
+            }
+        }
+    }
+
+    static final class Col2im extends WindowTask {
+        void run(Parallel pool, Window win, float[] cols, int colsOff, float[] x, int xOff) {
+            set(win, x, xOff, cols, colsOff);
+            split(pool, win.n() * win.c(), (int) Math.min(Integer.MAX_VALUE, (long) win.kh() * win.kw()
+                    * win.outH() * win.outW()));
+        }
+
+        /** Planes {@code p = image·c + ci}: one channel of one image. */
+        @Override
+        void rows(int p0, int p1, int worker) {
+            Window v = win;
+            int per = v.outH() * v.outW();
+            int positions = per * v.n();
+            for (int p = p0; p < p1; p++) {
+                int image = p / v.c();
+                int ci = p % v.c();
+                int plane = xOff + p * v.h() * v.w();
+                java.util.Arrays.fill(x, plane, plane + v.h() * v.w(), 0f);
+                for (int ki = 0; ki < v.kh(); ki++) {
+                    for (int kj = 0; kj < v.kw(); kj++) {
+                        int tap = (ci * v.kh() + ki) * v.kw() + kj;
+                        int shift = kj * v.dilationW();
+                        int lo = firstInside(v, shift);
+                        int hi = endInside(v, shift);
+                        int o = colsOff + tap * positions + image * per;
+                        for (int oi = 0; oi < v.outH(); oi++, o += v.outW()) {
+                            int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                            if (i < 0 || i >= v.h()) {
+                                continue;
+                            }
+                            int dst = plane + i * v.w() - v.padLeft() + shift;
+                            if (v.strideW() == 1) {
+                                for (int oj = lo; oj < hi; oj++) {
+                                    x[dst + oj] += cols[o + oj];
+                                }
+                            } else {
+                                for (int oj = lo; oj < hi; oj++) {
+                                    x[dst + oj * v.strideW()] += cols[o + oj];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package dev.adjoint.device.opencl;
+
+import dev.adjoint.device.Window;
+
+/** Launchers of {@code windows.cl}: im2col and col2im, one work-item per element written. Callers hold the device's lock. */
+final class ClWindows {
+    private final OpenClDevice device;
+    private final int local;
+
+    ClWindows(OpenClDevice device, int local) {
+        this.device = device;
+        this.local = local;
+    }
+
+    void im2col(Window v, float fill, OpenClBuffer x, long xOff, OpenClBuffer cols, long cOff) {
+        long count = v.columns();
+        if (count == 0) {
+            return;
+        }
+        args(device.launch("im2col_forward", () -> "im2col " + v), v)
+                .f(fill).mem(x).l(xOff).mem(cols).l(cOff).run1d(count, local);
+    }
+
+    void col2im(Window v, OpenClBuffer cols, long cOff, OpenClBuffer x, long xOff) {
+        long count = v.imageSize();
+        if (count == 0) {
+            return;
+        }
+        args(device.launch("im2col_backward", () -> "col2im " + v), v)
+                .mem(cols).l(cOff).mem(x).l(xOff).run1d(count, local);
+    }
+
+    private static Launch args(Launch launch, Window v) {
+        return launch.i(v.n()).i(v.c()).i(v.h()).i(v.w()).i(v.kh()).i(v.kw()).i(v.strideH()).i(v.strideW())
+                .i(v.padTop()).i(v.padLeft()).i(v.dilationH()).i(v.dilationW()).i(v.outH()).i(v.outW());
+    }
+}

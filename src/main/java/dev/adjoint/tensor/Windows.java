@@ -1,0 +1,81 @@
+package dev.adjoint.tensor;
+
+import dev.adjoint.device.Window;
+import java.util.List;
+
+/**
+ * The sliding windows of convolution and pooling: {@code im2col} gathers every window of an image block
+ * {@code [n, c, h, w]} into columns {@code [c·kh·kw, n·outH·outW]} ({@link Window} lays them out), and
+ * {@code col2im}, its adjoint, sums columns back into the image. Each is the other's VJP. im2col's padding
+ * value (0, or −∞ for max pooling) is a constant: its JVP gathers the tangent with zero padding.
+ */
+final class Windows {
+    private Windows() {}
+
+    /** im2col's arguments: the windows and the value a tap outside the image reads. */
+    record Gather(Window window, float fill) {}
+
+    static final Op<Gather> IM2COL = Op.of("im2col", (a, saved, in) -> im2col(in[0], a.window(), a.fill()),
+            (a, c, g) -> new Tensor[] {g.col2im(a.window())},
+            (a, c, t) -> t[0] == null ? null : t[0].im2col(a.window(), 0f));
+    static final Op<Window> COL2IM = Op.linear("col2im", (window, saved, in) -> col2im(in[0], window),
+            (window, c, g) -> new Tensor[] {g.im2col(window, 0f)});
+
+    /** Every op this family declares. */
+    static final List<Op<?>> OPS = List.of(IM2COL, COL2IM);
+
+    private static Tensor im2col(Tensor x, Window v, float fill) {
+        x.checkOpen("im2col");
+        if (v == null) {
+            throw new IllegalArgumentException("im2col: no window given for image " + Shape.format(x.shape));
+        }
+        expect("im2col", "image", x, v.n(), v.c(), v.h(), v.w());
+        Tensor out = Tensor.empty(x.device(), columnsShape("im2col", v));
+        run("im2col", x, out, (src, dst) -> x.device().im2col(v, fill, src.buffer(), src.offset, dst.buffer(), 0));
+        return out;
+    }
+
+    private static Tensor col2im(Tensor cols, Window v) {
+        cols.checkOpen("col2im");
+        if (v == null) {
+            throw new IllegalArgumentException("col2im: no window given for columns " + Shape.format(cols.shape));
+        }
+        expect("col2im", "columns", cols, columnsShape("col2im", v));
+        Tensor out = Tensor.empty(cols.device(), new int[] {v.n(), v.c(), v.h(), v.w()});
+        run("col2im", cols, out, (src, dst) -> cols.device().col2im(v, src.buffer(), src.offset, dst.buffer(), 0));
+        return out;
+    }
+
+    private interface Launch {
+        void run(Tensor src, Tensor dst);
+    }
+
+    /** Runs {@code launch} on a contiguous {@code in} (copied first if it is a strided view); closes {@code out} on failure. */
+    private static void run(String name, Tensor in, Tensor out, Launch launch) {
+        in.pin(name);
+        try (Tensor copy = in.isContiguous() ? null : Elementwise.unary(name, dev.adjoint.device.UnaryOp.COPY, 0f, in)) {
+            launch.run(copy == null ? in : copy, out);
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        } finally {
+            in.unpin();
+        }
+    }
+
+    /** {@code [c·kh·kw, n·outH·outW]}, or an error naming the op when an axis passes a tensor's int sizes. */
+    private static int[] columnsShape(String name, Window v) {
+        if (v.taps() > Integer.MAX_VALUE || v.positions() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + ": the columns of " + v + " would be " + v.taps() + " x "
+                    + v.positions() + ", past a tensor's 2^31 − 1 per axis; split the batch");
+        }
+        return new int[] {(int) v.taps(), (int) v.positions()};
+    }
+
+    private static void expect(String name, String role, Tensor x, int... shape) {
+        if (!java.util.Arrays.equals(x.shape, shape)) {
+            throw new IllegalArgumentException(name + ": " + role + " " + Shape.format(x.shape) + " is not the"
+                    + " window's " + Shape.format(shape));
+        }
+    }
+}
