@@ -20,7 +20,7 @@ import java.util.Random;
 final class GemmCases {
     private static final int[][] SHAPES = { // m, n, k
         {1, 1, 1}, {1, 7, 33}, {7, 1, 33}, {33, 257, 7}, {257, 33, 1}, {64, 64, 64}, {130, 67, 129},
-        {257, 257, 257}, {300, 520, 600},
+        {257, 257, 257}, {300, 520, 600}, {5, 3, 4099}, {16, 9, 2000},  // the last two deep: the CPU's dot-product path
     };
     private static final float[][] ALPHA_BETA = {{1f, 0f}, {0.5f, -1.5f}, {-2f, 1f}, {1f, 1f}};
 

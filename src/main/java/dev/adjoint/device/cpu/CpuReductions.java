@@ -29,6 +29,8 @@ final class CpuReductions {
         private static final int COLUMNS = 64;
         private final ChunkedSum chunked = new ChunkedSum();
         private final double[][] sums;
+        private final float[][] best;
+        private final int[][] at;
         private ReduceOp op;
         private int n;
         private int inner;
@@ -40,6 +42,8 @@ final class CpuReductions {
 
         Reduce(int threads) {
             sums = new double[threads][COLUMNS];
+            best = new float[threads][COLUMNS];
+            at = new int[threads][COLUMNS];
         }
 
         void run(Parallel pool, ReduceOp op, int outer, int n, int inner, float[] x, int xOff, float[] out, int outOff) {
@@ -51,7 +55,7 @@ final class CpuReductions {
             this.op = op;
             this.n = n;
             this.inner = inner;
-            this.blocks = sum && inner > 1 ? (inner + COLUMNS - 1) / COLUMNS : 0;
+            this.blocks = inner > 1 ? (inner + COLUMNS - 1) / COLUMNS : 0;
             this.x = x;
             this.xOff = xOff;
             this.out = out;
@@ -66,8 +70,13 @@ final class CpuReductions {
         @Override
         void rows(int r0, int r1, int worker) {
             if (blocks > 0) {
+                boolean sum = op == ReduceOp.SUM || op == ReduceOp.MEAN;
                 for (int r = r0; r < r1; r++) {
-                    columnSums(r / blocks, r % blocks * COLUMNS, sums[worker]);
+                    if (sum) {
+                        columnSums(r / blocks, r % blocks * COLUMNS, sums[worker]);
+                    } else {
+                        columnExtremes(r / blocks, r % blocks * COLUMNS, best[worker], at[worker]);
+                    }
                 }
                 return;
             }
@@ -93,6 +102,33 @@ final class CpuReductions {
             int dst = outOff + o * inner + j0;
             for (int j = 0; j < w; j++) {
                 out[dst + j] = (float) (op == ReduceOp.MEAN ? acc[j] / n : acc[j]);
+            }
+        }
+
+        /**
+         * Max, min or argmax over the n rows of columns [j0, j0 + COLUMNS) of outer slice o, row by row: each
+         * column keeps the rule of {@link #reduceLine} (a NaN wins and stays, the first extreme's index).
+         */
+        private void columnExtremes(int o, int j0, float[] top, int[] index) {
+            int w = Math.min(COLUMNS, inner - j0);
+            int base = xOff + o * n * inner + j0;
+            boolean wantMax = op == ReduceOp.MAX || op == ReduceOp.ARGMAX;
+            System.arraycopy(x, base, top, 0, w);
+            java.util.Arrays.fill(index, 0, w, 0);
+            for (int p = 1; p < n; p++) {
+                int row = base + p * inner;
+                for (int j = 0; j < w; j++) {
+                    float v = x[row + j];
+                    float b = top[j];
+                    if (b == b && (v != v || (wantMax ? v > b : v < b))) {
+                        top[j] = v;
+                        index[j] = p;
+                    }
+                }
+            }
+            int dst = outOff + o * inner + j0;
+            for (int j = 0; j < w; j++) {
+                out[dst + j] = op == ReduceOp.MAX || op == ReduceOp.MIN ? top[j] : index[j];
             }
         }
 

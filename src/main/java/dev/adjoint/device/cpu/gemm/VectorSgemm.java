@@ -46,6 +46,7 @@ public final class VectorSgemm implements Sgemm {
     static final int OWN_A_MAX_FLOATS = 1 << 17;
 
     private final Parallel pool;
+    private final SgemmDots dots;
     private final int mc;
     private final int kc;
     private final int nc;
@@ -86,6 +87,7 @@ public final class VectorSgemm implements Sgemm {
             throw new IllegalArgumentException("bad blocking mc=" + mc + " kc=" + kc + " nc=" + nc);
         }
         this.pool = pool;
+        this.dots = new SgemmDots(pool);
         this.mc = mc;
         this.kc = kc;
         this.nc = nc;
@@ -109,6 +111,10 @@ public final class VectorSgemm implements Sgemm {
         }
         if (k <= 0 || alpha == 0f) {
             scale(m, n, beta, c, cOffset, ldc);
+            return;
+        }
+        if (SgemmDots.suits(transA, transB, m, n, k)) {
+            dots.gemm(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, threadsFor(m, n, k));
             return;
         }
         int kBlocks = (k + kc - 1) / kc;

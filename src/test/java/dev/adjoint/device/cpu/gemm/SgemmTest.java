@@ -26,6 +26,8 @@ class SgemmTest {
     private static final int[][] SHAPES = {
         {1, 1, 1}, {1, 7, 33}, {7, 1, 5}, {7, 7, 7}, {33, 33, 33}, {33, 17, 257}, {257, 33, 7},
         {64, 48, 40}, {5, 300, 3}, {4, 16, 1}, {130, 70, 600}, {257, 257, 257},
+        // deep and narrow (k ≥ 16·max(m, n)): A·Bᵀ takes the dot-product path, edge tiles and a k tail included
+        {5, 3, 4099}, {1, 1, 700}, {9, 2, 2049}, {6, 13, 8195},
     };
 
     @BeforeAll
@@ -196,7 +198,8 @@ class SgemmTest {
         SplittableRandom rnd = new SplittableRandom();
         Sgemm g1 = new VectorSgemm(one);
         Sgemm g2 = new VectorSgemm(two);
-        for (int[] s : new int[][] {{257, 257, 257}, {128, 256, 784}, {33, 500, 70}, {300, 9, 40}, {1024, 32, 600}}) {
+        for (int[] s : new int[][] {{257, 257, 257}, {128, 256, 784}, {33, 500, 70}, {300, 9, 40}, {1024, 32, 600},
+                {16, 50, 25088}, {25, 8, 20000}}) {
             for (int t = 0; t < 4; t++) {
                 Problem p = new Problem(rnd, (t & 1) != 0, (t & 2) != 0, s[0], s[1], s[2], 0.75f, 0.5f, t == 3);
                 assertSameBits(p.run(g1), p.run(g2), "m=" + s[0] + " n=" + s[1] + " k=" + s[2] + " transposes " + t);
