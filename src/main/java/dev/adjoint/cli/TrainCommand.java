@@ -50,6 +50,8 @@ final class TrainCommand {
         o.addAll(DataChoice.options(Datasets.DEFAULT_FASHION_MNIST + " if it holds Fashion-MNIST, else spiral"));
         o.addAll(List.of(
                 Args.Option.section("model"),
+                new Args.Option("model", "NAME", "", "a preset: mlp (the default: --hidden alone) or cnn (LeNet-style:"
+                        + " --conv " + CNN_CONV + " --hidden " + CNN_HIDDEN + " unless given; needs square grey images)"),
                 new Args.Option("hidden", "SIZES", "512,256", "hidden layer sizes, comma-separated; \"\" for none"),
                 new Args.Option("conv", "CHANNELS", "", "convolution stages before the hidden layers, their channels"
                         + " comma-separated (e.g. 16,32): each a 5x5 same convolution, the activation and 2x2 max"
@@ -154,7 +156,8 @@ final class TrainCommand {
 
     static int run(Args given) {
         given.allow();
-        Args args = given.has("resume") ? resumed(given) : given;
+        Args preset = model(given);
+        Args args = preset.has("resume") ? resumed(preset) : preset;
         if (!args.flag("detect-anomaly")) {
             return train(args);
         }
@@ -162,6 +165,29 @@ final class TrainCommand {
             System.out.println("anomaly detection on: every op's result is checked for NaN and infinity (slow)");
             return train(args);
         }
+    }
+
+    /** --model cnn's convolution channels and hidden sizes. */
+    static final String CNN_CONV = "16,32";
+    static final String CNN_HIDDEN = "128";
+
+    /** The options with --model's preset filled in where --conv and --hidden are not given. */
+    private static Args model(Args given) {
+        String name = given.get("model");
+        if (name == null) {
+            return given;
+        }
+        return switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case "mlp" -> {
+                if (!given.getOrEmpty("conv").isBlank()) {
+                    throw new Args.UsageException("--model mlp has no convolution stages, and --conv " + given.get("conv")
+                            + " asks for some; drop one of them (--model cnn takes --conv)");
+                }
+                yield given;
+            }
+            case "cnn" -> given.withFallbacks(Map.of("conv", CNN_CONV, "hidden", CNN_HIDDEN));
+            default -> throw new Args.UsageException("unknown --model '" + Excerpt.of(name) + "'; choose mlp or cnn");
+        };
     }
 
     /** The options with every setting not given taken from the checkpoint being resumed (when it recorded them). */

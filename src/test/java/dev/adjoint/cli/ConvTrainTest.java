@@ -90,4 +90,27 @@ class ConvTrainTest {
         assertTrue(bad.err().contains("--conv: convolution stages take square grey images") && bad.err().contains(
                 "this data has 3 features per row"), bad.err());
     }
+
+    @Test
+    void modelCnnIsThePresetAndGivenSizesWin() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("bars.csv"), bars(64, 2));
+        Cli.Run preset = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "cnn", "--epochs", "1",
+                "--no-checkpoint");
+        assertEquals(0, preset.code(), preset.err());
+        assertTrue(preset.out().contains("CNN on 6x6: conv [" + TrainCommand.CNN_CONV.replace(",", ", ")
+                + "] (5x5 same, max pool 2), then MLP [36, " + TrainCommand.CNN_HIDDEN + ", 2]"), preset.out());
+        Cli.Run given = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "CNN", "--conv", "3",
+                "--hidden", "5", "--epochs", "1", "--no-checkpoint");
+        assertEquals(0, given.code(), given.err());
+        assertTrue(given.out().contains("conv [3] (5x5 same, max pool 2), then MLP [36, 5, 2]"), given.out());
+
+        Cli.Run both = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "mlp", "--conv", "4",
+                "--no-checkpoint");
+        assertEquals(2, both.code(), both.out() + both.err());
+        assertTrue(both.err().contains("--model mlp has no convolution stages"), both.err());
+        Cli.Run unknown = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "resnet",
+                "--no-checkpoint");
+        assertEquals(2, unknown.code(), unknown.out() + unknown.err());
+        assertTrue(unknown.err().contains("unknown --model 'resnet'; choose mlp or cnn"), unknown.err());
+    }
 }
