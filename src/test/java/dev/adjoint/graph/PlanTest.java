@@ -53,7 +53,12 @@ class PlanTest {
         final Tensor correct;
 
         Setup(Device device, String optimizer, boolean replay) {
-            model = Sequential.mlp(device, SIZES, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 11);
+            this(device, optimizer, replay, new int[0]);
+        }
+
+        /** With {@code conv} channels: convolution stages on the inputs as 8x8 images (train --conv). */
+        Setup(Device device, String optimizer, boolean replay, int[] conv) {
+            model = new MlpSpec(SIZES, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 11).withConvolution(conv).build(device);
             params = Parameters.of(model);
             opt = Optimizer.byName(optimizer, params, 1e-2f, 1e-4f);
             Trainer.Config cfg = Trainer.Config.of(1, BATCH).withClipNorm(1f)
@@ -156,14 +161,24 @@ class PlanTest {
     @ParameterizedTest
     @MethodSource("dev.adjoint.testing.Backends#names")
     void replayMatchesDefineByRunOnEveryBackend(String backend) {
+        replayMatchesDefineByRun(backend, new int[0]);
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.adjoint.testing.Backends#names")
+    void replayOfACnnMatchesDefineByRunOnEveryBackend(String backend) {
+        replayMatchesDefineByRun(backend, new int[] {3, 4});    // im2col, col2im and the pooling's max in the plan
+    }
+
+    private static void replayMatchesDefineByRun(String backend, int[] conv) {
         Device device = Backends.open(backend);
         List<float[]> expected;
         List<float[]> actual;
-        try (Setup s = new Setup(device, "adam", false)) {
+        try (Setup s = new Setup(device, "adam", false, conv)) {
             s.steps(20);
             expected = s.state();
         }
-        try (Setup s = new Setup(new CapturingDevice(device), "adam", true)) {
+        try (Setup s = new Setup(new CapturingDevice(device), "adam", true, conv)) {
             s.steps(20);
             actual = s.state();
         }

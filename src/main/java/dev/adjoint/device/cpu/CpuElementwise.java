@@ -225,6 +225,23 @@ final class CpuElementwise {
                     out[oi + j] = a[ai + j] * b[bi + j];
                 }
             }
+            case DIV -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = a[ai + j] / b[bi + j];
+                }
+            }
+            // the comparisons of a max or min's gradient (which elements are the extreme): loops of their own
+            // instead of CpuMath's switch per element
+            case EQUAL -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = a[ai + j] == b[bi + j] ? 1f : 0f;
+                }
+            }
+            case GREATER -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = a[ai + j] > b[bi + j] ? 1f : 0f;
+                }
+            }
             case RELU_BACKWARD -> {
                 if (VECTOR) {
                     VectorElementwise.reluBackward(a, ai, b, bi, out, oi, n);
