@@ -38,6 +38,7 @@ public final class Conformance {
         all.addAll(DTypeCases.cases());
         all.addAll(ElementwiseCases.cases());
         all.addAll(ReductionCases.cases());
+        all.addAll(IndexingCases.cases());
         all.addAll(OptimizerCases.cases());
         all.addAll(WindowCases.cases());
         return all;

@@ -39,6 +39,7 @@ final class CrossCases {
         memoryAndRandom(c);
         optimizers(c);
         gemm(c);
+        indexing(c);
     }
 
     private static Tolerance of(UnaryOp op) {
@@ -247,5 +248,46 @@ final class CrossCases {
                         });
             }
         }
+    }
+
+    /**
+     * gather and scatterAdd over [7][33][5] by 257 indices per fiber (many repeats), per element and per slice,
+     * and select with a broadcast row and a transposed operand holding NaN: all picks or sums in a fixed order,
+     * so exactly the CPU's floats (scatterAdd adds each element's sources in order of j on every backend).
+     */
+    private static void indexing(CrossCheck c) {
+        int outer = 7;
+        int n = 33;
+        int inner = 5;
+        int m = 257;
+        float[] x = c.random(outer * n * inner, -3, 3);
+        float[] src = c.random(outer * m * inner, -3, 3);
+        float[] idx = c.random(outer * m * inner, 0, n);
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = (float) Math.floor(idx[k]);
+        }
+        long[] each = {(long) m * inner, inner, 1};
+        long[] slices = {0, 1, 0};
+        for (long[] s : new long[][] {each, slices}) {
+            String view = s == each ? "" : " by slices";
+            c.compare("indexing", "gather" + view, new float[][] {x, idx}, outer * m * inner, EXACT,
+                    (d, b) -> d.gather(outer, n, inner, m, b[0], 0, b[1], 0, s, b[2], 0));
+            c.compare("indexing", "scatterAdd" + view, new float[][] {x, idx, src}, x.length, EXACT, (d, b) -> {
+                d.copy(b[0], 0, b[3], 0, x.length);
+                d.scatterAdd(outer, n, inner, m, b[1], 0, s, b[2], 0, b[3], 0);
+            });
+        }
+        int rows = 37;
+        int cols = 257;
+        float[] cond = c.random(rows * cols, -1, 1);
+        for (int k = 0; k < cond.length; k += 3) {
+            cond[k] = 0;
+        }
+        float[] a = c.random(cols, -3, 3);
+        float[] bt = c.random(rows * cols, -3, 3);
+        bt[5] = Float.NaN;
+        c.compare("indexing", "select, a broadcast, b transposed", new float[][] {cond, a, bt}, rows * cols, EXACT,
+                (d, b) -> d.select(new int[] {rows, cols}, b[0], 0, new long[] {cols, 1}, b[1], 0, new long[] {0, 1},
+                        b[2], 0, new long[] {1, rows}, b[3], 0));
     }
 }

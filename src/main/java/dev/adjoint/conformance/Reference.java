@@ -241,6 +241,64 @@ public final class Reference {
         }
     }
 
+    /** The index view of {@code Device.gather} and {@code scatterAdd}: index(o, j, i) at {@code off + o·s0 + j·s1 + i·s2}. */
+    private static int index(float[] index, int off, long[] s, int o, int j, int i, int n) {
+        float v = index[(int) (off + o * s[0] + j * s[1] + i * s[2])];
+        if (!(v >= 0 && v < n && v == Math.floor(v))) {
+            throw new IllegalArgumentException("index reference: index " + v + " at (" + o + ", " + j + ", " + i
+                    + ") is not a whole number in [0, " + n + ")");
+        }
+        return (int) v;
+    }
+
+    /** {@code Device.gather}: out[o][j][i] = x[o][index(o, j, i)][i], x [outer][n][inner] at {@code xOff}. */
+    public static double[] gather(float[] x, int xOff, int outer, int n, int inner, int m, float[] idx, int iOff,
+                                  long[] s) {
+        double[] out = new double[outer * m * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < inner; i++) {
+                    out[(o * m + j) * inner + i] = x[xOff + (o * n + index(idx, iOff, s, o, j, i, n)) * inner + i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code Device.scatterAdd} in float64: {@code {out, scale}}, out = base + Σ src at the indexed rows,
+     * scale = |base| + Σ |src| per element (the bound a float32 sum's rounding is measured against).
+     */
+    public static double[][] scatterAdd(float[] base, int outer, int n, int inner, int m, float[] idx, int iOff,
+                                        long[] s, float[] src) {
+        double[] out = new double[outer * n * inner];
+        double[] scale = new double[out.length];
+        for (int k = 0; k < out.length; k++) {
+            out[k] = base[k];
+            scale[k] = Math.abs(base[k]);
+        }
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < m; j++) {
+                for (int i = 0; i < inner; i++) {
+                    int at = (o * n + index(idx, iOff, s, o, j, i, n)) * inner + i;
+                    float v = src[(o * m + j) * inner + i];
+                    out[at] += v;
+                    scale[at] += Math.abs(v);
+                }
+            }
+        }
+        return new double[][] {out, scale};
+    }
+
+    /** {@code Device.select} over contiguous equal-length inputs: c ≠ 0 picks a, else b (NaN counts as nonzero). */
+    public static double[] select(float[] c, float[] a, float[] b) {
+        double[] out = new double[c.length];
+        for (int k = 0; k < c.length; k++) {
+            out[k] = c[k] != 0 ? a[k] : b[k];
+        }
+        return out;
+    }
+
     /** Float32 values as the float64 state an update starts from. */
     public static double[] widen(float[] x) {
         double[] y = new double[x.length];

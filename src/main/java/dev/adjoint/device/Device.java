@@ -160,6 +160,37 @@ public interface Device extends AutoCloseable {
     void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset);
 
     /**
+     * Picks along the middle axis of the contiguous block x[outer][n][inner] by an index view:
+     * {@code out[o][j][i] = x[o][index(o, j, i)][i]} for out [outer][m][inner] contiguous, where
+     * {@code index(o, j, i) = index[indexOffset + o·s[0] + j·s[1] + i·s[2]]} with the three
+     * {@code indexStrides} s (0 broadcasts: s = {0, 1, 0} picks whole slices, as index_select). An
+     * index is a float holding a whole number in [0, n); any other value is never used as an address:
+     * the CPU throws {@link IndexException} before writing, a GPU writes NaN to that output element.
+     */
+    void gather(int outer, int n, int inner, int m, Buffer x, long xOffset,
+                Buffer index, long indexOffset, long[] indexStrides, Buffer out, long outOffset);
+
+    /**
+     * Adds src [outer][m][inner] (contiguous) into out [outer][n][inner] (contiguous, in place) at
+     * the rows the index view names, as {@link #gather}'s: {@code out[o][index(o, j, i)][i] += src[o][j][i]}.
+     * Deterministic: each output element receives its sources in order of j, one after the other (no
+     * atomics), so every run, and every backend, adds in the same order. A bad index is never used as
+     * an address: the CPU throws {@link IndexException} before writing anything, a GPU writes NaN over
+     * the whole fiber out[o][·][i] of the bad index.
+     */
+    void scatterAdd(int outer, int n, int inner, int m, Buffer index, long indexOffset, long[] indexStrides,
+                    Buffer src, long srcOffset, Buffer out, long outOffset);
+
+    /**
+     * {@code out = cond ≠ 0 ? a : b} elementwise over {@code shape}, cond, a and b strided (0
+     * broadcasts): a pick, never arithmetic, so a NaN or infinity in the side not picked never reaches
+     * out. A NaN condition counts as nonzero.
+     */
+    void select(int[] shape, Buffer cond, long condOffset, long[] condStrides,
+                Buffer a, long aOffset, long[] aStrides, Buffer b, long bOffset, long[] bStrides,
+                Buffer out, long outOffset);
+
+    /**
      * In-place SGD over {@code length} elements at {@code offset} of param, grad and velocity
      * (PyTorch's semantics): {@code g = grad + wd·param; v = momentum·v + (1−dampening)·g}
      * (v = g on the first step, {@code firstStep}); {@code step = nesterov ? g + momentum·v : v};

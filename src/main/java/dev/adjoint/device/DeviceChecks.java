@@ -205,6 +205,49 @@ public final class DeviceChecks {
         range("crossEntropyBackward", null, "gradient gx", gx, gxOffset, count);
     }
 
+    /**
+     * {@link Device#gather}: sizes ≥ 0, x holds outer·n·inner floats, out outer·m·inner, and the index
+     * view over [outer, m, inner] with its three strides reads inside its buffer. The index values
+     * are the backend's to check, where it reads them.
+     */
+    public static void gather(int outer, int n, int inner, int m, Buffer x, long xOffset,
+                              Buffer index, long indexOffset, long[] indexStrides, Buffer out, long outOffset) {
+        long count = fibers("gather", outer, n, inner, m, index, indexOffset, indexStrides);
+        range("gather", null, "input x", x, xOffset, multiply("gather", null, (long) outer * n, inner));
+        range("gather", null, "output", out, outOffset, count);
+    }
+
+    /** {@link Device#scatterAdd}: as {@link #gather}, with src [outer][m][inner] read and out [outer][n][inner] updated. */
+    public static void scatterAdd(int outer, int n, int inner, int m, Buffer index, long indexOffset,
+                                  long[] indexStrides, Buffer src, long srcOffset, Buffer out, long outOffset) {
+        long count = fibers("scatterAdd", outer, n, inner, m, index, indexOffset, indexStrides);
+        range("scatterAdd", null, "source", src, srcOffset, count);
+        range("scatterAdd", null, "output", out, outOffset, multiply("scatterAdd", null, (long) outer * n, inner));
+    }
+
+    /** {@link Device#select}: cond's, a's and b's strided views over {@code shape} and out's contiguous range. */
+    public static void select(int[] shape, Buffer cond, long condOffset, long[] condStrides, Buffer a, long aOffset,
+                              long[] aStrides, Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        long count = count("select", null, shape);
+        strided("select", null, "condition", shape, count, cond, condOffset, condStrides);
+        strided("select", null, "input a", shape, count, a, aOffset, aStrides);
+        strided("select", null, "input b", shape, count, b, bOffset, bStrides);
+        range("select", null, "output", out, outOffset, count);
+    }
+
+    /** The sizes of gather and scatterAdd and their index view; returns outer·m·inner. */
+    private static long fibers(String primitive, int outer, int n, int inner, int m, Buffer index, long indexOffset,
+                               long[] indexStrides) {
+        if (outer < 0 || n < 0 || inner < 0 || m < 0) {
+            throw new IllegalArgumentException(primitive + ": sizes outer=" + outer + ", n=" + n + ", inner=" + inner
+                    + ", m=" + m + " must not be negative");
+        }
+        int[] view = {outer, m, inner};
+        long count = count(primitive, null, view);
+        strided(primitive, null, "index", view, count, index, indexOffset, indexStrides);
+        return count;
+    }
+
     /** {@link Device#sgdStep}: the velocity is checked only where it is used ({@code momentum != 0}). */
     public static void im2col(Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
         windows("im2col", window, x, xOffset, cols, colsOffset);

@@ -116,4 +116,28 @@ public sealed interface Call {
                     gLossStride, gx, gxOffset);
         }
     }
+
+    record Gather(int outer, int n, int inner, int m, Buffer x, long xOffset, Buffer index, long indexOffset,
+                  long[] indexStrides, Buffer out, long outOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.gather(outer, n, inner, m, x, xOffset, index, indexOffset, indexStrides, out, outOffset);
+        }
+    }
+
+    record ScatterAdd(int outer, int n, int inner, int m, Buffer index, long indexOffset, long[] indexStrides,
+                      Buffer src, long srcOffset, Buffer out, long outOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.scatterAdd(outer, n, inner, m, index, indexOffset, indexStrides, src, srcOffset, out, outOffset);
+        }
+    }
+
+    record Select(int[] shape, Buffer cond, long condOffset, long[] condStrides, Buffer a, long aOffset,
+                  long[] aStrides, Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.select(shape, cond, condOffset, condStrides, a, aOffset, aStrides, b, bOffset, bStrides, out, outOffset);
+        }
+    }
 }

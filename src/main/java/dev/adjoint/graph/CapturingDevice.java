@@ -325,6 +325,54 @@ public final class CapturingDevice implements Device {
     }
 
     @Override
+    public void gather(int outer, int n, int innerSize, int m, Buffer x, long xOffset, Buffer index, long indexOffset,
+                       long[] indexStrides, Buffer out, long outOffset) {
+        Plan plan = plan("gather");
+        DeviceChecks.gather(outer, n, innerSize, m, x, xOffset, index, indexOffset, indexStrides, out, outOffset);
+        Buffer ix = in(plan, x);
+        Buffer ii = in(plan, index);
+        Buffer io = in(plan, out);
+        inner.gather(outer, n, innerSize, m, ix, xOffset, ii, indexOffset, indexStrides, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.Gather(outer, n, innerSize, m, ix, xOffset, ii, indexOffset, indexStrides.clone(), io,
+                    outOffset));
+        }
+    }
+
+    @Override
+    public void scatterAdd(int outer, int n, int innerSize, int m, Buffer index, long indexOffset, long[] indexStrides,
+                           Buffer src, long srcOffset, Buffer out, long outOffset) {
+        Plan plan = plan("scatterAdd");
+        DeviceChecks.scatterAdd(outer, n, innerSize, m, index, indexOffset, indexStrides, src, srcOffset, out,
+                outOffset);
+        Buffer ii = in(plan, index);
+        Buffer is = in(plan, src);
+        Buffer io = in(plan, out);
+        inner.scatterAdd(outer, n, innerSize, m, ii, indexOffset, indexStrides, is, srcOffset, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.ScatterAdd(outer, n, innerSize, m, ii, indexOffset, indexStrides.clone(), is,
+                    srcOffset, io, outOffset));
+        }
+    }
+
+    @Override
+    public void select(int[] shape, Buffer cond, long condOffset, long[] condStrides, Buffer a, long aOffset,
+                       long[] aStrides, Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        Plan plan = plan("select");
+        DeviceChecks.select(shape, cond, condOffset, condStrides, a, aOffset, aStrides, b, bOffset, bStrides, out,
+                outOffset);
+        Buffer ic = in(plan, cond);
+        Buffer ia = in(plan, a);
+        Buffer ib = in(plan, b);
+        Buffer io = in(plan, out);
+        inner.select(shape, ic, condOffset, condStrides, ia, aOffset, aStrides, ib, bOffset, bStrides, io, outOffset);
+        if (plan != null) {
+            plan.record(new Call.Select(shape.clone(), ic, condOffset, condStrides.clone(), ia, aOffset,
+                    aStrides.clone(), ib, bOffset, bStrides.clone(), io, outOffset));
+        }
+    }
+
+    @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr,
                         float momentum, float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
         refuse("sgdStep", "the learning rate and first-step flag change every step; run optimizer.step() after "

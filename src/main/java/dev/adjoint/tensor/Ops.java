@@ -8,5 +8,5 @@ final class Ops {
     private Ops() {}
 
     static final List<Op<?>> ALL = Stream.of(Elementwise.OPS, Activations.OPS, Reductions.OPS, LinearAlgebra.OPS,
-            Softmax.OPS, Views.OPS, Windows.OPS).flatMap(List::stream).toList();
+            Softmax.OPS, Views.OPS, Windows.OPS, Indexing.OPS).flatMap(List::stream).toList();
 }

@@ -679,6 +679,46 @@ public final class Tensor implements AutoCloseable {
         return Reductions.ARGMAX.apply(axis, this);
     }
 
+    // ------------------------------------------------------------------ indexing
+
+    /**
+     * Values picked along {@code axis} by an index of this tensor's rank, as PyTorch's {@code gather}: for axis 1,
+     * {@code out[i][j][k] = this[i][index[i][j][k]][k]}. The output has the index's shape; off the axis the index may
+     * be smaller than this tensor, never larger. Indices are whole numbers stored as floats, in [0, size(axis)): see
+     * {@link Indexing} for how a bad one is reported. Differentiable in this tensor (its gradient scatter-adds back).
+     */
+    public Tensor gather(int axis, Tensor index) {
+        return Indexing.gather(this, axis, index);
+    }
+
+    /**
+     * This tensor with {@code src} added at the positions {@code index} names along {@code axis}, as PyTorch's
+     * {@code scatter_add}: for axis 1, {@code out[i][index[i][j][k]][k] += src[i][j][k]}; repeated positions sum, in
+     * order of j, the same way on every run and backend (no atomics). The index has this tensor's rank, src is at
+     * least the index's size on every axis (only that corner is read). Differentiable in this tensor and in src.
+     */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        return Indexing.scatterAdd(this, axis, index, src);
+    }
+
+    /**
+     * The slices along {@code axis} at the positions of a 1-D {@code index}, in its order (repeats allowed), as
+     * PyTorch's {@code index_select}: size(axis) becomes index.size(0). Its gradient adds each slice's gradient back
+     * into its row (an index-add: rows not picked get zero), which is what {@code nn.Embedding} uses.
+     */
+    public Tensor indexSelect(int axis, Tensor index) {
+        return Indexing.INDEX_SELECT.apply(axis, this, index);
+    }
+
+    /**
+     * {@code a} where {@code cond} is nonzero, else {@code b}, broadcasting the three as the binary ops do, as
+     * PyTorch's {@code torch.where}: a pick, so NaN or infinity in the branch not taken never reaches the result.
+     * Differentiable in a and b; the condition gets no gradient.
+     */
+    public static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        return Indexing.WHERE.apply(null, cond, a, b);
+    }
+
     // ------------------------------------------------------------------ linear algebra and losses
 
     /**

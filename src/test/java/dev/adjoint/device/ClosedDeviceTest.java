@@ -66,6 +66,9 @@ class ClosedDeviceTest {
         calls.put("softmaxBackward", () -> d.softmaxBackward(false, 4, 4, x, 0, y, 0, z, 0));
         calls.put("crossEntropy", () -> d.crossEntropy(4, 4, x, 0, y, 0, z, 0, w, 0));
         calls.put("crossEntropyBackward", () -> d.crossEntropyBackward(4, 4, x, 0, y, 0, z, 0, 1, w, 0));
+        calls.put("gather", () -> d.gather(1, 4, 4, 2, x, 0, y, 0, new long[] {8, 4, 1}, z, 0));
+        calls.put("scatterAdd", () -> d.scatterAdd(1, 4, 4, 2, y, 0, new long[] {8, 4, 1}, x, 0, z, 0));
+        calls.put("select", () -> d.select(shape, x, 0, strides, y, 0, strides, z, 0, strides, w, 0));
         calls.put("sgdStep", () -> d.sgdStep(x, y, z, 0, 16, 0.1f, 0.9f, 0f, 0f, false, true));
         calls.put("adamStep", () -> d.adamStep(x, y, z, w, 0, 16, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 1));
         calls.forEach((name, call) -> {

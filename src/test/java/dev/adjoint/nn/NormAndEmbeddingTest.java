@@ -82,4 +82,31 @@ class NormAndEmbeddingTest {
             }
         }
     }
+
+    /**
+     * The weight's gradient through the index-add backward, by hand: for ½·Σ y², position p's gradient row is
+     * y_p = weight[idx_p], so row r collects count(r)·weight[r]: a row read three times gets three times itself,
+     * a row never read gets exactly 0.
+     */
+    @ParameterizedTest
+    @MethodSource("dev.adjoint.testing.Backends#names")
+    void embeddingGradientOfARepeatedIndexByHand(String backend) {
+        Device d = Backends.open(backend);
+        try (Scope s = Scope.open(); Embedding e = new Embedding(d, 6, 2, 3)) {
+            float[] w = {0.5f, -1, 2, 3, -4, 5, 6, 7, 1.5f, -2.5f, 8, -9};
+            InPlace.copy(e.parameters().get("weight"), Tensor.of(d, w, 6, 2));
+            Tensor idx = Tensor.of(d, new float[] {4, 0, 4, 2, 4}, 5);     // row 4 three times, 0 and 2 once
+            e.forward(idx).square().sum().mul(0.5f).backward();
+            float[] want = new float[12];
+            int[] count = {1, 0, 1, 0, 3, 0};
+            for (int r = 0; r < 6; r++) {
+                for (int k = 0; k < 2; k++) {
+                    want[r * 2 + k] = count[r] * w[r * 2 + k];
+                }
+            }
+            assertArrayEquals(want, e.parameters().get("weight").grad().toArray(), 0f, backend);   // exact; -0 == 0
+            Gradcheck.check("Embedding with repeats", t -> t[0].indexSelect(0, idx).square(), 1e-3, 2e-2,
+                    Tensor.of(d, w, 6, 2));
+        }
+    }
 }

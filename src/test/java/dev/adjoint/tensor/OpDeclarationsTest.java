@@ -118,6 +118,15 @@ class OpDeclarationsTest {
         c.put("logSoftmax()", call("log_softmax", s, t -> t[0].logSoftmax(), M));
         c.put("crossEntropy(Tensor)", call("cross_entropy", s,
                 t -> t[0].crossEntropy(Tensor.of(t[0].device(), new float[] {0, 2, 3}, 3)), M));
+        // index ops: the indices (and where's condition) are constants made inside the call, with repeats
+        c.put("gather(int,Tensor)", call("gather", s, t -> t[0].gather(1, Tensor.of(t[0].device(),
+                new float[] {3, 0, 3, 1, 2, 2, 0, 1, 1}, 3, 3)), M));
+        c.put("scatterAdd(int,Tensor,Tensor)", call("scatter_add", s, t -> t[0].scatterAdd(0, Tensor.of(t[0].device(),
+                new float[] {2, 0, 2, 1, 0, 0, 2, 2}, 2, 4), t[1]), M, new int[] {2, 4}));
+        c.put("indexSelect(int,Tensor)", call("index_select", s,
+                t -> t[0].indexSelect(-1, Tensor.of(t[0].device(), new float[] {1, 3, 1, 0, 1}, 5)), M));
+        c.put("where(Tensor,Tensor,Tensor)", call("where", s, t -> Tensor.where(Tensor.of(t[0].device(),
+                new float[] {1, 0, 0, 1}, 4), t[0], t[1]), M, new int[] {3, 1}));
         return c;
     }
 
@@ -138,7 +147,9 @@ class OpDeclarationsTest {
     void everyPublicOpHasACallAndEveryDeclarationIsReached() {
         Set<String> ops = new TreeSet<>();
         for (Method m : Tensor.class.getMethods()) {
-            boolean joins = Arrays.asList(m.getParameterTypes()).contains(List.class);   // cat, stack: static, of tensors
+            // static ops of tensors: cat and stack (of a List), where (of Tensors); not the factories
+            boolean joins = Arrays.asList(m.getParameterTypes()).contains(List.class)
+                    || Arrays.asList(m.getParameterTypes()).contains(Tensor.class);
             if (m.getReturnType() == Tensor.class && (!Modifier.isStatic(m.getModifiers()) || joins)) {
                 ops.add(signature(m));
             }

@@ -149,6 +149,23 @@ public final class CountingDevice implements Device {
     }
 
     @Override
+    public void gather(int outer, int n, int in, int m, Buffer x, long xo, Buffer i, long io, long[] is, Buffer o, long oo) {
+        inner.gather(outer, n, in, m, x, xo, i, io, is, o, oo);
+    }
+
+    @Override
+    public void scatterAdd(int outer, int n, int in, int m, Buffer i, long io, long[] is, Buffer s, long so, Buffer o,
+                           long oo) {
+        inner.scatterAdd(outer, n, in, m, i, io, is, s, so, o, oo);
+    }
+
+    @Override
+    public void select(int[] shape, Buffer c, long co, long[] cs, Buffer a, long ao, long[] as, Buffer b, long bo,
+                       long[] bs, Buffer o, long oo) {
+        inner.select(shape, c, co, cs, a, ao, as, b, bo, bs, o, oo);
+    }
+
+    @Override
     public void sgdStep(Buffer p, Buffer g, Buffer v, long off, long len, float lr, float mom, float damp, float wd,
                         boolean nesterov, boolean first) {
         inner.sgdStep(p, g, v, off, len, lr, mom, damp, wd, nesterov, first);

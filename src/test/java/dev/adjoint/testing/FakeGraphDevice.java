@@ -221,6 +221,23 @@ public final class FakeGraphDevice implements Device, GraphCapable {
     }
 
     @Override
+    public void gather(int outer, int n, int in, int m, Buffer x, long xo, Buffer i, long io, long[] is, Buffer o, long oo) {
+        queue(() -> inner.gather(outer, n, in, m, x, xo, i, io, is, o, oo));
+    }
+
+    @Override
+    public void scatterAdd(int outer, int n, int in, int m, Buffer i, long io, long[] is, Buffer s, long so, Buffer o,
+                           long oo) {
+        queue(() -> inner.scatterAdd(outer, n, in, m, i, io, is, s, so, o, oo));
+    }
+
+    @Override
+    public void select(int[] shape, Buffer c, long co, long[] cs, Buffer a, long ao, long[] as, Buffer b, long bo,
+                       long[] bs, Buffer o, long oo) {
+        queue(() -> inner.select(shape, c, co, cs, a, ao, as, b, bo, bs, o, oo));
+    }
+
+    @Override
     public void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float lr, float momentum,
                         float dampening, float weightDecay, boolean nesterov, boolean firstStep) {
         queue(() -> inner.sgdStep(param, grad, velocity, offset, length, lr, momentum, dampening, weightDecay,

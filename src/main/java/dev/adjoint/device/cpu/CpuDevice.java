@@ -32,14 +32,15 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
 
     /** One calling thread's kernel objects. */
     private record Kernels(CpuElementwise elementwise, CpuReductions reductions, CpuOptimizers optimizers,
-                           CpuWindows windows) {}
+                           CpuWindows windows, CpuIndexing indexing) {}
 
     public CpuDevice(int threads) {
         CpuVectors.check();
         this.pool = new Parallel(threads);
         this.sgemm = Sgemm.create(pool);
         this.kernels = ThreadLocal.withInitial(() -> new Kernels(new CpuElementwise(pool.threads()),
-                new CpuReductions(pool.threads()), new CpuOptimizers(), new CpuWindows()));
+                new CpuReductions(pool.threads()), new CpuOptimizers(), new CpuWindows(),
+                new CpuIndexing(pool.threads())));
     }
 
     private CpuElementwise elementwise() {
@@ -52,6 +53,10 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
 
     private CpuOptimizers optimizers() {
         return kernels.get().optimizers();
+    }
+
+    private CpuIndexing indexing() {
+        return kernels.get().indexing();
     }
 
     public int threads() {
@@ -314,6 +319,37 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
                 idx(probsOffset, "offset"), data(targets, "cross_entropy targets"), idx(targetsOffset, "offset"),
                 data(gLoss, "cross_entropy upstream gradient"), idx(gLossOffset, "offset"),
                 idx(gLossStride, "stride"), data(gx, "cross_entropy gradient"), idx(gxOffset, "offset"));
+    }
+
+    /** {@inheritDoc} Every index is checked before anything is written: a bad one throws {@link dev.adjoint.device.IndexException}. */
+    @Override
+    public synchronized void gather(int outer, int n, int inner, int m, Buffer x, long xOffset, Buffer index,
+                                    long indexOffset, long[] indexStrides, Buffer out, long outOffset) {
+        DeviceChecks.gather(outer, n, inner, m, x, xOffset, index, indexOffset, indexStrides, out, outOffset);
+        indexing().gather.run(pool, outer, n, inner, m, data(x, "gather input x"), idx(xOffset, "offset"),
+                data(index, "gather index"), idx(indexOffset, "offset"), indexStrides, data(out, "gather output"),
+                idx(outOffset, "offset"));
+    }
+
+    /** {@inheritDoc} Every index is checked before anything is written: a bad one throws {@link dev.adjoint.device.IndexException}. */
+    @Override
+    public synchronized void scatterAdd(int outer, int n, int inner, int m, Buffer index, long indexOffset,
+                                        long[] indexStrides, Buffer src, long srcOffset, Buffer out, long outOffset) {
+        DeviceChecks.scatterAdd(outer, n, inner, m, index, indexOffset, indexStrides, src, srcOffset, out, outOffset);
+        indexing().scatterAdd.run(pool, outer, n, inner, m, data(index, "scatterAdd index"), idx(indexOffset, "offset"),
+                indexStrides, data(src, "scatterAdd source"), idx(srcOffset, "offset"), data(out, "scatterAdd output"),
+                idx(outOffset, "offset"));
+    }
+
+    @Override
+    public synchronized void select(int[] shape, Buffer cond, long condOffset, long[] condStrides, Buffer a,
+                                    long aOffset, long[] aStrides, Buffer b, long bOffset, long[] bStrides,
+                                    Buffer out, long outOffset) {
+        DeviceChecks.select(shape, cond, condOffset, condStrides, a, aOffset, aStrides, b, bOffset, bStrides, out,
+                outOffset);
+        indexing().select.run(pool, shape, data(cond, "select condition"), idx(condOffset, "offset"), condStrides,
+                data(a, "select input a"), idx(aOffset, "offset"), aStrides, data(b, "select input b"),
+                idx(bOffset, "offset"), bStrides, data(out, "select output"), idx(outOffset, "offset"));
     }
 
     @Override

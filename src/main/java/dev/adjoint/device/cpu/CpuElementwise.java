@@ -21,7 +21,7 @@ final class CpuElementwise {
     }
 
     /** Per-pool-thread odometer over all axes but the last (its first {@code rank} entries), grown as needed. */
-    private static int[] odometer(int[][] idx, int worker, int rank) {
+    static int[] odometer(int[][] idx, int worker, int rank) {
         int[] i = idx[worker];
         if (i == null || i.length < rank) {
             i = idx[worker] = new int[Math.max(rank, 4)];
@@ -259,7 +259,7 @@ final class CpuElementwise {
         }
     }
 
-    private static int rowCount(int[] shape) {
+    static int rowCount(int[] shape) {
         int r = 1;
         for (int d = 0; d < shape.length - 1; d++) {
             r *= shape[d];
@@ -268,14 +268,14 @@ final class CpuElementwise {
     }
 
     /** Sets idx (over all axes but the last) to the coordinates of row {@code row}. */
-    private static void start(int[] idx, int n, int[] shape, int row) {
+    static void start(int[] idx, int n, int[] shape, int row) {
         for (int d = n - 1; d >= 0; d--) {
             idx[d] = row % shape[d];
             row /= shape[d];
         }
     }
 
-    private static void advance(int[] idx, int n, int[] shape) {
+    static void advance(int[] idx, int n, int[] shape) {
         for (int d = n - 1; d >= 0; d--) {
             if (++idx[d] < shape[d]) {
                 return;
@@ -284,7 +284,7 @@ final class CpuElementwise {
         }
     }
 
-    private static long dot(int[] idx, int n, long[] strides) {
+    static long dot(int[] idx, int n, long[] strides) {
         long s = 0;
         for (int d = 0; d < n; d++) {
             s += idx[d] * strides[d];

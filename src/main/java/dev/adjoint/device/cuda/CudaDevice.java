@@ -42,6 +42,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
     private final CudaReductions reductions;
     private final CudaOptimizers optimizers;
     private final CudaWindows windows;
+    private final CudaIndexing indexing;
     private final CudaGemm gemm;
     private volatile boolean closed;
 
@@ -58,6 +59,7 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
         this.reductions = new CudaReductions(kernels, memory);
         this.optimizers = new CudaOptimizers(kernels);
         this.windows = new CudaWindows(kernels);
+        this.indexing = new CudaIndexing(kernels);
         long workspaceBytes = CudaGemm.workspaceBytes();
         long workspace = workspaceBytes == 0 ? 0 : memory.allocateBytes(workspaceBytes).address();
         this.gemm = CudaGemm.open(stream, workspace, workspaceBytes);
@@ -324,6 +326,36 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
                 at(targets, targetsOffset, "cross_entropy targets"),
                 at(gLoss, gLossOffset, "cross_entropy upstream gradient"), gLossStride,
                 at(gx, gxOffset, "cross_entropy gradient"));
+    }
+
+    /** {@inheritDoc} On CUDA a bad index is not an exception: that output element is NaN. */
+    @Override
+    public void gather(int outer, int n, int inner, int m, Buffer x, long xOffset, Buffer index, long indexOffset,
+                       long[] indexStrides, Buffer out, long outOffset) {
+        DeviceChecks.gather(outer, n, inner, m, x, xOffset, index, indexOffset, indexStrides, out, outOffset);
+        bind();
+        indexing.gather(outer, n, inner, m, at(x, xOffset, "gather input x"), at(index, indexOffset, "gather index"),
+                indexStrides, at(out, outOffset, "gather output"));
+    }
+
+    /** {@inheritDoc} On CUDA a bad index is not an exception: its fiber of the output is NaN. */
+    @Override
+    public void scatterAdd(int outer, int n, int inner, int m, Buffer index, long indexOffset, long[] indexStrides,
+                           Buffer src, long srcOffset, Buffer out, long outOffset) {
+        DeviceChecks.scatterAdd(outer, n, inner, m, index, indexOffset, indexStrides, src, srcOffset, out, outOffset);
+        bind();
+        indexing.scatterAdd(outer, n, inner, m, at(index, indexOffset, "scatterAdd index"), indexStrides,
+                at(src, srcOffset, "scatterAdd source"), at(out, outOffset, "scatterAdd output"));
+    }
+
+    @Override
+    public void select(int[] shape, Buffer cond, long condOffset, long[] condStrides, Buffer a, long aOffset,
+                       long[] aStrides, Buffer b, long bOffset, long[] bStrides, Buffer out, long outOffset) {
+        DeviceChecks.select(shape, cond, condOffset, condStrides, a, aOffset, aStrides, b, bOffset, bStrides, out,
+                outOffset);
+        bind();
+        indexing.select(shape, at(cond, condOffset, "select condition"), condStrides, at(a, aOffset, "select input a"),
+                aStrides, at(b, bOffset, "select input b"), bStrides, at(out, outOffset, "select output"));
     }
 
     @Override

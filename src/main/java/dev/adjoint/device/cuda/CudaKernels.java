@@ -33,7 +33,8 @@ final class CudaKernels {
             "convert", List.of("f32_to_bf16_forward", "f32_to_f16_forward", "bf16_to_f32_forward",
                     "f16_to_f32_forward"),
             "windows", List.of("im2col_forward", "im2col_backward"),
-            "peak", List.of("peak_fma"));
+            "peak", List.of("peak_fma"),
+            "indexing", List.of("gather_forward", "scatter_add_forward", "select_forward", "select_strided_forward"));
 
     /** Threads per block; the kernels' block reductions assume it (BLOCK in common.cuh). */
     static final int BLOCK = 256;

@@ -26,7 +26,8 @@ import org.lwjgl.system.MemoryUtil;
  */
 final class Kernels implements AutoCloseable {
     /** The op families, one program each. */
-    static final List<String> FAMILIES = List.of("elementwise", "random", "reduce", "softmax", "optimizer", "gemm", "convert", "windows", "peak");
+    static final List<String> FAMILIES = List.of("elementwise", "random", "reduce", "softmax", "optimizer", "gemm", "convert", "windows",
+            "peak", "indexing");
     private static final String RESOURCES = "/kernels/opencl/";
 
     private final List<Long> programs = new ArrayList<>();

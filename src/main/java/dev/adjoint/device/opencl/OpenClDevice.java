@@ -26,7 +26,7 @@ import org.lwjgl.system.MemoryUtil;
  * One OpenCL device: a context, one in-order command queue, the built kernels, and the buffers
  * allocated from it, of float32 or of BF16 / F16 elements. This class owns memory and transfers;
  * the op families launch through {@link ClGemm}, {@link ClConvert}, {@link ClElementwise},
- * {@link ClReductions} and {@link ClOptimizers}. Every primitive computes in float32: a 16-bit buffer
+ * {@link ClReductions}, {@link ClIndexing} and {@link ClOptimizers}. Every primitive computes in float32: a 16-bit buffer
  * is only ever converted, copied, or (as gemm's A and B) widened into F32 scratch first.
  * Sub-buffer offsets travel as kernel arguments. Calls are serialized on the device (a kernel's
  * arguments and its launch must not interleave with another thread's).
@@ -48,6 +48,7 @@ public final class OpenClDevice implements Device, PeakProbe {
     private final ClOptimizers optimizers;
     private final ClConvert convert;
     private final ClWindows windows;
+    private final ClIndexing indexing;
 
     OpenClDevice(ClPlatforms.DeviceInfo info) {
         this(info, GemmConfig.forDevice(info));
@@ -67,6 +68,7 @@ public final class OpenClDevice implements Device, PeakProbe {
             reductions = new ClReductions(this, reductionGroup, local, info.isGpu() ? 4 * info.computeUnits() : 2 * info.computeUnits());
             optimizers = new ClOptimizers(this, local);
             windows = new ClWindows(this, local);
+            indexing = new ClIndexing(this, local);
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -356,6 +358,34 @@ public final class OpenClDevice implements Device, PeakProbe {
         reductions.crossEntropyBackward(rows, cols, buf(probs, "cross_entropy probabilities"), probsOffset,
                 buf(targets, "cross_entropy targets"), targetsOffset, buf(gLoss, "cross_entropy upstream gradient"),
                 gLossOffset, gLossStride, buf(gx, "cross_entropy gradient"), gxOffset);
+    }
+
+    /** {@inheritDoc} A bad index gives NaN there (see {@link ClIndexing}). */
+    @Override
+    public synchronized void gather(int outer, int n, int inner, int m, Buffer x, long xOffset, Buffer index,
+                                    long indexOffset, long[] indexStrides, Buffer out, long outOffset) {
+        DeviceChecks.gather(outer, n, inner, m, x, xOffset, index, indexOffset, indexStrides, out, outOffset);
+        indexing.gather(outer, n, inner, m, buf(x, "gather input x"), xOffset, buf(index, "gather index"), indexOffset,
+                indexStrides, buf(out, "gather output"), outOffset);
+    }
+
+    /** {@inheritDoc} A bad index gives NaN over its fiber (see {@link ClIndexing}). */
+    @Override
+    public synchronized void scatterAdd(int outer, int n, int inner, int m, Buffer index, long indexOffset,
+                                        long[] indexStrides, Buffer src, long srcOffset, Buffer out, long outOffset) {
+        DeviceChecks.scatterAdd(outer, n, inner, m, index, indexOffset, indexStrides, src, srcOffset, out, outOffset);
+        indexing.scatterAdd(outer, n, inner, m, buf(index, "scatterAdd index"), indexOffset, indexStrides,
+                buf(src, "scatterAdd source"), srcOffset, buf(out, "scatterAdd output"), outOffset);
+    }
+
+    @Override
+    public synchronized void select(int[] shape, Buffer cond, long condOffset, long[] condStrides, Buffer a,
+                                    long aOffset, long[] aStrides, Buffer b, long bOffset, long[] bStrides,
+                                    Buffer out, long outOffset) {
+        DeviceChecks.select(shape, cond, condOffset, condStrides, a, aOffset, aStrides, b, bOffset, bStrides, out,
+                outOffset);
+        indexing.select(shape, buf(cond, "select condition"), condOffset, condStrides, buf(a, "select input a"), aOffset,
+                aStrides, buf(b, "select input b"), bOffset, bStrides, buf(out, "select output"), outOffset);
     }
 
     @Override
