@@ -1,5 +1,6 @@
 package dev.adjoint.cli;
 
+import dev.adjoint.bench.ConvBench;
 import dev.adjoint.bench.GemmBench;
 import dev.adjoint.bench.MatrixBench;
 import dev.adjoint.bench.ReplayCheck;
@@ -11,14 +12,14 @@ import java.util.List;
 
 /**
  * {@code adjoint bench [options]}: the standard matrix on every available backend
- * ({@link MatrixBench}); {@code adjoint bench gemm|train|replay-check ...}: one benchmark, each
+ * ({@link MatrixBench}); {@code adjoint bench gemm|train|conv|replay-check ...}: one benchmark, each
  * with its own options.
  */
 final class BenchCommand {
     static final String USAGE = """
             usage: adjoint bench [--device D,...] [--cases C,...] [--compare] [--quick] [--json FILE] [--svg FILE]
                                  [--warmup S] [--sample S] [--repeat N] [--case-limit S] [--python P]
-                   adjoint bench gemm|train|replay-check [options]   (one benchmark; --help for its options)
+                   adjoint bench gemm|train|conv|replay-check [options]   (one benchmark; --help for its options)
               --device      devices to benchmark, comma-separated (cpu, opencl:0, cuda:0); default: one per
                             available backend
               --cases       only these cases, in this order: gemm:MxKxN, train:SIZES/BATCH, infer:SIZES/BATCH
@@ -45,8 +46,9 @@ final class BenchCommand {
                 case "gemm" -> GemmBench.run(rest);
                 case "train" -> TrainBench.run(rest);
                 case "replay-check" -> ReplayCheck.run(rest);
-                default -> throw new Args.UsageException("unknown benchmark '" + args[1] + "'; choose gemm, train or "
-                        + "replay-check, or give no name for the standard matrix");
+                case "conv" -> ConvBench.run(rest);
+                default -> throw new Args.UsageException("unknown benchmark '" + args[1] + "'; choose gemm, train, conv"
+                        + " or replay-check, or give no name for the standard matrix");
             };
         }
         if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
@@ -68,7 +70,7 @@ final class BenchCommand {
         a.allow(OPTIONS);
         if (!a.positional().isEmpty()) {
             throw new Args.UsageException("bench: unexpected argument '" + a.positional().getFirst()
-                    + "'; benchmarks are gemm, train and replay-check, options start with --");
+                    + "'; benchmarks are gemm, train, conv and replay-check, options start with --");
         }
         boolean quick = a.flag("quick");
         MatrixBench.Options d = MatrixBench.Options.defaults(quick);

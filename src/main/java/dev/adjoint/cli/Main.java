@@ -50,7 +50,7 @@ public final class Main {
               devices    list backends and devices, and what 'auto' picks and why
               selftest   run the conformance suite on a device, then compare every primitive with the cpu backend
               bench      the benchmark matrix (SGEMM, training step, inference) on every available backend, with
-                         numpy / PyTorch side by side; 'bench gemm|train|replay-check' run one benchmark
+                         numpy / PyTorch side by side; 'bench gemm|train|conv|replay-check' run one benchmark
 
             devices: auto (default; or $ADJOINT_DEVICE), cpu, cuda[:index], opencl[:index or name]
             --json FILE writes a command's result as JSON; --json - writes it to standard output, and the rest
