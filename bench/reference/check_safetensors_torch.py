@@ -61,7 +61,10 @@ def main():
         layers.append(torch.nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(acts[model_cfg["activation"]]())
+            if model_cfg.get("dropout", 0) > 0:
+                layers.append(torch.nn.Dropout(model_cfg["dropout"]))   # Adjoint's place for it: after each hidden activation
     model = torch.nn.Sequential(*layers)
+    model.eval()
     state = load_file(f"{ckpt}/model.safetensors")
     missing, unexpected = model.load_state_dict(state, strict=False)
     assert not missing, f"missing tensors: {missing}"

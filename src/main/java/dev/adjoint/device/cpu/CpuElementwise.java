@@ -29,7 +29,56 @@ final class CpuElementwise {
         return i;
     }
 
+    /**
+     * A view's axes merged, innermost first, where every operand steps over an axis and the one inside it as
+     * over one axis (size-1 axes dropped): a contiguous [128, 8, 28, 28] becomes one row of 802,816, not 28,672
+     * rows of 28, each paying for the odometer. The arrays come from caches by rank, so a steady state
+     * allocates nothing. The output is contiguous, so it merges wherever the inputs do.
+     */
+    static final class Merged {
+        private static final int MAX_RANK = 8;
+        private final int[] dims = new int[MAX_RANK];
+        private final long[][] steps = new long[2][MAX_RANK];
+        private final int[][] shapes = new int[MAX_RANK + 1][];
+        private final long[][][] strides = new long[2][MAX_RANK + 1][];
+        int[] shape;
+        long[] a;
+        long[] b;
+
+        /** Merges the view of {@code as} (and {@code bs}, or null) over {@code shape}; false when too many axes stay. */
+        boolean of(int[] shape, long[] as, long[] bs) {
+            int rank = 0;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (shape[d] == 1) {
+                    continue;
+                }
+                if (rank > 0 && as[d] == steps[0][rank - 1] * dims[rank - 1]
+                        && (bs == null || bs[d] == steps[1][rank - 1] * dims[rank - 1])) {
+                    dims[rank - 1] *= shape[d];
+                    continue;
+                }
+                if (rank == MAX_RANK) {
+                    return false;
+                }
+                dims[rank] = shape[d];
+                steps[0][rank] = as[d];
+                steps[1][rank] = bs == null ? 0 : bs[d];
+                rank++;
+            }
+            this.shape = shapes[rank] != null ? shapes[rank] : (shapes[rank] = new int[rank]);
+            this.a = strides[0][rank] != null ? strides[0][rank] : (strides[0][rank] = new long[rank]);
+            this.b = strides[1][rank] != null ? strides[1][rank] : (strides[1][rank] = new long[rank]);
+            for (int r = 0; r < rank; r++) {
+                this.shape[r] = dims[rank - 1 - r];
+                this.a[r] = steps[0][rank - 1 - r];
+                this.b[r] = steps[1][rank - 1 - r];
+            }
+            return true;
+        }
+    }
+
     static final class Unary extends RowTask {
+        private final Merged merged = new Merged();
         private final int[][] idx;
         private UnaryOp op;
         private float p;
@@ -48,6 +97,10 @@ final class CpuElementwise {
 
         void run(Parallel pool, UnaryOp op, float p, int[] shape, float[] x, int xOff, long[] xs,
                  float[] out, int outOff) {
+            if (merged.of(shape, xs, null)) {
+                shape = merged.shape;
+                xs = merged.a;
+            }
             int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
             int rows = rowCount(shape);
             if (rows == 0 || cols == 0) {
@@ -95,6 +148,7 @@ final class CpuElementwise {
     }
 
     static final class Binary extends RowTask {
+        private final Merged merged = new Merged();
         private final int[][] idx;
         private BinaryOp op;
         private float p;
@@ -117,6 +171,11 @@ final class CpuElementwise {
 
         void run(Parallel pool, BinaryOp op, float p, int[] shape, float[] a, int aOff, long[] as,
                  float[] b, int bOff, long[] bs, float[] out, int outOff) {
+            if (merged.of(shape, as, bs)) {
+                shape = merged.shape;
+                as = merged.a;
+                bs = merged.b;
+            }
             int cols = shape.length == 0 ? 1 : shape[shape.length - 1];
             int rows = rowCount(shape);
             if (rows == 0 || cols == 0) {
@@ -230,16 +289,13 @@ final class CpuElementwise {
                     out[oi + j] = a[ai + j] / b[bi + j];
                 }
             }
-            // the comparisons of a max or min's gradient (which elements are the extreme): loops of their own
-            // instead of CpuMath's switch per element
-            case EQUAL -> {
-                for (int j = 0; j < n; j++) {
-                    out[oi + j] = a[ai + j] == b[bi + j] ? 1f : 0f;
-                }
-            }
-            case GREATER -> {
-                for (int j = 0; j < n; j++) {
-                    out[oi + j] = a[ai + j] > b[bi + j] ? 1f : 0f;
+            // the comparisons of a max or min's gradient (which elements are the extreme): equal about as often as
+            // not, so a branch per element mispredicts; the vector compare and blend has none
+            case EQUAL, GREATER -> {
+                if (VECTOR) {
+                    VectorElementwise.compare(op == BinaryOp.GREATER, a, ai, b, bi, out, oi, n);
+                } else {
+                    each(op, p, a, ai, b, bi, out, oi, n);
                 }
             }
             case RELU_BACKWARD -> {

@@ -43,4 +43,19 @@ final class VectorElementwise {
             out[oi + j] = a[ai + j] > 0f ? b[bi + j] : 0f;
         }
     }
+
+    /** {@code out = a == b ? 1 : 0} (equal) or {@code a > b ? 1 : 0}: a max or min's gradient asks which elements are the extreme. */
+    static void compare(boolean greater, float[] a, int ai, float[] b, int bi, float[] out, int oi, int n) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        VectorOperators.Comparison test = greater ? VectorOperators.GT : VectorOperators.EQ;
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += S.length()) {
+            VectorMask<Float> hit = FloatVector.fromArray(S, a, ai + j).compare(test, FloatVector.fromArray(S, b, bi + j));
+            zero.blend(one, hit).intoArray(out, oi + j);
+        }
+        for (; j < n; j++) {
+            out[oi + j] = (greater ? a[ai + j] > b[bi + j] : a[ai + j] == b[bi + j]) ? 1f : 0f;
+        }
+    }
 }
