@@ -47,6 +47,10 @@
 #                NCCL as a group of one (-Dadjoint.dist.engine=nccl: the gradient slab scaled and all-reduced
 #                on the device between graph launches), both MLPs, two rounds; libnccl.so.2 is looked for in
 #                PyTorch's site-packages. Not yet run.                 cuda-G-data-parallel.json
+#   cnn          issue #27 on the GPU: the CNN training step of `train --model cnn` (conv 16,32, MLP 784-128-10,
+#                b128), define-by-run and graph replay, interleaved with PyTorch eager (pytorch_mlp.py --conv), two
+#                rounds; the selftest section checks im2col/col2im (WindowCases) and the index primitives
+#                (IndexingCases) on cuda. Not yet run.                  cuda-G-cnn-train-step-vs-torch.json
 # Always: run-log.txt. At most 8 files come back from $OUT, so one call takes at most 7 result
 # files. Every step has a time limit, and steps that would start after ADJOINT_GPU_DEADLINE_S
 # (default 540) seconds are skipped and say so, so the call ends inside the tool's 600 s.
@@ -58,8 +62,8 @@ DEADLINE="${ADJOINT_GPU_DEADLINE_S:-540}"
 export PYTHONUNBUFFERED=1
 
 declare -A FILES=([selftest]=2 [sgemm]=1 [replay]=1 [train-step]=1 [opencl-gemm]=1 [opencl-tune]=1 [sanitize]=1 [fashion]=1
-                  [precision]=1 [dist]=1)
-ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion precision dist)
+                  [precision]=1 [dist]=1 [cnn]=1)
+ORDER=(selftest sgemm replay train-step opencl-gemm opencl-tune sanitize fashion precision dist cnn)
 want=("$@")
 [ ${#want[@]} -gt 0 ] || want=(selftest sgemm replay train-step)
 files=0
@@ -253,6 +257,16 @@ if has dist; then
       ADJOINT_JAVA_OPTS=-Dadjoint.dist.engine=nccl step 90 "$A" bench train --device cuda "${M[@]}" --warmup 2 --repeat 5 \
         --replay --json "$R/dp-nccl-$size-$round.json" | tail -1
     done
+  done
+fi
+if has cnn; then
+  CNN=(--conv 16,32 --sizes 784,128,10 --batch 128)
+  for round in 1 2; do
+    log "CNN training step, round $round: define-by-run and graph replay, each beside PyTorch eager"
+    step 120 "$A" bench train --device cuda "${CNN[@]}" --warmup 2 --repeat 5 --compare --peer torch \
+      --json "$R/cnn-eager-$round.json" | tail -1
+    step 120 "$A" bench train --device cuda "${CNN[@]}" --warmup 2 --repeat 5 --replay --compare --peer torch \
+      --json "$R/cnn-replay-$round.json" | tail -1
   done
 fi
 log "done"
@@ -452,6 +466,17 @@ if "dist" in sections:
                                 "engine": next((j.get("gradient_engine") for j in runs["nccl"] if j), None)}
         lines.append(f"dist {label}: none {meds['none'] or 0:,.0f}, nccl {meds['nccl'] or 0:,.0f} samples/s")
     dump(f"cuda-{g}-data-parallel.json", doc)
+
+if "cnn" in sections:
+    doc = {"benchmark": "CNN training step of train --model cnn (conv 16,32 5x5 same + ReLU + max pool 2, MLP 784-128-10, "
+                        "b128, Adam), samples/s, define-by-run and graph replay, each interleaved with PyTorch eager "
+                        "(pytorch_mlp.py --conv), two rounds; #27's goal: >= 1.0x PyTorch eager",
+           "gpu": smi(), "runs": {k: [load(f"cnn-{k}-{i}.json") for i in (1, 2)] for k in ("eager", "replay")}}
+    for k, v in doc["runs"].items():
+        ratio = med([j["ratio"] for j in v if j and "ratio" in j])
+        doc[f"{k}_over_torch_eager"] = ratio
+        lines.append(f"cnn {k}: adjoint / torch eager = {ratio or 0:.2f}")
+    dump(f"cuda-{g}-cnn-train-step-vs-torch.json", doc)
 
 print("\n".join(["== summary (" + g + ")"] + lines))
 PY

@@ -3,6 +3,7 @@ package dev.adjoint.bench;
 import dev.adjoint.device.Device;
 import dev.adjoint.device.Devices;
 import dev.adjoint.nn.Convolution;
+import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
 import java.io.BufferedReader;
@@ -75,6 +76,9 @@ public final class ConvBench {
 
         @Override
         public void close() {
+            for (Tensor t : new Tensor[] {x, w, b}) {
+                t.zeroGrad();     // closes the last gradient
+            }
             x.close();
             w.close();
             b.close();
@@ -90,7 +94,7 @@ public final class ConvBench {
             int k = w.shape()[2];
             float[] y;
             int[] ys;
-            try (Scope scope = Scope.open()) {
+            try (Scope scope = Scope.open(); Autograd.NoGrad off = Autograd.noGrad()) {
                 Tensor out = forward();
                 y = out.toArray();
                 ys = out.shape();

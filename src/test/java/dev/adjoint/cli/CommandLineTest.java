@@ -58,6 +58,7 @@ class CommandLineTest {
                 row(0, Where.OUT, "usage: adjoint bench gemm", "bench", "gemm", "--help"),
                 row(0, Where.OUT, "usage: adjoint bench train", "bench", "train", "--help"),
                 row(0, Where.OUT, "usage: adjoint bench replay-check", "bench", "replay-check", "--help"),
+                row(0, Where.OUT, "usage: adjoint bench conv", "bench", "conv", "--help"),
                 row(0, Where.OUT, "adjoint <command> --help", "--help"),
                 row(0, Where.OUT, "--warmup STEPS", "--help"),
                 row(2, Where.OUT, "usage: adjoint <command>"),
@@ -108,7 +109,11 @@ class CommandLineTest {
                 json("bench", "train", "--device", "cpu", "--sizes", "4,3,2", "--batch", "2", "--repeat", "1", "--warmup",
                         "0", "--sample", "0", "--json", "-"),
                 json("bench", "replay-check", "--device", "cpu", "--sizes", "4,3,2", "--batch", "2", "--steps", "2",
-                        "--json", "-"));
+                        "--json", "-"),
+                json("bench", "train", "--device", "cpu", "--conv", "2", "--sizes", "16,3,2", "--batch", "2", "--repeat", "1",
+                        "--warmup", "0", "--sample", "0", "--json", "-"),
+                json("bench", "conv", "--device", "cpu", "--shape", "2,3,6,5", "--out", "4", "--repeat", "1", "--warmup",
+                        "0", "--sample", "0", "--json", "-"));
     }
 
     private static Arguments row(int code, Where where, String expected, String... args) {
