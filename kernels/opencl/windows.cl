@@ -48,3 +48,58 @@ __kernel void im2col_backward(WINDOW_ARGS, __global const float* cols, long coff
     }
     x[xoff + e] = sum;
 }
+
+// Max pooling: each window's largest tap (a NaN wins and stays; the first of equals), and its index ki·kw + kj.
+__kernel void max_pool_forward(WINDOW_ARGS, __global const float* x, long xoff, __global float* out, long ooff,
+                               __global float* arg, long aoff) {
+    long e = get_global_id(0);
+    if (e >= (long) n * c * oh * ow) return;   // bounds guard
+    int oj = (int) (e % ow);
+    long t = e / ow;
+    int oi = (int) (t % oh);
+    long plane = t / oh;
+    __global const float* xp = x + xoff + plane * h * w;
+    float best = -INFINITY;
+    int at = 0;
+    int seen = 0;
+    for (int ki = 0; ki < kh; ki++) {
+        int i = oi * sh - pt + ki * dh;
+        if (i < 0 || i >= h) continue;
+        for (int kj = 0; kj < kw; kj++) {
+            int j = oj * sw - pl + kj * dw;
+            if (j < 0 || j >= w) continue;
+            float v = xp[i * w + j];
+            if (!seen || (best == best && (v != v || v > best))) {
+                best = v;
+                at = ki * kw + kj;
+                seen = 1;
+            }
+        }
+    }
+    out[ooff + e] = best;
+    arg[aoff + e] = (float) at;
+}
+
+// Its gradient: each image element gathers gy of the windows whose arg-max tap read it, in tap order.
+__kernel void max_pool_backward(WINDOW_ARGS, __global const float* gy, long gyoff, __global const float* arg, long aoff,
+                                __global float* gx, long gxoff) {
+    long e = get_global_id(0);
+    if (e >= (long) n * c * h * w) return;   // bounds guard
+    int j = (int) (e % w);
+    long t = e / w;
+    int i = (int) (t % h);
+    long plane = t / h;
+    long outs = plane * oh * ow;
+    float sum = 0.0f;
+    for (int ki = 0; ki < kh; ki++) {
+        int ti = i + pt - ki * dh;
+        if (ti < 0 || ti % sh != 0 || ti / sh >= oh) continue;
+        for (int kj = 0; kj < kw; kj++) {
+            int tj = j + pl - kj * dw;
+            if (tj < 0 || tj % sw != 0 || tj / sw >= ow) continue;
+            long o = outs + (long) (ti / sh) * ow + tj / sw;
+            if (arg[aoff + o] == (float) (ki * kw + kj)) sum += gy[gyoff + o];
+        }
+    }
+    gx[gxoff + e] = sum;
+}

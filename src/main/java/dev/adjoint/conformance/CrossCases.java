@@ -7,6 +7,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.device.Distribution;
 import dev.adjoint.device.ReduceOp;
 import dev.adjoint.device.UnaryOp;
+import dev.adjoint.device.Window;
 import java.util.Arrays;
 
 /**
@@ -40,6 +41,7 @@ final class CrossCases {
         optimizers(c);
         gemm(c);
         indexing(c);
+        windows(c);
     }
 
     private static Tolerance of(UnaryOp op) {
@@ -289,5 +291,31 @@ final class CrossCases {
         c.compare("indexing", "select, a broadcast, b transposed", new float[][] {cond, a, bt}, rows * cols, EXACT,
                 (d, b) -> d.select(new int[] {rows, cols}, b[0], 0, new long[] {cols, 1}, b[1], 0, new long[] {0, 1},
                         b[2], 0, new long[] {1, rows}, b[3], 0));
+    }
+
+    /**
+     * im2col, col2im and maxPool with its backward over 3x3 windows, stride 2, padding 1, on [2, 3, 9, 8]: copies,
+     * comparisons and sums in tap order on every backend, so exactly the CPU's floats. The pooled input sits on a
+     * grid of 0.5, so ties are common and the first-of-equals rule is held too.
+     */
+    private static void windows(CrossCheck c) {
+        Window v = new Window(2, 3, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 5, 4);
+        int image = (int) v.imageSize();
+        int columns = (int) v.columns();
+        int outs = (int) (v.c() * v.positions());
+        float[] x = c.random(image, -3, 3);
+        float[] cols = c.random(columns, -3, 3);
+        float[] grid = c.random(image, -3, 3);
+        for (int k = 0; k < grid.length; k++) {
+            grid[k] = Math.round(grid[k] * 2) / 2f;
+        }
+        float[] gy = c.random(outs, -2, 2);
+        c.compare("windows", "im2col", new float[][] {x}, columns, EXACT, (d, b) -> d.im2col(v, 0f, b[0], 0, b[1], 0));
+        c.compare("windows", "col2im", new float[][] {cols}, image, EXACT, (d, b) -> d.col2im(v, b[0], 0, b[1], 0));
+        c.compare("windows", "maxPool, arg-max and backward", new float[][] {grid, gy}, 2 * outs + image, EXACT,
+                (d, b) -> {
+                    d.maxPool(v, b[0], 0, b[2], 0, b[2], outs);
+                    d.maxPoolBackward(v, b[1], 0, b[2], outs, b[2], 2 * outs);
+                });
     }
 }

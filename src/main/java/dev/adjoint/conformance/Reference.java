@@ -380,4 +380,40 @@ public final class Reference {
             }
         }
     }
+
+    /**
+     * Max pooling in float64 from the definition: each window's taps inside the image in tap order, the first
+     * largest (or the first NaN) and its tap index; {@code out[2·o]} the value, {@code out[2·o + 1]} the index.
+     */
+    static double[] maxPool(dev.adjoint.device.Window v, float[] x) {
+        int outs = (int) (v.c() * v.positions());
+        double[] out = new double[2 * outs];
+        for (int plane = 0; plane < v.n() * v.c(); plane++) {
+            for (int oi = 0; oi < v.outH(); oi++) {
+                for (int oj = 0; oj < v.outW(); oj++) {
+                    int o = (plane * v.outH() + oi) * v.outW() + oj;
+                    double best = Double.NaN;
+                    int at = -1;
+                    for (int ki = 0; ki < v.kh(); ki++) {
+                        for (int kj = 0; kj < v.kw(); kj++) {
+                            int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                            int j = oj * v.strideW() - v.padLeft() + kj * v.dilationW();
+                            if (i < 0 || i >= v.h() || j < 0 || j >= v.w()) {
+                                continue;
+                            }
+                            double t = x[(plane * v.h() + i) * v.w() + j];
+                            boolean nanBest = at >= 0 && Double.isNaN(best);
+                            if (at < 0 || (!nanBest && (Double.isNaN(t) || t > best))) {
+                                best = t;
+                                at = ki * v.kw() + kj;
+                            }
+                        }
+                    }
+                    out[2 * o] = at < 0 ? Double.NEGATIVE_INFINITY : best;
+                    out[2 * o + 1] = Math.max(at, 0);
+                }
+            }
+        }
+        return out;
+    }
 }

@@ -32,6 +32,7 @@ final class WindowCases {
         List<Case> all = new ArrayList<>();
         all.add(new Case("im2col", WindowCases::im2col));
         all.add(new Case("col2im", WindowCases::col2im));
+        all.add(new Case("maxPool and its backward", WindowCases::maxPool));
         all.add(new Case("im2col and col2im refuse buffers too small", WindowCases::refusals));
         return all;
     }
@@ -83,12 +84,73 @@ final class WindowCases {
         }
     }
 
+    /**
+     * Values on a grid of 0.5 (ties common, so the first-of-equals rule is exercised), a NaN in a few; the gradient
+     * checked against the reference's arg-max: each element gets gy of the windows that picked it.
+     */
+    private static void maxPool(Device d, Random rnd) {
+        for (int[] spec : WINDOWS) {
+            Window v = window(spec);
+            int n = (int) v.imageSize();
+            int outs = (int) (v.c() * v.positions());
+            float[] x = new float[n + 1];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = rnd.nextInt(7) * 0.5f - 1.5f;
+            }
+            if (n > 20) {
+                x[1 + rnd.nextInt(n)] = Float.NaN;
+            }
+            float[] image = java.util.Arrays.copyOfRange(x, 1, x.length);
+            double[] ref = Reference.maxPool(v, image);
+            double[] values = new double[outs];
+            double[] argmax = new double[outs];
+            for (int o = 0; o < outs; o++) {
+                values[o] = ref[2 * o];
+                argmax[o] = ref[2 * o + 1];
+            }
+            float[] gy = random(rnd, outs + 2, -2, 2);
+            double[] gx = new double[n];
+            double[] abs = new double[n];
+            for (int o = 0; o < outs; o++) {
+                int plane = o / (v.outH() * v.outW());
+                int oi = o / v.outW() % v.outH();
+                int oj = o % v.outW();
+                int tap = (int) argmax[o];
+                int i = oi * v.strideH() - v.padTop() + tap / v.kw() * v.dilationH();
+                int j = oj * v.strideW() - v.padLeft() + tap % v.kw() * v.dilationW();
+                if (i >= 0 && i < v.h() && j >= 0 && j < v.w()) {
+                    gx[(plane * v.h() + i) * v.w() + j] += gy[2 + o];
+                    abs[(plane * v.h() + i) * v.w() + j] += Math.abs(gy[2 + o]);
+                }
+            }
+            try (Buffer xb = put(d, x); Buffer out = d.allocate(outs + 1); Buffer arg = d.allocate(outs + 1);
+                 Buffer gyb = put(d, gy); Buffer gxb = d.allocate(n + 1)) {
+                d.maxPool(v, xb, 1, out, 1, arg, 1);
+                String what = "maxPool " + v;
+                Check.close(what, java.util.Arrays.copyOfRange(get(d, out, outs + 1), 1, outs + 1), values, 0, 0);
+                Check.close(what + " arg-max", java.util.Arrays.copyOfRange(get(d, arg, outs + 1), 1, outs + 1), argmax,
+                        0, 0);
+                d.maxPoolBackward(v, gyb, 2, arg, 1, gxb, 1);
+                Check.close(what + " backward", java.util.Arrays.copyOfRange(get(d, gxb, n + 1), 1, n + 1), gx, abs,
+                        v.kh() * v.kw() * 6e-8, 0);
+            }
+        }
+    }
+
     private static void refusals(Device d, Random rnd) {
         Window v = window(WINDOWS[1]);
         try (Buffer x = d.allocate(v.imageSize()); Buffer cols = d.allocate(v.columns() - 1)) {
             Check.refused("columns", () -> d.im2col(v, 0f, x, 0, cols, 0));
             Check.refused("columns", () -> d.col2im(v, cols, 0, x, 0));
             Check.refused("image", () -> d.im2col(v, 0f, x, 1, cols, 0));
+        }
+        Window pool = window(WINDOWS[4]);
+        long outs = pool.c() * pool.positions();
+        try (Buffer x = d.allocate(pool.imageSize()); Buffer out = d.allocate(outs); Buffer small = d.allocate(outs - 1)) {
+            Check.refused("pooled", () -> d.maxPool(pool, x, 0, small, 0, out, 0));
+            Check.refused("arg-max", () -> d.maxPool(pool, x, 0, out, 0, small, 0));
+            Check.refused("arg-max", () -> d.maxPoolBackward(pool, out, 0, small, 0, x, 0));
+            Check.refused("image", () -> d.maxPoolBackward(pool, out, 0, out, 0, small, 0));
         }
     }
 }

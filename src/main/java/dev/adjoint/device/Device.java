@@ -160,6 +160,21 @@ public interface Device extends AutoCloseable {
     void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset);
 
     /**
+     * Max pooling over the windows of the contiguous image block {@code x}: {@code out [n, c, outH, outW]} holds
+     * each window's largest tap (a tap outside the image never wins; a NaN does, as in PyTorch), and
+     * {@code argmax} (same shape) the first tap holding it, {@code ki·kw + kj}, as a float: PyTorch's rule.
+     */
+    void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset);
+
+    /**
+     * {@link #maxPool}'s gradient: overwrites {@code gx} (the image block) with, for each element, the sum of
+     * {@code gy} over the windows whose arg-max tap read it (0 where none did), added in tap order as
+     * {@link #col2im}'s.
+     */
+    void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset, Buffer gx,
+                         long gxOffset);
+
+    /**
      * Picks along the middle axis of the contiguous block x[outer][n][inner] by an index view:
      * {@code out[o][j][i] = x[o][index(o, j, i)][i]} for out [outer][m][inner] contiguous, where
      * {@code index(o, j, i) = index[indexOffset + o·s[0] + j·s[1] + i·s[2]]} with the three

@@ -257,6 +257,28 @@ public final class DeviceChecks {
         windows("col2im", window, x, xOffset, cols, colsOffset);
     }
 
+    public static void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax,
+                               long argmaxOffset) {
+        pooled("maxPool", window, x, xOffset, out, outOffset, argmax, argmaxOffset);
+    }
+
+    public static void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset,
+                                       Buffer gx, long gxOffset) {
+        pooled("maxPoolBackward", window, gx, gxOffset, gy, gyOffset, argmax, argmaxOffset);
+    }
+
+    private static void pooled(String primitive, Window window, Buffer image, long imageOffset, Buffer out, long outOffset,
+                               Buffer argmax, long argmaxOffset) {
+        if (window == null) {
+            throw new IllegalArgumentException(primitive + ": no window given");
+        }
+        long outputs = Math.multiplyExact((long) window.c(), window.positions());
+        range(primitive, null, "image " + window.n() + "x" + window.c() + "x" + window.h() + "x" + window.w(), image,
+                imageOffset, window.imageSize());
+        range(primitive, null, "pooled " + outputs, out, outOffset, outputs);
+        range(primitive, null, "arg-max " + outputs, argmax, argmaxOffset, outputs);
+    }
+
     private static void windows(String primitive, Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");

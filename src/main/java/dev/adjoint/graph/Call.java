@@ -84,6 +84,22 @@ public sealed interface Call {
         }
     }
 
+    record MaxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset)
+            implements Call {
+        @Override
+        public void run(Device d) {
+            d.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset);
+        }
+    }
+
+    record MaxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset, Buffer gx,
+                           long gxOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.maxPoolBackward(window, gy, gyOffset, argmax, argmaxOffset, gx, gxOffset);
+        }
+    }
+
     record Col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset) implements Call {
         @Override
         public void run(Device d) {

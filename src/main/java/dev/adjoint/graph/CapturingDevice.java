@@ -289,6 +289,33 @@ public final class CapturingDevice implements Device {
     }
 
     @Override
+    public void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset) {
+        Plan plan = plan("maxPool");
+        DeviceChecks.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset);
+        Buffer ix = in(plan, x);
+        Buffer io = in(plan, out);
+        Buffer ia = in(plan, argmax);
+        inner.maxPool(window, ix, xOffset, io, outOffset, ia, argmaxOffset);
+        if (plan != null) {
+            plan.record(new Call.MaxPool(window, ix, xOffset, io, outOffset, ia, argmaxOffset));
+        }
+    }
+
+    @Override
+    public void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset, Buffer gx,
+                                long gxOffset) {
+        Plan plan = plan("maxPoolBackward");
+        DeviceChecks.maxPoolBackward(window, gy, gyOffset, argmax, argmaxOffset, gx, gxOffset);
+        Buffer igy = in(plan, gy);
+        Buffer ia = in(plan, argmax);
+        Buffer igx = in(plan, gx);
+        inner.maxPoolBackward(window, igy, gyOffset, ia, argmaxOffset, igx, gxOffset);
+        if (plan != null) {
+            plan.record(new Call.MaxPoolBackward(window, igy, gyOffset, ia, argmaxOffset, igx, gxOffset));
+        }
+    }
+
+    @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
         Plan plan = plan("crossEntropy");

@@ -17,8 +17,9 @@ import java.util.List;
  *       it read.</li>
  *   <li><b>Convolution</b> is then one GEMM: the weight {@code [O, C, Kh, Kw]} (PyTorch's layout) read as
  *       {@code [O, C·Kh·Kw]} times the patches {@code [C·Kh·Kw, N·H'·W']}; per group when {@code groups > 1}.</li>
- *   <li><b>Pooling</b> takes each channel plane as an image of one channel and reduces each column of taps: max (its
- *       gradient goes to the arg-max of each window, the "max gate"; split evenly among ties) or mean.</li>
+ *   <li><b>Pooling</b> takes each channel plane as an image of one channel: max pooling is a device primitive that
+ *       keeps each window's arg-max, where its gradient goes (the "max gate"; of equal taps the first, as PyTorch);
+ *       average pooling is the mean of each column of taps.</li>
  * </ul>
  *
  * <p><b>Boundaries.</b> An output position exists where the whole (dilated) window fits in the padded input:
@@ -117,12 +118,11 @@ public final class Convolution {
                      outputSize(layer, x.size(3), kernel[1], stride[1], pad[2], pad[3], dilation[1], ceil)};
         int n = x.size(0);
         int c = x.size(1);
+        Window planes = window(n * c, 1, x, kernel, stride, pad, dilation, out);   // each channel plane one image
         try (Scope scope = Scope.open()) {
-            // each channel plane an image of one channel: rows [N·C·H'·W'] of the window's taps
-            Tensor taps = x.reshape(n * c, 1, x.size(2), x.size(3)).im2col(window(n * c, 1, x, kernel, stride, pad,
-                    dilation, out),
-                    max ? Float.NEGATIVE_INFINITY : 0f);
-            return scope.keep((max ? taps.max(0, false) : taps.mean(0, false)).reshape(n, c, out[0], out[1]));
+            Tensor images = x.reshape(n * c, 1, x.size(2), x.size(3));
+            Tensor pooled = max ? images.maxPool(planes) : images.im2col(planes, 0f).mean(0, false);
+            return scope.keep(pooled.reshape(n, c, out[0], out[1]));
         }
     }
 }

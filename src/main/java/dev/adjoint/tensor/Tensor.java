@@ -437,6 +437,14 @@ public final class Tensor implements AutoCloseable {
         return Windows.IM2COL.apply(new Windows.Gather(window, fill), this);
     }
 
+    /**
+     * Max pooling of this image block {@code [n, c, h, w]} over {@code window}'s windows: {@code [n, c, outH, outW]},
+     * as PyTorch's {@code max_pool2d} (a NaN wins; of equal taps the first gets the gradient).
+     */
+    public Tensor maxPool(Window window) {
+        return Windows.MAX_POOL.apply(window, this);
+    }
+
     /** The adjoint of {@link #im2col}: these columns {@code [c·kh·kw, n·outH·outW]} summed back into {@code [n, c, h, w]}. */
     public Tensor col2im(Window window) {
         return Windows.COL2IM.apply(window, this);

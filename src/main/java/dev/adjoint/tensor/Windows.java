@@ -21,8 +21,18 @@ final class Windows {
     static final Op<Window> COL2IM = Op.linear("col2im", (window, saved, in) -> col2im(in[0], window),
             (window, c, g) -> new Tensor[] {g.im2col(window, 0f)});
 
+    /**
+     * Max pooling over the windows of {@code [n, c, h, w]}: {@code [n, c, outH, outW]}, each window's largest tap, as
+     * PyTorch's {@code max_pool2d} (a NaN wins; of equal taps the first takes the gradient). The forward keeps each
+     * window's arg-max; the VJP is the device's gather of g by it (the "max gate"), the JVP the tangent's taps picked
+     * at the arg-max.
+     */
+    static final Op<Window> MAX_POOL = Op.of("max_pool", (v, saved, in) -> maxPool(saved, in[0], v),
+            (v, c, g) -> new Tensor[] {maxPoolBackward(v, c.saved(0), g)},
+            (v, c, t) -> t[0] == null ? null : atArgmax(v, c.saved(0), t[0]));
+
     /** Every op this family declares. */
-    static final List<Op<?>> OPS = List.of(IM2COL, COL2IM);
+    static final List<Op<?>> OPS = List.of(IM2COL, COL2IM, MAX_POOL);
 
     private static Tensor im2col(Tensor x, Window v, float fill) {
         x.checkOpen("im2col");
@@ -44,6 +54,44 @@ final class Windows {
         Tensor out = Tensor.empty(cols.device(), new int[] {v.n(), v.c(), v.h(), v.w()});
         run("col2im", cols, out, (src, dst) -> cols.device().col2im(v, src.buffer(), src.offset, dst.buffer(), 0));
         return out;
+    }
+
+    private static Tensor maxPool(Function.Saved saved, Tensor x, Window v) {
+        x.checkOpen("max_pool");
+        if (v == null) {
+            throw new IllegalArgumentException("max_pool: no window given for image " + Shape.format(x.shape));
+        }
+        expect("max_pool", "image", x, v.n(), v.c(), v.h(), v.w());
+        int[] shape = {v.n(), v.c(), v.outH(), v.outW()};
+        Tensor out = Tensor.empty(x.device(), shape);
+        Tensor argmax;
+        try {
+            argmax = Tensor.empty(x.device(), shape.clone());
+        } catch (RuntimeException | Error e) {
+            out.close();
+            throw e;
+        }
+        saved.own(argmax);
+        run("max_pool", x, out, (src, dst) -> x.device().maxPool(v, src.buffer(), src.offset, dst.buffer(), 0,
+                argmax.buffer(), 0));
+        return out;
+    }
+
+    private static Tensor maxPoolBackward(Window v, Tensor argmax, Tensor g) {
+        Tensor gx = Tensor.empty(g.device(), new int[] {v.n(), v.c(), v.h(), v.w()});
+        run("max_pool backward", g, gx, (src, dst) -> g.device().maxPoolBackward(v, src.buffer(), src.offset,
+                argmax.buffer(), argmax.offset, dst.buffer(), 0));
+        return gx;
+    }
+
+    /** Each window's tap of {@code t} at its arg-max: the windows of every plane as one-channel images, gathered. */
+    private static Tensor atArgmax(Window v, Tensor argmax, Tensor t) {
+        int planes = v.n() * v.c();
+        Window one = new Window(planes, 1, v.h(), v.w(), v.kh(), v.kw(), v.strideH(), v.strideW(), v.padTop(),
+                v.padLeft(), v.dilationH(), v.dilationW(), v.outH(), v.outW());
+        int positions = Math.toIntExact(one.positions());
+        Tensor taps = t.reshape(planes, 1, v.h(), v.w()).im2col(one, 0f);          // [kh·kw, planes·outH·outW]
+        return taps.gather(0, argmax.reshape(1, positions)).reshape(v.n(), v.c(), v.outH(), v.outW());
     }
 
     private interface Launch {

@@ -49,11 +49,11 @@ public class CrossCheckTest {
     /**
      * How many comparisons the cross-check makes: the 231 CudaCheck made with 19 unary and 14 binary
      * ops, and 2 more for each unary op added since (contiguous and transposed), 3 for each binary
-     * op (contiguous, row broadcast, rank-4 strided), and the 5 of the index primitives (gather and scatterAdd by
-     * element and by slice, select).
+     * op (contiguous, row broadcast, rank-4 strided), the 5 of the index primitives (gather and scatterAdd by
+     * element and by slice, select) and the 3 of the windows (im2col, col2im, maxPool with its backward).
      */
     public static int comparisons() {
-        return 231 + 2 * (UnaryOp.values().length - 19) + 3 * (BinaryOp.values().length - 14) + 5;
+        return 231 + 2 * (UnaryOp.values().length - 19) + 3 * (BinaryOp.values().length - 14) + 5 + 3;
     }
 
     /**

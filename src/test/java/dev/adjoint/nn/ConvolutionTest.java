@@ -152,6 +152,10 @@ class ConvolutionTest {
             x.zeroGrad();
             padded.sum().backward();
             assertArrayEquals(new float[] {0, 1, 0, 2, 0}, x.grad().toArray());
+            // ties: of equal taps the first gets the gradient, as PyTorch's max_pool (windows [2 2] [7 7] [1 1])
+            Tensor tied = t(d, new float[] {2, 2, 7, 7, 1, 1}, 1, 1, 6).requiresGrad(true);
+            Pool2d.max1d(2, 2, 0, 1, false).forward(tied).sum().backward();
+            assertArrayEquals(new float[] {1, 0, 1, 0, 1, 0}, tied.grad().toArray(), "the first of equal taps");
             // average with zero padding counted: [0 1 3] [3 2 5] [5 4 0] / 3
             assertArrayEquals(new float[] {4 / 3f, 10 / 3f, 3}, Pool2d.avg1d(3, 2, 1).forward(x).toArray(), 1e-6f);
 

@@ -74,6 +74,7 @@ class OpDeclarationsTest {
         dev.adjoint.device.Window win = new dev.adjoint.device.Window(2, 1, 4, 3, 2, 2, 2, 1, 1, 1, 1, 2, 3, 3);
         c.put("im2col(Window,float)", call("im2col", s, t -> t[0].im2col(win, 0.5f), new int[] {2, 1, 4, 3}));
         c.put("col2im(Window)", call("col2im", s, t -> t[0].col2im(win), new int[] {4, 18}));
+        c.put("maxPool(Window)", call("max_pool", s, t -> t[0].maxPool(win), new int[] {2, 1, 4, 3}));
         c.put("cat(List,int)", call("cat", s, t -> Tensor.cat(List.of(t[0], t[1]), 1), M, new int[] {3, 2}));
         c.put("stack(List,int)", call("cat", s, t -> Tensor.stack(List.of(t[0], t[1]), 1), M, M));
         c.put("expand(int[])", call("expand", s, t -> t[0].expand(3, 4), new int[] {1, 4}));

@@ -138,6 +138,16 @@ public final class CountingDevice implements Device {
     }
 
     @Override
+    public void maxPool(Window w, Buffer x, long xo, Buffer out, long oo, Buffer arg, long ao) {
+        inner.maxPool(w, x, xo, out, oo, arg, ao);
+    }
+
+    @Override
+    public void maxPoolBackward(Window w, Buffer gy, long gyo, Buffer arg, long ao, Buffer gx, long gxo) {
+        inner.maxPoolBackward(w, gy, gyo, arg, ao, gx, gxo);
+    }
+
+    @Override
     public void crossEntropy(int rows, int cols, Buffer l, long lo, Buffer t, long to, Buffer loss, long lso, Buffer p, long po) {
         inner.crossEntropy(rows, cols, l, lo, t, to, loss, lso, p, po);
     }

@@ -206,6 +206,17 @@ public final class FakeGraphDevice implements Device, GraphCapable {
     }
 
     @Override
+    public void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset) {
+        queue(() -> inner.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset));
+    }
+
+    @Override
+    public void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset, Buffer gx,
+                                long gxOffset) {
+        queue(() -> inner.maxPoolBackward(window, gy, gyOffset, argmax, argmaxOffset, gx, gxOffset));
+    }
+
+    @Override
     public void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
         queue(() -> inner.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,

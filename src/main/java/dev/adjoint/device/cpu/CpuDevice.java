@@ -299,6 +299,24 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     }
 
     @Override
+    public synchronized void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax,
+                                     long argmaxOffset) {
+        DeviceChecks.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset);
+        kernels.get().windows().maxPool.run(pool, window, data(x, "maxPool image"), idx(xOffset, "offset"),
+                data(out, "maxPool output"), idx(outOffset, "offset"), data(argmax, "maxPool arg-max"),
+                idx(argmaxOffset, "offset"));
+    }
+
+    @Override
+    public synchronized void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset,
+                                             Buffer gx, long gxOffset) {
+        DeviceChecks.maxPoolBackward(window, gy, gyOffset, argmax, argmaxOffset, gx, gxOffset);
+        kernels.get().windows().maxPoolBackward.run(pool, window, data(gy, "maxPoolBackward upstream gradient"),
+                idx(gyOffset, "offset"), data(argmax, "maxPoolBackward arg-max"), idx(argmaxOffset, "offset"),
+                data(gx, "maxPoolBackward gradient"), idx(gxOffset, "offset"));
+    }
+
+    @Override
     public synchronized void crossEntropy(int rows, int cols, Buffer logits, long logitsOffset, Buffer targets, long targetsOffset,
                              Buffer loss, long lossOffset, Buffer probs, long probsOffset) {
         DeviceChecks.crossEntropy(rows, cols, logits, logitsOffset, targets, targetsOffset, loss, lossOffset,

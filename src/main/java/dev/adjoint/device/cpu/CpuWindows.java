@@ -12,6 +12,8 @@ import dev.adjoint.device.Window;
 final class CpuWindows {
     final Im2col im2col = new Im2col();
     final Col2im col2im = new Col2im();
+    final MaxPool maxPool = new MaxPool();
+    final MaxPoolBackward maxPoolBackward = new MaxPoolBackward();
 
     private abstract static class WindowTask extends RowTask {
         Window win;
@@ -139,6 +141,107 @@ final class CpuWindows {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Planes {@code p = image·c + ci}: each window's largest tap (a NaN wins and stays; the first of equals) and its
+     * index, with selects rather than branches: which tap wins is data, and a branch on it mispredicts.
+     */
+    static final class MaxPool extends WindowTask {
+        private float[] arg;
+        private int argOff;
+
+        void run(Parallel pool, Window win, float[] x, int xOff, float[] out, int outOff, float[] arg, int argOff) {
+            set(win, x, xOff, out, outOff);
+            this.arg = arg;
+            this.argOff = argOff;
+            split(pool, win.n() * win.c(), win.outH() * win.outW() * win.kh() * win.kw());
+        }
+
+        @Override
+        void rows(int p0, int p1, int worker) {
+            Window v = win;
+            for (int p = p0; p < p1; p++) {
+                int plane = xOff + p * v.h() * v.w();
+                int o = p * v.outH() * v.outW();
+                for (int oi = 0; oi < v.outH(); oi++) {
+                    for (int oj = 0; oj < v.outW(); oj++, o++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int at = -1;
+                        for (int ki = 0; ki < v.kh(); ki++) {
+                            int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                            if (i < 0 || i >= v.h()) {
+                                continue;
+                            }
+                            int line = plane + i * v.w();
+                            for (int kj = 0; kj < v.kw(); kj++) {
+                                int j = oj * v.strideW() - v.padLeft() + kj * v.dilationW();
+                                if (j < 0 || j >= v.w()) {
+                                    continue;
+                                }
+                                float t = x[line + j];
+                                boolean take = at < 0 || t > best || (t != t && best == best);
+                                best = take ? t : best;
+                                at = take ? ki * v.kw() + kj : at;
+                            }
+                        }
+                        cols[colsOff + o] = best;
+                        arg[argOff + o] = Math.max(at, 0);
+                    }
+                }
+            }
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            arg = null;
+        }
+    }
+
+    /**
+     * Planes {@code p = image·c + ci}: zeroed, then each window adds its gy to the element its arg-max tap read. The
+     * windows go last to first, so each element receives its terms in the order of the GPU kernels' gather (taps
+     * ascending is windows descending): the same sums on every backend.
+     */
+    static final class MaxPoolBackward extends WindowTask {
+        private float[] arg;
+        private int argOff;
+
+        void run(Parallel pool, Window win, float[] gy, int gyOff, float[] arg, int argOff, float[] gx, int gxOff) {
+            set(win, gx, gxOff, gy, gyOff);
+            this.arg = arg;
+            this.argOff = argOff;
+            split(pool, win.n() * win.c(), win.h() * win.w() + win.outH() * win.outW());
+        }
+
+        @Override
+        void rows(int p0, int p1, int worker) {
+            Window v = win;
+            for (int p = p0; p < p1; p++) {
+                int plane = xOff + p * v.h() * v.w();
+                java.util.Arrays.fill(x, plane, plane + v.h() * v.w(), 0f);
+                int first = p * v.outH() * v.outW();
+                for (int oi = v.outH() - 1; oi >= 0; oi--) {
+                    for (int oj = v.outW() - 1; oj >= 0; oj--) {
+                        int o = first + oi * v.outW() + oj;
+                        int tap = (int) arg[argOff + o];
+                        int ki = tap / v.kw();
+                        int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                        int j = oj * v.strideW() - v.padLeft() + (tap - ki * v.kw()) * v.dilationW();
+                        if (i >= 0 && i < v.h() && j >= 0 && j < v.w()) {
+                            x[plane + i * v.w() + j] += cols[colsOff + o];
+                        }
+                    }
+                }
+            }
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            arg = null;
         }
     }
 }

@@ -288,6 +288,23 @@ public final class CudaDevice implements Device, GraphCapable, PeakProbe, Rounds
     }
 
     @Override
+    public void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset) {
+        DeviceChecks.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset);
+        bind();
+        windows.maxPool(window, at(x, xOffset, "maxPool image"), at(out, outOffset, "maxPool output"),
+                at(argmax, argmaxOffset, "maxPool arg-max"));
+    }
+
+    @Override
+    public void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset, Buffer gx,
+                                long gxOffset) {
+        DeviceChecks.maxPoolBackward(window, gy, gyOffset, argmax, argmaxOffset, gx, gxOffset);
+        bind();
+        windows.maxPoolBackward(window, at(gy, gyOffset, "maxPoolBackward upstream gradient"),
+                at(argmax, argmaxOffset, "maxPoolBackward arg-max"), at(gx, gxOffset, "maxPoolBackward gradient"));
+    }
+
+    @Override
     public void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
         DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         bind();

@@ -32,7 +32,7 @@ final class CudaKernels {
             "random", List.of("random_forward"),
             "convert", List.of("f32_to_bf16_forward", "f32_to_f16_forward", "bf16_to_f32_forward",
                     "f16_to_f32_forward"),
-            "windows", List.of("im2col_forward", "im2col_backward"),
+            "windows", List.of("im2col_forward", "im2col_backward", "max_pool_forward", "max_pool_backward"),
             "peak", List.of("peak_fma"),
             "indexing", List.of("gather_forward", "scatter_add_forward", "select_forward", "select_strided_forward"));
 

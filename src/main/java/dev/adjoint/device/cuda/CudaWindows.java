@@ -24,6 +24,20 @@ final class CudaWindows {
         }
     }
 
+    void maxPool(Window v, long x, long out, long arg) {
+        long count = (long) v.c() * v.positions();
+        if (count > 0) {
+            kernels.launch("windows", "max_pool_forward", kernels.gridFor(count), fields(v), x, out, arg);
+        }
+    }
+
+    void maxPoolBackward(Window v, long gy, long arg, long gx) {
+        long count = v.imageSize();
+        if (count > 0) {
+            kernels.launch("windows", "max_pool_backward", kernels.gridFor(count), fields(v), gy, arg, gx);
+        }
+    }
+
     /** The kernels' {@code struct Window}, field by field. */
     private static int[] fields(Window v) {
         return new int[] {v.n(), v.c(), v.h(), v.w(), v.kh(), v.kw(), v.strideH(), v.strideW(), v.padTop(), v.padLeft(),

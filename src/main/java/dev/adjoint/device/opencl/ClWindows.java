@@ -30,6 +30,24 @@ final class ClWindows {
                 .mem(cols).l(cOff).mem(x).l(xOff).run1d(count, local);
     }
 
+    void maxPool(Window v, OpenClBuffer x, long xOff, OpenClBuffer out, long oOff, OpenClBuffer arg, long aOff) {
+        long count = (long) v.c() * v.positions();
+        if (count == 0) {
+            return;
+        }
+        args(device.launch("max_pool_forward", () -> "maxPool " + v), v)
+                .mem(x).l(xOff).mem(out).l(oOff).mem(arg).l(aOff).run1d(count, local);
+    }
+
+    void maxPoolBackward(Window v, OpenClBuffer gy, long gyOff, OpenClBuffer arg, long aOff, OpenClBuffer gx, long gxOff) {
+        long count = v.imageSize();
+        if (count == 0) {
+            return;
+        }
+        args(device.launch("max_pool_backward", () -> "maxPoolBackward " + v), v)
+                .mem(gy).l(gyOff).mem(arg).l(aOff).mem(gx).l(gxOff).run1d(count, local);
+    }
+
     private static Launch args(Launch launch, Window v) {
         return launch.i(v.n()).i(v.c()).i(v.h()).i(v.w()).i(v.kh()).i(v.kw()).i(v.strideH()).i(v.strideW())
                 .i(v.padTop()).i(v.padLeft()).i(v.dilationH()).i(v.dilationW()).i(v.outH()).i(v.outW());

@@ -326,6 +326,22 @@ public final class OpenClDevice implements Device, PeakProbe {
     }
 
     @Override
+    public synchronized void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax,
+                                     long argmaxOffset) {
+        DeviceChecks.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset);
+        windows.maxPool(window, buf(x, "maxPool image"), xOffset, buf(out, "maxPool output"), outOffset,
+                buf(argmax, "maxPool arg-max"), argmaxOffset);
+    }
+
+    @Override
+    public synchronized void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset,
+                                             Buffer gx, long gxOffset) {
+        DeviceChecks.maxPoolBackward(window, gy, gyOffset, argmax, argmaxOffset, gx, gxOffset);
+        windows.maxPoolBackward(window, buf(gy, "maxPoolBackward upstream gradient"), gyOffset,
+                buf(argmax, "maxPoolBackward arg-max"), argmaxOffset, buf(gx, "maxPoolBackward gradient"), gxOffset);
+    }
+
+    @Override
     public synchronized void softmax(boolean log, int rows, int cols, Buffer x, long xOffset, Buffer out, long outOffset) {
         DeviceChecks.softmax(rows, cols, x, xOffset, out, outOffset);
         reductions.softmax(log, rows, cols, buf(x, "softmax input"), xOffset, buf(out, "softmax output"), outOffset);
