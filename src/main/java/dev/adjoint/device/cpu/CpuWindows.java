@@ -148,14 +148,27 @@ final class CpuWindows {
      * Planes {@code p = image·c + ci}: each window's largest tap (a NaN wins and stays; the first of equals) and its
      * index, with selects rather than branches: which tap wins is data, and a branch on it mispredicts.
      */
-    static final class MaxPool extends WindowTask {
-        private float[] arg;
-        private int argOff;
+    /** A pooling task: a window task that also reads or writes the arg-max of each window. */
+    private abstract static class PoolTask extends WindowTask {
+        float[] arg;
+        int argOff;
 
-        void run(Parallel pool, Window win, float[] x, int xOff, float[] out, int outOff, float[] arg, int argOff) {
-            set(win, x, xOff, out, outOff);
+        void setArgmax(float[] arg, int argOff) {
             this.arg = arg;
             this.argOff = argOff;
+        }
+
+        @Override
+        void clear() {
+            super.clear();
+            arg = null;
+        }
+    }
+
+    static final class MaxPool extends PoolTask {
+        void run(Parallel pool, Window win, float[] x, int xOff, float[] out, int outOff, float[] arg, int argOff) {
+            set(win, x, xOff, out, outOff);
+            setArgmax(arg, argOff);
             split(pool, win.n() * win.c(), win.outH() * win.outW() * win.kh() * win.kw());
         }
 
@@ -192,12 +205,6 @@ final class CpuWindows {
                 }
             }
         }
-
-        @Override
-        void clear() {
-            super.clear();
-            arg = null;
-        }
     }
 
     /**
@@ -205,14 +212,10 @@ final class CpuWindows {
      * windows go last to first, so each element receives its terms in the order of the GPU kernels' gather (taps
      * ascending is windows descending): the same sums on every backend.
      */
-    static final class MaxPoolBackward extends WindowTask {
-        private float[] arg;
-        private int argOff;
-
+    static final class MaxPoolBackward extends PoolTask {
         void run(Parallel pool, Window win, float[] gy, int gyOff, float[] arg, int argOff, float[] gx, int gxOff) {
             set(win, gx, gxOff, gy, gyOff);
-            this.arg = arg;
-            this.argOff = argOff;
+            setArgmax(arg, argOff);
             split(pool, win.n() * win.c(), win.h() * win.w() + win.outH() * win.outW());
         }
 
@@ -236,12 +239,6 @@ final class CpuWindows {
                     }
                 }
             }
-        }
-
-        @Override
-        void clear() {
-            super.clear();
-            arg = null;
         }
     }
 }
