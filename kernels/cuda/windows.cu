@@ -51,7 +51,8 @@ extern "C" __global__ void im2col_backward(Window v, const float* __restrict__ c
     }
 }
 
-// Max pooling: each window's largest tap (a NaN wins and stays; the first of equals), and its index ki·kw + kj.
+// Max pooling, PyTorch's rule: each window's largest tap (the first of equals; a NaN wins, the last NaN if several),
+// and its index ki·kw + kj.
 extern "C" __global__ void max_pool_forward(Window v, const float* __restrict__ x, float* __restrict__ out,
                                             float* __restrict__ arg) {
     FOR_EACH(e, (long long)v.n * v.c * v.oh * v.ow) {
@@ -70,7 +71,7 @@ extern "C" __global__ void max_pool_forward(Window v, const float* __restrict__ 
                 int j = oj * v.sw - v.pl + kj * v.dw;
                 if (j < 0 || j >= v.w) continue;
                 float val = xp[i * v.w + j];
-                if (!seen || (best == best && (val != val || val > best))) {
+                if (!seen || val > best || val != val) {
                     best = val;
                     at = ki * v.kw + kj;
                     seen = true;

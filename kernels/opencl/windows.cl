@@ -49,7 +49,8 @@ __kernel void im2col_backward(WINDOW_ARGS, __global const float* cols, long coff
     x[xoff + e] = sum;
 }
 
-// Max pooling: each window's largest tap (a NaN wins and stays; the first of equals), and its index ki·kw + kj.
+// Max pooling, PyTorch's rule: each window's largest tap (the first of equals; a NaN wins, the last NaN if several),
+// and its index ki·kw + kj.
 __kernel void max_pool_forward(WINDOW_ARGS, __global const float* x, long xoff, __global float* out, long ooff,
                                __global float* arg, long aoff) {
     long e = get_global_id(0);
@@ -69,7 +70,7 @@ __kernel void max_pool_forward(WINDOW_ARGS, __global const float* x, long xoff, 
             int j = oj * sw - pl + kj * dw;
             if (j < 0 || j >= w) continue;
             float v = xp[i * w + j];
-            if (!seen || (best == best && (v != v || v > best))) {
+            if (!seen || v > best || v != v) {
                 best = v;
                 at = ki * kw + kj;
                 seen = 1;

@@ -156,8 +156,8 @@ final class TrainCommand {
 
     static int run(Args given) {
         given.allow();
-        Args preset = model(given);
-        Args args = preset.has("resume") ? resumed(preset) : preset;
+        // --model after --resume: the checkpoint's sizes stand, the preset fills what neither gave
+        Args args = model(given.has("resume") ? resumed(given) : given);
         if (!args.flag("detect-anomaly")) {
             return train(args);
         }
@@ -171,7 +171,7 @@ final class TrainCommand {
     static final String CNN_CONV = "16,32";
     static final String CNN_HIDDEN = "128";
 
-    /** The options with --model's preset filled in where --conv and --hidden are not given. */
+    /** The options with --model's preset filled in where --conv and --hidden are not given (nor resumed). */
     private static Args model(Args given) {
         String name = given.get("model");
         if (name == null) {
@@ -181,7 +181,8 @@ final class TrainCommand {
             case "mlp" -> {
                 if (!given.getOrEmpty("conv").isBlank()) {
                     throw new Args.UsageException("--model mlp has no convolution stages, and --conv " + given.get("conv")
-                            + " asks for some; drop one of them (--model cnn takes --conv)");
+                            + (given.has("resume") ? " (given, or the resumed run's)" : "") + " asks for some; drop one"
+                            + " of them (--model cnn takes --conv)");
                 }
                 yield given;
             }

@@ -383,7 +383,7 @@ public final class Reference {
 
     /**
      * Max pooling in float64 from the definition: each window's taps inside the image in tap order, the first
-     * largest (or the first NaN) and its tap index; {@code out[2·o]} the value, {@code out[2·o + 1]} the index.
+     * largest (or the last NaN, as PyTorch) and its tap index; {@code out[2·o]} the value, {@code out[2·o + 1]} the index.
      */
     static double[] maxPool(dev.adjoint.device.Window v, float[] x) {
         int outs = (int) (v.c() * v.positions());
@@ -402,8 +402,7 @@ public final class Reference {
                                 continue;
                             }
                             double t = x[(plane * v.h() + i) * v.w() + j];
-                            boolean nanBest = at >= 0 && Double.isNaN(best);
-                            if (at < 0 || (!nanBest && (Double.isNaN(t) || t > best))) {
+                            if (at < 0 || Double.isNaN(t) || t > best) {
                                 best = t;
                                 at = ki * v.kw() + kj;
                             }

@@ -24,6 +24,7 @@ final class WindowCases {
         {2, 2, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 3, 3},         // ceil-mode-like overhang at the end
         {1, 3, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 28, 28},     // LeNet's first layer
         {1, 2, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1, 0, 4},         // no positions
+        {2, 2, 3, 3, 2, 2, 1, 1, 2, 2, 1, 1, 4, 4},         // windows wholly in the padding (the first row and column)
     };
 
     private WindowCases() {}
@@ -98,7 +99,9 @@ final class WindowCases {
                 x[i] = rnd.nextInt(7) * 0.5f - 1.5f;
             }
             if (n > 20) {
-                x[1 + rnd.nextInt(n)] = Float.NaN;
+                int at = 1 + rnd.nextInt(n - 1);
+                x[at] = Float.NaN;
+                x[at + 1] = Float.NaN;     // two NaNs side by side, often in one window: the last one wins
             }
             float[] image = java.util.Arrays.copyOfRange(x, 1, x.length);
             double[] ref = Reference.maxPool(v, image);

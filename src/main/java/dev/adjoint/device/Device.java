@@ -161,15 +161,17 @@ public interface Device extends AutoCloseable {
 
     /**
      * Max pooling over the windows of the contiguous image block {@code x}: {@code out [n, c, outH, outW]} holds
-     * each window's largest tap (a tap outside the image never wins; a NaN does, as in PyTorch), and
-     * {@code argmax} (same shape) the first tap holding it, {@code ki·kw + kj}, as a float: PyTorch's rule.
+     * each window's largest tap (a tap outside the image never wins), and {@code argmax} (same shape) the tap
+     * holding it, {@code ki·kw + kj}, as a float, by PyTorch's rule: the first of equal taps; a NaN wins, the last
+     * NaN if several. A window wholly outside the image gives −∞ and tap 0.
      */
     void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset);
 
     /**
      * {@link #maxPool}'s gradient: overwrites {@code gx} (the image block) with, for each element, the sum of
      * {@code gy} over the windows whose arg-max tap read it (0 where none did), added in tap order as
-     * {@link #col2im}'s.
+     * {@link #col2im}'s. An arg-max that is not a tap of the window (not a whole number in [0, kh·kw)) sends its
+     * gradient nowhere.
      */
     void maxPoolBackward(Window window, Buffer gy, long gyOffset, Buffer argmax, long argmaxOffset, Buffer gx,
                          long gxOffset);

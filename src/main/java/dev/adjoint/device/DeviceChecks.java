@@ -248,7 +248,6 @@ public final class DeviceChecks {
         return count;
     }
 
-    /** {@link Device#sgdStep}: the velocity is checked only where it is used ({@code momentum != 0}). */
     public static void im2col(Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
         windows("im2col", window, x, xOffset, cols, colsOffset);
     }
@@ -272,22 +271,21 @@ public final class DeviceChecks {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");
         }
-        long outputs = Math.multiplyExact((long) window.c(), window.positions());
-        range(primitive, null, "image " + window.n() + "x" + window.c() + "x" + window.h() + "x" + window.w(), image,
-                imageOffset, window.imageSize());
-        range(primitive, null, "pooled " + outputs, out, outOffset, outputs);
-        range(primitive, null, "arg-max " + outputs, argmax, argmaxOffset, outputs);
+        long outputs = window.c() * window.positions();
+        range(primitive, null, "image", image, imageOffset, window.imageSize());
+        range(primitive, null, "pooled output", out, outOffset, outputs);
+        range(primitive, null, "arg-max", argmax, argmaxOffset, outputs);
     }
 
     private static void windows(String primitive, Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");
         }
-        range(primitive, null, "image " + window.n() + "x" + window.c() + "x" + window.h() + "x" + window.w(), x,
-                xOffset, window.imageSize());
-        range(primitive, null, "columns " + window.taps() + "x" + window.positions(), cols, colsOffset, window.columns());
+        range(primitive, null, "image", x, xOffset, window.imageSize());
+        range(primitive, null, "columns", cols, colsOffset, window.columns());
     }
 
+    /** {@link Device#sgdStep}: the velocity is checked only where it is used ({@code momentum != 0}). */
     public static void sgdStep(Buffer param, Buffer grad, Buffer velocity, long offset, long length, float momentum) {
         nonNegative("sgdStep", "length", length);
         range("sgdStep", null, "param", param, offset, length);

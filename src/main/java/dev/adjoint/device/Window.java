@@ -22,7 +22,13 @@ public record Window(int n, int c, int h, int w, int kh, int kw, int strideH, in
             throw new IllegalArgumentException("window: " + this + " (sizes are 0 or more; kernel, stride and dilation"
                     + " 1 or more; padding 0 or more)");
         }
-        columns();
+        try {
+            Math.multiplyExact(imageSize(), 1L);
+            Math.multiplyExact((long) c, positions());
+            Math.multiplyExact(positions(), taps());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("window: " + this + " has more elements than a long counts");
+        }
     }
 
     /** Elements of the image block, {@code n·c·h·w}. */
@@ -42,10 +48,6 @@ public record Window(int n, int c, int h, int w, int kh, int kw, int strideH, in
 
     /** Elements of the columns, {@code taps()·positions()}. */
     public long columns() {
-        try {
-            return Math.multiplyExact(positions(), taps());
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("window: " + this + " has more columns than a long counts");
-        }
+        return positions() * taps();
     }
 }

@@ -8,8 +8,9 @@ import dev.adjoint.tensor.Tensor;
  * PyTorch's {@code nn.Embedding(num, dim)}: row {@code i} of {@code weight [num, dim]} (N(0, 1) at the start,
  * as PyTorch) for each index {@code i} of the input (class indices as floats, any shape), giving
  * {@code [..., dim]}. The rows are picked by {@link Tensor#indexSelect}, so the weight's gradient is an
- * index-add: each position's gradient row added into the row it read (repeats sum), nothing formed for the
- * rows the batch did not use (no one-hot matrix, no [N, num] product). Every index is checked first, on the
+ * index-add: each position's gradient row added into the row it read (repeats sum), into zeros of the
+ * weight's shape (a dense [num, dim] gradient whose unused rows stay 0; no one-hot matrix, no [N, num]
+ * product). Every index is checked first, on the
  * host, so that a bad one is refused by name on every backend: one that is not a whole number in
  * {@code [0, num)} is refused, never read as NaN or a row of zeros. (That check downloads the indices, so a
  * step with an Embedding cannot be captured; indexSelect alone checks in its kernels and can.)

@@ -439,7 +439,7 @@ public final class Tensor implements AutoCloseable {
 
     /**
      * Max pooling of this image block {@code [n, c, h, w]} over {@code window}'s windows: {@code [n, c, outH, outW]},
-     * as PyTorch's {@code max_pool2d} (a NaN wins; of equal taps the first gets the gradient).
+     * as PyTorch's {@code max_pool2d} (of equal taps the first gets the gradient; a NaN wins, the last if several).
      */
     public Tensor maxPool(Window window) {
         return Windows.MAX_POOL.apply(window, this);

@@ -23,7 +23,7 @@ final class Windows {
 
     /**
      * Max pooling over the windows of {@code [n, c, h, w]}: {@code [n, c, outH, outW]}, each window's largest tap, as
-     * PyTorch's {@code max_pool2d} (a NaN wins; of equal taps the first takes the gradient). The forward keeps each
+     * PyTorch's {@code max_pool2d} (of equal taps the first takes the gradient; a NaN wins, the last if several). The forward keeps each
      * window's arg-max; the VJP is the device's gather of g by it (the "max gate"), the JVP the tangent's taps picked
      * at the arg-max.
      */

@@ -69,6 +69,12 @@ class ClosedDeviceTest {
         calls.put("gather", () -> d.gather(1, 4, 4, 2, x, 0, y, 0, new long[] {8, 4, 1}, z, 0));
         calls.put("scatterAdd", () -> d.scatterAdd(1, 4, 4, 2, y, 0, new long[] {8, 4, 1}, x, 0, z, 0));
         calls.put("select", () -> d.select(shape, x, 0, strides, y, 0, strides, z, 0, strides, w, 0));
+        // 2x2 windows, stride 2, over one 4x4 image: 4 columns of 4 taps, 4 pooled outputs
+        dev.adjoint.device.Window win = new dev.adjoint.device.Window(1, 1, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, 2, 2);
+        calls.put("im2col", () -> d.im2col(win, 0f, x, 0, y, 0));
+        calls.put("col2im", () -> d.col2im(win, y, 0, x, 0));
+        calls.put("maxPool", () -> d.maxPool(win, x, 0, y, 0, z, 0));
+        calls.put("maxPoolBackward", () -> d.maxPoolBackward(win, y, 0, z, 0, x, 0));
         calls.put("sgdStep", () -> d.sgdStep(x, y, z, 0, 16, 0.1f, 0.9f, 0f, 0f, false, true));
         calls.put("adamStep", () -> d.adamStep(x, y, z, w, 0, 16, 0.1f, 0.9f, 0.999f, 1e-8f, 0f, false, 1));
         calls.forEach((name, call) -> {

@@ -31,11 +31,14 @@ final class CpuElementwise {
 
     /**
      * A view's axes merged, innermost first, where every operand steps over an axis and the one inside it as
-     * over one axis (size-1 axes dropped): a contiguous [128, 8, 28, 28] becomes one row of 802,816, not 28,672
-     * rows of 28, each paying for the odometer. The arrays come from caches by rank, so a steady state
-     * allocates nothing. The output is contiguous, so it merges wherever the inputs do.
+     * over one axis (size-1 axes dropped), up to rows of {@value #ROW} elements: a contiguous [128, 8, 28, 28] runs
+     * as 128 rows of 6,272, not 28,672 rows of 28 each paying for the odometer, and still splits across the pool
+     * by rows. The arrays come from caches by rank, so a steady state allocates nothing. The output is contiguous,
+     * so it merges wherever the inputs do.
      */
     static final class Merged {
+        /** The longest row merging makes, so that rows are left for the threads. */
+        static final int ROW = 1 << 14;
         private static final int MAX_RANK = 8;
         private final int[] dims = new int[MAX_RANK];
         private final long[][] steps = new long[2][MAX_RANK];
@@ -52,7 +55,7 @@ final class CpuElementwise {
                 if (shape[d] == 1) {
                     continue;
                 }
-                if (rank > 0 && as[d] == steps[0][rank - 1] * dims[rank - 1]
+                if (rank > 0 && (long) dims[rank - 1] * shape[d] <= ROW && as[d] == steps[0][rank - 1] * dims[rank - 1]
                         && (bs == null || bs[d] == steps[1][rank - 1] * dims[rank - 1])) {
                     dims[rank - 1] *= shape[d];
                     continue;
@@ -289,8 +292,8 @@ final class CpuElementwise {
                     out[oi + j] = a[ai + j] / b[bi + j];
                 }
             }
-            // the comparisons of a max or min's gradient (which elements are the extreme): equal about as often as
-            // not, so a branch per element mispredicts; the vector compare and blend has none
+            // the comparisons of a max or min's gradient (which elements are the extreme): data-dependent, so a
+            // branch per element would mispredict; the vector compare and blend has none
             case EQUAL, GREATER -> {
                 if (VECTOR) {
                     VectorElementwise.compare(op == BinaryOp.GREATER, a, ai, b, bi, out, oi, n);

@@ -3,7 +3,7 @@ package dev.adjoint.device.cpu;
 import dev.adjoint.device.Window;
 
 /**
- * im2col and col2im ({@link dev.adjoint.device.Device#im2col}). Both walk one tap's run of output positions per
+ * im2col, col2im and max pooling with its gradient ({@link dev.adjoint.device.Device#im2col}). Both walk one tap's run of output positions per
  * output row, which with stride 1 is one stretch of an image row: a copy for im2col, an add for col2im. im2col
  * splits (tap, image) blocks of the columns across the pool; col2im gives each task whole channel planes, so no
  * two threads write one element: a plane is zeroed, then every tap adds into it, in tap order, whatever the
@@ -144,10 +144,6 @@ final class CpuWindows {
         }
     }
 
-    /**
-     * Planes {@code p = image·c + ci}: each window's largest tap (a NaN wins and stays; the first of equals) and its
-     * index, with selects rather than branches: which tap wins is data, and a branch on it mispredicts.
-     */
     /** A pooling task: a window task that also reads or writes the arg-max of each window. */
     private abstract static class PoolTask extends WindowTask {
         float[] arg;
@@ -165,6 +161,10 @@ final class CpuWindows {
         }
     }
 
+    /**
+     * Planes {@code p = image·c + ci}: each window's largest tap and its index, PyTorch's rule (the first of equals;
+     * a NaN wins, the last NaN if several), written as selects rather than branches on the data.
+     */
     static final class MaxPool extends PoolTask {
         void run(Parallel pool, Window win, float[] x, int xOff, float[] out, int outOff, float[] arg, int argOff) {
             set(win, x, xOff, out, outOff);
@@ -194,7 +194,7 @@ final class CpuWindows {
                                     continue;
                                 }
                                 float t = x[line + j];
-                                boolean take = at < 0 || t > best || (t != t && best == best);
+                                boolean take = at < 0 || t > best || t != t;
                                 best = take ? t : best;
                                 at = take ? ki * v.kw() + kj : at;
                             }
@@ -229,7 +229,11 @@ final class CpuWindows {
                 for (int oi = v.outH() - 1; oi >= 0; oi--) {
                     for (int oj = v.outW() - 1; oj >= 0; oj--) {
                         int o = first + oi * v.outW() + oj;
-                        int tap = (int) arg[argOff + o];
+                        float a = arg[argOff + o];
+                        int tap = (int) a;
+                        if (!(a >= 0 && a < v.kh() * v.kw()) || tap != a) {
+                            continue;       // not a tap: no element gets it (as the GPU kernels' match never does)
+                        }
                         int ki = tap / v.kw();
                         int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
                         int j = oj * v.strideW() - v.padLeft() + (tap - ki * v.kw()) * v.dilationW();

@@ -2,7 +2,7 @@ package dev.adjoint.device.cuda;
 
 import dev.adjoint.device.Window;
 
-/** Launchers of {@code windows.cu}: im2col and col2im, grid-stride over the elements written. */
+/** Launchers of {@code windows.cu}: im2col, col2im and max pooling, grid-stride over the elements written. */
 final class CudaWindows {
     private final CudaKernels kernels;
 

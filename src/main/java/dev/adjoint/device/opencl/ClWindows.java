@@ -2,7 +2,7 @@ package dev.adjoint.device.opencl;
 
 import dev.adjoint.device.Window;
 
-/** Launchers of {@code windows.cl}: im2col and col2im, one work-item per element written. Callers hold the device's lock. */
+/** Launchers of {@code windows.cl}: im2col, col2im and max pooling, one work-item per element written. Callers hold the device's lock. */
 final class ClWindows {
     private final OpenClDevice device;
     private final int local;

@@ -8,8 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code C = alpha·A·Bᵀ + beta·C} for a deep, narrow product, k far larger than m and n (a convolution's
  * weight gradient, summed over every window position of the batch). Each element is the dot product of a
  * row of A and a row of B, both contiguous, so nothing is packed: the packed path would copy B transposed,
- * striding across its rows, which measured ~1.5 ns a float at [200, 25088] (bound by the TLB), more than
- * the products cost. K is cut into chunks of {@value #DEPTH} that stay in cache while every tile of 4 rows
+ * striding across its rows (TLB-bound in a throwaway measurement at [200, 25088]: slower than the products). K is cut into chunks of {@value #DEPTH} that stay in cache while every tile of 4 rows
  * of A by 2 rows of B (8 vector accumulators) reads them. A tile's lanes are summed in lane order and its
  * chunks in chunk order, in double: every element is computed the same way whatever the thread count.
  */
