@@ -84,7 +84,11 @@ public final class ConvBench {
             b.close();
         }
 
-        /** Compares 64 sampled outputs with float64 sums of the inputs; throws naming the first that differs. */
+        /**
+         * Compares 64 sampled outputs with float64 sums of the inputs, then one step's gradients of y.sum(): the
+         * bias's (every output position), 16 sampled weight entries (sums of the input they multiply) and 16 input
+         * entries (sums of the weights that reach them); throws naming the first that differs.
+         */
         void validate() {
             float[] xs = x.toArray();
             float[] ws = w.toArray();
@@ -122,10 +126,62 @@ public final class ConvBench {
                     }
                 }
                 float got = y[((n * o + oc) * ys[2] + i) * ys[3] + j];
-                if (!(Math.abs(got - sum) <= 1e-5 * mag + 1e-6)) {
-                    throw new IllegalStateException(String.format(Locale.ROOT, "bench conv: output [%d, %d, %d, %d] is"
-                            + " %s, float64 gives %s: not timed", n, oc, i, j, got, sum));
+                check("output", new int[] {n, oc, i, j}, got, sum, mag);
+            }
+            run();
+            float[] gx = x.grad().toArray();
+            float[] gw = w.grad().toArray();
+            float[] gb = b.grad().toArray();
+            for (int oc = 0; oc < o; oc++) {
+                check("bias gradient", new int[] {oc}, gb[oc], (double) s[0] * ys[2] * ys[3], 0);
+            }
+            for (int t = 0; t < 16; t++) {
+                int oc = rnd.nextInt(o);
+                int c = rnd.nextInt(s[1]);
+                int ki = rnd.nextInt(k);
+                int kj = rnd.nextInt(k);
+                double sum = 0;
+                double mag = 0;
+                for (int n = 0; n < s[0]; n++) {
+                    for (int i = 0; i < ys[2]; i++) {
+                        for (int j = 0; j < ys[3]; j++) {
+                            int r = i - pad[0] + ki;
+                            int q = j - pad[2] + kj;
+                            if (r >= 0 && r < s[2] && q >= 0 && q < s[3]) {
+                                double v = xs[((n * s[1] + c) * s[2] + r) * s[3] + q];
+                                sum += v;
+                                mag += Math.abs(v);
+                            }
+                        }
+                    }
                 }
+                check("weight gradient", new int[] {oc, c, ki, kj}, gw[((oc * s[1] + c) * k + ki) * k + kj], sum, mag);
+                int n = rnd.nextInt(s[0]);
+                int r = rnd.nextInt(s[2]);
+                int q = rnd.nextInt(s[3]);
+                double in = 0;
+                double inMag = 0;
+                for (int oc2 = 0; oc2 < o; oc2++) {
+                    for (int a = 0; a < k; a++) {
+                        for (int e = 0; e < k; e++) {
+                            int i = r + pad[0] - a;
+                            int j = q + pad[2] - e;
+                            if (i >= 0 && i < ys[2] && j >= 0 && j < ys[3]) {
+                                double v = ws[((oc2 * s[1] + c) * k + a) * k + e];
+                                in += v;
+                                inMag += Math.abs(v);
+                            }
+                        }
+                    }
+                }
+                check("input gradient", new int[] {n, c, r, q}, gx[((n * s[1] + c) * s[2] + r) * s[3] + q], in, inMag);
+            }
+        }
+
+        private static void check(String what, int[] at, float got, double want, double mag) {
+            if (!(Math.abs(got - want) <= 1e-5 * Math.max(mag, Math.abs(want)) + 1e-6)) {
+                throw new IllegalStateException(String.format(Locale.ROOT, "bench conv: %s %s is %s, float64 gives %s: not"
+                        + " timed", what, Arrays.toString(at), got, want));
             }
         }
     }
@@ -160,20 +216,20 @@ public final class ConvBench {
                 if (o.compare() && r % 2 == 1) {
                     peer[r] = torch(o, Devices.cpuThreads());
                 }
-                System.out.printf(Locale.ROOT, "round %d  adjoint %8.1f ms%s%n", r + 1, 1e3 * ours[r],
-                        o.compare() ? String.format(Locale.ROOT, "  torch %8.1f ms", 1e3 * peer[r]) : "");
+                System.out.printf(Locale.ROOT, "round %d  adjoint %9.2f ms%s%n", r + 1, 1e3 * ours[r],
+                        o.compare() ? String.format(Locale.ROOT, "  torch %9.2f ms", 1e3 * peer[r]) : "");
             }
             double med = new Samples(ours, calls).median();
             root.put("adjoint_seconds", seconds(ours));
             root.put("adjoint_median_seconds", med);
-            System.out.printf(Locale.ROOT, "adjoint %s: median %.1f ms a forward and backward%n", device.name(), 1e3 * med);
+            System.out.printf(Locale.ROOT, "adjoint %s: median %.2f ms a forward and backward%n", device.name(), 1e3 * med);
             if (o.compare()) {
                 double pm = new Samples(peer, 1).median();
-                root.put("peer", "torch (bench/reference/torch_conv_layer.py, CPU)");
+                root.put("peer", "torch " + torchVersion + " (bench/reference/torch_conv_layer.py, CPU)");
                 root.put("peer_seconds", seconds(peer));
                 root.put("peer_median_seconds", pm);
                 root.put("adjoint_time_over_peer", med / pm);
-                System.out.printf(Locale.ROOT, "torch: median %.1f ms; adjoint's time / torch's = %.2f%n", 1e3 * pm, med / pm);
+                System.out.printf(Locale.ROOT, "torch: median %.2f ms; adjoint's time / torch's = %.2f%n", 1e3 * pm, med / pm);
             }
             if (o.json() != null) {
                 Environment.writeJson(o.json(), root);
@@ -190,6 +246,9 @@ public final class ConvBench {
         }
         return out;
     }
+
+    /** The peer's {@code torch VERSION threads N} line, from its last run. */
+    private static String torchVersion = "(version not reported)";
 
     /** One sample of the PyTorch layer: seconds per call, after its own warm-up. */
     private static double torch(Options o, int threads) {
@@ -208,6 +267,11 @@ public final class ConvBench {
                 }
             }
             int code = p.waitFor();
+            for (String line : text.toString().split("\n")) {
+                if (line.startsWith("torch ")) {
+                    torchVersion = line.substring("torch ".length()).trim();
+                }
+            }
             for (String line : text.toString().split("\n")) {
                 if (code == 0 && line.startsWith("seconds_per_call ")) {
                     return Double.parseDouble(line.substring("seconds_per_call ".length()));

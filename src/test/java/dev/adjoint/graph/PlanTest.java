@@ -181,6 +181,12 @@ class PlanTest {
         try (Setup s = new Setup(new CapturingDevice(device), "adam", true, conv)) {
             s.steps(20);
             actual = s.state();
+            if (conv.length > 0) {
+                List<Call> calls = replayPlans(s).getFirst().calls();
+                for (Class<?> c : List.of(Call.Im2col.class, Call.Col2im.class, Call.MaxPool.class, Call.MaxPoolBackward.class)) {
+                    assertTrue(calls.stream().anyMatch(c::isInstance), backend + ": no " + c.getSimpleName() + " in the plan");
+                }
+            }
         }
         for (int i = 0; i < expected.size(); i++) {
             float[] e = expected.get(i);
