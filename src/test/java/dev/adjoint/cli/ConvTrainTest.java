@@ -94,9 +94,13 @@ class ConvTrainTest {
     @Test
     void modelCnnIsThePresetAndGivenSizesWin() throws Exception {
         Path csv = Files.writeString(tmp.resolve("bars.csv"), bars(64, 2));
+        Path json = tmp.resolve("preset.json");
         Cli.Run preset = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "cnn", "--epochs", "1",
-                "--no-checkpoint");
+                "--no-checkpoint", "--json", json.toString());
         assertEquals(0, preset.code(), preset.err());
+        Map<?, ?> settings = (Map<?, ?>) Json.parseObject(Files.readString(json)).get("settings");
+        assertEquals(Double.parseDouble(TrainCommand.CNN_DROPOUT), Double.parseDouble((String) settings.get("dropout")),
+                "the preset's dropout: " + settings);
         assertTrue(preset.out().contains("CNN on 6x6: conv [" + TrainCommand.CNN_CONV.replace(",", ", ")
                 + "] (5x5 same, max pool 2), then MLP [36, " + TrainCommand.CNN_HIDDEN + ", 2]"), preset.out());
         Cli.Run given = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "CNN", "--conv", "3",
