@@ -7,28 +7,24 @@ files) with the checkpoint's normalization. Usage:
   check_safetensors_torch.py CHECKPOINT_DIR FASHION_MNIST_DIR [--json OUT]"""
 import gzip
 import json
+import os
 import sys
-
-import struct
 
 import numpy as np
 import torch
 
+# the hand-written safetensors reader the Java tests' PyTorch side uses (no safetensors package needed)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "src", "test", "python"))
+from torch_half import read  # noqa: E402
+
 
 def load_file(path):
-    """A safetensors file's F32 tensors, by name."""
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n].decode("utf-8"))
+    """A safetensors file's F32 tensors, by name, read with torch_half.read (the one hand-written reader)."""
     out = {}
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        if spec["dtype"] != "F32":
-            raise SystemExit(f"{path}: {name} is {spec['dtype']}, this check reads F32 checkpoints")
-        begin, end = spec["data_offsets"]
-        out[name] = torch.frombuffer(bytearray(data[8 + n + begin:8 + n + end]), dtype=torch.float32).reshape(spec["shape"])
+    for name, (dtype, t) in read(path).items():
+        if dtype != "F32":
+            raise SystemExit(f"{path}: {name} is {dtype}, this check reads F32 checkpoints")
+        out[name] = t
     return out
 
 

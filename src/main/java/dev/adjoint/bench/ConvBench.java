@@ -204,17 +204,19 @@ public final class ConvBench {
                     o.shape()[1], o.out(), o.kernel(), o.padding(), Arrays.toString(o.shape())));
             double[] ours = new double[o.repeat()];
             double[] peer = new double[o.repeat()];
+            String torch = null;
             int calls = Timing.callsPerSample(Timing.warmup(layer, o.warmup()), o.sample());
             for (int r = 0; r < o.repeat(); r++) {
-                if (o.compare() && r % 2 == 0) {
-                    peer[r] = torch(o, Devices.cpuThreads());
-                }
+                PeerSample early = o.compare() && r % 2 == 0 ? torch(o, Devices.cpuThreads()) : null;
                 if (o.compare()) {
                     Timing.warmup(layer, TrainBench.SAMPLE_WARMUP_SECONDS);
                 }
                 ours[r] = Timing.sample(layer, calls);
-                if (o.compare() && r % 2 == 1) {
-                    peer[r] = torch(o, Devices.cpuThreads());
+                PeerSample late = o.compare() && r % 2 == 1 ? torch(o, Devices.cpuThreads()) : null;
+                PeerSample sample = early != null ? early : late;
+                if (sample != null) {
+                    peer[r] = sample.seconds();
+                    torch = sample.version();
                 }
                 System.out.printf(Locale.ROOT, "round %d  adjoint %9.2f ms%s%n", r + 1, 1e3 * ours[r],
                         o.compare() ? String.format(Locale.ROOT, "  torch %9.2f ms", 1e3 * peer[r]) : "");
@@ -225,7 +227,7 @@ public final class ConvBench {
             System.out.printf(Locale.ROOT, "adjoint %s: median %.2f ms a forward and backward%n", device.name(), 1e3 * med);
             if (o.compare()) {
                 double pm = new Samples(peer, 1).median();
-                root.put("peer", "torch " + torchVersion + " (bench/reference/torch_conv_layer.py, CPU)");
+                root.put("peer", "torch " + torch + " (bench/reference/torch_conv_layer.py, CPU)");
                 root.put("peer_seconds", seconds(peer));
                 root.put("peer_median_seconds", pm);
                 root.put("adjoint_time_over_peer", med / pm);
@@ -247,11 +249,10 @@ public final class ConvBench {
         return out;
     }
 
-    /** The peer's {@code torch VERSION threads N} line, from its last run. */
-    private static String torchVersion = "(version not reported)";
+    /** One sample of the PyTorch layer: seconds per call after its own warm-up, and its {@code VERSION threads N}. */
+    private record PeerSample(double seconds, String version) {}
 
-    /** One sample of the PyTorch layer: seconds per call, after its own warm-up. */
-    private static double torch(Options o, int threads) {
+    private static PeerSample torch(Options o, int threads) {
         String script = Path.of("bench", "reference", "torch_conv_layer.py").toString();
         List<String> cmd = List.of(o.python(), script, "--shape", String.join(",", Arrays.stream(o.shape())
                         .mapToObj(Integer::toString).toList()), "--out", Integer.toString(o.out()), "--kernel",
@@ -267,15 +268,17 @@ public final class ConvBench {
                 }
             }
             int code = p.waitFor();
+            double seconds = Double.NaN;
+            String version = "(version not reported)";
             for (String line : text.toString().split("\n")) {
-                if (line.startsWith("torch ")) {
-                    torchVersion = line.substring("torch ".length()).trim();
+                if (line.startsWith("seconds_per_call ")) {
+                    seconds = Double.parseDouble(line.substring("seconds_per_call ".length()));
+                } else if (line.startsWith("torch ")) {
+                    version = line.substring("torch ".length()).trim();
                 }
             }
-            for (String line : text.toString().split("\n")) {
-                if (code == 0 && line.startsWith("seconds_per_call ")) {
-                    return Double.parseDouble(line.substring("seconds_per_call ".length()));
-                }
+            if (code == 0 && !Double.isNaN(seconds)) {
+                return new PeerSample(seconds, version);
             }
             throw new IllegalStateException("bench conv: the PyTorch peer (" + String.join(" ", cmd) + ") exited "
                     + code + " without a timing:\n" + text);
