@@ -107,6 +107,9 @@ public final class TrainBench {
                         peer[r] = peerSample(reference, c, o, r);
                     }
                 }
+                if (world.distributed()) {
+                    root.put("gradient_buckets", step.gradientBuckets());
+                }
             }
             double med = o.batch() / new Samples(ours, calls).median();
             root.put("adjoint_samples_per_second", perSecond(o.batch(), ours));

@@ -103,6 +103,11 @@ public final class TrainStep implements Workload {
         return trainer.gradientEngine();
     }
 
+    /** How the last step summed its gradients over the ranks ({@link Trainer#gradientBuckets}). */
+    public String gradientBuckets() {
+        return trainer.gradientBuckets();
+    }
+
     /** One training step on the next batch; the device work may still be running when it returns. */
     @Override
     public void run() {

@@ -394,7 +394,8 @@ final class TrainCommand {
             }
             if (world.distributed()) {
                 System.out.printf(Locale.ROOT, "data parallel: the weights of all %d ranks were identical, bit for bit,"
-                        + " after every epoch (checked by hash)%n", world.size());
+                        + " after every epoch (checked by hash); gradients summed in %s%n", world.size(),
+                        trainer.gradientBuckets());
             }
             Metrics.Evaluation test = trainer.test();
             String best = String.format(Locale.ROOT, "on the best epoch's model (best epoch %d by %s; %d epochs trained)",

@@ -49,6 +49,9 @@ final class Mpi {
     private final MemorySegment min;
     private final MemorySegment max;
     private final MethodHandle allreduce;
+    private final MethodHandle iallreduce;
+    private final MethodHandle test;
+    private final MethodHandle waitCall;
     private final MethodHandle allgather;
     private final MethodHandle bcast;
     private final MethodHandle abort;
@@ -58,6 +61,9 @@ final class Mpi {
     private final int size;
     private final String version;
     private MemorySegment scratch;
+    /** {@link #startAllReduceSum}'s native mirror of the caller's array: a sum in flight works on its range here. */
+    private MemorySegment mirror;
+    private int inFlight;
 
     private Mpi(String library, SymbolLookup lookup) {
         this.library = library;
@@ -79,6 +85,12 @@ final class Mpi {
         // MPI_Allreduce(sendbuf, recvbuf, count, datatype, op, comm)
         allreduce = downcall(lookup, "MPI_Allreduce",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        // MPI_Iallreduce(sendbuf, recvbuf, count, datatype, op, comm, &request)
+        iallreduce = downcall(lookup, "MPI_Iallreduce",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        // MPI_Test(&request, &flag, status), MPI_Wait(&request, status): Open MPI's MPI_STATUS_IGNORE is NULL
+        test = downcall(lookup, "MPI_Test", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        waitCall = downcall(lookup, "MPI_Wait", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         // MPI_Allgather(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm)
         allgather = downcall(lookup, "MPI_Allgather",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, ADDRESS));
@@ -156,12 +168,80 @@ final class Mpi {
         return version + " (" + library + ")";
     }
 
-    /** data ← the element-wise sum of every rank's {@code data[0, n)}. */
-    synchronized void allReduceSum(float[] data, int n) {
+    /** data[from, from + n) ← the element-wise sum of every rank's {@code data[from, from + n)}. */
+    synchronized void allReduceSum(float[] data, int from, int n) {
         MemorySegment b = scratch((long) n * Float.BYTES);
-        MemorySegment.copy(data, 0, b, JAVA_FLOAT, 0, n);
+        MemorySegment.copy(data, from, b, JAVA_FLOAT, 0, n);
         check(call(allreduce, MemorySegment.ofAddress(1), b, n, floatType, sum, world), "MPI_Allreduce(MPI_FLOAT, MPI_SUM)");
-        MemorySegment.copy(b, JAVA_FLOAT, 0, data, 0, n);
+        MemorySegment.copy(b, JAVA_FLOAT, 0, data, from, n);
+    }
+
+    /**
+     * Starts data[from, from + n) ← the element-wise sum over ranks, without waiting (MPI_Iallreduce, in
+     * place): the range is copied to the same range of a native mirror, summed there, and copied back by
+     * {@link Pending#await}. Sums in flight together must cover disjoint ranges of one array.
+     */
+    synchronized Pending startAllReduceSum(float[] data, int from, int n) {
+        long bytes = (long) data.length * Float.BYTES;
+        if (mirror == null || mirror.byteSize() < bytes) {
+            if (inFlight > 0) {
+                throw new IllegalStateException("MPI: a sum over a larger array started while " + inFlight
+                        + " sum(s) are in flight");
+            }
+            mirror = arena.allocate(Math.max(bytes, 64), 64);
+        }
+        MemorySegment range = mirror.asSlice((long) from * Float.BYTES, (long) n * Float.BYTES);
+        MemorySegment.copy(data, from, range, JAVA_FLOAT, 0, n);
+        MemorySegment request = Arena.ofAuto().allocate(ADDRESS);     // freed with its Pending
+        check(call(iallreduce, MemorySegment.ofAddress(1), range, n, floatType, sum, world, request),
+                "MPI_Iallreduce(MPI_FLOAT, MPI_SUM)");
+        inFlight++;
+        return new Pending(request, range, data, from, n);
+    }
+
+    /** A sum started by {@link #startAllReduceSum}. */
+    final class Pending {
+        private final MemorySegment request;
+        private final MemorySegment range;
+        private final float[] data;
+        private final int from;
+        private final int n;
+        private boolean done;
+
+        private Pending(MemorySegment request, MemorySegment range, float[] data, int from, int n) {
+            this.request = request;
+            this.range = range;
+            this.data = data;
+            this.from = from;
+            this.n = n;
+        }
+
+        /** Lets MPI move the transfer along (MPI_Test); whether it has finished. The result is not copied back yet. */
+        boolean progress() {
+            synchronized (Mpi.this) {
+                if (!done) {
+                    MemorySegment flag = scratch(Integer.BYTES);
+                    check(call(test, request, flag, MemorySegment.NULL), "MPI_Test");
+                    done = flag.get(JAVA_INT, 0) != 0;
+                    if (done) {
+                        inFlight--;
+                    }
+                }
+                return done;
+            }
+        }
+
+        /** Waits for the sum (MPI_Wait) and copies it back into the caller's array. */
+        void await() {
+            synchronized (Mpi.this) {
+                if (!done) {
+                    check(call(waitCall, request, MemorySegment.NULL), "MPI_Wait");
+                    done = true;
+                    inFlight--;
+                }
+                MemorySegment.copy(range, JAVA_FLOAT, 0, data, from, n);
+            }
+        }
     }
 
     /** data ← the element-wise sum of every rank's {@code data}. */

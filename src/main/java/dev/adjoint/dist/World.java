@@ -197,13 +197,51 @@ public final class World implements AutoCloseable {
         }
     }
 
-    /** data[0, n) ← the element-wise sum over ranks (every rank gets the same bits). */
-    public void allReduceSum(float[] data, int n) {
-        if (n < 0 || n > data.length) {
-            throw new IllegalArgumentException("allReduceSum: " + n + " elements of an array of " + data.length);
+    /** data[from, from + n) ← the element-wise sum over ranks (every rank gets the same bits). */
+    public void allReduceSum(float[] data, int from, int n) {
+        if (from < 0 || n < 0 || from > data.length - n) {
+            throw new IllegalArgumentException("allReduceSum: elements [" + from + ", " + ((long) from + n)
+                    + ") of an array of " + data.length);
         }
         if (mpi != null && size > 1) {
-            mpi.allReduceSum(data, n);
+            mpi.allReduceSum(data, from, n);
+        }
+    }
+
+    /**
+     * Starts {@link #allReduceSum(float[], int, int)} without waiting (MPI_Iallreduce): the range is
+     * summed while the caller works, and is in {@code data} once {@link PendingSum#await} returns. Every
+     * rank must start its sums in the same order; sums in flight together cover disjoint ranges of one array.
+     */
+    public PendingSum startAllReduceSum(float[] data, int from, int n) {
+        if (from < 0 || n < 0 || from > data.length - n) {
+            throw new IllegalArgumentException("startAllReduceSum: elements [" + from + ", " + ((long) from + n)
+                    + ") of an array of " + data.length);
+        }
+        if (mpi == null || size == 1) {
+            return new PendingSum(null);
+        }
+        return new PendingSum(mpi.startAllReduceSum(data, from, n));
+    }
+
+    /** A sum over ranks in flight ({@link #startAllReduceSum}). */
+    public static final class PendingSum {
+        private final Mpi.Pending pending;
+
+        private PendingSum(Mpi.Pending pending) {
+            this.pending = pending;
+        }
+
+        /** Lets the engine move the transfer along; whether it has finished (the array is written by {@link #await}). */
+        public boolean progress() {
+            return pending == null || pending.progress();
+        }
+
+        /** Waits for the sum and writes it into the array's range. */
+        public void await() {
+            if (pending != null) {
+                pending.await();
+            }
         }
     }
 

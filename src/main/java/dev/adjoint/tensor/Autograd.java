@@ -88,6 +88,7 @@ public final class Autograd {
                 Node node = t.autograd.node();
                 if (node == null) {
                     t.autograd.accumulateGrad(g);
+                    t.autograd.gradAccumulated();
                     continue;
                 }
                 Tensor[] down = Anomaly.on ? Anomaly.backward(node, g) : node.backward(g);

@@ -19,6 +19,8 @@ final class AutogradState {
     private boolean gradZeroPending;
     /** Forward mode: d(this)/d(inputs)·v, owned by this tensor and closed with it; null counts as zero. */
     private Tensor tangent;
+    /** Run after a backward sweep has accumulated this leaf's gradient ({@link Tensor#onGradAccumulated}). */
+    private final java.util.List<Runnable> gradHooks = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     AutogradState(Tensor owner) {
         this.owner = owner;
@@ -116,6 +118,18 @@ final class AutogradState {
             }
         } finally {
             Tensor.unpin(g, grad);
+        }
+    }
+
+    Tensor.GradHook addGradHook(Runnable hook) {
+        gradHooks.add(hook);
+        return () -> gradHooks.remove(hook);
+    }
+
+    /** Runs the hooks, in the order they were added: the sweep has written this leaf's gradient for the last time. */
+    void gradAccumulated() {
+        for (Runnable h : gradHooks) {
+            h.run();
         }
     }
 

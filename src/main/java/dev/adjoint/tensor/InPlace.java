@@ -71,7 +71,7 @@ public final class InPlace {
      */
     public static void write(Tensor dst, float[] src) {
         contiguous("write", dst);
-        host("write", dst, src);
+        host("write", dst, src, 0);
         dst.pin("write");
         try {
             dst.device().upload(src, 0, dst.buffer(), dst.offset, (int) dst.numel());
@@ -82,11 +82,16 @@ public final class InPlace {
 
     /** dst[0, src.numel()) ← src, read back to the host into an array the caller keeps; the reverse of {@link #write}. */
     public static void read(Tensor src, float[] dst) {
+        read(src, dst, 0);
+    }
+
+    /** dst[at, at + src.numel()) ← src, read back to the host. */
+    public static void read(Tensor src, float[] dst, int at) {
         contiguous("read", src);
-        host("read", src, dst);
+        host("read", src, dst, at);
         src.pin("read");
         try {
-            src.device().download(src.buffer(), src.offset, dst, 0, (int) src.numel());
+            src.device().download(src.buffer(), src.offset, dst, at, (int) src.numel());
         } finally {
             src.unpin();
         }
@@ -107,14 +112,16 @@ public final class InPlace {
         }
     }
 
-    private static void host(String op, Tensor t, float[] array) {
+    /** That {@code array[at, at + t.numel())} is a host range for F32 tensor {@code t}. */
+    private static void host(String op, Tensor t, float[] array, int at) {
         if (t.dtype() != dev.adjoint.device.DType.F32) {
             throw new IllegalArgumentException(op + ": tensor " + Shape.format(t.shape) + " holds " + t.dtype()
                     + " elements; host arrays are F32");
         }
-        if (array == null || array.length < t.numel()) {
+        if (array == null || at < 0 || array.length - (long) at < t.numel()) {
             throw new IllegalArgumentException(op + ": tensor " + Shape.format(t.shape) + " has " + t.numel()
-                    + " elements, the array " + (array == null ? "is null" : "only " + array.length));
+                    + " elements, the array " + (array == null ? "is null" : "only " + array.length
+                    + (at == 0 ? "" : " from position " + at)));
         }
     }
 

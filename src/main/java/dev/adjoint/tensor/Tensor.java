@@ -804,6 +804,29 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * Runs {@code hook} each time a backward sweep has accumulated this leaf's gradient: a sweep adds
+     * the sums of every path into a leaf once, so the gradient is final for that sweep when the hook
+     * runs (PyTorch's {@code register_post_accumulate_grad_hook}). Data parallelism starts summing a
+     * bucket of gradients over the ranks there, while backward goes on. Closing the handle removes it.
+     */
+    public GradHook onGradAccumulated(Runnable hook) {
+        if (hook == null) {
+            throw new IllegalArgumentException("onGradAccumulated: a hook is required");
+        }
+        if (autograd.node() != null) {
+            throw new IllegalArgumentException("onGradAccumulated: only leaf tensors accumulate a gradient; this one was"
+                    + " produced by an op");
+        }
+        return autograd.addGradHook(hook);
+    }
+
+    /** A hook added by {@link #onGradAccumulated}; closing it removes it. */
+    public interface GradHook extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
      * Makes {@code buffer} (same shape, contiguous, e.g. a view into a gradient slab) the place
      * where this leaf's gradients accumulate, in place. The caller keeps ownership of it.
      */

@@ -168,12 +168,19 @@ public final class Trainer {
     /** The preprocessing fitted on the training data that made its features (a CSV's column encoding), if any. */
     private List<Map<String, Object>> fittedSteps = List.of();
     private ReplayedStep replay;
+    /** How the gradients were summed over the ranks ({@link DataParallel#bucketReport}); "none" for one process. */
+    public String gradientBuckets() {
+        return parallel == null ? "none" : parallel.bucketReport();
+    }
+
     /** How the steps compute ({@link #precision}); FP16's loss scaler, or null. */
     private Precision precision = Precision.FP32;
     private LossScaler scaler;
     /** The data-parallel job this trainer is one rank of ({@link #world}); one process by default. */
     private World world = World.single();
     private DataParallel parallel;
+    /** Whether {@link #parallel} sums the gradients in buckets while backward runs ({@link DataParallel#overlap}). */
+    private boolean overlap;
     /** What the checkpoint this run resumed recorded (null for a new run). */
     private Path resumedFrom;
     private Map<String, Object> resumedData;
@@ -734,10 +741,17 @@ public final class Trainer {
             }
             replay.run(x, y, stepLoss, correct);
         } else {
+            if (overlap) {
+                parallel.begin(share);
+            }
             gradients(x, y, stepLoss, correct, outputs, targets, at);
         }
         if (parallel != null) {
-            parallel.averageGradients(params.grads(), share);
+            if (overlap && replay == null) {
+                parallel.finish();
+            } else {
+                parallel.averageGradients(params.grads(), share);
+            }
             if (config.clipNorm() > 0f && scaler == null) {
                 Clip.globalNorm(params, config.clipNorm());
             }
@@ -795,6 +809,7 @@ public final class Trainer {
             parallel.close();
         }
         parallel = DataParallel.wanted(w) ? new DataParallel(w, params.values().device()) : null;
+        overlap = parallel != null && parallel.overlap(params);
         return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.adjoint.dist;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -46,6 +47,12 @@ class DataParallelJobTest {
 
     /** {@code mpirun} with one program per rank (MPMD: {@code -np 1 A : -np 1 B}), as root if need be. */
     private static ChildJvm.Result job(Path dir, List<List<String>> ranks, long seconds) throws Exception {
+        return job(dir, List.of(), ranks, seconds);
+    }
+
+    /** {@link #job}, every rank's JVM started with {@code jvm} options. */
+    private static ChildJvm.Result job(Path dir, List<String> jvm, List<List<String>> ranks, long seconds)
+            throws Exception {
         assumeTrue(mpirun != null, "Open MPI's mpirun is not on the PATH (Debian: apt-get install openmpi-bin"
                 + " libopenmpi-dev; .ci/run does)");
         List<String> cmd = new ArrayList<>(List.of(mpirun, "--oversubscribe"));
@@ -54,7 +61,7 @@ class DataParallelJobTest {
                 cmd.add(":");
             }
             cmd.addAll(List.of("-np", "1"));
-            cmd.addAll(ChildJvm.command(List.of(), ranks.get(r).toArray(String[]::new)));
+            cmd.addAll(ChildJvm.command(jvm, ranks.get(r).toArray(String[]::new)));
         }
         return ChildJvm.start(dir, "", DataParallelJobTest::mpiEnvironment, cmd).await(seconds);
     }
@@ -123,6 +130,30 @@ class DataParallelJobTest {
         assertTrue(worst <= 1e-5 * scale, "largest difference " + worst + " of weights up to " + scale + " ("
                 + differ + " of " + a.length + " differ)");
         assertNotEquals(0, scale);
+    }
+
+    /**
+     * Gradients summed in buckets while backward runs (a bucket per parameter here, 6 of them) give the
+     * same bits as the whole slab summed after backward: each element is one sum of two ranks' values
+     * either way. A bucket started in another order on one rank, or one read before backward finished
+     * writing it, would change the weights.
+     */
+    @Test
+    void bucketsSummedDuringBackwardGiveTheSameWeights(@TempDir Path tmp) throws Exception {
+        Path whole = tmp.resolve("whole");
+        Path buckets = tmp.resolve("buckets");
+        List<String> off = List.of("-D" + DataParallel.BUCKET_PROPERTY + "=0");
+        List<String> on = List.of("-D" + DataParallel.BUCKET_PROPERTY + "=0.0001");
+        ChildJvm.Result a = job(tmp, off, List.of(run("--checkpoint", whole.toString()),
+                run("--checkpoint", whole.toString())), 180);
+        assertEquals(0, a.code(), a.out() + a.err());
+        assertTrue(a.out().contains("gradients summed in the whole slab after backward"), a.out());
+        ChildJvm.Result b = job(tmp, on, List.of(run("--checkpoint", buckets.toString()),
+                run("--checkpoint", buckets.toString())), 180);
+        assertEquals(0, b.code(), b.out() + b.err());
+        assertTrue(b.out().contains("gradients summed in 6 buckets of up to 1.0E-4 MiB, 6 started during the last"
+                + " step's backward"), b.out());
+        assertArrayEquals(weights(whole), weights(buckets));
     }
 
     /**

@@ -229,4 +229,32 @@ class AutogradTest {
             }
         }
     }
+
+    /**
+     * A leaf used three times: its hook runs once per backward, after the three paths' sum is in its
+     * gradient (d/dx of x·y + x² + 3x at x = 2, y = 5 is y + 2x + 3 = 12), and before the leaves that
+     * backward reaches later; a closed hook no longer runs.
+     */
+    @Test
+    void gradHookRunsOnceWhenALeafsGradientIsFinal() {
+        try (Scope s = Scope.open()) {
+            Tensor x = scalar(2f);
+            Tensor y = scalar(5f);
+            java.util.List<String> seen = new java.util.ArrayList<>();
+            Tensor.GradHook hx = x.onGradAccumulated(() -> seen.add("x " + x.grad().item()));
+            Tensor.GradHook hy = y.onGradAccumulated(() -> seen.add("y " + y.grad().item()));
+            Tensor f = x.mul(y).add(x.mul(x)).add(x.mul(Tensor.scalar(CPU, 3f)));
+            f.backward();
+            assertEquals(java.util.List.of("x 12.0", "y 2.0"), seen.stream().sorted().toList());
+            hx.close();
+            x.zeroGrad();
+            y.zeroGrad();
+            x.mul(y).backward();
+            assertEquals(java.util.List.of("x 12.0", "y 2.0", "y 2.0"), seen.stream().sorted().toList());
+            hy.close();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> f.onGradAccumulated(() -> { }));
+            assertTrue(e.getMessage().contains("only leaf tensors"), e.getMessage());
+        }
+    }
 }
