@@ -40,9 +40,11 @@ public final class DataParallel implements AutoCloseable {
     /**
      * System property: a bucket's size in MiB (PyTorch DDP's {@code bucket_cap_mb}); 0, the default, sums
      * the slab after backward. Off by default because on the one host measured it lost: 2 ranks of one
-     * core each on a 2-core Zen 4, 4 MiB buckets ran the b256 MLP's step 0.82 to 0.90 times as fast and the
-     * b1024 MLP's 0.96 to 0.98 times, as Open MPI's nonblocking sum (libnbc) is slower than its blocking
-     * one and a rank of one core has no idle time to hide it in. Hosts joined by a network may differ.
+     * core each on a 2-core Zen 4, 4 MiB buckets ran the three standard MLPs' steps at 0.89, 0.93 and 0.91
+     * times the speed of one sum after backward (medians of 3 interleaved rounds,
+     * {@code bench/results/cpu-data-parallel-scaling.json}): Open MPI's nonblocking sum (libnbc) is slower
+     * than its blocking one, and a rank of one core has no idle time to hide it in. Hosts joined by a
+     * network may differ.
      */
     public static final String BUCKET_PROPERTY = "adjoint.dist.bucketMb";
     private static final double DEFAULT_BUCKET_MB = 0;
