@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Independent check that an Adjoint checkpoint loads into PyTorch: rebuild the model from
 config.json as a torch.nn.Sequential (an MLP, or a CNN: Unflatten, then per stage Conv2d 5x5 'same',
-the activation and MaxPool2d(2), then Flatten and the MLP), load model.safetensors (read by hand: no
+the activation and MaxPool2d(2), then Flatten and the MLP; with "norm": "batch", BatchNorm2d/1d before
+each hidden activation), load model.safetensors (read by hand: no
 safetensors package needed) with strict names, and report the test accuracy on Fashion-MNIST (IDX
 files) with the checkpoint's normalization. Usage:
   check_safetensors_torch.py CHECKPOINT_DIR FASHION_MNIST_DIR [--json OUT]"""
@@ -45,17 +46,23 @@ def main():
     sizes = model_cfg["sizes"]
     acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid, "gelu": torch.nn.GELU}
     layers = []
+    batch_norm = model_cfg.get("norm") == "batch"   # after every convolution and hidden Linear, before the activation
     if model_cfg.get("type") == "cnn":
         c, h, w = model_cfg["image"]
         layers.append(torch.nn.Unflatten(1, (c, h, w)))
         for ch in model_cfg["conv"]:
-            layers += [torch.nn.Conv2d(c, ch, 5, padding="same"), acts[model_cfg["activation"]](), torch.nn.MaxPool2d(2)]
+            layers.append(torch.nn.Conv2d(c, ch, 5, padding="same"))
+            if batch_norm:
+                layers.append(torch.nn.BatchNorm2d(ch))
+            layers += [acts[model_cfg["activation"]](), torch.nn.MaxPool2d(2)]
             c, h, w = ch, h // 2, w // 2
         layers.append(torch.nn.Flatten())
         sizes = [c * h * w] + sizes[1:]
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(torch.nn.Linear(a, b))
         if i < len(sizes) - 2:
+            if batch_norm:
+                layers.append(torch.nn.BatchNorm1d(b))
             layers.append(acts[model_cfg["activation"]]())
             if model_cfg.get("dropout", 0) > 0:
                 layers.append(torch.nn.Dropout(model_cfg["dropout"]))   # Adjoint's place for it: after each hidden activation

@@ -51,8 +51,8 @@ final class TrainCommand {
         o.addAll(List.of(
                 Args.Option.section("model"),
                 new Args.Option("model", "NAME", "", "a preset: mlp (the default: --hidden alone) or cnn (LeNet-style:"
-                        + " --conv " + CNN_CONV + " --hidden " + CNN_HIDDEN + " --dropout " + CNN_DROPOUT + " unless given;"
-                        + " needs square grey images)"),
+                        + " --conv " + CNN_CONV + " --norm " + CNN_NORM + " --hidden " + CNN_HIDDEN + " --dropout "
+                        + CNN_DROPOUT + " unless given; needs square grey images)"),
                 new Args.Option("hidden", "SIZES", "512,256", "hidden layer sizes, comma-separated; \"\" for none"),
                 new Args.Option("conv", "CHANNELS", "", "convolution stages before the hidden layers, their channels"
                         + " comma-separated (e.g. 16,32): each a 5x5 same convolution, the activation and 2x2 max"
@@ -61,6 +61,8 @@ final class TrainCommand {
                 new Args.Option("init", "NAME", "he-uniform", "weight initialization: xavier-uniform, xavier-normal,"
                         + " he-uniform, he-normal or pytorch"),
                 new Args.Option("dropout", "P", "0", "dropout probability after each hidden activation, in [0, 1)"),
+                new Args.Option("norm", "NAME", "none", "none, or batch: batch normalisation (BatchNorm2d, BatchNorm1d)"
+                        + " after every convolution and hidden layer, before the activation"),
                 Args.Option.section("task and loss"),
                 new Args.Option("task", "NAME", "classification", "classification (one output per class, softmax), binary"
                         + " (one logit, sigmoid: the label column holds exactly two classes, the second the positive one)"
@@ -143,7 +145,7 @@ final class TrainCommand {
     }
 
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
-    static final List<String> SETTINGS = List.of("hidden", "conv", "activation", "init", "dropout", "task", "loss", "huber-delta",
+    static final List<String> SETTINGS = List.of("hidden", "conv", "norm", "activation", "init", "dropout", "task", "loss", "huber-delta",
             "class-weights", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
             "min-delta", "precision");
@@ -171,6 +173,7 @@ final class TrainCommand {
     /** --model cnn's convolution channels and hidden sizes. */
     static final String CNN_CONV = "16,32";
     static final String CNN_HIDDEN = "128";
+    static final String CNN_NORM = "batch";
     /** Without it the preset overfit Fashion-MNIST from epoch 9 (90.81% against 92.23%: bench/results/cpu-fashion-mnist-cnn.json). */
     static final String CNN_DROPOUT = "0.4";
 
@@ -189,7 +192,8 @@ final class TrainCommand {
                 }
                 yield given;
             }
-            case "cnn" -> given.withFallbacks(Map.of("conv", CNN_CONV, "hidden", CNN_HIDDEN, "dropout", CNN_DROPOUT));
+            case "cnn" -> given.withFallbacks(Map.of("conv", CNN_CONV, "hidden", CNN_HIDDEN, "dropout", CNN_DROPOUT,
+                    "norm", CNN_NORM));
             default -> throw new Args.UsageException("unknown --model '" + Excerpt.of(name) + "'; choose mlp or cnn");
         };
     }
@@ -246,6 +250,7 @@ final class TrainCommand {
         c.put("activation", s.activation.name().toLowerCase(Locale.ROOT));
         c.put("init", s.init.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         c.put("dropout", Float.toString(s.dropout));
+        c.put("norm", s.batchNorm ? "batch" : "none");
         c.put("task", s.task.name());
         c.put("loss", s.task.loss());
         if (s.task.loss().equals("huber")) {
@@ -335,7 +340,7 @@ final class TrainCommand {
                              Path dir, Path runs,
                              Path json) {
         MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, s.task.outputs(split.train().classes()), s.activation,
-                s.init, s.dropout, s.seed);
+                s.init, s.dropout, s.seed).withBatchNorm(s.batchNorm);
         try {
             spec = spec.withConvolution(s.conv);
         } catch (IllegalArgumentException e) {
@@ -435,7 +440,7 @@ final class TrainCommand {
     }
 
     /** Every setting of a run, with its default, parsed and checked against its range before anything runs. */
-    record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, float clip,
+    record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, boolean batchNorm, float clip,
                     double targetAccuracy, int[] hidden, int[] conv, Activation.Kind activation, Init init, long warmup, Task task,
                     String optimizer, String schedule, double validation, String monitor, int patience,
                     double minDelta, Precision precision) {
@@ -469,6 +474,7 @@ final class TrainCommand {
                     a.float32("lr", Args.Range.POSITIVE),
                     a.float32("weight-decay", Args.Range.NON_NEGATIVE),
                     a.float32("dropout", Args.Range.PROBABILITY_BELOW_ONE),
+                    name("norm", a, NORMS).equals("batch"),
                     a.float32("clip", Args.Range.NON_NEGATIVE),
                     targetAccuracy,
                     sizes("--hidden sizes (e.g. 512,256)", a.getOrEmpty("hidden")), sizes("--conv channels (e.g. 16,32)", a.getOrEmpty("conv")), TrainCommand.activation(a),
@@ -514,6 +520,7 @@ final class TrainCommand {
 
     /** The schedules --schedule names. */
     static final List<String> SCHEDULES = List.of("constant", "cosine", "step", "exponential");
+    static final List<String> NORMS = List.of("none", "batch");
 
     /** Option {@code option}'s value, one of {@code names} (any case). */
     private static String name(String option, Args a, List<String> names) {

@@ -6,12 +6,13 @@ import java.util.Map;
 
 /**
  * A layer or a network, PyTorch's {@code nn.Module}: named parameters (leaf tensors that require
- * gradients), child layers, and a train/eval mode. Parameter names are dotted paths, as in PyTorch
+ * gradients), buffers (state saved with them but not trained), child layers, and a train/eval mode. Parameter names are dotted paths, as in PyTorch
  * ({@code 0.weight}). (Named Layer, as in Keras and DL4J, because {@code Module} would be ambiguous
  * with {@code java.lang.Module} under {@code import dev.adjoint.nn.*}.)
  */
 public abstract class Layer implements AutoCloseable {
     private final Map<String, Tensor> params = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Layer> children = new LinkedHashMap<>();
     private boolean training = true;
 
@@ -19,6 +20,15 @@ public abstract class Layer implements AutoCloseable {
 
     protected final Tensor register(String name, Tensor value) {
         params.put(name, value.requiresGrad(true));
+        return value;
+    }
+
+    /**
+     * Registers state that is saved and loaded with the parameters but not trained, PyTorch's
+     * {@code register_buffer}: BatchNorm's running statistics. The layer updates it in place.
+     */
+    protected final Tensor buffer(String name, Tensor value) {
+        buffers.put(name, value);
         return value;
     }
 
@@ -36,6 +46,13 @@ public abstract class Layer implements AutoCloseable {
     public final Map<String, Tensor> parameters() {
         Map<String, Tensor> all = new LinkedHashMap<>(params);
         children.forEach((prefix, m) -> m.parameters().forEach((n, t) -> all.put(prefix + "." + n, t)));
+        return all;
+    }
+
+    /** Every buffer of this module and its children, by dotted name (PyTorch's state-dict names), in registration order. */
+    public final Map<String, Tensor> buffers() {
+        Map<String, Tensor> all = new LinkedHashMap<>(buffers);
+        children.forEach((prefix, m) -> m.buffers().forEach((n, t) -> all.put(prefix + "." + n, t)));
         return all;
     }
 
@@ -83,10 +100,11 @@ public abstract class Layer implements AutoCloseable {
         return children;
     }
 
-    /** Closes every parameter. */
+    /** Closes every parameter and buffer. */
     @Override
     public void close() {
         params.values().forEach(Tensor::close);
+        buffers.values().forEach(Tensor::close);
         children.values().forEach(Layer::close);
     }
 }

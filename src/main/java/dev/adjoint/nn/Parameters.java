@@ -12,17 +12,21 @@ import java.util.Map;
  * A module's parameters moved into one slab, with their gradients in a parallel slab: each
  * parameter becomes a view of {@link #values()} and accumulates its gradient into the matching
  * view of {@link #grads()}. Optimizers then update every parameter with one fused kernel, and
- * zeroing all gradients is one fill.
+ * zeroing all gradients is one fill. The module's buffers ({@link Layer#buffers}: BatchNorm's running
+ * statistics) stay where they are, but are listed here too ({@link #buffers}), since a checkpoint holds
+ * them with the parameters ({@link #state}).
  */
 public final class Parameters implements AutoCloseable {
     private final Tensor values;
     private final Tensor grads;
     private final Map<String, Tensor> named = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers;
     /** The gradient views attached to the parameters, closed with them (without filling a pending zero). */
     private final List<Tensor> gradViews = new ArrayList<>();
 
     private Parameters(Layer module) {
         Map<String, Tensor> params = module.parameters();
+        buffers = module.buffers();
         if (params.isEmpty()) {
             throw new IllegalArgumentException("Parameters: " + module.getClass().getSimpleName() + " has no parameters");
         }
@@ -75,6 +79,52 @@ public final class Parameters implements AutoCloseable {
 
     public Map<String, Tensor> named() {
         return Collections.unmodifiableMap(named);
+    }
+
+    /** The module's buffers by dotted name (its own tensors: not in a slab, not trained). */
+    public Map<String, Tensor> buffers() {
+        return Collections.unmodifiableMap(buffers);
+    }
+
+    /** What a checkpoint holds of the model: the parameters, then the buffers, by PyTorch's state-dict names. */
+    public Map<String, Tensor> state() {
+        Map<String, Tensor> all = new LinkedHashMap<>(named);
+        all.putAll(buffers);
+        return all;
+    }
+
+    /** Every parameter value, then every buffer, read to the host: a copy {@link #restore} puts back. */
+    public float[] snapshot() {
+        long total = values.numel();
+        for (Tensor b : buffers.values()) {
+            total += b.numel();
+        }
+        float[] out = new float[Math.toIntExact(total)];
+        InPlace.read(values, out, 0);
+        int at = (int) values.numel();
+        for (Tensor b : buffers.values()) {
+            InPlace.read(b, out, at);
+            at += (int) b.numel();
+        }
+        return out;
+    }
+
+    /** Puts back the values and buffers of a {@link #snapshot}. */
+    public void restore(float[] snapshot) {
+        long total = values.numel();
+        for (Tensor b : buffers.values()) {
+            total += b.numel();
+        }
+        if (snapshot.length != total) {
+            throw new IllegalArgumentException("Parameters.restore: a snapshot of " + snapshot.length + " values, this"
+                    + " model holds " + total);
+        }
+        InPlace.write(values, snapshot, 0);
+        int at = (int) values.numel();
+        for (Tensor b : buffers.values()) {
+            InPlace.write(b, snapshot, at);
+            at += (int) b.numel();
+        }
     }
 
     public long count() {

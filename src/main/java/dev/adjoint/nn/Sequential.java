@@ -40,6 +40,12 @@ public final class Sequential extends Layer {
      * as torch.nn.Sequential would name the same stack.
      */
     public static Sequential mlp(Device device, int[] sizes, Activation.Kind activation, Init init, float dropout, long seed) {
+        return mlp(device, sizes, activation, init, dropout, seed, false);
+    }
+
+    /** {@link #mlp}, with a {@link BatchNorm} (1d) after every hidden Linear, before its activation, when {@code batchNorm}. */
+    public static Sequential mlp(Device device, int[] sizes, Activation.Kind activation, Init init, float dropout, long seed,
+                                 boolean batchNorm) {
         if (sizes.length < 2) {
             throw new IllegalArgumentException("mlp: needs at least an input and an output size, got "
                     + java.util.Arrays.toString(sizes));
@@ -48,6 +54,9 @@ public final class Sequential extends Layer {
         for (int i = 0; i + 1 < sizes.length; i++) {
             s.add(new Linear(device, sizes[i], sizes[i + 1], true, init, seed + 1000L * i));
             if (i + 2 < sizes.length) {
+                if (batchNorm) {
+                    s.add(BatchNorm.of1d(device, sizes[i + 1]));
+                }
                 s.add(new Activation(activation));
                 if (dropout > 0f) {
                     s.add(new Dropout(dropout, seed + 7919L * (i + 1)));

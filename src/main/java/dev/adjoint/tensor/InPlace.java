@@ -70,11 +70,16 @@ public final class InPlace {
      * refreshed every step (no tensor, no device allocation). {@code dst} is contiguous and F32.
      */
     public static void write(Tensor dst, float[] src) {
+        write(dst, src, 0);
+    }
+
+    /** dst ← {@code src[at, at + dst.numel())}, from the host; the reverse of {@link #read(Tensor, float[], int)}. */
+    public static void write(Tensor dst, float[] src, int at) {
         contiguous("write", dst);
-        host("write", dst, src, 0);
+        host("write", dst, src, at);
         dst.pin("write");
         try {
-            dst.device().upload(src, 0, dst.buffer(), dst.offset, (int) dst.numel());
+            dst.device().upload(src, at, dst.buffer(), dst.offset, (int) dst.numel());
         } finally {
             dst.unpin();
         }

@@ -4,6 +4,7 @@ import dev.adjoint.device.Device;
 import dev.adjoint.io.Json;
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.nn.Activation;
+import dev.adjoint.nn.BatchNorm;
 import dev.adjoint.nn.Conv2d;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Init;
@@ -23,10 +24,11 @@ import java.util.Map;
  * inputs that are {@code image = {C, H, W}} flattened). Each stage is a 5×5 SAME {@link Conv2d}, the
  * activation and 2×2 max pooling; then {@link Flatten} and the MLP's hidden and output layers. As a PyTorch
  * {@code nn.Sequential} it is Unflatten, the stages' layers, Flatten, then Linear/activation pairs, so the
- * parameter names (index.weight) are the same.
+ * parameter names (index.weight) are the same. With {@code batchNorm} ({@code "norm": "batch"}), a
+ * {@link BatchNorm} follows every convolution (2d) and every hidden Linear (1d), before the activation.
  */
 public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float dropout, long seed, int[] image,
-                      int[] conv) {
+                      int[] conv, boolean batchNorm) {
     /** The kernel of every convolution stage. */
     public static final int KERNEL = 5;
 
@@ -47,9 +49,14 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         }
     }
 
-    /** An MLP: no convolution stages. */
+    /** An MLP: no convolution stages, no batch normalisation. */
     public MlpSpec(int[] sizes, Activation.Kind activation, Init init, float dropout, long seed) {
-        this(sizes, activation, init, dropout, seed, null, null);
+        this(sizes, activation, init, dropout, seed, null, null, false);
+    }
+
+    /** The same model with (or without) batch normalisation after every convolution and hidden Linear. */
+    public MlpSpec withBatchNorm(boolean on) {
+        return new MlpSpec(sizes, activation, init, dropout, seed, image, conv, on);
     }
 
     /** Input size, hidden sizes, output size. */
@@ -72,12 +79,12 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
             throw new IllegalArgumentException("convolution stages take square grey images (rows of H·H values); this"
                     + " data has " + sizes[0] + " features per row");
         }
-        return new MlpSpec(sizes, activation, init, dropout, seed, new int[] {1, side, side}, channels);
+        return new MlpSpec(sizes, activation, init, dropout, seed, new int[] {1, side, side}, channels, batchNorm);
     }
 
     public Sequential build(Device device) {
         if (conv.length == 0) {
-            return Sequential.mlp(device, sizes, activation, init, dropout, seed);
+            return Sequential.mlp(device, sizes, activation, init, dropout, seed, batchNorm);
         }
         Sequential s = new Sequential();
         s.add(new Unflatten(image));
@@ -87,6 +94,9 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         for (int i = 0; i < conv.length; i++) {
             s.add(new Conv2d(device, c, conv[i], new int[] {KERNEL, KERNEL}, new int[] {1, 1}, Conv2d.SAME,
                     new int[] {1, 1}, 1, true, init, seed + 100_000L * (i + 1)));
+            if (batchNorm) {
+                s.add(BatchNorm.of2d(device, conv[i]));
+            }
             s.add(new Activation(activation));
             s.add(Pool2d.max2d(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, new int[] {1, 1}, false));
             c = conv[i];
@@ -96,16 +106,17 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         s.add(new Flatten());
         int[] head = sizes.clone();
         head[0] = c * h * w;
-        for (Layer l : Sequential.mlp(device, head, activation, init, dropout, seed).layers()) {
+        for (Layer l : Sequential.mlp(device, head, activation, init, dropout, seed, batchNorm).layers()) {
             s.add(l);
         }
         return s;
     }
 
-    /** "MLP [784, 512, 256, 10]", or "CNN conv [16, 32] (5x5, max pool 2) then MLP [...]". */
+    /** "MLP [784, 512, 256, 10]", or "CNN conv [16, 32] (5x5, max pool 2) then MLP [...]", and ", batch norm". */
     public String describe() {
         return (conv.length == 0 ? "" : "CNN on " + image[1] + "x" + image[2] + ": conv " + java.util.Arrays.toString(conv)
-                + " (" + KERNEL + "x" + KERNEL + " same, max pool 2), then ") + "MLP " + java.util.Arrays.toString(sizes);
+                + " (" + KERNEL + "x" + KERNEL + " same, max pool 2), then ") + "MLP " + java.util.Arrays.toString(sizes)
+                + (batchNorm ? ", batch norm" : "");
     }
 
     public Map<String, Object> toConfig() {
@@ -119,6 +130,9 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         c.put("activation", activation.name().toLowerCase(Locale.ROOT));
         c.put("init", init.name().toLowerCase(Locale.ROOT));
         c.put("dropout", (double) dropout);
+        if (batchNorm) {
+            c.put("norm", "batch");
+        }
         c.put("seed", seed);
         return c;
     }
@@ -157,16 +171,20 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         if (!(c.get("seed") instanceof Long seed)) {
             throw field("seed", c.get("seed"), "an integer");
         }
+        Object norm = c.get("norm");
+        if (norm != null && !"batch".equals(norm)) {
+            throw field("norm", norm, "\"batch\", or absent for none");
+        }
         if ("cnn".equals(c.get("type"))) {
             int[] image = ints(c, "image", 3, 3);
             int[] conv = ints(c, "conv", 1, 16);
             try {
-                return new MlpSpec(sizes, activation, init, d.floatValue(), seed, image, conv);
+                return new MlpSpec(sizes, activation, init, d.floatValue(), seed, image, conv, norm != null);
             } catch (IllegalArgumentException e) {
                 throw field("image", c.get("image"), "an image {C, H, W} that the stages fit: " + e.getMessage());
             }
         }
-        return new MlpSpec(sizes, activation, init, d.floatValue(), seed);
+        return new MlpSpec(sizes, activation, init, d.floatValue(), seed).withBatchNorm(norm != null);
     }
 
     private static List<Object> longs(int[] v) {

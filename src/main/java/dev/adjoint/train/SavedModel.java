@@ -137,7 +137,7 @@ public final class SavedModel {
         }
     }
 
-    /** Copies a checkpoint's parameters into the slab after checking every name, shape and value (none is copied if one is wrong). */
+    /** Copies a checkpoint's parameters into the slab (and its buffers into the layers) after checking every name, shape and value (none is copied if one is wrong). */
     public static void loadParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
         checkParameters(params, loaded, dir);
         copyParameters(params, loaded);
@@ -162,7 +162,7 @@ public final class SavedModel {
     }
 
     static void checkParameters(Parameters params, Checkpoint.Loaded loaded, Path dir) {
-        for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
+        for (Map.Entry<String, Tensor> e : params.state().entrySet()) {
             Safetensors.Loaded t = loaded.tensors().get(e.getKey());
             if (t == null) {
                 throw new IllegalArgumentException("checkpoint " + dir + " has no tensor '" + e.getKey()
@@ -216,7 +216,7 @@ public final class SavedModel {
     }
 
     static void copyParameters(Parameters params, Checkpoint.Loaded loaded) {
-        for (Map.Entry<String, Tensor> e : params.named().entrySet()) {
+        for (Map.Entry<String, Tensor> e : params.state().entrySet()) {
             Safetensors.Loaded t = loaded.tensors().get(e.getKey());
             try (Tensor src = Tensor.of(e.getValue().device(), t.data(), t.shape())) {
                 InPlace.copy(e.getValue(), src);

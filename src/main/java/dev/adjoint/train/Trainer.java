@@ -414,6 +414,7 @@ public final class Trainer {
                 double trainAcc = task.kind() == Task.Kind.REGRESSION ? Double.NaN : epochCorrect / seen;
                 Metrics.Evaluation trained = keep && seen == fitted.size()
                         ? scalarsOf(metrics.evaluate(epochOutputs.toArray(), epochTargets.toArray(), seen, trainLoss)) : null;
+                averageBuffersOverRanks();
                 Metrics.Evaluation val = valLoader == null ? null : measure(valLoader, metrics, lossSum);
                 epochsDone = epoch;
                 agreeOnWeights("the weights after epoch " + epoch);
@@ -429,7 +430,7 @@ public final class Trainer {
                 if (improved) {
                     best.epoch = epoch;
                     best.value = value;
-                    best.weights = checkpoints == null ? params.values().toArray() : null;   // else it is in dir/best
+                    best.weights = checkpoints == null ? params.snapshot() : null;   // else it is in dir/best
                 }
                 onEpoch.accept(stats);
                 double watched = val != null ? val.accuracy() : trainAcc;
@@ -458,10 +459,32 @@ public final class Trainer {
         return values;
     }
 
-    /** Ends every rank with a named error unless the ranks hold bit-identical weights; nothing with one rank. */
+    /** Ends every rank with a named error unless the ranks hold bit-identical weights and buffers; nothing with one rank. */
     private void agreeOnWeights(String what) {
         if (world.distributed()) {
-            world.agree(what, DataParallel.hash(params.values().toArray()));
+            world.agree(what, DataParallel.hash(params.snapshot()));
+        }
+    }
+
+    /**
+     * The buffers (BatchNorm's running statistics), each rank's own from its share of the batches, replaced
+     * by their mean over the ranks at the end of every epoch, before validation and the checkpoint: the
+     * ranks then measure and save the same model. (PyTorch's DDP instead copies rank 0's buffers to the
+     * others before every forward.)
+     */
+    private void averageBuffersOverRanks() {
+        if (!world.distributed() || params.buffers().isEmpty()) {
+            return;
+        }
+        for (Tensor b : params.buffers().values()) {
+            float[] v = new float[Math.toIntExact(b.numel())];
+            InPlace.read(b, v);
+            world.allReduceSum(v, 0, v.length);
+            float share = 1f / world.size();
+            for (int i = 0; i < v.length; i++) {
+                v[i] *= share;
+            }
+            InPlace.write(b, v);
         }
     }
 
@@ -531,19 +554,19 @@ public final class Trainer {
      */
     private void testOnBest(Samples test, Device device, Normalization norm, Metrics metrics, Tensor lossSum,
                             CheckpointDir checkpoints, float[] bestWeights, Map<String, Object> data, int evalBatch) {
-        float[] last = params.values().toArray();
+        float[] last = params.snapshot();
         Checkpoint.Loaded saved = checkpoints != null && checkpoints.hasBest() ? Checkpoint.load(checkpoints.best()) : null;
         if (saved != null) {
             SavedModel.copyParameters(params, saved);
         } else if (bestWeights != null) {
-            upload(bestWeights);
+            params.restore(bestWeights);
         }
         try (DataLoader loader = new DataLoader(fittedTask.scaled(test), device, evalBatch, false, 0,
                 DataLoader.LastBatch.KEEP, norm)) {
             testResult = measure(loader, metrics, lossSum);
             testEvaluations++;
         } finally {
-            upload(last);
+            params.restore(last);
         }
         if (saved != null) {
             Map<String, Object> cfg = new LinkedHashMap<>(saved.config());
@@ -556,13 +579,6 @@ public final class Trainer {
                 saved.tensors().forEach((k, t) -> tensors.put(k, Tensor.of(device, t.data(), t.shape())));
                 Checkpoint.save(checkpoints.best(), tensors, cfg);
             }
-        }
-    }
-
-    private void upload(float[] weights) {
-        Tensor values = params.values();
-        try (Tensor src = Tensor.of(values.device(), weights, values.shape())) {
-            InPlace.copy(values, src);
         }
     }
 
@@ -934,7 +950,7 @@ public final class Trainer {
     }
 
     private Map<String, Tensor> checkpointTensors() {
-        Map<String, Tensor> tensors = new LinkedHashMap<>(params.named());
+        Map<String, Tensor> tensors = params.state();
         optimizer.state().forEach((k, v) -> tensors.put("optimizer." + k, v));
         return tensors;
     }

@@ -91,6 +91,44 @@ class ConvTrainTest {
                 "this data has 3 features per row"), bad.err());
     }
 
+    /**
+     * --norm batch: a BatchNorm after the convolution (2d) and after the hidden Linear (1d), saved under
+     * PyTorch's nn.Sequential names with their running statistics; eval, which must load those statistics
+     * to give the same accuracy, agrees with the run, and resume keeps the layers.
+     */
+    @Test
+    void batchNormIsTrainedSavedWithItsStatisticsAndEvaluatesAgain() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("bars.csv"), bars(600, 3));
+        Path ck = tmp.resolve("bn");
+        Cli.Run t = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--conv", "4", "--hidden", "8",
+                "--norm", "batch", "--epochs", "6", "--batch", "32", "--lr", "0.01", "--checkpoint", ck.toString());
+        assertEquals(0, t.code(), t.err());
+        assertTrue(t.out().contains("then MLP [36, 8, 2], batch norm"), t.out());
+        String line = t.out().lines().filter(l -> l.startsWith("final test accuracy")).findFirst().orElseThrow();
+        double accuracy = Double.parseDouble(line.replaceAll("final test accuracy ([0-9.]+)%.*", "$1"));
+        assertTrue(accuracy >= 90, "the bars' orientation is learnt: " + line);
+
+        Checkpoint.Loaded best = Checkpoint.load(ck.resolve("best"));
+        assertEquals("batch", ((Map<?, ?>) best.config().get("model")).get("norm"));
+        // nn.Sequential(Unflatten, Conv2d, BatchNorm2d, ReLU, MaxPool2d, Flatten, Linear, BatchNorm1d, ReLU, Linear)
+        for (String k : List.of("2.weight", "2.bias", "2.running_mean", "2.running_var")) {
+            assertArrayEquals(new int[] {4}, best.tensors().get(k).shape(), k);
+        }
+        for (String k : List.of("7.weight", "7.bias", "7.running_mean", "7.running_var")) {
+            assertArrayEquals(new int[] {8}, best.tensors().get(k).shape(), k);
+        }
+        assertArrayEquals(new int[] {2, 8}, best.tensors().get("9.weight").shape());
+        float[] var = best.tensors().get("2.running_var").data();
+        assertTrue(var[0] != 1f && var[0] > 0, "the running variance moved from its start: " + var[0]);
+
+        Cli.Run e = Cli.run("eval", "--checkpoint", ck.resolve("best").toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains(String.format(Locale.ROOT, "test accuracy %.2f%%", accuracy)), e.out() + " vs " + line);
+        Cli.Run more = Cli.run("train", "--resume", ck.toString(), "--epochs", "7", "--checkpoint", ck.toString());
+        assertEquals(0, more.code(), more.err());
+        assertTrue(more.out().contains("batch norm"), "resume keeps the norm: " + more.out());
+    }
+
     @Test
     void modelCnnIsThePresetAndGivenSizesWin() throws Exception {
         Path csv = Files.writeString(tmp.resolve("bars.csv"), bars(64, 2));
@@ -101,6 +139,7 @@ class ConvTrainTest {
         Map<?, ?> settings = (Map<?, ?>) Json.parseObject(Files.readString(json)).get("settings");
         assertEquals(Double.parseDouble(TrainCommand.CNN_DROPOUT), Double.parseDouble((String) settings.get("dropout")),
                 "the preset's dropout: " + settings);
+        assertEquals(TrainCommand.CNN_NORM, settings.get("norm"), "the preset's norm: " + settings);
         assertTrue(preset.out().contains("CNN on 6x6: conv [" + TrainCommand.CNN_CONV.replace(",", ", ")
                 + "] (5x5 same, max pool 2), then MLP [36, " + TrainCommand.CNN_HIDDEN + ", 2]"), preset.out());
         Cli.Run given = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "CNN", "--conv", "3",

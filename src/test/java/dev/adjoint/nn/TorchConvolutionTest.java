@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Conv2d (stride, padding, dilation, groups; SAME with an even kernel and dilation), Conv1d, max pooling with
- * padding and ceil mode, average pooling with padding, and LayerNorm against PyTorch itself
+ * padding and ceil mode, average pooling with padding, LayerNorm and BatchNorm1d/2d (training steps, running
+ * statistics, eval) against PyTorch itself
  * ({@code src/test/python/torch_conv.py}): the same inputs, outputs and gradients within float32 rounding.
  * PyTorch's rules are the reference for the boundaries. Skipped, with the reason, where the test's Python
  * has no torch ({@link Python}; .ci/run installs it from an offline wheel).
@@ -62,7 +63,27 @@ class TorchConvolutionTest {
             InPlace.copy(norm.parameters().get("bias"), cases.get("layernorm.b").toTensor(d));
             close(cases.get("layernorm.y").data(), norm.forward(cases.get("layernorm.x").toTensor(d)).toArray(),
                     "LayerNorm layer");
+            batchNorm(d, cases, "bn1d", BatchNorm.of1d(d, 3));
+            batchNorm(d, cases, "bn2d", BatchNorm.of2d(d, 3));
         }
+    }
+
+    /** A training step (output, the input's and parameters' gradients), a second step, the running statistics, eval mode. */
+    private static void batchNorm(Device d, Map<String, Safetensors.Loaded> cases, String name, BatchNorm bn) {
+        InPlace.copy(bn.parameters().get("weight"), cases.get(name + ".w").toTensor(d));
+        InPlace.copy(bn.parameters().get("bias"), cases.get(name + ".b").toTensor(d));
+        Tensor x = cases.get(name + ".x").toTensor(d).requiresGrad(true);
+        Tensor y = bn.forward(x);
+        close(cases.get(name + ".y").data(), y.toArray(), name + " training output");
+        y.mul(cases.get(name + ".u").toTensor(d)).sum().backward();
+        close(cases.get(name + ".gx").data(), x.grad().toArray(), name + " gradient of x");
+        close(cases.get(name + ".gw").data(), bn.parameters().get("weight").grad().toArray(), name + " gradient of weight");
+        close(cases.get(name + ".gb").data(), bn.parameters().get("bias").grad().toArray(), name + " gradient of bias");
+        close(cases.get(name + ".y2").data(), bn.forward(cases.get(name + ".x2").toTensor(d)).toArray(), name + " step 2");
+        close(cases.get(name + ".rm").data(), bn.buffers().get("running_mean").toArray(), name + " running_mean");
+        close(cases.get(name + ".rv").data(), bn.buffers().get("running_var").toArray(), name + " running_var");
+        bn.eval();
+        close(cases.get(name + ".y3").data(), bn.forward(cases.get(name + ".x3").toTensor(d)).toArray(), name + " eval");
     }
 
     private static void check(Device d, Map<String, Safetensors.Loaded> cases, String name, List<String> inputs,

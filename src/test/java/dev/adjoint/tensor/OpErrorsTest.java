@@ -15,6 +15,7 @@ import dev.adjoint.nn.Dropout;
 import dev.adjoint.nn.Embedding;
 import dev.adjoint.nn.Flatten;
 import dev.adjoint.nn.Init;
+import dev.adjoint.nn.BatchNorm;
 import dev.adjoint.nn.LayerNorm;
 import dev.adjoint.nn.Linear;
 import dev.adjoint.nn.Losses;
@@ -338,6 +339,8 @@ class OpErrorsTest {
                 // autograd
                 refusal("Tensor.attachGrad(Tensor)", "attachGrad", () -> t(2, 3).attachGrad(t(3, 2)), f(3, 2), f(2, 3)),
                 refusal("Tensor.attachGrad(Tensor)", "attachGrad", () -> t(2, 3).attachGrad(t(3, 2).transpose()), f(2, 3), "contiguous"),
+                refusal("Tensor.onGradAccumulated(Runnable)", "onGradAccumulated",
+                        () -> t(2).requiresGrad(true).mul(2f).onGradAccumulated(() -> { }), "only leaf tensors"),
                 refusal("Tensor.backward()", "backward", () -> t(2).requiresGrad(true).mul(2f).backward(), f(2), "not a scalar"),
                 refusal("Tensor.backward(Tensor)", "backward", () -> t(2).requiresGrad(true).mul(2f).backward(t(3)), f(3), f(2)),
                 refusal("Tensor.backward(Tensor,boolean)", "backward",
@@ -356,6 +359,10 @@ class OpErrorsTest {
                 refusal("InPlace.allReduceSum(Tensor,Group)", "allReduceSum",
                         () -> InPlace.allReduceSum(t(2, 3).to(dev.adjoint.device.DType.BF16), null), f(2, 3), "BF16"),
                 refusal("InPlace.read(Tensor,float[])", "read", () -> InPlace.read(t(4), new float[3]), f(4), "only 3"),
+                refusal("InPlace.read(Tensor,float[],int)", "read", () -> InPlace.read(t(4), new float[6], 3), f(4),
+                        "only 6 from position 3"),
+                refusal("InPlace.write(Tensor,float[],int)", "write", () -> InPlace.write(t(4), new float[6], 3), f(4),
+                        "only 6 from position 3"),
                 refusal("InPlace.mul(Tensor,Tensor)", "mul_", () -> InPlace.mul(t(2, 3), t(2)), f(2), f(2, 3)),
                 refusal("InPlace.add(Tensor,Tensor)", "add_", () -> InPlace.add(t(2, 3), t(4)), f(2, 3), f(4)),
                 refusal("InPlace.sgd(Tensor,Tensor,Tensor,float,float,float,float,boolean,boolean)", "sgd",
@@ -417,6 +424,10 @@ class OpErrorsTest {
                 refusal("Convolution.pool2d(String,Tensor,boolean,int[],int[],int[],int[],boolean)", "AvgPool2d",
                         () -> Convolution.pool2d("AvgPool2d", t(4, 4), false, new int[] {2, 2}, new int[] {2, 2},
                                 new int[4], new int[] {1, 1}, false), f(4, 4)),
+                refusal("BatchNorm.forward(Tensor)", "BatchNorm2d(3)", () -> BatchNorm.of2d(CPU, 3).forward(t(2, 4, 5, 5)),
+                        f(2, 4, 5, 5)),
+                refusal("BatchNorm.of(int,Device,int,float,float,boolean)", "BatchNorm",
+                        () -> BatchNorm.of(3, CPU, 4, 1e-5f, 0.1f, true), "1d or 2d, got 3d"),
                 refusal("LayerNorm.forward(Tensor)", "LayerNorm(4)", () -> new LayerNorm(CPU, 4, 1e-5f, true).forward(t(2, 3)),
                         f(2, 3)),
                 refusal("Embedding.forward(Tensor)", "Embedding(3, 2)", () -> new Embedding(CPU, 3, 2, 1).forward(
@@ -477,6 +488,8 @@ class OpErrorsTest {
             m.put("Pool2d." + k, "makes a layer from sizes (checked there); its forward checks the input's shape");
         }
         m.put("Dropout.forward(Tensor)", "elementwise: any shape");
+        m.put("BatchNorm.of1d(Device,int)", "makes a layer from a channel count (checked there); its forward checks shapes");
+        m.put("BatchNorm.of2d(Device,int)", "makes a layer from a channel count (checked there); its forward checks shapes");
         return m;
     }
 
@@ -501,7 +514,7 @@ class OpErrorsTest {
         Set<String> declared = new TreeSet<>();
         for (Class<?> c : List.of(Tensor.class, InPlace.class, Losses.class, Linear.class, Activation.class, Dropout.class,
                 Conv2d.class, Conv1d.class, Pool2d.class, Flatten.class, Convolution.class, LayerNorm.class,
-                Embedding.class)) {
+                BatchNorm.class, Embedding.class)) {
             for (Method m : c.getDeclaredMethods()) {
                 if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic()) {
                     declared.add(key(m));
