@@ -56,9 +56,13 @@ class PlanTest {
             this(device, optimizer, replay, new int[0]);
         }
 
-        /** With {@code conv} channels: convolution stages on the inputs as 8x8 images (train --conv). */
+        /**
+         * With {@code conv} channels: convolution stages on the inputs as 8x8 images (train --conv), each
+         * stage and hidden layer with a BatchNorm (--norm batch), whose running statistics are state too.
+         */
         Setup(Device device, String optimizer, boolean replay, int[] conv) {
-            model = new MlpSpec(SIZES, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 11).withConvolution(conv).build(device);
+            model = new MlpSpec(SIZES, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 11).withBatchNorm(conv.length > 0)
+                    .withConvolution(conv).build(device);
             params = Parameters.of(model);
             opt = Optimizer.byName(optimizer, params, 1e-2f, 1e-4f);
             Trainer.Config cfg = Trainer.Config.of(1, BATCH).withClipNorm(1f)
@@ -87,10 +91,10 @@ class PlanTest {
             }
         }
 
-        /** Parameters, optimizer state and accumulated metrics, in a fixed order. */
+        /** Parameters and buffers, optimizer state and accumulated metrics, in a fixed order. */
         List<float[]> state() {
             List<float[]> all = new ArrayList<>();
-            all.add(params.values().toArray());
+            all.add(params.snapshot());
             opt.state().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> all.add(e.getValue().toArray()));
             all.add(lossSum.toArray());
             all.add(correct.toArray());
@@ -167,7 +171,8 @@ class PlanTest {
     @ParameterizedTest
     @MethodSource("dev.adjoint.testing.Backends#names")
     void replayOfACnnMatchesDefineByRunOnEveryBackend(String backend) {
-        replayMatchesDefineByRun(backend, new int[] {3, 4});    // im2col, col2im and the pooling's max in the plan
+        // im2col, col2im and the pooling's max in the plan; BatchNorm's running statistics updated by it
+        replayMatchesDefineByRun(backend, new int[] {3, 4});
     }
 
     private static void replayMatchesDefineByRun(String backend, int[] conv) {
