@@ -1,7 +1,8 @@
 package dev.adjoint.nn;
 
 import dev.adjoint.device.Device;
-import dev.adjoint.tensor.Autograd;
+import dev.adjoint.tensor.Context;
+import dev.adjoint.tensor.Function;
 import dev.adjoint.tensor.InPlace;
 import dev.adjoint.tensor.Shape;
 import dev.adjoint.tensor.Tensor;
@@ -19,7 +20,11 @@ import dev.adjoint.tensor.Tensor;
  *       m / (m − 1)) there. A channel of one value (m = 1) is refused, as PyTorch refuses it.</li>
  *   <li><b>Eval</b>: the running statistics instead; nothing is updated.</li>
  * </ul>
- * Written with tensor ops, so its gradient is theirs, through the batch statistics too; the running
+ * Training mode is one {@link Function} with PyTorch's closed-form rules, written in tensor ops: with
+ * x̂ = (x − mean)·s, s = 1/sqrt(var + eps), and g the output's gradient, over a channel's m values,
+ * {@code dx = weight·s·(g − mean(g) − x̂·mean(g·x̂))}, {@code dweight = Σ g·x̂}, {@code dbias = Σ g}, and
+ * forward mode's {@code dx̂ = s·(dx − mean(dx) − x̂·mean(x̂·dx))}: about 7 passes over the activations
+ * backward, where differentiating the forward's ops took 20. Eval mode is plain ops. The running
  * statistics are updated on the device with gradients off, so a captured step replays the update.
  * PyTorch's {@code num_batches_tracked} counter is not kept: it only matters with {@code momentum=None}
  * (a cumulative average), and PyTorch loads a state dict without it.
@@ -85,33 +90,104 @@ public final class BatchNorm extends Layer {
         int n = shape[0];
         long m = x.numel() / Math.max(1, (long) channels);
         Tensor v = x.reshape(n, channels, (int) (n == 0 ? 0 : m / n));
-        Tensor mean;
-        Tensor var;
-        Tensor centred;
+        Tensor w = param("weight");
+        Tensor y;
         if (isTraining()) {
             if (m <= 1) {
                 throw new IllegalArgumentException(name + "(" + channels + "): training needs more than one value per"
                         + " channel, got input of shape " + Shape.format(shape) + " (as PyTorch)");
             }
-            mean = v.mean(2, true).mean(0, true);
-            centred = v.sub(mean);
-            var = centred.square().mean(2, true).mean(0, true);
-            try (Autograd.NoGrad off = Autograd.noGrad()) {
-                float keep = 1f - momentum;
-                InPlace.copy(runningMean, runningMean.mul(keep).add(mean.detach().reshape(channels).mul(momentum)));
-                InPlace.copy(runningVar, runningVar.mul(keep)
-                        .add(var.detach().reshape(channels).mul((float) (momentum * m / (m - 1.0)))));
-            }
+            y = w == null ? new Normalise(m, false).apply(v) : new Normalise(m, true).apply(v, w, param("bias"));
         } else {
-            mean = runningMean.reshape(1, channels, 1);
-            var = runningVar.reshape(1, channels, 1);
-            centred = v.sub(mean);
-        }
-        Tensor y = centred.div(var.add(eps).sqrt());
-        Tensor w = param("weight");
-        if (w != null) {
-            y = y.mul(w.reshape(1, channels, 1)).add(param("bias").reshape(1, channels, 1));
+            Tensor scale = runningVar.add(eps).sqrt().reciprocal();
+            if (w != null) {
+                scale = scale.mul(w);
+            }
+            y = v.sub(column(runningMean)).mul(column(scale));
+            if (w != null) {
+                y = y.add(column(param("bias")));
+            }
         }
         return y.reshape(shape);
+    }
+
+    /** A per-channel vector [c] as [1, c, 1], to broadcast over [n, c, inner]. */
+    private Tensor column(Tensor t) {
+        return t.reshape(1, channels, 1);
+    }
+
+    /** Σ over every axis of [n, c, inner] but the channel's, kept as [1, c, 1]. */
+    private static Tensor channelSum(Tensor t) {
+        return t.sum(2, true).sum(0, true);
+    }
+
+    /** Training mode on x [n, c, inner] (and weight, bias [c] when affine); saves x − mean and s. */
+    private final class Normalise extends Function {
+        private final long m;
+        private final boolean affine;
+
+        Normalise(long m, boolean affine) {
+            super(name);
+            this.m = m;
+            this.affine = affine;
+        }
+
+        @Override
+        protected Tensor forward(Saved saved, Tensor... in) {
+            Tensor v = in[0];
+            Tensor mean = channelSum(v).mul((float) (1.0 / m));
+            Tensor centred = v.sub(mean);
+            Tensor var = channelSum(centred.square()).mul((float) (1.0 / m));
+            Tensor s = var.add(eps).sqrt().reciprocal();
+            float keep = 1f - momentum;
+            InPlace.copy(runningMean, runningMean.mul(keep).add(mean.reshape(channels).mul(momentum)));
+            InPlace.copy(runningVar, runningVar.mul(keep).add(var.reshape(channels).mul((float) (momentum * m / (m - 1.0)))));
+            saved.save(centred, s);
+            if (!affine) {
+                return centred.mul(s);
+            }
+            saved.save(in[1]);
+            return centred.mul(s.mul(column(in[1]))).add(column(in[2]));
+        }
+
+        @Override
+        protected Tensor[] backward(Context ctx, Tensor g) {
+            Tensor centred = ctx.saved(0);
+            Tensor s = ctx.saved(1);
+            Tensor gSum = channelSum(g);
+            Tensor gxhatSum = channelSum(g.mul(centred)).mul(s);           // Σ g·x̂
+            Tensor[] out = new Tensor[affine ? 3 : 1];
+            if (ctx.needsGrad(0)) {
+                Tensor k = affine ? s.mul(column(ctx.saved(2))) : s;     // weight·s
+                float invM = (float) (1.0 / m);
+                // weight·s·(g − Σg/m − x̂·Σ(g·x̂)/m), with x̂ = centred·s
+                out[0] = g.mul(k).add(centred.mul(k.mul(s).mul(gxhatSum).mul(-invM))).add(k.mul(gSum).mul(-invM));
+            }
+            if (affine && ctx.needsGrad(1)) {
+                out[1] = gxhatSum.reshape(channels);
+            }
+            if (affine && ctx.needsGrad(2)) {
+                out[2] = gSum.reshape(channels);
+            }
+            return out;
+        }
+
+        /**
+         * Along x's tangent; the weight and bias are the layer's own and carry none ({@link dev.adjoint.tensor.Dual#jvp}
+         * gives tangents to its primals alone).
+         */
+        @Override
+        protected Tensor jvp(Context ctx, Tensor... t) {
+            Tensor centred = ctx.saved(0);
+            Tensor s = ctx.saved(1);
+            Tensor xhat = centred.mul(s);
+            if (t[0] == null) {
+                return xhat.mul(0f);
+            }
+            float invM = (float) (1.0 / m);
+            Tensor dx = t[0];
+            Tensor dxhat = dx.sub(channelSum(dx).mul(invM)).sub(xhat.mul(channelSum(xhat.mul(dx)).mul(invM))).mul(s);
+            return affine ? dxhat.mul(column(ctx.saved(2))) : dxhat;
+        }
     }
 }

@@ -144,6 +144,28 @@ class BatchNormTest {
         }
     }
 
+    /** Forward mode's J·v of sum(u·bn(x)) against reverse mode's gradient · v, in training mode. */
+    @ParameterizedTest
+    @MethodSource("dev.adjoint.testing.Backends#names")
+    void forwardModeAgreesWithReverseMode(String backend) {
+        Device d = Backends.open(backend);
+        try (Scope s = Scope.open(); BatchNorm bn = BatchNorm.of2d(d, 2)) {
+            InPlace.copy(bn.parameters().get("weight"), Tensor.of(d, new float[] {1.5f, -0.5f}, 2));
+            float[] u = gaussian(3 * 2 * 4, 11, 1, 0);
+            float[] v = gaussian(3 * 2 * 4, 12, 1, 0);
+            Tensor x = Tensor.of(d, gaussian(3 * 2 * 4, 13, 2, 1), 3, 2, 2, 2).requiresGrad(true);
+            bn.forward(x).mul(Tensor.of(d, u, 3, 2, 2, 2)).sum().backward();
+            float[] grad = x.grad().toArray();
+            double dot = 0;
+            for (int i = 0; i < v.length; i++) {
+                dot += grad[i] * v[i];
+            }
+            dev.adjoint.tensor.Dual jvp = dev.adjoint.tensor.Dual.jvp(t -> bn.forward(t[0]).mul(Tensor.of(d, u, 3, 2, 2, 2))
+                    .sum(), new Tensor[] {x.detach()}, new Tensor[] {Tensor.of(d, v, 3, 2, 2, 2)});
+            assertEquals(dot, jvp.tangent().item(), 1e-4 * Math.max(1, Math.abs(dot)), backend + ": J·v");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("dev.adjoint.testing.Backends#names")
     void refusesShapesAndASingleValuePerChannel(String backend) {
