@@ -152,6 +152,7 @@ final class ElementwiseCases {
             {new int[] {1}, new long[] {1}, 1, new long[] {1}, 1},
             {new int[] {7, 33}, new long[] {33, 1}, 231, new long[] {0, 1}, 33},          // row broadcast (bias)
             {new int[] {7, 33}, new long[] {1, 0}, 7, new long[] {33, 1}, 231},           // column broadcast
+            {new int[] {6, 40}, new long[] {40, 1}, 240, new long[] {1, 0}, 6},           // b per row (a channel's scale)
             {new int[] {5, 4, 3}, new long[] {3, 0, 1}, 15, new long[] {0, 3, 1}, 12},    // [5,1,3] with [1,4,3]
             {new int[] {33, 17}, new long[] {1, 33}, 561, new long[] {17, 1}, 561},       // transposed a
             {new int[] {2, 3, 4, 5}, new long[] {0, 0, 0, 0}, 1, new long[] {60, 20, 5, 1}, 120}, // scalar a

@@ -212,7 +212,8 @@ final class CpuElementwise {
                 int oi = outOff + r * cols;
                 if (ac == 1 && bc == 1) {
                     contiguous(op, p, a, ai, b, bi, out, oi, cols);
-                } else {
+                } else if (!(ac == 1 && bc == 0 && withScalar(op, a, ai, b[bi], false, out, oi, cols))
+                        && !(ac == 0 && bc == 1 && withScalar(op, b, bi, a[ai], true, out, oi, cols))) {
                     for (int j = 0; j < cols; j++) {
                         out[oi + j] = CpuMath.binary(op, a[ai + j * ac], b[bi + j * bc], p);
                     }
@@ -310,6 +311,53 @@ final class CpuElementwise {
             }
             default -> each(op, p, a, ai, b, bi, out, oi, n);
         }
+    }
+
+    /**
+     * A contiguous run against one value broadcast along it (a per-channel scale or shift over a row of
+     * positions): {@code out = x op s}, or {@code s op x} when {@code scalarFirst}. Returns false, doing nothing,
+     * for the ops without such a loop.
+     */
+    private static boolean withScalar(BinaryOp op, float[] x, int xi, float s, boolean scalarFirst, float[] out, int oi,
+                                      int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = x[xi + j] + s;
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    out[oi + j] = x[xi + j] * s;
+                }
+            }
+            case SUB -> {
+                if (scalarFirst) {
+                    for (int j = 0; j < n; j++) {
+                        out[oi + j] = s - x[xi + j];
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        out[oi + j] = x[xi + j] - s;
+                    }
+                }
+            }
+            case DIV -> {
+                if (scalarFirst) {
+                    for (int j = 0; j < n; j++) {
+                        out[oi + j] = s / x[xi + j];
+                    }
+                } else {
+                    for (int j = 0; j < n; j++) {
+                        out[oi + j] = x[xi + j] / s;
+                    }
+                }
+            }
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void each(BinaryOp op, float p, float[] a, int ai, float[] b, int bi, float[] out, int oi, int n) {
