@@ -17,7 +17,7 @@ case, a JSON object:
                                                            precision fp32 (the default), or for torch tf32, bf16,
                                                            fp16 (pytorch_mlp's autocast), which numpy refuses;
                                                            with "conv": [8, 16], the CNN of `adjoint train --conv`
-                                                           (torch only)
+                                                           (torch only), and "norm": "batch" its --norm batch
 with the budget {"warmup": s, "sample": s, "repeat": n, "min_samples": n, "timed": s}, timed as
 Adjoint's dev.adjoint.bench.Timing does: warm up (at least one call) for `warmup` seconds, then
 samples of at least `sample` seconds each (a whole number of calls, then a synchronize) until
@@ -100,7 +100,8 @@ class TorchPeer:
             m, k, n = (int(x) for x in case["shape"].split("x"))
             return self.gemm.make_gemm(m, k, n, device=self.device)
         mlp = self.mlp.TorchMlp(case["sizes"], case["batch"], device=self.device,
-                                precision=case.get("precision", "fp32"), conv=case.get("conv", ()))
+                                precision=case.get("precision", "fp32"), conv=case.get("conv", ()),
+                                batch_norm=case.get("norm") == "batch")
         return (mlp.train_step if case["kind"] == "train" else mlp.infer), None
 
 

@@ -20,22 +20,28 @@ import time
 import torch
 
 
-def build(sizes, device, conv=()):
+def build(sizes, device, conv=(), batch_norm=False):
     """Linear/ReLU layers of `sizes`; with `conv` channels, first Adjoint's convolution stages on square grey
-    images of sizes[0] values (train --conv): 5x5 same convolution, ReLU, 2x2 max pooling each, then Flatten."""
+    images of sizes[0] values (train --conv): 5x5 same convolution, ReLU, 2x2 max pooling each, then Flatten;
+    with `batch_norm` (train --norm batch), BatchNorm2d/1d before every hidden ReLU."""
     layers = []
     if conv:
         side = int(round(sizes[0] ** 0.5))
         layers.append(torch.nn.Unflatten(1, (1, side, side)))
         c = 1
         for out in conv:
-            layers += [torch.nn.Conv2d(c, out, 5, padding=2), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+            layers.append(torch.nn.Conv2d(c, out, 5, padding=2))
+            if batch_norm:
+                layers.append(torch.nn.BatchNorm2d(out))
+            layers += [torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
             c, side = out, side // 2
         layers.append(torch.nn.Flatten())
         sizes = [c * side * side] + list(sizes[1:])
     for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
         layers.append(torch.nn.Linear(a, b))
         if i < len(sizes) - 2:
+            if batch_norm:
+                layers.append(torch.nn.BatchNorm1d(b))
             layers.append(torch.nn.ReLU())
     return torch.nn.Sequential(*layers).to(device)
 
@@ -48,7 +54,7 @@ class TorchMlp:
     step; train_step() and infer() (forward only, to softmax probabilities; used by peer.py) take the
     batches in turn."""
 
-    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda", precision="fp32", conv=()):
+    def __init__(self, sizes, batch, mode="eager", seed=1, device="cuda", precision="fp32", conv=(), batch_norm=False):
         if precision not in PRECISIONS:
             raise ValueError("precision must be one of %s, got %r" % (", ".join(PRECISIONS), precision))
         if precision == "fp16" and mode == "graph":
@@ -61,7 +67,7 @@ class TorchMlp:
         self.scaler = torch.amp.GradScaler(self.device_type) if precision == "fp16" else None
         dev = torch.device(device)
         torch.manual_seed(seed)
-        self.model = build(sizes, dev, conv)
+        self.model = build(sizes, dev, conv, batch_norm)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=1e-3, capturable=(mode == "graph"))
         self.loss_fn = torch.nn.CrossEntropyLoss()
         self.xs = [torch.randn(batch, sizes[0], device=dev) for _ in range(4)]
@@ -103,6 +109,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="784,256,128,10")
     ap.add_argument("--conv", default="", help="convolution stages' channels, e.g. 8,16 (as adjoint train --conv)")
+    ap.add_argument("--norm", choices=["none", "batch"], default="none", help="as adjoint train --norm")
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--seconds", type=float, default=1.0)
     ap.add_argument("--warmup", type=float, default=1.0)
@@ -113,7 +120,7 @@ def main():
     a = ap.parse_args()
     sizes = [int(s) for s in a.sizes.split(",")]
     conv = [int(c) for c in a.conv.split(",") if c]
-    mlp = TorchMlp(sizes, a.batch, a.mode, precision=a.precision, conv=conv)
+    mlp = TorchMlp(sizes, a.batch, a.mode, precision=a.precision, conv=conv, batch_norm=a.norm == "batch")
     xs, ys, step = mlp.xs, mlp.ys, mlp.step
 
     run = step

@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
  * (the same again) and the input gradients of every layer but the first (whose input needs none).
  * Elementwise work, the softmax and the optimizer are not counted.
  */
-record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch, int[] conv) {
+record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch, int[] conv, boolean batchNorm) {
     enum Kind {
         GEMM, TRAIN, INFER;
 
@@ -34,16 +34,17 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch, int[]
     }
 
     MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch) {
-        this(kind, gemm, sizes, batch, null);
+        this(kind, gemm, sizes, batch, null, false);
     }
 
     /**
      * The MLP behind {@code conv} stages ({@code adjoint train --conv}: 5×5 same convolution, ReLU, 2×2 max pooling
-     * each) on square grey images of {@code sizes[0]} values.
+     * each) on square grey images of {@code sizes[0]} values; with {@code batchNorm}, a BatchNorm after every
+     * convolution and hidden Linear ({@code --norm batch}), whose work, like all elementwise work, is not counted.
      */
-    static MatrixCase cnn(Kind kind, int batch, int[] conv, int... sizes) {
+    static MatrixCase cnn(Kind kind, int batch, int[] conv, boolean batchNorm, int... sizes) {
         MatrixCase m = mlp(kind, batch, sizes);
-        return new MatrixCase(kind, null, m.sizes, batch, conv);
+        return new MatrixCase(kind, null, m.sizes, batch, conv, batchNorm);
     }
 
     static MatrixCase gemm(int m, int k, int n) {
@@ -127,14 +128,18 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch, int[]
         return sizes == null ? null : sizes.clone();
     }
 
-    /** {@code 1024x1024x1024} for a GEMM, {@code 784-256-128-10} for an MLP, {@code conv8-16 784-128-10} for a CNN. */
+    /**
+     * {@code 1024x1024x1024} for a GEMM, {@code 784-256-128-10} for an MLP, {@code conv8-16 784-128-10} for a CNN,
+     * {@code conv8-16 784-128-10 bn} with batch norm.
+     */
     String shape() {
         if (kind == Kind.GEMM) {
             return gemm.toString();
         }
         String mlp = Arrays.stream(sizes).mapToObj(Integer::toString).collect(Collectors.joining("-"));
-        return conv.length == 0 ? mlp
-                : "conv" + Arrays.stream(conv).mapToObj(Integer::toString).collect(Collectors.joining("-")) + " " + mlp;
+        return (conv.length == 0 ? mlp
+                : "conv" + Arrays.stream(conv).mapToObj(Integer::toString).collect(Collectors.joining("-")) + " " + mlp)
+                + (batchNorm ? " bn" : "");
     }
 
     @Override
@@ -192,19 +197,20 @@ record MatrixCase(Kind kind, GemmBench.Shape gemm, int[] sizes, int batch, int[]
         if (conv.length > 0 && kind == Kind.INFER) {
             throw new IllegalArgumentException("bench: inference of a CNN is not a case; time its training step");
         }
-        return kind == Kind.TRAIN ? new TrainStep(device, sizes, conv, batch, false, false)
+        return kind == Kind.TRAIN ? new TrainStep(device, sizes, conv, batchNorm, batch, false, false)
                 : TrainStep.inference(device, sizes, batch);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof MatrixCase c && kind == c.kind && java.util.Objects.equals(gemm, c.gemm)
-                && Arrays.equals(sizes, c.sizes) && batch == c.batch && Arrays.equals(conv, c.conv);
+                && Arrays.equals(sizes, c.sizes) && batch == c.batch && Arrays.equals(conv, c.conv)
+                && batchNorm == c.batchNorm;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(kind, gemm, Arrays.hashCode(sizes), batch, Arrays.hashCode(conv));
+        return java.util.Objects.hash(kind, gemm, Arrays.hashCode(sizes), batch, Arrays.hashCode(conv), batchNorm);
     }
 
     @Override

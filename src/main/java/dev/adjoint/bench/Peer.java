@@ -156,6 +156,9 @@ final class Peer implements AutoCloseable {
                 }
                 q.put("conv", conv);
             }
+            if (c.batchNorm()) {
+                q.put("norm", "batch");
+            }
         }
         q.put("warmup", b.warmupSeconds());
         q.put("sample", b.sampleSeconds());

@@ -40,7 +40,8 @@ import java.util.Map;
  */
 public final class TrainBench {
     static final String USAGE = """
-            usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--conv C1,C2] [--batch 128] [--threads T]
+            usage: adjoint bench train [--device D] [--sizes 784,256,128,10] [--conv C1,C2] [--norm none|batch]
+                                       [--batch 128] [--threads T]
                                        [--repeat 7] [--warmup 3] [--sample 1] [--compare] [--peer numpy|torch]
                                        [--python python3] [--json FILE|-] [--replay [--graphs on|off]]
                                        [--precision fp32|tf32|bf16|fp16]""";
@@ -50,7 +51,7 @@ public final class TrainBench {
 
     private TrainBench() {}
 
-    record Options(String device, int[] sizes, int[] conv, int batch, int repeat, double warmup, double sample, boolean compare,
+    record Options(String device, int[] sizes, int[] conv, boolean batchNorm, int batch, int repeat, double warmup, double sample, boolean compare,
                    String peer, String python, Path json, int threads, boolean replay, Precision precision) {}
 
     public static int run(String[] args) {
@@ -72,8 +73,8 @@ public final class TrainBench {
             root.put("benchmark", "train-step");
             root.put("environment", Environment.describe());
             root.put("device", Map.of("name", device.name(), "description", device.description()));
-            root.put("model", new MlpSpec(o.sizes(), Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withConvolution(o.conv())
-                    .describe() + " relu, softmax cross-entropy, Adam lr 1e-3");
+            root.put("model", new MlpSpec(o.sizes(), Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withBatchNorm(o.batchNorm())
+                    .withConvolution(o.conv()).describe() + " relu, softmax cross-entropy, Adam lr 1e-3");
             root.put("batch", (long) o.batch());
             root.put("precision", o.precision().id());
             root.put("replay", o.replay());
@@ -83,8 +84,8 @@ public final class TrainBench {
             double[] ours = new double[o.repeat()];   // seconds per step, one sample per round
             double[] peer = new double[o.repeat()];
             int calls;
-            MatrixCase c = MatrixCase.cnn(MatrixCase.Kind.TRAIN, o.batch(), o.conv(), o.sizes());
-            try (TrainStep step = new TrainStep(device, o.sizes(), o.conv(), rankBatch, o.replay(), false)
+            MatrixCase c = MatrixCase.cnn(MatrixCase.Kind.TRAIN, o.batch(), o.conv(), o.batchNorm(), o.sizes());
+            try (TrainStep step = new TrainStep(device, o.sizes(), o.conv(), o.batchNorm(), rankBatch, o.replay(), false)
                     .precision(o.precision()).world(world);
                  Peer reference = o.compare() ? Peer.require(o.peer(), o.python(), Devices.cpuThreads(),
                          device.name().equals("cpu"), "bench train --compare")
@@ -178,6 +179,7 @@ public final class TrainBench {
         String device = "cpu";
         int[] sizes = {784, 256, 128, 10};
         int[] conv = {};
+        boolean batchNorm = false;
         int batch = 128;
         int repeat = 7;
         double warmup = 3;
@@ -207,6 +209,12 @@ public final class TrainBench {
                 case "--device" -> device = v;
                 case "--sizes" -> sizes = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
                 case "--conv" -> conv = Arrays.stream(v.split(",")).mapToInt(x -> GemmBench.positive(a, x)).toArray();
+                case "--norm" -> {
+                    if (!v.equals("none") && !v.equals("batch")) {
+                        throw new IllegalArgumentException("bench train: --norm must be none or batch, got " + v);
+                    }
+                    batchNorm = v.equals("batch");
+                }
                 case "--batch" -> batch = GemmBench.positive(a, v);
                 case "--repeat" -> repeat = GemmBench.positive(a, v);
                 case "--warmup" -> warmup = GemmBench.seconds(a, v);
@@ -244,7 +252,7 @@ public final class TrainBench {
                     + precision.id() + " with --peer torch (torch.autocast)");
         }
         new MlpSpec(sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withConvolution(conv);   // refuses a bad image
-        return new Options(device, sizes, conv, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay,
+        return new Options(device, sizes, conv, batchNorm, batch, repeat, warmup, sample, compare, peer, python, json, threads, replay,
                 precision);
     }
 }

@@ -48,13 +48,17 @@ public final class TrainStep implements Workload {
      * plan and later steps replay it. {@code adjoint bench} runs without {@code metrics}.
      */
     public TrainStep(Device device, int[] sizes, int batch, boolean replay, boolean metrics) {
-        this(device, sizes, new int[0], batch, replay, metrics);
+        this(device, sizes, new int[0], false, batch, replay, metrics);
     }
 
-    /** The MLP behind convolution stages of {@code conv} channels, as {@code adjoint train --conv} builds it. */
-    public TrainStep(Device device, int[] sizes, int[] conv, int batch, boolean replay, boolean metrics) {
+    /**
+     * The MLP behind convolution stages of {@code conv} channels, with a BatchNorm after every convolution and hidden
+     * layer when {@code batchNorm}, as {@code adjoint train --conv C --norm batch} builds it.
+     */
+    public TrainStep(Device device, int[] sizes, int[] conv, boolean batchNorm, int batch, boolean replay, boolean metrics) {
         this.device = device;
-        model = new MlpSpec(sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withConvolution(conv).build(device);
+        model = new MlpSpec(sizes, Activation.Kind.RELU, Init.HE_UNIFORM, 0f, 1).withBatchNorm(batchNorm)
+                .withConvolution(conv).build(device);
         params = Parameters.of(model);
         opt = Optimizer.adam(params, 1e-3f, 0f, false);
         trainer = new Trainer(model, params, opt, (p, t) -> p.crossEntropy(t),

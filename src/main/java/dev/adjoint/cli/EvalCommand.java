@@ -16,7 +16,7 @@ import dev.adjoint.tensor.Autograd;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Tensor;
 import dev.adjoint.train.Metrics;
-import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.ModelSpec;
 import dev.adjoint.train.Predictor;
 import dev.adjoint.train.SavedModel;
 import dev.adjoint.train.Task;
@@ -287,12 +287,12 @@ final class EvalCommand {
     /** Checks that {@code split} suits the checkpoint's model, loads the model and runs {@code body}. */
     private static void run(Args args, Path ckpt, Checkpoint.Loaded loaded, SavedModel.Settings settings,
                             Split<? extends Samples> split, Body body) {
-        MlpSpec spec = settings.spec();
+        ModelSpec spec = settings.spec();
         Normalization norm = settings.normalization();
         int outputs = settings.outputs();
         int[] labelValues = settings.labelValues();
-        if (split.test().dims() != spec.sizes()[0]) {
-            throw new Args.UsageException("the checkpoint's model takes " + spec.sizes()[0] + " inputs but "
+        if (split.test().dims() != spec.inputs()) {
+            throw new Args.UsageException("the checkpoint's model takes " + spec.inputs() + " inputs but "
                     + split.test().name() + " has " + split.test().dims() + " features; pass the --data it was trained on");
         }
         if (settings.task().kind() == Task.Kind.REGRESSION) {

@@ -11,7 +11,7 @@ import dev.adjoint.io.Json;
 import dev.adjoint.io.JsonOutput;
 import dev.adjoint.report.RunReport;
 import dev.adjoint.train.EpochStats;
-import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.ModelSpec;
 import dev.adjoint.train.Monitor;
 import dev.adjoint.train.Task;
 import dev.adjoint.train.Trainer;
@@ -56,7 +56,7 @@ final class RunLog {
 
     /** What was run: everything of the JSON but the epochs and what the end adds. */
     static Map<String, Object> head(Args args, List<Args.Option> options, Split<? extends Samples> split, int held, Device device,
-                                    MlpSpec spec, Path checkpoint, Map<String, Object> settings, Task task,
+                                    ModelSpec spec, Path checkpoint, Map<String, Object> settings, Task task,
                                     Monitor monitor) {
         Samples train = split.train();
         Map<String, Object> root = new LinkedHashMap<>();

@@ -21,7 +21,9 @@ import dev.adjoint.optim.Optimizer;
 import dev.adjoint.optim.Schedule;
 import dev.adjoint.tensor.Anomaly;
 import dev.adjoint.train.Metrics;
+import dev.adjoint.train.LayerSpec;
 import dev.adjoint.train.MlpSpec;
+import dev.adjoint.train.ModelSpec;
 import dev.adjoint.train.Monitor;
 import dev.adjoint.train.Precision;
 import dev.adjoint.train.Progress;
@@ -52,7 +54,8 @@ final class TrainCommand {
                 Args.Option.section("model"),
                 new Args.Option("model", "NAME", "", "a preset: mlp (the default: --hidden alone) or cnn (LeNet-style:"
                         + " --conv " + CNN_CONV + " --norm " + CNN_NORM + " --hidden " + CNN_HIDDEN + " --dropout "
-                        + CNN_DROPOUT + " unless given; needs square grey images)"),
+                        + CNN_DROPOUT + " unless given; needs square grey images); or a model file, FILE.json: a list"
+                        + " of layers, PyTorch's nn.Sequential written out (command-line.md, Model files)"),
                 new Args.Option("hidden", "SIZES", "512,256", "hidden layer sizes, comma-separated; \"\" for none"),
                 new Args.Option("conv", "CHANNELS", "", "convolution stages before the hidden layers, their channels"
                         + " comma-separated (e.g. 16,32): each a 5x5 same convolution, the activation and 2x2 max"
@@ -145,7 +148,7 @@ final class TrainCommand {
     }
 
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
-    static final List<String> SETTINGS = List.of("hidden", "conv", "norm", "activation", "init", "dropout", "task", "loss", "huber-delta",
+    static final List<String> SETTINGS = List.of("model", "hidden", "conv", "norm", "activation", "init", "dropout", "task", "loss", "huber-delta",
             "class-weights", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
             "min-delta", "precision");
@@ -159,6 +162,14 @@ final class TrainCommand {
 
     static int run(Args given) {
         given.allow();
+        if (modelFile(given) != null) {
+            for (String o : MODEL_FILE_DESCRIBES) {
+                if (given.has(o)) {
+                    throw new Args.UsageException("--model " + given.get("model") + " describes every layer; drop --" + o
+                            + " (or change the file)");
+                }
+            }
+        }
         // --model after --resume: the checkpoint's sizes stand, the preset fills what neither gave
         Args args = model(given.has("resume") ? resumed(given) : given);
         if (!args.flag("detect-anomaly")) {
@@ -168,6 +179,25 @@ final class TrainCommand {
             System.out.println("anomaly detection on: every op's result is checked for NaN and infinity (slow)");
             return train(args);
         }
+    }
+
+    /** The options a model file's layers replace. */
+    private static final List<String> MODEL_FILE_DESCRIBES = List.of("hidden", "conv", "norm", "activation", "dropout");
+
+    /** The model file --model names (a value ending in .json, or a file that exists), or null for a preset. */
+    private static Path modelFile(Args a) {
+        String name = a.get("model");
+        if (name == null || name.isBlank()) {
+            return null;
+        }
+        Path p = Path.of(name.trim());
+        if (name.trim().toLowerCase(Locale.ROOT).endsWith(".json") || Files.isRegularFile(p)) {
+            if (!Files.isRegularFile(p)) {
+                throw new Args.UsageException("--model " + name.trim() + ": no such file (a JSON model file; or mlp, cnn)");
+            }
+            return p;
+        }
+        return null;
     }
 
     /** --model cnn's convolution channels and hidden sizes. */
@@ -180,7 +210,7 @@ final class TrainCommand {
     /** The options with --model's preset filled in where --conv and --hidden are not given (nor resumed). */
     private static Args model(Args given) {
         String name = given.get("model");
-        if (name == null) {
+        if (name == null || modelFile(given) != null) {
             return given;
         }
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
@@ -194,7 +224,8 @@ final class TrainCommand {
             }
             case "cnn" -> given.withFallbacks(Map.of("conv", CNN_CONV, "hidden", CNN_HIDDEN, "dropout", CNN_DROPOUT,
                     "norm", CNN_NORM));
-            default -> throw new Args.UsageException("unknown --model '" + Excerpt.of(name) + "'; choose mlp or cnn");
+            default -> throw new Args.UsageException("unknown --model '" + Excerpt.of(name) + "'; choose mlp, cnn or a"
+                    + " JSON model file (FILE.json)");
         };
     }
 
@@ -251,6 +282,9 @@ final class TrainCommand {
         c.put("init", s.init.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         c.put("dropout", Float.toString(s.dropout));
         c.put("norm", s.batchNorm ? "batch" : "none");
+        if (args.get("model") != null && modelFile(args) == null) {
+            c.put("model", args.get("model").trim());     // a preset; a model file's layers are in the checkpoint's model
+        }
         c.put("task", s.task.name());
         c.put("loss", s.task.loss());
         if (s.task.loss().equals("huber")) {
@@ -333,19 +367,39 @@ final class TrainCommand {
     }
 
     /**
+     * The model --model's file describes, or the layers of the model file a resumed run was started with (from its
+     * checkpoint: the file is not needed again), or the flags' MLP (behind --conv stages), for rows of {@code inputs}
+     * features.
+     */
+    private static ModelSpec spec(Args args, Settings s, int inputs, int outputs) {
+        Path file = modelFile(args);
+        if (file != null) {
+            try {
+                return LayerSpec.read(file, inputs, outputs, s.init, s.seed);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+        }
+        if (args.has("resume") && Checkpoint.load(Path.of(args.get("resume"))).config().get("model") instanceof Map<?, ?> m
+                && LayerSpec.describesLayers(m)) {
+            return ModelSpec.fromConfig(m);
+        }
+        try {
+            return MlpSpec.of(inputs, s.hidden, outputs, s.activation, s.init, s.dropout, s.seed).withBatchNorm(s.batchNorm)
+                    .withConvolution(s.conv);
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--conv: " + e.getMessage());
+        }
+    }
+
+    /**
      * Trains on {@code split}, checkpointing to {@code dir} (none when null); {@code runs} is the
      * root of the run directory {@code dir} when the run named it itself (null otherwise).
      */
     private static int train(Args args, Settings s, Split<? extends Samples> split, Device dev, Schedule schedule,
                              Path dir, Path runs,
                              Path json) {
-        MlpSpec spec = MlpSpec.of(split.train().dims(), s.hidden, s.task.outputs(split.train().classes()), s.activation,
-                s.init, s.dropout, s.seed).withBatchNorm(s.batchNorm);
-        try {
-            spec = spec.withConvolution(s.conv);
-        } catch (IllegalArgumentException e) {
-            throw new Args.UsageException("--conv: " + e.getMessage());
-        }
+        ModelSpec spec = spec(args, s, split.train().dims(), s.task.outputs(split.train().classes()));
         int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
         System.out.printf("%s: %,d train / %,d test samples%s, %s, %s, batch %d, lr %s%s%n",
                 split.train().name(), split.train().size(), split.test().size(),

@@ -28,7 +28,7 @@ import java.util.Map;
  * {@link BatchNorm} follows every convolution (2d) and every hidden Linear (1d), before the activation.
  */
 public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float dropout, long seed, int[] image,
-                      int[] conv, boolean batchNorm) {
+                      int[] conv, boolean batchNorm) implements ModelSpec {
     /** The kernel of every convolution stage. */
     public static final int KERNEL = 5;
 
@@ -82,6 +82,17 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         return new MlpSpec(sizes, activation, init, dropout, seed, new int[] {1, side, side}, channels, batchNorm);
     }
 
+    @Override
+    public int inputs() {
+        return sizes[0];
+    }
+
+    @Override
+    public int outputs() {
+        return sizes[sizes.length - 1];
+    }
+
+    @Override
     public Sequential build(Device device) {
         if (conv.length == 0) {
             return Sequential.mlp(device, sizes, activation, init, dropout, seed, batchNorm);
@@ -113,12 +124,14 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
     }
 
     /** "MLP [784, 512, 256, 10]", or "CNN conv [16, 32] (5x5, max pool 2) then MLP [...]", and ", batch norm". */
+    @Override
     public String describe() {
         return (conv.length == 0 ? "" : "CNN on " + image[1] + "x" + image[2] + ": conv " + java.util.Arrays.toString(conv)
                 + " (" + KERNEL + "x" + KERNEL + " same, max pool 2), then ") + "MLP " + java.util.Arrays.toString(sizes)
                 + (batchNorm ? ", batch norm" : "");
     }
 
+    @Override
     public Map<String, Object> toConfig() {
         Map<String, Object> c = new LinkedHashMap<>();
         c.put("type", conv.length == 0 ? "mlp" : "cnn");

@@ -74,7 +74,7 @@ public final class Predictor implements AutoCloseable {
 
     /** Values per row that {@link #predict(float[][])} takes, before preprocessing. */
     public int inputs() {
-        return settings.spec().sizes()[0];
+        return settings.spec().inputs();
     }
 
     /**

@@ -33,7 +33,7 @@ public final class SavedModel {
      * {@link Task} it was trained for (fitted: class weights, a regression target's mean and std;
      * a checkpoint from before tasks is a classification).
      */
-    public record Settings(MlpSpec spec, Normalization normalization, float divisor, CsvEncoding encoding,
+    public record Settings(ModelSpec spec, Normalization normalization, float divisor, CsvEncoding encoding,
                            int[] labelValues, List<?> labelNames, long seed, Task task) {
         /** The settings in {@code cfg}, the config of checkpoint {@code dir}; a FileFormatException names what is wrong. */
         public static Settings of(Map<String, Object> cfg, Path dir) {
@@ -43,10 +43,10 @@ public final class SavedModel {
                     throw new IllegalArgumentException("\"model\" must be the model's description, got "
                             + (cfg.get("model") == null ? "nothing" : Excerpt.of(Json.writeCompact(cfg.get("model")))));
                 }
-                MlpSpec spec = MlpSpec.fromConfig(model);
+                ModelSpec spec = ModelSpec.fromConfig(model);
                 Normalization norm = SavedModel.normalization(cfg);
                 long seed = cfg.get("seed") instanceof Number n ? n.longValue() : 1;
-                int outputs = spec.sizes()[spec.sizes().length - 1];
+                int outputs = spec.outputs();
                 String legacyLoss = cfg.get(RunRecord.RUN) instanceof Map<?, ?> run && run.get("loss") instanceof String l
                         && Task.losses(Task.Kind.CLASSIFICATION).contains(l) ? l : null;
                 Task task = Task.fromConfig(cfg.get(Task.CONFIG), legacyLoss);
@@ -84,7 +84,7 @@ public final class SavedModel {
 
         /** The number of outputs: one per class, or one (binary, regression). */
         public int outputs() {
-            return spec.sizes()[spec.sizes().length - 1];
+            return spec.outputs();
         }
 
         /** The number of classes the model tells apart: its outputs, two for a binary model, none for regression. */

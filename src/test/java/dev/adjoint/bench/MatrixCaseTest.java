@@ -18,9 +18,13 @@ class MatrixCaseTest {
         assertEquals(420, MatrixCase.mlp(Kind.TRAIN, 5, 4, 3, 2).flops());
         // conv 3 on 4x4 images, batch 2: the stage 2·2·(4·4)·1·25·3 = 4800 (no input gradient: it is the first),
         // then the MLP [3·2·2 = 12, 5, 2]: 2·2·(12·5 + 5·2) = 280, both input gradients counted (the stage needs one)
-        MatrixCase cnn = MatrixCase.cnn(Kind.TRAIN, 2, new int[] {3}, 16, 5, 2);
+        MatrixCase cnn = MatrixCase.cnn(Kind.TRAIN, 2, new int[] {3}, false, 16, 5, 2);
         assertEquals(2 * (4800 + 280) + 280, cnn.flops());
         assertEquals("train conv3 16-5-2 b2", cnn.title());
+        MatrixCase bn = MatrixCase.cnn(Kind.TRAIN, 2, new int[] {3}, true, 16, 5, 2);
+        assertEquals(cnn.flops(), bn.flops(), "batch norm's work is elementwise: not counted");
+        assertEquals("train conv3 16-5-2 bn b2", bn.title());
+        assertTrue(!bn.equals(cnn), "batch norm makes another case");
     }
 
     @Test

@@ -110,8 +110,8 @@ class CommandLineTest {
                         "0", "--sample", "0", "--json", "-"),
                 json("bench", "replay-check", "--device", "cpu", "--sizes", "4,3,2", "--batch", "2", "--steps", "2",
                         "--json", "-"),
-                json("bench", "train", "--device", "cpu", "--conv", "2", "--sizes", "16,3,2", "--batch", "2", "--repeat", "1",
-                        "--warmup", "0", "--sample", "0", "--json", "-"),
+                json("bench", "train", "--device", "cpu", "--conv", "2", "--norm", "batch", "--sizes", "16,3,2", "--batch", "2",
+                        "--repeat", "1", "--warmup", "0", "--sample", "0", "--json", "-"),
                 json("bench", "conv", "--device", "cpu", "--shape", "2,3,6,5", "--out", "4", "--repeat", "1", "--warmup",
                         "0", "--sample", "0", "--json", "-"));
     }

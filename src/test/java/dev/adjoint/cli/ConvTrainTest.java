@@ -27,7 +27,7 @@ class ConvTrainTest {
     @TempDir
     Path tmp;
 
-    private static String bars(int rows, long seed) {
+    static String bars(int rows, long seed) {
         Random rnd = new Random(seed);
         StringBuilder b = new StringBuilder();
         for (int p = 0; p < 36; p++) {
@@ -154,6 +154,6 @@ class ConvTrainTest {
         Cli.Run unknown = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "resnet",
                 "--no-checkpoint");
         assertEquals(2, unknown.code(), unknown.out() + unknown.err());
-        assertTrue(unknown.err().contains("unknown --model 'resnet'; choose mlp or cnn"), unknown.err());
+        assertTrue(unknown.err().contains("unknown --model 'resnet'; choose mlp, cnn or a JSON model file"), unknown.err());
     }
 }

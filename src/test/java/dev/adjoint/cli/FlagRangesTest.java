@@ -52,6 +52,7 @@ class FlagRangesTest {
                 row("unknown --optimizer 'adagrad'", "--optimizer", "adagrad"),
                 row("unknown --activation 'swish'", "--activation", "swish"),
                 row("unknown --schedule 'linear'", "--schedule", "linear"),
+                row("unknown --norm 'layer'; choose one of none, batch", "--norm", "layer"),
                 row("--threads must be an integer from 1 to 1024, got 100000", "--threads", "100000"),
                 row("--threads must be an integer from 1 to 1024, got 4294967297", "--threads", "4294967297"));
     }
