@@ -47,8 +47,8 @@
 #                NCCL as a group of one (-Dadjoint.dist.engine=nccl: the gradient slab scaled and all-reduced
 #                on the device between graph launches), both MLPs, two rounds; libnccl.so.2 is looked for in
 #                PyTorch's site-packages. Not yet run.                 cuda-G-data-parallel.json
-#   cnn          issue #27 on the GPU: the CNN training step of `train --model cnn` (conv 16,32, batch norm, MLP
-#                784-128-10, b128), define-by-run and graph replay, interleaved with PyTorch eager (pytorch_mlp.py --conv), two
+#   cnn          issue #27 on the GPU: the CNN training step of `train --model cnn` (conv 16,32, MLP 784-128-10,
+#                b128), define-by-run and graph replay, interleaved with PyTorch eager (pytorch_mlp.py --conv), two
 #                rounds; the selftest section checks im2col/col2im (WindowCases) and the index primitives
 #                (IndexingCases) on cuda. Not yet run.                  cuda-G-cnn-train-step-vs-torch.json
 # Always: run-log.txt. At most 8 files come back from $OUT, so one call takes at most 7 result
@@ -260,7 +260,7 @@ if has dist; then
   done
 fi
 if has cnn; then
-  CNN=(--conv 16,32 --norm batch --sizes 784,128,10 --batch 128)
+  CNN=(--conv 16,32 --sizes 784,128,10 --batch 128)
   for round in 1 2; do
     log "CNN training step, round $round: define-by-run and graph replay, each beside PyTorch eager"
     step 120 "$A" bench train --device cuda "${CNN[@]}" --warmup 2 --repeat 5 --compare --peer torch \
@@ -468,10 +468,9 @@ if "dist" in sections:
     dump(f"cuda-{g}-data-parallel.json", doc)
 
 if "cnn" in sections:
-    doc = {"benchmark": "CNN training step of train --model cnn (conv 16,32 5x5 same + BatchNorm2d + ReLU + max pool 2, "
-                        "MLP 784-128-10 with BatchNorm1d, "
+    doc = {"benchmark": "CNN training step of train --model cnn (conv 16,32 5x5 same + ReLU + max pool 2, MLP 784-128-10, "
                         "b128, Adam), samples/s, define-by-run and graph replay, each interleaved with PyTorch eager "
-                        "(pytorch_mlp.py --conv --norm batch), two rounds; #27's goal: >= 1.0x PyTorch eager",
+                        "(pytorch_mlp.py --conv), two rounds; #27's goal: >= 1.0x PyTorch eager",
            "gpu": smi(), "runs": {k: [load(f"cnn-{k}-{i}.json") for i in (1, 2)] for k in ("eager", "replay")}}
     for k, v in doc["runs"].items():
         ratio = med([j["ratio"] for j in v if j and "ratio" in j])
