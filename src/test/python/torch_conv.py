@@ -38,6 +38,7 @@ def main(d):
     case("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1), x=r(2, 3, 11), w=r(5, 3, 4), b=r(5))
     case("maxpool", lambda x: F.max_pool2d(x, (3, 2), stride=(2, 2), padding=(1, 1), ceil_mode=True), x=r(2, 3, 7, 9))
     case("avgpool", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1), x=r(2, 3, 7, 9))
+    case("avgceil", lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), x=r(2, 3, 8, 10))
     case("layernorm", lambda x, w, b: F.layer_norm(x, (9,), w, b, eps=1e-5), x=r(2, 3, 9) * 3 + 1, w=r(9), b=r(9))
     for name, module, shape in (("bn1d", torch.nn.BatchNorm1d(3), (4, 3, 5)), ("bn2d", torch.nn.BatchNorm2d(3), (4, 3, 5, 6))):
         with torch.no_grad():

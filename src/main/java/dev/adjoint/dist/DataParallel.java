@@ -28,8 +28,9 @@ import java.util.Locale;
  * has written every gradient of the next bucket, that bucket is read to the host and its sum started
  * ({@code MPI_Iallreduce}); the sums in flight are moved along ({@code MPI_Test}) each time backward
  * finishes a gradient, and waited for after backward. No communication thread: on a rank of one
- * core, a thread spinning in a blocking {@code MPI_Allreduce} took that core from backward (the b256
- * MLP ran 0.70 to 0.84 times as fast as summing after backward, 2 ranks on a 2-core Zen 4). Buckets
+ * core, a thread spinning in a blocking {@code MPI_Allreduce} took that core from backward (tried
+ * first: the b256 MLP ran 0.70 to 0.84 times as fast as summing after backward, 2 ranks on a 2-core
+ * Zen 4, in runs by hand that no result file keeps). Buckets
  * start in the same order on every rank, so the collectives match; a bucket holding a parameter that
  * got no gradient starts after backward. Every element is summed once, as the whole slab's call sums
  * it, so with two ranks the buckets change no bit of the result.

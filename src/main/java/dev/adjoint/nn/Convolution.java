@@ -19,15 +19,17 @@ import java.util.List;
  *       {@code [O, C·Kh·Kw]} times the patches {@code [C·Kh·Kw, N·H'·W']}; per group when {@code groups > 1}.</li>
  *   <li><b>Pooling</b> takes each channel plane as an image of one channel: max pooling is a device primitive that
  *       keeps each window's arg-max, where its gradient goes (the "max gate"; of equal taps the first, as PyTorch);
- *       average pooling is the mean of each column of taps.</li>
+ *       average pooling is the sum of each column of taps over its divisor.</li>
  * </ul>
  *
  * <p><b>Boundaries.</b> An output position exists where the whole (dilated) window fits in the padded input:
  * {@code H' = floor((H + 2p − d·(K−1) − 1) / s) + 1}. Padding is zeros for convolution and average pooling
  * (padded zeros count in the mean, PyTorch's {@code count_include_pad=True}) and −∞ for max pooling (a window
  * never picks padding over a real element). {@code same} padding (stride 1) splits {@code d·(K−1)} as
- * {@code floor} before and the rest after, as PyTorch does; {@code valid} is no padding. Max pooling's
- * {@code ceil} mode adds the windows that start inside the input but run past its end (their overhang is −∞).
+ * {@code floor} before and the rest after, as PyTorch does; {@code valid} is no padding. Pooling's {@code ceil}
+ * mode adds the windows that start inside the input or its left padding but run past the padded end: max pooling
+ * reads their overhang as −∞; average pooling divides by the taps that lie inside the padded input (PyTorch's
+ * {@code (min(start + K, H + p) − start)} per axis), so only those windows have fewer than {@code Kh·Kw}.
  */
 public final class Convolution {
     private Convolution() {}
@@ -97,6 +99,19 @@ public final class Convolution {
         }
     }
 
+    /**
+     * Average pooling's divisor at each of the {@code out} positions, {@code [1, H'·W']}: the taps of the window
+     * inside the padded input, counted on the device as the taps of a plane of ones the padded input's size (the
+     * windows that run past its end, in ceil mode, read zeros there), so that a captured step replays it.
+     */
+    private static Tensor divisors(dev.adjoint.device.Device device, int h, int w, int[] kernel, int[] stride, int[] pad,
+                                   int[] out) {
+        Tensor padded = Tensor.ones(device, 1, 1, h + pad[0] + pad[1], w + pad[2] + pad[3]);
+        Window windows = new Window(1, 1, padded.size(2), padded.size(3), kernel[0], kernel[1], stride[0], stride[1], 0, 0,
+                1, 1, out[0], out[1]);
+        return padded.im2col(windows, 0f).sum(0, false).reshape(1, out[0] * out[1]);
+    }
+
     /** Max (true) or average pooling of {@code x [N, C, H, W]}; {@code pad = {top, bottom, left, right}}. */
     public static Tensor pool2d(String layer, Tensor x, boolean max, int[] kernel, int[] stride, int[] pad,
                                 int[] dilation, boolean ceil) {
@@ -110,10 +125,6 @@ public final class Convolution {
                         + " an element of the input)");
             }
         }
-        if (ceil && !max) {
-            throw new IllegalArgumentException(layer + ": ceil mode is offered for max pooling only (an average over"
-                    + " a window that runs past the input needs PyTorch's divisor rules, not implemented)");
-        }
         int[] out = {outputSize(layer, x.size(2), kernel[0], stride[0], pad[0], pad[1], dilation[0], ceil),
                      outputSize(layer, x.size(3), kernel[1], stride[1], pad[2], pad[3], dilation[1], ceil)};
         int n = x.size(0);
@@ -121,7 +132,9 @@ public final class Convolution {
         Window planes = window(n * c, 1, x, kernel, stride, pad, dilation, out);   // each channel plane one image
         try (Scope scope = Scope.open()) {
             Tensor images = x.reshape(n * c, 1, x.size(2), x.size(3));
-            Tensor pooled = max ? images.maxPool(planes) : images.im2col(planes, 0f).mean(0, false);
+            Tensor pooled = max ? images.maxPool(planes)
+                    : images.im2col(planes, 0f).sum(0, false).reshape(n * c, out[0] * out[1])
+                            .div(divisors(x.device(), x.size(2), x.size(3), kernel, stride, pad, out));
             return scope.keep(pooled.reshape(n, c, out[0], out[1]));
         }
     }

@@ -7,7 +7,7 @@ import java.util.Arrays;
 /**
  * PyTorch's {@code nn.MaxPool2d} and {@code nn.AvgPool2d} (and, on {@code [N, C, L]}, {@code MaxPool1d} and
  * {@code AvgPool1d}): a window of {@code kernel}, {@code stride} (default: the kernel), zero or −∞ padding of at
- * most half the window, and for max pooling dilation and ceil mode; {@link Convolution} states the boundary
+ * most half the window, ceil mode, and for max pooling dilation; {@link Convolution} states the boundary
  * rules. No parameters.
  */
 public final class Pool2d extends Layer {
@@ -44,9 +44,12 @@ public final class Pool2d extends Layer {
         return new Pool2d(true, false, kernel.clone(), stride.clone(), padding.clone(), dilation.clone(), ceil);
     }
 
-    /** AvgPool2d(kernel, stride, padding): padded zeros count in the mean (count_include_pad). */
-    public static Pool2d avg2d(int[] kernel, int[] stride, int[] padding) {
-        return new Pool2d(false, false, kernel.clone(), stride.clone(), padding.clone(), new int[] {1, 1}, false);
+    /**
+     * AvgPool2d(kernel, stride, padding, ceil mode): padded zeros count in the mean (count_include_pad); a ceil
+     * window's overhang past the padded input does not.
+     */
+    public static Pool2d avg2d(int[] kernel, int[] stride, int[] padding, boolean ceil) {
+        return new Pool2d(false, false, kernel.clone(), stride.clone(), padding.clone(), new int[] {1, 1}, ceil);
     }
 
     /** MaxPool1d(kernel, stride, padding, dilation, ceil mode) on [N, C, L]. */
@@ -55,10 +58,10 @@ public final class Pool2d extends Layer {
                 new int[] {1, dilation}, ceil);
     }
 
-    /** AvgPool1d(kernel, stride, padding) on [N, C, L]. */
-    public static Pool2d avg1d(int kernel, int stride, int padding) {
+    /** AvgPool1d(kernel, stride, padding, ceil mode) on [N, C, L]. */
+    public static Pool2d avg1d(int kernel, int stride, int padding, boolean ceil) {
         return new Pool2d(false, true, new int[] {1, kernel}, new int[] {1, stride}, new int[] {0, padding},
-                new int[] {1, 1}, false);
+                new int[] {1, 1}, ceil);
     }
 
     private static String name(boolean max, boolean oneD) {

@@ -55,7 +55,7 @@ import java.util.Set;
  *       dilation [1], groups [1], bias [true]; sizes are a number or [h, w]</li>
  *   <li>{@code conv1d}: out, kernel, stride [1], padding [0, "same" or "valid"], dilation [1], groups [1], bias [true]</li>
  *   <li>{@code maxpool2d}, {@code maxpool1d}: kernel, stride [kernel], padding [0], dilation [1], ceil_mode [false]</li>
- *   <li>{@code avgpool2d}, {@code avgpool1d}: kernel, stride [kernel], padding [0]</li>
+ *   <li>{@code avgpool2d}, {@code avgpool1d}: kernel, stride [kernel], padding [0], ceil_mode [false]</li>
  *   <li>{@code batchnorm1d}, {@code batchnorm2d}: eps [1e-5], momentum [0.1]; {@code layernorm}: eps [1e-5]</li>
  *   <li>{@code relu}, {@code leaky_relu} (slope 0.01), {@code sigmoid}, {@code tanh}, {@code gelu}, {@code flatten};
  *       {@code dropout}: p [0.5]</li>
@@ -77,8 +77,8 @@ public record LayerSpec(int inputs, int[] image, List<Map<String, Object>> layer
         k.put("conv1d", Set.of("out", "kernel", "stride", "padding", "dilation", "groups", "bias"));
         k.put("maxpool2d", Set.of("kernel", "stride", "padding", "dilation", "ceil_mode"));
         k.put("maxpool1d", Set.of("kernel", "stride", "padding", "dilation", "ceil_mode"));
-        k.put("avgpool2d", Set.of("kernel", "stride", "padding"));
-        k.put("avgpool1d", Set.of("kernel", "stride", "padding"));
+        k.put("avgpool2d", Set.of("kernel", "stride", "padding", "ceil_mode"));
+        k.put("avgpool1d", Set.of("kernel", "stride", "padding", "ceil_mode"));
         k.put("batchnorm1d", Set.of("eps", "momentum"));
         k.put("batchnorm2d", Set.of("eps", "momentum"));
         k.put("layernorm", Set.of("eps"));
@@ -275,7 +275,7 @@ public record LayerSpec(int inputs, int[] image, List<Map<String, Object>> layer
                 int[] padding = pair(c, "padding", 0, 0);
                 yield type.equals("maxpool2d")
                         ? Pool2d.max2d(kernel, stride, padding, pair(c, "dilation", 1, 1), bool(c, "ceil_mode", false))
-                        : Pool2d.avg2d(kernel, stride, padding);
+                        : Pool2d.avg2d(kernel, stride, padding, bool(c, "ceil_mode", false));
             }
             case "maxpool1d", "avgpool1d" -> {
                 rank(type, shape, 2, "[N, C, L]");
@@ -284,7 +284,7 @@ public record LayerSpec(int inputs, int[] image, List<Map<String, Object>> layer
                 int padding = whole(c, "padding", 0, 0);
                 yield type.equals("maxpool1d")
                         ? Pool2d.max1d(kernel, stride, padding, positive(c, "dilation", 1), bool(c, "ceil_mode", false))
-                        : Pool2d.avg1d(kernel, stride, padding);
+                        : Pool2d.avg1d(kernel, stride, padding, bool(c, "ceil_mode", false));
             }
             case "batchnorm1d", "batchnorm2d" -> BatchNorm.of(type.equals("batchnorm1d") ? 1 : 2, device, shape[0],
                     (float) number(c, "eps", BatchNorm.EPS), (float) number(c, "momentum", BatchNorm.MOMENTUM), true);

@@ -168,11 +168,6 @@ public final class Trainer {
     /** The preprocessing fitted on the training data that made its features (a CSV's column encoding), if any. */
     private List<Map<String, Object>> fittedSteps = List.of();
     private ReplayedStep replay;
-    /** How the gradients were summed over the ranks ({@link DataParallel#bucketReport}); "none" for one process. */
-    public String gradientBuckets() {
-        return parallel == null ? "none" : parallel.bucketReport();
-    }
-
     /** How the steps compute ({@link #precision}); FP16's loss scaler, or null. */
     private Precision precision = Precision.FP32;
     private LossScaler scaler;
@@ -836,6 +831,11 @@ public final class Trainer {
     /** The engine that sums the gradients over the ranks (NCCL, or MPI through the host), or "none" for one process. */
     public String gradientEngine() {
         return parallel == null ? "none" : parallel.engine();
+    }
+
+    /** How the gradients were summed over the ranks ({@link DataParallel#bucketReport}); "none" for one process. */
+    public String gradientBuckets() {
+        return parallel == null ? "none" : parallel.bucketReport();
     }
 
     /** How the steps compute (FP32 unless {@link #precision} said otherwise). */

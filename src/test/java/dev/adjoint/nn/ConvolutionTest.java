@@ -157,11 +157,17 @@ class ConvolutionTest {
             Pool2d.max1d(2, 2, 0, 1, false).forward(tied).sum().backward();
             assertArrayEquals(new float[] {1, 0, 1, 0, 1, 0}, tied.grad().toArray(), "the first of equal taps");
             // average with zero padding counted: [0 1 3] [3 2 5] [5 4 0] / 3
-            assertArrayEquals(new float[] {4 / 3f, 10 / 3f, 3}, Pool2d.avg1d(3, 2, 1).forward(x).toArray(), 1e-6f);
+            assertArrayEquals(new float[] {4 / 3f, 10 / 3f, 3}, Pool2d.avg1d(3, 2, 1, false).forward(x).toArray(), 1e-6f);
+            // ceil mode (x = [1 3 2 5 4], as above): windows [1 3] [2 5] [4], the last past the end: divided by 1, not 2
+            Tensor ceiled = Pool2d.avg1d(2, 2, 0, true).forward(x);
+            assertArrayEquals(new float[] {2, 3.5f, 4}, ceiled.toArray(), 1e-6f);
+            x.zeroGrad();
+            ceiled.sum().backward();
+            assertArrayEquals(new float[] {0.5f, 0.5f, 0.5f, 0.5f, 1}, x.grad().toArray(), 1e-6f);
 
             float[] v = random(9, 2 * 3 * 5 * 6);
             Tensor img = t(d, v, 2, 3, 5, 6);
-            float[] avg = Pool2d.avg2d(new int[] {2, 3}, new int[] {2, 2}, new int[] {1, 1}).forward(img).toArray();
+            float[] avg = Pool2d.avg2d(new int[] {2, 3}, new int[] {2, 2}, new int[] {1, 1}, false).forward(img).toArray();
             // 3 x 3 outputs per channel: rows from -1 step 2, columns from -1 step 2, zeros outside
             for (int ch = 0; ch < 6; ch++) {
                 for (int i = 0; i < 3; i++) {

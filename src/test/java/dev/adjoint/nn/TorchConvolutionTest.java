@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Conv2d (stride, padding, dilation, groups; SAME with an even kernel and dilation), Conv1d, max pooling with
- * padding and ceil mode, average pooling with padding, LayerNorm and BatchNorm1d/2d (training steps, running
+ * padding and ceil mode, average pooling with padding and ceil mode, LayerNorm and BatchNorm1d/2d (training steps, running
  * statistics, eval) against PyTorch itself
  * ({@code src/test/python/torch_conv.py}): the same inputs, outputs and gradients within float32 rounding.
  * PyTorch's rules are the reference for the boundaries. Skipped, with the reason, where the test's Python
@@ -52,7 +52,10 @@ class TorchConvolutionTest {
             check(d, cases, "maxpool", List.of("x"), t -> Pool2d.max2d(new int[] {3, 2}, new int[] {2, 2},
                     new int[] {1, 1}, new int[] {1, 1}, true).forward(t.get(0)));
             check(d, cases, "avgpool", List.of("x"), t -> Pool2d.avg2d(new int[] {3, 3}, new int[] {2, 2},
-                    new int[] {1, 1}).forward(t.get(0)));
+                    new int[] {1, 1}, false).forward(t.get(0)));
+            // ceil mode: the last row and column of windows run past the padded input; their divisor counts 2 x 3 taps
+            check(d, cases, "avgceil", List.of("x"), t -> Pool2d.avg2d(new int[] {3, 3}, new int[] {2, 2},
+                    new int[] {1, 1}, true).forward(t.get(0)));
             check(d, cases, "layernorm", List.of("x", "w", "b"), t -> {
                 Tensor x = t.get(0);
                 Tensor c = x.sub(x.mean(-1, true));

@@ -483,8 +483,8 @@ class OpErrorsTest {
         m.put("Activation.kind()", "a property: no argument");
         m.put("Activation.forward(Tensor)", "elementwise: any shape");
         m.put("Dropout.step(long)", "takes a step number");
-        for (String k : List.of("max2d(int[],int[],int[],int[],boolean)", "avg2d(int[],int[],int[])",
-                "max1d(int,int,int,int,boolean)", "avg1d(int,int,int)")) {
+        for (String k : List.of("max2d(int[],int[],int[],int[],boolean)", "avg2d(int[],int[],int[],boolean)",
+                "max1d(int,int,int,int,boolean)", "avg1d(int,int,int,boolean)")) {
             m.put("Pool2d." + k, "makes a layer from sizes (checked there); its forward checks the input's shape");
         }
         m.put("Dropout.forward(Tensor)", "elementwise: any shape");
