@@ -8,8 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code C = alpha·A·Bᵀ + beta·C} for a deep, narrow product, k far larger than m and n (a convolution's
  * weight gradient, summed over every window position of the batch). Each element is the dot product of a
  * row of A and a row of B, both contiguous, so nothing is packed: the packed path would copy B transposed,
- * striding across its rows (TLB-bound in a throwaway measurement at [200, 25088]: slower than the products). K is cut into chunks of {@value #DEPTH} that stay in cache while every tile of 4 rows
- * of A by 2 rows of B (8 vector accumulators) reads them. A tile's lanes are summed in lane order and its
+ * striding across its rows (TLB-bound in a throwaway measurement at [200, 25088]: slower than the products). K is
+ * cut into chunks of {@value #DEPTH} that stay in cache while every tile of 4 rows of A by {@link #TC} rows of B
+ * reads them: 4 by 4 (16 vector accumulators, 8 loads per 16 FMAs) where the vectors are 512 bits wide (AVX-512
+ * has 32 registers), 4 by 2 (8 accumulators) below that, where 16 accumulators would not fit in 16 registers. A tile's lanes are summed in lane order and its
  * chunks in chunk order, in double: every element is computed the same way whatever the thread count.
  */
 final class SgemmDots {
@@ -18,7 +20,8 @@ final class SgemmDots {
     /** Floats of k per chunk: 4 + 2 rows of it are 48 KiB. */
     static final int DEPTH = 2048;
     private static final int TR = 4;
-    private static final int TC = 2;
+    /** Rows of B per tile. */
+    static final int TC = L >= 16 ? 4 : 2;
 
     private final Parallel pool;
     /** Per thread: the running sums of its tiles, and one tile's lanes. */
@@ -138,6 +141,15 @@ final class SgemmDots {
      * at the edge reads its last row (or column) again in place of the missing ones and drops the results.
      */
     private void tile(int i, int rows, int j, int cols, int p0, int p1, float[] lane) {
+        if (TC == 4) {
+            tile4(i, rows, j, cols, p0, p1, lane);
+        } else {
+            tile2(i, rows, j, cols, p0, p1, lane);
+        }
+    }
+
+    /** {@link #tile} of 4 rows of A by 2 of B. */
+    private void tile2(int i, int rows, int j, int cols, int p0, int p1, float[] lane) {
         int a0 = aOffset + i * lda;
         int a1 = aOffset + (i + Math.min(1, rows - 1)) * lda;
         int a2 = aOffset + (i + Math.min(2, rows - 1)) * lda;
@@ -177,12 +189,91 @@ final class SgemmDots {
         c21.intoArray(lane, 5 * L);
         c30.intoArray(lane, 6 * L);
         c31.intoArray(lane, 7 * L);
-        for (int s = 0; s < TC; s++) {
-            int bs = s == 0 ? b0 : b1;
-            lane[s * L] += tail(a0, bs, p, p1);
-            lane[(TC + s) * L] += tail(a1, bs, p, p1);
-            lane[(2 * TC + s) * L] += tail(a2, bs, p, p1);
-            lane[(3 * TC + s) * L] += tail(a3, bs, p, p1);
+        if (p < p1) {
+            tails(new int[] {a0, a1, a2, a3}, new int[] {b0, b1}, p, p1, lane);
+        }
+    }
+
+    /** {@link #tile} of 4 rows of A by 4 of B. */
+    private void tile4(int i, int rows, int j, int cols, int p0, int p1, float[] lane) {
+        int a0 = aOffset + i * lda;
+        int a1 = aOffset + (i + Math.min(1, rows - 1)) * lda;
+        int a2 = aOffset + (i + Math.min(2, rows - 1)) * lda;
+        int a3 = aOffset + (i + Math.min(3, rows - 1)) * lda;
+        int b0 = bOffset + j * ldb;
+        int b1 = bOffset + (j + Math.min(1, cols - 1)) * ldb;
+        int b2 = bOffset + (j + Math.min(2, cols - 1)) * ldb;
+        int b3 = bOffset + (j + Math.min(3, cols - 1)) * ldb;
+        FloatVector c00 = FloatVector.zero(S);
+        FloatVector c01 = FloatVector.zero(S);
+        FloatVector c02 = FloatVector.zero(S);
+        FloatVector c03 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S);
+        FloatVector c11 = FloatVector.zero(S);
+        FloatVector c12 = FloatVector.zero(S);
+        FloatVector c13 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S);
+        FloatVector c21 = FloatVector.zero(S);
+        FloatVector c22 = FloatVector.zero(S);
+        FloatVector c23 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S);
+        FloatVector c31 = FloatVector.zero(S);
+        FloatVector c32 = FloatVector.zero(S);
+        FloatVector c33 = FloatVector.zero(S);
+        int p = p0;
+        for (; p + L <= p1; p += L) {
+            FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+            FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+            FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+            FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
+            FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+            c00 = x.fma(y0, c00);
+            c01 = x.fma(y1, c01);
+            c02 = x.fma(y2, c02);
+            c03 = x.fma(y3, c03);
+            x = FloatVector.fromArray(S, a, a1 + p);
+            c10 = x.fma(y0, c10);
+            c11 = x.fma(y1, c11);
+            c12 = x.fma(y2, c12);
+            c13 = x.fma(y3, c13);
+            x = FloatVector.fromArray(S, a, a2 + p);
+            c20 = x.fma(y0, c20);
+            c21 = x.fma(y1, c21);
+            c22 = x.fma(y2, c22);
+            c23 = x.fma(y3, c23);
+            x = FloatVector.fromArray(S, a, a3 + p);
+            c30 = x.fma(y0, c30);
+            c31 = x.fma(y1, c31);
+            c32 = x.fma(y2, c32);
+            c33 = x.fma(y3, c33);
+        }
+        c00.intoArray(lane, 0);
+        c01.intoArray(lane, L);
+        c02.intoArray(lane, 2 * L);
+        c03.intoArray(lane, 3 * L);
+        c10.intoArray(lane, 4 * L);
+        c11.intoArray(lane, 5 * L);
+        c12.intoArray(lane, 6 * L);
+        c13.intoArray(lane, 7 * L);
+        c20.intoArray(lane, 8 * L);
+        c21.intoArray(lane, 9 * L);
+        c22.intoArray(lane, 10 * L);
+        c23.intoArray(lane, 11 * L);
+        c30.intoArray(lane, 12 * L);
+        c31.intoArray(lane, 13 * L);
+        c32.intoArray(lane, 14 * L);
+        c33.intoArray(lane, 15 * L);
+        if (p < p1) {
+            tails(new int[] {a0, a1, a2, a3}, new int[] {b0, b1, b2, b3}, p, p1, lane);
+        }
+    }
+
+    /** The k tail past the last whole vector of each pair of rows, added into lane 0 of its accumulator. */
+    private void tails(int[] as, int[] bs, int p, int p1, float[] lane) {
+        for (int r = 0; r < TR; r++) {
+            for (int s = 0; s < TC; s++) {
+                lane[(r * TC + s) * L] += tail(as[r], bs[s], p, p1);
+            }
         }
     }
 
