@@ -187,7 +187,7 @@ final class TrainCommand {
     /** The model file --model names (a value ending in .json, or a file that exists), or null for a preset. */
     private static Path modelFile(Args a) {
         String name = a.get("model");
-        if (name == null || name.isBlank()) {
+        if (name == null || name.isBlank() || List.of("mlp", "cnn").contains(name.trim().toLowerCase(Locale.ROOT))) {
             return null;
         }
         Path p = Path.of(name.trim());
