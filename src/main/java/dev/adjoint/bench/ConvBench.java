@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -222,13 +221,13 @@ public final class ConvBench {
                         o.compare() ? String.format(Locale.ROOT, "  torch %9.2f ms", 1e3 * peer[r]) : "");
             }
             double med = new Samples(ours, calls).median();
-            root.put("adjoint_seconds", seconds(ours));
+            root.put("adjoint_seconds", MatrixReport.boxed(ours));
             root.put("adjoint_median_seconds", med);
             System.out.printf(Locale.ROOT, "adjoint %s: median %.2f ms a forward and backward%n", device.name(), 1e3 * med);
             if (o.compare()) {
                 double pm = new Samples(peer, 1).median();
                 root.put("peer", "torch " + torch + " (bench/reference/torch_conv_layer.py, CPU)");
-                root.put("peer_seconds", seconds(peer));
+                root.put("peer_seconds", MatrixReport.boxed(peer));
                 root.put("peer_median_seconds", pm);
                 root.put("adjoint_time_over_peer", med / pm);
                 System.out.printf(Locale.ROOT, "torch: median %.2f ms; adjoint's time / torch's = %.2f%n", 1e3 * pm, med / pm);
@@ -239,14 +238,6 @@ public final class ConvBench {
             }
         }
         return 0;
-    }
-
-    private static List<Object> seconds(double[] s) {
-        List<Object> out = new ArrayList<>();
-        for (double v : s) {
-            out.add(v);
-        }
-        return out;
     }
 
     /** One sample of the PyTorch layer: seconds per call after its own warm-up, and its {@code VERSION threads N}. */

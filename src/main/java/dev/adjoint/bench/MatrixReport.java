@@ -215,7 +215,8 @@ final class MatrixReport {
         return Double.isFinite(v) ? v : null;
     }
 
-    private static List<Object> boxed(double[] xs) {
+    /** Doubles as a JSON list. */
+    static List<Object> boxed(double[] xs) {
         List<Object> l = new ArrayList<>();
         for (double x : xs) {
             l.add(x);

@@ -170,16 +170,32 @@ final class TrainCommand {
                 }
             }
         }
+        Map<String, Object> resumedConfig = given.has("resume") ? resumedConfig(given) : null;
+        Map<?, ?> layers = resumedConfig != null && resumedConfig.get("model") instanceof Map<?, ?> m
+                && LayerSpec.describesLayers(m) ? m : null;
+        if (layers != null && modelFile(given) == null) {
+            List<String> options = new ArrayList<>(MODEL_FILE_DESCRIBES);
+            options.add("model");
+            for (String o : options) {
+                if (given.has(o)) {
+                    throw new Args.UsageException("--resume " + given.get("resume") + " continues a model file's layers;"
+                            + " drop --" + o + " (or give the model file again)");
+                }
+            }
+        }
         // --model after --resume: the checkpoint's sizes stand, the preset fills what neither gave
-        Args args = model(given.has("resume") ? resumed(given) : given);
+        Args args = model(resumedConfig != null ? resumed(given, resumedConfig) : given);
         if (!args.flag("detect-anomaly")) {
-            return train(args);
+            return train(args, layers);
         }
         try (Anomaly.Detecting on = Anomaly.detecting()) {
             System.out.println("anomaly detection on: every op's result is checked for NaN and infinity (slow)");
-            return train(args);
+            return train(args, layers);
         }
     }
+
+    /** --model's presets; any other value names a model file. */
+    private static final List<String> PRESETS = List.of("mlp", "cnn");
 
     /** The options a model file's layers replace. */
     private static final List<String> MODEL_FILE_DESCRIBES = List.of("hidden", "conv", "norm", "activation", "dropout");
@@ -187,7 +203,7 @@ final class TrainCommand {
     /** The model file --model names (a value ending in .json, or a file that exists), or null for a preset. */
     private static Path modelFile(Args a) {
         String name = a.get("model");
-        if (name == null || name.isBlank() || List.of("mlp", "cnn").contains(name.trim().toLowerCase(Locale.ROOT))) {
+        if (name == null || name.isBlank() || PRESETS.contains(name.trim().toLowerCase(Locale.ROOT))) {
             return null;
         }
         Path p = Path.of(name.trim());
@@ -231,14 +247,18 @@ final class TrainCommand {
         };
     }
 
-    /** The options with every setting not given taken from the checkpoint being resumed (when it recorded them). */
-    private static Args resumed(Args given) {
+    /** The config of the checkpoint --resume names. */
+    private static Map<String, Object> resumedConfig(Args given) {
         Path dir = Path.of(given.get("resume", null));
         if (given.has("checkpoint") && sameDirectory(dir, Path.of(given.get("checkpoint", null)))) {
             // resuming in place: a run still writing there is named now, before its files are read mid-rewrite
             DirectoryLock.acquire(dir, "checkpoints").close();
         }
-        Map<String, Object> cfg = Checkpoint.load(dir).config();
+        return Checkpoint.load(dir).config();
+    }
+
+    /** The options with every setting not given taken from {@code cfg}, the resumed checkpoint's (when it recorded them). */
+    private static Args resumed(Args given, Map<String, Object> cfg) {
         Map<String, String> saved = new LinkedHashMap<>();
         if (cfg.get(COMMAND_LINE) instanceof Map<?, ?> m) {
             // only settings: a checkpoint does not choose where this run writes, nor its device
@@ -315,7 +335,8 @@ final class TrainCommand {
         return c;
     }
 
-    private static int train(Args args) {
+    /** Trains as {@code args} say; {@code layers} is the model config of a resumed model file's run, else null. */
+    private static int train(Args args, Map<?, ?> layers) {
         Settings s = Settings.parse(args);
         String json = args.get("json");
         Path jsonPath = json == null ? null : Path.of(json);
@@ -334,13 +355,13 @@ final class TrainCommand {
             case BINARY -> CsvEncoding.Labels.TWO_CLASSES;
             case REGRESSION -> CsvEncoding.Labels.NUMBERS;
         })) {
-            return train(args, s, split, device, runs, jsonPath);
+            return train(args, s, split, device, runs, jsonPath, layers);
         }
     }
 
     /** Trains on {@code split} on the device {@code device} names, into a run directory under {@code runs} (when not null). */
     private static int train(Args args, Settings s, Split<? extends Samples> split, String device, Path runs,
-                             Path jsonPath) {
+                             Path jsonPath, Map<?, ?> layers) {
         String ckpt = args.get("checkpoint");
         s.task.fit(split.train());    // the data suits the task (two classes, numbers, a weight per class), before any output
         if (s.precision == Precision.TF32) {
@@ -359,7 +380,7 @@ final class TrainCommand {
             System.out.println(sel.explanation());
             Path dir = runs != null ? Runs.create(runs, LocalDateTime.now()) : ckpt != null ? Path.of(ckpt) : null;
             try {
-                return train(args, s, split, dev, schedule, dir, runs, jsonPath);
+                return train(args, s, split, dev, schedule, dir, runs, jsonPath, layers);
             } finally {
                 if (runs != null) {
                     Runs.discardIfEmpty(dir);
@@ -373,7 +394,7 @@ final class TrainCommand {
      * checkpoint: the file is not needed again), or the flags' MLP (behind --conv stages), for rows of {@code inputs}
      * features.
      */
-    private static ModelSpec spec(Args args, Settings s, int inputs, int outputs) {
+    private static ModelSpec spec(Args args, Settings s, int inputs, int outputs, Map<?, ?> layers) {
         Path file = modelFile(args);
         if (file != null) {
             try {
@@ -382,9 +403,8 @@ final class TrainCommand {
                 throw new Args.UsageException(e.getMessage());
             }
         }
-        if (args.has("resume") && Checkpoint.load(Path.of(args.get("resume"))).config().get("model") instanceof Map<?, ?> m
-                && LayerSpec.describesLayers(m)) {
-            return ModelSpec.fromConfig(m);
+        if (layers != null) {
+            return ModelSpec.fromConfig(layers);
         }
         try {
             return MlpSpec.of(inputs, s.hidden, outputs, s.activation, s.init, s.dropout, s.seed).withBatchNorm(s.batchNorm)
@@ -399,9 +419,8 @@ final class TrainCommand {
      * root of the run directory {@code dir} when the run named it itself (null otherwise).
      */
     private static int train(Args args, Settings s, Split<? extends Samples> split, Device dev, Schedule schedule,
-                             Path dir, Path runs,
-                             Path json) {
-        ModelSpec spec = spec(args, s, split.train().dims(), s.task.outputs(split.train().classes()));
+                             Path dir, Path runs, Path json, Map<?, ?> layers) {
+        ModelSpec spec = spec(args, s, split.train().dims(), s.task.outputs(split.train().classes()), layers);
         int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
         System.out.printf("%s: %,d train / %,d test samples%s, %s, %s, batch %d, lr %s%s%n",
                 split.train().name(), split.train().size(), split.test().size(),
@@ -599,7 +618,6 @@ final class TrainCommand {
         }
     }
 
-    /** Hidden layer sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}. */
     /** Positive sizes separated by commas ("" for none), each from 1 to {@value #MAX_LAYER}, for {@code what}. */
     static int[] sizes(String what, String csv) {
         if (csv.isBlank()) {

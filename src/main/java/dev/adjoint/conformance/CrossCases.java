@@ -302,7 +302,7 @@ final class CrossCases {
         Window v = new Window(2, 3, 9, 8, 3, 3, 2, 2, 1, 1, 1, 1, 5, 4);
         int image = (int) v.imageSize();
         int columns = (int) v.columns();
-        int outs = (int) (v.c() * v.positions());
+        int outs = (int) v.pooledSize();
         float[] x = c.random(image, -3, 3);
         float[] cols = c.random(columns, -3, 3);
         float[] grid = c.random(image, -3, 3);

@@ -386,7 +386,7 @@ public final class Reference {
      * largest (or the last NaN, as PyTorch) and its tap index; {@code out[2·o]} the value, {@code out[2·o + 1]} the index.
      */
     static double[] maxPool(dev.adjoint.device.Window v, float[] x) {
-        int outs = (int) (v.c() * v.positions());
+        int outs = (int) v.pooledSize();
         double[] out = new double[2 * outs];
         for (int plane = 0; plane < v.n() * v.c(); plane++) {
             for (int oi = 0; oi < v.outH(); oi++) {

@@ -93,7 +93,7 @@ final class WindowCases {
         for (int[] spec : WINDOWS) {
             Window v = window(spec);
             int n = (int) v.imageSize();
-            int outs = (int) (v.c() * v.positions());
+            int outs = (int) v.pooledSize();
             float[] x = new float[n + 1];
             for (int i = 0; i < x.length; i++) {
                 x[i] = rnd.nextInt(7) * 0.5f - 1.5f;
@@ -148,7 +148,7 @@ final class WindowCases {
             Check.refused("image", () -> d.im2col(v, 0f, x, 1, cols, 0));
         }
         Window pool = window(WINDOWS[4]);
-        long outs = pool.c() * pool.positions();
+        long outs = pool.pooledSize();
         try (Buffer x = d.allocate(pool.imageSize()); Buffer out = d.allocate(outs); Buffer small = d.allocate(outs - 1)) {
             Check.refused("pooled", () -> d.maxPool(pool, x, 0, small, 0, out, 0));
             Check.refused("arg-max", () -> d.maxPool(pool, x, 0, out, 0, small, 0));

@@ -271,7 +271,7 @@ public final class DeviceChecks {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");
         }
-        long outputs = window.c() * window.positions();
+        long outputs = window.pooledSize();
         range(primitive, null, "image", image, imageOffset, window.imageSize());
         range(primitive, null, "pooled output", out, outOffset, outputs);
         range(primitive, null, "arg-max", argmax, argmaxOffset, outputs);

@@ -17,18 +17,28 @@ public record Window(int n, int c, int h, int w, int kh, int kw, int strideH, in
                      int padTop, int padLeft, int dilationH, int dilationW, int outH, int outW) {
 
     public Window {
+        String fields = "[n=" + n + ", c=" + c + ", h=" + h + ", w=" + w + ", kernel " + kh + "x" + kw + ", stride " + strideH
+                + "x" + strideW + ", padding " + padTop + "," + padLeft + ", dilation " + dilationH + "x" + dilationW
+                + ", out " + outH + "x" + outW + "]";
         if (n < 0 || c < 0 || h < 0 || w < 0 || outH < 0 || outW < 0 || kh < 1 || kw < 1 || strideH < 1
                 || strideW < 1 || dilationH < 1 || dilationW < 1 || padTop < 0 || padLeft < 0) {
-            throw new IllegalArgumentException("window: " + this + " (sizes are 0 or more; kernel, stride and dilation"
-                    + " 1 or more; padding 0 or more)");
+            throw new IllegalArgumentException("window " + fields + ": sizes are 0 or more; kernel, stride and dilation"
+                    + " 1 or more; padding 0 or more");
         }
+        // the fields are not set yet in a compact constructor: the sizes are checked from the parameters
         try {
-            Math.multiplyExact(imageSize(), 1L);
-            Math.multiplyExact((long) c, positions());
-            Math.multiplyExact(positions(), taps());
+            Math.multiplyExact(Math.multiplyExact((long) n * c, h), (long) w);
+            long positions = Math.multiplyExact((long) n * outH, (long) outW);
+            Math.multiplyExact((long) c, positions);
+            Math.multiplyExact(positions, Math.multiplyExact((long) c, (long) kh * kw));
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException("window: " + this + " has more elements than a long counts");
+            throw new IllegalArgumentException("window " + fields + " has more elements than a long counts");
         }
+    }
+
+    /** Elements of the pooled block, {@code c·positions()} (n·c·outH·outW). */
+    public long pooledSize() {
+        return c * positions();
     }
 
     /** Elements of the image block, {@code n·c·h·w}. */

@@ -28,9 +28,8 @@ import java.util.Locale;
  * has written every gradient of the next bucket, that bucket is read to the host and its sum started
  * ({@code MPI_Iallreduce}); the sums in flight are moved along ({@code MPI_Test}) each time backward
  * finishes a gradient, and waited for after backward. No communication thread: on a rank of one
- * core, a thread spinning in a blocking {@code MPI_Allreduce} took that core from backward (tried
- * first: the b256 MLP ran 0.70 to 0.84 times as fast as summing after backward, 2 ranks on a 2-core
- * Zen 4, in runs by hand that no result file keeps). Buckets
+ * core, a thread spinning in a blocking {@code MPI_Allreduce} would take that core from backward.
+ * Buckets
  * start in the same order on every rank, so the collectives match; a bucket holding a parameter that
  * got no gradient starts after backward. Every element is summed once, as the whole slab's call sums
  * it, so with two ranks the buckets change no bit of the result.
@@ -98,7 +97,7 @@ public final class DataParallel implements AutoCloseable {
      * step over the rows of the whole step on every rank (the shares sum to 1).
      */
     public void averageGradients(Tensor grads, double share) {
-        checkShare(share);
+        checkShare("averageGradients", share);
         if (group != null) {
             if (share != 1) {
                 if (scale == null) {
@@ -166,13 +165,21 @@ public final class DataParallel implements AutoCloseable {
      * {@code share} of {@link #averageGradients} as soon as backward has written it.
      */
     public void begin(double share) {
-        checkShare(share);
-        buckets.begin(share);
+        checkShare("begin", share);
+        overlapping("begin").begin(share);
     }
 
     /** Ends the step begun by {@link #begin}: starts the buckets left, waits for every sum and writes them to the device. */
     public void finish() {
-        buckets.finish();
+        overlapping("finish").finish();
+    }
+
+    private Buckets overlapping(String what) {
+        if (buckets == null) {
+            throw new IllegalStateException("DataParallel." + what + ": the gradients are not summed in buckets here"
+                    + " (overlap() returned false); sum them after backward with averageGradients");
+        }
+        return buckets;
     }
 
     /** How the gradients were summed: after backward, or in how many buckets, and how many of the last step's started during its backward. */
@@ -180,9 +187,9 @@ public final class DataParallel implements AutoCloseable {
         return buckets == null ? "the whole slab after backward" : buckets.report();
     }
 
-    private static void checkShare(double share) {
+    private static void checkShare(String what, double share) {
         if (!(share >= 0 && share <= 1)) {
-            throw new IllegalArgumentException("averageGradients: share " + share + " (a fraction of the global batch)");
+            throw new IllegalArgumentException(what + ": share " + share + " (a fraction of the global batch)");
         }
     }
 

@@ -223,9 +223,6 @@ final class Mpi {
                     MemorySegment flag = scratch(Integer.BYTES);
                     check(call(test, request, flag, MemorySegment.NULL), "MPI_Test");
                     done = flag.get(JAVA_INT, 0) != 0;
-                    if (done) {
-                        inFlight--;
-                    }
                 }
                 return done;
             }
@@ -237,9 +234,9 @@ final class Mpi {
                 if (!done) {
                     check(call(waitCall, request, MemorySegment.NULL), "MPI_Wait");
                     done = true;
-                    inFlight--;
                 }
                 MemorySegment.copy(range, JAVA_FLOAT, 0, data, from, n);
+                inFlight--;     // the mirror's range is free once its sum is copied back, not when it is done
             }
         }
     }

@@ -199,10 +199,7 @@ public final class World implements AutoCloseable {
 
     /** data[from, from + n) ← the element-wise sum over ranks (every rank gets the same bits). */
     public void allReduceSum(float[] data, int from, int n) {
-        if (from < 0 || n < 0 || from > data.length - n) {
-            throw new IllegalArgumentException("allReduceSum: elements [" + from + ", " + ((long) from + n)
-                    + ") of an array of " + data.length);
-        }
+        checkRange("allReduceSum", data, from, n);
         if (mpi != null && size > 1) {
             mpi.allReduceSum(data, from, n);
         }
@@ -214,14 +211,18 @@ public final class World implements AutoCloseable {
      * rank must start its sums in the same order; sums in flight together cover disjoint ranges of one array.
      */
     public PendingSum startAllReduceSum(float[] data, int from, int n) {
-        if (from < 0 || n < 0 || from > data.length - n) {
-            throw new IllegalArgumentException("startAllReduceSum: elements [" + from + ", " + ((long) from + n)
-                    + ") of an array of " + data.length);
-        }
+        checkRange("startAllReduceSum", data, from, n);
         if (mpi == null || size == 1) {
             return new PendingSum(null);
         }
         return new PendingSum(mpi.startAllReduceSum(data, from, n));
+    }
+
+    private static void checkRange(String what, float[] data, int from, int n) {
+        if (from < 0 || n < 0 || from > data.length - n) {
+            throw new IllegalArgumentException(what + ": elements [" + from + ", " + ((long) from + n)
+                    + ") of an array of " + data.length);
+        }
     }
 
     /** A sum over ranks in flight ({@link #startAllReduceSum}). */

@@ -1,5 +1,6 @@
 package dev.adjoint.nn;
 
+import dev.adjoint.device.Device;
 import dev.adjoint.device.Window;
 import dev.adjoint.tensor.Scope;
 import dev.adjoint.tensor.Shape;
@@ -104,11 +105,11 @@ public final class Convolution {
      * inside the padded input, counted on the device as the taps of a plane of ones the padded input's size (the
      * windows that run past its end, in ceil mode, read zeros there), so that a captured step replays it.
      */
-    private static Tensor divisors(dev.adjoint.device.Device device, int h, int w, int[] kernel, int[] stride, int[] pad,
+    private static Tensor divisors(Device device, int h, int w, int[] kernel, int[] stride, int[] pad, int[] dilation,
                                    int[] out) {
         Tensor padded = Tensor.ones(device, 1, 1, h + pad[0] + pad[1], w + pad[2] + pad[3]);
         Window windows = new Window(1, 1, padded.size(2), padded.size(3), kernel[0], kernel[1], stride[0], stride[1], 0, 0,
-                1, 1, out[0], out[1]);
+                dilation[0], dilation[1], out[0], out[1]);
         return padded.im2col(windows, 0f).sum(0, false).reshape(1, out[0] * out[1]);
     }
 
@@ -134,7 +135,7 @@ public final class Convolution {
             Tensor images = x.reshape(n * c, 1, x.size(2), x.size(3));
             Tensor pooled = max ? images.maxPool(planes)
                     : images.im2col(planes, 0f).sum(0, false).reshape(n * c, out[0] * out[1])
-                            .div(divisors(x.device(), x.size(2), x.size(3), kernel, stride, pad, out));
+                            .div(divisors(x.device(), x.size(2), x.size(3), kernel, stride, pad, dilation, out));
             return scope.keep(pooled.reshape(n, c, out[0], out[1]));
         }
     }

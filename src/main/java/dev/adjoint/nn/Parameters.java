@@ -95,11 +95,7 @@ public final class Parameters implements AutoCloseable {
 
     /** Every parameter value, then every buffer, read to the host: a copy {@link #restore} puts back. */
     public float[] snapshot() {
-        long total = values.numel();
-        for (Tensor b : buffers.values()) {
-            total += b.numel();
-        }
-        float[] out = new float[Math.toIntExact(total)];
+        float[] out = new float[Math.toIntExact(stateSize())];
         InPlace.read(values, out, 0);
         int at = (int) values.numel();
         for (Tensor b : buffers.values()) {
@@ -111,13 +107,9 @@ public final class Parameters implements AutoCloseable {
 
     /** Puts back the values and buffers of a {@link #snapshot}. */
     public void restore(float[] snapshot) {
-        long total = values.numel();
-        for (Tensor b : buffers.values()) {
-            total += b.numel();
-        }
-        if (snapshot.length != total) {
+        if (snapshot.length != stateSize()) {
             throw new IllegalArgumentException("Parameters.restore: a snapshot of " + snapshot.length + " values, this"
-                    + " model holds " + total);
+                    + " model holds " + stateSize());
         }
         InPlace.write(values, snapshot, 0);
         int at = (int) values.numel();
@@ -125,6 +117,15 @@ public final class Parameters implements AutoCloseable {
             InPlace.write(b, snapshot, at);
             at += (int) b.numel();
         }
+    }
+
+    /** The values of a {@link #snapshot}: every parameter and every buffer element. */
+    private long stateSize() {
+        long total = values.numel();
+        for (Tensor b : buffers.values()) {
+            total += b.numel();
+        }
+        return total;
     }
 
     public long count() {

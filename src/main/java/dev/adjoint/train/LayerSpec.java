@@ -1,6 +1,7 @@
 package dev.adjoint.train;
 
 import dev.adjoint.device.Device;
+import dev.adjoint.device.Devices;
 import dev.adjoint.io.Excerpt;
 import dev.adjoint.io.Json;
 import dev.adjoint.nn.Activation;
@@ -154,8 +155,8 @@ public record LayerSpec(int inputs, int[] image, List<Map<String, Object>> layer
 
     /** Builds the model once on the CPU, so that a layer that does not fit is named before training starts. */
     private void check() {
-        try (dev.adjoint.device.cpu.CpuDevice cpu = new dev.adjoint.device.cpu.CpuDevice(1); Sequential s = build(cpu)) {
-            s.parameters();
+        try (Device cpu = Devices.select("cpu").device(); Sequential s = build(cpu)) {
+            // built and thrown away: build names the layer that does not fit
         }
     }
 
@@ -330,7 +331,11 @@ public record LayerSpec(int inputs, int[] image, List<Map<String, Object>> layer
                 throw new IllegalArgumentException("\"" + key + "\" must be a number or [h, w], got "
                         + Excerpt.of(Json.writeCompact(v)));
             }
-            return new int[] {whole(Map.of(key, l.get(0)), key, -1, min), whole(Map.of(key, l.get(1)), key, -1, min)};
+            Map<String, Object> first = new java.util.HashMap<>();     // Map.of refuses a null, and JSON may hold one
+            first.put(key, l.get(0));
+            Map<String, Object> second = new java.util.HashMap<>();
+            second.put(key, l.get(1));
+            return new int[] {whole(first, key, -1, min), whole(second, key, -1, min)};
         }
         int n = whole(c, key, fallback, min);
         return new int[] {n, n};
@@ -380,11 +385,7 @@ public record LayerSpec(int inputs, int[] image, List<Map<String, Object>> layer
         c.put("type", TYPE);
         c.put("inputs", (long) inputs);
         if (image.length > 0) {
-            List<Object> in = new ArrayList<>();
-            for (int d : image) {
-                in.add((long) d);
-            }
-            c.put("input", in);
+            c.put("input", MlpSpec.longs(image));
         }
         c.put("layers", new ArrayList<>(layers));
         c.put("outputs", (long) outputs);

@@ -200,7 +200,8 @@ public record MlpSpec(int[] sizes, Activation.Kind activation, Init init, float 
         return new MlpSpec(sizes, activation, init, d.floatValue(), seed).withBatchNorm(norm != null);
     }
 
-    private static List<Object> longs(int[] v) {
+    /** Sizes as the JSON config holds them: a list of longs. */
+    static List<Object> longs(int[] v) {
         List<Object> out = new ArrayList<>();
         for (int x : v) {
             out.add((long) x);

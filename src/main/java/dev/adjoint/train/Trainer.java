@@ -472,14 +472,7 @@ public final class Trainer {
             return;
         }
         for (Tensor b : params.buffers().values()) {
-            float[] v = new float[Math.toIntExact(b.numel())];
-            InPlace.read(b, v);
-            world.allReduceSum(v, 0, v.length);
-            float share = 1f / world.size();
-            for (int i = 0; i < v.length; i++) {
-                v[i] *= share;
-            }
-            InPlace.write(b, v);
+            parallel.averageGradients(b, 1.0 / world.size());     // the same weighted sum over ranks, of a buffer
         }
     }
 

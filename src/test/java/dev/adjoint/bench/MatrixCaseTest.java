@@ -1,6 +1,7 @@
 package dev.adjoint.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,7 +25,7 @@ class MatrixCaseTest {
         MatrixCase bn = MatrixCase.cnn(Kind.TRAIN, 2, new int[] {3}, true, 16, 5, 2);
         assertEquals(cnn.flops(), bn.flops(), "batch norm's work is elementwise: not counted");
         assertEquals("train conv3 16-5-2 bn b2", bn.title());
-        assertTrue(!bn.equals(cnn), "batch norm makes another case");
+        assertNotEquals(cnn, bn, "batch norm makes another case");
     }
 
     @Test

@@ -69,6 +69,9 @@ class ModelFileTest {
         Cli.Run more = Cli.run("train", "--resume", ck.toString(), "--epochs", "9", "--checkpoint", ck.toString());
         assertEquals(0, more.code(), more.err());
         assertTrue(more.out().contains("model file: input [1, 6, 6], 9 layers"), "resume rebuilds it: " + more.out());
+        Cli.Run other = Cli.run("train", "--resume", ck.toString(), "--hidden", "16", "--epochs", "10", "--no-checkpoint");
+        assertEquals(2, other.code(), other.out() + other.err());
+        assertTrue(other.err().contains("continues a model file's layers; drop --hidden"), other.err());
 
         Python.assumeModules("torch");
         Random rnd = new Random(9);

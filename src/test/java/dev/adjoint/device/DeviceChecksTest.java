@@ -496,4 +496,17 @@ class DeviceChecksTest {
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(allocated < 10_000, "1,500,000 passing checks allocated " + allocated + " bytes");
     }
+
+    /** A window whose columns would overflow a long is refused when it is made, naming its sizes. */
+    @Test
+    void aWindowTooLargeToCountIsRefused() {
+        int big = 1 << 30;
+        String m = assertThrows(IllegalArgumentException.class,
+                () -> new Window(big, big, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, big, 1)).getMessage();
+        assertTrue(m.contains("n=" + big) && m.contains("more elements than a long counts"), m);
+        m = assertThrows(IllegalArgumentException.class,
+                () -> new Window(1, 1, 4, 4, 0, 3, 1, 1, 0, 0, 1, 1, 2, 2)).getMessage();
+        assertTrue(m.contains("kernel 0x3") && m.contains("kernel, stride and dilation 1 or more"), m);
+        assertEquals(2L * 3 * 4 * 5, new Window(2, 3, 9, 9, 3, 3, 2, 2, 0, 0, 1, 1, 4, 5).pooledSize());
+    }
 }

@@ -133,6 +133,20 @@ class DataParallelJobTest {
     }
 
     /**
+     * Batch norm's running statistics come from each rank's own rows; the ranks average them at the end of every
+     * epoch, so that the check of weights and buffers, bit for bit, holds (without it the job ends with a mismatch).
+     */
+    @Test
+    void batchNormStatisticsAreAveragedOverTheRanks(@TempDir Path tmp) throws Exception {
+        ChildJvm.Result job = job(tmp, List.of(run("--no-checkpoint", "--norm", "batch"),
+                run("--no-checkpoint", "--norm", "batch")), 180);
+        assertEquals(0, job.code(), job.out() + job.err());
+        assertTrue(job.out().contains("the weights of all 2 ranks were identical, bit for bit, after every epoch"),
+                job.out());
+        assertTrue(job.out().contains("batch norm"), job.out());
+    }
+
+    /**
      * Gradients summed in buckets while backward runs (a bucket per parameter here, 6 of them) give the
      * same bits as the whole slab summed after backward: each element is one sum of two ranks' values
      * either way. A bucket started in another order on one rank, or one read before backward finished

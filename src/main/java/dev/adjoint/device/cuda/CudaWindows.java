@@ -25,7 +25,7 @@ final class CudaWindows {
     }
 
     void maxPool(Window v, long x, long out, long arg) {
-        long count = (long) v.c() * v.positions();
+        long count = v.pooledSize();
         if (count > 0) {
             kernels.launch("windows", "max_pool_forward", kernels.gridFor(count), fields(v), x, out, arg);
         }

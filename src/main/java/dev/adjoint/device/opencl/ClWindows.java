@@ -31,7 +31,7 @@ final class ClWindows {
     }
 
     void maxPool(Window v, OpenClBuffer x, long xOff, OpenClBuffer out, long oOff, OpenClBuffer arg, long aOff) {
-        long count = (long) v.c() * v.positions();
+        long count = v.pooledSize();
         if (count == 0) {
             return;
         }

@@ -190,7 +190,7 @@ final class SgemmDots {
         c30.intoArray(lane, 6 * L);
         c31.intoArray(lane, 7 * L);
         if (p < p1) {
-            tails(new int[] {a0, a1, a2, a3}, new int[] {b0, b1}, p, p1, lane);
+            tails(a0, a1, a2, a3, b0, b1, b1, b1, p, p1, lane);
         }
     }
 
@@ -264,15 +264,20 @@ final class SgemmDots {
         c32.intoArray(lane, 14 * L);
         c33.intoArray(lane, 15 * L);
         if (p < p1) {
-            tails(new int[] {a0, a1, a2, a3}, new int[] {b0, b1, b2, b3}, p, p1, lane);
+            tails(a0, a1, a2, a3, b0, b1, b2, b3, p, p1, lane);
         }
     }
 
-    /** The k tail past the last whole vector of each pair of rows, added into lane 0 of its accumulator. */
-    private void tails(int[] as, int[] bs, int p, int p1, float[] lane) {
+    /**
+     * The k tail past the last whole vector of each pair of rows, added into lane 0 of its accumulator: rows
+     * {@code a0..a3} of A by the first {@link #TC} of {@code b0..b3} of B.
+     */
+    private void tails(int a0, int a1, int a2, int a3, int b0, int b1, int b2, int b3, int p, int p1, float[] lane) {
         for (int r = 0; r < TR; r++) {
+            int ar = r == 0 ? a0 : r == 1 ? a1 : r == 2 ? a2 : a3;
             for (int s = 0; s < TC; s++) {
-                lane[(r * TC + s) * L] += tail(as[r], bs[s], p, p1);
+                int br = s == 0 ? b0 : s == 1 ? b1 : s == 2 ? b2 : b3;
+                lane[(r * TC + s) * L] += tail(ar, br, p, p1);
             }
         }
     }
