@@ -144,14 +144,34 @@ final class CpuWindows {
         }
     }
 
-    /** A pooling task: a window task that also reads or writes the arg-max of each window. */
+    /**
+     * A pooling task: a window task that also reads or writes the arg-max of each window. Windows whose taps all lie
+     * inside the image (every window of the usual unpadded pooling) take the taps at {@link #taps}' offsets from
+     * the window's corner, with no bounds checks.
+     */
     private abstract static class PoolTask extends WindowTask {
         float[] arg;
         int argOff;
+        /** Tap t's element, {@code ki·dilationH·w + kj·dilationW}, from the element of the window's tap (0, 0). */
+        int[] taps = new int[0];
 
         void setArgmax(float[] arg, int argOff) {
             this.arg = arg;
             this.argOff = argOff;
+            Window v = win;
+            int kk = v.kh() * v.kw();
+            if (taps.length < kk) {
+                taps = new int[kk];
+            }
+            for (int t = 0; t < kk; t++) {
+                taps[t] = t / v.kw() * v.dilationH() * v.w() + t % v.kw() * v.dilationW();
+            }
+        }
+
+        /** Whether the windows of output row {@code oi} have all their rows inside the image. */
+        static boolean rowsInside(Window v, int oi) {
+            int top = oi * v.strideH() - v.padTop();
+            return top >= 0 && top + (v.kh() - 1) * v.dilationH() < v.h();
         }
 
         @Override
@@ -175,34 +195,90 @@ final class CpuWindows {
         @Override
         void rows(int p0, int p1, int worker) {
             Window v = win;
+            int kk = v.kh() * v.kw();
+            int[] off = taps;
+            int lo = firstInside(v, 0);
+            int hi = Math.max(lo, endInside(v, (v.kw() - 1) * v.dilationW()));
             for (int p = p0; p < p1; p++) {
                 int plane = xOff + p * v.h() * v.w();
                 int o = p * v.outH() * v.outW();
-                for (int oi = 0; oi < v.outH(); oi++) {
-                    for (int oj = 0; oj < v.outW(); oj++, o++) {
-                        float best = Float.NEGATIVE_INFINITY;
-                        int at = -1;
-                        for (int ki = 0; ki < v.kh(); ki++) {
-                            int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
-                            if (i < 0 || i >= v.h()) {
-                                continue;
-                            }
-                            int line = plane + i * v.w();
-                            for (int kj = 0; kj < v.kw(); kj++) {
-                                int j = oj * v.strideW() - v.padLeft() + kj * v.dilationW();
-                                if (j < 0 || j >= v.w()) {
-                                    continue;
-                                }
-                                float t = x[line + j];
-                                boolean take = at < 0 || t > best || t != t;
-                                best = take ? t : best;
-                                at = take ? ki * v.kw() + kj : at;
-                            }
+                for (int oi = 0; oi < v.outH(); oi++, o += v.outW()) {
+                    if (!rowsInside(v, oi)) {
+                        edge(v, plane, oi, 0, v.outW(), o);
+                        continue;
+                    }
+                    edge(v, plane, oi, 0, lo, o);
+                    int corner = plane + (oi * v.strideH() - v.padTop()) * v.w() - v.padLeft();
+                    if (kk == 4 && off[1] == 1 && off[2] == v.w() && off[3] == v.w() + 1) {
+                        pairs(corner, v.strideW(), v.w(), lo, hi, o);
+                        edge(v, plane, oi, hi, v.outW(), o);
+                        continue;
+                    }
+                    for (int oj = lo; oj < hi; oj++) {
+                        int at0 = corner + oj * v.strideW();
+                        float best = x[at0];
+                        int at = 0;
+                        for (int t = 1; t < kk; t++) {
+                            float e = x[at0 + off[t]];
+                            boolean take = e > best || e != e;
+                            best = take ? e : best;
+                            at = take ? t : at;
                         }
-                        cols[colsOff + o] = best;
-                        arg[argOff + o] = Math.max(at, 0);
+                        cols[colsOff + o + oj] = best;
+                        arg[argOff + o + oj] = at;
+                    }
+                    edge(v, plane, oi, hi, v.outW(), o);
+                }
+            }
+        }
+
+        /** Windows [lo, hi) of a row of 2×2 windows inside the image, the taps written out (the usual pooling). */
+        private void pairs(int corner, int stride, int w, int lo, int hi, int o) {
+            float[] x = this.x;
+            for (int oj = lo, e = corner + lo * stride; oj < hi; oj++, e += stride) {
+                float best = x[e];
+                int at = 0;
+                float t = x[e + 1];
+                boolean take = t > best || t != t;
+                best = take ? t : best;
+                at = take ? 1 : at;
+                t = x[e + w];
+                take = t > best || t != t;
+                best = take ? t : best;
+                at = take ? 2 : at;
+                t = x[e + w + 1];
+                take = t > best || t != t;
+                best = take ? t : best;
+                at = take ? 3 : at;
+                cols[colsOff + o + oj] = best;
+                arg[argOff + o + oj] = at;
+            }
+        }
+
+        /** Windows [oj0, oj1) of output row oi, some of whose taps may fall outside the image. */
+        private void edge(Window v, int plane, int oi, int oj0, int oj1, int o) {
+            for (int oj = oj0; oj < oj1; oj++) {
+                float best = Float.NEGATIVE_INFINITY;
+                int at = -1;
+                for (int ki = 0; ki < v.kh(); ki++) {
+                    int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                    if (i < 0 || i >= v.h()) {
+                        continue;
+                    }
+                    int line = plane + i * v.w();
+                    for (int kj = 0; kj < v.kw(); kj++) {
+                        int j = oj * v.strideW() - v.padLeft() + kj * v.dilationW();
+                        if (j < 0 || j >= v.w()) {
+                            continue;
+                        }
+                        float t = x[line + j];
+                        boolean take = at < 0 || t > best || t != t;
+                        best = take ? t : best;
+                        at = take ? ki * v.kw() + kj : at;
                     }
                 }
+                cols[colsOff + o + oj] = best;
+                arg[argOff + o + oj] = Math.max(at, 0);
             }
         }
     }
@@ -222,25 +298,47 @@ final class CpuWindows {
         @Override
         void rows(int p0, int p1, int worker) {
             Window v = win;
+            int kk = v.kh() * v.kw();
+            int[] off = taps;
+            int lo = firstInside(v, 0);
+            int hi = Math.max(lo, endInside(v, (v.kw() - 1) * v.dilationW()));
             for (int p = p0; p < p1; p++) {
                 int plane = xOff + p * v.h() * v.w();
                 java.util.Arrays.fill(x, plane, plane + v.h() * v.w(), 0f);
                 int first = p * v.outH() * v.outW();
                 for (int oi = v.outH() - 1; oi >= 0; oi--) {
-                    for (int oj = v.outW() - 1; oj >= 0; oj--) {
-                        int o = first + oi * v.outW() + oj;
-                        float a = arg[argOff + o];
+                    int o = first + oi * v.outW();
+                    if (!rowsInside(v, oi)) {
+                        edge(v, plane, oi, 0, v.outW(), o);
+                        continue;
+                    }
+                    edge(v, plane, oi, hi, v.outW(), o);
+                    int corner = plane + (oi * v.strideH() - v.padTop()) * v.w() - v.padLeft();
+                    for (int oj = hi - 1; oj >= lo; oj--) {
+                        float a = arg[argOff + o + oj];
                         int tap = (int) a;
-                        if (!(a >= 0 && a < v.kh() * v.kw()) || tap != a) {
-                            continue;       // not a tap: no element gets it (as the GPU kernels' match never does)
-                        }
-                        int ki = tap / v.kw();
-                        int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
-                        int j = oj * v.strideW() - v.padLeft() + (tap - ki * v.kw()) * v.dilationW();
-                        if (i >= 0 && i < v.h() && j >= 0 && j < v.w()) {
-                            x[plane + i * v.w() + j] += cols[colsOff + o];
+                        if (tap == a && tap >= 0 && tap < kk) {     // else not a tap: no element gets it
+                            x[corner + oj * v.strideW() + off[tap]] += cols[colsOff + o + oj];
                         }
                     }
+                    edge(v, plane, oi, 0, lo, o);
+                }
+            }
+        }
+
+        /** Windows [oj0, oj1) of output row oi, last to first, some of whose taps may fall outside the image. */
+        private void edge(Window v, int plane, int oi, int oj0, int oj1, int o) {
+            for (int oj = oj1 - 1; oj >= oj0; oj--) {
+                float a = arg[argOff + o + oj];
+                int tap = (int) a;
+                if (!(a >= 0 && a < v.kh() * v.kw()) || tap != a) {
+                    continue;       // not a tap: no element gets it (as the GPU kernels' match never does)
+                }
+                int ki = tap / v.kw();
+                int i = oi * v.strideH() - v.padTop() + ki * v.dilationH();
+                int j = oj * v.strideW() - v.padLeft() + (tap - ki * v.kw()) * v.dilationW();
+                if (i >= 0 && i < v.h() && j >= 0 && j < v.w()) {
+                    x[plane + i * v.w() + j] += cols[colsOff + o + oj];
                 }
             }
         }
