@@ -1,6 +1,7 @@
 package dev.adjoint.cli;
 
 import dev.adjoint.io.Excerpt;
+import dev.adjoint.data.Augment;
 import dev.adjoint.data.CsvEncoding;
 import dev.adjoint.data.Datasets;
 import dev.adjoint.data.Holdout;
@@ -66,6 +67,10 @@ final class TrainCommand {
                 new Args.Option("dropout", "P", "0", "dropout probability after each hidden activation, in [0, 1)"),
                 new Args.Option("norm", "NAME", "none", "none, or batch: batch normalisation (BatchNorm2d, BatchNorm1d)"
                         + " after every convolution and hidden layer, before the activation"),
+                new Args.Option("augment", "SPEC", "", "shift and flip the training images anew every epoch, e.g."
+                        + " shift=2,flip: shift=N pads N zeros on every side and crops a random window of the image's"
+                        + " size (torchvision's RandomCrop), flip mirrors left-right half the time (RandomHorizontalFlip);"
+                        + " for image models (--conv, --model cnn, a model file with a 3-d input); \"\" for none"),
                 Args.Option.section("task and loss"),
                 new Args.Option("task", "NAME", "classification", "classification (one output per class, softmax), binary"
                         + " (one logit, sigmoid: the label column holds exactly two classes, the second the positive one)"
@@ -148,7 +153,7 @@ final class TrainCommand {
     }
 
     /** What a run computes: a resumed run takes the checkpoint's value of each one not given. */
-    static final List<String> SETTINGS = List.of("model", "hidden", "conv", "norm", "activation", "init", "dropout", "task", "loss", "huber-delta",
+    static final List<String> SETTINGS = List.of("model", "hidden", "conv", "norm", "augment", "activation", "init", "dropout", "task", "loss", "huber-delta",
             "class-weights", "optimizer", "lr",
             "weight-decay", "schedule", "warmup", "clip", "batch", "epochs", "seed", "val", "early-stopping", "patience",
             "min-delta", "precision");
@@ -304,6 +309,7 @@ final class TrainCommand {
         c.put("init", s.init.name().toLowerCase(Locale.ROOT).replace('_', '-'));
         c.put("dropout", Float.toString(s.dropout));
         c.put("norm", s.batchNorm ? "batch" : "none");
+        c.put("augment", s.augment);
         if (args.get("model") != null && modelFile(args) == null) {
             c.put("model", args.get("model").trim());     // a preset; a model file's layers are in the checkpoint's model
         }
@@ -421,6 +427,12 @@ final class TrainCommand {
     private static int train(Args args, Settings s, Split<? extends Samples> split, Device dev, Schedule schedule,
                              Path dir, Path runs, Path json, Map<?, ?> layers) {
         ModelSpec spec = spec(args, s, split.train().dims(), s.task.outputs(split.train().classes()), layers);
+        Augment augment;
+        try {
+            augment = Augment.parse(s.augment, spec.image());
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("--" + e.getMessage());
+        }
         int held = s.validation == 0 ? 0 : Holdout.size(split.train(), s.validation);
         System.out.printf("%s: %,d train / %,d test samples%s, %s, %s, batch %d, lr %s%s%n",
                 split.train().name(), split.train().size(), split.test().size(),
@@ -438,7 +450,7 @@ final class TrainCommand {
                             s.monitor == null ? 0 : s.patience, s.minDelta);
             Map<String, Object> settings = commandLine(s, args);
             Trainer trainer = new Trainer(model, params, opt, s.task, cfg, spec.toConfig())
-                    .record(COMMAND_LINE, settings).precision(s.precision).world(World.current());
+                    .record(COMMAND_LINE, settings).precision(s.precision).world(World.current()).augment(augment);
             World world = trainer.world();
             if (world.distributed()) {
                 world.agree("the settings or the data", Ranks.fingerprint(settings, split.train(), split.test()));
@@ -515,7 +527,8 @@ final class TrainCommand {
     }
 
     /** Every setting of a run, with its default, parsed and checked against its range before anything runs. */
-    record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, boolean batchNorm, float clip,
+    record Settings(int epochs, int batch, long seed, float lr, float weightDecay, float dropout, boolean batchNorm,
+                    String augment, float clip,
                     double targetAccuracy, int[] hidden, int[] conv, Activation.Kind activation, Init init, long warmup, Task task,
                     String optimizer, String schedule, double validation, String monitor, int patience,
                     double minDelta, Precision precision) {
@@ -550,6 +563,7 @@ final class TrainCommand {
                     a.float32("weight-decay", Args.Range.NON_NEGATIVE),
                     a.float32("dropout", Args.Range.PROBABILITY_BELOW_ONE),
                     name("norm", a, NORMS).equals("batch"),
+                    a.getOrEmpty("augment").trim(),
                     a.float32("clip", Args.Range.NON_NEGATIVE),
                     targetAccuracy,
                     sizes("--hidden sizes (e.g. 512,256)", a.getOrEmpty("hidden")), sizes("--conv channels (e.g. 16,32)", a.getOrEmpty("conv")), TrainCommand.activation(a),

@@ -22,6 +22,9 @@ import java.util.concurrent.BlockingQueue;
  * exactly the batches one process would. A last global batch with fewer rows than ranks is left out of
  * the epoch, as {@link LastBatch#DROP} would (a rank must not step on no rows).
  *
+ * <p><b>Augmentation.</b> With {@link #augment}, every sample is shifted and flipped as its epoch and place in
+ * the epoch's order draw ({@link Augment}), so shards and resumed runs see the same images.
+ *
  * <p><b>Prefetch.</b> A daemon thread gathers and normalizes the next batch into host arrays while
  * the caller's step runs; the caller's thread uploads it. Device memory is two slots of
  * {@code batchSize × dims} and {@code batchSize} floats, allocated once in the constructor and used
@@ -56,6 +59,7 @@ public final class DataLoader implements AutoCloseable {
     private final boolean prefetch;
     private int rank;
     private int ranks = 1;
+    private Augment augment;
     private final Buffer[] xSlots = new Buffer[2];
     private final Buffer[] ySlots = new Buffer[2];
     private int slot;
@@ -132,6 +136,24 @@ public final class DataLoader implements AutoCloseable {
         }
         this.rank = rank;
         this.ranks = ranks;
+        return this;
+    }
+
+    /**
+     * Shifts and flips every sample as {@code a} draws for its epoch and place in the epoch's order (before the
+     * normalization); null for none. Before the first batch only. Returns this loader.
+     */
+    public DataLoader augment(Augment a) {
+        checkOpen();
+        if (gatherer != null || prefetcher != null || position != 0) {
+            throw new IllegalStateException("DataLoader.augment: call it before the first batch");
+        }
+        if (a != null && a.dims() != data.dims()) {
+            throw new IllegalArgumentException("DataLoader '" + data.name() + "': augmenting images of "
+                    + a.channels() + "x" + a.height() + "x" + a.width() + " = " + a.dims() + " values, but a sample has "
+                    + data.dims());
+        }
+        augment = a;
         return this;
     }
 
@@ -334,6 +356,7 @@ public final class DataLoader implements AutoCloseable {
         private int epoch;
         private int position;
         private int[] order;
+        private float[] scratch;
 
         Gatherer(int epoch, int position) {
             this.epoch = epoch;
@@ -357,6 +380,12 @@ public final class DataLoader implements AutoCloseable {
                 int i = order[start + r];
                 data.copyRow(i, h.x, r * dims);
                 h.y[r] = data.label(i);
+                if (augment != null) {
+                    if (scratch == null) {
+                        scratch = new float[dims];
+                    }
+                    augment.apply(h.x, r * dims, scratch, seed, epoch, start + r);
+                }
             }
             norm.apply(h.x, 0, n * dims);
             h.epoch = epoch;

@@ -18,6 +18,9 @@ public interface ModelSpec {
     /** The values the model gives per row: one per class, or one. */
     int outputs();
 
+    /** The shape a row is viewed as before the first layer, {C, H, W} for images; empty for flat rows. */
+    int[] image();
+
     Sequential build(Device device);
 
     /** The description a checkpoint's config holds; {@link #fromConfig} reads it back. */

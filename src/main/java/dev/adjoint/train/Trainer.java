@@ -1,5 +1,6 @@
 package dev.adjoint.train;
 
+import dev.adjoint.data.Augment;
 import dev.adjoint.data.Batch;
 import dev.adjoint.data.DataLoader;
 import dev.adjoint.data.Dataset;
@@ -173,6 +174,8 @@ public final class Trainer {
     private LossScaler scaler;
     /** The data-parallel job this trainer is one rank of ({@link #world}); one process by default. */
     private World world = World.single();
+    /** The training batches' shifts and flips; null for none. */
+    private Augment augment;
     private DataParallel parallel;
     /** Whether {@link #parallel} sums the gradients in buckets while backward runs ({@link DataParallel#overlap}). */
     private boolean overlap;
@@ -237,6 +240,15 @@ public final class Trainer {
      */
     public Trainer record(String key, Object value) {
         records.put(key, value);
+        return this;
+    }
+
+    /**
+     * Shifts and flips the training images as {@code a} says, drawn afresh every epoch ({@link DataLoader#augment});
+     * validation and test see them as they are. Null: none (the default).
+     */
+    public Trainer augment(Augment a) {
+        augment = a;
         return this;
     }
 
@@ -332,7 +344,7 @@ public final class Trainer {
         try (CheckpointDir checkpoints = config.checkpointDir() == null ? null
                 : CheckpointDir.open(config.checkpointDir(), resumedFrom, config.overwrite(), monitor, config.progress());
              DataLoader trainLoader = new DataLoader(fitted, device, config.batchSize(), true, config.seed(),
-                DataLoader.LastBatch.KEEP, norm).shard(world.rank(), world.size());
+                DataLoader.LastBatch.KEEP, norm).shard(world.rank(), world.size()).augment(augment);
              DataLoader valLoader = held == null ? null : new DataLoader(fittedTask.scaled(held.validation()), device,
                      evalBatch, false, 0, DataLoader.LastBatch.KEEP, norm);
              Tensor lossSum = Tensor.zeros(device, 1);

@@ -160,4 +160,59 @@ class ConvTrainTest {
         assertEquals(2, unknown.code(), unknown.out() + unknown.err());
         assertTrue(unknown.err().contains("unknown --model 'resnet'; choose mlp, cnn or a JSON model file"), unknown.err());
     }
+
+    /**
+     * --augment: the training images are shifted and flipped (the first epoch's loss is not the one of the same run
+     * without), the bars are still learnt, the setting is recorded and resume keeps it; a flat model and a spec
+     * that is not one are refused by name.
+     */
+    @Test
+    void augmentShiftsAndFlipsTheTrainingImagesAndResumeKeepsIt() throws Exception {
+        Path csv = Files.writeString(tmp.resolve("bars.csv"), bars(600, 4));
+        Path ck = tmp.resolve("aug");
+        Path json = tmp.resolve("aug.json");
+        List<String> common = List.of("train", "--csv", csv.toString(), "--label", "label", "--conv", "4", "--hidden",
+                "8", "--batch", "32", "--lr", "0.01");
+        Cli.Run t = Cli.run(args(common, "--augment", "shift=1,flip", "--epochs", "12", "--checkpoint", ck.toString(),
+                "--json", json.toString()));
+        assertEquals(0, t.code(), t.err());
+        ConvTrainTest.learntBars(t);
+        Map<?, ?> run = Json.parseObject(Files.readString(json));
+        assertEquals("shift=1,flip", ((Map<?, ?>) run.get("settings")).get("augment"), "recorded: " + run.get("settings"));
+
+        Path plainJson = tmp.resolve("plain.json");
+        Cli.Run plain = Cli.run(args(common, "--epochs", "12", "--no-checkpoint", "--json", plainJson.toString()));
+        assertEquals(0, plain.code(), plain.err());
+        double augmented = firstLoss(run);
+        double without = firstLoss(Json.parseObject(Files.readString(plainJson)));
+        assertTrue(augmented != without, "the same run without augmentation trains on other images: " + augmented
+                + " vs " + without);
+
+        Path moreJson = tmp.resolve("more.json");
+        Cli.Run more = Cli.run("train", "--resume", ck.toString(), "--epochs", "13", "--checkpoint", ck.toString(),
+                "--json", moreJson.toString());
+        assertEquals(0, more.code(), more.err());
+        assertEquals("shift=1,flip", ((Map<?, ?>) Json.parseObject(Files.readString(moreJson)).get("settings"))
+                .get("augment"), "resume keeps it");
+
+        Cli.Run flat = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--hidden", "8", "--augment", "flip",
+                "--no-checkpoint");
+        assertEquals(2, flat.code(), flat.out() + flat.err());
+        assertTrue(flat.err().contains("--augment 'flip' shifts and flips images, and this model's input is not an image"),
+                flat.err());
+        Cli.Run unknown = Cli.run(args(common, "--augment", "rotate=15", "--no-checkpoint"));
+        assertEquals(2, unknown.code(), unknown.out() + unknown.err());
+        assertTrue(unknown.err().contains("--augment 'rotate=15': unknown 'rotate=15'; give shift=N (pixels) and/or flip"),
+                unknown.err());
+    }
+
+    private static String[] args(List<String> common, String... more) {
+        List<String> all = new java.util.ArrayList<>(common);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    private static double firstLoss(Map<?, ?> run) {
+        return ((Number) ((Map<?, ?>) ((List<?>) run.get("epochs")).get(0)).get("train_loss")).doubleValue();
+    }
 }
