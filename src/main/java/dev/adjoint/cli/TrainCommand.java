@@ -67,10 +67,10 @@ final class TrainCommand {
                 new Args.Option("dropout", "P", "0", "dropout probability after each hidden activation, in [0, 1)"),
                 new Args.Option("norm", "NAME", "none", "none, or batch: batch normalisation (BatchNorm2d, BatchNorm1d)"
                         + " after every convolution and hidden layer, before the activation"),
-                new Args.Option("augment", "SPEC", "", "shift and flip the training images anew every epoch, e.g."
+                new Args.Option("augment", "SPEC", "none", "shift and flip the training images anew every epoch, e.g."
                         + " shift=2,flip: shift=N pads N zeros on every side and crops a random window of the image's"
                         + " size (torchvision's RandomCrop), flip mirrors left-right half the time (RandomHorizontalFlip);"
-                        + " for image models (--conv, --model cnn, a model file with a 3-d input); \"\" for none"),
+                        + " for image models (--conv, --model cnn, a model file with a 3-d input)"),
                 Args.Option.section("task and loss"),
                 new Args.Option("task", "NAME", "classification", "classification (one output per class, softmax), binary"
                         + " (one logit, sigmoid: the label column holds exactly two classes, the second the positive one)"

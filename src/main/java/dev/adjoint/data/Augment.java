@@ -35,10 +35,11 @@ public record Augment(int channels, int height, int width, int shift, boolean fl
 
     /**
      * {@code spec}'s augmentation of images of {@code image = {C, H, W}}: comma-separated {@code shift=N} and
-     * {@code flip}, e.g. {@code "shift=2,flip"}; null for a blank spec.
+     * {@code flip}, e.g. {@code "shift=2,flip"}; null for
+     * {@code "none"} or a blank spec.
      */
     public static Augment parse(String spec, int[] image) {
-        if (spec == null || spec.isBlank()) {
+        if (spec == null || spec.isBlank() || spec.trim().equalsIgnoreCase("none")) {
             return null;
         }
         int shift = 0;

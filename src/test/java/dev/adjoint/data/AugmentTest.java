@@ -180,6 +180,7 @@ class AugmentTest {
         assertEquals("shift=2,flip", Augment.parse("flip,shift=2", new int[] {1, 28, 28}).toString());
         assertEquals(new Augment(3, 8, 8, 0, true), Augment.parse("flip", new int[] {3, 8, 8}));
         assertNull(Augment.parse("  ", null));
+        assertNull(Augment.parse("None", new int[] {1, 28, 28}));
         Map<String, String> bad = Map.of(
                 "shift=0", "shift 0 (need >= 1 pixel)",
                 "shift=two", "shift 'two' is not a whole number",
