@@ -46,7 +46,8 @@ class MappedDatasetTest {
         return new double[][] {x, y};
     }
 
-    private static List<float[]> batches(DataLoader loader, int epochs) {
+    /** Every batch of {@code epochs} epochs as host arrays, x then y. */
+    static List<float[]> batches(DataLoader loader, int epochs) {
         List<float[]> out = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
             for (Batch b : loader.epoch()) {
