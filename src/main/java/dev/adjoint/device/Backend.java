@@ -26,6 +26,14 @@ public interface Backend {
         return availability();
     }
 
+    /**
+     * Whether this backend's devices are numbered ({@code cuda:0}, {@code opencl:1}), so that the ranks of a
+     * data-parallel job on one host each open the device of their local rank's number ({@link Devices#select(String, int)}).
+     */
+    default boolean numbered() {
+        return false;
+    }
+
     /** One line per device this backend can open (index, name, memory, ...); empty if unavailable. */
     List<String> devices();
 

@@ -84,19 +84,14 @@ public final class Devices {
     }
 
     /**
-     * {@link #select(String)} for local rank {@code localRank} of a data-parallel job: a device with an index
-     * ({@code cuda:0}) chosen without one ({@code cuda}, or {@code auto}) becomes the device numbered
-     * {@code localRank} of that backend, one per rank on a host; an index given, or the CPU, stays as chosen.
+     * {@link #select(String)} for local rank {@code localRank} of a data-parallel job: a numbered backend's device
+     * chosen without an index ({@code cuda}, or {@code auto}) is opened as the device numbered {@code localRank},
+     * one per rank on a host, and no rank opens another's device first; an index given, or the CPU, stays as
+     * chosen. Under {@code auto}, a rank whose numbered device does not open fails rather than falling back, so
+     * the ranks of a host never end up on different backends.
      */
     public static Selection select(String spec, int localRank) {
-        Selection sel = select(spec);
-        String name = sel.device().name();
-        int colon = name.indexOf(':');
-        if (localRank == 0 || colon < 0 || spec(spec, System.getenv(ENV)).contains(":")) {
-            return sel;
-        }
-        sel.device().close();
-        return select(name.substring(0, colon) + ":" + localRank);
+        return select(spec(spec, System.getenv(ENV)), backends(), localRank);
     }
 
     /** The spec to select: the flag's when given, else the environment's, else {@code auto}. */
@@ -109,14 +104,19 @@ public final class Devices {
 
     /** {@link #select} over the given backends, in {@code auto}'s order of preference. */
     static Selection select(String spec, List<Backend> backends) {
+        return select(spec, backends, 0);
+    }
+
+    /** {@link #select(String, int)} over the given backends. */
+    static Selection select(String spec, List<Backend> backends, int localRank) {
         spec = spec.trim().toLowerCase(Locale.ROOT);
         if (spec.equals("auto")) {
-            return auto(backends);
+            return auto(backends, localRank);
         }
         int colon = spec.indexOf(':');
         String name = colon < 0 ? spec : spec.substring(0, colon);
-        String selector = colon < 0 ? "" : spec.substring(colon + 1);
         Backend backend = backend(name, backends);
+        String selector = colon >= 0 ? spec.substring(colon + 1) : rankSelector(backend, localRank);
         Backend.Availability a = backend.availability();
         if (!a.available()) {
             throw new DeviceUnavailableException(
@@ -126,7 +126,12 @@ public final class Devices {
         return new Selection(device, "using " + device.name() + " as asked (" + device.description() + ")");
     }
 
-    private static Selection auto(List<Backend> backends) {
+    /** The selector of local rank {@code localRank}'s device when none is given: its number on a numbered backend. */
+    private static String rankSelector(Backend backend, int localRank) {
+        return localRank > 0 && backend.numbered() ? Integer.toString(localRank) : "";
+    }
+
+    private static Selection auto(List<Backend> backends, int localRank) {
         StringBuilder why = new StringBuilder();
         for (Backend b : backends) {
             Backend.Availability a = b.autoAvailability();
@@ -134,10 +139,16 @@ public final class Devices {
                 why.append(b.name()).append(" skipped: ").append(oneLine(a.reason())).append("; ");
                 continue;
             }
+            String selector = rankSelector(b, localRank);
             try {
-                Device device = b.open("");
+                Device device = b.open(selector);
                 return new Selection(device, why + "using " + device.name() + " (" + device.description() + ")");
             } catch (DeviceUnavailableException | DeviceException e) {
+                if (!selector.isEmpty()) {
+                    throw new DeviceUnavailableException("auto: local rank " + localRank + " takes " + b.name() + ":"
+                            + selector + ", which did not open (" + oneLine(e.getMessage()) + "); the ranks of a host"
+                            + " must share one backend, so it does not fall back to another (--device names one)");
+                }
                 why.append(b.name()).append(" skipped: ").append(oneLine(e.getMessage())).append("; ");
             }
         }

@@ -63,15 +63,22 @@ class DevicesTest {
         private final String name;
         private final Availability availability;
         private final String openFailure;
+        private final boolean numbered;
         final List<String> opened = new ArrayList<>();
 
         FakeBackend(String name, Availability availability, String openFailure) {
+            this(name, availability, openFailure, false);
+        }
+
+        FakeBackend(String name, Availability availability, String openFailure, boolean numbered) {
             this.name = name;
             this.availability = availability;
             this.openFailure = openFailure;
+            this.numbered = numbered;
         }
 
         @Override public String name() { return name; }
+        @Override public boolean numbered() { return numbered; }
         @Override public int preference() { return 0; }
         @Override public Availability availability() { return availability; }
         @Override public List<String> devices() { return List.of(); }
@@ -116,6 +123,36 @@ class DevicesTest {
         DeviceUnavailableException none = assertThrows(DeviceUnavailableException.class,
                 () -> Devices.select("auto", List.of(cuda, opencl)));
         assertTrue(none.getMessage().startsWith("no backend is available: cuda skipped: no CUDA driver"), none.getMessage());
+    }
+
+    /**
+     * Local rank r opens its numbered device r straight away, never device 0 first (on a multi-GPU host every rank
+     * would have made a context on GPU 0); an index given and the CPU stay as chosen; under auto a rank's device
+     * that does not open is an error, not a fallback to another backend than the other ranks'.
+     */
+    @Test
+    void aRankOpensOnlyTheDeviceOfItsNumber() {
+        FakeBackend gpus = new FakeBackend("cuda", Backend.Availability.yes("2 devices"), null, true);
+        FakeBackend host = new FakeBackend("cpu", Backend.Availability.yes("2 threads"), null);
+        List<Backend> both = List.of(gpus, host);
+        Devices.select("cuda", both, 2).device().close();
+        Devices.select(" AUTO", both, 1).device().close();
+        Devices.select("cuda:0", both, 3).device().close();
+        Devices.select("cuda", both, 0).device().close();
+        assertEquals(List.of("2", "1", "0", ""), gpus.opened);
+        Devices.select("cpu", both, 3).device().close();
+        assertEquals(List.of(""), host.opened, "the CPU is one device whatever the rank");
+
+        FakeBackend busy = new FakeBackend("cuda", Backend.Availability.yes("2 devices"), "CUDA_ERROR_DEVICE_UNAVAILABLE", true);
+        FakeBackend spare = new FakeBackend("cpu", Backend.Availability.yes("2 threads"), null);
+        DeviceUnavailableException e = assertThrows(DeviceUnavailableException.class,
+                () -> Devices.select("auto", List.of(busy, spare), 1));
+        assertTrue(e.getMessage().startsWith("auto: local rank 1 takes cuda:1, which did not open (CUDA_ERROR_DEVICE_UNAVAILABLE)"),
+                e.getMessage());
+        assertTrue(spare.opened.isEmpty(), "no fallback to another backend than the other ranks'");
+        try (Device d = Devices.select("auto", List.of(busy, spare), 0).device()) {
+            assertEquals(List.of(""), spare.opened, "rank 0 (or one process) still falls back");
+        }
     }
 
     /** The real registry: auto says why it passed over each backend before the one it chose. */

@@ -162,6 +162,11 @@ public final class CudaBackend implements Backend {
     }
 
     @Override
+    public boolean numbered() {
+        return true;
+    }
+
+    @Override
     public CudaDevice open(String selector) {
         Availability a = availability();
         if (!a.available()) {

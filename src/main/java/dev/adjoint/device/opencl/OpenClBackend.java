@@ -123,6 +123,11 @@ public final class OpenClBackend implements Backend {
     }
 
     @Override
+    public boolean numbered() {
+        return true;
+    }
+
+    @Override
     public OpenClDevice open(String selector) {
         Availability a = availability();
         if (!a.available()) {
