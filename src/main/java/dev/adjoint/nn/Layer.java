@@ -44,15 +44,18 @@ public abstract class Layer implements AutoCloseable {
 
     /** Every parameter of this module and its children, by dotted name, in registration order. */
     public final Map<String, Tensor> parameters() {
-        Map<String, Tensor> all = new LinkedHashMap<>(params);
-        children.forEach((prefix, m) -> m.parameters().forEach((n, t) -> all.put(prefix + "." + n, t)));
-        return all;
+        return named(m -> m.params);
     }
 
     /** Every buffer of this module and its children, by dotted name (PyTorch's state-dict names), in registration order. */
     public final Map<String, Tensor> buffers() {
-        Map<String, Tensor> all = new LinkedHashMap<>(buffers);
-        children.forEach((prefix, m) -> m.buffers().forEach((n, t) -> all.put(prefix + "." + n, t)));
+        return named(m -> m.buffers);
+    }
+
+    /** The tensors {@code own} gives of this module, then of each child under its prefix, recursively. */
+    private Map<String, Tensor> named(java.util.function.Function<Layer, Map<String, Tensor>> own) {
+        Map<String, Tensor> all = new LinkedHashMap<>(own.apply(this));
+        children.forEach((prefix, m) -> m.named(own).forEach((n, t) -> all.put(prefix + "." + n, t)));
         return all;
     }
 

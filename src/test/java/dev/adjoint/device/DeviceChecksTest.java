@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class DeviceChecksTest {
 
-    /** Buffers of one test, filled with known values, closed at the end. */
-    private static final class Bufs implements AutoCloseable {
+    /** Buffers of one test, filled with known values, closed at the end (also {@link IndexingChecksTest}'s). */
+    static final class Bufs implements AutoCloseable {
         final Device d;
         final List<Buffer> all = new ArrayList<>();
 
