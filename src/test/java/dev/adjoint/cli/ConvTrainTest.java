@@ -137,19 +137,22 @@ class ConvTrainTest {
     void modelCnnIsThePresetAndGivenSizesWin() throws Exception {
         Path csv = Files.writeString(tmp.resolve("bars.csv"), bars(64, 2));
         Path json = tmp.resolve("preset.json");
-        Cli.Run preset = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "cnn", "--epochs", "1",
+        Cli.Run preset = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "cnn",
                 "--no-checkpoint", "--json", json.toString());
         assertEquals(0, preset.code(), preset.err());
         Map<?, ?> settings = (Map<?, ?>) Json.parseObject(Files.readString(json)).get("settings");
         assertEquals(Double.parseDouble(TrainCommand.CNN_DROPOUT), Double.parseDouble((String) settings.get("dropout")),
                 "the preset's dropout: " + settings);
         assertEquals("none", settings.get("norm"), "the preset has no batch norm: " + settings);
+        assertEquals(TrainCommand.CNN_AUGMENT, settings.get("augment"), "the preset's shifts: " + settings);
+        assertEquals(TrainCommand.CNN_EPOCHS, settings.get("epochs"), "the preset's epochs: " + settings);
         assertTrue(preset.out().contains("CNN on 6x6: conv [" + TrainCommand.CNN_CONV.replace(",", ", ")
                 + "] (5x5 same, max pool 2), then MLP [36, " + TrainCommand.CNN_HIDDEN + ", 2]"), preset.out());
         Cli.Run given = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "CNN", "--conv", "3",
                 "--hidden", "5", "--epochs", "1", "--no-checkpoint");
         assertEquals(0, given.code(), given.err());
         assertTrue(given.out().contains("conv [3] (5x5 same, max pool 2), then MLP [36, 5, 2]"), given.out());
+        assertTrue(given.out().contains("epoch   1 ") && !given.out().contains("epoch   2 "), "--epochs 1 wins: " + given.out());
 
         Cli.Run both = Cli.run("train", "--csv", csv.toString(), "--label", "label", "--model", "mlp", "--conv", "4",
                 "--no-checkpoint");
