@@ -462,6 +462,8 @@ final class TrainCommand {
             World world = trainer.world();
             if (world.distributed()) {
                 world.agree("the settings or the data", Ranks.fingerprint(settings, split.train(), split.test()));
+                String backend = dev.name().split(":")[0];   // ranks on two backends would not compute alike
+                world.agree("the device backends (" + backend + " on rank " + world.rank() + ")", backend.hashCode());
                 System.out.println(Ranks.describe(world, trainer.gradientEngine(), s.batch));
             }
             if (s.precision == Precision.TF32) {

@@ -232,6 +232,20 @@ class DataParallelJobTest {
         assertTrue(job.err().contains("the settings or the data differ between rank 0 and rank(s) 1"), job.err());
     }
 
+    /** Ranks that chose different backends (a GPU that did not open on one of them) stop before training. */
+    @Test
+    void ranksOnDifferentBackendsEndWithANamedError(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.adjoint.device.Devices.backends().stream().anyMatch(
+                b -> b.name().equals("opencl") && b.availability().available()), "no OpenCL platform here");
+        List<String> opencl = new ArrayList<>(run("--no-checkpoint"));
+        opencl.set(opencl.indexOf("--device") + 1, "opencl:0");
+        ChildJvm.Result job = job(tmp, List.of(run("--no-checkpoint"), opencl), 120);
+        assertFalse(job.timedOut(), "a mismatch must end the job, not hang it: " + job.out() + job.err());
+        assertNotEquals(0, job.code(), job.out() + job.err());
+        assertTrue(job.err().contains("the device backends (cpu on rank 0) differ between rank 0 and rank(s) 1"),
+                job.err());
+    }
+
     @Test
     void aRankThatFailsAtTheStartEndsTheJob(@TempDir Path tmp) throws Exception {
         ChildJvm.Result job = job(tmp, List.of(run("--no-checkpoint"),
