@@ -154,7 +154,11 @@ final class CpuWindows {
         int argOff;
         /** Tap t's element, {@code ki·dilationH·w + kj·dilationW}, from the element of the window's tap (0, 0). */
         int[] taps = new int[0];
+        /** The output columns [lo, hi) whose windows have all their columns inside the image. */
+        int lo;
+        int hi;
 
+        /** The arg-max of the call, and for {@link #win} the tap offsets and the columns of inside windows. */
         void setArgmax(float[] arg, int argOff) {
             this.arg = arg;
             this.argOff = argOff;
@@ -166,6 +170,8 @@ final class CpuWindows {
             for (int t = 0; t < kk; t++) {
                 taps[t] = t / v.kw() * v.dilationH() * v.w() + t % v.kw() * v.dilationW();
             }
+            lo = firstInside(v, 0);
+            hi = Math.max(lo, endInside(v, (v.kw() - 1) * v.dilationW()));
         }
 
         /** Whether the windows of output row {@code oi} have all their rows inside the image. */
@@ -197,8 +203,7 @@ final class CpuWindows {
             Window v = win;
             int kk = v.kh() * v.kw();
             int[] off = taps;
-            int lo = firstInside(v, 0);
-            int hi = Math.max(lo, endInside(v, (v.kw() - 1) * v.dilationW()));
+            boolean pair = kk == 4 && off[1] == 1 && off[2] == v.w() && off[3] == v.w() + 1;
             for (int p = p0; p < p1; p++) {
                 int plane = xOff + p * v.h() * v.w();
                 int o = p * v.outH() * v.outW();
@@ -209,31 +214,36 @@ final class CpuWindows {
                     }
                     edge(v, plane, oi, 0, lo, o);
                     int corner = plane + (oi * v.strideH() - v.padTop()) * v.w() - v.padLeft();
-                    if (kk == 4 && off[1] == 1 && off[2] == v.w() && off[3] == v.w() + 1) {
-                        pairs(corner, v.strideW(), v.w(), lo, hi, o);
-                        edge(v, plane, oi, hi, v.outW(), o);
-                        continue;
-                    }
-                    for (int oj = lo; oj < hi; oj++) {
-                        int at0 = corner + oj * v.strideW();
-                        float best = x[at0];
-                        int at = 0;
-                        for (int t = 1; t < kk; t++) {
-                            float e = x[at0 + off[t]];
-                            boolean take = e > best || e != e;
-                            best = take ? e : best;
-                            at = take ? t : at;
-                        }
-                        cols[colsOff + o + oj] = best;
-                        arg[argOff + o + oj] = at;
+                    if (pair) {
+                        pairs(corner, v.strideW(), v.w(), o);
+                    } else {
+                        inside(corner, v.strideW(), kk, o);
                     }
                     edge(v, plane, oi, hi, v.outW(), o);
                 }
             }
         }
 
+        /** Windows [lo, hi) of a row, inside the image: taps at their offsets from the window's corner. */
+        private void inside(int corner, int stride, int kk, int o) {
+            int[] off = taps;
+            for (int oj = lo; oj < hi; oj++) {
+                int at0 = corner + oj * stride;
+                float best = x[at0];
+                int at = 0;
+                for (int t = 1; t < kk; t++) {
+                    float e = x[at0 + off[t]];
+                    boolean take = e > best || e != e;
+                    best = take ? e : best;
+                    at = take ? t : at;
+                }
+                cols[colsOff + o + oj] = best;
+                arg[argOff + o + oj] = at;
+            }
+        }
+
         /** Windows [lo, hi) of a row of 2×2 windows inside the image, the taps written out (the usual pooling). */
-        private void pairs(int corner, int stride, int w, int lo, int hi, int o) {
+        private void pairs(int corner, int stride, int w, int o) {
             float[] x = this.x;
             for (int oj = lo, e = corner + lo * stride; oj < hi; oj++, e += stride) {
                 float best = x[e];
@@ -300,8 +310,6 @@ final class CpuWindows {
             Window v = win;
             int kk = v.kh() * v.kw();
             int[] off = taps;
-            int lo = firstInside(v, 0);
-            int hi = Math.max(lo, endInside(v, (v.kw() - 1) * v.dilationW()));
             for (int p = p0; p < p1; p++) {
                 int plane = xOff + p * v.h() * v.w();
                 java.util.Arrays.fill(x, plane, plane + v.h() * v.w(), 0f);
