@@ -354,6 +354,42 @@ public final class Reference {
         return x;
     }
 
+    /**
+     * A convolution over the windows and its two gradients in float64, from the windows' definition: with
+     * {@code w [out, taps]}, {@code x} the image block and {@code gy [n, out, outH, outW]}, returns
+     * {@code {y, gx, gw}} followed by their scales {@code {|y|, |gx|, |gw|}} (the sums of the products' magnitudes).
+     */
+    static double[][] conv(dev.adjoint.device.Window v, int out, float[] w, float[] x, float[] gy) {
+        int taps = (int) v.taps();
+        int positions = (int) v.positions();
+        int p = v.outH() * v.outW();
+        double[] y = new double[out * positions];
+        double[] gx = new double[(int) v.imageSize()];
+        double[] gw = new double[out * taps];
+        double[] ys = new double[y.length];
+        double[] gxs = new double[gx.length];
+        double[] gws = new double[gw.length];
+        windowWalk(v, (entry, element) -> {
+            int k = entry / positions;
+            int image = entry % positions / p;
+            int q = entry % p;
+            double tap = element < 0 ? 0 : x[element];
+            for (int o = 0; o < out; o++) {
+                int at = (image * out + o) * p + q;
+                double wk = w[o * taps + k];
+                y[at] += wk * tap;
+                ys[at] += Math.abs(wk * tap);
+                gw[o * taps + k] += gy[at] * tap;
+                gws[o * taps + k] += Math.abs(gy[at] * tap);
+                if (element >= 0) {
+                    gx[element] += wk * gy[at];
+                    gxs[element] += Math.abs(wk * gy[at]);
+                }
+            }
+        });
+        return new double[][] {y, gx, gw, ys, gxs, gws};
+    }
+
     private interface WindowEntry {
         /** Column entry {@code entry} reads image element {@code element}, or padding when it is −1. */
         void visit(int entry, int element);

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** im2col and col2im: odd sizes, strides, dilations, paddings on every side, even kernels, at buffer offsets. */
+/** im2col, col2im, max pooling and convolution: odd sizes, strides, dilations, paddings on every side, even kernels, at buffer offsets. */
 final class WindowCases {
     /** n, c, h, w, kh, kw, strideH, strideW, padTop, padLeft, dilationH, dilationW, outH, outW. */
     private static final int[][] WINDOWS = {
@@ -34,6 +34,7 @@ final class WindowCases {
         all.add(new Case("im2col", WindowCases::im2col));
         all.add(new Case("col2im", WindowCases::col2im));
         all.add(new Case("maxPool and its backward", WindowCases::maxPool));
+        all.add(new Case("conv and its two gradients", WindowCases::conv));
         all.add(new Case("im2col and col2im refuse buffers too small", WindowCases::refusals));
         return all;
     }
@@ -140,12 +141,68 @@ final class WindowCases {
         }
     }
 
+    /**
+     * conv, convBackwardInput and convBackwardWeight over every window (stride 1 and strided, padding past the
+     * reach of the kernel, no positions) with 3 output channels, at buffer offsets, against float64. Each output
+     * element is a sum of up to taps·out or n·outH·outW products, in an order the backend picks.
+     */
+    private static void conv(Device d, Random rnd) {
+        int out = 3;
+        for (int[] spec : WINDOWS) {
+            Window v = window(spec);
+            int taps = (int) v.taps();
+            int ny = out * (int) v.positions();
+            int nx = (int) v.imageSize();
+            int nw = out * taps;
+            float[] x = random(rnd, nx + 1, -2, 2);
+            float[] w = random(rnd, nw + 2, -1, 1);
+            float[] gy = random(rnd, ny + 1, -1, 1);
+            double[][] ref = Reference.conv(v, out, java.util.Arrays.copyOfRange(w, 2, w.length),
+                    java.util.Arrays.copyOfRange(x, 1, x.length), java.util.Arrays.copyOfRange(gy, 1, gy.length));
+            long workspace = d.convWorkspace(v, out);
+            String what = "conv " + v;
+            try (Buffer xb = put(d, x); Buffer wb = put(d, w); Buffer gyb = put(d, gy);
+                 Buffer y = d.allocate(ny + 1); Buffer gx = d.allocate(nx + 1); Buffer gw = d.allocate(nw + 1);
+                 Buffer work = d.allocate(Math.max(1, workspace + 2))) {
+                for (Buffer b : new Buffer[] {y, gx, gw, work}) {
+                    d.fill(b, 0, b.length(), Float.NaN);     // every output element is written, NaN work is not read
+                }
+                d.conv(v, out, wb, 2, xb, 1, y, 1, work, 2);
+                d.convBackwardInput(v, out, wb, 2, gyb, 1, gx, 1, work, 2);
+                d.convBackwardWeight(v, out, gyb, 1, xb, 1, gw, 1, work, 2);
+                double rtol = (Math.max(taps, v.positions()) + out) * 6e-8;
+                Check.close(what, java.util.Arrays.copyOfRange(get(d, y, ny + 1), 1, ny + 1), ref[0], ref[3], rtol, 0);
+                Check.close(what + " input gradient", java.util.Arrays.copyOfRange(get(d, gx, nx + 1), 1, nx + 1),
+                        ref[1], ref[4], rtol, 0);
+                Check.close(what + " weight gradient", java.util.Arrays.copyOfRange(get(d, gw, nw + 1), 1, nw + 1),
+                        ref[2], ref[5], rtol, 0);
+                for (Buffer b : new Buffer[] {y, gx, gw}) {
+                    if (!Float.isNaN(get(d, b, 1)[0])) {
+                        throw new AssertionError(what + " wrote before its offset");
+                    }
+                }
+            }
+        }
+    }
+
     private static void refusals(Device d, Random rnd) {
         Window v = window(WINDOWS[1]);
         try (Buffer x = d.allocate(v.imageSize()); Buffer cols = d.allocate(v.columns() - 1)) {
             Check.refused("columns", () -> d.im2col(v, 0f, x, 0, cols, 0));
             Check.refused("columns", () -> d.col2im(v, cols, 0, x, 0));
             Check.refused("image", () -> d.im2col(v, 0f, x, 1, cols, 0));
+        }
+        Window strided = window(WINDOWS[2]);
+        long taps = strided.taps();
+        long work = d.convWorkspace(strided, 2);
+        try (Buffer x = d.allocate(strided.imageSize()); Buffer w = d.allocate(2 * taps); Buffer y = d.allocate(
+                2 * strided.positions()); Buffer small = d.allocate(Math.max(1, work - 1))) {
+            Check.refused("weight", () -> d.conv(strided, 3, w, 0, x, 0, y, 0, null, 0));
+            Check.refused("output", () -> d.conv(strided, 2, w, 0, x, 0, y, 1, null, 0));
+            Check.refused("image", () -> d.convBackwardWeight(strided, 2, y, 0, x, 1, w, 0, null, 0));
+            if (work > 0) {
+                Check.refused("workspace", () -> d.conv(strided, 2, w, 0, x, 0, y, 0, small, 0));
+            }
         }
         Window pool = window(WINDOWS[4]);
         long outs = pool.pooledSize();

@@ -160,6 +160,87 @@ public interface Device extends AutoCloseable {
     void col2im(Window window, Buffer cols, long colsOffset, Buffer x, long xOffset);
 
     /**
+     * Floats of workspace {@link #conv}, {@link #convBackwardInput} and {@link #convBackwardWeight} need for these
+     * windows and {@code out} channels: by default the columns of {@link #im2col} ({@link Window#columns}) and the
+     * product {@code [out, n·outH·outW]}; 0 for a backend that lays neither out.
+     */
+    default long convWorkspace(Window window, int out) {
+        return Math.addExact(window.columns(), Math.multiplyExact((long) out, window.positions()));
+    }
+
+    /**
+     * Convolution (cross-correlation, one group, no bias) of the contiguous image block {@code x [n, c, h, w]} with
+     * {@code weight [out, c·kh·kw]}: overwrites {@code y [n, out, outH, outW]} with, per image, the weight times
+     * the image's columns ({@link #im2col}). {@code work} holds {@link #convWorkspace} floats. By default the
+     * columns of the batch are laid out in it, one GEMM gives {@code [out, n·outH·outW]}, and a copy reorders it;
+     * every element is a sum over the taps.
+     */
+    default void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
+                      long yOffset, Buffer work, long workOffset) {
+        DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset,
+                convWorkspace(window, out));
+        int taps = Math.toIntExact(window.taps());
+        int all = Math.toIntExact(window.positions());
+        if (out == 0 || all == 0) {
+            return;
+        }
+        long product = workOffset + window.columns();
+        im2col(window, 0f, x, xOffset, work, workOffset);
+        gemm(false, false, out, all, taps, 1f, weight, weightOffset, taps, work, workOffset, all, 0f, work, product,
+                all);
+        int p = window.outH() * window.outW();
+        unary(UnaryOp.COPY, 0f, new int[] {window.n(), out, p}, work, product, new long[] {p, all, 1}, y, yOffset);
+    }
+
+    /**
+     * {@link #conv}'s gradient with respect to the image: overwrites {@code gx [n, c, h, w]} with, per image, the
+     * columns {@code weightᵀ · gy} summed back into it ({@link #col2im}), from {@code gy [n, out, outH, outW]}.
+     */
+    default void convBackwardInput(Window window, int out, Buffer weight, long weightOffset, Buffer gy,
+                                   long gyOffset, Buffer gx, long gxOffset, Buffer work, long workOffset) {
+        DeviceChecks.conv("convBackwardInput", window, out, weight, weightOffset, gx, gxOffset, gy, gyOffset, work,
+                workOffset, convWorkspace(window, out));
+        int taps = Math.toIntExact(window.taps());
+        int all = Math.toIntExact(window.positions());
+        if (out == 0 || all == 0) {
+            fill(gx, gxOffset, window.imageSize(), 0f);
+            return;
+        }
+        long product = workOffset + window.columns();
+        reorder(window, out, gy, gyOffset, work, product);
+        gemm(true, false, taps, all, out, 1f, weight, weightOffset, taps, work, product, all, 0f, work, workOffset,
+                all);
+        col2im(window, work, workOffset, gx, gxOffset);
+    }
+
+    /**
+     * {@link #conv}'s gradient with respect to the weight: overwrites {@code gw [out, c·kh·kw]} with the sum over
+     * the images and positions of {@code gy} times the taps.
+     */
+    default void convBackwardWeight(Window window, int out, Buffer gy, long gyOffset, Buffer x, long xOffset,
+                                    Buffer gw, long gwOffset, Buffer work, long workOffset) {
+        DeviceChecks.conv("convBackwardWeight", window, out, gw, gwOffset, x, xOffset, gy, gyOffset, work,
+                workOffset, convWorkspace(window, out));
+        int taps = Math.toIntExact(window.taps());
+        int all = Math.toIntExact(window.positions());
+        if (out == 0 || all == 0) {
+            fill(gw, gwOffset, (long) out * taps, 0f);
+            return;
+        }
+        long product = workOffset + window.columns();
+        reorder(window, out, gy, gyOffset, work, product);
+        im2col(window, 0f, x, xOffset, work, workOffset);
+        gemm(false, true, out, taps, all, 1f, work, product, all, work, workOffset, all, 0f, gw, gwOffset, taps);
+    }
+
+    /** {@code gy [n, out, outH·outW]} copied to {@code [out, n·outH·outW]} at {@code at}, for a GEMM over the batch. */
+    private void reorder(Window window, int out, Buffer gy, long gyOffset, Buffer work, long at) {
+        int p = window.outH() * window.outW();
+        unary(UnaryOp.COPY, 0f, new int[] {out, window.n(), p}, gy, gyOffset, new long[] {p, (long) out * p, 1}, work,
+                at);
+    }
+
+    /**
      * Max pooling over the windows of the contiguous image block {@code x}: {@code out [n, c, outH, outW]} holds
      * each window's largest tap (a tap outside the image never wins), and {@code argmax} (same shape) the tap
      * holding it, {@code ki·kw + kj}, as a float, by PyTorch's rule: the first of equal taps; a NaN wins, the last

@@ -277,6 +277,24 @@ public final class DeviceChecks {
         range(primitive, null, "arg-max", argmax, argmaxOffset, outputs);
     }
 
+    /**
+     * {@link Device#conv} and its gradients: the weight {@code [out, c·kh·kw]}, the image block, the output
+     * {@code [n, out, outH, outW]} and {@code workspace} floats of work (unchecked when 0: it may then be null).
+     */
+    public static void conv(String primitive, Window window, int out, Buffer weight, long weightOffset, Buffer x,
+                            long xOffset, Buffer y, long yOffset, Buffer work, long workOffset, long workspace) {
+        if (window == null) {
+            throw new IllegalArgumentException(primitive + ": no window given");
+        }
+        nonNegative(primitive, "output channels", out);
+        range(primitive, null, "weight", weight, weightOffset, Math.multiplyExact(out, window.taps()));
+        range(primitive, null, "image", x, xOffset, window.imageSize());
+        range(primitive, null, "output", y, yOffset, Math.multiplyExact(out, window.positions()));
+        if (workspace > 0) {
+            range(primitive, null, "workspace", work, workOffset, workspace);
+        }
+    }
+
     private static void windows(String primitive, Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");

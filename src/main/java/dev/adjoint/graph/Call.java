@@ -84,6 +84,30 @@ public sealed interface Call {
         }
     }
 
+    record Conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
+                long yOffset, Buffer work, long workOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.conv(window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset);
+        }
+    }
+
+    record ConvBackwardInput(Window window, int out, Buffer weight, long weightOffset, Buffer gy, long gyOffset,
+                             Buffer gx, long gxOffset, Buffer work, long workOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.convBackwardInput(window, out, weight, weightOffset, gy, gyOffset, gx, gxOffset, work, workOffset);
+        }
+    }
+
+    record ConvBackwardWeight(Window window, int out, Buffer gy, long gyOffset, Buffer x, long xOffset, Buffer gw,
+                              long gwOffset, Buffer work, long workOffset) implements Call {
+        @Override
+        public void run(Device d) {
+            d.convBackwardWeight(window, out, gy, gyOffset, x, xOffset, gw, gwOffset, work, workOffset);
+        }
+    }
+
     record MaxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset)
             implements Call {
         @Override

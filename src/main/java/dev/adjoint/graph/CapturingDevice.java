@@ -289,6 +289,61 @@ public final class CapturingDevice implements Device {
     }
 
     @Override
+    public long convWorkspace(Window window, int out) {
+        return inner.convWorkspace(window, out);
+    }
+
+    @Override
+    public void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
+                     long yOffset, Buffer work, long workOffset) {
+        Plan plan = plan("conv");
+        DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset,
+                inner.convWorkspace(window, out));
+        Buffer iw = in(plan, weight);
+        Buffer ix = in(plan, x);
+        Buffer iy = in(plan, y);
+        Buffer ik = in(plan, work);
+        inner.conv(window, out, iw, weightOffset, ix, xOffset, iy, yOffset, ik, workOffset);
+        if (plan != null) {
+            plan.record(new Call.Conv(window, out, iw, weightOffset, ix, xOffset, iy, yOffset, ik, workOffset));
+        }
+    }
+
+    @Override
+    public void convBackwardInput(Window window, int out, Buffer weight, long weightOffset, Buffer gy, long gyOffset,
+                                  Buffer gx, long gxOffset, Buffer work, long workOffset) {
+        Plan plan = plan("convBackwardInput");
+        DeviceChecks.conv("convBackwardInput", window, out, weight, weightOffset, gx, gxOffset, gy, gyOffset, work,
+                workOffset, inner.convWorkspace(window, out));
+        Buffer iw = in(plan, weight);
+        Buffer igy = in(plan, gy);
+        Buffer igx = in(plan, gx);
+        Buffer ik = in(plan, work);
+        inner.convBackwardInput(window, out, iw, weightOffset, igy, gyOffset, igx, gxOffset, ik, workOffset);
+        if (plan != null) {
+            plan.record(new Call.ConvBackwardInput(window, out, iw, weightOffset, igy, gyOffset, igx, gxOffset, ik,
+                    workOffset));
+        }
+    }
+
+    @Override
+    public void convBackwardWeight(Window window, int out, Buffer gy, long gyOffset, Buffer x, long xOffset,
+                                   Buffer gw, long gwOffset, Buffer work, long workOffset) {
+        Plan plan = plan("convBackwardWeight");
+        DeviceChecks.conv("convBackwardWeight", window, out, gw, gwOffset, x, xOffset, gy, gyOffset, work,
+                workOffset, inner.convWorkspace(window, out));
+        Buffer igy = in(plan, gy);
+        Buffer ix = in(plan, x);
+        Buffer igw = in(plan, gw);
+        Buffer ik = in(plan, work);
+        inner.convBackwardWeight(window, out, igy, gyOffset, ix, xOffset, igw, gwOffset, ik, workOffset);
+        if (plan != null) {
+            plan.record(new Call.ConvBackwardWeight(window, out, igy, gyOffset, ix, xOffset, igw, gwOffset, ik,
+                    workOffset));
+        }
+    }
+
+    @Override
     public void maxPool(Window window, Buffer x, long xOffset, Buffer out, long outOffset, Buffer argmax, long argmaxOffset) {
         Plan plan = plan("maxPool");
         DeviceChecks.maxPool(window, x, xOffset, out, outOffset, argmax, argmaxOffset);

@@ -16,8 +16,10 @@ import java.util.List;
  *   <li><b>Windows (im2col).</b> {@link Tensor#im2col} gathers every window position's taps into one column,
  *       reading the padding value outside the input; its gradient, col2im, sums each tap back into the element
  *       it read.</li>
- *   <li><b>Convolution</b> is then one GEMM: the weight {@code [O, C, Kh, Kw]} (PyTorch's layout) read as
- *       {@code [O, C·Kh·Kw]} times the patches {@code [C·Kh·Kw, N·H'·W']}; per group when {@code groups > 1}.</li>
+ *   <li><b>Convolution</b> is the device's {@link Tensor#conv}: per image, the weight {@code [O, C, Kh, Kw]}
+ *       (PyTorch's layout) read as {@code [O, C·Kh·Kw]} times the image's columns {@code [C·Kh·Kw, H'·W']}, as one
+ *       GEMM; the CPU packs the columns straight from the image and never lays them out. With {@code groups > 1}
+ *       each group's channels are convolved with its weights and the outputs joined.</li>
  *   <li><b>Pooling</b> takes each channel plane as an image of one channel: max pooling is a device primitive that
  *       keeps each window's arg-max, where its gradient goes (the "max gate"; of equal taps the first, as PyTorch);
  *       average pooling is the sum of each column of taps over its divisor.</li>
@@ -81,22 +83,24 @@ public final class Convolution {
         }
         int[] out = {outputSize(layer, x.size(2), kernel[0], stride[0], pad[0], pad[1], dilation[0], false),
                      outputSize(layer, x.size(3), kernel[1], stride[1], pad[2], pad[3], dilation[1], false)};
+        Window windows = window(n, c / groups, x, kernel, stride, pad, dilation, out);
         try (Scope scope = Scope.open()) {
-            int k = kernel[0] * kernel[1];
-            Tensor patches = x.im2col(window(n, c, x, kernel, stride, pad, dilation, out), 0f);   // [C·K, N·H'·W']
-            int cg = c / groups;
-            int og = o / groups;
-            List<Tensor> parts = new ArrayList<>();
-            for (int g = 0; g < groups; g++) {
-                Tensor p = groups == 1 ? patches : patches.slice(0, g * cg * k, (g + 1) * cg * k, 1);
-                Tensor w = groups == 1 ? weight : weight.slice(0, g * og, (g + 1) * og, 1);
-                parts.add(w.reshape(og, cg * k).matmul(p));                       // [O/groups, N·H'·W']
+            Tensor y;
+            if (groups == 1) {
+                y = x.conv(weight, windows);
+            } else {
+                int cg = c / groups;
+                int og = o / groups;
+                List<Tensor> parts = new ArrayList<>();
+                for (int g = 0; g < groups; g++) {
+                    parts.add(x.slice(1, g * cg, (g + 1) * cg, 1).conv(weight.slice(0, g * og, (g + 1) * og, 1), windows));
+                }
+                y = Tensor.cat(parts, 1);
             }
-            Tensor y = groups == 1 ? parts.getFirst() : Tensor.cat(parts, 0);
             if (bias != null) {
-                y = y.add(bias.reshape(o, 1));
+                y = y.add(bias.reshape(1, o, 1, 1));
             }
-            return scope.keep(y.reshape(o, n, out[0], out[1]).permute(1, 0, 2, 3).contiguous());
+            return scope.keep(y);
         }
     }
 

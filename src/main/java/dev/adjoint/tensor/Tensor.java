@@ -445,6 +445,33 @@ public final class Tensor implements AutoCloseable {
         return Windows.MAX_POOL.apply(window, this);
     }
 
+    /**
+     * The convolution of this image block {@code [n, c, h, w]} with {@code weight [out, c, kh, kw]} over
+     * {@code window}'s windows (cross-correlation, as PyTorch's {@code conv2d} with one group and no bias):
+     * {@code [n, out, outH, outW]}. Differentiable in both, to any order.
+     */
+    public Tensor conv(Tensor weight, Window window) {
+        return Windows.convolve(window, this, weight);
+    }
+
+    /**
+     * The transposed convolution of this {@code [n, out, outH, outW]} with {@code weight [out, c, kh, kw]} over
+     * {@code window}'s windows: {@code [n, c, h, w]}, {@link #conv}'s gradient in the image (as PyTorch's
+     * {@code conv_transpose2d}, one group, no bias, the padding and output size the window says).
+     */
+    public Tensor convTranspose(Tensor weight, Window window) {
+        return Windows.convTranspose(window, this, weight);
+    }
+
+    /**
+     * {@link #conv}'s gradient in the weight, this being the output's gradient {@code [n, out, outH, outW]} and
+     * {@code image} the input {@code [n, c, h, w]}: {@code [out, c, kh, kw]}, the sum over images and positions
+     * of the gradient times the taps (as PyTorch's {@code torch.nn.grad.conv2d_weight}).
+     */
+    public Tensor convWeight(Tensor image, Window window) {
+        return Windows.convWeight(window, this, image);
+    }
+
     /** The adjoint of {@link #im2col}: these columns {@code [c·kh·kw, n·outH·outW]} summed back into {@code [n, c, h, w]}. */
     public Tensor col2im(Window window) {
         return Windows.COL2IM.apply(window, this);

@@ -1,5 +1,8 @@
 package dev.adjoint.tensor;
 
+import dev.adjoint.device.Buffer;
+import dev.adjoint.device.Device;
+import dev.adjoint.device.UnaryOp;
 import dev.adjoint.device.Window;
 import java.util.List;
 
@@ -31,8 +34,138 @@ final class Windows {
             (v, c, g) -> new Tensor[] {maxPoolBackward(v, c.saved(0), g)},
             (v, c, t) -> t[0] == null ? null : atArgmax(v, c.saved(0), t[0]));
 
+    /**
+     * Convolution of an image block {@code x [n, c, h, w]} with a weight {@code [out, c, kh, kw]} over the window
+     * (cross-correlation, one group): {@code [n, out, outH, outW]}, the device's {@link
+     * dev.adjoint.device.Device#conv}. It is bilinear, and so are its two gradients, declared below: each of the
+     * three ops' rules is written with the three.
+     */
+    static final Op<Window> CONV = Op.of("conv", (v, saved, in) -> {
+        saved.save(in[0], in[1]);
+        return convCall(v, in[0], in[1]);
+    }, (v, c, g) -> new Tensor[] {c.needsGrad(0) ? convTranspose(v, g, c.saved(1)) : null,
+            c.needsGrad(1) ? convWeight(v, g, c.saved(0)) : null},
+            (v, c, t) -> sum(t[0] == null ? null : convolve(v, t[0], c.saved(1)),
+                    t[1] == null ? null : convolve(v, c.saved(0), t[1])));
+
+    /**
+     * conv's gradient in the image, the transposed convolution: {@code [n, c, h, w]} from {@code gy [n, out, outH,
+     * outW]} and the weight.
+     */
+    static final Op<Window> CONV_TRANSPOSE = Op.of("conv_transpose", (v, saved, in) -> {
+        saved.save(in[0], in[1]);
+        return transposeCall(v, in[0], in[1]);
+    }, (v, c, g) -> new Tensor[] {c.needsGrad(0) ? convolve(v, g, c.saved(1)) : null,
+            c.needsGrad(1) ? convWeight(v, c.saved(0), g) : null},
+            (v, c, t) -> sum(t[0] == null ? null : convTranspose(v, t[0], c.saved(1)),
+                    t[1] == null ? null : convTranspose(v, c.saved(0), t[1])));
+
+    /** {@code gw [out, c, kh, kw]} from {@code gy [n, out, outH, outW]} and the image: conv's gradient in the weight. */
+    static final Op<Window> CONV_WEIGHT = Op.of("conv_weight", (v, saved, in) -> {
+        saved.save(in[0], in[1]);
+        return weightCall(v, in[0], in[1]);
+    }, (v, c, g) -> new Tensor[] {c.needsGrad(0) ? convolve(v, c.saved(1), g) : null,
+            c.needsGrad(1) ? convTranspose(v, c.saved(0), g) : null},
+            (v, c, t) -> sum(t[0] == null ? null : convWeight(v, t[0], c.saved(1)),
+                    t[1] == null ? null : convWeight(v, c.saved(0), t[1])));
+
     /** Every op this family declares. */
-    static final List<Op<?>> OPS = List.of(IM2COL, COL2IM, MAX_POOL);
+    static final List<Op<?>> OPS = List.of(IM2COL, COL2IM, MAX_POOL, CONV, CONV_TRANSPOSE, CONV_WEIGHT);
+
+    static Tensor convolve(Window v, Tensor x, Tensor weight) {
+        return CONV.apply(v, x, weight);
+    }
+
+    static Tensor convTranspose(Window v, Tensor gy, Tensor weight) {
+        return CONV_TRANSPOSE.apply(v, gy, weight);
+    }
+
+    static Tensor convWeight(Window v, Tensor gy, Tensor x) {
+        return CONV_WEIGHT.apply(v, gy, x);
+    }
+
+    private static Tensor sum(Tensor a, Tensor b) {
+        return a == null ? b : b == null ? a : a.add(b);
+    }
+
+    /** The device call of one of the three: out of {@code shape}, over contiguous copies of a and b, with a workspace. */
+    private interface ConvLaunch {
+        void run(Device d, Tensor a, Tensor b, Tensor out, Buffer work);
+    }
+
+    private static Tensor convCall(Window v, Tensor x, Tensor weight) {
+        int out = checkConv("conv", v, x, weight, "weight");
+        expect("conv", "image", x, v.n(), v.c(), v.h(), v.w());
+        return launch("conv", v, out, x, weight, new int[] {v.n(), out, v.outH(), v.outW()},
+                (d, a, b, y, work) -> d.conv(v, out, b.buffer(), b.offset, a.buffer(), a.offset, y.buffer(), 0,
+                        work, 0));
+    }
+
+    private static Tensor transposeCall(Window v, Tensor gy, Tensor weight) {
+        int out = checkConv("conv_transpose", v, gy, weight, "weight");
+        expect("conv_transpose", "output gradient", gy, v.n(), out, v.outH(), v.outW());
+        return launch("conv_transpose", v, out, gy, weight, new int[] {v.n(), v.c(), v.h(), v.w()},
+                (d, a, b, gx, work) -> d.convBackwardInput(v, out, b.buffer(), b.offset, a.buffer(), a.offset,
+                        gx.buffer(), 0, work, 0));
+    }
+
+    private static Tensor weightCall(Window v, Tensor gy, Tensor x) {
+        gy.checkOpen("conv_weight");
+        x.checkOpen("conv_weight");
+        if (v == null) {
+            throw new IllegalArgumentException("conv_weight: no window given for " + Shape.format(x.shape));
+        }
+        if (gy.dim() != 4) {
+            throw new IllegalArgumentException("conv_weight: output gradient " + Shape.format(gy.shape)
+                    + " is not [n, out, outH, outW]");
+        }
+        int out = gy.shape[1];
+        expect("conv_weight", "output gradient", gy, v.n(), out, v.outH(), v.outW());
+        expect("conv_weight", "image", x, v.n(), v.c(), v.h(), v.w());
+        return launch("conv_weight", v, out, gy, x, new int[] {out, v.c(), v.kh(), v.kw()},
+                (d, a, b, gw, work) -> d.convBackwardWeight(v, out, a.buffer(), a.offset, b.buffer(), b.offset,
+                        gw.buffer(), 0, work, 0));
+    }
+
+    /** The output channels of a weight {@code [out, c, kh, kw]} that fits the window, or an error naming both. */
+    private static int checkConv(String name, Window v, Tensor in, Tensor weight, String role) {
+        in.checkOpen(name);
+        weight.checkOpen(name);
+        if (v == null) {
+            throw new IllegalArgumentException(name + ": no window given for " + Shape.format(in.shape));
+        }
+        if (weight.dim() != 4 || weight.shape[1] != v.c() || weight.shape[2] != v.kh() || weight.shape[3] != v.kw()) {
+            throw new IllegalArgumentException(name + ": " + role + " " + Shape.format(weight.shape) + " is not [out, "
+                    + v.c() + ", " + v.kh() + ", " + v.kw() + "] for " + v);
+        }
+        return weight.shape[0];
+    }
+
+    private static Tensor launch(String name, Window v, int channels, Tensor a, Tensor b, int[] shape,
+                                 ConvLaunch launch) {
+        Tensor.sameDevice(name, a, b);
+        Device d = a.device();
+        long workspace = d.convWorkspace(v, channels);
+        if (workspace > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + ": the workspace of " + v + " would be " + workspace
+                    + " floats, past a tensor's 2^31 − 1; split the batch");
+        }
+        Tensor.pin(name, a, b);
+        try {
+            Tensor out = Tensor.empty(d, shape);
+            try (Tensor ac = a.isContiguous() ? null : Elementwise.unary(name, UnaryOp.COPY, 0f, a);
+                 Tensor bc = b.isContiguous() ? null : Elementwise.unary(name, UnaryOp.COPY, 0f, b);
+                 Tensor work = workspace == 0 ? null : Tensor.empty(d, new int[] {(int) workspace})) {
+                launch.run(d, ac == null ? a : ac, bc == null ? b : bc, out, work == null ? null : work.buffer());
+                return out;
+            } catch (RuntimeException | Error e) {
+                out.close();
+                throw e;
+            }
+        } finally {
+            Tensor.unpin(a, b);
+        }
+    }
 
     private static Tensor im2col(Tensor x, Window v, float fill) {
         x.checkOpen("im2col");
@@ -101,7 +234,7 @@ final class Windows {
     /** Runs {@code launch} on a contiguous {@code in} (copied first if it is a strided view); closes {@code out} on failure. */
     private static void run(String name, Tensor in, Tensor out, Launch launch) {
         in.pin(name);
-        try (Tensor copy = in.isContiguous() ? null : Elementwise.unary(name, dev.adjoint.device.UnaryOp.COPY, 0f, in)) {
+        try (Tensor copy = in.isContiguous() ? null : Elementwise.unary(name, UnaryOp.COPY, 0f, in)) {
             launch.run(copy == null ? in : copy, out);
         } catch (RuntimeException | Error e) {
             out.close();

@@ -171,7 +171,7 @@ class PlanTest {
     @ParameterizedTest
     @MethodSource("dev.adjoint.testing.Backends#names")
     void replayOfACnnMatchesDefineByRunOnEveryBackend(String backend) {
-        // im2col, col2im and the pooling's max in the plan; BatchNorm's running statistics updated by it
+        // the convolutions, their gradients and the pooling's max in the plan; BatchNorm's running statistics updated by it
         replayMatchesDefineByRun(backend, new int[] {3, 4});
     }
 
@@ -188,7 +188,8 @@ class PlanTest {
             actual = s.state();
             if (conv.length > 0) {
                 List<Call> calls = replayPlans(s).getFirst().calls();
-                for (Class<?> c : List.of(Call.Im2col.class, Call.Col2im.class, Call.MaxPool.class, Call.MaxPoolBackward.class)) {
+                for (Class<?> c : List.of(Call.Conv.class, Call.ConvBackwardInput.class, Call.ConvBackwardWeight.class,
+                        Call.MaxPool.class, Call.MaxPoolBackward.class)) {
                     assertTrue(calls.stream().anyMatch(c::isInstance), backend + ": no " + c.getSimpleName() + " in the plan");
                 }
             }

@@ -75,6 +75,16 @@ class OpDeclarationsTest {
         c.put("im2col(Window,float)", call("im2col", s, t -> t[0].im2col(win, 0.5f), new int[] {2, 1, 4, 3}));
         c.put("col2im(Window)", call("col2im", s, t -> t[0].col2im(win), new int[] {4, 18}));
         c.put("maxPool(Window)", call("max_pool", s, t -> t[0].maxPool(win), new int[] {2, 1, 4, 3}));
+        // convolutions (few elements, so the grid's values and the finite differences' sums stay small): stride 1
+        // with dilation and padding (the CPU's implicit GEMM) over [1, 2, 3, 4], and the strided windows above
+        // (im2col and GEMM); weights [2, c, 2, 2]
+        dev.adjoint.device.Window one = new dev.adjoint.device.Window(1, 2, 3, 4, 2, 2, 1, 1, 1, 1, 1, 2, 3, 4);
+        c.put("conv(Tensor,Window)", call("conv", s, t -> t[0].conv(t[1], one), new int[] {1, 2, 3, 4},
+                new int[] {2, 2, 2, 2}));
+        c.put("convTranspose(Tensor,Window)", call("conv_transpose", s, t -> t[0].convTranspose(t[1], win),
+                new int[] {2, 2, 3, 3}, new int[] {2, 1, 2, 2}));
+        c.put("convWeight(Tensor,Window)", call("conv_weight", s, t -> t[0].convWeight(t[1], one),
+                new int[] {1, 2, 3, 4}, new int[] {1, 2, 3, 4}));
         c.put("cat(List,int)", call("cat", s, t -> Tensor.cat(List.of(t[0], t[1]), 1), M, new int[] {3, 2}));
         c.put("stack(List,int)", call("cat", s, t -> Tensor.stack(List.of(t[0], t[1]), 1), M, M));
         c.put("expand(int[])", call("expand", s, t -> t[0].expand(3, 4), new int[] {1, 4}));

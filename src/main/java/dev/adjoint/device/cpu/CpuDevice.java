@@ -25,6 +25,8 @@ import java.util.Arrays;
 public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     private final Parallel pool;
     private final Sgemm sgemm;
+    /** Null without the Vector API: convolutions then take im2col and the GEMM. */
+    private final CpuConv conv;
     private final ThreadLocal<Kernels> kernels;
     /** Freed arrays for reuse, up to a quarter of the maximum heap; cleared and retried on out-of-memory. */
     private final ArrayCache cache = new ArrayCache(Runtime.getRuntime().maxMemory() / 4 / Float.BYTES);
@@ -38,6 +40,7 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
         CpuVectors.check();
         this.pool = new Parallel(threads);
         this.sgemm = Sgemm.create(pool);
+        this.conv = CpuConv.create(pool);
         this.kernels = ThreadLocal.withInitial(() -> new Kernels(new CpuElementwise(pool.threads()),
                 new CpuReductions(pool.threads()), new CpuOptimizers(), new CpuWindows(),
                 new CpuIndexing(pool.threads())));
@@ -296,6 +299,56 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
         DeviceChecks.col2im(window, cols, colsOffset, x, xOffset);
         kernels.get().windows().col2im.run(pool, window, data(cols, "col2im columns"), idx(colsOffset, "offset"),
                 data(x, "col2im image"), idx(xOffset, "offset"));
+    }
+
+    private boolean implicit(Window window) {
+        return conv != null && window != null && CpuConv.suits(window);
+    }
+
+    @Override
+    public long convWorkspace(Window window, int out) {
+        return implicit(window) ? 0 : Device.super.convWorkspace(window, out);
+    }
+
+    @Override
+    public synchronized void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset,
+                                  Buffer y, long yOffset, Buffer work, long workOffset) {
+        if (!implicit(window)) {
+            Device.super.conv(window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset);
+            return;
+        }
+        DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset, 0);
+        conv.forward(window, out, data(weight, "conv weight"), idx(weightOffset, "offset"), data(x, "conv image"),
+                idx(xOffset, "offset"), data(y, "conv output"), idx(yOffset, "offset"));
+    }
+
+    @Override
+    public synchronized void convBackwardInput(Window window, int out, Buffer weight, long weightOffset, Buffer gy,
+                                               long gyOffset, Buffer gx, long gxOffset, Buffer work, long workOffset) {
+        if (!implicit(window)) {
+            Device.super.convBackwardInput(window, out, weight, weightOffset, gy, gyOffset, gx, gxOffset, work,
+                    workOffset);
+            return;
+        }
+        DeviceChecks.conv("convBackwardInput", window, out, weight, weightOffset, gx, gxOffset, gy, gyOffset, work,
+                workOffset, 0);
+        conv.inputGradient(window, out, data(weight, "conv weight"), idx(weightOffset, "offset"),
+                data(gy, "conv output gradient"), idx(gyOffset, "offset"), data(gx, "conv image gradient"),
+                idx(gxOffset, "offset"));
+    }
+
+    @Override
+    public synchronized void convBackwardWeight(Window window, int out, Buffer gy, long gyOffset, Buffer x,
+                                                long xOffset, Buffer gw, long gwOffset, Buffer work, long workOffset) {
+        if (!implicit(window)) {
+            Device.super.convBackwardWeight(window, out, gy, gyOffset, x, xOffset, gw, gwOffset, work, workOffset);
+            return;
+        }
+        DeviceChecks.conv("convBackwardWeight", window, out, gw, gwOffset, x, xOffset, gy, gyOffset, work,
+                workOffset, 0);
+        conv.weightGradient(window, out, data(gy, "conv output gradient"), idx(gyOffset, "offset"),
+                data(x, "conv image"), idx(xOffset, "offset"), data(gw, "conv weight gradient"),
+                idx(gwOffset, "offset"));
     }
 
     @Override

@@ -105,6 +105,43 @@ final class SgemmPacking {
     }
 
     /**
+     * One row of a B panel from a contiguous run: the NR floats at {@code s} to {@code dst[d..d + NR)} (the
+     * implicit convolution's tap rows, {@link ImplicitConv}).
+     */
+    static void copyPanelRow(float[] src, int s, float[] dst, int d) {
+        FloatVector.fromArray(S, src, s).intoArray(dst, d);
+        FloatVector.fromArray(S, src, s + L).intoArray(dst, d + L);
+    }
+
+    /**
+     * An A panel of {@code rows} (at most 4) rows, row i the {@code kcur} floats at {@code base + offsets[r0 + i]},
+     * as {@code kcur} groups of 4 at {@code dst[0..)}; rows past {@code rows} are zero.
+     */
+    static void packRows(float[] src, int base, int[] offsets, int r0, int rows, int kcur, float[] dst) {
+        if (rows == MR) {
+            int s0 = base + offsets[r0], s1 = base + offsets[r0 + 1];
+            int s2 = base + offsets[r0 + 2], s3 = base + offsets[r0 + 3];
+            int p = 0;
+            int d = 0;
+            for (; p + L <= kcur; p += L, d += L * MR) {
+                transpose4(src, s0 + p, s1 + p, s2 + p, s3 + p, dst, d);
+            }
+            for (; p < kcur; p++, d += MR) {
+                dst[d] = src[s0 + p];
+                dst[d + 1] = src[s1 + p];
+                dst[d + 2] = src[s2 + p];
+                dst[d + 3] = src[s3 + p];
+            }
+            return;
+        }
+        for (int p = 0, d = 0; p < kcur; p++, d += MR) {
+            for (int x = 0; x < MR; x++) {
+                dst[d + x] = x < rows ? src[base + offsets[r0 + x] + p] : 0f;
+            }
+        }
+    }
+
+    /**
      * Stored A is k×m. Each stored row is read once, contiguously, and scattered to the panels
      * (reading panel by panel strides by lda and thrashes the cache when lda is a power of 2).
      */

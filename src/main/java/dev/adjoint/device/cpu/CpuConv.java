@@ -1,0 +1,69 @@
+package dev.adjoint.device.cpu;
+
+import dev.adjoint.device.Window;
+import dev.adjoint.device.cpu.gemm.ImplicitConv;
+
+/**
+ * The CPU's convolutions ({@link dev.adjoint.device.Device#conv}) where {@link ImplicitConv} applies: stride 1,
+ * padding at most the dilated kernel's reach ({@code (k−1)·d}, so the input gradient is itself a stride-1
+ * convolution), and the Vector API in use. The input gradient is the convolution of the output gradient, padded
+ * by {@code (k−1)·d − pad}, with the weight turned round: {@code w'[ci, o, ki, kj] = w[o, ci, kh−1−ki, kw−1−kj]}.
+ * Elsewhere the device takes {@link dev.adjoint.device.Device}'s im2col and GEMM path. Calls are serialized by
+ * the device.
+ */
+final class CpuConv {
+    private final ImplicitConv implicit;
+    private float[] turned = new float[0];
+
+    /** Null where the Vector API is not in use. */
+    static CpuConv create(Parallel pool) {
+        return CpuVectors.available() ? new CpuConv(new ImplicitConv(pool)) : null;
+    }
+
+    private CpuConv(ImplicitConv implicit) {
+        this.implicit = implicit;
+    }
+
+    /** Whether these windows take the implicit path (else the im2col path, with its workspace). */
+    static boolean suits(Window v) {
+        return v.strideH() == 1 && v.strideW() == 1 && v.padTop() <= (v.kh() - 1) * v.dilationH()
+                && v.padLeft() <= (v.kw() - 1) * v.dilationW();
+    }
+
+    void forward(Window v, int out, float[] w, int wOff, float[] x, int xOff, float[] y, int yOff) {
+        implicit.forward(w, wOff, out, geometry(v), x, xOff, y, yOff);
+    }
+
+    void weightGradient(Window v, int out, float[] gy, int gyOff, float[] x, int xOff, float[] gw, int gwOff) {
+        implicit.weightGradient(gy, gyOff, out, geometry(v), x, xOff, gw, gwOff);
+    }
+
+    void inputGradient(Window v, int out, float[] w, int wOff, float[] gy, int gyOff, float[] gx, int gxOff) {
+        int c = v.c();
+        int kh = v.kh();
+        int kw = v.kw();
+        int taps = kh * kw;
+        int size = Math.multiplyExact(Math.multiplyExact(out, c), taps);
+        if (turned.length < size) {
+            turned = new float[size];
+        }
+        for (int ci = 0; ci < c; ci++) {
+            for (int o = 0; o < out; o++) {
+                int src = wOff + (o * c + ci) * taps;
+                int dst = (ci * out + o) * taps;
+                for (int t = 0; t < taps; t++) {
+                    turned[dst + t] = w[src + taps - 1 - t];     // (ki, kj) -> (kh-1-ki, kw-1-kj)
+                }
+            }
+        }
+        ImplicitConv.Geometry g = new ImplicitConv.Geometry(v.n(), out, v.outH(), v.outW(), kh, kw, v.dilationH(),
+                v.dilationW(), (kh - 1) * v.dilationH() - v.padTop(), (kw - 1) * v.dilationW() - v.padLeft(), v.h(),
+                v.w());
+        implicit.forward(turned, 0, c, g, gy, gyOff, gx, gxOff);
+    }
+
+    private static ImplicitConv.Geometry geometry(Window v) {
+        return new ImplicitConv.Geometry(v.n(), v.c(), v.h(), v.w(), v.kh(), v.kw(), v.dilationH(), v.dilationW(),
+                v.padTop(), v.padLeft(), v.outH(), v.outW());
+    }
+}
