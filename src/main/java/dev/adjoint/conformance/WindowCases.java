@@ -25,6 +25,8 @@ final class WindowCases {
         {1, 3, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 28, 28},     // LeNet's first layer
         {1, 2, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1, 0, 4},         // no positions
         {2, 2, 3, 3, 2, 2, 1, 1, 2, 2, 1, 1, 4, 4},         // windows wholly in the padding (the first row and column)
+        {2, 2, 6, 7, 3, 3, 1, 1, 0, 1, 1, 2, 6, 8},         // stride 1, dilated, more padding on the right than the left
+        {1, 2, 5, 6, 2, 3, 1, 1, 1, 2, 1, 1, 5, 6},         // stride 1, padding on the left only
     };
 
     private WindowCases() {}

@@ -10,6 +10,8 @@ import dev.adjoint.device.Window;
  * thread count. One instance per calling thread (see {@link RowTask}).
  */
 final class CpuWindows {
+    /** Whether max pooling's 2×2 windows run as {@link VectorElementwise} (a constant the JIT folds). */
+    private static final boolean VECTOR = CpuVectors.available();
     final Im2col im2col = new Im2col();
     final Col2im col2im = new Col2im();
     final MaxPool maxPool = new MaxPool();
@@ -242,9 +244,18 @@ final class CpuWindows {
             }
         }
 
-        /** Windows [lo, hi) of a row of 2×2 windows inside the image, the taps written out (the usual pooling). */
+        /**
+         * Windows [lo, hi) of a row of 2×2 windows inside the image, the taps written out (the usual pooling); with
+         * stride 2 and the Vector API, a vector of windows at a time ({@link VectorElementwise#maxPool2x2}): the
+         * selects here compile to branches, and on activations they were mispredicted (3.1 ms against 0.6 for
+         * 2048 planes of 28×28 whose maxima were predictable).
+         */
         private void pairs(int corner, int stride, int w, int o) {
             float[] x = this.x;
+            if (stride == 2 && VECTOR) {
+                VectorElementwise.maxPool2x2(x, corner, w, lo, hi, cols, colsOff + o, arg, argOff + o);
+                return;
+            }
             for (int oj = lo, e = corner + lo * stride; oj < hi; oj++, e += stride) {
                 float best = x[e];
                 int at = 0;

@@ -3,10 +3,11 @@ package dev.adjoint.device.cpu;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The elementwise loops C2 does not vectorize by itself: a select ({@code x > 0 ? x : 0}) compiles
+ * The elementwise loops C2 does not vectorize by itself, and max pooling's common windows: a select ({@code x > 0 ? x : 0}) compiles
  * to a branch, mispredicted about half the time on activations. Here it is a vector compare and
  * blend, with exactly the scalar semantics (relu: NaN stays NaN, -0 gives +0). Loaded only when the module
  * {@code jdk.incubator.vector} is in use, at the process's one width ({@link CpuVectors}).
@@ -15,6 +16,54 @@ final class VectorElementwise {
     private static final VectorSpecies<Float> S = CpuSpecies.FLOAT;
 
     private VectorElementwise() {}
+
+    /** Of two vectors' 2L lanes, the even ones (0, 2, ..) and the odd ones: an index of L or more is the second's. */
+    private static final VectorShuffle<Float> EVEN = alternate(0);
+    private static final VectorShuffle<Float> ODD = alternate(1);
+
+    private static VectorShuffle<Float> alternate(int first) {
+        int[] idx = new int[S.length()];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = 2 * i + first;
+        }
+        return VectorShuffle.fromValues(S, idx);
+    }
+
+    /**
+     * Max pooling's 2×2 windows with stride 2 that lie inside the image, windows [oj0, oj1) of one output row, the
+     * window at oj reading {@code x[e + 2·oj + {0, 1, w, w + 1}]}: the largest tap to {@code out[o + oj]} and its
+     * index to {@code arg[a + oj]} by the scalar loop's rule (a later tap wins when greater or NaN), a vector of
+     * windows at a time, the last one masked (a row of 28×28 pooling is 14 windows).
+     */
+    static void maxPool2x2(float[] x, int e, int w, int oj0, int oj1, float[] out, int o, float[] arg, int a) {
+        int l = S.length();
+        for (int oj = oj0; oj < oj1; oj += l) {
+            int n = Math.min(l, oj1 - oj);
+            int s = e + 2 * oj;
+            VectorMask<Float> first = S.indexInRange(0, 2 * n);
+            VectorMask<Float> second = S.indexInRange(l, 2 * n);
+            FloatVector a0 = FloatVector.fromArray(S, x, s, first);
+            FloatVector a1 = FloatVector.fromArray(S, x, s + l, second);
+            FloatVector b0 = FloatVector.fromArray(S, x, s + w, first);
+            FloatVector b1 = FloatVector.fromArray(S, x, s + w + l, second);
+            FloatVector best = a0.rearrange(EVEN, a1);
+            FloatVector t = a0.rearrange(ODD, a1);
+            VectorMask<Float> take = t.compare(VectorOperators.GT, best).or(t.compare(VectorOperators.NE, t));
+            best = best.blend(t, take);
+            FloatVector at = FloatVector.zero(S).blend(1f, take);
+            t = b0.rearrange(EVEN, b1);
+            take = t.compare(VectorOperators.GT, best).or(t.compare(VectorOperators.NE, t));
+            best = best.blend(t, take);
+            at = at.blend(2f, take);
+            t = b0.rearrange(ODD, b1);
+            take = t.compare(VectorOperators.GT, best).or(t.compare(VectorOperators.NE, t));
+            best = best.blend(t, take);
+            at = at.blend(3f, take);
+            VectorMask<Float> windows = S.indexInRange(0, n);
+            best.intoArray(out, o + oj, windows);
+            at.intoArray(arg, a + oj, windows);
+        }
+    }
 
     /** out = x > 0 || x is NaN ? x : 0 (NaN propagates, as in PyTorch) */
     static void relu(float[] x, int xi, float[] out, int oi, int n) {
