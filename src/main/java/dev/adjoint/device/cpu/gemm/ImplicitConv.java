@@ -400,36 +400,30 @@ public final class ImplicitConv {
 
     /**
      * Channels [0, m) of one image's gradient at columns [j0, j0 + kcur), as panels of NR channels (panel q at
-     * {@code q·kcur}, kcur rows of NR), zeros for dropped columns and channels past m.
+     * {@code q·kcur}, kcur rows of NR), zeros for dropped columns and channels past m. Written a row (one column,
+     * every channel) at a time: a channel at a time down the panel sent every store to another line, and the
+     * weight gradient of 1→16 channels at 28×28 took 2.5-2.9 ms against 2.0-2.2 (16→32 at 14×14: no difference).
      */
     private static void packGradient(float[] gy, int gyImage, int m, int positions, int j0, int kcur, int wp,
                                      int outW, float[] dst, int nPad) {
         for (int q = 0; q < nPad; q += NR) {
+            int channels = Math.min(NR, m - q);
             int d = q * kcur;
-            for (int x = 0; x < NR; x++) {
-                int o = q + x;
-                if (o >= m) {
-                    for (int r = 0; r < kcur; r++) {
-                        dst[d + r * NR + x] = 0f;
+            int oi = j0 / wp;
+            int oj = j0 - oi * wp;
+            for (int r = 0; r < kcur; r++, d += NR) {
+                if (oj < outW) {
+                    int s = gyImage + q * positions + oi * outW + oj;
+                    for (int x = 0; x < channels; x++) {
+                        dst[d + x] = gy[s + x * positions];
                     }
-                    continue;
+                    Arrays.fill(dst, d + channels, d + NR, 0f);
+                } else {
+                    Arrays.fill(dst, d, d + NR, 0f);
                 }
-                int row = gyImage + o * positions;
-                int r = 0;
-                while (r < kcur) {
-                    int j = j0 + r;
-                    int oi = j / wp;
-                    int oj = j - oi * wp;
-                    int run = Math.min(kcur - r, wp - oj);      // to the end of this padded row
-                    int inside = Math.max(0, Math.min(run, outW - oj));
-                    int s = row + oi * outW + oj;
-                    for (int e = 0; e < inside; e++) {
-                        dst[d + (r + e) * NR + x] = gy[s + e];
-                    }
-                    for (int e = inside; e < run; e++) {
-                        dst[d + (r + e) * NR + x] = 0f;
-                    }
-                    r += run;
+                if (++oj == wp) {
+                    oj = 0;
+                    oi++;
                 }
             }
         }
