@@ -160,16 +160,18 @@ public final class ImplicitConv {
         } finally {
             p.clear();
         }
-        // gw[o, t] = Σ over groups in order of partial[group][t, o]
+        // gw[o, t] = Σ over groups in order of partial[group][t, o]: the groups added into the first, then turned
+        float[] part = partials;
         int groupSize = kPad * nPad;
-        for (int o = 0; o < m; o++) {
-            int row = gwOff + o * k;
-            for (int t = 0; t < k; t++) {
-                float s = partials[t * nPad + o];
-                for (int q = 1; q < groups; q++) {
-                    s += partials[q * groupSize + t * nPad + o];
-                }
-                gw[row + t] = s;
+        for (int q = 1; q < groups; q++) {
+            int from = q * groupSize;
+            for (int i = 0; i < groupSize; i++) {
+                part[i] += part[from + i];
+            }
+        }
+        for (int t = 0; t < k; t++) {
+            for (int o = 0; o < m; o++) {
+                gw[gwOff + o * k + t] = part[t * nPad + o];
             }
         }
     }
