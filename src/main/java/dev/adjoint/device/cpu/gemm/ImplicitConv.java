@@ -192,6 +192,9 @@ public final class ImplicitConv {
         int groups;
         float[] out;
         int outOff;
+        /** The image {@link #pad} copies from. */
+        float[] image;
+        int imageOff;
         /** Offset of each tap's run in an image's padded block: ci·plane + ki·dh·wp + kj·dw. */
         int[] tapOffset = new int[0];
 
@@ -229,35 +232,52 @@ public final class ImplicitConv {
      * last (the last row's taps past its end, and a panel's columns past the last position, read there).
      */
     private void pad(Geometry g, float[] x, int xOff) {
+        int slack = g.padLeft() + NR;
+        long size = (long) g.n() * g.c() * g.plane() + slack;
+        padded = grow(padded, size);
+        Arrays.fill(padded, (int) size - slack, (int) size, 0f);
+        Pass p = pass;
+        p.g = g;
+        p.image = x;
+        p.imageOff = xOff;
+        try {
+            pool.run((g.n() * g.c() + PLANES_PER_TASK - 1) / PLANES_PER_TASK, padTask);
+        } finally {
+            p.image = null;
+        }
+    }
+
+    private static final int PLANES_PER_TASK = 8;
+
+    private final Parallel.WorkerTask padTask = this::padPlanes;
+
+    /** Planes [task·8, task·8 + 8) of {@link #pad}. */
+    private void padPlanes(int task, int worker) {
+        Pass p = pass;
+        Geometry g = p.g;
+        float[] x = p.image;
+        float[] dst = padded;
         int hp = g.hp();
         int wp = g.wp();
-        int slack = g.padLeft() + NR;
-        long size = (long) g.n() * g.c() * hp * wp + slack;
-        padded = grow(padded, size);
-        float[] dst = padded;
-        Arrays.fill(dst, (int) size - slack, (int) size, 0f);
-        int planes = g.n() * g.c();
         int h = g.h();
         int w = g.w();
         int left = Math.min(g.padLeft(), wp);
         int width = Math.max(0, Math.min(w, wp - g.padLeft()));
-        pool.run((planes + 7) / 8, task -> {
-            int end = Math.min(planes, task * 8 + 8);
-            for (int pl = task * 8; pl < end; pl++) {
-                int s = xOff + pl * h * w;
-                int d = pl * hp * wp;
-                for (int r = 0; r < hp; r++, d += wp) {
-                    int src = r - g.padTop();
-                    if (src < 0 || src >= h) {
-                        Arrays.fill(dst, d, d + wp, 0f);
-                        continue;
-                    }
-                    Arrays.fill(dst, d, d + left, 0f);
-                    System.arraycopy(x, s + src * w, dst, d + left, width);
-                    Arrays.fill(dst, d + left + width, d + wp, 0f);
+        int end = Math.min(g.n() * g.c(), (task + 1) * PLANES_PER_TASK);
+        for (int pl = task * PLANES_PER_TASK; pl < end; pl++) {
+            int s = p.imageOff + pl * h * w;
+            int d = pl * hp * wp;
+            for (int r = 0; r < hp; r++, d += wp) {
+                int src = r - g.padTop();
+                if (src < 0 || src >= h) {
+                    Arrays.fill(dst, d, d + wp, 0f);
+                    continue;
                 }
+                Arrays.fill(dst, d, d + left, 0f);
+                System.arraycopy(x, s + src * w, dst, d + left, width);
+                Arrays.fill(dst, d + left + width, d + wp, 0f);
             }
-        });
+        }
     }
 
     private final Parallel.WorkerTask forwardTask = this::forwardPanels;

@@ -40,17 +40,7 @@ final class SgemmPacking {
                 int d = base + r * MR * kcur;
                 int s0 = aOffset + i * lda + pc;
                 if (i + MR <= m) {
-                    int s1 = s0 + lda, s2 = s1 + lda, s3 = s2 + lda;
-                    int p = 0;
-                    for (; p + L <= kcur; p += L, d += L * MR) {
-                        transpose4(a, s0 + p, s1 + p, s2 + p, s3 + p, dst, d);
-                    }
-                    for (; p < kcur; p++, d += MR) {
-                        dst[d] = a[s0 + p];
-                        dst[d + 1] = a[s1 + p];
-                        dst[d + 2] = a[s2 + p];
-                        dst[d + 3] = a[s3 + p];
-                    }
+                    four(a, s0, s0 + lda, s0 + 2 * lda, s0 + 3 * lda, kcur, dst, d);
                 } else {
                     for (int p = 0; p < kcur; p++, d += MR) {
                         for (int x = 0; x < MR; x++) {
@@ -59,6 +49,20 @@ final class SgemmPacking {
                     }
                 }
             }
+        }
+    }
+
+    /** {@code kcur} floats of four rows (starting at s0..s3) as {@code kcur} groups of 4 at {@code dst[d..)}. */
+    private static void four(float[] a, int s0, int s1, int s2, int s3, int kcur, float[] dst, int d) {
+        int p = 0;
+        for (; p + L <= kcur; p += L, d += L * MR) {
+            transpose4(a, s0 + p, s1 + p, s2 + p, s3 + p, dst, d);
+        }
+        for (; p < kcur; p++, d += MR) {
+            dst[d] = a[s0 + p];
+            dst[d + 1] = a[s1 + p];
+            dst[d + 2] = a[s2 + p];
+            dst[d + 3] = a[s3 + p];
         }
     }
 
@@ -119,19 +123,8 @@ final class SgemmPacking {
      */
     static void packRows(float[] src, int base, int[] offsets, int r0, int rows, int kcur, float[] dst) {
         if (rows == MR) {
-            int s0 = base + offsets[r0], s1 = base + offsets[r0 + 1];
-            int s2 = base + offsets[r0 + 2], s3 = base + offsets[r0 + 3];
-            int p = 0;
-            int d = 0;
-            for (; p + L <= kcur; p += L, d += L * MR) {
-                transpose4(src, s0 + p, s1 + p, s2 + p, s3 + p, dst, d);
-            }
-            for (; p < kcur; p++, d += MR) {
-                dst[d] = src[s0 + p];
-                dst[d + 1] = src[s1 + p];
-                dst[d + 2] = src[s2 + p];
-                dst[d + 3] = src[s3 + p];
-            }
+            four(src, base + offsets[r0], base + offsets[r0 + 1], base + offsets[r0 + 2], base + offsets[r0 + 3], kcur,
+                    dst, 0);
             return;
         }
         for (int p = 0, d = 0; p < kcur; p++, d += MR) {
