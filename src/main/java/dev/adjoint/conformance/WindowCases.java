@@ -37,6 +37,7 @@ final class WindowCases {
         all.add(new Case("col2im", WindowCases::col2im));
         all.add(new Case("maxPool and its backward", WindowCases::maxPool));
         all.add(new Case("conv and its two gradients", WindowCases::conv));
+        all.add(new Case("conv's gradients ignore an infinity no window reads", WindowCases::convUnread));
         all.add(new Case("im2col and col2im refuse buffers too small", WindowCases::refusals));
         return all;
     }
@@ -187,6 +188,34 @@ final class WindowCases {
         }
     }
 
+    /**
+     * An infinite image element that no window reads (skipped by a dilation of 3; past a short output row) leaves
+     * the output and both gradients finite, as the definition says: a backend that multiplies it by a zero gradient
+     * anyway gets NaN.
+     */
+    private static void convUnread(Device d, Random rnd) {
+        int[][] windows = {{1, 1, 2, 5, 1, 2, 1, 1, 0, 0, 1, 3, 2, 2}, {1, 1, 2, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1}};
+        int[] unread = {2, 3};
+        for (int i = 0; i < windows.length; i++) {
+            Window v = window(windows[i]);
+            float[] x = random(rnd, (int) v.imageSize(), -2, 2);
+            x[unread[i]] = Float.POSITIVE_INFINITY;
+            float[] w = random(rnd, (int) v.taps(), -1, 1);
+            float[] gy = random(rnd, (int) v.positions(), -1, 1);
+            double[][] ref = Reference.conv(v, 1, w, x, gy);
+            long workspace = d.convWorkspace(v, 1);
+            try (Buffer xb = put(d, x); Buffer wb = put(d, w); Buffer gyb = put(d, gy);
+                 Buffer y = d.allocate(gy.length); Buffer gw = d.allocate(w.length);
+                 Buffer work = d.allocate(Math.max(1, workspace))) {
+                d.conv(v, 1, wb, 0, xb, 0, y, 0, work, 0);
+                d.convBackwardWeight(v, 1, gyb, 0, xb, 0, gw, 0, work, 0);
+                Check.close("conv " + v + " with an unread infinity", get(d, y, gy.length), ref[0], ref[3], 1e-6, 0);
+                Check.close("conv " + v + " weight gradient with an unread infinity", get(d, gw, w.length), ref[2],
+                        ref[5], 1e-6, 0);
+            }
+        }
+    }
+
     private static void refusals(Device d, Random rnd) {
         Window v = window(WINDOWS[1]);
         try (Buffer x = d.allocate(v.imageSize()); Buffer cols = d.allocate(v.columns() - 1)) {
@@ -205,6 +234,9 @@ final class WindowCases {
             if (work > 0) {
                 Check.refused("workspace", () -> d.conv(strided, 2, w, 0, x, 0, y, 0, small, 0));
             }
+            Check.refused("no window", () -> d.conv(null, 2, w, 0, x, 0, y, 0, small, 0));
+            Check.refused("no window", () -> d.convBackwardInput(null, 2, w, 0, y, 0, x, 0, small, 0));
+            Check.refused("no window", () -> d.convBackwardWeight(null, 2, y, 0, x, 0, w, 0, small, 0));
         }
         Window pool = window(WINDOWS[4]);
         long outs = pool.pooledSize();

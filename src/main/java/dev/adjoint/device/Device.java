@@ -178,7 +178,7 @@ public interface Device extends AutoCloseable {
     default void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
                       long yOffset, Buffer work, long workOffset) {
         DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset,
-                convWorkspace(window, out));
+                this);
         int taps = Math.toIntExact(window.taps());
         int all = Math.toIntExact(window.positions());
         if (out == 0 || all == 0) {
@@ -199,7 +199,7 @@ public interface Device extends AutoCloseable {
     default void convBackwardInput(Window window, int out, Buffer weight, long weightOffset, Buffer gy,
                                    long gyOffset, Buffer gx, long gxOffset, Buffer work, long workOffset) {
         DeviceChecks.conv("convBackwardInput", window, out, weight, weightOffset, gx, gxOffset, gy, gyOffset, work,
-                workOffset, convWorkspace(window, out));
+                workOffset, this);
         int taps = Math.toIntExact(window.taps());
         int all = Math.toIntExact(window.positions());
         if (out == 0 || all == 0) {
@@ -220,7 +220,7 @@ public interface Device extends AutoCloseable {
     default void convBackwardWeight(Window window, int out, Buffer gy, long gyOffset, Buffer x, long xOffset,
                                     Buffer gw, long gwOffset, Buffer work, long workOffset) {
         DeviceChecks.conv("convBackwardWeight", window, out, gw, gwOffset, x, xOffset, gy, gyOffset, work,
-                workOffset, convWorkspace(window, out));
+                workOffset, this);
         int taps = Math.toIntExact(window.taps());
         int all = Math.toIntExact(window.positions());
         if (out == 0 || all == 0) {

@@ -279,14 +279,16 @@ public final class DeviceChecks {
 
     /**
      * {@link Device#conv} and its gradients: the weight {@code [out, c·kh·kw]}, the image block, the output
-     * {@code [n, out, outH, outW]} and {@code workspace} floats of work (unchecked when 0: it may then be null).
+     * {@code [n, out, outH, outW]} and the {@link Device#convWorkspace} floats of work that {@code device} asks for
+     * (unchecked when 0: it may then be null).
      */
     public static void conv(String primitive, Window window, int out, Buffer weight, long weightOffset, Buffer x,
-                            long xOffset, Buffer y, long yOffset, Buffer work, long workOffset, long workspace) {
+                            long xOffset, Buffer y, long yOffset, Buffer work, long workOffset, Device device) {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");
         }
         nonNegative(primitive, "output channels", out);
+        long workspace = device.convWorkspace(window, out);
         range(primitive, null, "weight", weight, weightOffset, Math.multiplyExact(out, window.taps()));
         range(primitive, null, "image", x, xOffset, window.imageSize());
         range(primitive, null, "output", y, yOffset, Math.multiplyExact(out, window.positions()));

@@ -298,7 +298,7 @@ public final class CapturingDevice implements Device {
                      long yOffset, Buffer work, long workOffset) {
         Plan plan = plan("conv");
         DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset,
-                inner.convWorkspace(window, out));
+                inner);
         Buffer iw = in(plan, weight);
         Buffer ix = in(plan, x);
         Buffer iy = in(plan, y);
@@ -314,7 +314,7 @@ public final class CapturingDevice implements Device {
                                   Buffer gx, long gxOffset, Buffer work, long workOffset) {
         Plan plan = plan("convBackwardInput");
         DeviceChecks.conv("convBackwardInput", window, out, weight, weightOffset, gx, gxOffset, gy, gyOffset, work,
-                workOffset, inner.convWorkspace(window, out));
+                workOffset, inner);
         Buffer iw = in(plan, weight);
         Buffer igy = in(plan, gy);
         Buffer igx = in(plan, gx);
@@ -331,7 +331,7 @@ public final class CapturingDevice implements Device {
                                    Buffer gw, long gwOffset, Buffer work, long workOffset) {
         Plan plan = plan("convBackwardWeight");
         DeviceChecks.conv("convBackwardWeight", window, out, gw, gwOffset, x, xOffset, gy, gyOffset, work,
-                workOffset, inner.convWorkspace(window, out));
+                workOffset, inner);
         Buffer igy = in(plan, gy);
         Buffer ix = in(plan, x);
         Buffer igw = in(plan, gw);

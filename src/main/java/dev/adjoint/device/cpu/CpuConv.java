@@ -24,10 +24,22 @@ final class CpuConv {
         this.implicit = implicit;
     }
 
-    /** Whether these windows take the implicit path (else the im2col path, with its workspace). */
-    static boolean suits(Window v) {
-        return v.strideH() == 1 && v.strideW() == 1 && v.padTop() <= (v.kh() - 1) * v.dilationH()
-                && v.padLeft() <= (v.kw() - 1) * v.dilationW();
+    /**
+     * Whether these windows take the implicit path (else the im2col path, with its workspace): stride 1, padding
+     * within the kernel's reach, and padded planes (of the image, and of the {@code out} channels of the output
+     * gradient for the input gradient) whose elements an int counts with room to spare.
+     */
+    static boolean suits(Window v, int out) {
+        long reachH = (long) (v.kh() - 1) * v.dilationH();
+        long reachW = (long) (v.kw() - 1) * v.dilationW();
+        if (v.strideH() != 1 || v.strideW() != 1 || v.padTop() > reachH || v.padLeft() > reachW) {
+            return false;
+        }
+        long image = (long) v.n() * v.c() * (v.outH() + reachH) * Math.max(Math.max(v.padLeft() + (long) v.w(),
+                v.outW() + reachW - v.padLeft()), v.outW());
+        long gradient = (long) v.n() * out * (v.h() + reachH) * Math.max(Math.max(reachW - v.padLeft() + v.outW(),
+                v.w() + v.padLeft()), v.w());
+        return Math.max(image, gradient) < Integer.MAX_VALUE / 2;
     }
 
     void forward(Window v, int out, float[] w, int wOff, float[] x, int xOff, float[] y, int yOff) {

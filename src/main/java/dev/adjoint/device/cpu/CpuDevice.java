@@ -301,23 +301,23 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
                 data(x, "col2im image"), idx(xOffset, "offset"));
     }
 
-    private boolean implicit(Window window) {
-        return conv != null && window != null && CpuConv.suits(window);
+    private boolean implicit(Window window, int out) {
+        return conv != null && window != null && CpuConv.suits(window, out);
     }
 
     @Override
     public long convWorkspace(Window window, int out) {
-        return implicit(window) ? 0 : Device.super.convWorkspace(window, out);
+        return implicit(window, out) ? 0 : Device.super.convWorkspace(window, out);
     }
 
     @Override
     public synchronized void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset,
                                   Buffer y, long yOffset, Buffer work, long workOffset) {
-        if (!implicit(window)) {
+        if (!implicit(window, out)) {
             Device.super.conv(window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset);
             return;
         }
-        DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset, 0);
+        DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset, this);
         conv.forward(window, out, data(weight, "conv weight"), idx(weightOffset, "offset"), data(x, "conv image"),
                 idx(xOffset, "offset"), data(y, "conv output"), idx(yOffset, "offset"));
     }
@@ -325,13 +325,13 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     @Override
     public synchronized void convBackwardInput(Window window, int out, Buffer weight, long weightOffset, Buffer gy,
                                                long gyOffset, Buffer gx, long gxOffset, Buffer work, long workOffset) {
-        if (!implicit(window)) {
+        if (!implicit(window, out)) {
             Device.super.convBackwardInput(window, out, weight, weightOffset, gy, gyOffset, gx, gxOffset, work,
                     workOffset);
             return;
         }
         DeviceChecks.conv("convBackwardInput", window, out, weight, weightOffset, gx, gxOffset, gy, gyOffset, work,
-                workOffset, 0);
+                workOffset, this);
         conv.inputGradient(window, out, data(weight, "conv weight"), idx(weightOffset, "offset"),
                 data(gy, "conv output gradient"), idx(gyOffset, "offset"), data(gx, "conv image gradient"),
                 idx(gxOffset, "offset"));
@@ -340,12 +340,12 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
     @Override
     public synchronized void convBackwardWeight(Window window, int out, Buffer gy, long gyOffset, Buffer x,
                                                 long xOffset, Buffer gw, long gwOffset, Buffer work, long workOffset) {
-        if (!implicit(window)) {
+        if (!implicit(window, out)) {
             Device.super.convBackwardWeight(window, out, gy, gyOffset, x, xOffset, gw, gwOffset, work, workOffset);
             return;
         }
         DeviceChecks.conv("convBackwardWeight", window, out, gw, gwOffset, x, xOffset, gy, gyOffset, work,
-                workOffset, 0);
+                workOffset, this);
         conv.weightGradient(window, out, data(gy, "conv output gradient"), idx(gyOffset, "offset"),
                 data(x, "conv image"), idx(xOffset, "offset"), data(gw, "conv weight gradient"),
                 idx(gwOffset, "offset"));

@@ -410,12 +410,33 @@ public final class ImplicitConv {
                 int base = img * plane + j0;
                 for (int tp = 0; tp < p.k; tp += MR) {
                     SgemmPacking.packRows(src, base, p.tapOffset, tp, Math.min(MR, p.k - tp), kcur, pa);
+                    zeroDropped(pa, j0, kcur, wp, outW);
                     for (int q = 0; q < nPad; q += NR) {
                         SgemmKernel.packed(kcur, pa, 0, pb, q * kcur, t);
                         SgemmKernel.update(t, part, partOff + tp * nPad + q, nPad, MR, NR, 1f, 1f, !firstBlock);
                     }
                 }
                 firstBlock = false;
+            }
+        }
+    }
+
+    /**
+     * Zeros the packed taps at the dropped columns [j0, j0 + kcur) ({@code oj ≥ outW}): they hold image elements no
+     * window reads there, which meet a zero gradient, and an infinity times zero would make the sum NaN.
+     */
+    private static void zeroDropped(float[] pa, int j0, int kcur, int wp, int outW) {
+        int oj = j0 % wp;
+        for (int r = 0; r < kcur; ) {
+            if (oj < outW) {
+                int run = Math.min(kcur - r, outW - oj);
+                r += run;
+                oj += run;
+            } else {
+                int run = Math.min(kcur - r, wp - oj);
+                Arrays.fill(pa, r * MR, (r + run) * MR, 0f);
+                r += run;
+                oj = 0;
             }
         }
     }
