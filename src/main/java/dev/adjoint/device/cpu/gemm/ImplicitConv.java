@@ -155,6 +155,7 @@ public final class ImplicitConv {
         }
         Pass p = pass.set(g, m, k, kcb, gy, gyOff);
         p.groups = groups;
+        p.unreadMatter = g.wp() > g.outW() && !finite(x, xOff, g.n() * g.c() * g.h() * g.w());
         try {
             pool.run(groups, weightTask);
         } finally {
@@ -190,6 +191,8 @@ public final class ImplicitConv {
         int kcb;
         int imagePanels;
         int groups;
+        /** Whether the weight gradient must zero its dropped columns: there are some, and the image is not all finite. */
+        boolean unreadMatter;
         float[] out;
         int outOff;
         /** The image {@link #pad} copies from. */
@@ -410,7 +413,9 @@ public final class ImplicitConv {
                 int base = img * plane + j0;
                 for (int tp = 0; tp < p.k; tp += MR) {
                     SgemmPacking.packRows(src, base, p.tapOffset, tp, Math.min(MR, p.k - tp), kcur, pa);
-                    zeroDropped(pa, j0, kcur, wp, outW);
+                    if (p.unreadMatter) {
+                        zeroDropped(pa, j0, kcur, wp, outW);
+                    }
                     for (int q = 0; q < nPad; q += NR) {
                         SgemmKernel.packed(kcur, pa, 0, pb, q * kcur, t);
                         SgemmKernel.update(t, part, partOff + tp * nPad + q, nPad, MR, NR, 1f, 1f, !firstBlock);
@@ -421,9 +426,24 @@ public final class ImplicitConv {
         }
     }
 
+    /** Whether {@code x[off, off + n)} holds no infinity or NaN (each times 0 summed: 0 unless one does). */
+    private static boolean finite(float[] x, int off, int n) {
+        FloatVector acc = FloatVector.zero(SgemmKernel.S);
+        int i = 0;
+        for (int bound = SgemmKernel.S.loopBound(n); i < bound; i += L) {
+            acc = acc.add(FloatVector.fromArray(SgemmKernel.S, x, off + i).mul(0f));
+        }
+        float rest = 0f;
+        for (; i < n; i++) {
+            rest += x[off + i] * 0f;
+        }
+        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + rest == 0f;
+    }
+
     /**
      * Zeros the packed taps at the dropped columns [j0, j0 + kcur) ({@code oj ≥ outW}): they hold image elements no
-     * window reads there, which meet a zero gradient, and an infinity times zero would make the sum NaN.
+     * window reads there, which meet a zero gradient, and an infinity times zero would make the sum NaN (done only
+     * when the image holds one).
      */
     private static void zeroDropped(float[] pa, int j0, int kcur, int wp, int outW) {
         int oj = j0 % wp;
@@ -434,7 +454,9 @@ public final class ImplicitConv {
                 oj += run;
             } else {
                 int run = Math.min(kcur - r, wp - oj);
-                Arrays.fill(pa, r * MR, (r + run) * MR, 0f);
+                for (int e = r * MR, end = (r + run) * MR; e < end; e++) {
+                    pa[e] = 0f;     // a few groups a row: a loop, not a call
+                }
                 r += run;
                 oj = 0;
             }
