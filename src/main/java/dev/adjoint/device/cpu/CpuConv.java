@@ -32,14 +32,9 @@ final class CpuConv {
     static boolean suits(Window v, int out) {
         long reachH = (long) (v.kh() - 1) * v.dilationH();
         long reachW = (long) (v.kw() - 1) * v.dilationW();
-        if (v.strideH() != 1 || v.strideW() != 1 || v.padTop() > reachH || v.padLeft() > reachW) {
-            return false;
-        }
-        long image = (long) v.n() * v.c() * (v.outH() + reachH) * Math.max(Math.max(v.padLeft() + (long) v.w(),
-                v.outW() + reachW - v.padLeft()), v.outW());
-        long gradient = (long) v.n() * out * (v.h() + reachH) * Math.max(Math.max(reachW - v.padLeft() + v.outW(),
-                v.w() + v.padLeft()), v.w());
-        return Math.max(image, gradient) < Integer.MAX_VALUE / 2;
+        return v.strideH() == 1 && v.strideW() == 1 && v.padTop() <= reachH && v.padLeft() <= reachW
+                && Math.max(reachH, reachW) < Integer.MAX_VALUE / 2
+                && Math.max(geometry(v).paddedFloats(), turned(v, out).paddedFloats()) < Integer.MAX_VALUE / 2;
     }
 
     void forward(Window v, int out, float[] w, int wOff, float[] x, int xOff, float[] y, int yOff) {
@@ -68,10 +63,13 @@ final class CpuConv {
                 }
             }
         }
-        ImplicitConv.Geometry g = new ImplicitConv.Geometry(v.n(), out, v.outH(), v.outW(), kh, kw, v.dilationH(),
-                v.dilationW(), (kh - 1) * v.dilationH() - v.padTop(), (kw - 1) * v.dilationW() - v.padLeft(), v.h(),
-                v.w());
-        implicit.forward(turned, 0, c, g, gy, gyOff, gx, gxOff);
+        implicit.forward(turned, 0, c, turned(v, out), gy, gyOff, gx, gxOff);
+    }
+
+    /** The input gradient's windows: over the {@code out} channels of the output gradient, padded by {@code (k−1)·d − pad}. */
+    private static ImplicitConv.Geometry turned(Window v, int out) {
+        return new ImplicitConv.Geometry(v.n(), out, v.outH(), v.outW(), v.kh(), v.kw(), v.dilationH(), v.dilationW(),
+                (v.kh() - 1) * v.dilationH() - v.padTop(), (v.kw() - 1) * v.dilationW() - v.padLeft(), v.h(), v.w());
     }
 
     private static ImplicitConv.Geometry geometry(Window v) {

@@ -4,6 +4,7 @@ import dev.adjoint.device.cpu.Parallel;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 
 /**
  * Stride-1 convolution as a GEMM whose image operand is never laid out as columns (an implicit GEMM), with the
@@ -67,6 +68,19 @@ public final class ImplicitConv {
      */
     public record Geometry(int n, int c, int h, int w, int kh, int kw, int dh, int dw, int padTop, int padLeft,
                            int outH, int outW) {
+        /**
+         * Floats of the padded planes of the block, {@code n·c·hp·wp}, counted in a long: {@link ImplicitConv} takes
+         * only a geometry whose count fits an int with room to spare, and then {@link #hp} and {@link #wp} do too.
+         */
+        public long paddedFloats() {
+            return (long) n * c * (outH + (long) (kh - 1) * dh) * paddedRow();
+        }
+
+        private long paddedRow() {
+            long reach = (long) (kw - 1) * dw;
+            return Math.max(Math.max((long) padLeft + w, outW + reach - padLeft), outW);
+        }
+
         int hp() {
             return outH + (kh - 1) * dh;
         }
@@ -77,7 +91,7 @@ public final class ImplicitConv {
          * {@code outW + (kw−1)·dw − padLeft} (the farthest tap) or {@code padLeft + w}, whichever is longer.
          */
         int wp() {
-            return Math.max(Math.max(padLeft + w, outW + (kw - 1) * dw - padLeft), outW);
+            return (int) paddedRow();
         }
 
         int plane() {
@@ -112,13 +126,13 @@ public final class ImplicitConv {
         pad(g, x, xOff);
         int kcb = blockDepth(k);
         int mPanels = (m + MR - 1) / MR;
-        packedA = grow(packedA, (long) mPanels * MR * k);
+        packedA = VectorSgemm.grow(packedA, (long) mPanels * MR * k);
         SgemmPacking.packA(false, a, aOff, k, m, k, kcb, 0, mPanels, packedA);
         Pass p = pass.set(g, m, k, kcb, y, yOff);
         p.imagePanels = (g.columns() + NR - 1) / NR;
         int panels = g.n() * p.imagePanels;
         for (int w = 0; w < panel.length; w++) {
-            panel[w] = grow(panel[w], (long) kcb * NR);
+            panel[w] = VectorSgemm.grow(panel[w], (long) kcb * NR);
         }
         try {
             pool.run((panels + PANELS_PER_TASK - 1) / PANELS_PER_TASK, forwardTask);
@@ -147,11 +161,11 @@ public final class ImplicitConv {
         int groups = Math.min(g.n(), MAX_GROUPS);
         int nPad = (m + NR - 1) / NR * NR;
         int kPad = (k + MR - 1) / MR * MR;
-        partials = grow(partials, (long) groups * kPad * nPad);
+        partials = VectorSgemm.grow(partials, (long) groups * kPad * nPad);
         int kcb = blockDepth(g.columns());
         for (int w = 0; w < panel.length; w++) {
-            panel[w] = grow(panel[w], (long) nPad * kcb);
-            rowPanel[w] = grow(rowPanel[w], (long) MR * kcb);
+            panel[w] = VectorSgemm.grow(panel[w], (long) nPad * kcb);
+            rowPanel[w] = VectorSgemm.grow(rowPanel[w], (long) MR * kcb);
         }
         Pass p = pass.set(g, m, k, kcb, gy, gyOff);
         p.groups = groups;
@@ -179,8 +193,7 @@ public final class ImplicitConv {
 
     /** Depth of a K block for a depth of {@code k}: as {@link VectorSgemm} cuts it. */
     private static int blockDepth(int k) {
-        int blocks = (k + VectorSgemm.KC - 1) / VectorSgemm.KC;
-        return (k + blocks - 1) / blocks;
+        return VectorSgemm.blockDepth(k, VectorSgemm.KC);
     }
 
     /** The call in progress, read by the tasks (calls are serialized, so tasks allocate nothing). */
@@ -237,7 +250,7 @@ public final class ImplicitConv {
     private void pad(Geometry g, float[] x, int xOff) {
         int slack = g.padLeft() + NR;
         long size = (long) g.n() * g.c() * g.plane() + slack;
-        padded = grow(padded, size);
+        padded = VectorSgemm.grow(padded, size);
         Arrays.fill(padded, (int) size - slack, (int) size, 0f);
         Pass p = pass;
         p.g = g;
@@ -437,7 +450,7 @@ public final class ImplicitConv {
         for (; i < n; i++) {
             rest += x[off + i] * 0f;
         }
-        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + rest == 0f;
+        return acc.reduceLanes(VectorOperators.ADD) + rest == 0f;
     }
 
     /**
@@ -492,12 +505,5 @@ public final class ImplicitConv {
                 }
             }
         }
-    }
-
-    private static float[] grow(float[] buf, long need) {
-        if (need > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("convolution scratch of " + need + " floats does not fit a Java array");
-        }
-        return buf.length >= need ? buf : new float[(int) need];
     }
 }

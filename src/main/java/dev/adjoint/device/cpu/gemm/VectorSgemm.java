@@ -117,8 +117,7 @@ public final class VectorSgemm implements Sgemm {
             dots.gemm(m, n, k, alpha, a, aOffset, lda, b, bOffset, ldb, beta, c, cOffset, ldc, threadsFor(m, n, k));
             return;
         }
-        int kBlocks = (k + kc - 1) / kc;
-        int kcb = (k + kBlocks - 1) / kBlocks;
+        int kcb = blockDepth(k, kc);
         int mPanels = (m + MR - 1) / MR;
         int t = threadsFor(m, n, k);
         long packedASize = (long) mPanels * MR * k;
@@ -308,7 +307,14 @@ public final class VectorSgemm implements Sgemm {
         }
     }
 
-    private static float[] grow(float[] buf, long need) {
+    /** The depth of each K block when a depth of {@code k} is cut into the fewest blocks of at most {@code kc}, evenly. */
+    static int blockDepth(int k, int kc) {
+        int blocks = (k + kc - 1) / kc;
+        return (k + blocks - 1) / blocks;
+    }
+
+    /** {@code buf}, or a new array when it holds fewer than {@code need} floats (also {@link ImplicitConv}'s scratch). */
+    static float[] grow(float[] buf, long need) {
         if (need > Integer.MAX_VALUE - 8) {
             throw new IllegalArgumentException("gemm operand of " + need + " floats does not fit a Java array");
         }
