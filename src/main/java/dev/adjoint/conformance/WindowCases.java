@@ -27,6 +27,7 @@ final class WindowCases {
         {2, 2, 3, 3, 2, 2, 1, 1, 2, 2, 1, 1, 4, 4},         // windows wholly in the padding (the first row and column)
         {2, 2, 6, 7, 3, 3, 1, 1, 0, 1, 1, 2, 6, 8},         // stride 1, dilated, more padding on the right than the left
         {1, 2, 5, 6, 2, 3, 1, 1, 1, 2, 1, 1, 5, 6},         // stride 1, padding on the left only
+        {2, 5, 6, 7, 3, 3, 1, 1, 0, 1, 1, 2, 6, 8},         // as two above with 45 taps: the CPU packs them
     };
 
     private WindowCases() {}
