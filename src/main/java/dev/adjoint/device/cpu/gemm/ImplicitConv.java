@@ -237,10 +237,15 @@ public final class ImplicitConv {
                 part[i] += part[from + i];
             }
         }
+        // the lanes in order, not by reduceLanes: its order is unspecified, and the interpreter's differs from C2's
         for (int o = 0; o < m; o++) {
             for (int t = 0; t < k; t++) {
-                gw[gwOff + o * k + t] = FloatVector.fromArray(SgemmKernel.S, part, (o * kPad + t) * L)
-                        .reduceLanes(VectorOperators.ADD);
+                int at = (o * kPad + t) * L;
+                float sum = part[at];
+                for (int l = 1; l < L; l++) {
+                    sum += part[at + l];
+                }
+                gw[gwOff + o * k + t] = sum;
             }
         }
     }
