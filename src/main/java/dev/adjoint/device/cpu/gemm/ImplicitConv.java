@@ -23,10 +23,12 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>{@link #forward}: {@code y[img, o, p] = Σ_k a[o, k]·cols[k, p]}, {@code a} row-major {@code [m, c·kh·kw]}
  *       (the weight, or for the input gradient the weight turned round), threads splitting column panels.</li>
  *   <li>{@link #weightGradient}: {@code gw[o, k] = Σ_{img, p} gy[img, o, p]·cols[k, p]}, computed transposed
- *       (taps are the kernel's 4-row side, packed from the padded rows with vector transposes; the output
- *       channels are NR-column panels) into one partial sum per group of images; the groups depend only on
- *       the batch and are added in order at the end. With few taps the padded image is read in place instead
- *       ({@link ConvKernels}), the products kept lane by lane.</li>
+ *       (taps are the kernel's 4-row side, the output channels NR-column panels) into one partial sum per group
+ *       of images; the groups depend only on the batch and are added in order at the end. Its depth is the output
+ *       positions, not the columns: a block of positions is a few runs of the padded rows, one per output row,
+ *       each packed for four taps with vector transposes, so no dropped column is computed (at 14×14 with 5×5,
+ *       21% of the products) and no element that no window reads meets the sum. With few taps the padded image is
+ *       read in place instead ({@link ConvKernels}), the products kept lane by lane.</li>
  * </ul>
  *
  * <p>K (the taps) is cut into blocks as {@link VectorSgemm} cuts it, and each element of the output is summed
@@ -174,14 +176,16 @@ public final class ImplicitConv {
         int nPad = (m + NR - 1) / NR * NR;
         int kPad = (k + MR - 1) / MR * MR;
         partials = VectorSgemm.grow(partials, (long) groups * kPad * nPad);
-        int kcb = blockDepth(g.columns());
+        int kcb = blockDepth(g.positions());
         for (int w = 0; w < panel.length; w++) {
             panel[w] = VectorSgemm.grow(panel[w], (long) nPad * kcb);
-            rowPanel[w] = VectorSgemm.grow(rowPanel[w], (long) MR * kcb);
+            rowPanel[w] = VectorSgemm.grow(rowPanel[w], (long) MR * (kcb + L));
+            if (runs[w].length < 3 * (kcb + 2)) {
+                runs[w] = new int[3 * (kcb + 2)];
+            }
         }
         Pass p = pass.set(g, m, k, kcb, gy, gyOff);
         p.groups = groups;
-        p.unreadMatter = g.wp() > g.outW() && !finite(x, xOff, g.n() * g.c() * g.h() * g.w());
         try {
             pool.run(groups, weightTask);
         } finally {
@@ -315,8 +319,6 @@ public final class ImplicitConv {
         int kcb;
         int imagePanels;
         int groups;
-        /** Whether the weight gradient must zero its dropped columns: there are some, and the image is not all finite. */
-        boolean unreadMatter;
         float[] out;
         int outOff;
         /** The image {@link #pad} copies from. */
@@ -504,9 +506,9 @@ public final class ImplicitConv {
     private final Parallel.WorkerTask weightTask = this::weightGroup;
 
     /**
-     * One group of images' partial {@code [taps, m]} (padded to 4 × NR): per image and block of columns, the
-     * output channels' gradient rows are packed as NR-column panels (dropped columns as zeros), then each
-     * 4-tap panel of the padded image is packed and multiplied by every channel panel.
+     * One group of images' partial {@code [taps, m]} (padded to 4 × NR): per image and block of positions, the
+     * output channels' gradient is packed as NR-column panels, then each 4-tap panel of the padded image is packed
+     * from the block's runs ({@link SgemmPacking#packRuns}) and multiplied by every channel panel.
      */
     private void weightGroup(int group, int worker) {
         Pass p = pass;
@@ -521,25 +523,23 @@ public final class ImplicitConv {
         float[] pb = panel[worker];
         float[] pa = rowPanel[worker];
         float[] t = tile[worker];
+        int[] to = runs[worker];
         float[] src = padded;
         float[] gy = p.out;
         int wp = g.wp();
         int outW = g.outW();
-        int cols = g.columns();
         int positions = g.positions();
         int plane = g.c() * g.plane();
         boolean firstBlock = true;
         for (int img = first; img < last; img++) {
             int gyImage = p.outOff + img * p.m * positions;
-            for (int j0 = 0; j0 < cols; j0 += p.kcb) {
-                int kcur = Math.min(p.kcb, cols - j0);
-                packGradient(gy, gyImage, p.m, positions, j0, kcur, wp, outW, pb, nPad);
-                int base = img * plane + j0;
+            for (int p0 = 0; p0 < positions; p0 += p.kcb) {
+                int kcur = Math.min(p.kcb, positions - p0);
+                int count = rowRuns(p0, kcur, wp, outW, to);
+                packGradient(gy, gyImage + p0, p.m, positions, kcur, pb, nPad);
+                int base = img * plane;
                 for (int tp = 0; tp < p.k; tp += MR) {
-                    SgemmPacking.packRows(src, base, p.tapOffset, tp, Math.min(MR, p.k - tp), kcur, pa);
-                    if (p.unreadMatter) {
-                        zeroDropped(pa, j0, kcur, wp, outW);
-                    }
+                    SgemmPacking.packRuns(src, base, p.tapOffset, tp, Math.min(MR, p.k - tp), to, count, pa);
                     for (int q = 0; q < nPad; q += NR) {
                         SgemmKernel.packed(kcur, pa, 0, pb, q * kcur, t);
                         SgemmKernel.update(t, part, partOff + tp * nPad + q, nPad, MR, NR, 1f, 1f, !firstBlock);
@@ -548,6 +548,26 @@ public final class ImplicitConv {
                 firstBlock = false;
             }
         }
+    }
+
+    /**
+     * The output rows that positions [p0, p0 + w) of an image fall on, as runs of the padded plane: run r is
+     * {@code runs[3r]} positions from column {@code runs[3r + 1]}, the {@code runs[3r + 2]}-th of the block. Returns
+     * the number of runs.
+     */
+    private static int rowRuns(int p0, int w, int wp, int outW, int[] runs) {
+        int count = 0;
+        for (int x = 0; x < w; ) {
+            int oi = (p0 + x) / outW;
+            int oj = (p0 + x) - oi * outW;
+            int length = Math.min(w - x, outW - oj);
+            runs[3 * count] = length;
+            runs[3 * count + 1] = oi * wp + oj;
+            runs[3 * count + 2] = x;
+            count++;
+            x += length;
+        }
+        return count;
     }
 
     /** Whether {@code x[off, off + n)} holds no infinity or NaN (each times 0 summed: 0 unless one does). */
@@ -565,55 +585,22 @@ public final class ImplicitConv {
     }
 
     /**
-     * Zeros the packed taps at the dropped columns [j0, j0 + kcur) ({@code oj ≥ outW}): they hold image elements no
-     * window reads there, which meet a zero gradient, and an infinity times zero would make the sum NaN (done only
-     * when the image holds one).
+     * Channels [0, m) of one image's gradient at kcur positions from {@code gy[g]} (channels {@code positions} apart),
+     * as panels of NR channels (panel q at {@code q·kcur}, kcur rows of NR), zeros for channels past m. Written a
+     * row (one position, every channel) at a time: a channel at a time down the panel sent every store to another
+     * line, and the weight gradient of 1→16 channels at 28×28 took 2.5-2.9 ms against 2.0-2.2 (16→32 at 14×14: no
+     * difference).
      */
-    private static void zeroDropped(float[] pa, int j0, int kcur, int wp, int outW) {
-        int oj = j0 % wp;
-        for (int r = 0; r < kcur; ) {
-            if (oj < outW) {
-                int run = Math.min(kcur - r, outW - oj);
-                r += run;
-                oj += run;
-            } else {
-                int run = Math.min(kcur - r, wp - oj);
-                for (int e = r * MR, end = (r + run) * MR; e < end; e++) {
-                    pa[e] = 0f;     // a few groups a row: a loop, not a call
-                }
-                r += run;
-                oj = 0;
-            }
-        }
-    }
-
-    /**
-     * Channels [0, m) of one image's gradient at columns [j0, j0 + kcur), as panels of NR channels (panel q at
-     * {@code q·kcur}, kcur rows of NR), zeros for dropped columns and channels past m. Written a row (one column,
-     * every channel) at a time: a channel at a time down the panel sent every store to another line, and the
-     * weight gradient of 1→16 channels at 28×28 took 2.5-2.9 ms against 2.0-2.2 (16→32 at 14×14: no difference).
-     */
-    private static void packGradient(float[] gy, int gyImage, int m, int positions, int j0, int kcur, int wp,
-                                     int outW, float[] dst, int nPad) {
+    private static void packGradient(float[] gy, int g, int m, int positions, int kcur, float[] dst, int nPad) {
         for (int q = 0; q < nPad; q += NR) {
             int channels = Math.min(NR, m - q);
             int d = q * kcur;
-            int oi = j0 / wp;
-            int oj = j0 - oi * wp;
             for (int r = 0; r < kcur; r++, d += NR) {
-                if (oj < outW) {
-                    int s = gyImage + q * positions + oi * outW + oj;
-                    for (int x = 0; x < channels; x++) {
-                        dst[d + x] = gy[s + x * positions];
-                    }
-                    Arrays.fill(dst, d + channels, d + NR, 0f);
-                } else {
-                    Arrays.fill(dst, d, d + NR, 0f);
+                int s = g + q * positions + r;
+                for (int x = 0; x < channels; x++) {
+                    dst[d + x] = gy[s + x * positions];
                 }
-                if (++oj == wp) {
-                    oj = 0;
-                    oi++;
-                }
+                Arrays.fill(dst, d + channels, d + NR, 0f);
             }
         }
     }

@@ -118,18 +118,34 @@ final class SgemmPacking {
     }
 
     /**
-     * An A panel of {@code rows} (at most 4) rows, row i the {@code kcur} floats at {@code base + offsets[r0 + i]},
-     * as {@code kcur} groups of 4 at {@code dst[0..)}; rows past {@code rows} are zero.
+     * An A panel of {@code rows} (at most 4) rows, row i the runs of {@code src} at {@code base + offsets[r0 + i]}
+     * (run x: {@code runs[3x]} floats from {@code runs[3x + 1]}, to k {@code runs[3x + 2]}), as groups of 4 at
+     * {@code dst[0..)}; rows past {@code rows} are zero. Four rows are transposed a whole vector at a time: past a
+     * run's end the groups get the floats that follow it, until the next run writes over them or past the last
+     * run's, so {@code dst} and {@code src} need L − 1 groups and floats of slack.
      */
-    static void packRows(float[] src, int base, int[] offsets, int r0, int rows, int kcur, float[] dst) {
+    static void packRuns(float[] src, int base, int[] offsets, int r0, int rows, int[] runs, int count, float[] dst) {
         if (rows == MR) {
-            four(src, base + offsets[r0], base + offsets[r0 + 1], base + offsets[r0 + 2], base + offsets[r0 + 3], kcur,
-                    dst, 0);
+            int s0 = base + offsets[r0];
+            int s1 = base + offsets[r0 + 1];
+            int s2 = base + offsets[r0 + 2];
+            int s3 = base + offsets[r0 + 3];
+            for (int x = 0; x < count; x++) {
+                int length = runs[3 * x];
+                int c = runs[3 * x + 1];
+                for (int p = 0, d = runs[3 * x + 2] * MR; p < length; p += L, d += L * MR) {
+                    transpose4(src, s0 + c + p, s1 + c + p, s2 + c + p, s3 + c + p, dst, d);
+                }
+            }
             return;
         }
-        for (int p = 0, d = 0; p < kcur; p++, d += MR) {
-            for (int x = 0; x < MR; x++) {
-                dst[d + x] = x < rows ? src[base + offsets[r0 + x] + p] : 0f;
+        for (int x = 0; x < count; x++) {
+            int length = runs[3 * x];
+            int c = base + runs[3 * x + 1];
+            for (int p = 0, d = runs[3 * x + 2] * MR; p < length; p++, d += MR) {
+                for (int i = 0; i < MR; i++) {
+                    dst[d + i] = i < rows ? src[c + offsets[r0 + i] + p] : 0f;
+                }
             }
         }
     }
