@@ -21,6 +21,7 @@ final class WindowCases {
         {3, 2, 9, 8, 2, 4, 2, 3, 0, 1, 1, 1, 4, 3},         // even kernel, strides, padding on the left only
         {1, 4, 11, 13, 3, 2, 2, 1, 2, 0, 2, 3, 6, 10},      // dilation, padding past the bottom and the right
         {5, 1, 6, 6, 2, 2, 2, 2, 0, 0, 1, 1, 3, 3},         // 2x2 pooling windows
+        {1, 2, 36, 36, 2, 2, 2, 2, 0, 0, 1, 1, 18, 18},     // 2x2 pooling, rows longer than a vector of windows
         {2, 2, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 3, 3},         // ceil-mode-like overhang at the end
         {1, 3, 28, 28, 5, 5, 1, 1, 2, 2, 1, 1, 28, 28},     // LeNet's first layer
         {1, 2, 5, 5, 3, 3, 1, 1, 0, 0, 1, 1, 0, 4},         // no positions

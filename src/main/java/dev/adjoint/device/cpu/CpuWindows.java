@@ -321,6 +321,18 @@ final class CpuWindows {
             Window v = win;
             int kk = v.kh() * v.kw();
             int[] off = taps;
+            if (VECTOR && tiles2x2(v)) {
+                for (int p = p0; p < p1; p++) {
+                    int plane = xOff + p * v.h() * v.w();
+                    int first = p * v.outH() * v.outW();
+                    for (int oi = 0; oi < v.outH(); oi++) {
+                        int o = first + oi * v.outW();
+                        VectorElementwise.maxPool2x2Backward(cols, colsOff + o, arg, argOff + o, v.outW(), x,
+                                plane + 2 * oi * v.w(), v.w());
+                    }
+                }
+                return;
+            }
             for (int p = p0; p < p1; p++) {
                 int plane = xOff + p * v.h() * v.w();
                 java.util.Arrays.fill(x, plane, plane + v.h() * v.w(), 0f);
@@ -343,6 +355,16 @@ final class CpuWindows {
                     edge(v, plane, oi, 0, lo, o);
                 }
             }
+        }
+
+        /**
+         * Whether the windows are 2×2 with stride 2 and tile the image exactly (no padding, even sides): then each
+         * element belongs to one window, and {@link VectorElementwise#maxPool2x2Backward} writes it once.
+         */
+        private static boolean tiles2x2(Window v) {
+            return v.kh() == 2 && v.kw() == 2 && v.strideH() == 2 && v.strideW() == 2 && v.dilationH() == 1
+                    && v.dilationW() == 1 && v.padTop() == 0 && v.padLeft() == 0 && v.h() == 2 * v.outH()
+                    && v.w() == 2 * v.outW();
         }
 
         /** Windows [oj0, oj1) of output row oi, last to first, some of whose taps may fall outside the image. */

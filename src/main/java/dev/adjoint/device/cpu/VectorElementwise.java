@@ -65,6 +65,49 @@ final class VectorElementwise {
         }
     }
 
+    /**
+     * The gradient of a row of 2×2 windows with stride 2 that tile the image rows {@code e} and {@code e + w}: each
+     * window's gradient {@code gy[g + oj]} to the tap {@code arg[a + oj]} names, zero to its other three taps, a
+     * vector of windows at a time, each written once (so the image needs no zeroing first). {@code + 0} makes a −0
+     * gradient +0, as the scalar path's zero plus the gradient does; an arg that names no tap gives all four zero.
+     */
+    static void maxPool2x2Backward(float[] gy, int g, float[] arg, int a, int windows, float[] gx, int e, int w) {
+        int l = S.length();
+        FloatVector zero = FloatVector.zero(S);
+        for (int oj = 0; oj < windows; oj += l) {
+            int n = Math.min(l, windows - oj);
+            VectorMask<Float> in = S.indexInRange(0, n);
+            FloatVector d = FloatVector.fromArray(S, gy, g + oj, in).add(0f);
+            FloatVector at = FloatVector.fromArray(S, arg, a + oj, in);
+            VectorMask<Float> first = S.indexInRange(0, 2 * n);
+            VectorMask<Float> second = S.indexInRange(l, 2 * n);
+            int s = e + 2 * oj;
+            FloatVector lo = d.rearrange(PAIRS_LO);
+            FloatVector atLo = at.rearrange(PAIRS_LO);
+            FloatVector hi = d.rearrange(PAIRS_HI);
+            FloatVector atHi = at.rearrange(PAIRS_HI);
+            zero.blend(lo, atLo.compare(VectorOperators.EQ, TOP)).intoArray(gx, s, first);
+            zero.blend(hi, atHi.compare(VectorOperators.EQ, TOP)).intoArray(gx, s + l, second);
+            zero.blend(lo, atLo.compare(VectorOperators.EQ, BOTTOM)).intoArray(gx, s + w, first);
+            zero.blend(hi, atHi.compare(VectorOperators.EQ, BOTTOM)).intoArray(gx, s + w + l, second);
+        }
+    }
+
+    /** Each lane of the first (last) half of a vector twice: a window's value for both of its columns. */
+    private static final VectorShuffle<Float> PAIRS_LO = VectorShuffle.fromOp(S, i -> i / 2);
+    private static final VectorShuffle<Float> PAIRS_HI = VectorShuffle.fromOp(S, i -> S.length() / 2 + i / 2);
+    /** The taps of a window's top row (0, 1) and bottom row (2, 3), in the order of its columns. */
+    private static final FloatVector TOP = FloatVector.fromArray(S, taps(0), 0);
+    private static final FloatVector BOTTOM = FloatVector.fromArray(S, taps(2), 0);
+
+    private static float[] taps(int first) {
+        float[] t = new float[S.length()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = first + i % 2;
+        }
+        return t;
+    }
+
     /** out = x > 0 || x is NaN ? x : 0 (NaN propagates, as in PyTorch) */
     static void relu(float[] x, int xi, float[] out, int oi, int n) {
         FloatVector zero = FloatVector.zero(S);
