@@ -152,7 +152,7 @@ final class WindowCases {
      * element is a sum of up to taps·out or n·outH·outW products, in an order the backend picks.
      */
     private static void conv(Device d, Random rnd) {
-        int out = 3;
+        int out = 5;        // two of the CPU kernel's 4-row groups, the second short
         for (int[] spec : WINDOWS) {
             Window v = window(spec);
             int taps = (int) v.taps();
@@ -166,22 +166,32 @@ final class WindowCases {
                     java.util.Arrays.copyOfRange(x, 1, x.length), java.util.Arrays.copyOfRange(gy, 1, gy.length));
             long workspace = d.convWorkspace(v, out);
             String what = "conv " + v;
-            try (Buffer xb = put(d, x); Buffer wb = put(d, w); Buffer gyb = put(d, gy);
-                 Buffer y = d.allocate(ny + 1); Buffer gx = d.allocate(nx + 1); Buffer gw = d.allocate(nw + 1);
-                 Buffer work = d.allocate(Math.max(1, workspace + 2))) {
-                for (Buffer b : new Buffer[] {y, gx, gw, work}) {
+            float[] bias = random(rnd, out + 3, -1, 1);
+            try (Buffer xb = put(d, x); Buffer wb = put(d, w); Buffer gyb = put(d, gy); Buffer bb = put(d, bias);
+                 Buffer y = d.allocate(ny + 1); Buffer yb = d.allocate(ny + 1); Buffer gx = d.allocate(nx + 1);
+                 Buffer gw = d.allocate(nw + 1); Buffer work = d.allocate(Math.max(1, workspace + 2))) {
+                for (Buffer b : new Buffer[] {y, yb, gx, gw, work}) {
                     d.fill(b, 0, b.length(), Float.NaN);     // every output element is written, NaN work is not read
                 }
-                d.conv(v, out, wb, 2, xb, 1, y, 1, work, 2);
+                d.conv(v, out, wb, 2, xb, 1, null, 0, y, 1, work, 2);
+                d.conv(v, out, wb, 2, xb, 1, bb, 3, yb, 1, work, 2);
                 d.convBackwardInput(v, out, wb, 2, gyb, 1, gx, 1, work, 2);
                 d.convBackwardWeight(v, out, gyb, 1, xb, 1, gw, 1, work, 2);
                 double rtol = (Math.max(taps, v.positions()) + out) * 6e-8;
-                Check.close(what, java.util.Arrays.copyOfRange(get(d, y, ny + 1), 1, ny + 1), ref[0], ref[3], rtol, 0);
+                float[] plain = get(d, y, ny + 1);
+                Check.close(what, java.util.Arrays.copyOfRange(plain, 1, ny + 1), ref[0], ref[3], rtol, 0);
+                // with the bias: the sum, then one rounding for the add, as a separate add would give
+                float[] biased = new float[ny];
+                int positions = (int) (v.positions() / v.n());
+                for (int i = 0; i < ny; i++) {
+                    biased[i] = plain[1 + i] + bias[3 + i / positions % out];
+                }
+                Check.exact(what + " with a bias", java.util.Arrays.copyOfRange(get(d, yb, ny + 1), 1, ny + 1), biased);
                 Check.close(what + " input gradient", java.util.Arrays.copyOfRange(get(d, gx, nx + 1), 1, nx + 1),
                         ref[1], ref[4], rtol, 0);
                 Check.close(what + " weight gradient", java.util.Arrays.copyOfRange(get(d, gw, nw + 1), 1, nw + 1),
                         ref[2], ref[5], rtol, 0);
-                for (Buffer b : new Buffer[] {y, gx, gw}) {
+                for (Buffer b : new Buffer[] {y, yb, gx, gw}) {
                     if (!Float.isNaN(get(d, b, 1)[0])) {
                         throw new AssertionError(what + " wrote before its offset");
                     }
@@ -209,7 +219,7 @@ final class WindowCases {
             try (Buffer xb = put(d, x); Buffer wb = put(d, w); Buffer gyb = put(d, gy);
                  Buffer y = d.allocate(gy.length); Buffer gw = d.allocate(w.length);
                  Buffer work = d.allocate(Math.max(1, workspace))) {
-                d.conv(v, 1, wb, 0, xb, 0, y, 0, work, 0);
+                d.conv(v, 1, wb, 0, xb, 0, null, 0, y, 0, work, 0);
                 d.convBackwardWeight(v, 1, gyb, 0, xb, 0, gw, 0, work, 0);
                 Check.close("conv " + v + " with an unread infinity", get(d, y, gy.length), ref[0], ref[3], 1e-6, 0);
                 Check.close("conv " + v + " weight gradient with an unread infinity", get(d, gw, w.length), ref[2],
@@ -230,13 +240,16 @@ final class WindowCases {
         long work = d.convWorkspace(strided, 2);
         try (Buffer x = d.allocate(strided.imageSize()); Buffer w = d.allocate(2 * taps); Buffer y = d.allocate(
                 2 * strided.positions()); Buffer small = d.allocate(Math.max(1, work - 1))) {
-            Check.refused("weight", () -> d.conv(strided, 3, w, 0, x, 0, y, 0, null, 0));
-            Check.refused("output", () -> d.conv(strided, 2, w, 0, x, 0, y, 1, null, 0));
+            Check.refused("weight", () -> d.conv(strided, 3, w, 0, x, 0, null, 0, y, 0, null, 0));
+            Check.refused("output", () -> d.conv(strided, 2, w, 0, x, 0, null, 0, y, 1, null, 0));
             Check.refused("image", () -> d.convBackwardWeight(strided, 2, y, 0, x, 1, w, 0, null, 0));
             if (work > 0) {
-                Check.refused("workspace", () -> d.conv(strided, 2, w, 0, x, 0, y, 0, small, 0));
+                Check.refused("workspace", () -> d.conv(strided, 2, w, 0, x, 0, null, 0, y, 0, small, 0));
             }
-            Check.refused("no window", () -> d.conv(null, 2, w, 0, x, 0, y, 0, small, 0));
+            Check.refused("no window", () -> d.conv(null, 2, w, 0, x, 0, null, 0, y, 0, small, 0));
+            try (Buffer bias = d.allocate(2); Buffer whole = d.allocate(Math.max(1, work))) {
+                Check.refused("bias", () -> d.conv(strided, 2, w, 0, x, 0, bias, 1, y, 0, whole, 0));
+            }
             Check.refused("no window", () -> d.convBackwardInput(null, 2, w, 0, y, 0, x, 0, small, 0));
             Check.refused("no window", () -> d.convBackwardWeight(null, 2, y, 0, x, 0, w, 0, small, 0));
         }

@@ -169,16 +169,19 @@ public interface Device extends AutoCloseable {
     }
 
     /**
-     * Convolution (cross-correlation, one group, no bias) of the contiguous image block {@code x [n, c, h, w]} with
-     * {@code weight [out, c·kh·kw]}: overwrites {@code y [n, out, outH, outW]} with, per image, the weight times
-     * the image's columns ({@link #im2col}). {@code work} holds {@link #convWorkspace} floats. By default the
-     * columns of the batch are laid out in it, one GEMM gives {@code [out, n·outH·outW]}, and a copy reorders it;
-     * every element is a sum over the taps.
+     * Convolution (cross-correlation, one group) of the contiguous image block {@code x [n, c, h, w]} with
+     * {@code weight [out, c·kh·kw]}, plus {@code bias [out]} where one is given (else null): overwrites
+     * {@code y [n, out, outH, outW]} with, per image, the weight times the image's columns ({@link #im2col}), then
+     * the channel's bias added to the sum (the one rounding a separate add would make). {@code work} holds {@link
+     * #convWorkspace} floats. By default the columns of the batch are laid out in it, one GEMM gives
+     * {@code [out, n·outH·outW]}, and a copy, or the add of the bias, reorders it; every element is a sum over the
+     * taps.
      */
-    default void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
-                      long yOffset, Buffer work, long workOffset) {
+    default void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer bias,
+                      long biasOffset, Buffer y, long yOffset, Buffer work, long workOffset) {
         DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset,
                 this);
+        DeviceChecks.convBias(out, bias, biasOffset);
         int taps = Math.toIntExact(window.taps());
         int all = Math.toIntExact(window.positions());
         if (out == 0 || all == 0) {
@@ -189,7 +192,13 @@ public interface Device extends AutoCloseable {
         gemm(false, false, out, all, taps, 1f, weight, weightOffset, taps, work, workOffset, all, 0f, work, product,
                 all);
         int p = window.outH() * window.outW();
-        unary(UnaryOp.COPY, 0f, new int[] {window.n(), out, p}, work, product, new long[] {p, all, 1}, y, yOffset);
+        int[] shape = {window.n(), out, p};
+        long[] columns = {p, all, 1};
+        if (bias == null) {
+            unary(UnaryOp.COPY, 0f, shape, work, product, columns, y, yOffset);
+        } else {
+            binary(BinaryOp.ADD, 0f, shape, work, product, columns, bias, biasOffset, new long[] {0, 1, 0}, y, yOffset);
+        }
     }
 
     /**

@@ -297,6 +297,13 @@ public final class DeviceChecks {
         }
     }
 
+    /** {@link Device#conv}'s bias: none (null), or {@code out} floats from its offset. */
+    public static void convBias(int out, Buffer bias, long biasOffset) {
+        if (bias != null) {
+            range("conv", null, "bias", bias, biasOffset, out);
+        }
+    }
+
     private static void windows(String primitive, Window window, Buffer x, long xOffset, Buffer cols, long colsOffset) {
         if (window == null) {
             throw new IllegalArgumentException(primitive + ": no window given");

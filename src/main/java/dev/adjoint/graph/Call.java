@@ -84,11 +84,11 @@ public sealed interface Call {
         }
     }
 
-    record Conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
-                long yOffset, Buffer work, long workOffset) implements Call {
+    record Conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer bias,
+                long biasOffset, Buffer y, long yOffset, Buffer work, long workOffset) implements Call {
         @Override
         public void run(Device d) {
-            d.conv(window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset);
+            d.conv(window, out, weight, weightOffset, x, xOffset, bias, biasOffset, y, yOffset, work, workOffset);
         }
     }
 

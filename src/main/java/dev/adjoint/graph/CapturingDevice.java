@@ -294,18 +294,21 @@ public final class CapturingDevice implements Device {
     }
 
     @Override
-    public void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer y,
-                     long yOffset, Buffer work, long workOffset) {
+    public void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset, Buffer bias,
+                     long biasOffset, Buffer y, long yOffset, Buffer work, long workOffset) {
         Plan plan = plan("conv");
         DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset,
                 inner);
+        DeviceChecks.convBias(out, bias, biasOffset);
         Buffer iw = in(plan, weight);
         Buffer ix = in(plan, x);
+        Buffer ib = in(plan, bias);
         Buffer iy = in(plan, y);
         Buffer ik = in(plan, work);
-        inner.conv(window, out, iw, weightOffset, ix, xOffset, iy, yOffset, ik, workOffset);
+        inner.conv(window, out, iw, weightOffset, ix, xOffset, ib, biasOffset, iy, yOffset, ik, workOffset);
         if (plan != null) {
-            plan.record(new Call.Conv(window, out, iw, weightOffset, ix, xOffset, iy, yOffset, ik, workOffset));
+            plan.record(new Call.Conv(window, out, iw, weightOffset, ix, xOffset, ib, biasOffset, iy, yOffset, ik,
+                    workOffset));
         }
     }
 

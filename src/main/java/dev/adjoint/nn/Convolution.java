@@ -87,7 +87,7 @@ public final class Convolution {
         try (Scope scope = Scope.open()) {
             Tensor y;
             if (groups == 1) {
-                y = x.conv(weight, windows);
+                y = x.conv(weight, bias, windows);
             } else {
                 int cg = c / groups;
                 int og = o / groups;
@@ -96,9 +96,9 @@ public final class Convolution {
                     parts.add(x.slice(1, g * cg, (g + 1) * cg, 1).conv(weight.slice(0, g * og, (g + 1) * og, 1), windows));
                 }
                 y = Tensor.cat(parts, 1);
-            }
-            if (bias != null) {
-                y = y.add(bias.reshape(1, o, 1, 1));
+                if (bias != null) {
+                    y = y.add(bias.reshape(1, o, 1, 1));
+                }
             }
             return scope.keep(y);
         }

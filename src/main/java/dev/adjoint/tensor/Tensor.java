@@ -455,6 +455,14 @@ public final class Tensor implements AutoCloseable {
     }
 
     /**
+     * {@link #conv(Tensor, Window)} plus {@code bias [out]} on each output channel (as PyTorch's {@code conv2d} with
+     * a bias), in one device call; without it where bias is null. Differentiable in all three, to any order.
+     */
+    public Tensor conv(Tensor weight, Tensor bias, Window window) {
+        return Windows.convolve(window, this, weight, bias);
+    }
+
+    /**
      * The transposed convolution of this {@code [n, out, outH, outW]} with {@code weight [out, c, kh, kw]} over
      * {@code window}'s windows: {@code [n, c, h, w]}, {@link #conv}'s gradient in the image (as PyTorch's
      * {@code conv_transpose2d}, one group, no bias, the padding and output size the window says).

@@ -36,17 +36,32 @@ final class Windows {
 
     /**
      * Convolution of an image block {@code x [n, c, h, w]} with a weight {@code [out, c, kh, kw]} over the window
-     * (cross-correlation, one group): {@code [n, out, outH, outW]}, the device's {@link
-     * dev.adjoint.device.Device#conv}. It is bilinear, and so are its two gradients, declared below: each of the
-     * three ops' rules is written with the three.
+     * (cross-correlation, one group), and a bias {@code [out]} where a third input is given: {@code [n, out, outH,
+     * outW]}, the device's {@link dev.adjoint.device.Device#conv}, the bias added to each sum as a separate add
+     * would. Without the bias it is bilinear, and so are its two gradients, declared below: each of the three ops'
+     * rules is written with the three; the bias's gradient is the output's summed over all but the channels.
      */
     static final Op<Window> CONV = Op.of("conv", (v, saved, in) -> {
         saved.save(in[0], in[1]);
-        return convCall(v, in[0], in[1]);
-    }, (v, c, g) -> new Tensor[] {c.needsGrad(0) ? convTranspose(v, g, c.saved(1)) : null,
-            c.needsGrad(1) ? convWeight(v, g, c.saved(0)) : null},
-            (v, c, t) -> sum(t[0] == null ? null : convolve(v, t[0], c.saved(1)),
-                    t[1] == null ? null : convolve(v, c.saved(0), t[1])));
+        return convCall(v, in[0], in[1], in.length > 2 ? in[2] : null);
+    }, (v, c, g) -> {
+        Tensor gx = c.needsGrad(0) ? convTranspose(v, g, c.saved(1)) : null;
+        Tensor gw = c.needsGrad(1) ? convWeight(v, g, c.saved(0)) : null;
+        if (c.inputCount() == 2) {
+            return new Tensor[] {gx, gw};
+        }
+        int out = g.shape[1];
+        return new Tensor[] {gx, gw, c.needsGrad(2) ? Elementwise.sumTo(g, new int[] {1, out, 1, 1}).reshape(out) : null};
+    }, (v, c, t) -> {
+        Tensor y = sum(t[0] == null ? null : convolve(v, t[0], c.saved(1)),
+                t[1] == null ? null : convolve(v, c.saved(0), t[1]));
+        if (t.length < 3 || t[2] == null) {
+            return y;
+        }
+        int out = t[2].shape[0];
+        Tensor bias = t[2].reshape(1, out, 1, 1);
+        return y == null ? bias.expand(v.n(), out, v.outH(), v.outW()) : y.add(bias);
+    });
 
     /**
      * conv's gradient in the image, the transposed convolution: {@code [n, c, h, w]} from {@code gy [n, out, outH,
@@ -76,6 +91,11 @@ final class Windows {
         return CONV.apply(v, x, weight);
     }
 
+    /** {@link #convolve} plus {@code bias [out]}, or without it where bias is null. */
+    static Tensor convolve(Window v, Tensor x, Tensor weight, Tensor bias) {
+        return bias == null ? CONV.apply(v, x, weight) : CONV.apply(v, x, weight, bias);
+    }
+
     static Tensor convTranspose(Window v, Tensor gy, Tensor weight) {
         return CONV_TRANSPOSE.apply(v, gy, weight);
     }
@@ -93,12 +113,28 @@ final class Windows {
         void run(Device d, Tensor a, Tensor b, Tensor out, Buffer work);
     }
 
-    private static Tensor convCall(Window v, Tensor x, Tensor weight) {
+    private static Tensor convCall(Window v, Tensor x, Tensor weight, Tensor bias) {
         int out = checkConv("conv", v, x, weight, "weight");
         expect("conv", "image", x, v.n(), v.c(), v.h(), v.w());
-        return launch("conv", v, out, x, weight, new int[] {v.n(), out, v.outH(), v.outW()},
-                (d, a, b, y, work) -> d.conv(v, out, b.buffer(), b.offset, a.buffer(), a.offset, y.buffer(), 0,
-                        work, 0));
+        if (bias == null) {
+            return launch("conv", v, out, x, weight, new int[] {v.n(), out, v.outH(), v.outW()},
+                    (d, a, b, y, work) -> d.conv(v, out, b.buffer(), b.offset, a.buffer(), a.offset, null, 0,
+                            y.buffer(), 0, work, 0));
+        }
+        if (bias.dim() != 1 || bias.shape[0] != out) {
+            throw new IllegalArgumentException("conv: bias " + Shape.format(bias.shape) + " is not [" + out + "], one"
+                    + " per output channel of the weight " + Shape.format(weight.shape));
+        }
+        Tensor.sameDevice("conv", x, bias);
+        bias.pin("conv");
+        try (Tensor bc = bias.isContiguous() ? null : Elementwise.unary("conv", UnaryOp.COPY, 0f, bias)) {
+            Tensor b0 = bc == null ? bias : bc;
+            return launch("conv", v, out, x, weight, new int[] {v.n(), out, v.outH(), v.outW()},
+                    (d, a, b, y, work) -> d.conv(v, out, b.buffer(), b.offset, a.buffer(), a.offset, b0.buffer(),
+                            b0.offset, y.buffer(), 0, work, 0));
+        } finally {
+            bias.unpin();
+        }
     }
 
     private static Tensor transposeCall(Window v, Tensor gy, Tensor weight) {

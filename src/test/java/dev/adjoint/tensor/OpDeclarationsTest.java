@@ -81,6 +81,8 @@ class OpDeclarationsTest {
         dev.adjoint.device.Window one = new dev.adjoint.device.Window(1, 2, 3, 4, 2, 2, 1, 1, 1, 1, 1, 2, 3, 4);
         c.put("conv(Tensor,Window)", call("conv", s, t -> t[0].conv(t[1], one), new int[] {1, 2, 3, 4},
                 new int[] {2, 2, 2, 2}));
+        c.put("conv(Tensor,Tensor,Window)", call("conv", s, t -> t[0].conv(t[1], t[2], one), new int[] {1, 2, 3, 4},
+                new int[] {2, 2, 2, 2}, new int[] {2}));
         c.put("convTranspose(Tensor,Window)", call("conv_transpose", s, t -> t[0].convTranspose(t[1], win),
                 new int[] {2, 2, 3, 3}, new int[] {2, 1, 2, 2}));
         c.put("convWeight(Tensor,Window)", call("conv_weight", s, t -> t[0].convWeight(t[1], one),

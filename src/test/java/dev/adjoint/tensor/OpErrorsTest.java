@@ -272,6 +272,8 @@ class OpErrorsTest {
                 refusal("Tensor.conv(Tensor,Window)", "conv", () -> t(2, 3, 5, 5).conv(t(4, 2, 3, 3), WIN),
                         f(4, 2, 3, 3), "[out, 3, 3, 3]"),
                 refusal("Tensor.conv(Tensor,Window)", "conv", () -> t(2, 3, 5, 5).conv(t(4, 3, 3, 3), null), "no window"),
+                refusal("Tensor.conv(Tensor,Tensor,Window)", "conv",
+                        () -> t(2, 3, 5, 5).conv(t(4, 3, 3, 3), t(3), WIN), f(3), "[4]"),
                 refusal("Tensor.convTranspose(Tensor,Window)", "conv_transpose",
                         () -> t(2, 4, 3, 2).convTranspose(t(4, 3, 3, 3), WIN), f(2, 4, 3, 2), f(2, 4, 3, 3)),
                 refusal("Tensor.convWeight(Tensor,Window)", "conv_weight",

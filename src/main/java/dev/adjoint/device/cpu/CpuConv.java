@@ -37,8 +37,9 @@ final class CpuConv {
                 && Math.max(geometry(v).paddedFloats(), turned(v, out).paddedFloats()) < Integer.MAX_VALUE / 2;
     }
 
-    void forward(Window v, int out, float[] w, int wOff, float[] x, int xOff, float[] y, int yOff) {
-        implicit.forward(w, wOff, out, geometry(v), x, xOff, y, yOff);
+    void forward(Window v, int out, float[] w, int wOff, float[] x, int xOff, float[] bias, int biasOff, float[] y,
+                 int yOff) {
+        implicit.forward(w, wOff, out, geometry(v), x, xOff, bias, biasOff, y, yOff);
     }
 
     void weightGradient(Window v, int out, float[] gy, int gyOff, float[] x, int xOff, float[] gw, int gwOff) {
@@ -63,7 +64,7 @@ final class CpuConv {
                 }
             }
         }
-        implicit.forward(turned, 0, c, turned(v, out), gy, gyOff, gx, gxOff);
+        implicit.forward(turned, 0, c, turned(v, out), gy, gyOff, null, 0, gx, gxOff);
     }
 
     /** The input gradient's windows: over the {@code out} channels of the output gradient, padded by {@code (k−1)·d − pad}. */

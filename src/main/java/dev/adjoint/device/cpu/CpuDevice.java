@@ -312,14 +312,17 @@ public final class CpuDevice implements Device, PeakProbe, RoundsAsCpu {
 
     @Override
     public synchronized void conv(Window window, int out, Buffer weight, long weightOffset, Buffer x, long xOffset,
-                                  Buffer y, long yOffset, Buffer work, long workOffset) {
+                                  Buffer bias, long biasOffset, Buffer y, long yOffset, Buffer work, long workOffset) {
         if (!implicit(window, out)) {
-            Device.super.conv(window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset);
+            Device.super.conv(window, out, weight, weightOffset, x, xOffset, bias, biasOffset, y, yOffset, work,
+                    workOffset);
             return;
         }
         DeviceChecks.conv("conv", window, out, weight, weightOffset, x, xOffset, y, yOffset, work, workOffset, this);
+        DeviceChecks.convBias(out, bias, biasOffset);
         conv.forward(window, out, data(weight, "conv weight"), idx(weightOffset, "offset"), data(x, "conv image"),
-                idx(xOffset, "offset"), data(y, "conv output"), idx(yOffset, "offset"));
+                idx(xOffset, "offset"), bias == null ? null : data(bias, "conv bias"), idx(biasOffset, "offset"),
+                data(y, "conv output"), idx(yOffset, "offset"));
     }
 
     @Override

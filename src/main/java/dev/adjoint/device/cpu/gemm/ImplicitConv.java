@@ -122,15 +122,25 @@ public final class ImplicitConv {
         }
     }
 
-    /** {@code y [n, m, outH, outW] = a [m, c·kh·kw] · cols(x)}, x at {@code xOff} as {@code [n, c, h, w]}. */
-    public synchronized void forward(float[] a, int aOff, int m, Geometry g, float[] x, int xOff, float[] y,
-                                     int yOff) {
+    /**
+     * {@code y [n, m, outH, outW] = a [m, c·kh·kw] · cols(x)}, x at {@code xOff} as {@code [n, c, h, w]}, then
+     * {@code bias[biasOff + o]} added to channel o's sums where a bias is given (else null): each element is rounded
+     * once for its sum and once for the add, as a separate add would, while the panel is still in cache.
+     */
+    public synchronized void forward(float[] a, int aOff, int m, Geometry g, float[] x, int xOff, float[] bias,
+                                     int biasOff, float[] y, int yOff) {
         if (g.n() == 0 || m == 0 || g.positions() == 0) {
             return;
         }
         int k = g.taps();
         if (k == 0) {
-            Arrays.fill(y, yOff, yOff + g.n() * m * g.positions(), 0f);
+            int positions = g.positions();
+            for (int img = 0; img < g.n(); img++) {
+                for (int o = 0; o < m; o++) {
+                    int at = yOff + (img * m + o) * positions;
+                    Arrays.fill(y, at, at + positions, bias == null ? 0f : 0f + bias[biasOff + o]);
+                }
+            }
             return;
         }
         pad(g, x, xOff);
@@ -139,6 +149,8 @@ public final class ImplicitConv {
         packedA = VectorSgemm.grow(packedA, (long) mPanels * MR * k);
         SgemmPacking.packA(false, a, aOff, k, m, k, kcb, 0, mPanels, packedA);
         Pass p = pass.set(g, m, k, kcb, y, yOff);
+        p.bias = bias;
+        p.biasOff = biasOff;
         boolean positionPanels = k <= DIRECT_TAPS;
         p.imagePanels = ((positionPanels ? g.positions() : g.columns()) + NR - 1) / NR;
         int panels = g.n() * p.imagePanels;
@@ -323,6 +335,9 @@ public final class ImplicitConv {
         int groups;
         float[] out;
         int outOff;
+        /** The forward's bias, or null. */
+        float[] bias;
+        int biasOff;
         /** The image {@link #pad} copies from. */
         float[] image;
         int imageOff;
@@ -355,6 +370,7 @@ public final class ImplicitConv {
         void clear() {
             g = null;
             out = null;
+            bias = null;
         }
     }
 
@@ -451,6 +467,9 @@ public final class ImplicitConv {
                     } else {
                         scatter(t, y, yImage + i * positions, positions, h, to, count, accumulate);
                     }
+                    if (p.bias != null && pc + kcur == p.k) {
+                        addBias(y, yImage + i * positions, positions, h, to, count, p.bias, p.biasOff + i);
+                    }
                 }
             }
         }
@@ -510,13 +529,18 @@ public final class ImplicitConv {
                 for (int i = 0; i < p.m; i += MR) {
                     SgemmKernel.packed(kcur, a, pc * mPad + i * kcur, pb, 0, t);
                     int h = Math.min(MR, p.m - i);
+                    int[] stored = WHOLE;
                     if (w == NR) {
                         SgemmKernel.update(t, y, yPanel + i * positions, positions, h, NR, 1f, 1f, accumulate);
                     } else {
                         to[0] = w;      // the runs are copied: the tail panel's one run of w positions
                         to[1] = 0;
                         to[2] = 0;
+                        stored = to;
                         scatter(t, y, yPanel + i * positions, positions, h, to, 1, accumulate);
+                    }
+                    if (p.bias != null && pc + kcur == p.k) {
+                        addBias(y, yPanel + i * positions, positions, h, stored, 1, p.bias, p.biasOff + i);
                     }
                 }
             }
@@ -567,6 +591,27 @@ public final class ImplicitConv {
                         v = v.add(FloatVector.fromArray(SgemmKernel.S, c, to + u, lanes));
                     }
                     v.intoArray(c, to + u, lanes);
+                }
+            }
+        }
+    }
+
+    /** A whole panel as one run for {@link #addBias}: NR positions from the panel's first. */
+    private static final int[] WHOLE = {NR, 0, 0};
+
+    /**
+     * Adds {@code bias[b + r]} to row r of the h just stored at the runs' positions (as {@link #scatter} lays them
+     * out: run q {@code runs[3q]} positions from {@code co + runs[3q + 2]}), a masked vector at a time.
+     */
+    private static void addBias(float[] c, int co, int ldc, int h, int[] runs, int count, float[] bias, int b) {
+        for (int r = 0; r < h; r++, co += ldc) {
+            float add = bias[b + r];
+            for (int q = 0; q < count; q++) {
+                int length = runs[3 * q];
+                int to = co + runs[3 * q + 2];
+                for (int u = 0; u < length; u += L) {
+                    VectorMask<Float> lanes = SgemmKernel.S.indexInRange(u, length);
+                    FloatVector.fromArray(SgemmKernel.S, c, to + u, lanes).add(add).intoArray(c, to + u, lanes);
                 }
             }
         }
