@@ -29,6 +29,10 @@ final class WindowCases {
         {2, 2, 6, 7, 3, 3, 1, 1, 0, 1, 1, 2, 6, 8},         // stride 1, dilated, more padding on the right than the left
         {1, 2, 5, 6, 2, 3, 1, 1, 1, 2, 1, 1, 5, 6},         // stride 1, padding on the left only
         {2, 5, 6, 7, 3, 3, 1, 1, 0, 1, 1, 2, 6, 8},         // as two above with 45 taps: the CPU packs them
+        {17, 1, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5},        // more images than the CPU's 16 weight-gradient groups
+        {17, 4, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 5, 5},        // the same with 36 taps (packed)
+        {1, 4, 33, 33, 3, 3, 1, 1, 1, 1, 1, 1, 33, 33},     // 36 taps, 1089 positions: more than one K block
+        {1, 2, 12, 37, 3, 3, 1, 1, 1, 1, 1, 1, 12, 37},     // 18 taps, output rows longer than two vectors
     };
 
     private WindowCases() {}
@@ -206,8 +210,9 @@ final class WindowCases {
      * anyway gets NaN.
      */
     private static void convUnread(Device d, Random rnd) {
-        int[][] windows = {{1, 1, 2, 5, 1, 2, 1, 1, 0, 0, 1, 3, 2, 2}, {1, 1, 2, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1}};
-        int[] unread = {2, 3};
+        int[][] windows = {{1, 1, 2, 5, 1, 2, 1, 1, 0, 0, 1, 3, 2, 2}, {1, 1, 2, 4, 1, 1, 1, 1, 0, 0, 1, 1, 2, 1},
+            {1, 2, 2, 5, 1, 2, 1, 1, 0, 0, 1, 3, 2, 2}};     // the last with four taps, packed four at a time
+        int[] unread = {2, 3, 2};
         for (int i = 0; i < windows.length; i++) {
             Window v = window(windows[i]);
             float[] x = random(rnd, (int) v.imageSize(), -2, 2);

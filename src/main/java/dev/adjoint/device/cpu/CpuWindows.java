@@ -307,7 +307,9 @@ final class CpuWindows {
     /**
      * Planes {@code p = image·c + ci}: zeroed, then each window adds its gy to the element its arg-max tap read. The
      * windows go last to first, so each element receives its terms in the order of the GPU kernels' gather (taps
-     * ascending is windows descending): the same sums on every backend.
+     * ascending is windows descending): the same sums on every backend. Where 2×2 windows with stride 2 tile the
+     * image, each element has one window, and a vector of windows at a time writes it once instead ({@link
+     * VectorElementwise#maxPool2x2Backward}).
      */
     static final class MaxPoolBackward extends PoolTask {
         void run(Parallel pool, Window win, float[] gy, int gyOff, float[] arg, int argOff, float[] gx, int gxOff) {

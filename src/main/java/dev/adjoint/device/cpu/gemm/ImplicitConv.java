@@ -16,12 +16,15 @@ import jdk.incubator.vector.VectorOperators;
  * column {@code j = oi·wp + oj}, so tap (ki, kj) of channel ci reads the padded plane at
  * {@code ci·hp·wp + ki·dh·wp + kj·dw + j}: one fixed offset per tap plus j. A row of the im2col matrix is
  * therefore a contiguous run of the padded image, and a panel of NR columns is packed with two vector copies a
- * tap. The {@code wp − outW} columns at the end of each output row ({@code oj ≥ outW}) are computed and dropped:
- * 1.8% of the work at 56×56 with 3×3, 12.5% at 14×14 with 5×5.
+ * tap. In such column panels the {@code wp − outW} columns at the end of each output row ({@code oj ≥ outW}) are
+ * computed and dropped: 1.8% of the work at 56×56 with 3×3, 12.5% at 14×14 with 5×5. With few taps
+ * ({@link #DIRECT_TAPS}) the forward packs panels of output positions instead, each a few runs of the padded rows,
+ * and the weight gradient reads the padded image in place.
  *
  * <ul>
  *   <li>{@link #forward}: {@code y[img, o, p] = Σ_k a[o, k]·cols[k, p]}, {@code a} row-major {@code [m, c·kh·kw]}
- *       (the weight, or for the input gradient the weight turned round), threads splitting column panels.</li>
+ *       (the weight, or for the input gradient the weight turned round), threads splitting the panels; a bias is
+ *       added as each panel is stored.</li>
  *   <li>{@link #weightGradient}: {@code gw[o, k] = Σ_{img, p} gy[img, o, p]·cols[k, p]}, computed transposed
  *       (taps are the kernel's 4-row side, the output channels NR-column panels) into one partial sum per group
  *       of images; the groups depend only on the batch and are added in order at the end. Its depth is the output
@@ -40,15 +43,16 @@ public final class ImplicitConv {
     private static final int MR = SgemmKernel.MR;
     private static final int NR = SgemmKernel.NR;
     private static final int L = SgemmKernel.L;
-    /** Column panels per forward task. */
+    /** Panels per forward task. */
     private static final int PANELS_PER_TASK = 8;
     /** The most image groups of the weight gradient, each one partial sum (a function of the batch only). */
     private static final int MAX_GROUPS = 16;
     /**
-     * The most taps for which the weight gradient reads the padded image in place ({@link #directWeightGradient}):
-     * there it took 1.1-1.3 ms against 2.5-2.9 for 1→16 channels at 28×28 with 5×5, 3.9-4.7 against 5.9-6.1 for
-     * 1→64, 4.5-4.7 against 5.9-6.4 for 3→64 at 56×56 with 3×3, and 7.8 against 5.5 for 16→32 at 14×14 with 5×5
-     * (400 taps); 4→32 at 14×14 with 3×3 (36 taps) was even.
+     * The most taps for which the weight gradient reads the padded image in place ({@link #directWeightGradient}) and
+     * the forward packs position panels ({@link #forwardPositionPanels}, measured there). For the weight gradient:
+     * 1.1-1.3 ms against 2.5-2.9 for 1→16 channels at 28×28 with 5×5, 3.9-4.7 against 5.9-6.1 for 1→64, 4.5-4.7
+     * against 5.9-6.4 for 3→64 at 56×56 with 3×3, and 7.8 against 5.5 for 16→32 at 14×14 with 5×5 (400 taps);
+     * 4→32 at 14×14 with 3×3 (36 taps) was even. At most {@link VectorSgemm#KC}: one K block.
      */
     private static final int DIRECT_TAPS = 32;
 
@@ -60,6 +64,8 @@ public final class ImplicitConv {
     private final float[][] tile;
     private final float[][] rowPanel;
     private final int[][] runs;
+    /** A position panel's store runs where it is an image's last, short one: its w positions from the first. */
+    private final int[][] tailRun;
     private final Pass pass = new Pass();
 
     public ImplicitConv(Parallel pool) {
@@ -69,6 +75,7 @@ public final class ImplicitConv {
         tile = new float[t][MR * NR];
         rowPanel = new float[t][0];
         runs = new int[t][3 * NR];
+        tailRun = new int[t][3];
     }
 
     /**
@@ -183,7 +190,7 @@ public final class ImplicitConv {
         }
         pad(g, x, xOff);
         int groups = Math.min(g.n(), MAX_GROUPS);
-        if (k <= DIRECT_TAPS && finite(x, xOff, g.n() * g.c() * g.h() * g.w())) {
+        if (k <= DIRECT_TAPS && g.columns() <= 2L * g.positions() && finite(x, xOff, g.n() * g.c() * g.h() * g.w())) {
             directWeightGradient(gy, gyOff, m, g, groups, gw, gwOff);
             return;
         }
@@ -227,7 +234,9 @@ public final class ImplicitConv {
      * (zeros at the dropped ones), and each 4 channels × 2 taps block is then one long dot product per pair, kept
      * lane by lane in the group's partial sums. The groups' lanes are added in order, then each pair's lanes. The
      * dropped columns meet image elements no window reads there, which is harmless only when those are finite:
-     * an image with an infinity or NaN takes the packed path, which zeros them.
+     * an image with an infinity or NaN takes the packed path, which reads only what windows read. So do images
+     * whose columns are more than twice their positions (a large dilation and a short output row), where the
+     * dropped columns would be most of the work.
      */
     private void directWeightGradient(float[] gy, int gyOff, int m, Geometry g, int groups, float[] gw, int gwOff) {
         int k = g.taps();
@@ -238,7 +247,7 @@ public final class ImplicitConv {
         Arrays.fill(partials, 0, groups * groupSize, 0f);
         Pass p = pass.set(g, m, k, k, gy, gyOff);
         p.groups = groups;
-        int rowsSize = mPad * ((g.columns() + L - 1) / L * L + L);
+        int rowsSize = Math.toIntExact((long) mPad * ((g.columns() + L - 1) / L * L + L));
         for (int w = 0; w < panel.length; w++) {
             panel[w] = VectorSgemm.grow(panel[w], rowsSize);
             Arrays.fill(panel[w], 0, rowsSize, 0f);
@@ -376,7 +385,8 @@ public final class ImplicitConv {
 
     /**
      * Copies the n·c planes of x into zero-bordered planes of hp × wp, with {@code padLeft + NR} zeros after the
-     * last (the last row's taps past its end, and a panel's columns past the last position, read there).
+     * last (the last row's taps past its end, a panel's columns past the last position, the vector reads past a
+     * run's end and the direct weight gradient's columns rounded up to L read there).
      */
     private void pad(Geometry g, float[] x, int xOff) {
         int slack = g.padLeft() + NR;
@@ -481,7 +491,9 @@ public final class ImplicitConv {
      * As {@link #forwardPanels}, for few taps: a panel is NR output positions of one image, not NR columns. Its
      * positions fall on a few output rows, each a run of the padded plane ({@link #rowRuns}), copied a vector at a
      * time for every tap in turn; a copy's lanes past its run are written over by the next run's, or masked off past
-     * the panel row. No dropped column is computed, and all but an image's last panel store whole: with 25 taps,
+     * the panel row. An image's last panel holds w < NR positions: lanes [w, NR) of its rows keep what an earlier
+     * panel left, and only the tile's first w columns are stored. No dropped column is computed, and all but an
+     * image's last panel store whole: with 25 taps,
      * 1→16 channels at 28×28 took 0.8-1.4 ms against 1.2-1.9 in column panels. With hundreds of taps it was the
      * slower (16→32 at 14×14 with 5×5: 4.6-5.4 ms against 4.3-4.5), so larger convolutions keep column panels.
      */
@@ -533,11 +545,9 @@ public final class ImplicitConv {
                     if (w == NR) {
                         SgemmKernel.update(t, y, yPanel + i * positions, positions, h, NR, 1f, 1f, accumulate);
                     } else {
-                        to[0] = w;      // the runs are copied: the tail panel's one run of w positions
-                        to[1] = 0;
-                        to[2] = 0;
-                        stored = to;
-                        scatter(t, y, yPanel + i * positions, positions, h, to, 1, accumulate);
+                        stored = tailRun[worker];
+                        stored[0] = w;
+                        scatter(t, y, yPanel + i * positions, positions, h, stored, 1, accumulate);
                     }
                     if (p.bias != null && pc + kcur == p.k) {
                         addBias(y, yPanel + i * positions, positions, h, stored, 1, p.bias, p.biasOff + i);
