@@ -213,14 +213,7 @@ public final class ImplicitConv {
             p.clear();
         }
         // gw[o, t] = Σ over groups in order of partial[group][t, o]: the groups added into the first, then turned
-        float[] part = partials;
-        int groupSize = kPad * nPad;
-        for (int q = 1; q < groups; q++) {
-            int from = q * groupSize;
-            for (int i = 0; i < groupSize; i++) {
-                part[i] += part[from + i];
-            }
-        }
+        float[] part = addGroups(groups, kPad * nPad);
         for (int t = 0; t < k; t++) {
             for (int o = 0; o < m; o++) {
                 gw[gwOff + o * k + t] = part[t * nPad + o];
@@ -257,13 +250,7 @@ public final class ImplicitConv {
         } finally {
             p.clear();
         }
-        float[] part = partials;
-        for (int q = 1; q < groups; q++) {
-            int from = q * groupSize;
-            for (int i = 0; i < groupSize; i++) {
-                part[i] += part[from + i];
-            }
-        }
+        float[] part = addGroups(groups, groupSize);
         // the lanes in order, not by reduceLanes: its order is unspecified, and the interpreter's differs from C2's
         for (int o = 0; o < m; o++) {
             for (int t = 0; t < k; t++) {
@@ -283,9 +270,8 @@ public final class ImplicitConv {
     private void directWeightGroup(int group, int worker) {
         Pass p = pass;
         Geometry g = p.g;
-        int n = g.n();
-        int first = (int) ((long) n * group / p.groups);
-        int last = (int) ((long) n * (group + 1) / p.groups);
+        int first = groupStart(g.n(), group, p.groups);
+        int last = groupStart(g.n(), group + 1, p.groups);
         int m = p.m;
         int k = p.k;
         int mPad = (m + 3) / 4 * 4;
@@ -327,6 +313,23 @@ public final class ImplicitConv {
                 }
             }
         }
+    }
+
+    /** The first of the n images in a weight gradient's group (of {@code groups}, fixed by the batch alone). */
+    private static int groupStart(int n, int group, int groups) {
+        return (int) ((long) n * group / groups);
+    }
+
+    /** The groups' partial sums, {@code size} floats each, added in order into the first; returns the partials. */
+    private float[] addGroups(int groups, int size) {
+        float[] part = partials;
+        for (int q = 1; q < groups; q++) {
+            int from = q * size;
+            for (int i = 0; i < size; i++) {
+                part[i] += part[from + i];
+            }
+        }
+        return part;
     }
 
     /** Depth of a K block for a depth of {@code k}: as {@link VectorSgemm} cuts it. */
@@ -637,9 +640,8 @@ public final class ImplicitConv {
     private void weightGroup(int group, int worker) {
         Pass p = pass;
         Geometry g = p.g;
-        int n = g.n();
-        int first = (int) ((long) n * group / p.groups);
-        int last = (int) ((long) n * (group + 1) / p.groups);
+        int first = groupStart(g.n(), group, p.groups);
+        int last = groupStart(g.n(), group + 1, p.groups);
         int nPad = (p.m + NR - 1) / NR * NR;
         int kPad = (p.k + MR - 1) / MR * MR;
         float[] part = partials;
