@@ -122,6 +122,9 @@ final class WindowCases {
                 argmax[o] = ref[2 * o + 1];
             }
             float[] gy = random(rnd, outs + 2, -2, 2);
+            if (outs > 0) {
+                gy[2] = -0f;        // a zero's sign: the element it reaches gets 0 + (−0) = +0, as every sum starts at +0
+            }
             double[] gx = new double[n];
             double[] abs = new double[n];
             for (int o = 0; o < outs; o++) {
@@ -144,15 +147,21 @@ final class WindowCases {
                 Check.close(what + " arg-max", java.util.Arrays.copyOfRange(get(d, arg, outs + 1), 1, outs + 1), argmax,
                         0, 0);
                 d.maxPoolBackward(v, gyb, 2, arg, 1, gxb, 1);
-                Check.close(what + " backward", java.util.Arrays.copyOfRange(get(d, gxb, n + 1), 1, n + 1), gx, abs,
-                        v.kh() * v.kw() * 6e-8, 0);
+                float[] got = java.util.Arrays.copyOfRange(get(d, gxb, n + 1), 1, n + 1);
+                Check.close(what + " backward", got, gx, abs, v.kh() * v.kw() * 6e-8, 0);
+                for (int i = 0; i < n; i++) {
+                    if (Float.floatToRawIntBits(got[i]) == Float.floatToRawIntBits(-0f)) {
+                        throw new AssertionError(what + " backward: element " + i + " is −0, where sums from +0 give +0");
+                    }
+                }
             }
         }
     }
 
     /**
      * conv, convBackwardInput and convBackwardWeight over every window (stride 1 and strided, padding past the
-     * reach of the kernel, no positions) with 3 output channels, at buffer offsets, against float64. Each output
+     * reach of the kernel, no positions) with 5 output channels, at buffer offsets, against float64, and the
+     * output again with a bias. Each output
      * element is a sum of up to taps·out or n·outH·outW products, in an order the backend picks.
      */
     private static void conv(Device d, Random rnd) {
