@@ -49,7 +49,8 @@ public final class ImplicitConv {
     private static final int MAX_GROUPS = 16;
     /**
      * The most taps for which the weight gradient reads the padded image in place ({@link #directWeightGradient}) and
-     * the forward packs position panels ({@link #forwardPositionPanels}, measured there). For the weight gradient:
+     * the forward packs position panels ({@link #forwardPositionPanels}, measured there). For the weight gradient
+     * (by hand, a throwaway harness calling the device, 2 threads, Zen 4):
      * 1.1-1.3 ms against 2.5-2.9 for 1→16 channels at 28×28 with 5×5, 3.9-4.7 against 5.9-6.1 for 1→64, 4.5-4.7
      * against 5.9-6.4 for 3→64 at 56×56 with 3×3, and 7.8 against 5.5 for 16→32 at 14×14 with 5×5 (400 taps);
      * 4→32 at 14×14 with 3×3 (36 taps) was even. At most {@link VectorSgemm#KC}: one K block.
@@ -233,13 +234,16 @@ public final class ImplicitConv {
      */
     private void directWeightGradient(float[] gy, int gyOff, int m, Geometry g, int groups, float[] gw, int gwOff) {
         int k = g.taps();
-        int mPad = (m + 3) / 4 * 4;
-        int kPad = (k + 1) / 2 * 2;
+        Pass p = pass.set(g, m, k, k, gy, gyOff);
+        p.groups = groups;
+        // channels in blocks of 4 and taps in pairs, as ConvKernels.weight takes them; each pair L lanes
+        p.mPad = (m + 3) / 4 * 4;
+        p.kPad = (k + 1) / 2 * 2;
+        int mPad = p.mPad;
+        int kPad = p.kPad;
         int groupSize = mPad * kPad * L;
         partials = VectorSgemm.grow(partials, (long) groups * groupSize);
         Arrays.fill(partials, 0, groups * groupSize, 0f);
-        Pass p = pass.set(g, m, k, k, gy, gyOff);
-        p.groups = groups;
         int rowsSize = Math.toIntExact((long) mPad * ((g.columns() + L - 1) / L * L + L));
         for (int w = 0; w < panel.length; w++) {
             panel[w] = VectorSgemm.grow(panel[w], rowsSize);
@@ -274,10 +278,8 @@ public final class ImplicitConv {
         int last = groupStart(g.n(), group + 1, p.groups);
         int m = p.m;
         int k = p.k;
-        int mPad = (m + 3) / 4 * 4;
-        int kPad = (k + 1) / 2 * 2;
-        int ldp = kPad * L;
-        int partOff = group * mPad * ldp;
+        int ldp = p.kPad * L;
+        int partOff = group * p.mPad * ldp;
         int positions = g.positions();
         int plane = g.c() * g.plane();
         int wp = g.wp();
@@ -345,6 +347,9 @@ public final class ImplicitConv {
         int kcb;
         int imagePanels;
         int groups;
+        /** The direct weight gradient's channels and taps, padded to its blocks of 4 and pairs. */
+        int mPad;
+        int kPad;
         float[] out;
         int outOff;
         /** The forward's bias, or null. */
@@ -462,7 +467,6 @@ public final class ImplicitConv {
             int img = q / p.imagePanels;
             int j0 = (q % p.imagePanels) * NR;
             int count = runs(j0, cols, wp, g.outW(), to);
-            boolean whole = count == 1 && to[0] == NR;
             int base = img * plane + j0;
             int yImage = p.outOff + img * p.m * positions;
             for (int pc = 0; pc < p.k; pc += p.kcb) {
@@ -471,18 +475,9 @@ public final class ImplicitConv {
                     int s = base + p.tapOffset[pc + r];
                     SgemmPacking.copyPanelRow(src, s, pb, d);
                 }
-                boolean accumulate = pc > 0;
                 for (int i = 0; i < p.m; i += MR) {
                     SgemmKernel.packed(kcur, a, pc * mPad + i * kcur, pb, 0, t);
-                    int h = Math.min(MR, p.m - i);
-                    if (whole) {
-                        SgemmKernel.update(t, y, yImage + i * positions + to[2], positions, h, NR, 1f, 1f, accumulate);
-                    } else {
-                        scatter(t, y, yImage + i * positions, positions, h, to, count, accumulate);
-                    }
-                    if (p.bias != null && pc + kcur == p.k) {
-                        addBias(y, yImage + i * positions, positions, h, to, count, p.bias, p.biasOff + i);
-                    }
+                    store(t, y, yImage + i * positions, i, to, count, pc, kcur);
                 }
             }
         }
@@ -496,8 +491,8 @@ public final class ImplicitConv {
      * time for every tap in turn; a copy's lanes past its run are written over by the next run's, or masked off past
      * the panel row. An image's last panel holds w < NR positions: lanes [w, NR) of its rows keep what an earlier
      * panel left, and only the tile's first w columns are stored. No dropped column is computed, and all but an
-     * image's last panel store whole: with 25 taps,
-     * 1→16 channels at 28×28 took 0.8-1.4 ms against 1.2-1.9 in column panels. With hundreds of taps it was the
+     * image's last panel store whole: with 25 taps, 1→16 channels at 28×28 took 0.8-1.4 ms against 1.2-1.9 in
+     * column panels (by hand, a throwaway harness, 2 threads, Zen 4). With hundreds of taps it was the
      * slower (16→32 at 14×14 with 5×5: 4.6-5.4 ms against 4.3-4.5), so larger convolutions keep column panels.
      */
     private void forwardPositionPanels(int task, int worker) {
@@ -521,6 +516,11 @@ public final class ImplicitConv {
             int count = rowRuns(p0, w, g.wp(), g.outW(), to);
             int base = img * plane;
             int yPanel = p.outOff + img * p.m * positions + p0;
+            int[] stored = WHOLE;
+            if (w < NR) {
+                stored = tailRun[worker];
+                stored[0] = w;
+            }
             for (int pc = 0; pc < p.k; pc += p.kcb) {
                 int kcur = Math.min(p.kcb, p.k - pc);
                 for (int x = 0; x < count; x++) {
@@ -540,21 +540,9 @@ public final class ImplicitConv {
                         }
                     }
                 }
-                boolean accumulate = pc > 0;
                 for (int i = 0; i < p.m; i += MR) {
                     SgemmKernel.packed(kcur, a, pc * mPad + i * kcur, pb, 0, t);
-                    int h = Math.min(MR, p.m - i);
-                    int[] stored = WHOLE;
-                    if (w == NR) {
-                        SgemmKernel.update(t, y, yPanel + i * positions, positions, h, NR, 1f, 1f, accumulate);
-                    } else {
-                        stored = tailRun[worker];
-                        stored[0] = w;
-                        scatter(t, y, yPanel + i * positions, positions, h, stored, 1, accumulate);
-                    }
-                    if (p.bias != null && pc + kcur == p.k) {
-                        addBias(y, yPanel + i * positions, positions, h, stored, 1, p.bias, p.biasOff + i);
-                    }
+                    store(t, y, yPanel + i * positions, i, stored, 1, pc, kcur);
                 }
             }
         }
@@ -584,6 +572,27 @@ public final class ImplicitConv {
             x += length;
         }
         return count;
+    }
+
+    /**
+     * A forward tile of output channels [i, i + 4) to its runs' positions from {@code y[co]} (as {@link #scatter}
+     * reads them; a single run of NR positions from the first is a whole row, {@link SgemmKernel#update}'s), added
+     * to what earlier K blocks stored there past the first block (from {@code pc}), and the bias added after the
+     * last.
+     */
+    private void store(float[] t, float[] y, int co, int i, int[] runs, int count, int pc, int kcur) {
+        Pass p = pass;
+        int positions = p.g.positions();
+        int h = Math.min(MR, p.m - i);
+        boolean accumulate = pc > 0;
+        if (count == 1 && runs[0] == NR) {
+            SgemmKernel.update(t, y, co + runs[2], positions, h, NR, 1f, 1f, accumulate);
+        } else {
+            scatter(t, y, co, positions, h, runs, count, accumulate);
+        }
+        if (p.bias != null && pc + kcur == p.k) {
+            addBias(y, co, positions, h, runs, count, p.bias, p.biasOff + i);
+        }
     }
 
     /**
